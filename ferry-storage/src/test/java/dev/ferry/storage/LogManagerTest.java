@@ -223,23 +223,33 @@ class LogManagerTest {
     m.put(LogConfig.FILE_DELETE_DELAY_MS, "0");
     m.put(LogConfig.FLUSH_MS, "0");
     LogConfig config = LogTestSupport.config(m);
-    LogManager manager = start(List.of(tmp.resolve("d")), config, 100);
-    PartitionLog log = manager.getOrCreate(new TopicPartition("r", 0), config);
+    // Data written before the manager starts, so the 100 ms retention check cannot race the
+    // appends.
     long now = System.currentTimeMillis();
-    for (int i = 0; i < 4; i++) {
-      log.append(Batches.sized("old" + i, 1000, now - 3_600_000), 0);
+    try (PartitionLog log =
+        PartitionLog.open(tmp.resolve("d").resolve("r-0"), config, Time.SYSTEM, true)) {
+      for (int i = 0; i < 4; i++) {
+        log.append(Batches.sized("old" + i, 1000, now - 3_600_000), 0);
+      }
+      for (int i = 0; i < 2; i++) {
+        log.append(Batches.sized("new" + i, 1000, now), 0);
+      }
     }
-    for (int i = 0; i < 2; i++) {
-      log.append(Batches.sized("new" + i, 1000, now), 0);
-    }
-    assertThat(log.recoveryPoint()).isZero();
+    LogManager manager = new LogManager(List.of(tmp.resolve("d")), config, 100, Time.SYSTEM);
+    managers.add(manager);
+    manager.startup(tp -> config);
+    PartitionLog log = manager.get(new TopicPartition("r", 0)).orElseThrow();
     await()
         .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () -> {
-              assertThat(log.logStartOffset()).isEqualTo(4);
-              assertThat(log.recoveryPoint()).isEqualTo(6);
-            });
+        .untilAsserted(() -> assertThat(log.logStartOffset()).isEqualTo(4));
+    assertThat(Batches.values(log.read(4, 100_000, Long.MAX_VALUE, true).records()).get(0))
+        .startsWith("new0");
+
+    log.append(Batches.batch("more", 1, now), 0);
+    assertThat(log.recoveryPoint()).isEqualTo(6);
+    await() // flush.ms=0: the scheduler's next flush check fsyncs it
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(log.recoveryPoint()).isEqualTo(7));
   }
 
   private static List<String> childNames(Path dir) throws IOException {
