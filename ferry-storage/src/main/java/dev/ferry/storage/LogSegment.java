@@ -182,6 +182,14 @@ final class LogSegment {
           r.problem());
       return false;
     }
+    if (timeIndex.entries() > 0 && timeIndex.lastOffset() >= r.nextOffset()) {
+      log.warn(
+          "Time index {} points at offset {} past the segment end {}; rebuilding",
+          timeIndex.file(),
+          timeIndex.lastOffset(),
+          r.nextOffset());
+      return false;
+    }
     committedSize = size;
     nextOffset = r.nextOffset();
     maxTimestamp = tail[0];

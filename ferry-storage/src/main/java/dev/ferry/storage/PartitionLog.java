@@ -815,6 +815,19 @@ public final class PartitionLog implements Closeable {
   }
 
   /**
+   * Stops accepting appends at once (the partition is being deleted); reads keep working until
+   * {@link #closeForDeletion} so in-flight fetches can finish.
+   */
+  void markForDeletion() {
+    lock.lock();
+    try {
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Closes file handles without flushing or writing anything: the directory is being deleted (and
    * may already have been renamed).
    */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterEach;
@@ -203,6 +204,11 @@ class LogManagerTest {
 
     manager.delete(tp);
     assertThat(manager.get(tp)).isEmpty();
+    assertThatThrownBy(() -> log.append(Batches.batch("late", 1, 1), 0))
+        .isInstanceOf(KafkaStorageException.class);
+    // in-flight fetches keep reading until the delayed close
+    assertThat(Batches.values(log.read(0, 1000, Long.MAX_VALUE, true).records()))
+        .containsExactly("x-0", "x-1", "x-2");
     assertThat(tmp.resolve("d").resolve("gone-1")).doesNotExist();
     assertThat(childNames(tmp.resolve("d")))
         .anyMatch(n -> n.startsWith("gone-1.") && n.endsWith("-delete"));
