@@ -258,6 +258,31 @@ class LogManagerTest {
         .untilAsserted(() -> assertThat(log.recoveryPoint()).isEqualTo(7));
   }
 
+  @Test
+  void leftoversOfInterruptedDeletionsAreRemovedAtStartup() throws IOException {
+    Path d = tmp.resolve("d");
+    Path doomedDir = d.resolve("old-0.0123abcd-delete");
+    Files.createDirectories(doomedDir);
+    Files.write(doomedDir.resolve("00000000000000000000.log"), new byte[100]);
+    Path partition = d.resolve("kept-0");
+    Files.createDirectories(partition);
+    Files.write(partition.resolve("00000000000000000000.log.deleted"), new byte[10]);
+    Files.write(partition.resolve("00000000000000000042.index"), new byte[16]); // orphan
+    Files.write(partition.resolve(LogManager.RECOVERY_POINT_CHECKPOINT + ".tmp"), new byte[3]);
+
+    LogManager m = start(List.of(d), LogConfig.defaults(), 60_000);
+    assertThat(m.get(new TopicPartition("kept", 0))).isPresent();
+    assertThat(m.get(new TopicPartition("old", 0))).isEmpty();
+    assertThat(childNames(partition))
+        .containsExactlyInAnyOrder(
+            "00000000000000000000.log",
+            "00000000000000000000.index",
+            "00000000000000000000.timeindex");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(doomedDir).doesNotExist());
+  }
+
   private static List<String> childNames(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).toList();
