@@ -444,24 +444,30 @@ class SocketServerTest {
 
   @Test
   void closeStopsAcceptingClosesConnectionsAndStopsThreads() throws Exception {
+    Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
     start(2, 60_000, 1000);
     WireClient client = connect();
     assertApiVersionsRoundTrip(client, 1);
     int port = server.boundPort();
+    List<Thread> ours =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> !before.contains(t) && t.getName().startsWith("ferry-network-"))
+            .toList();
+    assertThat(ours).hasSize(3); // acceptor + 2 processors
 
     server.close();
 
     assertThat(client.closedByServerWithin(5, TimeUnit.SECONDS)).isTrue();
     assertThat(server.connectionCount()).isZero();
-    assertThat(Thread.getAllStackTraces().keySet())
-        .noneMatch(t -> t.getName().startsWith("ferry-network-"));
-    AtomicBoolean refused = new AtomicBoolean();
+    assertThat(ours).noneMatch(Thread::isAlive);
+    boolean refused;
     try (WireClient late = new WireClient(port)) {
-      refused.set(late.closedByServerWithin(1, TimeUnit.SECONDS));
+      refused = late.closedByServerWithin(1, TimeUnit.SECONDS);
     } catch (IOException e) {
-      refused.set(true);
+      refused = true;
     }
     assertThat(refused).isTrue();
+    server.close(); // idempotent
   }
 
   @Test
