@@ -608,6 +608,35 @@ class SocketServerTest {
   }
 
   @Test
+  void anUnexpectedErrorOnOneConnectionClosesItAndTheProcessorCarriesOn() throws Exception {
+    AtomicBoolean explode = new AtomicBoolean(true);
+    NetworkMetrics exploding =
+        new NetworkMetrics() {
+          @Override
+          public void bytesReceived(long bytes) {
+            if (explode.get()) {
+              throw new IllegalStateException("metrics backend bug");
+            }
+          }
+        };
+    server =
+        new SocketServer(
+            new SocketServerConfig("127.0.0.1", 0, 1, 1024 * 1024, 60_000, -1, -1, 100),
+            this::answerFixed,
+            exploding);
+    server.start();
+    WireClient victim = connect();
+    victim.send(apiVersionsHeader(1), apiVersionsRequest());
+    assertThat(victim.closedByServerWithin(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(logs.messages(Level.ERROR))
+        .singleElement()
+        .satisfies(m -> assertThat(m).contains("unexpected error"));
+
+    explode.set(false);
+    assertApiVersionsRoundTrip(connect(), 2);
+  }
+
+  @Test
   void manyIdleConnectionsAreMultiplexed() throws Exception {
     start(2, 60_000, 10_000);
     List<WireClient> many = new ArrayList<>();
