@@ -437,6 +437,31 @@ class ZkMetadataStoreTest {
   }
 
   @Test
+  void cacheCatchesUpAfterItsSessionExpires() throws Exception {
+    ZkMetadataStore writer = store();
+    ZkMetadataStore reader = store();
+    RecordingListener listener = new RecordingListener();
+    reader.addListener(listener);
+    TopicMetadata doomed = writer.createTopic("doomed", assignment(1, 0), Map.of());
+    await().atMost(WAIT).until(() -> reader.topic("doomed").isPresent());
+
+    ZkTestSupport.expireSession(
+        reader.curator().getZookeeperClient().getZooKeeper(), zk.connectString());
+    writer.deleteTopic("doomed");
+    TopicMetadata born = writer.createTopic("born", assignment(2, 0), Map.of("k", "v"));
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(reader.topics()).containsExactly(born);
+              assertThat(reader.topic(doomed.topicId())).isEmpty();
+              assertThat(listener.lastTopicEvent("doomed").kind()).isEqualTo("deleted");
+              assertThat(listener.lastTopicEvent("born").topic()).isEqualTo(born);
+            });
+  }
+
+  @Test
   void connectFailsClearlyWhenZooKeeperIsUnreachable() throws Exception {
     int deadPort;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
