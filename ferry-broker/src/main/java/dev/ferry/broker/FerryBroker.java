@@ -98,7 +98,13 @@ public final class FerryBroker implements Closeable {
     logManager =
         new LogManager(
             config.logDirs, config.logDefaults, config.logRetentionCheckIntervalMs, Time.SYSTEM);
-    logManager.startup();
+    // Partitions open with their topic's overrides (segment size, retention...) from the start.
+    logManager.startup(
+        tp ->
+            metadata
+                .topic(tp.topic())
+                .map(t -> config.logDefaults.with(t.configs()))
+                .orElse(config.logDefaults));
     started.push(logManager);
 
     replicaManager = new ReplicaManager(logManager);
@@ -162,9 +168,12 @@ public final class FerryBroker implements Closeable {
 
     int advertisedPort =
         config.advertisedListener.port() == 0 ? boundPort : config.advertisedListener.port();
+    // After a crash our previous ZooKeeper session may still hold the registration until it
+    // expires: wait it out rather than fail.
     metadata.registerBroker(
         new BrokerInfo(
-            config.brokerId, config.advertisedListener.host(), advertisedPort, config.rack));
+            config.brokerId, config.advertisedListener.host(), advertisedPort, config.rack),
+        metadata.sessionTimeoutMs() + 2_000L);
   }
 
   private static ExecutorService adminExecutor() {
