@@ -27,6 +27,7 @@ public final class BrokerConfig {
   public final List<Path> logDirs;
   public final Optional<String> zookeeperConnect;
   public final int zookeeperSessionTimeoutMs;
+
   /** Port of the embedded ZooKeeper when zookeeper.connect is unset; 0 picks a free port. */
   public final int embeddedZookeeperPort;
 
@@ -43,6 +44,7 @@ public final class BrokerConfig {
   public final int maxConnections;
 
   public final long logRetentionCheckIntervalMs;
+
   /** Log defaults for topics without overrides, derived from the broker's log.* settings. */
   public final LogConfig logDefaults;
 
@@ -63,7 +65,8 @@ public final class BrokerConfig {
     advertisedListener = advertised == null ? listener : Listener.parse(advertised);
     rack = values.get("broker.rack");
     logDirs = parseLogDirs();
-    zookeeperConnect = Optional.ofNullable(values.get("zookeeper.connect")).filter(s -> !s.isBlank());
+    zookeeperConnect =
+        Optional.ofNullable(values.get("zookeeper.connect")).filter(s -> !s.isBlank());
     zookeeperSessionTimeoutMs = intValue("zookeeper.session.timeout.ms", 18_000);
     embeddedZookeeperPort = intValue("ferry.embedded.zookeeper.port", 0);
 
@@ -122,7 +125,8 @@ public final class BrokerConfig {
         string("log.flush.interval.messages", m.get(LogConfig.FLUSH_MESSAGES)));
     m.put(LogConfig.FLUSH_MS, string("log.flush.interval.ms", m.get(LogConfig.FLUSH_MS)));
     m.put(
-        LogConfig.MAX_MESSAGE_BYTES, string("message.max.bytes", m.get(LogConfig.MAX_MESSAGE_BYTES)));
+        LogConfig.MAX_MESSAGE_BYTES,
+        string("message.max.bytes", m.get(LogConfig.MAX_MESSAGE_BYTES)));
     m.put(
         LogConfig.SEGMENT_INDEX_BYTES,
         string("log.index.size.max.bytes", m.get(LogConfig.SEGMENT_INDEX_BYTES)));

@@ -40,8 +40,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Ferry broker: wires metadata, storage, replication, protocol handlers and the network
- * server, starts them in dependency order and stops them in reverse.
+ * One Ferry broker: wires metadata, storage, replication, protocol handlers and the network server,
+ * starts them in dependency order and stops them in reverse.
  */
 public final class FerryBroker implements Closeable {
 
@@ -49,6 +49,7 @@ public final class FerryBroker implements Closeable {
   private static final int ADMIN_QUEUE_CAPACITY = 1024;
 
   private final BrokerConfig config;
+
   /** Everything started so far, closed last-first; a failed start closes what it opened. */
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
@@ -141,8 +142,7 @@ public final class FerryBroker implements Closeable {
         .register(new AlterConfigsHandler(topics, admin))
         .register(new DeleteRecordsHandler(replicaManager, admin))
         .register(
-            new InitProducerIdHandler(
-                new ProducerIdManager(metadata, config.brokerId, admin)));
+            new InitProducerIdHandler(new ProducerIdManager(metadata, config.brokerId, admin)));
 
     socketServer =
         new SocketServer(

@@ -91,7 +91,10 @@ public final class TopicController {
     if (assignment != null && !assignment.isEmpty()) {
       if (assignment.size() != newCount - current) {
         throw new InvalidReplicaAssignmentException(
-            "Assignment lists " + assignment.size() + " partitions, expected " + (newCount - current));
+            "Assignment lists "
+                + assignment.size()
+                + " partitions, expected "
+                + (newCount - current));
       }
       added = new LinkedHashMap<>();
       for (int i = 0; i < assignment.size(); i++) {
@@ -173,7 +176,8 @@ public final class TopicController {
     return out;
   }
 
-  private static Map<Integer, List<Integer>> checkContiguous(Map<Integer, List<Integer>> assignment) {
+  private static Map<Integer, List<Integer>> checkContiguous(
+      Map<Integer, List<Integer>> assignment) {
     for (int p = 0; p < assignment.size(); p++) {
       if (!assignment.containsKey(p)) {
         throw new InvalidRequestException("Assignment misses partition " + p);

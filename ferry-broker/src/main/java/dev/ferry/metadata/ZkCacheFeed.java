@@ -13,6 +13,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.recipes.cache.CuratorCacheStorage;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
@@ -39,6 +40,8 @@ final class ZkCacheFeed implements AutoCloseable {
     for (String root : WATCHED) {
       CuratorCache curatorCache =
           CuratorCache.builder(client, root)
+              // MetadataCache keeps the decoded values; Curator need only track what exists.
+              .withStorage(CuratorCacheStorage.dataNotCached())
               .withExceptionHandler(e -> log.error("Error in ZooKeeper cache of {}", root, e))
               .build();
       curatorCache.listenable().addListener(new Listener());

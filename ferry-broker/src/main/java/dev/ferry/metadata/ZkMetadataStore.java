@@ -5,6 +5,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,6 +49,7 @@ public final class ZkMetadataStore implements Closeable {
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
   private final CuratorFramework client;
+  private final ExecutorService curatorEvents;
   private final String connectString;
   private final int sessionTimeoutMs;
   private final ListenerNotifier notifier;
@@ -83,6 +87,10 @@ public final class ZkMetadataStore implements Closeable {
     String hosts = slash < 0 ? connectString : connectString.substring(0, slash);
     String chroot = slash < 0 ? "" : connectString.substring(slash + 1).replaceAll("/+$", "");
     int clientId = CLIENT_IDS.incrementAndGet();
+    // Curator runs cache callbacks on this "run safe" executor. Its default one is never shut
+    // down (a thread leaked per store), so we bring our own and stop it in close().
+    curatorEvents =
+        Executors.newSingleThreadExecutor(daemonThreads("ferry-zk-" + clientId + "-events"));
     CuratorFrameworkFactory.Builder builder =
         CuratorFrameworkFactory.builder()
             .connectString(hosts)
@@ -92,12 +100,8 @@ public final class ZkMetadataStore implements Closeable {
                 new BoundedExponentialBackoffRetry(
                     BASE_RETRY_SLEEP_MS, MAX_RETRY_SLEEP_MS, MAX_RETRIES))
             .waitForShutdownTimeoutMs(CLOSE_WAIT_MS)
-            .threadFactory(
-                r -> {
-                  Thread t = new Thread(r, "ferry-zk-" + clientId);
-                  t.setDaemon(true);
-                  return t;
-                });
+            .runSafeService(curatorEvents)
+            .threadFactory(daemonThreads("ferry-zk-" + clientId));
     if (!chroot.isEmpty()) {
       // Curator's namespace is ZooKeeper's chroot, created on first use if missing.
       builder.namespace(chroot);
@@ -258,7 +262,23 @@ public final class ZkMetadataStore implements Closeable {
     feed.close();
     notifier.close();
     client.close();
+    curatorEvents.shutdownNow();
+    try {
+      if (!curatorEvents.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+        log.warn("ZooKeeper event thread did not stop within {} ms", CLOSE_WAIT_MS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     log.info("Closed ZooKeeper metadata store for {}", connectString);
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private void ensurePath(String path) throws Exception {

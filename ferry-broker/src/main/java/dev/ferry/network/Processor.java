@@ -172,11 +172,13 @@ final class Processor implements Runnable {
                 System.nanoTime());
         key.attach(connection);
         connections.add(connection);
-        metrics.connectionOpened();
       } catch (IOException | RuntimeException e) {
+        // Typically the client already went away between accept and registration.
         log.warn("{}: could not register a new connection: {}", name, e.toString());
         closeUnregistered(channel);
+        continue;
       }
+      metrics.connectionOpened();
     }
   }
 

@@ -84,7 +84,12 @@ public final class SocketServer implements Closeable {
         // fixes the window scale.
         serverChannel.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());
       }
-      serverChannel.bind(new InetSocketAddress(config.host(), config.port()), 512);
+      // As in Kafka's listeners, an empty host means every interface.
+      InetSocketAddress address =
+          config.host().isEmpty()
+              ? new InetSocketAddress(config.port())
+              : new InetSocketAddress(config.host(), config.port());
+      serverChannel.bind(address, 512);
       boundPort = ((InetSocketAddress) serverChannel.getLocalAddress()).getPort();
 
       processors = new Processor[config.networkThreads()];

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * Network settings, named after Kafka's broker configs.
  *
- * @param host the address to bind (from {@code listeners})
+ * @param host the address to bind (from {@code listeners}); empty binds every interface
  * @param port the port to bind; 0 picks a free one
  * @param networkThreads {@code num.network.threads}: selector threads owning connections
  * @param maxRequestBytes {@code socket.request.max.bytes}

@@ -25,8 +25,7 @@ public final class KafkaApis implements RequestDispatcher {
 
   public KafkaApis register(ApiHandler handler) {
     ApiKeys key = handler.apiKey();
-    if (handler.minVersion() > handler.maxVersion()
-        || handler.maxVersion() > key.latestVersion()) {
+    if (handler.minVersion() > handler.maxVersion() || handler.maxVersion() > key.latestVersion()) {
       throw new IllegalArgumentException("Bad version range for " + key);
     }
     if (handlers[key.id] != null) {

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdminOperationsTest {
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   private TestBroker broker;
   private Admin admin;
 
@@ -65,7 +65,8 @@ class AdminOperationsTest {
     assertThat(created.topicId("orders").get()).isNotNull();
     assertThat(admin.listTopics().names().get()).contains("orders", "audit");
 
-    TopicDescription orders = admin.describeTopics(List.of("orders")).allTopicNames().get().get("orders");
+    TopicDescription orders =
+        admin.describeTopics(List.of("orders")).allTopicNames().get().get("orders");
     assertThat(orders.partitions()).hasSize(4);
     for (TopicPartitionInfo p : orders.partitions()) {
       assertThat(p.leader().id()).isEqualTo(0);
@@ -74,7 +75,8 @@ class AdminOperationsTest {
     }
     assertThat(orders.topicId()).isEqualTo(created.topicId("orders").get());
 
-    assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("orders", 1, (short) 1))).all().get())
+    assertThatThrownBy(
+            () -> admin.createTopics(List.of(new NewTopic("orders", 1, (short) 1))).all().get())
         .hasCauseInstanceOf(TopicExistsException.class);
 
     admin.deleteTopics(List.of("audit")).all().get();
@@ -93,7 +95,10 @@ class AdminOperationsTest {
     admin.createTopics(List.of(new NewTopic("phoenix", 1, (short) 1))).all().get();
     TopicPartition tp = new TopicPartition("phoenix", 0);
     var latest =
-        admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get();
+        admin
+            .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+            .all()
+            .get();
     assertThat(latest.get(tp).offset()).isZero();
   }
 
@@ -101,11 +106,15 @@ class AdminOperationsTest {
   void createPartitionsGrowsTopicAndRejectsShrinking() throws Exception {
     admin.createTopics(List.of(new NewTopic("growing", 2, (short) 1))).all().get();
     admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(5))).all().get();
-    TopicDescription d = admin.describeTopics(List.of("growing")).allTopicNames().get().get("growing");
-    assertThat(d.partitions()).extracting(TopicPartitionInfo::partition).containsExactly(0, 1, 2, 3, 4);
+    TopicDescription d =
+        admin.describeTopics(List.of("growing")).allTopicNames().get().get("growing");
+    assertThat(d.partitions())
+        .extracting(TopicPartitionInfo::partition)
+        .containsExactly(0, 1, 2, 3, 4);
 
     assertThatThrownBy(
-            () -> admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(3))).all().get())
+            () ->
+                admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(3))).all().get())
         .hasCauseInstanceOf(InvalidPartitionsException.class);
 
     // The new partitions take writes.
@@ -119,7 +128,9 @@ class AdminOperationsTest {
   void describeAndAlterTopicConfigs() throws Exception {
     admin
         .createTopics(
-            List.of(new NewTopic("configured", 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+            List.of(
+                new NewTopic("configured", 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact"))))
         .all()
         .get();
     ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, "configured");
@@ -129,15 +140,18 @@ class AdminOperationsTest {
     assertThat(before.get("cleanup.policy").source())
         .isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
     assertThat(before.get("retention.ms").value()).isEqualTo("604800000");
-    assertThat(before.get("retention.ms").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
+    assertThat(before.get("retention.ms").source())
+        .isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
 
     admin
         .incrementalAlterConfigs(
             Map.of(
                 res,
                 List.of(
-                    new AlterConfigOp(new ConfigEntry("retention.ms", "1000"), AlterConfigOp.OpType.SET),
-                    new AlterConfigOp(new ConfigEntry("cleanup.policy", ""), AlterConfigOp.OpType.DELETE),
+                    new AlterConfigOp(
+                        new ConfigEntry("retention.ms", "1000"), AlterConfigOp.OpType.SET),
+                    new AlterConfigOp(
+                        new ConfigEntry("cleanup.policy", ""), AlterConfigOp.OpType.DELETE),
                     new AlterConfigOp(
                         new ConfigEntry("segment.bytes", "1048576"), AlterConfigOp.OpType.SET))))
         .all()
@@ -163,7 +177,8 @@ class AdminOperationsTest {
                             res,
                             List.of(
                                 new AlterConfigOp(
-                                    new ConfigEntry("no.such.config", "1"), AlterConfigOp.OpType.SET))))
+                                    new ConfigEntry("no.such.config", "1"),
+                                    AlterConfigOp.OpType.SET))))
                     .all()
                     .get());
     assertThat(bad.getCause()).isInstanceOf(InvalidConfigurationException.class);
@@ -179,18 +194,27 @@ class AdminOperationsTest {
       }
     }
     long low =
-        admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(6))).all().get().get(tp).get()
+        admin
+            .deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(6)))
+            .lowWatermarks()
+            .get(tp)
+            .get()
             .lowWatermark();
     assertThat(low).isEqualTo(6);
     var earliest =
-        admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.earliest())).all().get();
+        admin
+            .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.earliest()))
+            .all()
+            .get();
     assertThat(earliest.get(tp).offset()).isEqualTo(6);
     try (var consumer = broker.consumer(Map.of())) {
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));
       var got = Records.pollUntil(consumer, 4, java.time.Duration.ofSeconds(20));
       assertThat(got).extracting(r -> r.offset()).containsExactly(6L, 7L, 8L, 9L);
-      assertThat(got).extracting(r -> Records.str(r.value())).containsExactly("r6", "r7", "r8", "r9");
+      assertThat(got)
+          .extracting(r -> Records.str(r.value()))
+          .containsExactly("r6", "r7", "r8", "r9");
     }
   }
 }

@@ -28,13 +28,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile or broken input closes only the offending connection: a producer running alongside
- * keeps getting every record acknowledged, in order.
+ * Hostile or broken input closes only the offending connection: a producer running alongside keeps
+ * getting every record acknowledged, in order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputTest {
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   private TestBroker broker;
 
   @BeforeAll
@@ -76,7 +76,10 @@ class BadInputTest {
     try {
       // Garbage: a size prefix followed by bytes that are no request header.
       try (RawKafkaConnection c = RawKafkaConnection.to(broker)) {
-        c.sendRaw(new byte[] {0, 0, 0, 8, (byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef, 1, 2, 3, 4});
+        c.sendRaw(
+            new byte[] {
+              0, 0, 0, 8, (byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef, 1, 2, 3, 4
+            });
         assertThat(c.closedByBroker()).isTrue();
       }
       // A frame that claims 2 GB.
@@ -104,8 +107,7 @@ class BadInputTest {
       // After all that, a well-formed request on a new connection is answered.
       try (RawKafkaConnection c = RawKafkaConnection.to(broker)) {
         ApiVersionsResponse r =
-            (ApiVersionsResponse)
-                c.send(new ApiVersionsRequest.Builder().build((short) 3));
+            (ApiVersionsResponse) c.send(new ApiVersionsRequest.Builder().build((short) 3));
         assertThat(r.data().errorCode()).isEqualTo(Errors.NONE.code());
       }
       int before = acked.get();

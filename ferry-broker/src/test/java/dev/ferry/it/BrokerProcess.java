@@ -84,8 +84,15 @@ public final class BrokerProcess implements AutoCloseable {
     return output;
   }
 
+  /** Stops the broker (SIGTERM, then SIGKILL) and keeps its output under target/ for diagnosis. */
   @Override
   public void close() throws InterruptedException {
+    try {
+      java.nio.file.Files.write(
+          Path.of("target", "broker-process-" + process.pid() + ".log"), output);
+    } catch (IOException e) {
+      // Diagnostics only.
+    }
     if (process.isAlive()) {
       process.destroy();
       if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A broker process killed with SIGKILL loses nothing it acknowledged, and a corrupted batch on
- * disk is cut off at restart while everything before it is served.
+ * A broker process killed with SIGKILL loses nothing it acknowledged, and a corrupted batch on disk
+ * is cut off at restart while everything before it is served.
  */
 @Tag("slow")
 class CrashRecoveryTest {
@@ -73,7 +73,9 @@ class CrashRecoveryTest {
                 }
               });
       writer.start();
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() > 2_000);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> acked.size() > 2_000);
       broker.kill();
       killed.set(true);
       writer.join(30_000);
@@ -87,7 +89,9 @@ class CrashRecoveryTest {
       for (int i = 0; i < all.size(); i++) {
         ConsumerRecord<byte[], byte[]> r = all.get(i);
         assertThat(r.offset()).as("contiguous offsets").isEqualTo(i);
-        assertThat(seen.add(Records.str(r.value()))).as("no duplicate of %s", Records.str(r.value())).isTrue();
+        assertThat(seen.add(Records.str(r.value())))
+            .as("no duplicate of %s", Records.str(r.value()))
+            .isTrue();
       }
       for (Map.Entry<Long, String> e : acked.entrySet()) {
         assertThat(e.getKey()).isLessThan(all.size());
@@ -97,7 +101,8 @@ class CrashRecoveryTest {
       }
       // Offsets continue where the recovered log ends.
       try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
-        long next = p.send(new ProducerRecord<>("crash", 0, null, Records.utf8("after"))).get().offset();
+        long next =
+            p.send(new ProducerRecord<>("crash", 0, null, Records.utf8("after"))).get().offset();
         assertThat(next).isEqualTo(all.size());
       }
     }
@@ -121,7 +126,11 @@ class CrashRecoveryTest {
     Path segment;
     try (Stream<Path> files = Files.list(dir.resolve("logs").resolve("flipped-0"))) {
       segment =
-          files.filter(f -> f.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
+          files
+              .filter(f -> f.toString().endsWith(".log"))
+              .sorted()
+              .reduce((a, b) -> b)
+              .orElseThrow();
     }
     try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
       long pos = f.length() - 3; // inside the last record's value
@@ -138,9 +147,16 @@ class CrashRecoveryTest {
         assertThat(Records.str(all.get(i).value())).isEqualTo("record-" + i);
       }
       assertThat(restarted.output())
-          .anySatisfy(line -> assertThat(line).containsIgnoringCase("flipped-0").containsIgnoringCase("truncat"));
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .containsIgnoringCase("flipped-0")
+                      .containsIgnoringCase("truncat"));
       try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
-        assertThat(p.send(new ProducerRecord<>("flipped", 0, null, Records.utf8("new"))).get().offset())
+        assertThat(
+                p.send(new ProducerRecord<>("flipped", 0, null, Records.utf8("new")))
+                    .get()
+                    .offset())
             .isEqualTo(count - 1);
       }
     }

@@ -77,7 +77,8 @@ class IdempotentProduceTest {
         consumer.assign(List.of(tp));
         consumer.seekToBeginning(List.of(tp));
         var got = Records.pollUntil(consumer, 6, java.time.Duration.ofSeconds(20));
-        assertThat(got).extracting(r -> Records.str(r.value()))
+        assertThat(got)
+            .extracting(r -> Records.str(r.value()))
             .containsExactly("a", "b", "c", "d", "e", "f");
       }
     }
@@ -99,8 +100,11 @@ class IdempotentProduceTest {
     MemoryRecords batch =
         MemoryRecords.withIdempotentRecords(Compression.NONE, pid, epoch, sequence, records);
     ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
-    ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName(TOPIC);
-    topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
+    ProduceRequestData.TopicProduceData topic =
+        new ProduceRequestData.TopicProduceData().setName(TOPIC);
+    topic
+        .partitionData()
+        .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
     data.topicData().add(topic);
     ProduceResponse response =
         (ProduceResponse) c.send(ProduceRequest.builder(data).build(PRODUCE_VERSION));

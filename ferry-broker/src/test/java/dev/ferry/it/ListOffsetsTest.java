@@ -26,7 +26,8 @@ class ListOffsetsTest {
   void offsetsByTimestampEarliestLatestAndMax() throws Exception {
     // Small segments and index interval so lookups cross segments and index entries.
     try (TestBroker broker =
-            TestBroker.start(dir, Map.of("log.segment.bytes", "2048", "log.index.interval.bytes", "256"));
+            TestBroker.start(
+                dir, Map.of("log.segment.bytes", "2048", "log.index.interval.bytes", "256"));
         Admin admin = broker.admin()) {
       admin.createTopics(List.of(new NewTopic("timed", 1, (short) 1))).all().get();
       TopicPartition tp = new TopicPartition("timed", 0);
@@ -58,7 +59,8 @@ class ListOffsetsTest {
     }
   }
 
-  private static long offsetFor(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long ts) {
+  private static long offsetFor(
+      KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long ts) {
     return consumer.offsetsForTimes(Map.of(tp, ts)).get(tp).offset();
   }
 

@@ -34,13 +34,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Records go in through the real KafkaProducer (default config: idempotent, acks=all) and come back
- * through the real KafkaConsumer byte for byte, with their keys, headers, timestamps and
- * contiguous offsets.
+ * through the real KafkaConsumer byte for byte, with their keys, headers, timestamps and contiguous
+ * offsets.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProduceConsumeRoundTripTest {
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   private TestBroker broker;
 
   @BeforeAll

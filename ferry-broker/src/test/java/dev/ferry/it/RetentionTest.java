@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RetentionTest {
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   private TestBroker broker;
   private Admin admin;
 
@@ -59,9 +59,7 @@ class RetentionTest {
                         org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))))
         .all()
         .get();
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> earliest(tp) > 0);
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> earliest(tp) > 0);
     long start = earliest(tp);
     assertThat(start).isLessThanOrEqualTo(60);
 

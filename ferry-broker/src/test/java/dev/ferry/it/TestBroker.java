@@ -16,8 +16,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * A real Ferry broker in this JVM on an ephemeral loopback port, with an embedded ZooKeeper and
- * its data in a test directory, plus factories for real Kafka clients pointed at it.
+ * A real Ferry broker in this JVM on an ephemeral loopback port, with an embedded ZooKeeper and its
+ * data in a test directory, plus factories for real Kafka clients pointed at it.
  */
 public final class TestBroker implements AutoCloseable {
 

@@ -73,6 +73,7 @@ class EmbeddedZooKeeperTest {
     Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
     Thread.setDefaultUncaughtExceptionHandler(mine);
     try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), 0)) {
+      assertThat(zk.port()).isPositive();
       assertThat(Thread.getDefaultUncaughtExceptionHandler()).isSameAs(mine);
       assertThat(System.getProperty("zookeeper.admin.enableServer")).isEqualTo("false");
     } finally {

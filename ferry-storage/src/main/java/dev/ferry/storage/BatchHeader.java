@@ -65,6 +65,11 @@ final class BatchHeader {
     return buf;
   }
 
+  /** This thread's header buffer as left by the last {@link #read} (same contents). */
+  static ByteBuffer lastRead() {
+    return HEADER_BUFFER.get();
+  }
+
   static long baseOffset(ByteBuffer h, int at) {
     return h.getLong(at + BASE_OFFSET);
   }

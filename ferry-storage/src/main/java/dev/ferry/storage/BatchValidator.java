@@ -3,6 +3,7 @@ package dev.ferry.storage;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -27,7 +28,8 @@ final class BatchValidator {
   /**
    * @throws CorruptRecordException bad CRC, malformed header or trailing partial batch
    * @throws RecordTooLargeException a batch larger than {@code max.message.bytes}
-   * @throws UnsupportedVersionException magic other than 2, or a transactional batch
+   * @throws InvalidRecordException magic other than 2
+   * @throws UnsupportedVersionException a transactional or control batch
    */
   static Validated validate(MemoryRecords records, int maxMessageBytes) {
     ByteBuffer buf = records.buffer();
@@ -45,8 +47,8 @@ final class BatchValidator {
       }
       byte magic = buf.get(at + BatchHeader.MAGIC);
       if (magic != RecordBatch.MAGIC_VALUE_V2) {
-        // Kafka 4 brokers answer old message formats with UNSUPPORTED_VERSION too.
-        throw new UnsupportedVersionException(
+        // What Kafka answers for old message formats in Produce v3+: INVALID_RECORD.
+        throw new InvalidRecordException(
             "Record batch magic " + magic + " is not supported; only v2 batches are accepted");
       }
       int size = BatchHeader.sizeInBytes(buf, at);

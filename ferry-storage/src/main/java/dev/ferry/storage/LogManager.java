@@ -282,6 +282,7 @@ public final class LogManager implements Closeable {
     if (removed == null) {
       return;
     }
+    removed.markForDeletion();
     Path dir = removed.dir();
     String suffix = UUID.randomUUID().toString().replace("-", "");
     Path renamed = dir.resolveSibling(dir.getFileName() + "." + suffix + DELETE_DIR_SUFFIX);

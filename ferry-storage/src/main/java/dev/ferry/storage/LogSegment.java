@@ -182,6 +182,14 @@ final class LogSegment {
           r.problem());
       return false;
     }
+    if (timeIndex.entries() > 0 && timeIndex.lastOffset() >= r.nextOffset()) {
+      log.warn(
+          "Time index {} points at offset {} past the segment end {}; rebuilding",
+          timeIndex.file(),
+          timeIndex.lastOffset(),
+          r.nextOffset());
+      return false;
+    }
     committedSize = size;
     nextOffset = r.nextOffset();
     maxTimestamp = tail[0];
@@ -250,8 +258,11 @@ final class LogSegment {
       rollStartMs = -1;
       return;
     }
+    // The first append's wall-clock time is not stored; like Kafka, use the first batch's
+    // timestamp, capped by the file's mtime so a future timestamp cannot block time-based rolls.
     long firstTs = BatchHeader.maxTimestamp(BatchHeader.read(records.channel(), 0), 0);
-    rollStartMs = firstTs >= 0 ? firstTs : records.file().lastModified();
+    long mtime = records.file().lastModified();
+    rollStartMs = firstTs >= 0 ? Math.min(firstTs, mtime) : mtime;
   }
 
   /**
@@ -302,7 +313,8 @@ final class LogSegment {
 
   /**
    * Position of the first batch at or after {@code from} whose last offset is at least {@code
-   * offset}, or -1 when no such batch starts before {@code end}.
+   * offset}, or -1 when no such batch starts before {@code end}. When found, that batch's header is
+   * left in {@link BatchHeader#lastRead()}.
    */
   int findBatch(long offset, int from, int end) throws IOException {
     int pos = Math.max(from, offsetIndex.lookup(offset));
@@ -353,7 +365,7 @@ final class LogSegment {
     if (start < 0) {
       return null;
     }
-    ByteBuffer h = BatchHeader.read(records.channel(), start);
+    ByteBuffer h = BatchHeader.lastRead();
     if (BatchHeader.lastOffset(h, 0) >= maxOffsetExclusive) {
       return MemoryRecords.EMPTY;
     }
@@ -388,7 +400,7 @@ final class LogSegment {
     if (pos < 0) {
       return 0;
     }
-    long cutBase = BatchHeader.baseOffset(BatchHeader.read(records.channel(), pos), 0);
+    long cutBase = BatchHeader.baseOffset(BatchHeader.lastRead(), 0);
     committedSize = pos;
     records.truncateTo(pos);
     offsetIndex.truncateTo(cutBase);

@@ -361,10 +361,13 @@ public final class PartitionLog implements Closeable {
     if (fetchOffset >= maxOffsetExclusive) {
       return new ReadResult(MemoryRecords.EMPTY, start, leo);
     }
+    // A concurrent append may have published bytes past the log end read above; never return
+    // offsets the caller cannot then fetch from.
+    long bound = Math.min(maxOffsetExclusive, leo);
     try {
       Map.Entry<Long, LogSegment> e = segments.floorEntry(fetchOffset);
       while (e != null) {
-        Records recs = e.getValue().read(fetchOffset, maxBytes, maxOffsetExclusive, minOneBatch);
+        Records recs = e.getValue().read(fetchOffset, maxBytes, bound, minOneBatch);
         if (recs != null) {
           return new ReadResult(recs, start, leo);
         }
@@ -778,13 +781,18 @@ public final class PartitionLog implements Closeable {
       if (closed) {
         return;
       }
-      flush();
+      RuntimeException failure = null;
       try {
+        flush();
         producerState.takeSnapshot(logEndOffset);
         producerState.deleteSnapshotsBelow(segments.firstKey());
       } catch (IOException e) {
-        log.warn("Could not write producer snapshot of {} on close", topicPartition, e);
+        failure = storageError("write the producer snapshot of", e);
+      } catch (RuntimeException e) {
+        failure = e;
       }
+      // Release the files even when the flush failed; the caller learns about the failure (and
+      // must not record a clean shutdown) from the exception.
       closed = true;
       synchronized (flushLock) {
         released = true;
@@ -793,10 +801,27 @@ public final class PartitionLog implements Closeable {
             s.close();
           } catch (IOException e) {
             log.warn("Failed to close {}", s, e);
+            s.closeQuietly();
           }
         }
       }
       deleteDueSegments(Long.MAX_VALUE);
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stops accepting appends at once (the partition is being deleted); reads keep working until
+   * {@link #closeForDeletion} so in-flight fetches can finish.
+   */
+  void markForDeletion() {
+    lock.lock();
+    try {
+      closed = true;
     } finally {
       lock.unlock();
     }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -108,7 +109,7 @@ class AppendValidationTest {
     MemoryRecords v1 =
         MemoryRecords.withRecords(
             RecordBatch.MAGIC_VALUE_V1, Compression.NONE, Batches.records("old", 2, 1));
-    assertThatThrownBy(() -> log.append(v1, 0)).isInstanceOf(UnsupportedVersionException.class);
+    assertThatThrownBy(() -> log.append(v1, 0)).isInstanceOf(InvalidRecordException.class);
 
     MemoryRecords txn =
         MemoryRecords.withTransactionalRecords(

@@ -261,6 +261,19 @@ class PartitionLogAppendReadTest {
     }
   }
 
+  @Test
+  void flushMessagesForcesAFlushInsideAppendAndMovesTheRecoveryPoint() {
+    PartitionLog log = open(LogTestSupport.config(Map.of(LogConfig.FLUSH_MESSAGES, "5")));
+    log.append(Batches.batch("a", 3, 1), 0);
+    assertThat(log.recoveryPoint()).isZero();
+    log.append(Batches.batch("b", 2, 1), 0);
+    assertThat(log.recoveryPoint()).isEqualTo(5);
+    log.append(Batches.batch("c", 1, 1), 0);
+    assertThat(log.recoveryPoint()).isEqualTo(5);
+    log.flush();
+    assertThat(log.recoveryPoint()).isEqualTo(6);
+  }
+
   static List<Long> range(long from, long toExclusive) {
     List<Long> out = new ArrayList<>();
     for (long i = from; i < toExclusive; i++) {

@@ -93,7 +93,8 @@ public final class CreateTopicsHandler implements ApiHandler {
     try {
       Topic.validate(t.name());
       if (Topic.isInternal(t.name())) {
-        throw new InvalidRequestException("Creating internal topic " + t.name() + " is not allowed");
+        throw new InvalidRequestException(
+            "Creating internal topic " + t.name() + " is not allowed");
       }
       Map<Integer, List<Integer>> assignment = new HashMap<>();
       for (CreatableReplicaAssignment a : t.assignments()) {

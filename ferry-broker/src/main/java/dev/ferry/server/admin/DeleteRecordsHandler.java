@@ -22,8 +22,8 @@ import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import org.apache.kafka.common.requests.DeleteRecordsResponse;
 
 /**
- * DeleteRecords: moves a partition's log start offset forward (offset -1 means the high
- * watermark). Runs on the admin executor because it may delete segment files.
+ * DeleteRecords: moves a partition's log start offset forward (offset -1 means the high watermark).
+ * Runs on the admin executor because it may delete segment files.
  */
 public final class DeleteRecordsHandler implements ApiHandler {
 

@@ -14,8 +14,8 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
 
 /**
  * Answers ApiVersions. A request newer than we know is answered (in the v0 format, which the codec
- * selects for such requests) with UNSUPPORTED_VERSION and our table, so the client can retry with
- * a version we share (KIP-511).
+ * selects for such requests) with UNSUPPORTED_VERSION and our table, so the client can retry with a
+ * version we share (KIP-511).
  */
 public final class ApiVersionsHandler implements ApiHandler {
 

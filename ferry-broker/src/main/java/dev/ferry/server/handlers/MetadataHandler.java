@@ -152,7 +152,9 @@ public final class MetadataHandler implements ApiHandler {
         topicsOut.add(describe(topic.get(), live));
       } else {
         Errors error =
-            Topic.isValid(name) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.INVALID_TOPIC_EXCEPTION;
+            Topic.isValid(name)
+                ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                : Errors.INVALID_TOPIC_EXCEPTION;
         topicsOut.add(
             new MetadataResponseTopic()
                 .setName(name)
@@ -199,8 +201,7 @@ public final class MetadataHandler implements ApiHandler {
       partitions.add(
           new MetadataResponsePartition()
               .setPartitionIndex(e.getKey())
-              .setErrorCode(
-                  leaderLive ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
+              .setErrorCode(leaderLive ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
               .setLeaderId(leaderLive ? state.leader() : -1)
               .setLeaderEpoch(state.leaderEpoch())
               .setReplicaNodes(e.getValue())

@@ -78,7 +78,8 @@ public final class ProduceHandler implements ApiHandler {
       for (PartitionProduceData pd : topicData.partitionData()) {
         if (topic.isEmpty()) {
           partitions.add(
-              error(pd.index(), byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION));
+              error(
+                  pd.index(), byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION));
         } else if (acks != 0 && acks != 1 && acks != -1) {
           partitions.add(error(pd.index(), Errors.INVALID_REQUIRED_ACKS));
         } else {

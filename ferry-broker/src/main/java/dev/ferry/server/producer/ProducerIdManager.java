@@ -8,9 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands out producer ids from blocks reserved durably in ZooKeeper, so an id is never reused
- * across restarts or brokers. The next block is fetched in the background before the current one
- * runs out, keeping ZooKeeper off the InitProducerId path.
+ * Hands out producer ids from blocks reserved durably in ZooKeeper, so an id is never reused across
+ * restarts or brokers. The next block is fetched in the background before the current one runs out,
+ * keeping ZooKeeper off the InitProducerId path.
  */
 public final class ProducerIdManager {
 
@@ -62,8 +62,7 @@ public final class ProducerIdManager {
     return CompletableFuture.supplyAsync(
         () -> {
           ProducerIdBlock block = store.allocateProducerIdBlock(brokerId, BLOCK_SIZE);
-          log.info(
-              "Reserved producer ids {}..{}", block.firstProducerId(), block.lastProducerId());
+          log.info("Reserved producer ids {}..{}", block.firstProducerId(), block.lastProducerId());
           return block;
         },
         adminExecutor);
