@@ -459,18 +459,11 @@ class GroupMembershipTest {
           .isEqualTo(Errors.NOT_COORDINATOR);
       release.countDown();
       loaded.get(5, TimeUnit.SECONDS);
-      assertThat(
-              err(
-                  get(
-                      c.joinGroup(
-                          ctx,
-                          CoordinatorFixture.joinRequest(g0, "", null, SESSION, REBALANCE, p)))))
-          .isEqualTo(Errors.MEMBER_ID_REQUIRED);
-      // After resigning, the group is no longer served here.
       JoinGroupResponseData first =
           get(
               c.joinGroup(
                   ctx, CoordinatorFixture.joinRequest(g0, "", null, SESSION, REBALANCE, p)));
+      assertThat(err(first)).isEqualTo(Errors.MEMBER_ID_REQUIRED);
       JoinGroupResponseData r =
           get(
               c.joinGroup(
@@ -478,6 +471,7 @@ class GroupMembershipTest {
                   CoordinatorFixture.joinRequest(
                       g0, first.memberId(), null, SESSION, REBALANCE, p)));
       assertThat(err(r)).isEqualTo(Errors.NONE);
+      // After resigning, the group is no longer served here.
       c.onResignCoordinator(0);
       assertThat(
               c.heartbeat(
