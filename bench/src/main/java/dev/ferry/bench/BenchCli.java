@@ -45,15 +45,15 @@ public final class BenchCli implements Callable<Integer> {
   @Option(
       names = "--batch1-messages",
       description = "Workload 1, batch of 1 (default: ${DEFAULT-VALUE}).")
-  long batch1Messages = 300_000;
+  long batch1Messages = 200_000;
 
   @Option(
       names = "--batch50-messages",
       description = "Workload 1, batch of 50; read back by workload 2 (default: ${DEFAULT-VALUE}).")
-  long batch50Messages = 3_000_000;
+  long batch50Messages = 2_000_000;
 
   @Option(names = "--modern-messages", description = "Workload 3 (default: ${DEFAULT-VALUE}).")
-  long modernMessages = 1_000_000;
+  long modernMessages = 600_000;
 
   @Option(
       names = "--e2e-rate",
@@ -67,23 +67,24 @@ public final class BenchCli implements Callable<Integer> {
   double lowRate = 1_000;
 
   @Option(names = "--e2e-warmup-seconds", description = "Default: ${DEFAULT-VALUE}.")
-  long e2eWarmupSeconds = 3;
+  long e2eWarmupSeconds = 2;
 
   @Option(
       names = "--e2e-seconds",
       description = "Measured seconds per latency load (default: ${DEFAULT-VALUE}).")
-  long e2eSeconds = 15;
+  long e2eSeconds = 10;
 
   @Option(
       names = "--warmup-seconds",
       description = "Untimed warm-up on each broker before workload 1 (default: ${DEFAULT-VALUE}).")
-  long warmupSeconds = 12;
+  long warmupSeconds = 15;
 
   @Option(
       names = "--workload-timeout-seconds",
       description =
-          "A workload still running after this stops and reports what it did (default: ${DEFAULT-VALUE}).")
-  long workloadTimeoutSeconds = 90;
+          "Workloads 1-3 stop after this many seconds if their message count is not reached yet"
+              + " and report the rate over what they did (default: ${DEFAULT-VALUE}).")
+  long workloadTimeoutSeconds = 15;
 
   @Option(names = "--startup-timeout-seconds", description = "Default: ${DEFAULT-VALUE}.")
   long startupTimeoutSeconds = 90;

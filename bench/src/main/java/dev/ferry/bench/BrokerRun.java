@@ -89,6 +89,8 @@ final class BrokerRun {
       step(result, b, tag, "modern", () -> modern(b, result, tag));
       step(result, b, tag, "latency high", () -> latency(b, result, tag, true));
       step(result, b, tag, "latency low", () -> latency(b, result, tag, false));
+      // Workload 6 (three-node cluster, replication factor 3) will need a launcher that starts
+      // three brokers and a Topics.create(..., replicationFactor 3); its steps belong here.
     } catch (IOException | RuntimeException e) {
       result.note("run failed: " + e.getMessage());
       progress.say(tag + ": FAILED: " + e.getMessage());
@@ -223,6 +225,9 @@ final class BrokerRun {
             progress,
             tag + " consumer");
     double cpu = broker.cpuSeconds() - cpu0;
+    if (r.messages() == 0) {
+      throw new IllegalStateException("read nothing back in " + settings.workloadTimeout());
+    }
     if (r.anomalies() > 0) {
       throw new IllegalStateException(
           r.anomalies() + " anomalies reading back, first: " + r.firstAnomaly());
@@ -323,9 +328,9 @@ final class BrokerRun {
       result.note(topic + ": " + r.failed() + " sends failed, first: " + r.firstError());
     }
     if (r.capped()) {
-      result.note(
+      progress.say(
           String.format(
-              "%s: stopped at the %d s time cap after %,d messages",
+              "  %s: time cap of %d s reached after %,d messages; rate is over those",
               topic, settings.workloadTimeout().toSeconds(), r.acked()));
     }
   }
