@@ -5,86 +5,302 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.BoundedExponentialBackoffRetry;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Cluster metadata in ZooKeeper through Curator: cluster id, live brokers, topics with their
  * assignment, configs and partition state, and producer-id blocks. Reads come from an in-memory
  * cache kept current by watches; writes are blocking calls (never call them on a network thread).
+ *
+ * <p>The znode layout is documented in {@link ZkPaths}. Read methods never block and may be called
+ * from any thread; after a write returns, the reads of this store already reflect it. Changes made
+ * by anyone (other brokers or this store) reach {@link MetadataListener}s on the store's single
+ * "ferry-metadata-events" thread. Failures surface as Kafka exceptions: {@link TimeoutException}
+ * when ZooKeeper cannot be reached, {@link KafkaException} for other ZooKeeper errors.
+ *
+ * <p>Threads: Curator's (daemon) threads, one daemon listener thread and one daemon re-registration
+ * thread; all end in {@link #close()}.
  */
 public final class ZkMetadataStore implements Closeable {
 
+  private static final Logger log = LoggerFactory.getLogger(ZkMetadataStore.class);
+
+  /** Curator retries an operation on connection loss this many times, backing off to 2 s. */
+  private static final int MAX_RETRIES = 5;
+
+  private static final int BASE_RETRY_SLEEP_MS = 100;
+  private static final int MAX_RETRY_SLEEP_MS = 2_000;
+  private static final int CLOSE_WAIT_MS = 5_000;
+  private static final byte[] NO_DATA = new byte[0];
+  private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
+
+  private final CuratorFramework client;
+  private final ExecutorService curatorEvents;
+  private final String connectString;
+  private final int sessionTimeoutMs;
+  private final ListenerNotifier notifier;
+  private final MetadataCache cache;
+  private final ZkCacheFeed feed;
+  private final BrokerRegistration registration;
+  private final ZkTopicWriter topicWriter;
+  private final ProducerIdAllocator producerIds;
+  private final String clusterId;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
   /** Connects to {@code connectString} (may carry a chroot) and waits for the session. */
   public static ZkMetadataStore connect(String connectString, int sessionTimeoutMs) {
-    throw new UnsupportedOperationException("TODO");
+    return connect(connectString, sessionTimeoutMs, sessionTimeoutMs);
+  }
+
+  /**
+   * Connects and loads the metadata cache, waiting at most {@code connectionTimeoutMs} for each.
+   *
+   * @param connectString "host:port,host:port[/chroot]"; the chroot is created if missing
+   * @throws TimeoutException if ZooKeeper cannot be reached in time
+   */
+  public static ZkMetadataStore connect(
+      String connectString, int sessionTimeoutMs, int connectionTimeoutMs) {
+    if (sessionTimeoutMs <= 0 || connectionTimeoutMs <= 0) {
+      throw new IllegalArgumentException("ZooKeeper timeouts must be positive");
+    }
+    return new ZkMetadataStore(connectString, sessionTimeoutMs, connectionTimeoutMs);
+  }
+
+  private ZkMetadataStore(String connectString, int sessionTimeoutMs, int connectionTimeoutMs) {
+    this.connectString = connectString;
+    this.sessionTimeoutMs = sessionTimeoutMs;
+    int slash = connectString.indexOf('/');
+    String hosts = slash < 0 ? connectString : connectString.substring(0, slash);
+    String chroot = slash < 0 ? "" : connectString.substring(slash + 1).replaceAll("/+$", "");
+    int clientId = CLIENT_IDS.incrementAndGet();
+    // Curator runs cache callbacks on this "run safe" executor. Its default one is never shut
+    // down (a thread leaked per store), so we bring our own and stop it in close().
+    curatorEvents =
+        Executors.newSingleThreadExecutor(daemonThreads("ferry-zk-" + clientId + "-events"));
+    CuratorFrameworkFactory.Builder builder =
+        CuratorFrameworkFactory.builder()
+            .connectString(hosts)
+            .sessionTimeoutMs(sessionTimeoutMs)
+            .connectionTimeoutMs(connectionTimeoutMs)
+            .retryPolicy(
+                new BoundedExponentialBackoffRetry(
+                    BASE_RETRY_SLEEP_MS, MAX_RETRY_SLEEP_MS, MAX_RETRIES))
+            .waitForShutdownTimeoutMs(CLOSE_WAIT_MS)
+            .runSafeService(curatorEvents)
+            .threadFactory(daemonThreads("ferry-zk-" + clientId));
+    if (!chroot.isEmpty()) {
+      // Curator's namespace is ZooKeeper's chroot, created on first use if missing.
+      builder.namespace(chroot);
+    }
+    client = builder.build();
+    notifier = new ListenerNotifier();
+    cache = new MetadataCache(notifier);
+    feed = new ZkCacheFeed(client, cache);
+    registration = new BrokerRegistration(client, cache);
+    topicWriter = new ZkTopicWriter(client, cache);
+    producerIds = new ProducerIdAllocator(client);
+    try {
+      client.start();
+      if (!client.blockUntilConnected(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
+        throw new TimeoutException(
+            "Could not connect to ZooKeeper at "
+                + connectString
+                + " within "
+                + connectionTimeoutMs
+                + " ms");
+      }
+      for (String path : List.of(ZkPaths.TOPICS, ZkPaths.TOPIC_CONFIGS, ZkPaths.BROKER_IDS)) {
+        ensurePath(path);
+      }
+      clusterId = createOrReadClusterId();
+      feed.start(connectionTimeoutMs);
+      log.info(
+          "Connected to ZooKeeper at {} (session 0x{}), cluster id {}, {} topic(s)",
+          connectString,
+          Long.toHexString(client.getZookeeperClient().getZooKeeper().getSessionId()),
+          clusterId,
+          cache.topics().size());
+    } catch (Exception e) {
+      close();
+      throw ZkErrors.translate("connecting to ZooKeeper at " + connectString, e);
+    }
   }
 
   /** The cluster id, created on first start of the cluster and stable afterwards. */
   public String clusterId() {
-    throw new UnsupportedOperationException("TODO");
+    return clusterId;
   }
 
   /** Registers this broker as live (ephemeral node); fails if the id is taken by a live broker. */
   public void registerBroker(BrokerInfo broker) {
-    throw new UnsupportedOperationException("TODO");
-  }
-
-  public Collection<BrokerInfo> liveBrokers() {
-    throw new UnsupportedOperationException("TODO");
+    registerBroker(broker, 0);
   }
 
   /**
+   * Registers this broker, waiting up to {@code staleSessionWaitMs} if the id is held by another
+   * session: after a quick restart the previous session of this broker holds it until it expires
+   * (at most the session timeout, see {@link #sessionTimeoutMs()}).
+   *
+   * @throws org.apache.kafka.common.errors.DuplicateBrokerRegistrationException if it stays taken
+   */
+  public void registerBroker(BrokerInfo broker, long staleSessionWaitMs) {
+    registration.register(broker, staleSessionWaitMs);
+  }
+
+  /** Live brokers by ascending id. */
+  public Collection<BrokerInfo> liveBrokers() {
+    return cache.liveBrokers();
+  }
+
+  public Optional<BrokerInfo> liveBroker(int brokerId) {
+    return Optional.ofNullable(cache.broker(brokerId));
+  }
+
+  /**
+   * Creates the topic with a fresh topic id, its configs and the initial state of every partition
+   * (first replica leads, all replicas in sync, epochs 0), in one ZooKeeper transaction.
+   *
    * @throws org.apache.kafka.common.errors.TopicExistsException if the name is taken
+   * @throws org.apache.kafka.common.errors.InvalidTopicException for an illegal name
+   * @throws org.apache.kafka.common.errors.InvalidPartitionsException if partitions are not 0..n-1
+   * @throws org.apache.kafka.common.errors.InvalidReplicaAssignmentException for bad replica lists
+   * @throws org.apache.kafka.common.errors.InvalidConfigurationException for a null config value
    */
   public TopicMetadata createTopic(
       String name, Map<Integer, List<Integer>> replicaAssignment, Map<String, String> configs) {
-    throw new UnsupportedOperationException("TODO");
+    return topicWriter.createTopic(name, replicaAssignment, configs);
   }
 
   /**
+   * Deletes the topic's znodes (assignment, partition states, configs) in one transaction.
+   *
    * @throws org.apache.kafka.common.errors.UnknownTopicOrPartitionException if absent
    */
   public void deleteTopic(String name) {
-    throw new UnsupportedOperationException("TODO");
+    topicWriter.deleteTopic(name);
   }
 
-  /** Adds partitions; {@code newPartitions} maps each new partition number to its replicas. */
+  /**
+   * Adds partitions; {@code newPartitions} maps each new partition number to its replicas. The new
+   * numbers must continue the existing ones and keep the replication factor.
+   *
+   * @throws org.apache.kafka.common.errors.UnknownTopicOrPartitionException if absent
+   * @throws org.apache.kafka.common.errors.InvalidPartitionsException for bad partition numbers
+   * @throws org.apache.kafka.common.errors.InvalidReplicaAssignmentException for bad replica lists
+   */
   public TopicMetadata addPartitions(String name, Map<Integer, List<Integer>> newPartitions) {
-    throw new UnsupportedOperationException("TODO");
+    return topicWriter.addPartitions(name, newPartitions);
   }
 
-  /** Replaces the topic's config overrides with {@code configs}. */
+  /**
+   * Replaces the topic's config overrides with {@code configs}.
+   *
+   * @throws org.apache.kafka.common.errors.UnknownTopicOrPartitionException if absent
+   */
   public TopicMetadata setTopicConfigs(String name, Map<String, String> configs) {
-    throw new UnsupportedOperationException("TODO");
+    return topicWriter.setTopicConfigs(name, configs);
   }
 
   public Optional<TopicMetadata> topic(String name) {
-    throw new UnsupportedOperationException("TODO");
+    return Optional.ofNullable(cache.topic(name));
   }
 
+  /** O(1): Produce v13 and Fetch v13+ name topics only by id. */
   public Optional<TopicMetadata> topic(Uuid topicId) {
-    throw new UnsupportedOperationException("TODO");
+    return Optional.ofNullable(cache.topic(topicId));
   }
 
   public Collection<TopicMetadata> topics() {
-    throw new UnsupportedOperationException("TODO");
+    return cache.topics();
   }
 
   public Optional<PartitionState> partitionState(String topic, int partition) {
-    throw new UnsupportedOperationException("TODO");
+    return Optional.ofNullable(cache.partitionState(topic, partition));
   }
 
+  /** Listeners hear of changes from now on; read {@link #topics()} for the current state. */
   public void addListener(MetadataListener listener) {
-    throw new UnsupportedOperationException("TODO");
+    notifier.addListener(listener);
   }
 
   /** Reserves the next block of producer ids for {@code brokerId}, durably. */
   public ProducerIdBlock allocateProducerIdBlock(int brokerId, int blockSize) {
-    throw new UnsupportedOperationException("TODO");
+    return producerIds.allocate(brokerId, blockSize);
   }
 
+  /** The session timeout asked of ZooKeeper. */
+  public int sessionTimeoutMs() {
+    return sessionTimeoutMs;
+  }
+
+  /** For recipes built on the same session, e.g. the controller election on {@code ZkPaths}. */
+  CuratorFramework curator() {
+    return client;
+  }
+
+  /** Closes the session, which removes this broker's registration at once. Idempotent. */
   @Override
   public void close() {
-    throw new UnsupportedOperationException("TODO");
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    registration.close();
+    feed.close();
+    notifier.close();
+    client.close();
+    curatorEvents.shutdownNow();
+    try {
+      if (!curatorEvents.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+        log.warn("ZooKeeper event thread did not stop within {} ms", CLOSE_WAIT_MS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("Closed ZooKeeper metadata store for {}", connectString);
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private void ensurePath(String path) throws Exception {
+    try {
+      client.create().creatingParentsIfNeeded().forPath(path, NO_DATA);
+    } catch (KeeperException.NodeExistsException e) {
+      // Created by an earlier start or another broker.
+    }
+  }
+
+  /** The first broker to get here creates the id; everyone else reads that one. */
+  private String createOrReadClusterId() throws Exception {
+    String candidate = Uuid.randomUuid().toString();
+    try {
+      client
+          .create()
+          .creatingParentsIfNeeded()
+          .forPath(ZkPaths.CLUSTER_ID, ZNodeCodec.encodeClusterId(candidate));
+      log.info("Created cluster id {}", candidate);
+      return candidate;
+    } catch (KeeperException.NodeExistsException e) {
+      return ZNodeCodec.decodeClusterId(client.getData().forPath(ZkPaths.CLUSTER_ID));
+    }
   }
 }

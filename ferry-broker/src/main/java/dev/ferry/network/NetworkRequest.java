@@ -7,6 +7,13 @@ import org.apache.kafka.common.requests.RequestHeader;
 /**
  * A parsed request as it leaves the network layer. {@code body} may reference the receive buffer
  * (record batches are slices of it); the buffer is never reused, so handlers may keep it.
+ *
+ * <p>{@code body.version()} equals {@code header.apiVersion()} except for an ApiVersions request
+ * newer than the codec: then the body is a v0 {@code ApiVersionsRequest} whose {@code
+ * hasUnsupportedRequestVersion()} is true, and the answer (UNSUPPORTED_VERSION plus our ranges) is
+ * written in v0. {@code sizeInBytes} is the frame size without its 4-byte prefix; {@code
+ * connectionId} ({@code local:port-remote:port-processor-sequence}) is unique per connection;
+ * {@code receivedNanos} is {@link System#nanoTime()} when the last byte of the request was read.
  */
 public record NetworkRequest(
     RequestHeader header,

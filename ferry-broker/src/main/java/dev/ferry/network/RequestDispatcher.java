@@ -12,6 +12,12 @@ public interface RequestDispatcher {
    * (ZooKeeper, fsync-heavy admin operations) goes to another thread. The future may complete on
    * any thread; completing it with {@code null} sends no response (acks=0 produce). Responses on a
    * connection are written in request order.
+   *
+   * <p>Requests of one connection are dispatched one at a time, in the order they arrived, always
+   * on the same network thread; up to {@link ConnectionLimits#maxInFlightRequests()} of them may be
+   * unanswered at once (a producer pipelines its batches). If this method throws or the future
+   * fails, the client gets {@code request.body().getErrorResponse(0, exception)} (mapped with
+   * {@code Errors.forException}), so throw Kafka's {@code ApiException}s for precise error codes.
    */
   CompletableFuture<AbstractResponse> dispatch(NetworkRequest request);
 }

@@ -1,30 +1,184 @@
 package dev.ferry.network;
 
 import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Non-blocking Kafka-protocol server: one acceptor thread and a fixed set of processor threads,
  * each owning a selector and its connections.
+ *
+ * <p>Threading contract for the {@link RequestDispatcher}: {@code dispatch} is called on the
+ * processor thread that owns the connection, in the order requests arrive on it; up to {@link
+ * ConnectionLimits#maxInFlightRequests()} requests of one connection may be outstanding at once and
+ * their futures may complete in any order, on any thread. Responses are written in request order.
+ *
+ * <p>Threads are daemon threads: the broker's main thread must wait for shutdown itself.
  */
 public final class SocketServer implements Closeable {
 
+  private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
+
+  /** Bound on the whole of {@link #close()} waiting for threads to stop. */
+  private static final long SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  private final SocketServerConfig config;
+  private final RequestDispatcher dispatcher;
+  private final NetworkMetrics metrics;
+  private final ConnectionLimits limits;
+  private final AtomicInteger connectionCount = new AtomicInteger();
+
+  private ServerSocketChannel serverChannel;
+  private Acceptor acceptor;
+  private Thread acceptorThread;
+  private Processor[] processors;
+  private Thread[] processorThreads;
+  private int boundPort = -1;
+  private boolean started;
+  private boolean closed;
+
   public SocketServer(SocketServerConfig config, RequestDispatcher dispatcher) {
-    throw new UnsupportedOperationException("TODO");
+    this(config, dispatcher, NetworkMetrics.NOOP);
   }
 
-  /** Binds and starts accepting. */
-  public void start() {
-    throw new UnsupportedOperationException("TODO");
+  public SocketServer(
+      SocketServerConfig config, RequestDispatcher dispatcher, NetworkMetrics metrics) {
+    this(config, dispatcher, metrics, ConnectionLimits.DEFAULT);
+  }
+
+  public SocketServer(
+      SocketServerConfig config,
+      RequestDispatcher dispatcher,
+      NetworkMetrics metrics,
+      ConnectionLimits limits) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  /**
+   * Binds and starts accepting.
+   *
+   * @throws UncheckedIOException if the address cannot be bound
+   * @throws IllegalStateException if called twice or after {@link #close()}
+   */
+  public synchronized void start() {
+    if (started || closed) {
+      throw new IllegalStateException(closed ? "closed" : "already started");
+    }
+    started = true;
+    try {
+      serverChannel = ServerSocketChannel.open();
+      serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      if (config.receiveBufferBytes() != -1) {
+        // Set on the listening socket so accepted sockets inherit it before the TCP handshake
+        // fixes the window scale.
+        serverChannel.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());
+      }
+      // As in Kafka's listeners, an empty host means every interface.
+      InetSocketAddress address =
+          config.host().isEmpty()
+              ? new InetSocketAddress(config.port())
+              : new InetSocketAddress(config.host(), config.port());
+      serverChannel.bind(address, 512);
+      boundPort = ((InetSocketAddress) serverChannel.getLocalAddress()).getPort();
+
+      processors = new Processor[config.networkThreads()];
+      processorThreads = new Thread[config.networkThreads()];
+      for (int i = 0; i < processors.length; i++) {
+        processors[i] = new Processor(i, config, limits, dispatcher, metrics, connectionCount);
+      }
+      acceptor = new Acceptor(serverChannel, processors, config, metrics, connectionCount);
+    } catch (IOException e) {
+      closeAfterFailedStart();
+      throw new UncheckedIOException(
+          "Cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    for (int i = 0; i < processors.length; i++) {
+      processorThreads[i] = startThread(processors[i], processors[i].name());
+    }
+    acceptorThread = startThread(acceptor, "ferry-network-acceptor");
+    log.info(
+        "Listening on {}:{} with {} network threads", config.host(), boundPort, processors.length);
+  }
+
+  private static Thread startThread(Runnable runnable, String name) {
+    Thread thread = new Thread(runnable, name);
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private void closeAfterFailedStart() {
+    try {
+      if (serverChannel != null) {
+        serverChannel.close();
+      }
+    } catch (IOException ignored) {
+      // Reporting the original failure matters more.
+    }
+    if (processors != null) {
+      for (Processor processor : processors) {
+        if (processor != null) {
+          processor.closeUnstarted();
+        }
+      }
+    }
   }
 
   /** The port actually bound (useful with port 0). */
-  public int boundPort() {
-    throw new UnsupportedOperationException("TODO");
+  public synchronized int boundPort() {
+    if (boundPort < 0) {
+      throw new IllegalStateException("not started");
+    }
+    return boundPort;
+  }
+
+  /** Open connections, including accepted ones not yet registered with their processor. */
+  public int connectionCount() {
+    return connectionCount.get();
   }
 
   /** Stops accepting, closes every connection and joins the threads (bounded wait). */
   @Override
-  public void close() {
-    throw new UnsupportedOperationException("TODO");
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (acceptorThread == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_TIMEOUT_MS);
+    acceptor.initiateShutdown();
+    join(acceptorThread, deadline);
+    for (Processor processor : processors) {
+      processor.initiateShutdown();
+    }
+    for (Thread thread : processorThreads) {
+      join(thread, deadline);
+    }
+    log.info("Stopped listening on {}:{}", config.host(), boundPort);
+  }
+
+  private static void join(Thread thread, long deadlineNanos) {
+    long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+    try {
+      thread.join(Math.max(1, remainingMs));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      log.warn("{} did not stop within {} ms", thread.getName(), SHUTDOWN_TIMEOUT_MS);
+    }
   }
 }

@@ -92,8 +92,8 @@ public record LogConfig(
   }
 
   /**
-   * This config with topic-level overrides applied. Keys that are not log settings are ignored;
-   * a malformed value throws {@link NumberFormatException}.
+   * This config with topic-level overrides applied. Keys that are not log settings are ignored; a
+   * malformed value throws {@link NumberFormatException}.
    */
   public LogConfig with(Map<String, String> overrides) {
     Map<String, String> m = toMap();

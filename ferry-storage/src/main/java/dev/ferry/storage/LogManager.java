@@ -1,19 +1,73 @@
 package dev.ferry.storage;
 
 import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns every partition log under {@code log.dirs}: loads them at start-up (recovering after an
  * unclean stop), creates and deletes them, and runs the retention and flush schedule on one
  * background thread.
+ *
+ * <p>Files per log dir: {@code .lock} (held with an OS file lock while running, so two brokers
+ * cannot share a dir), {@code .ferry_cleanshutdown} (written by {@link #close}, removed at
+ * start-up), {@code recovery-point-offset-checkpoint} and {@code log-start-offset-checkpoint}.
  */
 public final class LogManager implements Closeable {
+
+  private static final Logger log = LoggerFactory.getLogger(LogManager.class);
+
+  static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
+  static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+  static final String CLEAN_SHUTDOWN_FILE = ".ferry_cleanshutdown";
+  static final String LOCK_FILE = ".lock";
+  static final String DELETE_DIR_SUFFIX = "-delete";
+
+  /** How often flush.ms, rolled-segment flushes and delayed file deletions are checked. */
+  static final long FLUSH_CHECK_INTERVAL_MS = 1_000;
+
+  /** How often the recovery-point and log-start checkpoints are rewritten. */
+  static final long CHECKPOINT_INTERVAL_MS = 30_000;
+
+  private final List<Path> logDirs;
+  private final LogConfig defaults;
+  private final long retentionCheckIntervalMs;
+  private final Time time;
+  private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+  private final Map<Path, FileLock> dirLocks = new HashMap<>();
+  private final List<PartitionLog> pendingDirDeletions = new ArrayList<>();
+  private final Object checkpointLock = new Object();
+  private volatile boolean logStartOffsetsDirty;
+  private ScheduledExecutorService scheduler;
+  private boolean started;
+  private boolean closed;
 
   /**
    * @param logDirs the {@code log.dirs}; new partitions go to the dir with the fewest partitions
@@ -22,42 +76,416 @@ public final class LogManager implements Closeable {
    */
   public LogManager(
       List<Path> logDirs, LogConfig defaults, long retentionCheckIntervalMs, Time time) {
-    throw new UnsupportedOperationException("TODO");
+    if (logDirs.isEmpty()) {
+      throw new IllegalArgumentException("log.dirs must name at least one directory");
+    }
+    this.logDirs = logDirs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    this.defaults = defaults;
+    this.retentionCheckIntervalMs = retentionCheckIntervalMs;
+    this.time = time;
   }
 
   /**
    * Loads every partition directory found (recovering if the last stop was unclean) and starts the
-   * background schedule. Idempotent.
+   * background schedule. Idempotent. Logs are opened with the default config.
    */
   public void startup() {
-    throw new UnsupportedOperationException("TODO");
+    startup(tp -> defaults);
+  }
+
+  /**
+   * Like {@link #startup()}, with each existing partition opened with {@code configFor}'s config
+   * (topic-level overrides known to the broker).
+   */
+  public synchronized void startup(Function<TopicPartition, LogConfig> configFor) {
+    if (started) {
+      return;
+    }
+    if (closed) {
+      throw new IllegalStateException("LogManager is closed");
+    }
+    List<Path> toDelete = new ArrayList<>();
+    try {
+      for (Path dir : logDirs) {
+        Files.createDirectories(dir);
+        lockDir(dir);
+      }
+      for (Path dir : logDirs) {
+        loadDir(dir, configFor, toDelete);
+      }
+    } catch (IOException e) {
+      releaseLocks();
+      closeLoaded();
+      throw new KafkaStorageException("Failed to load log dirs: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      releaseLocks();
+      closeLoaded();
+      throw e;
+    }
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "ferry-log-scheduler");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    scheduler = executor;
+    scheduler.scheduleWithFixedDelay(
+        guarded("retention", this::enforceRetention),
+        retentionCheckIntervalMs,
+        retentionCheckIntervalMs,
+        TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        guarded("flush", this::flushTick),
+        FLUSH_CHECK_INTERVAL_MS,
+        FLUSH_CHECK_INTERVAL_MS,
+        TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        guarded("checkpoint", this::checkpointAll),
+        CHECKPOINT_INTERVAL_MS,
+        CHECKPOINT_INTERVAL_MS,
+        TimeUnit.MILLISECONDS);
+    for (Path p : toDelete) {
+      scheduler.execute(guarded("delete " + p, () -> deleteRecursively(p)));
+    }
+    started = true;
+    // Recovery moved recovery points to the log ends: record that before anything else happens.
+    checkpointAll();
+  }
+
+  private void lockDir(Path dir) throws IOException {
+    FileChannel ch =
+        FileChannel.open(
+            dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      ch.close();
+      releaseLocks();
+      throw new KafkaException(
+          "Failed to acquire lock on " + dir + ": another process is using this log directory");
+    }
+    dirLocks.put(dir, lock);
+  }
+
+  private void loadDir(Path dir, Function<TopicPartition, LogConfig> configFor, List<Path> toDelete)
+      throws IOException {
+    Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
+    boolean clean = Files.exists(marker);
+    Map<TopicPartition, Long> recoveryPoints =
+        new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).read();
+    Map<TopicPartition, Long> startOffsets =
+        new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).read();
+    long startNs = System.nanoTime();
+    int count = 0;
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
+      for (Path child : children) {
+        String name = child.getFileName().toString();
+        if (name.endsWith(DELETE_DIR_SUFFIX)) {
+          toDelete.add(child);
+          continue;
+        }
+        TopicPartition tp;
+        try {
+          tp = PartitionLog.parseTopicPartition(name);
+        } catch (IllegalArgumentException e) {
+          log.warn("Ignoring directory {} in log dir {}: {}", name, dir, e.getMessage());
+          continue;
+        }
+        PartitionLog partitionLog =
+            PartitionLog.open(
+                child,
+                configFor.apply(tp),
+                time,
+                clean,
+                recoveryPoints.getOrDefault(tp, 0L),
+                startOffsets.getOrDefault(tp, 0L));
+        PartitionLog previous = logs.putIfAbsent(tp, partitionLog);
+        if (previous != null) {
+          partitionLog.close();
+          throw new KafkaException(
+              "Partition " + tp + " exists in both " + previous.dir() + " and " + child);
+        }
+        partitionLog.setLogStartOffsetListener(() -> logStartOffsetsDirty = true);
+        count++;
+      }
+    }
+    // Only now: a crash during loading must recover again next time.
+    Files.deleteIfExists(marker);
+    DirSync.fsync(dir);
+    log.info(
+        "Loaded {} logs from {} after {} shutdown in {} ms",
+        count,
+        dir,
+        clean ? "a clean" : "an unclean",
+        (System.nanoTime() - startNs) / 1_000_000);
   }
 
   public Optional<PartitionLog> get(TopicPartition tp) {
-    throw new UnsupportedOperationException("TODO");
+    return Optional.ofNullable(logs.get(tp));
   }
 
-  /** Returns the existing log for {@code tp} or creates it with {@code config}. */
+  /**
+   * Returns the existing log for {@code tp} or creates it with {@code config}. An existing log
+   * keeps its config; use {@link PartitionLog#updateConfig} to change it.
+   */
   public PartitionLog getOrCreate(TopicPartition tp, LogConfig config) {
-    throw new UnsupportedOperationException("TODO");
+    PartitionLog existing = logs.get(tp);
+    if (existing != null) {
+      return existing;
+    }
+    synchronized (this) {
+      existing = logs.get(tp);
+      if (existing != null) {
+        return existing;
+      }
+      if (!started || closed) {
+        throw new IllegalStateException("LogManager is not running");
+      }
+      Path dir = leastLoadedDir().resolve(tp.topic() + "-" + tp.partition());
+      PartitionLog created = PartitionLog.open(dir, config, time, true, 0, 0);
+      created.setLogStartOffsetListener(() -> logStartOffsetsDirty = true);
+      DirSync.fsync(dir.getParent());
+      logs.put(tp, created);
+      log.info("Created log {} in {}", tp, dir.getParent());
+      return created;
+    }
+  }
+
+  private Path leastLoadedDir() {
+    Map<Path, Integer> counts = new HashMap<>();
+    for (Path d : logDirs) {
+      counts.put(d, 0);
+    }
+    for (PartitionLog l : logs.values()) {
+      counts.merge(l.dir().toAbsolutePath().normalize().getParent(), 1, Integer::sum);
+    }
+    Path best = logDirs.get(0);
+    for (Path d : logDirs) {
+      if (counts.get(d) < counts.get(best)) {
+        best = d;
+      }
+    }
+    return best;
   }
 
   /** Closes and removes the partition's directory (renamed first, then deleted in background). */
-  public void delete(TopicPartition tp) {
-    throw new UnsupportedOperationException("TODO");
+  public synchronized void delete(TopicPartition tp) {
+    PartitionLog removed = logs.remove(tp);
+    if (removed == null) {
+      return;
+    }
+    removed.markForDeletion();
+    Path dir = removed.dir();
+    String suffix = UUID.randomUUID().toString().replace("-", "");
+    Path renamed = dir.resolveSibling(dir.getFileName() + "." + suffix + DELETE_DIR_SUFFIX);
+    try {
+      Files.move(dir, renamed);
+      DirSync.fsync(dir.getParent());
+    } catch (IOException e) {
+      throw new KafkaStorageException("Failed to rename " + dir + " for deletion", e);
+    }
+    log.info("Scheduled deletion of log {} ({})", tp, renamed);
+    pendingDirDeletions.add(removed);
+    Runnable deletion =
+        () -> {
+          synchronized (this) {
+            if (!pendingDirDeletions.remove(removed)) {
+              return; // close() already did it
+            }
+          }
+          removed.closeForDeletion();
+          deleteRecursively(renamed);
+        };
+    long delay = Math.max(0, removed.config().fileDeleteDelayMs());
+    if (scheduler != null && !closed) {
+      scheduler.schedule(guarded("delete " + tp, deletion), delay, TimeUnit.MILLISECONDS);
+    } else {
+      deletion.run();
+    }
+    logStartOffsetsDirty = true;
   }
 
   public Collection<PartitionLog> all() {
-    throw new UnsupportedOperationException("TODO");
+    return List.copyOf(logs.values());
   }
 
   public LogConfig defaults() {
-    throw new UnsupportedOperationException("TODO");
+    return defaults;
+  }
+
+  public List<Path> logDirs() {
+    return logDirs;
+  }
+
+  private void enforceRetention() {
+    long now = time.milliseconds();
+    for (PartitionLog l : logs.values()) {
+      try {
+        l.enforceRetention(now);
+      } catch (RuntimeException e) {
+        log.error("Retention failed for {}", l.topicPartition(), e);
+      }
+    }
+  }
+
+  private void flushTick() {
+    long now = time.milliseconds();
+    for (PartitionLog l : logs.values()) {
+      try {
+        l.maybeFlush(now);
+        l.deleteDueSegments(now);
+      } catch (RuntimeException e) {
+        log.error("Flush failed for {}", l.topicPartition(), e);
+      }
+    }
+    if (logStartOffsetsDirty) {
+      checkpointAll();
+    }
+  }
+
+  /** Writes both checkpoint files of every log dir. */
+  void checkpointAll() {
+    synchronized (checkpointLock) {
+      logStartOffsetsDirty = false;
+      for (Path dir : logDirs) {
+        Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
+        Map<TopicPartition, Long> startOffsets = new HashMap<>();
+        for (PartitionLog l : logs.values()) {
+          if (l.dir().toAbsolutePath().normalize().getParent().equals(dir)) {
+            recoveryPoints.put(l.topicPartition(), l.recoveryPoint());
+            startOffsets.put(l.topicPartition(), l.logStartOffset());
+          }
+        }
+        try {
+          new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recoveryPoints);
+          new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(startOffsets);
+        } catch (IOException e) {
+          log.error("Failed to write checkpoints in {}", dir, e);
+        }
+      }
+    }
+  }
+
+  private Runnable guarded(String name, Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        log.error("Background task '{}' failed", name, t);
+      }
+    };
+  }
+
+  private static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.deleteIfExists(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc)
+                throws IOException {
+              Files.deleteIfExists(dir);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      log.warn("Failed to delete {}", root, e);
+    }
+  }
+
+  private void closeLoaded() {
+    for (PartitionLog l : logs.values()) {
+      try {
+        l.close();
+      } catch (RuntimeException e) {
+        log.warn("Failed to close {}", l.topicPartition(), e);
+      }
+    }
+    logs.clear();
+  }
+
+  private void releaseLocks() {
+    for (FileLock lock : dirLocks.values()) {
+      try {
+        lock.release();
+        lock.channel().close();
+      } catch (IOException e) {
+        log.warn("Failed to release a log dir lock", e);
+      }
+    }
+    dirLocks.clear();
   }
 
   /** Flushes and closes every log and records a clean shutdown so the next start skips recovery. */
   @Override
   public void close() {
-    throw new UnsupportedOperationException("TODO");
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    if (scheduler != null) {
+      scheduler.shutdown();
+      try {
+        if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
+          log.warn("Log scheduler did not stop within 30 s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (this) {
+      Map<Path, Boolean> cleanDirs = new HashMap<>();
+      for (Path d : logDirs) {
+        cleanDirs.put(d, true);
+      }
+      for (PartitionLog l : logs.values()) {
+        try {
+          l.close();
+        } catch (RuntimeException e) {
+          log.error("Failed to close log {}; its dir will be recovered at next start", l, e);
+          cleanDirs.put(l.dir().toAbsolutePath().normalize().getParent(), false);
+        }
+      }
+      for (PartitionLog l : pendingDirDeletions) {
+        l.closeForDeletion();
+      }
+      pendingDirDeletions.clear();
+      if (started) {
+        checkpointAll();
+        for (Path d : logDirs) {
+          if (cleanDirs.get(d)) {
+            try {
+              Files.write(d.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);
+              DirSync.fsync(d);
+            } catch (IOException e) {
+              log.error("Failed to write the clean shutdown marker in {}", d, e);
+            }
+          }
+        }
+      }
+      logs.clear();
+      releaseLocks();
+    }
+    log.info("Log manager closed");
   }
 }

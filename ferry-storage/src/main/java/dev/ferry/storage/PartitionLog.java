@@ -1,128 +1,863 @@
 package dev.ferry.storage;
 
 import java.io.Closeable;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One partition's append-only log: a directory of segments named by base offset.
  *
- * <p>Threading: appends, truncation and retention are serialized by the log; reads may run
- * concurrently with an append from any thread and see only fully written batches.
+ * <p>Threading: appends, roll, truncation and retention are serialized by the log's lock; reads
+ * take no lock and may run concurrently with an append from any thread: they see only fully written
+ * batches (the end of each segment is published through a volatile after the write). Flushes
+ * (fsync) run under a separate lock so they do not block appends.
  *
  * <p>Errors are Kafka's exception types ({@code org.apache.kafka.common.errors}) so the protocol
  * layer maps them to error codes with {@code Errors.forException}.
  */
 public final class PartitionLog implements Closeable {
 
+  private static final Logger log = LoggerFactory.getLogger(PartitionLog.class);
+
+  private final Path dir;
+  private final TopicPartition topicPartition;
+  private final Time time;
+  private volatile LogConfig config;
+  private final ConcurrentSkipListMap<Long, LogSegment> segments;
+  private final ProducerStateManager producerState;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Object flushLock = new Object();
+  private final ConcurrentLinkedQueue<PendingDeletion> pendingDeletions =
+      new ConcurrentLinkedQueue<>();
+  private final AtomicLong unflushedMessages = new AtomicLong();
+  private final LoadStats loadStats;
+
+  private volatile long logEndOffset;
+  private volatile long logStartOffset;
+  private volatile long recoveryPoint;
+  private volatile long lastFlushMs;
+  private volatile long rolledUnflushedOffset = -1;
+  private volatile boolean closed;
+  private boolean released; // file handles closed; guarded by flushLock
+  private volatile Runnable logStartOffsetListener = () -> {};
+
+  private record PendingDeletion(LogSegment segment, long dueMs) {}
+
+  /**
+   * What opening the log cost; lets operators (and tests) see that a clean restart did not scan.
+   *
+   * @param recoveredSegments segments verified batch by batch and re-indexed
+   * @param recoveredBatches batches CRC-checked during recovery
+   * @param replayedBatches batch headers replayed to rebuild producer state
+   * @param truncated whether recovery cut off a partial or corrupt tail
+   */
+  public record LoadStats(
+      int recoveredSegments, long recoveredBatches, long replayedBatches, boolean truncated) {}
+
+  private PartitionLog(
+      Path dir,
+      TopicPartition tp,
+      LogConfig config,
+      Time time,
+      LogLoader.Loaded loaded,
+      ProducerStateManager producerState,
+      long replayedBatches,
+      long logStartOffset,
+      long recoveryPoint) {
+    this.dir = dir;
+    this.topicPartition = tp;
+    this.config = config;
+    this.time = time;
+    this.segments = loaded.segments();
+    this.producerState = producerState;
+    this.logEndOffset = segments.lastEntry().getValue().nextOffset();
+    this.logStartOffset = logStartOffset;
+    this.recoveryPoint = recoveryPoint;
+    this.lastFlushMs = time.milliseconds();
+    this.loadStats =
+        new LoadStats(
+            loaded.recoveredSegments(),
+            loaded.recoveredBatches(),
+            replayedBatches,
+            loaded.truncated());
+  }
+
   /**
    * Opens (creating if absent) the log in {@code dir}, whose name is {@code <topic>-<partition>}.
    * When {@code cleanShutdown} is false, segments after the recovery point are scanned and the log
-   * is truncated at the first partial or corrupt batch.
+   * is truncated at the first partial or corrupt batch. The recovery point and log start offset are
+   * read from the checkpoint files in the parent directory (the log dir), if present.
    */
   public static PartitionLog open(Path dir, LogConfig config, Time time, boolean cleanShutdown) {
-    throw new UnsupportedOperationException("TODO");
+    TopicPartition tp = parseTopicPartition(dir.getFileName().toString());
+    Path logDir = dir.toAbsolutePath().getParent();
+    Long rp =
+        new OffsetCheckpointFile(logDir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT))
+            .read()
+            .get(tp);
+    Long lso =
+        new OffsetCheckpointFile(logDir.resolve(LogManager.LOG_START_OFFSET_CHECKPOINT))
+            .read()
+            .get(tp);
+    return open(dir, config, time, cleanShutdown, rp == null ? 0 : rp, lso == null ? 0 : lso);
+  }
+
+  /**
+   * Opens the log with a known recovery point (offset below which everything was fsynced) and log
+   * start offset, as the {@link LogManager} does from its checkpoint files.
+   */
+  public static PartitionLog open(
+      Path dir,
+      LogConfig config,
+      Time time,
+      boolean cleanShutdown,
+      long recoveryPoint,
+      long logStartOffset) {
+    TopicPartition tp = parseTopicPartition(dir.getFileName().toString());
+    LogLoader.Loaded loaded;
+    try {
+      loaded = LogLoader.load(dir, config, cleanShutdown, recoveryPoint, logStartOffset);
+    } catch (IOException e) {
+      throw new KafkaStorageException("Failed to load log " + dir + ": " + e.getMessage(), e);
+    }
+    ConcurrentSkipListMap<Long, LogSegment> segs = loaded.segments();
+    try {
+      long leo = segs.lastEntry().getValue().nextOffset();
+      long start = Math.min(Math.max(logStartOffset, segs.firstKey()), leo);
+      long rp = cleanShutdown ? leo : Math.min(recoveryPoint, leo);
+      if (loaded.recoveredSegments() > 0) {
+        // Recovery read the data through the page cache; make it durable before trusting it.
+        for (LogSegment s : segs.values()) {
+          if (s.nextOffset() > rp || s == segs.lastEntry().getValue()) {
+            s.flush();
+          }
+        }
+        rp = leo;
+      }
+      ProducerStateManager psm = new ProducerStateManager(dir);
+      long replayed = rebuildProducerState(psm, segs, leo, start);
+      PartitionLog partitionLog =
+          new PartitionLog(dir, tp, config, time, loaded, psm, replayed, start, rp);
+      log.info(
+          "Loaded log {} (start {}, end {}, {} segments, {} clean shutdown, {} segments recovered)",
+          dir,
+          start,
+          leo,
+          segs.size(),
+          cleanShutdown ? "after" : "without",
+          loaded.recoveredSegments());
+      return partitionLog;
+    } catch (IOException | RuntimeException e) {
+      for (LogSegment s : segs.values()) {
+        s.closeQuietly();
+      }
+      if (e instanceof IOException io) {
+        throw new KafkaStorageException("Failed to load log " + dir + ": " + io.getMessage(), io);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  /** Newest snapshot at or below the log end, then replay of the batch headers after it. */
+  private static long rebuildProducerState(
+      ProducerStateManager psm,
+      ConcurrentSkipListMap<Long, LogSegment> segs,
+      long leo,
+      long logStart)
+      throws IOException {
+    psm.deleteSnapshotsAbove(leo);
+    long snapshot = psm.loadLatestSnapshot(leo);
+    long from = Math.max(snapshot, segs.firstKey());
+    long[] replayed = {0};
+    for (LogSegment s : segs.tailMap(segs.floorKey(from), true).values()) {
+      s.forEachBatchHeader(
+          from,
+          (h, at, pos, size) -> {
+            psm.replay(h, at);
+            replayed[0]++;
+          });
+    }
+    psm.pruneBefore(logStart);
+    return replayed[0];
+  }
+
+  static TopicPartition parseTopicPartition(String dirName) {
+    int dash = dirName.lastIndexOf('-');
+    if (dash <= 0 || dash == dirName.length() - 1) {
+      throw new IllegalArgumentException(
+          "Log directory name '" + dirName + "' is not <topic>-<partition>");
+    }
+    try {
+      int partition = Integer.parseInt(dirName.substring(dash + 1));
+      if (partition < 0) {
+        throw new NumberFormatException("negative");
+      }
+      return new TopicPartition(dirName.substring(0, dash), partition);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "Log directory name '" + dirName + "' is not <topic>-<partition>", e);
+    }
   }
 
   public TopicPartition topicPartition() {
-    throw new UnsupportedOperationException("TODO");
+    return topicPartition;
   }
 
   /**
    * Validates (CRC32C, magic v2, sizes, idempotent sequence) and appends every batch in {@code
    * records}, assigning offsets in place in the caller's buffer. Nothing is appended if any batch
-   * is invalid.
+   * is invalid. A retried idempotent batch is not written again: the result carries its original
+   * offsets and {@code duplicate=true}.
    *
    * @throws org.apache.kafka.common.errors.CorruptRecordException bad CRC or malformed batch
-   * @throws org.apache.kafka.common.errors.RecordBatchTooLargeException batch over max.message.bytes
+   * @throws org.apache.kafka.common.errors.RecordTooLargeException batch over max.message.bytes
+   * @throws org.apache.kafka.common.errors.UnsupportedVersionException not magic v2, or
+   *     transactional
    * @throws org.apache.kafka.common.errors.OutOfOrderSequenceException idempotent sequence gap
    * @throws org.apache.kafka.common.errors.InvalidProducerEpochException stale producer epoch
    * @throws org.apache.kafka.common.errors.KafkaStorageException the disk failed
    */
   public AppendResult append(MemoryRecords records, int leaderEpoch) {
-    throw new UnsupportedOperationException("TODO");
+    LogConfig cfg = config;
+    if (records.sizeInBytes() == 0) {
+      return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+    }
+    // CRC and header checks need no log state: done before taking the lock.
+    BatchValidator.Validated validated = BatchValidator.validate(records, cfg.maxMessageBytes());
+    List<MutableRecordBatch> batches = validated.batches();
+    lock.lock();
+    try {
+      ensureOpen();
+      ProducerStateManager.Check check = producerState.check(batches);
+      if (check.duplicate() != null) {
+        ProducerStateManager.BatchMetadata dup = check.duplicate();
+        return new AppendResult(
+            dup.firstOffset(),
+            dup.lastOffset(),
+            cfg.logAppendTime() ? dup.timestamp() : RecordBatch.NO_TIMESTAMP,
+            logStartOffset,
+            true);
+      }
+      long now = time.milliseconds();
+      long firstOffset = logEndOffset;
+      long lastOffset = firstOffset + validated.offsetCount() - 1;
+      LogSegment active = segments.lastEntry().getValue();
+      if (active.shouldRoll(cfg, records.sizeInBytes(), lastOffset, now)) {
+        active = roll(cfg);
+      }
+      long next = firstOffset;
+      for (MutableRecordBatch b : batches) {
+        long delta = b.lastOffset() - b.baseOffset();
+        b.setLastOffset(next + delta);
+        b.setPartitionLeaderEpoch(leaderEpoch);
+        if (cfg.logAppendTime()) {
+          b.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
+        }
+        next += delta + 1;
+      }
+      try {
+        active.append(records, batches, cfg.indexIntervalBytes(), now);
+      } catch (IOException e) {
+        discardFailedWrite(active);
+        throw storageError("append to", e);
+      }
+      producerState.apply(check.pending(), batches);
+      logEndOffset = next;
+      if (unflushedMessages.addAndGet(validated.recordCount()) >= cfg.flushMessages()) {
+        flush();
+      }
+      return new AppendResult(
+          firstOffset,
+          next - 1,
+          cfg.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP,
+          logStartOffset,
+          false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void discardFailedWrite(LogSegment active) {
+    try {
+      active.discardUncommitted();
+    } catch (IOException e) {
+      log.error("Could not cut partial write from {}", active, e);
+    }
+  }
+
+  /** Starts a new active segment at the log end. Caller holds the lock. */
+  private LogSegment roll(LogConfig cfg) {
+    LogSegment old = segments.lastEntry().getValue();
+    long newBase = logEndOffset;
+    if (old.baseOffset() == newBase) {
+      return old; // already empty at the log end
+    }
+    try {
+      old.onRoll();
+      LogSegment segment = LogSegment.create(dir, newBase, cfg.segmentIndexBytes());
+      segments.put(newBase, segment);
+      DirSync.fsync(dir);
+      // The state now covers every batch below newBase: an unclean restart replays from here.
+      producerState.takeSnapshot(newBase);
+      // The rolled segment is flushed by the next maybeFlush (the LogManager's scheduler), off
+      // the append path.
+      rolledUnflushedOffset = newBase;
+      log.debug("Rolled {} at offset {}", topicPartition, newBase);
+      return segment;
+    } catch (IOException e) {
+      throw storageError("roll", e);
+    }
   }
 
   /**
    * Reads from the batch containing {@code fetchOffset} up to {@code maxBytes}, never past {@code
    * maxOffsetExclusive} (the high watermark). With {@code minOneBatch} the first batch is returned
-   * whole even if larger than maxBytes.
+   * whole even if larger than maxBytes. Only whole batches are returned; a read stops at the end of
+   * a segment. The records are a {@code FileRecords} slice (zero-copy).
    *
    * @throws org.apache.kafka.common.errors.OffsetOutOfRangeException below the log start or past
    *     the log end offset
    */
   public ReadResult read(
       long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
-    throw new UnsupportedOperationException("TODO");
+    long leo = logEndOffset;
+    long start = logStartOffset;
+    if (fetchOffset == leo) {
+      return new ReadResult(MemoryRecords.EMPTY, start, leo);
+    }
+    if (fetchOffset < start || fetchOffset > leo) {
+      throw new OffsetOutOfRangeException(
+          "Offset "
+              + fetchOffset
+              + " is out of range for "
+              + topicPartition
+              + " [logStartOffset "
+              + start
+              + ", logEndOffset "
+              + leo
+              + "]");
+    }
+    if (fetchOffset >= maxOffsetExclusive) {
+      return new ReadResult(MemoryRecords.EMPTY, start, leo);
+    }
+    // A concurrent append may have published bytes past the log end read above; never return
+    // offsets the caller cannot then fetch from.
+    long bound = Math.min(maxOffsetExclusive, leo);
+    try {
+      Map.Entry<Long, LogSegment> e = segments.floorEntry(fetchOffset);
+      while (e != null) {
+        Records recs = e.getValue().read(fetchOffset, maxBytes, bound, minOneBatch);
+        if (recs != null) {
+          return new ReadResult(recs, start, leo);
+        }
+        e = segments.higherEntry(e.getKey());
+      }
+      return new ReadResult(MemoryRecords.EMPTY, start, leo);
+    } catch (IOException e) {
+      throw storageError("read from", e);
+    }
   }
 
   public long logStartOffset() {
-    throw new UnsupportedOperationException("TODO");
+    return logStartOffset;
   }
 
   public long logEndOffset() {
-    throw new UnsupportedOperationException("TODO");
+    return logEndOffset;
   }
 
-  /** The first offset whose batch max timestamp is at least {@code timestamp}, or null if none. */
+  /** Offset below which everything is known to be fsynced. */
+  public long recoveryPoint() {
+    return recoveryPoint;
+  }
+
+  /** What opening this log cost (recovery and producer-state replay). */
+  public LoadStats loadStats() {
+    return loadStats;
+  }
+
+  /**
+   * The earliest offset at or after the log start whose record timestamp is at least {@code
+   * timestamp}, with that record's timestamp; null if no record is that new (Kafka's ListOffsets
+   * semantics). Reads the one batch found (decompressing it if compressed).
+   */
   public TimestampOffset offsetForTimestamp(long timestamp) {
-    throw new UnsupportedOperationException("TODO");
+    long start = logStartOffset;
+    try {
+      for (LogSegment s : segments.values()) {
+        if (s.maxTimestamp() < timestamp || s.nextOffset() <= start) {
+          continue;
+        }
+        long from = Math.max(s.timeIndex().lookup(timestamp), start);
+        int end = s.sizeInBytes();
+        int pos = s.findBatch(from, 0, end);
+        while (pos >= 0 && pos < end) {
+          var h = BatchHeader.read(s.fileRecords().channel(), pos);
+          int size = BatchHeader.sizeInBytes(h, 0);
+          if (BatchHeader.maxTimestamp(h, 0) >= timestamp) {
+            return firstRecordAtOrAfter(s, pos, timestamp, start);
+          }
+          pos += size;
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      throw storageError("search", e);
+    }
+  }
+
+  private TimestampOffset firstRecordAtOrAfter(
+      LogSegment s, int position, long timestamp, long minOffset) throws IOException {
+    FileChannelRecordBatch batch = s.fileRecords().batchesFrom(position).iterator().next();
+    try {
+      for (Record r : batch) {
+        if (r.offset() >= minOffset && r.timestamp() >= timestamp) {
+          return new TimestampOffset(r.timestamp(), r.offset());
+        }
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // A codec missing from the class path: answer with the batch's first offset, which is at
+      // or before the exact record (clients then skip forward by timestamp themselves).
+      log.debug("Cannot read records of batch at {} in {}: {}", position, s, e.toString());
+    }
+    return new TimestampOffset(batch.maxTimestamp(), Math.max(batch.baseOffset(), minOffset));
   }
 
   /** The offset and timestamp of the record with the largest timestamp (ListOffsets -3). */
   public TimestampOffset maxTimestamp() {
-    throw new UnsupportedOperationException("TODO");
+    LogSegment best = null;
+    for (LogSegment s : segments.values()) {
+      if (s.sizeInBytes() > 0
+          && s.maxTimestamp() >= 0
+          && (best == null || s.maxTimestamp() >= best.maxTimestamp())) {
+        best = s;
+      }
+    }
+    if (best == null) {
+      return new TimestampOffset(RecordBatch.NO_TIMESTAMP, -1);
+    }
+    long ts = best.maxTimestamp();
+    try {
+      int pos = best.findBatch(best.offsetOfMaxTimestamp(), 0, best.sizeInBytes());
+      if (pos < 0) {
+        return new TimestampOffset(ts, best.offsetOfMaxTimestamp());
+      }
+      FileChannelRecordBatch batch = best.fileRecords().batchesFrom(pos).iterator().next();
+      try {
+        for (Record r : batch) {
+          if (r.timestamp() == ts) {
+            return new TimestampOffset(ts, r.offset());
+          }
+        }
+      } catch (RuntimeException | LinkageError e) {
+        log.debug("Cannot read records of batch at {} in {}: {}", pos, best, e.toString());
+      }
+      return new TimestampOffset(ts, batch.lastOffset());
+    } catch (IOException e) {
+      throw storageError("search", e);
+    }
   }
 
   /**
    * Moves the log start offset forward to {@code offset} (DeleteRecords), deleting segments wholly
    * below it. Returns the new log start offset.
+   *
+   * @throws OffsetOutOfRangeException {@code offset} is past the log end
    */
   public long advanceLogStartOffset(long offset) {
-    throw new UnsupportedOperationException("TODO");
+    lock.lock();
+    try {
+      ensureOpen();
+      if (offset > logEndOffset) {
+        throw new OffsetOutOfRangeException(
+            "Cannot move the log start of "
+                + topicPartition
+                + " to "
+                + offset
+                + ", past the log end "
+                + logEndOffset);
+      }
+      if (offset <= logStartOffset) {
+        return logStartOffset;
+      }
+      logStartOffset = offset;
+      List<LogSegment> doomed = new ArrayList<>();
+      for (Map.Entry<Long, LogSegment> e : segments.entrySet()) {
+        Long nextBase = segments.higherKey(e.getKey());
+        if (nextBase == null || nextBase > offset) {
+          break;
+        }
+        doomed.add(e.getValue());
+      }
+      deleteSegments(doomed, "log start offset moved to " + offset);
+      afterLogStartMoved();
+      return offset;
+    } finally {
+      lock.unlock();
+    }
   }
 
-  /** Drops every batch at or after {@code offset} (used by replication to cut a divergent tail). */
+  /**
+   * Drops every batch at or after {@code offset} (used by replication to cut a divergent tail). The
+   * batch containing {@code offset} is dropped whole, so the new log end may be lower than {@code
+   * offset} if it is not a batch boundary.
+   */
   public void truncateTo(long offset) {
-    throw new UnsupportedOperationException("TODO");
+    lock.lock();
+    try {
+      ensureOpen();
+      if (offset >= logEndOffset) {
+        return;
+      }
+      synchronized (flushLock) {
+        if (offset <= segments.firstKey() || offset < logStartOffset) {
+          truncateFullyAndStartAt(offset);
+          return;
+        }
+        LogSegment last = segments.lastEntry().getValue();
+        List<LogSegment> doomed = new ArrayList<>(segments.tailMap(offset, false).values());
+        for (LogSegment s : doomed) {
+          segments.remove(s.baseOffset());
+          s.renameToDeleted();
+          scheduleDeletion(s);
+        }
+        LogSegment target = segments.lastEntry().getValue();
+        int removed = target.truncateTo(offset);
+        if (target != last) {
+          target.onReactivate(config.segmentIndexBytes());
+        }
+        logEndOffset = target.nextOffset();
+        recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+        if (rolledUnflushedOffset > logEndOffset) {
+          rolledUnflushedOffset = -1;
+        }
+        reloadProducerState();
+        log.info(
+            "Truncated {} to offset {} ({} bytes and {} segments removed)",
+            topicPartition,
+            logEndOffset,
+            removed,
+            doomed.size());
+      }
+    } catch (IOException e) {
+      throw storageError("truncate", e);
+    } finally {
+      lock.unlock();
+    }
   }
 
-  /** Deletes segments past retention.ms / retention.bytes; returns how many were deleted. */
+  /** Empties the log and restarts it at {@code offset}. Caller holds both locks. */
+  private void truncateFullyAndStartAt(long offset) throws IOException {
+    List<LogSegment> doomed = new ArrayList<>(segments.values());
+    segments.clear();
+    for (LogSegment s : doomed) {
+      s.renameToDeleted();
+      scheduleDeletion(s);
+    }
+    segments.put(offset, LogSegment.create(dir, offset, config.segmentIndexBytes()));
+    logEndOffset = offset;
+    logStartOffset = offset;
+    recoveryPoint = offset;
+    rolledUnflushedOffset = -1;
+    producerState.clear();
+    producerState.deleteSnapshotsAbove(-1);
+    afterLogStartMoved();
+    log.info("Truncated {} fully; it restarts at offset {}", topicPartition, offset);
+  }
+
+  private void reloadProducerState() throws IOException {
+    rebuildProducerState(producerState, segments, logEndOffset, logStartOffset);
+  }
+
+  /**
+   * Deletes segments past retention.ms / retention.bytes (and, for retention.ms, rolls an expired
+   * active segment first so it can go too); returns how many were deleted.
+   */
   public int enforceRetention(long nowMs) {
-    throw new UnsupportedOperationException("TODO");
+    lock.lock();
+    try {
+      if (closed) {
+        return 0;
+      }
+      LogConfig cfg = config;
+      List<LogSegment> all = new ArrayList<>(segments.values());
+      int n = RetentionPolicy.deletableSegments(all, nowMs, cfg);
+      if (n == 0) {
+        return 0;
+      }
+      if (n == all.size()) {
+        // Even the active segment is expired: roll so the log keeps an (empty) active segment.
+        roll(cfg);
+      }
+      List<LogSegment> doomed = all.subList(0, n);
+      long newStart = segments.higherKey(doomed.get(n - 1).baseOffset());
+      logStartOffset = Math.max(logStartOffset, newStart);
+      deleteSegments(doomed, "retention");
+      afterLogStartMoved();
+      return n;
+    } finally {
+      lock.unlock();
+    }
   }
 
-  /** Flushes if flush.ms has elapsed since the last flush (called by the LogManager's scheduler). */
+  /** Removes segments from the log and schedules their files for deletion. Caller holds lock. */
+  private void deleteSegments(List<LogSegment> doomed, String reason) {
+    for (LogSegment s : doomed) {
+      segments.remove(s.baseOffset());
+      try {
+        s.renameToDeleted();
+      } catch (IOException e) {
+        throw storageError("delete a segment of", e);
+      }
+      scheduleDeletion(s);
+      log.info("Deleting segment {} of {} ({})", s.baseOffset(), topicPartition, reason);
+    }
+  }
+
+  private void afterLogStartMoved() {
+    producerState.pruneBefore(logStartOffset);
+    try {
+      producerState.deleteSnapshotsBelow(segments.firstKey());
+    } catch (IOException e) {
+      log.warn("Could not delete old producer snapshots of {}", topicPartition, e);
+    }
+    logStartOffsetListener.run();
+  }
+
+  private void scheduleDeletion(LogSegment s) {
+    long delay = config.fileDeleteDelayMs();
+    pendingDeletions.add(new PendingDeletion(s, time.milliseconds() + Math.max(0, delay)));
+    if (delay <= 0) {
+      deleteDueSegments(time.milliseconds());
+    }
+  }
+
+  /**
+   * Deletes the files of removed segments whose {@code file.delete.delay.ms} has passed. The delay
+   * lets fetch responses that still reference them finish sending.
+   */
+  public void deleteDueSegments(long nowMs) {
+    synchronized (flushLock) {
+      Iterator<PendingDeletion> it = pendingDeletions.iterator();
+      while (it.hasNext()) {
+        PendingDeletion d = it.next();
+        if (d.dueMs() <= nowMs) {
+          it.remove();
+          try {
+            d.segment().closeAndDelete();
+          } catch (IOException e) {
+            log.warn("Failed to delete files of {}", d.segment(), e);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Flushes rolled segments not yet on disk, and everything if flush.ms has elapsed since the last
+   * flush (called by the LogManager's scheduler).
+   */
   public void maybeFlush(long nowMs) {
-    throw new UnsupportedOperationException("TODO");
+    long rolled = rolledUnflushedOffset;
+    if (rolled > recoveryPoint) {
+      flushUpTo(rolled);
+    }
+    if (nowMs - lastFlushMs >= config.flushMs() && logEndOffset > recoveryPoint) {
+      flush();
+    }
   }
 
   /** Forces every segment to disk and advances the recovery point. */
   public void flush() {
-    throw new UnsupportedOperationException("TODO");
+    flushUpTo(logEndOffset);
+  }
+
+  private void flushUpTo(long offset) {
+    synchronized (flushLock) {
+      if (offset <= recoveryPoint || closedAndReleased()) {
+        return;
+      }
+      long counted = unflushedMessages.get();
+      try {
+        for (LogSegment s : segments.headMap(offset, false).values()) {
+          if (s.nextOffset() > recoveryPoint) {
+            s.flush();
+          }
+        }
+      } catch (IOException e) {
+        throw storageError("flush", e);
+      }
+      recoveryPoint = offset;
+      lastFlushMs = time.milliseconds();
+      unflushedMessages.addAndGet(-counted);
+    }
+  }
+
+  private boolean closedAndReleased() {
+    return released;
   }
 
   public LogConfig config() {
-    throw new UnsupportedOperationException("TODO");
+    return config;
   }
 
   public void updateConfig(LogConfig config) {
-    throw new UnsupportedOperationException("TODO");
+    this.config = config;
   }
 
   /** Total bytes of all segments. */
   public long sizeInBytes() {
-    throw new UnsupportedOperationException("TODO");
+    long total = 0;
+    for (LogSegment s : segments.values()) {
+      total += s.sizeInBytes();
+    }
+    return total;
+  }
+
+  /** Number of segments (the active one included). */
+  public int segmentCount() {
+    return segments.size();
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  public List<Long> segmentBaseOffsets() {
+    return new ArrayList<>(segments.keySet());
   }
 
   public Path dir() {
-    throw new UnsupportedOperationException("TODO");
+    return dir;
+  }
+
+  /** Called (under the log lock) whenever the log start offset moves, e.g. to checkpoint it. */
+  void setLogStartOffsetListener(Runnable listener) {
+    this.logStartOffsetListener = listener;
+  }
+
+  ProducerStateManager producerState() {
+    return producerState;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new KafkaStorageException("Log " + topicPartition + " is closed");
+    }
+  }
+
+  private KafkaStorageException storageError(String what, IOException e) {
+    log.error("I/O error trying to {} log {}", what, dir, e);
+    return new KafkaStorageException(
+        "Failed to " + what + " log " + topicPartition + ": " + e.getMessage(), e);
+  }
+
+  /**
+   * Flushes, writes a producer snapshot at the log end (so the next start replays nothing), trims
+   * the indexes and closes every file.
+   */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      RuntimeException failure = null;
+      try {
+        flush();
+        producerState.takeSnapshot(logEndOffset);
+        producerState.deleteSnapshotsBelow(segments.firstKey());
+      } catch (IOException e) {
+        failure = storageError("write the producer snapshot of", e);
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      // Release the files even when the flush failed; the caller learns about the failure (and
+      // must not record a clean shutdown) from the exception.
+      closed = true;
+      synchronized (flushLock) {
+        released = true;
+        for (LogSegment s : segments.values()) {
+          try {
+            s.close();
+          } catch (IOException e) {
+            log.warn("Failed to close {}", s, e);
+            s.closeQuietly();
+          }
+        }
+      }
+      deleteDueSegments(Long.MAX_VALUE);
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stops accepting appends at once (the partition is being deleted); reads keep working until
+   * {@link #closeForDeletion} so in-flight fetches can finish.
+   */
+  void markForDeletion() {
+    lock.lock();
+    try {
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Closes file handles without flushing or writing anything: the directory is being deleted (and
+   * may already have been renamed).
+   */
+  void closeForDeletion() {
+    lock.lock();
+    try {
+      closed = true;
+      synchronized (flushLock) {
+        released = true;
+        for (LogSegment s : segments.values()) {
+          s.closeQuietly();
+        }
+        for (PendingDeletion d : pendingDeletions) {
+          d.segment().closeQuietly();
+        }
+        pendingDeletions.clear();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
-  public void close() {
-    throw new UnsupportedOperationException("TODO");
+  public String toString() {
+    return "PartitionLog("
+        + topicPartition
+        + ", start "
+        + logStartOffset
+        + ", end "
+        + logEndOffset
+        + ")";
   }
 }

@@ -1,0 +1,251 @@
+package dev.ferry.broker;
+
+import dev.ferry.storage.LogConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The broker's settings, read from Kafka-named properties ({@code listeners}, {@code log.dirs},
+ * {@code num.partitions}, ...). Unset keys take Kafka's defaults except where a comment says why
+ * Ferry differs. Values are validated once, here, so the rest of the broker reads typed fields.
+ */
+public final class BrokerConfig {
+
+  private final Map<String, String> values;
+
+  public final int brokerId;
+  public final Listener listener;
+  public final Listener advertisedListener;
+  public final String rack;
+  public final List<Path> logDirs;
+  public final Optional<String> zookeeperConnect;
+  public final int zookeeperSessionTimeoutMs;
+
+  /** Port of the embedded ZooKeeper when zookeeper.connect is unset; 0 picks a free port. */
+  public final int embeddedZookeeperPort;
+
+  public final int numPartitions;
+  public final short defaultReplicationFactor;
+  public final boolean autoCreateTopicsEnable;
+  public final int minInsyncReplicas;
+
+  public final int numNetworkThreads;
+  public final int socketRequestMaxBytes;
+  public final int socketSendBufferBytes;
+  public final int socketReceiveBufferBytes;
+  public final long connectionsMaxIdleMs;
+  public final int maxConnections;
+
+  public final long logRetentionCheckIntervalMs;
+
+  /** Log defaults for topics without overrides, derived from the broker's log.* settings. */
+  public final LogConfig logDefaults;
+
+  public final int offsetsTopicNumPartitions;
+  public final short offsetsTopicReplicationFactor;
+  public final long offsetsRetentionMs;
+  public final long offsetsRetentionCheckIntervalMs;
+  public final int groupMinSessionTimeoutMs;
+  public final int groupMaxSessionTimeoutMs;
+  public final int groupInitialRebalanceDelayMs;
+  public final int groupMaxSize;
+
+  public BrokerConfig(Map<String, String> props) {
+    this.values = Collections.unmodifiableMap(new TreeMap<>(props));
+    brokerId = intValue("broker.id", 0);
+    listener = Listener.parse(string("listeners", "PLAINTEXT://127.0.0.1:9092"));
+    String advertised = values.get("advertised.listeners");
+    advertisedListener = advertised == null ? listener : Listener.parse(advertised);
+    rack = values.get("broker.rack");
+    logDirs = parseLogDirs();
+    zookeeperConnect =
+        Optional.ofNullable(values.get("zookeeper.connect")).filter(s -> !s.isBlank());
+    zookeeperSessionTimeoutMs = intValue("zookeeper.session.timeout.ms", 18_000);
+    embeddedZookeeperPort = intValue("ferry.embedded.zookeeper.port", 0);
+
+    numPartitions = intValue("num.partitions", 1);
+    defaultReplicationFactor = (short) intValue("default.replication.factor", 1);
+    autoCreateTopicsEnable = bool("auto.create.topics.enable", true);
+    minInsyncReplicas = intValue("min.insync.replicas", 1);
+
+    // Kafka's default is 3 network threads; on the small machines Ferry targets, one per core.
+    numNetworkThreads =
+        intValue("num.network.threads", Math.max(1, Runtime.getRuntime().availableProcessors()));
+    socketRequestMaxBytes = intValue("socket.request.max.bytes", 100 * 1024 * 1024);
+    socketSendBufferBytes = intValue("socket.send.buffer.bytes", 102_400);
+    socketReceiveBufferBytes = intValue("socket.receive.buffer.bytes", 102_400);
+    connectionsMaxIdleMs = longValue("connections.max.idle.ms", 600_000L);
+    maxConnections = intValue("max.connections", Integer.MAX_VALUE);
+
+    logRetentionCheckIntervalMs = longValue("log.retention.check.interval.ms", 300_000L);
+    logDefaults = LogConfig.fromMap(logDefaultValues());
+
+    offsetsTopicNumPartitions = intValue("offsets.topic.num.partitions", 50);
+    offsetsTopicReplicationFactor = (short) intValue("offsets.topic.replication.factor", 3);
+    offsetsRetentionMs = longValue("offsets.retention.minutes", 10_080L) * 60_000L;
+    offsetsRetentionCheckIntervalMs = longValue("offsets.retention.check.interval.ms", 600_000L);
+    groupMinSessionTimeoutMs = intValue("group.min.session.timeout.ms", 6_000);
+    groupMaxSessionTimeoutMs = intValue("group.max.session.timeout.ms", 1_800_000);
+    groupInitialRebalanceDelayMs = intValue("group.initial.rebalance.delay.ms", 3_000);
+    groupMaxSize = intValue("group.max.size", Integer.MAX_VALUE);
+
+    if (numPartitions < 1) {
+      throw new ConfigException("num.partitions", numPartitions, "must be at least 1");
+    }
+    if (socketRequestMaxBytes < 1024) {
+      throw new ConfigException("socket.request.max.bytes", socketRequestMaxBytes, "too small");
+    }
+  }
+
+  /** Every setting as given (not including defaults), for DescribeConfigs on the broker. */
+  public Map<String, String> originals() {
+    return values;
+  }
+
+  /** The raw value of {@code key}, if it was set. */
+  public Optional<String> get(String key) {
+    return Optional.ofNullable(values.get(key));
+  }
+
+  private Map<String, String> logDefaultValues() {
+    Map<String, String> m = new HashMap<>(LogConfig.defaultValues());
+    m.put(LogConfig.SEGMENT_BYTES, string("log.segment.bytes", m.get(LogConfig.SEGMENT_BYTES)));
+    m.put(LogConfig.SEGMENT_MS, String.valueOf(hoursOrMs("log.roll", 168)));
+    m.put(LogConfig.RETENTION_MS, String.valueOf(retentionMs()));
+    m.put(LogConfig.RETENTION_BYTES, string("log.retention.bytes", "-1"));
+    m.put(
+        LogConfig.FLUSH_MESSAGES,
+        string("log.flush.interval.messages", m.get(LogConfig.FLUSH_MESSAGES)));
+    m.put(LogConfig.FLUSH_MS, string("log.flush.interval.ms", m.get(LogConfig.FLUSH_MS)));
+    m.put(
+        LogConfig.MAX_MESSAGE_BYTES,
+        string("message.max.bytes", m.get(LogConfig.MAX_MESSAGE_BYTES)));
+    m.put(
+        LogConfig.SEGMENT_INDEX_BYTES,
+        string("log.index.size.max.bytes", m.get(LogConfig.SEGMENT_INDEX_BYTES)));
+    m.put(
+        LogConfig.INDEX_INTERVAL_BYTES,
+        string("log.index.interval.bytes", m.get(LogConfig.INDEX_INTERVAL_BYTES)));
+    m.put(
+        LogConfig.MESSAGE_TIMESTAMP_TYPE,
+        string("log.message.timestamp.type", m.get(LogConfig.MESSAGE_TIMESTAMP_TYPE)));
+    m.put(LogConfig.CLEANUP_POLICY, string("log.cleanup.policy", m.get(LogConfig.CLEANUP_POLICY)));
+    m.put(
+        LogConfig.FILE_DELETE_DELAY_MS,
+        string("log.segment.delete.delay.ms", m.get(LogConfig.FILE_DELETE_DELAY_MS)));
+    try {
+      LogConfig.fromMap(m);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("Invalid log setting: " + e.getMessage());
+    }
+    return m;
+  }
+
+  /** log.retention.ms, else .minutes, else .hours (Kafka's precedence). */
+  private long retentionMs() {
+    if (values.containsKey("log.retention.ms")) {
+      return longValue("log.retention.ms", 0);
+    }
+    if (values.containsKey("log.retention.minutes")) {
+      return longValue("log.retention.minutes", 0) * 60_000L;
+    }
+    return longValue("log.retention.hours", 168) * 3_600_000L;
+  }
+
+  /** prefix.ms, else prefix.hours. */
+  private long hoursOrMs(String prefix, long defaultHours) {
+    if (values.containsKey(prefix + ".ms")) {
+      return longValue(prefix + ".ms", 0);
+    }
+    return longValue(prefix + ".hours", defaultHours) * 3_600_000L;
+  }
+
+  private List<Path> parseLogDirs() {
+    String dirs = values.getOrDefault("log.dirs", values.getOrDefault("log.dir", "./data"));
+    List<Path> out = new ArrayList<>();
+    for (String d : dirs.split(",")) {
+      if (!d.isBlank()) {
+        out.add(Path.of(d.trim()).toAbsolutePath().normalize());
+      }
+    }
+    if (out.isEmpty()) {
+      throw new ConfigException("log.dirs", dirs, "no directory given");
+    }
+    return List.copyOf(out);
+  }
+
+  private String string(String key, String def) {
+    String v = values.get(key);
+    return v == null ? def : v.trim();
+  }
+
+  private int intValue(String key, int def) {
+    String v = values.get(key);
+    try {
+      return v == null ? def : Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, v, "not an integer");
+    }
+  }
+
+  private long longValue(String key, long def) {
+    String v = values.get(key);
+    try {
+      return v == null ? def : Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, v, "not a long");
+    }
+  }
+
+  private boolean bool(String key, boolean def) {
+    String v = values.get(key);
+    if (v == null) {
+      return def;
+    }
+    if (!v.trim().equalsIgnoreCase("true") && !v.trim().equalsIgnoreCase("false")) {
+      throw new ConfigException(key, v, "not a boolean");
+    }
+    return Boolean.parseBoolean(v.trim());
+  }
+
+  /** One {@code PLAINTEXT://host:port} listener; Ferry serves a single plaintext listener. */
+  public record Listener(String securityProtocol, String host, int port) {
+
+    static Listener parse(String spec) {
+      String first = spec.split(",")[0].trim();
+      int sep = first.indexOf("://");
+      if (sep < 0) {
+        throw new ConfigException("listeners", spec, "expected PLAINTEXT://host:port");
+      }
+      String protocol = first.substring(0, sep);
+      if (!protocol.equalsIgnoreCase("PLAINTEXT")) {
+        throw new ConfigException("listeners", spec, "only PLAINTEXT listeners are supported");
+      }
+      String hostPort = first.substring(sep + 3);
+      int colon = hostPort.lastIndexOf(':');
+      if (colon < 0) {
+        throw new ConfigException("listeners", spec, "missing port");
+      }
+      String host = hostPort.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      try {
+        return new Listener("PLAINTEXT", host, Integer.parseInt(hostPort.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        throw new ConfigException("listeners", spec, "bad port");
+      }
+    }
+
+    public Listener withPort(int newPort) {
+      return new Listener(securityProtocol, host, newPort);
+    }
+  }
+}

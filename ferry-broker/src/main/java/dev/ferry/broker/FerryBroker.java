@@ -1,0 +1,226 @@
+package dev.ferry.broker;
+
+import dev.ferry.controller.TopicController;
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.EmbeddedZooKeeper;
+import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.network.SocketServer;
+import dev.ferry.network.SocketServerConfig;
+import dev.ferry.replication.ReplicaManager;
+import dev.ferry.server.KafkaApis;
+import dev.ferry.server.admin.AlterConfigsHandler;
+import dev.ferry.server.admin.CreatePartitionsHandler;
+import dev.ferry.server.admin.CreateTopicsHandler;
+import dev.ferry.server.admin.DeleteRecordsHandler;
+import dev.ferry.server.admin.DeleteTopicsHandler;
+import dev.ferry.server.admin.DescribeConfigsHandler;
+import dev.ferry.server.admin.IncrementalAlterConfigsHandler;
+import dev.ferry.server.admin.TopicConfigDescriber;
+import dev.ferry.server.fetch.FetchHandler;
+import dev.ferry.server.fetch.FetchPurgatory;
+import dev.ferry.server.fetch.ListOffsetsHandler;
+import dev.ferry.server.handlers.ApiVersionsHandler;
+import dev.ferry.server.handlers.ClusterView;
+import dev.ferry.server.handlers.DescribeClusterHandler;
+import dev.ferry.server.handlers.MetadataHandler;
+import dev.ferry.server.produce.ProduceHandler;
+import dev.ferry.server.producer.InitProducerIdHandler;
+import dev.ferry.server.producer.ProducerIdManager;
+import dev.ferry.storage.LogManager;
+import java.io.Closeable;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Ferry broker: wires metadata, storage, replication, protocol handlers and the network server,
+ * starts them in dependency order and stops them in reverse.
+ */
+public final class FerryBroker implements Closeable {
+
+  private static final Logger log = LoggerFactory.getLogger(FerryBroker.class);
+  private static final int ADMIN_QUEUE_CAPACITY = 1024;
+
+  private final BrokerConfig config;
+
+  /** Everything started so far, closed last-first; a failed start closes what it opened. */
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+  private EmbeddedZooKeeper embeddedZk;
+  private ZkMetadataStore metadata;
+  private LogManager logManager;
+  private ReplicaManager replicaManager;
+  private SocketServer socketServer;
+  private int boundPort = -1;
+
+  public FerryBroker(BrokerConfig config) {
+    this.config = config;
+  }
+
+  /** Starts the broker; on failure everything already started is stopped again. */
+  public synchronized FerryBroker start() {
+    long t0 = System.nanoTime();
+    try {
+      startAll();
+    } catch (RuntimeException | Error e) {
+      log.error("Broker {} failed to start: {}", config.brokerId, e.toString());
+      close();
+      throw e;
+    }
+    log.info(
+        "Ferry broker {} started in {} ms, listening on {}:{}",
+        config.brokerId,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+        config.listener.host(),
+        boundPort);
+    return this;
+  }
+
+  private void startAll() {
+    String zkConnect = config.zookeeperConnect.orElse(null);
+    if (zkConnect == null) {
+      Path zkDir = config.logDirs.get(0).resolve(".zookeeper");
+      embeddedZk = EmbeddedZooKeeper.start(zkDir, config.embeddedZookeeperPort);
+      started.push(embeddedZk);
+      zkConnect = embeddedZk.connectString();
+      log.info("Embedded ZooKeeper at {} (data in {})", zkConnect, zkDir);
+    }
+    metadata = ZkMetadataStore.connect(zkConnect, config.zookeeperSessionTimeoutMs);
+    started.push(metadata);
+
+    logManager =
+        new LogManager(
+            config.logDirs, config.logDefaults, config.logRetentionCheckIntervalMs, Time.SYSTEM);
+    logManager.startup();
+    started.push(logManager);
+
+    replicaManager = new ReplicaManager(logManager);
+    FetchPurgatory purgatory = new FetchPurgatory();
+    started.push(purgatory);
+    replicaManager.addAppendListener(purgatory);
+
+    PartitionHost partitionHost =
+        new PartitionHost(config.brokerId, metadata, replicaManager, config.logDefaults);
+    metadata.addListener(partitionHost);
+    partitionHost.syncAll();
+
+    ExecutorService admin = adminExecutor();
+    started.push(() -> shutdownExecutor(admin));
+
+    TopicController topics = new TopicController(metadata, partitionHost);
+    ClusterView cluster = new ClusterView(metadata, config.brokerId);
+    TopicConfigDescriber topicConfigs =
+        new TopicConfigDescriber(config.logDefaults, config.minInsyncReplicas);
+    KafkaApis apis = new KafkaApis();
+    apis.register(new ApiVersionsHandler(apis::supportedApis))
+        .register(
+            new MetadataHandler(
+                cluster,
+                topics,
+                admin,
+                config.autoCreateTopicsEnable,
+                config.numPartitions,
+                config.defaultReplicationFactor))
+        .register(new DescribeClusterHandler(cluster))
+        .register(new ProduceHandler(metadata, replicaManager))
+        .register(new FetchHandler(metadata, replicaManager, purgatory))
+        .register(new ListOffsetsHandler(replicaManager))
+        .register(
+            new CreateTopicsHandler(
+                topics, admin, topicConfigs, config.numPartitions, config.defaultReplicationFactor))
+        .register(new DeleteTopicsHandler(topics, metadata, admin))
+        .register(new CreatePartitionsHandler(topics, admin))
+        .register(new DescribeConfigsHandler(metadata, topicConfigs, config))
+        .register(new IncrementalAlterConfigsHandler(topics, admin))
+        .register(new AlterConfigsHandler(topics, admin))
+        .register(new DeleteRecordsHandler(replicaManager, admin))
+        .register(
+            new InitProducerIdHandler(new ProducerIdManager(metadata, config.brokerId, admin)));
+
+    socketServer =
+        new SocketServer(
+            new SocketServerConfig(
+                config.listener.host(),
+                config.listener.port(),
+                config.numNetworkThreads,
+                config.socketRequestMaxBytes,
+                config.connectionsMaxIdleMs,
+                config.socketSendBufferBytes,
+                config.socketReceiveBufferBytes,
+                config.maxConnections),
+            apis);
+    socketServer.start();
+    started.push(socketServer);
+    boundPort = socketServer.boundPort();
+
+    int advertisedPort =
+        config.advertisedListener.port() == 0 ? boundPort : config.advertisedListener.port();
+    metadata.registerBroker(
+        new BrokerInfo(
+            config.brokerId, config.advertisedListener.host(), advertisedPort, config.rack));
+  }
+
+  private static ExecutorService adminExecutor() {
+    // One thread keeps admin operations in arrival order; the bounded queue sheds load instead
+    // of growing without limit when ZooKeeper is slow.
+    return new ThreadPoolExecutor(
+        1,
+        1,
+        0,
+        TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(ADMIN_QUEUE_CAPACITY),
+        r -> {
+          Thread t = new Thread(r, "ferry-admin");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  private static void shutdownExecutor(ExecutorService executor) throws InterruptedException {
+    executor.shutdown();
+    if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+      executor.shutdownNow();
+    }
+  }
+
+  public BrokerConfig config() {
+    return config;
+  }
+
+  /** The port the broker listens on (resolves port 0). */
+  public int port() {
+    return boundPort;
+  }
+
+  public String bootstrapServers() {
+    return config.listener.host() + ":" + boundPort;
+  }
+
+  public ZkMetadataStore metadata() {
+    return metadata;
+  }
+
+  public ReplicaManager replicaManager() {
+    return replicaManager;
+  }
+
+  /** Stops everything that was started, newest first; safe to call more than once. */
+  @Override
+  public synchronized void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable c = started.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("Error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+}

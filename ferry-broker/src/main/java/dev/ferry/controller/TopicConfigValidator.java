@@ -1,0 +1,111 @@
+package dev.ferry.controller;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+
+/**
+ * Knows which topic-level configs exist and what values they take. Names outside this table are
+ * rejected with INVALID_CONFIG rather than silently stored, so a typo never looks accepted.
+ */
+public final class TopicConfigValidator {
+
+  private static final Predicate<String> LONG = v -> parsesAs(v, true);
+  private static final Predicate<String> INT = v -> parsesAs(v, false);
+  private static final Predicate<String> BOOLEAN =
+      v -> v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false");
+
+  private static final Map<String, Predicate<String>> KNOWN =
+      Map.ofEntries(
+          Map.entry("segment.bytes", v -> INT.test(v) && Integer.parseInt(v) >= 14),
+          Map.entry("segment.ms", v -> LONG.test(v) && Long.parseLong(v) >= 1),
+          Map.entry("segment.index.bytes", v -> INT.test(v) && Integer.parseInt(v) >= 8),
+          Map.entry("segment.jitter.ms", LONG),
+          Map.entry("index.interval.bytes", INT),
+          Map.entry("retention.ms", v -> LONG.test(v) && Long.parseLong(v) >= -1),
+          Map.entry("retention.bytes", LONG),
+          Map.entry("flush.messages", v -> LONG.test(v) && Long.parseLong(v) >= 1),
+          Map.entry("flush.ms", v -> LONG.test(v) && Long.parseLong(v) >= 0),
+          Map.entry("max.message.bytes", v -> INT.test(v) && Integer.parseInt(v) >= 0),
+          Map.entry(
+              "message.timestamp.type", v -> v.equals("CreateTime") || v.equals("LogAppendTime")),
+          Map.entry("message.timestamp.before.max.ms", LONG),
+          Map.entry("message.timestamp.after.max.ms", LONG),
+          Map.entry("cleanup.policy", TopicConfigValidator::isCleanupPolicy),
+          Map.entry("file.delete.delay.ms", LONG),
+          Map.entry("delete.retention.ms", LONG),
+          Map.entry("min.compaction.lag.ms", LONG),
+          Map.entry("max.compaction.lag.ms", LONG),
+          Map.entry("min.cleanable.dirty.ratio", TopicConfigValidator::isDouble),
+          Map.entry("min.insync.replicas", v -> INT.test(v) && Integer.parseInt(v) >= 1),
+          Map.entry("unclean.leader.election.enable", BOOLEAN),
+          Map.entry("preallocate", BOOLEAN),
+          Map.entry(
+              "compression.type",
+              v -> Set.of("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer").contains(v)),
+          Map.entry("compression.gzip.level", INT),
+          Map.entry("compression.lz4.level", INT),
+          Map.entry("compression.zstd.level", INT),
+          Map.entry("leader.replication.throttled.replicas", v -> true),
+          Map.entry("follower.replication.throttled.replicas", v -> true),
+          Map.entry("local.retention.ms", LONG),
+          Map.entry("local.retention.bytes", LONG),
+          Map.entry("remote.storage.enable", BOOLEAN),
+          Map.entry("message.downconversion.enable", BOOLEAN));
+
+  private TopicConfigValidator() {}
+
+  public static Set<String> names() {
+    return KNOWN.keySet();
+  }
+
+  /**
+   * @throws InvalidConfigurationException naming the first unknown name or bad value
+   */
+  public static void validate(Map<String, String> configs) {
+    for (Map.Entry<String, String> e : configs.entrySet()) {
+      Predicate<String> check = KNOWN.get(e.getKey());
+      if (check == null) {
+        throw new InvalidConfigurationException("Unknown topic config name: " + e.getKey());
+      }
+      String value = e.getValue();
+      if (value == null || !check.test(value.trim())) {
+        throw new InvalidConfigurationException(
+            "Invalid value " + value + " for configuration " + e.getKey());
+      }
+    }
+  }
+
+  private static boolean isCleanupPolicy(String v) {
+    for (String part : v.split(",")) {
+      String p = part.trim();
+      if (!p.equals("delete") && !p.equals("compact")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isDouble(String v) {
+    try {
+      Double.parseDouble(v);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static boolean parsesAs(String v, boolean asLong) {
+    try {
+      if (asLong) {
+        Long.parseLong(v);
+      } else {
+        Integer.parseInt(v);
+      }
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package dev.ferry.metadata;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * JSON encoding of every znode value (layout in {@link ZkPaths}). Each value carries {@code
+ * "version": 1}; readers reject other versions rather than guess, and ignore unknown fields so that
+ * a later minor addition does not break older brokers.
+ */
+final class ZNodeCodec {
+
+  static final int VERSION = 1;
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+  private ZNodeCodec() {}
+
+  /** Thrown for a znode value that cannot be understood; the message names what is wrong. */
+  static final class MalformedZNodeException extends KafkaException {
+    MalformedZNodeException(String message) {
+      super(message);
+    }
+  }
+
+  // The JSON shapes. Field names are the stored format: do not rename.
+
+  interface VersionedZNode {
+    int version();
+  }
+
+  record ClusterIdZNode(int version, String id) implements VersionedZNode {}
+
+  record BrokerZNode(int version, String host, int port, String rack) implements VersionedZNode {}
+
+  record TopicZNode(int version, String topicId, Map<Integer, List<Integer>> partitions)
+      implements VersionedZNode {}
+
+  record TopicConfigZNode(int version, Map<String, String> config) implements VersionedZNode {}
+
+  record PartitionStateZNode(
+      int version,
+      int leader,
+      int leaderEpoch,
+      List<Integer> isr,
+      int controllerEpoch,
+      int partitionEpoch)
+      implements VersionedZNode {}
+
+  record ProducerIdBlockZNode(int version, int brokerId, long firstProducerId, int size)
+      implements VersionedZNode {}
+
+  /** A decoded topic znode: the topic id and its replica assignment (sorted, immutable). */
+  record TopicAssignment(Uuid topicId, SortedMap<Integer, List<Integer>> partitions) {}
+
+  static byte[] encodeClusterId(String clusterId) {
+    return write(new ClusterIdZNode(VERSION, clusterId));
+  }
+
+  static String decodeClusterId(byte[] data) {
+    ClusterIdZNode node = read(data, ClusterIdZNode.class, "cluster id");
+    require(node.id() != null && !node.id().isEmpty(), "cluster id: missing id");
+    return node.id();
+  }
+
+  static byte[] encodeBroker(BrokerInfo broker) {
+    return write(new BrokerZNode(VERSION, broker.host(), broker.port(), broker.rack()));
+  }
+
+  static BrokerInfo decodeBroker(int brokerId, byte[] data) {
+    BrokerZNode node = read(data, BrokerZNode.class, "broker " + brokerId);
+    require(node.host() != null, "broker " + brokerId + ": missing host");
+    require(node.port() > 0 && node.port() <= 65535, "broker " + brokerId + ": bad port");
+    return new BrokerInfo(brokerId, node.host(), node.port(), node.rack());
+  }
+
+  static byte[] encodeTopic(Uuid topicId, Map<Integer, List<Integer>> partitions) {
+    return write(new TopicZNode(VERSION, topicId.toString(), new TreeMap<>(partitions)));
+  }
+
+  static TopicAssignment decodeTopic(String topic, byte[] data) {
+    TopicZNode node = read(data, TopicZNode.class, "topic " + topic);
+    require(node.topicId() != null, "topic " + topic + ": missing topicId");
+    Uuid topicId;
+    try {
+      topicId = Uuid.fromString(node.topicId());
+    } catch (IllegalArgumentException e) {
+      throw new MalformedZNodeException("topic " + topic + ": bad topicId " + node.topicId());
+    }
+    require(node.partitions() != null, "topic " + topic + ": missing partitions");
+    SortedMap<Integer, List<Integer>> partitions = new TreeMap<>();
+    node.partitions()
+        .forEach(
+            (partition, replicas) -> {
+              require(
+                  partition != null && partition >= 0 && replicas != null && !replicas.isEmpty(),
+                  "topic " + topic + ": bad assignment of partition " + partition);
+              require(
+                  !replicas.contains(null), "topic " + topic + ": null replica in " + partition);
+              partitions.put(partition, List.copyOf(replicas));
+            });
+    return new TopicAssignment(topicId, Collections.unmodifiableSortedMap(partitions));
+  }
+
+  static byte[] encodeTopicConfig(Map<String, String> configs) {
+    return write(new TopicConfigZNode(VERSION, new TreeMap<>(configs)));
+  }
+
+  static Map<String, String> decodeTopicConfig(String topic, byte[] data) {
+    TopicConfigZNode node = read(data, TopicConfigZNode.class, "config of topic " + topic);
+    if (node.config() == null) {
+      return Map.of();
+    }
+    require(!node.config().containsValue(null), "config of topic " + topic + ": null config value");
+    return Collections.unmodifiableSortedMap(new TreeMap<>(node.config()));
+  }
+
+  static byte[] encodePartitionState(PartitionState state) {
+    return write(
+        new PartitionStateZNode(
+            VERSION,
+            state.leader(),
+            state.leaderEpoch(),
+            state.isr(),
+            state.controllerEpoch(),
+            state.partitionEpoch()));
+  }
+
+  static PartitionState decodePartitionState(String topic, int partition, byte[] data) {
+    String what = "state of " + topic + "-" + partition;
+    PartitionStateZNode node = read(data, PartitionStateZNode.class, what);
+    require(node.isr() != null && !node.isr().contains(null), what + ": bad isr");
+    return new PartitionState(
+        node.leader(),
+        node.leaderEpoch(),
+        List.copyOf(node.isr()),
+        node.controllerEpoch(),
+        node.partitionEpoch());
+  }
+
+  static byte[] encodeProducerIdBlock(ProducerIdBlock block) {
+    return write(
+        new ProducerIdBlockZNode(VERSION, block.brokerId(), block.firstProducerId(), block.size()));
+  }
+
+  static ProducerIdBlock decodeProducerIdBlock(byte[] data) {
+    ProducerIdBlockZNode node = read(data, ProducerIdBlockZNode.class, "producer id block");
+    require(
+        node.firstProducerId() >= 0 && node.size() > 0,
+        "producer id block: bad range " + node.firstProducerId() + "+" + node.size());
+    return new ProducerIdBlock(node.brokerId(), node.firstProducerId(), node.size());
+  }
+
+  private static byte[] write(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      // Only our own records are written: this is a programming error.
+      throw new IllegalStateException("Cannot encode " + value, e);
+    }
+  }
+
+  private static <T extends VersionedZNode> T read(byte[] data, Class<T> type, String what) {
+    if (data == null || data.length == 0) {
+      throw new MalformedZNodeException(what + ": empty znode");
+    }
+    T node;
+    try {
+      node = MAPPER.readValue(data, type);
+    } catch (JsonProcessingException e) {
+      throw new MalformedZNodeException(what + ": not valid JSON (" + e.getOriginalMessage() + ")");
+    } catch (IOException e) {
+      throw new MalformedZNodeException(what + ": unreadable (" + e.getMessage() + ")");
+    }
+    int version = node.version();
+    require(
+        version == VERSION, what + ": unsupported version " + version + ", expected " + VERSION);
+    return node;
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new MalformedZNodeException(message);
+    }
+  }
+}

@@ -1,0 +1,364 @@
+package dev.ferry.metadata;
+
+import dev.ferry.metadata.ZNodeCodec.TopicAssignment;
+import dev.ferry.metadata.ZkPaths.PartitionStateRef;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Topic writes: each is one ZooKeeper transaction (all or nothing), conditional on the versions it
+ * read, retried a few times when a concurrent writer got in between. Every transaction ends with
+ * the "stamp" (a setData of {@code /ferry/topics}) whose result carries the transaction's zxid, so
+ * the result can be applied to the {@link MetadataCache} at once, correctly ordered with the watch.
+ * Blocking: run on an admin thread, never a network thread.
+ */
+final class ZkTopicWriter {
+
+  private static final Logger log = LoggerFactory.getLogger(ZkTopicWriter.class);
+
+  static final int MAX_ATTEMPTS = 10;
+  private static final byte[] NO_DATA = new byte[0];
+
+  private final CuratorFramework client;
+  private final MetadataCache cache;
+
+  ZkTopicWriter(CuratorFramework client, MetadataCache cache) {
+    this.client = client;
+    this.cache = cache;
+  }
+
+  /** A leader-less start: the first replica leads, every replica is in sync, all epochs 0. */
+  static PartitionState initialState(List<Integer> replicas) {
+    return new PartitionState(replicas.get(0), 0, replicas, 0, 0);
+  }
+
+  TopicMetadata createTopic(
+      String name, Map<Integer, List<Integer>> replicaAssignment, Map<String, String> configs) {
+    TopicNames.validate(name);
+    SortedMap<Integer, List<Integer>> partitions =
+        ReplicaAssignments.forNewTopic(name, replicaAssignment);
+    SortedMap<String, String> topicConfigs = ReplicaAssignments.configs(name, configs);
+    for (TopicMetadata other : cache.topics()) {
+      if (TopicNames.collide(name, other.name())) {
+        throw new InvalidTopicException(
+            "Topic '" + name + "' collides with existing topic '" + other.name() + "'.");
+      }
+    }
+    Uuid topicId = Uuid.randomUuid();
+    String action = "creating topic " + name;
+    try {
+      for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        // The config znode goes first so that other brokers see it before the topic itself.
+        Stat configStat = client.checkExists().forPath(ZkPaths.topicConfig(name));
+        List<CuratorOp> ops = new ArrayList<>();
+        ops.add(writeConfigOp(name, topicConfigs, configStat));
+        int topicOp = ops.size();
+        ops.add(create(ZkPaths.topic(name), ZNodeCodec.encodeTopic(topicId, partitions)));
+        ops.add(create(ZkPaths.partitions(name), NO_DATA));
+        partitions.forEach(
+            (partition, replicas) -> {
+              ops.add(create(ZkPaths.partition(name, partition), NO_DATA));
+              ops.add(
+                  create(
+                      ZkPaths.partitionState(name, partition),
+                      ZNodeCodec.encodePartitionState(initialState(replicas))));
+            });
+        List<CuratorTransactionResult> results;
+        try {
+          results = commit(ops);
+        } catch (KeeperException e) {
+          int failed = ZkErrors.failedOp(e);
+          if (failed == topicOp && e.code() == KeeperException.Code.NODEEXISTS) {
+            throw new TopicExistsException("Topic '" + name + "' already exists.");
+          }
+          if (failed == 0) {
+            backOff(attempt); // the (orphaned) config znode changed under us
+            continue;
+          }
+          throw e;
+        }
+        long zxid = stampZxid(results);
+        // Topic before partition states, so listeners hear of the topic first.
+        cache.putTopicConfig(
+            name, topicConfigs, configStat == null ? zxid : configStat.getCzxid(), zxid);
+        cache.putTopic(name, new TopicAssignment(topicId, partitions), zxid, zxid);
+        partitions.forEach(
+            (partition, replicas) ->
+                cache.putPartitionState(name, partition, initialState(replicas), zxid, zxid));
+        log.info(
+            "Created topic {} (id {}) with {} partition(s), configs {}",
+            name,
+            topicId,
+            partitions.size(),
+            topicConfigs);
+        return new TopicMetadata(name, topicId, partitions, topicConfigs);
+      }
+    } catch (Exception e) {
+      throw ZkErrors.translate(action, e);
+    }
+    throw concurrentModification(action);
+  }
+
+  void deleteTopic(String name) {
+    String action = "deleting topic " + name;
+    try {
+      for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        Stat topicStat = client.checkExists().forPath(ZkPaths.topic(name));
+        if (topicStat == null) {
+          throw unknownTopic(name);
+        }
+        // Children before parents; the topic znode last, conditional on the version we read so
+        // that partitions added meanwhile make the transaction fail (and retry) instead of
+        // leaving orphans.
+        List<String> below = new ArrayList<>();
+        collectDescendants(ZkPaths.topic(name), below);
+        List<CuratorOp> ops = new ArrayList<>();
+        for (String path : below) {
+          ops.add(client.transactionOp().delete().forPath(path));
+        }
+        int topicOp = ops.size();
+        ops.add(
+            client
+                .transactionOp()
+                .delete()
+                .withVersion(topicStat.getVersion())
+                .forPath(ZkPaths.topic(name)));
+        Stat configStat = client.checkExists().forPath(ZkPaths.topicConfig(name));
+        if (configStat != null) {
+          ops.add(client.transactionOp().delete().forPath(ZkPaths.topicConfig(name)));
+        }
+        List<CuratorTransactionResult> results;
+        try {
+          results = commit(ops);
+        } catch (KeeperException e) {
+          if (ZkErrors.failedOp(e) == topicOp && e.code() == KeeperException.Code.NONODE) {
+            throw unknownTopic(name);
+          }
+          if (isConcurrentChange(e)) {
+            backOff(attempt);
+            continue;
+          }
+          throw e;
+        }
+        long zxid = stampZxid(results);
+        // Topic first: removing the config first would publish a config change before deletion.
+        cache.removeTopic(name, zxid);
+        cache.removeTopicConfig(name, zxid);
+        for (String path : below) {
+          if (ZkPaths.parse(path) instanceof PartitionStateRef state) {
+            cache.removePartitionState(name, state.partition(), zxid);
+          }
+        }
+        log.info("Deleted topic {}", name);
+        return;
+      }
+    } catch (Exception e) {
+      throw ZkErrors.translate(action, e);
+    }
+    throw concurrentModification(action);
+  }
+
+  TopicMetadata addPartitions(String name, Map<Integer, List<Integer>> newPartitions) {
+    String action = "adding partitions to topic " + name;
+    try {
+      for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        Stat topicStat = new Stat();
+        TopicAssignment current = readTopic(name, topicStat);
+        SortedMap<Integer, List<Integer>> added =
+            ReplicaAssignments.forAddition(name, current.partitions(), newPartitions);
+        TreeMap<Integer, List<Integer>> merged = new TreeMap<>(current.partitions());
+        merged.putAll(added);
+        SortedMap<Integer, List<Integer>> all = Collections.unmodifiableSortedMap(merged);
+        List<CuratorOp> ops = new ArrayList<>();
+        ops.add(
+            client
+                .transactionOp()
+                .setData()
+                .withVersion(topicStat.getVersion())
+                .forPath(ZkPaths.topic(name), ZNodeCodec.encodeTopic(current.topicId(), all)));
+        added.forEach(
+            (partition, replicas) -> {
+              ops.add(create(ZkPaths.partition(name, partition), NO_DATA));
+              ops.add(
+                  create(
+                      ZkPaths.partitionState(name, partition),
+                      ZNodeCodec.encodePartitionState(initialState(replicas))));
+            });
+        List<CuratorTransactionResult> results;
+        try {
+          results = commit(ops);
+        } catch (KeeperException e) {
+          if (isConcurrentChange(e)) {
+            backOff(attempt);
+            continue;
+          }
+          throw e;
+        }
+        long zxid = stampZxid(results);
+        cache.putTopic(
+            name, new TopicAssignment(current.topicId(), all), topicStat.getCzxid(), zxid);
+        added.forEach(
+            (partition, replicas) ->
+                cache.putPartitionState(name, partition, initialState(replicas), zxid, zxid));
+        log.info("Added partitions {} to topic {}", added.keySet(), name);
+        return published(name, current.topicId(), all);
+      }
+    } catch (Exception e) {
+      throw ZkErrors.translate(action, e);
+    }
+    throw concurrentModification(action);
+  }
+
+  TopicMetadata setTopicConfigs(String name, Map<String, String> configs) {
+    SortedMap<String, String> topicConfigs = ReplicaAssignments.configs(name, configs);
+    String action = "setting configs of topic " + name;
+    try {
+      for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        Stat topicStat = new Stat();
+        TopicAssignment current = readTopic(name, topicStat);
+        Stat configStat = client.checkExists().forPath(ZkPaths.topicConfig(name));
+        List<CuratorOp> ops = new ArrayList<>();
+        // Only while the topic we read still exists (not deleted, not re-created).
+        ops.add(
+            client
+                .transactionOp()
+                .check()
+                .withVersion(topicStat.getVersion())
+                .forPath(ZkPaths.topic(name)));
+        ops.add(writeConfigOp(name, topicConfigs, configStat));
+        List<CuratorTransactionResult> results;
+        try {
+          results = commit(ops);
+        } catch (KeeperException e) {
+          if (isConcurrentChange(e)) {
+            backOff(attempt);
+            continue;
+          }
+          throw e;
+        }
+        long zxid = stampZxid(results);
+        cache.putTopic(name, current, topicStat.getCzxid(), topicStat.getMzxid());
+        cache.putTopicConfig(
+            name, topicConfigs, configStat == null ? zxid : configStat.getCzxid(), zxid);
+        log.info("Set configs of topic {} to {}", name, topicConfigs);
+        TopicMetadata published = cache.topic(name);
+        return published != null && published.topicId().equals(current.topicId())
+            ? published
+            : new TopicMetadata(name, current.topicId(), current.partitions(), topicConfigs);
+      }
+    } catch (Exception e) {
+      throw ZkErrors.translate(action, e);
+    }
+    throw concurrentModification(action);
+  }
+
+  // ---- helpers
+
+  private TopicAssignment readTopic(String name, Stat stat) throws Exception {
+    try {
+      return ZNodeCodec.decodeTopic(
+          name, client.getData().storingStatIn(stat).forPath(ZkPaths.topic(name)));
+    } catch (KeeperException.NoNodeException e) {
+      throw unknownTopic(name);
+    }
+  }
+
+  /** The topic as now cached (with its configs), or as we just wrote it if the cache moved on. */
+  private TopicMetadata published(
+      String name, Uuid topicId, SortedMap<Integer, List<Integer>> partitions) {
+    TopicMetadata published = cache.topic(name);
+    if (published != null && published.topicId().equals(topicId)) {
+      return published;
+    }
+    return new TopicMetadata(name, topicId, partitions, Map.of());
+  }
+
+  private CuratorOp writeConfigOp(String name, Map<String, String> configs, Stat configStat)
+      throws Exception {
+    byte[] data = ZNodeCodec.encodeTopicConfig(configs);
+    if (configStat == null) {
+      return create(ZkPaths.topicConfig(name), data);
+    }
+    return client
+        .transactionOp()
+        .setData()
+        .withVersion(configStat.getVersion())
+        .forPath(ZkPaths.topicConfig(name), data);
+  }
+
+  private CuratorOp create(String path, byte[] data) {
+    try {
+      return client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(path, data);
+    } catch (Exception e) {
+      // Building an operation does not talk to ZooKeeper; only a bad path gets here.
+      throw new KafkaException("Cannot build a create operation for " + path, e);
+    }
+  }
+
+  /** Commits {@code ops} plus the stamp, which must stay the last operation. */
+  private List<CuratorTransactionResult> commit(List<CuratorOp> ops) throws Exception {
+    ops.add(client.transactionOp().setData().forPath(ZkPaths.TOPICS, NO_DATA));
+    return client.transaction().forOperations(ops);
+  }
+
+  private static long stampZxid(List<CuratorTransactionResult> results) {
+    return results.get(results.size() - 1).getResultStat().getMzxid();
+  }
+
+  /** Failures that mean "someone else changed what we read": re-read and try again. */
+  private static boolean isConcurrentChange(KeeperException e) {
+    return switch (e.code()) {
+      case BADVERSION, NONODE, NODEEXISTS, NOTEMPTY -> true;
+      default -> false;
+    };
+  }
+
+  private void collectDescendants(String path, List<String> out) throws Exception {
+    List<String> children;
+    try {
+      children = client.getChildren().forPath(path);
+    } catch (KeeperException.NoNodeException e) {
+      return;
+    }
+    for (String child : children) {
+      String childPath = path + "/" + child;
+      collectDescendants(childPath, out);
+      out.add(childPath);
+    }
+  }
+
+  private static void backOff(int attempt) throws InterruptedException {
+    Thread.sleep(ThreadLocalRandom.current().nextInt(5 * attempt + 1));
+  }
+
+  private static UnknownTopicOrPartitionException unknownTopic(String name) {
+    return new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+  }
+
+  private static KafkaException concurrentModification(String action) {
+    return new KafkaException(
+        "Gave up "
+            + action
+            + " after "
+            + MAX_ATTEMPTS
+            + " attempts: the topic kept being changed concurrently");
+  }
+}

@@ -1,0 +1,222 @@
+package dev.ferry.network;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import org.apache.kafka.common.network.Send;
+
+/**
+ * One client connection, owned by a single processor thread (no method is thread-safe).
+ *
+ * <p>Reading: a 4-byte big-endian size, then exactly that many bytes into a buffer allocated for
+ * this request alone (handlers keep slices of it, so it is never reused).
+ *
+ * <p>Writing: requests are pipelined; each holds a place in {@link #inFlight} in arrival order and
+ * responses leave strictly in that order. Reading pauses (OP_READ cleared) while too many requests
+ * are in flight or too many response bytes wait for a client that does not read them, so a
+ * connection's memory stays bounded.
+ */
+final class Connection {
+
+  final String id;
+  final InetSocketAddress remoteAddress;
+  private final SocketChannel channel;
+  private final SelectionKey key;
+  private final PlaintextChannel transferable;
+  private final ConnectionLimits limits;
+  private final int maxRequestBytes;
+  private final NetworkMetrics metrics;
+
+  private final ByteBuffer sizeBuffer = ByteBuffer.allocate(4);
+  private ByteBuffer payload;
+
+  private final ArrayDeque<InFlightRequest> inFlight = new ArrayDeque<>();
+  private int awaitingHandler;
+  private long pendingResponseBytes;
+  private boolean writeBlocked;
+  private long lastActivityNanos;
+  private boolean closed;
+
+  Connection(
+      String id,
+      SocketChannel channel,
+      SelectionKey key,
+      ConnectionLimits limits,
+      int maxRequestBytes,
+      NetworkMetrics metrics,
+      long nowNanos)
+      throws IOException {
+    this.id = id;
+    this.channel = channel;
+    this.key = key;
+    this.remoteAddress = (InetSocketAddress) channel.getRemoteAddress();
+    this.transferable = new PlaintextChannel(channel);
+    this.limits = limits;
+    this.maxRequestBytes = maxRequestBytes;
+    this.metrics = metrics;
+    this.lastActivityNanos = nowNanos;
+  }
+
+  /** Whether another request may be read now (back-pressure). */
+  boolean canRead() {
+    return !closed
+        && inFlight.size() < limits.maxInFlightRequests()
+        && pendingResponseBytes <= limits.maxPendingResponseBytes();
+  }
+
+  /**
+   * Reads towards the next frame.
+   *
+   * @return the complete frame, positioned at its first byte, or {@code null} if more bytes are
+   *     needed
+   * @throws EOFException if the client closed its side
+   * @throws MalformedRequestException if the size prefix is negative or above {@code
+   *     socket.request.max.bytes} (the buffer is not allocated)
+   */
+  ByteBuffer readFrame() throws IOException, MalformedRequestException {
+    if (payload == null) {
+      read(sizeBuffer);
+      if (sizeBuffer.hasRemaining()) {
+        return null;
+      }
+      int size = sizeBuffer.getInt(0);
+      if (size < 0 || size > maxRequestBytes) {
+        throw new MalformedRequestException(
+            "request size "
+                + size
+                + " is outside [0, "
+                + maxRequestBytes
+                + "] (socket.request.max.bytes)");
+      }
+      sizeBuffer.clear();
+      payload = ByteBuffer.allocate(size);
+    }
+    if (payload.hasRemaining()) {
+      read(payload);
+      if (payload.hasRemaining()) {
+        return null;
+      }
+    }
+    ByteBuffer frame = payload.flip();
+    payload = null;
+    return frame;
+  }
+
+  private void read(ByteBuffer buffer) throws IOException {
+    int n = channel.read(buffer);
+    if (n < 0) {
+      throw new EOFException(
+          payload == null && sizeBuffer.position() == 0
+              ? "closed by client"
+              : "closed by client in the middle of a request");
+    }
+    if (n > 0) {
+      lastActivityNanos = System.nanoTime();
+      metrics.bytesReceived(n);
+    }
+  }
+
+  /** Takes the next place in the response order. */
+  void add(InFlightRequest request) {
+    inFlight.addLast(request);
+    awaitingHandler++;
+  }
+
+  /** Marks {@code request}'s response serialized ({@code null}: none); call {@link #flush} next. */
+  void ready(InFlightRequest request, Send send) {
+    request.ready(send);
+    awaitingHandler--;
+    if (send != null) {
+      pendingResponseBytes += send.size();
+    }
+  }
+
+  /**
+   * Writes ready responses in request order until one is not ready or the socket is full.
+   *
+   * @throws IOException if the socket fails
+   */
+  void flush() throws IOException {
+    InFlightRequest head;
+    while ((head = inFlight.peekFirst()) != null && head.isReady()) {
+      Send send = head.send();
+      if (send != null) {
+        while (!send.completed()) {
+          long written = send.writeTo(transferable);
+          if (written <= 0) {
+            break;
+          }
+          lastActivityNanos = System.nanoTime();
+          metrics.bytesSent(written);
+        }
+        if (!send.completed()) {
+          writeBlocked = true;
+          return;
+        }
+        pendingResponseBytes -= send.size();
+      }
+      inFlight.pollFirst();
+      metrics.requestCompleted(
+          head.request.header().apiKey(), System.nanoTime() - head.request.receivedNanos());
+    }
+    writeBlocked = false;
+  }
+
+  /**
+   * Sets the selector interest from the connection's state: read unless paused, write if blocked.
+   */
+  void updateInterest() {
+    if (closed || !key.isValid()) {
+      return;
+    }
+    int ops = (canRead() ? SelectionKey.OP_READ : 0) | (writeBlocked ? SelectionKey.OP_WRITE : 0);
+    if (key.interestOps() != ops) {
+      key.interestOps(ops);
+    }
+  }
+
+  /**
+   * Idle means nothing moved on the socket for {@code idleNanos} and no handler still owes this
+   * connection a response (a long-poll fetch or a join-group may legitimately take minutes).
+   */
+  boolean isIdle(long nowNanos, long idleNanos) {
+    return awaitingHandler == 0 && nowNanos - lastActivityNanos > idleNanos;
+  }
+
+  int inFlightCount() {
+    return inFlight.size();
+  }
+
+  long pendingResponseBytes() {
+    return pendingResponseBytes;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** Closes the socket; responses still owed are dropped when they arrive. */
+  void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    key.cancel();
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Nothing to do: the socket is gone either way.
+    }
+    inFlight.clear();
+    payload = null;
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+}

@@ -1,0 +1,441 @@
+package dev.ferry.network;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.common.network.Send;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A network thread: owns a selector and the connections the acceptor gives it, reads and parses
+ * requests, calls the dispatcher, and writes responses. Everything about a connection happens on
+ * this thread; other threads only hand it new sockets and finished responses through queues,
+ * followed by {@link Selector#wakeup()}.
+ */
+final class Processor implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(Processor.class);
+
+  /** New sockets waiting to be registered; the acceptor waits briefly when it is full. */
+  private static final int NEW_CONNECTION_QUEUE_SIZE = 20;
+
+  /** Upper bound of one select, so shutdown and idle checks are never late by more. */
+  private static final long MAX_POLL_MS = 300;
+
+  private final int index;
+  private final String name;
+  private final Selector selector;
+  private final RequestDispatcher dispatcher;
+  private final NetworkMetrics metrics;
+  private final ConnectionLimits limits;
+  private final int maxRequestBytes;
+  private final long idleNanos;
+  private final long idleCheckIntervalNanos;
+  private final AtomicInteger connectionCount;
+
+  private final BlockingQueue<SocketChannel> newConnections =
+      new ArrayBlockingQueue<>(NEW_CONNECTION_QUEUE_SIZE);
+
+  /**
+   * Finished handler futures. Unbounded as a structure but bounded by construction: at most {@code
+   * maxInFlightRequests} per connection can be outstanding.
+   */
+  private final ConcurrentLinkedQueue<InFlightRequest> completions = new ConcurrentLinkedQueue<>();
+
+  private final Set<Connection> connections = new HashSet<>();
+  private long nextConnectionIndex;
+  private long nextIdleCheckNanos;
+  private volatile boolean running = true;
+  private volatile Thread thread;
+
+  Processor(
+      int index,
+      SocketServerConfig config,
+      ConnectionLimits limits,
+      RequestDispatcher dispatcher,
+      NetworkMetrics metrics,
+      AtomicInteger connectionCount)
+      throws IOException {
+    this.index = index;
+    this.name = "ferry-network-processor-" + index;
+    this.selector = Selector.open();
+    this.dispatcher = dispatcher;
+    this.metrics = metrics;
+    this.limits = limits;
+    this.maxRequestBytes = config.maxRequestBytes();
+    this.idleNanos = TimeUnit.MILLISECONDS.toNanos(config.connectionsMaxIdleMs());
+    // A tenth of the idle timeout keeps closes within ~10% of it; scanning is cheap but not free.
+    this.idleCheckIntervalNanos =
+        Math.max(
+            TimeUnit.MILLISECONDS.toNanos(10),
+            Math.min(idleNanos / 10, TimeUnit.SECONDS.toNanos(1)));
+    this.connectionCount = connectionCount;
+  }
+
+  String name() {
+    return name;
+  }
+
+  /**
+   * Hands an accepted socket to this processor (acceptor thread).
+   *
+   * @return false if the processor is stopping or too far behind; the caller closes the socket
+   */
+  boolean assign(SocketChannel channel) throws InterruptedException {
+    if (!running || !newConnections.offer(channel, 1, TimeUnit.SECONDS)) {
+      return false;
+    }
+    selector.wakeup();
+    return true;
+  }
+
+  /** Asks the thread to stop; it closes its connections and selector on the way out. */
+  void initiateShutdown() {
+    running = false;
+    selector.wakeup();
+  }
+
+  /** Releases the selector of a processor whose thread never started. */
+  void closeUnstarted() {
+    running = false;
+    shutdownConnections();
+  }
+
+  @Override
+  public void run() {
+    thread = Thread.currentThread();
+    nextIdleCheckNanos = System.nanoTime() + idleCheckIntervalNanos;
+    try {
+      while (running) {
+        try {
+          pollOnce();
+        } catch (Throwable t) {
+          // Never let one bad iteration kill the thread and strand its connections; pause briefly
+          // so a persistent failure cannot spin a core.
+          log.error("{}: unexpected error in the network loop; continuing", name, t);
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+      }
+    } finally {
+      shutdownConnections();
+    }
+  }
+
+  private void pollOnce() throws IOException {
+    registerNewConnections();
+    processCompletions();
+    long now = System.nanoTime();
+    if (now - nextIdleCheckNanos >= 0) {
+      closeIdleConnections(now);
+      nextIdleCheckNanos = now + idleCheckIntervalNanos;
+    }
+    if (completions.isEmpty() && newConnections.isEmpty()) {
+      long untilIdleCheckMs = TimeUnit.NANOSECONDS.toMillis(nextIdleCheckNanos - now);
+      selector.select(this::handleKey, Math.max(1, Math.min(MAX_POLL_MS, untilIdleCheckMs)));
+    } else {
+      // Work queued by this thread itself (handlers that answered synchronously) called no wakeup.
+      selector.selectNow(this::handleKey);
+    }
+  }
+
+  private void registerNewConnections() {
+    SocketChannel channel;
+    while ((channel = newConnections.poll()) != null) {
+      try {
+        SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+        Connection connection =
+            new Connection(
+                connectionId(channel),
+                channel,
+                key,
+                limits,
+                maxRequestBytes,
+                metrics,
+                System.nanoTime());
+        key.attach(connection);
+        connections.add(connection);
+      } catch (IOException | RuntimeException e) {
+        // Typically the client already went away between accept and registration.
+        log.warn("{}: could not register a new connection: {}", name, e.toString());
+        closeUnregistered(channel);
+        continue;
+      }
+      metrics.connectionOpened();
+    }
+  }
+
+  private String connectionId(SocketChannel channel) throws IOException {
+    InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
+    InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+    return local.getAddress().getHostAddress()
+        + ':'
+        + local.getPort()
+        + '-'
+        + remote.getAddress().getHostAddress()
+        + ':'
+        + remote.getPort()
+        + '-'
+        + index
+        + '-'
+        + nextConnectionIndex++;
+  }
+
+  private void handleKey(SelectionKey key) {
+    Connection connection = (Connection) key.attachment();
+    if (connection == null || connection.isClosed()) {
+      return;
+    }
+    try {
+      if (key.isReadable()) {
+        readRequests(connection);
+      }
+      if (!connection.isClosed() && key.isValid() && key.isWritable()) {
+        connection.flush();
+        connection.updateInterest();
+      }
+    } catch (EOFException e) {
+      log.debug("{}: connection {} {}", name, connection, e.getMessage());
+      close(connection);
+    } catch (IOException e) {
+      log.debug("{}: connection {} failed: {}", name, connection, e.toString());
+      close(connection);
+    } catch (MalformedRequestException e) {
+      log.warn(
+          "Closing connection {} from {}: invalid request ({})",
+          connection,
+          connection.remoteAddress,
+          e.getMessage());
+      metrics.invalidRequest();
+      close(connection);
+    } catch (RuntimeException e) {
+      log.error("{}: closing connection {} after an unexpected error", name, connection, e);
+      close(connection);
+    }
+  }
+
+  private void readRequests(Connection connection) throws IOException, MalformedRequestException {
+    while (connection.canRead()) {
+      ByteBuffer frame = connection.readFrame();
+      if (frame == null) {
+        break;
+      }
+      NetworkRequest request =
+          RequestParser.parse(
+              frame, connection.id, connection.remoteAddress.getAddress(), System.nanoTime());
+      dispatch(connection, request);
+      if (connection.isClosed()) {
+        return;
+      }
+    }
+    connection.updateInterest();
+  }
+
+  private void dispatch(Connection connection, NetworkRequest request) throws IOException {
+    InFlightRequest inFlight = new InFlightRequest(connection, request);
+    connection.add(inFlight);
+    CompletableFuture<AbstractResponse> future;
+    try {
+      future = dispatcher.dispatch(request);
+      if (future == null) {
+        throw new IllegalStateException("dispatcher returned no future");
+      }
+    } catch (Throwable t) {
+      // A handler bug must not leave the client waiting nor take the network thread down.
+      inFlight.failure = t;
+      complete(inFlight);
+      if (!connection.isClosed()) {
+        connection.flush();
+      }
+      return;
+    }
+    future.whenComplete(
+        (response, failure) -> {
+          inFlight.response = response;
+          inFlight.failure = failure;
+          completions.add(inFlight);
+          if (Thread.currentThread() != thread) {
+            selector.wakeup();
+          }
+        });
+  }
+
+  private void processCompletions() {
+    InFlightRequest inFlight;
+    while ((inFlight = completions.poll()) != null) {
+      Connection connection = inFlight.connection;
+      if (connection.isClosed()) {
+        continue;
+      }
+      try {
+        complete(inFlight);
+        if (!connection.isClosed()) {
+          connection.flush();
+          connection.updateInterest();
+        }
+      } catch (IOException e) {
+        log.debug("{}: connection {} failed: {}", name, connection, e.toString());
+        close(connection);
+      } catch (RuntimeException e) {
+        log.error("{}: closing connection {} after an unexpected error", name, connection, e);
+        close(connection);
+      }
+    }
+  }
+
+  /** Serializes the handler's outcome into the request's place in the response order. */
+  private void complete(InFlightRequest inFlight) {
+    Connection connection = inFlight.connection;
+    NetworkRequest request = inFlight.request;
+    AbstractResponse response = inFlight.response;
+    Throwable failure = unwrap(inFlight.failure);
+    if (failure != null) {
+      log.error(
+          "Handler failed for {} from {} on connection {}; answering with an error response",
+          describe(request),
+          connection.remoteAddress,
+          connection,
+          failure);
+      response = errorResponse(inFlight, failure);
+      if (connection.isClosed()) {
+        return;
+      }
+    }
+    Send send = null;
+    if (response != null) {
+      try {
+        send = serialize(request, response);
+      } catch (RuntimeException e) {
+        log.error(
+            "Cannot serialize the response to {} from {} on connection {}; answering with an error"
+                + " response",
+            describe(request),
+            connection.remoteAddress,
+            connection,
+            e);
+        AbstractResponse error = errorResponse(inFlight, e);
+        if (connection.isClosed()) {
+          return;
+        }
+        try {
+          send = error == null ? null : serialize(request, error);
+        } catch (RuntimeException again) {
+          log.error("Cannot serialize the error response either; closing {}", connection, again);
+          close(connection);
+          return;
+        }
+      }
+    }
+    connection.ready(inFlight, send);
+  }
+
+  private static Send serialize(NetworkRequest request, AbstractResponse response) {
+    // The body's version, not the header's: a too-new ApiVersions request is answered in v0.
+    return response.toSend(request.header().toResponseHeader(), request.body().version());
+  }
+
+  /** The request type's own error response; closes the connection if even that cannot be built. */
+  private AbstractResponse errorResponse(InFlightRequest inFlight, Throwable failure) {
+    try {
+      return inFlight.request.body().getErrorResponse(0, failure);
+    } catch (RuntimeException e) {
+      log.error(
+          "Cannot build an error response to {}; closing {}",
+          describe(inFlight.request),
+          inFlight.connection,
+          e);
+      close(inFlight.connection);
+      return null;
+    }
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
+  }
+
+  private static String describe(NetworkRequest request) {
+    return request.header().apiKey()
+        + " v"
+        + request.header().apiVersion()
+        + " (correlation id "
+        + request.header().correlationId()
+        + ", client id "
+        + request.header().clientId()
+        + ")";
+  }
+
+  private void closeIdleConnections(long now) {
+    List<Connection> idle = null;
+    for (Connection connection : connections) {
+      if (connection.isIdle(now, idleNanos)) {
+        if (idle == null) {
+          idle = new ArrayList<>();
+        }
+        idle.add(connection);
+      }
+    }
+    if (idle != null) {
+      for (Connection connection : idle) {
+        log.debug(
+            "{}: closing connection {}: idle for more than connections.max.idle.ms",
+            name,
+            connection);
+        close(connection);
+      }
+    }
+  }
+
+  private void close(Connection connection) {
+    if (connection.isClosed()) {
+      return;
+    }
+    connection.close();
+    if (connections.remove(connection)) {
+      connectionCount.decrementAndGet();
+      metrics.connectionClosed();
+    }
+  }
+
+  private void closeUnregistered(SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Already unusable.
+    }
+    connectionCount.decrementAndGet();
+  }
+
+  private void shutdownConnections() {
+    for (Connection connection : new ArrayList<>(connections)) {
+      close(connection);
+    }
+    SocketChannel channel;
+    while ((channel = newConnections.poll()) != null) {
+      closeUnregistered(channel);
+    }
+    try {
+      selector.close();
+    } catch (IOException e) {
+      log.warn("{}: error closing selector: {}", name, e.toString());
+    }
+  }
+}

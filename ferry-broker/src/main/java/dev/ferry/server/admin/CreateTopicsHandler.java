@@ -1,0 +1,147 @@
+package dev.ferry.server.admin;
+
+import dev.ferry.controller.TopicController;
+import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.server.ApiHandler;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignment;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiError;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.CreateTopicsResponse;
+
+/** CreateTopics, run on the admin executor because it writes to ZooKeeper. */
+public final class CreateTopicsHandler implements ApiHandler {
+
+  private final TopicController topics;
+  private final Executor adminExecutor;
+  private final TopicConfigDescriber configs;
+  private final int defaultPartitions;
+  private final short defaultReplicationFactor;
+
+  public CreateTopicsHandler(
+      TopicController topics,
+      Executor adminExecutor,
+      TopicConfigDescriber configs,
+      int defaultPartitions,
+      short defaultReplicationFactor) {
+    this.topics = topics;
+    this.adminExecutor = adminExecutor;
+    this.configs = configs;
+    this.defaultPartitions = defaultPartitions;
+    this.defaultReplicationFactor = defaultReplicationFactor;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.CREATE_TOPICS;
+  }
+
+  @Override
+  public short minVersion() {
+    return ApiKeys.CREATE_TOPICS.oldestVersion();
+  }
+
+  @Override
+  public short maxVersion() {
+    return ApiKeys.CREATE_TOPICS.latestVersion();
+  }
+
+  @Override
+  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
+    CreateTopicsRequestData req = ((CreateTopicsRequest) request.body()).data();
+    return CompletableFuture.supplyAsync(
+        () -> {
+          CreateTopicsResponseData response = new CreateTopicsResponseData();
+          Set<String> seen = new HashSet<>();
+          for (CreatableTopic t : req.topics()) {
+            if (!seen.add(t.name())) {
+              response
+                  .topics()
+                  .add(
+                      failed(
+                          t.name(),
+                          new ApiError(Errors.INVALID_REQUEST, "Topic named twice in request")));
+              continue;
+            }
+            response.topics().add(create(t, req.validateOnly()));
+          }
+          return new CreateTopicsResponse(response);
+        },
+        adminExecutor);
+  }
+
+  private CreatableTopicResult create(CreatableTopic t, boolean validateOnly) {
+    try {
+      Topic.validate(t.name());
+      if (Topic.isInternal(t.name())) {
+        throw new InvalidRequestException(
+            "Creating internal topic " + t.name() + " is not allowed");
+      }
+      Map<Integer, List<Integer>> assignment = new HashMap<>();
+      for (CreatableReplicaAssignment a : t.assignments()) {
+        assignment.put(a.partitionIndex(), a.brokerIds());
+      }
+      if (!assignment.isEmpty() && (t.numPartitions() != -1 || t.replicationFactor() != -1)) {
+        throw new InvalidRequestException(
+            "Give either an assignment or partition count and replication factor, not both");
+      }
+      Map<String, String> overrides = new HashMap<>();
+      for (CreatableTopicConfig c : t.configs()) {
+        overrides.put(c.name(), c.value());
+      }
+      int partitions = t.numPartitions() == -1 ? defaultPartitions : t.numPartitions();
+      short rf = t.replicationFactor() == -1 ? defaultReplicationFactor : t.replicationFactor();
+      TopicMetadata created =
+          topics.createTopic(t.name(), partitions, rf, assignment, overrides, validateOnly);
+      CreatableTopicResult result =
+          new CreatableTopicResult()
+              .setName(t.name())
+              .setTopicId(created.topicId())
+              .setErrorCode(Errors.NONE.code())
+              .setNumPartitions(created.partitionCount())
+              .setReplicationFactor((short) created.replicaAssignment().get(0).size());
+      List<CreatableTopicConfigs> described = new ArrayList<>();
+      for (ConfigEntry e : configs.describe(created.configs(), null)) {
+        described.add(
+            new CreatableTopicConfigs()
+                .setName(e.name())
+                .setValue(e.value())
+                .setConfigSource(e.source().id())
+                .setReadOnly(false)
+                .setIsSensitive(false));
+      }
+      return result.setConfigs(described);
+    } catch (RuntimeException e) {
+      return failed(t.name(), ApiError.fromThrowable(e));
+    }
+  }
+
+  private static CreatableTopicResult failed(String name, ApiError error) {
+    return new CreatableTopicResult()
+        .setName(name)
+        .setErrorCode(error.error().code())
+        .setErrorMessage(error.message())
+        .setNumPartitions(-1)
+        .setReplicationFactor((short) -1)
+        .setTopicConfigErrorCode(error.error().code());
+  }
+}

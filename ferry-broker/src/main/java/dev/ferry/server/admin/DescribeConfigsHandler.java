@@ -1,0 +1,125 @@
+package dev.ferry.server.admin;
+
+import dev.ferry.broker.BrokerConfig;
+import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.server.ApiHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
+import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
+
+/** DescribeConfigs for topics (effective values with their source) and for brokers. */
+public final class DescribeConfigsHandler implements ApiHandler {
+
+  private final ZkMetadataStore metadata;
+  private final TopicConfigDescriber topicConfigs;
+  private final BrokerConfig brokerConfig;
+
+  public DescribeConfigsHandler(
+      ZkMetadataStore metadata, TopicConfigDescriber topicConfigs, BrokerConfig brokerConfig) {
+    this.metadata = metadata;
+    this.topicConfigs = topicConfigs;
+    this.brokerConfig = brokerConfig;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.DESCRIBE_CONFIGS;
+  }
+
+  @Override
+  public short minVersion() {
+    return ApiKeys.DESCRIBE_CONFIGS.oldestVersion();
+  }
+
+  @Override
+  public short maxVersion() {
+    return ApiKeys.DESCRIBE_CONFIGS.latestVersion();
+  }
+
+  @Override
+  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
+    DescribeConfigsRequest req = (DescribeConfigsRequest) request.body();
+    boolean synonyms = req.data().includeSynonyms();
+    DescribeConfigsResponseData response = new DescribeConfigsResponseData();
+    for (DescribeConfigsResource r : req.data().resources()) {
+      response.results().add(describe(r, synonyms));
+    }
+    return CompletableFuture.completedFuture(new DescribeConfigsResponse(response));
+  }
+
+  private DescribeConfigsResult describe(DescribeConfigsResource r, boolean synonyms) {
+    DescribeConfigsResult result =
+        new DescribeConfigsResult()
+            .setResourceType(r.resourceType())
+            .setResourceName(r.resourceName());
+    ConfigResource.Type type = ConfigResource.Type.forId(r.resourceType());
+    List<ConfigEntry> entries;
+    if (type == ConfigResource.Type.TOPIC) {
+      Optional<TopicMetadata> topic = metadata.topic(r.resourceName());
+      if (topic.isEmpty()) {
+        return result
+            .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
+            .setErrorMessage("Topic " + r.resourceName() + " does not exist");
+      }
+      entries = topicConfigs.describe(topic.get().configs(), r.configurationKeys());
+    } else if (type == ConfigResource.Type.BROKER) {
+      if (!r.resourceName().isEmpty()
+          && !r.resourceName().equals(String.valueOf(brokerConfig.brokerId))) {
+        return result
+            .setErrorCode(Errors.INVALID_REQUEST.code())
+            .setErrorMessage("This is broker " + brokerConfig.brokerId);
+      }
+      entries = brokerEntries(r.configurationKeys());
+    } else {
+      return result
+          .setErrorCode(Errors.INVALID_REQUEST.code())
+          .setErrorMessage("Unsupported resource type " + type);
+    }
+    List<DescribeConfigsResourceResult> configs = new ArrayList<>(entries.size());
+    for (ConfigEntry e : entries) {
+      DescribeConfigsResourceResult c =
+          new DescribeConfigsResourceResult()
+              .setName(e.name())
+              .setValue(e.value())
+              .setConfigSource(e.source().id())
+              .setReadOnly(type == ConfigResource.Type.BROKER)
+              .setIsSensitive(false);
+      if (synonyms) {
+        c.setSynonyms(
+            List.of(
+                new DescribeConfigsSynonym()
+                    .setName(e.name())
+                    .setValue(e.value())
+                    .setSource(e.source().id())));
+      }
+      configs.add(c);
+    }
+    return result.setErrorCode(Errors.NONE.code()).setConfigs(configs);
+  }
+
+  private List<ConfigEntry> brokerEntries(List<String> keys) {
+    List<ConfigEntry> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : brokerConfig.originals().entrySet()) {
+      if (keys == null || keys.isEmpty() || keys.contains(e.getKey())) {
+        out.add(new ConfigEntry(e.getKey(), e.getValue(), ConfigSource.STATIC_BROKER_CONFIG));
+      }
+    }
+    return out;
+  }
+}

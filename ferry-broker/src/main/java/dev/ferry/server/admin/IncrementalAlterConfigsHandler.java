@@ -1,0 +1,116 @@
+package dev.ferry.server.admin;
+
+import dev.ferry.controller.TopicController;
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.server.ApiHandler;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiError;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
+
+/** IncrementalAlterConfigs on topics: SET, DELETE, APPEND and SUBTRACT of list values. */
+public final class IncrementalAlterConfigsHandler implements ApiHandler {
+
+  private final TopicController topics;
+  private final Executor adminExecutor;
+
+  public IncrementalAlterConfigsHandler(TopicController topics, Executor adminExecutor) {
+    this.topics = topics;
+    this.adminExecutor = adminExecutor;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
+  }
+
+  @Override
+  public short minVersion() {
+    return ApiKeys.INCREMENTAL_ALTER_CONFIGS.oldestVersion();
+  }
+
+  @Override
+  public short maxVersion() {
+    return ApiKeys.INCREMENTAL_ALTER_CONFIGS.latestVersion();
+  }
+
+  @Override
+  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
+    IncrementalAlterConfigsRequestData req =
+        ((IncrementalAlterConfigsRequest) request.body()).data();
+    return CompletableFuture.supplyAsync(
+        () -> {
+          IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
+          for (AlterConfigsResource r : req.resources()) {
+            ApiError error = alter(r, req.validateOnly());
+            response
+                .responses()
+                .add(
+                    new AlterConfigsResourceResponse()
+                        .setResourceType(r.resourceType())
+                        .setResourceName(r.resourceName())
+                        .setErrorCode(error.error().code())
+                        .setErrorMessage(error.message()));
+          }
+          return new IncrementalAlterConfigsResponse(response);
+        },
+        adminExecutor);
+  }
+
+  private ApiError alter(AlterConfigsResource r, boolean validateOnly) {
+    try {
+      Map<String, String> overrides =
+          TopicConfigChange.currentOverrides(topics, r.resourceType(), r.resourceName());
+      for (AlterableConfig c : r.configs()) {
+        applyOp(overrides, c);
+      }
+      return TopicConfigChange.apply(topics, r.resourceName(), overrides, validateOnly);
+    } catch (RuntimeException e) {
+      return ApiError.fromThrowable(e);
+    }
+  }
+
+  private static void applyOp(Map<String, String> overrides, AlterableConfig c) {
+    AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(c.configOperation());
+    if (op == null) {
+      throw new InvalidRequestException("Unknown config operation " + c.configOperation());
+    }
+    switch (op) {
+      case SET -> overrides.put(c.name(), c.value());
+      case DELETE -> overrides.remove(c.name());
+      case APPEND, SUBTRACT -> {
+        List<String> items = new ArrayList<>();
+        String current = overrides.get(c.name());
+        if (current != null && !current.isBlank()) {
+          items.addAll(Arrays.asList(current.split(",")));
+        }
+        List<String> change = c.value() == null ? List.of() : Arrays.asList(c.value().split(","));
+        if (op == AlterConfigOp.OpType.APPEND) {
+          for (String v : change) {
+            if (!items.contains(v)) {
+              items.add(v);
+            }
+          }
+        } else {
+          items.removeAll(change);
+        }
+        overrides.put(c.name(), String.join(",", items));
+      }
+      default -> throw new InvalidRequestException("Unsupported config operation " + op);
+    }
+  }
+}

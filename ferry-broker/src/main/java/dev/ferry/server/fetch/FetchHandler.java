@@ -1,0 +1,106 @@
+package dev.ferry.server.fetch;
+
+import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.replication.ReplicaManager;
+import dev.ferry.server.ApiHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+
+/**
+ * Fetch with long polling. Sessions are declined (session id 0), so clients send full fetches; a
+ * request is answered at once when it finds min_bytes or an error, otherwise it waits in the
+ * purgatory until data arrives or max_wait_ms passes.
+ */
+public final class FetchHandler implements ApiHandler {
+
+  private final FetchReader reader;
+  private final ZkMetadataStore metadata;
+  private final FetchPurgatory purgatory;
+
+  public FetchHandler(
+      ZkMetadataStore metadata, ReplicaManager replicaManager, FetchPurgatory purgatory) {
+    this.reader = new FetchReader(metadata, replicaManager);
+    this.metadata = metadata;
+    this.purgatory = purgatory;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.FETCH;
+  }
+
+  @Override
+  public short minVersion() {
+    return ApiKeys.FETCH.oldestVersion();
+  }
+
+  @Override
+  public short maxVersion() {
+    return ApiKeys.FETCH.latestVersion();
+  }
+
+  @Override
+  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
+    FetchRequest req = (FetchRequest) request.body();
+    FetchRequestData data = req.data();
+    short version = req.version();
+    if (data.sessionId() != 0) {
+      // We never hand out sessions, so a client naming one is confused: make it start over.
+      return CompletableFuture.completedFuture(
+          FetchResponse.of(
+              new FetchResponseData()
+                  .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())
+                  .setSessionId(0)));
+    }
+    FetchReader.Result first = reader.read(data, version);
+    if (data.maxWaitMs() <= 0
+        || first.bytes() >= data.minBytes()
+        || first.anyError()
+        || data.topics().isEmpty()) {
+      return CompletableFuture.completedFuture(FetchResponse.of(first.response()));
+    }
+    CompletableFuture<AbstractResponse> future = new CompletableFuture<>();
+    DelayedFetch delayed =
+        new DelayedFetch(
+            partitionsOf(data, version),
+            data.minBytes(),
+            () -> FetchResponse.of(reader.read(data, version).response()),
+            future);
+    purgatory.watch(delayed, data.maxWaitMs());
+    // An append that landed between the first read and the watch would never wake us. (When the
+    // first read found some bytes, a missed wake-up only costs waiting out max_wait_ms.)
+    if (first.bytes() == 0 && reader.hasNewData(data, version) && delayed.complete()) {
+      purgatory.unwatch(delayed);
+    }
+    return future;
+  }
+
+  private List<TopicPartition> partitionsOf(FetchRequestData data, short version) {
+    List<TopicPartition> out = new ArrayList<>();
+    for (FetchTopic ft : data.topics()) {
+      Optional<TopicMetadata> topic =
+          version >= 13 ? metadata.topic(ft.topicId()) : metadata.topic(ft.topic());
+      if (topic.isEmpty()) {
+        continue;
+      }
+      for (FetchPartition fp : ft.partitions()) {
+        out.add(new TopicPartition(topic.get().name(), fp.partition()));
+      }
+    }
+    return out;
+  }
+}

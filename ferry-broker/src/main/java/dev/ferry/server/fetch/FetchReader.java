@@ -1,0 +1,151 @@
+package dev.ferry.server.fetch;
+
+import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.replication.Partition;
+import dev.ferry.replication.ReplicaManager;
+import dev.ferry.storage.ReadResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one Fetch request's partitions from the local logs into a response. Record bytes are never
+ * touched: each partition contributes a file slice that the network layer sends with transferTo.
+ */
+final class FetchReader {
+
+  private static final Logger log = LoggerFactory.getLogger(FetchReader.class);
+
+  private final ZkMetadataStore metadata;
+  private final ReplicaManager replicaManager;
+
+  FetchReader(ZkMetadataStore metadata, ReplicaManager replicaManager) {
+    this.metadata = metadata;
+    this.replicaManager = replicaManager;
+  }
+
+  /** What one pass over the request found. */
+  record Result(FetchResponseData response, int bytes, boolean anyError) {}
+
+  Result read(FetchRequestData req, short version) {
+    boolean byId = version >= 13;
+    int remaining = req.maxBytes() <= 0 ? Integer.MAX_VALUE : req.maxBytes();
+    int total = 0;
+    boolean anyError = false;
+    List<FetchableTopicResponse> topics = new ArrayList<>(req.topics().size());
+    for (FetchTopic ft : req.topics()) {
+      Optional<TopicMetadata> topic =
+          byId ? metadata.topic(ft.topicId()) : metadata.topic(ft.topic());
+      List<PartitionData> partitions = new ArrayList<>(ft.partitions().size());
+      for (FetchPartition fp : ft.partitions()) {
+        PartitionData pd;
+        if (topic.isEmpty()) {
+          pd = error(fp, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        } else {
+          TopicPartition tp = new TopicPartition(topic.get().name(), fp.partition());
+          pd = readPartition(tp, fp, remaining, total == 0);
+        }
+        if (pd.errorCode() != Errors.NONE.code()) {
+          anyError = true;
+        }
+        int size = pd.records() == null ? 0 : pd.records().sizeInBytes();
+        total += size;
+        remaining = Math.max(0, remaining - size);
+        partitions.add(pd);
+      }
+      FetchableTopicResponse tr = new FetchableTopicResponse().setPartitions(partitions);
+      if (byId) {
+        tr.setTopicId(ft.topicId());
+      } else {
+        tr.setTopic(ft.topic());
+      }
+      topics.add(tr);
+    }
+    FetchResponseData data =
+        new FetchResponseData()
+            .setErrorCode(Errors.NONE.code())
+            .setSessionId(0)
+            .setResponses(topics);
+    return new Result(data, total, anyError);
+  }
+
+  /** True if any requested partition now has data past its fetch offset. */
+  boolean hasNewData(FetchRequestData req, short version) {
+    boolean byId = version >= 13;
+    for (FetchTopic ft : req.topics()) {
+      Optional<TopicMetadata> topic =
+          byId ? metadata.topic(ft.topicId()) : metadata.topic(ft.topic());
+      if (topic.isEmpty()) {
+        continue;
+      }
+      for (FetchPartition fp : ft.partitions()) {
+        Partition p =
+            replicaManager.partition(new TopicPartition(topic.get().name(), fp.partition()));
+        if (p != null && p.highWatermark() > fp.fetchOffset()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private PartitionData readPartition(
+      TopicPartition tp, FetchPartition fp, int maxBytes, boolean firstWithData) {
+    Partition partition = replicaManager.partition(tp);
+    if (partition == null) {
+      return error(fp, Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+    int epoch = partition.leaderEpoch();
+    if (fp.currentLeaderEpoch() >= 0 && fp.currentLeaderEpoch() != epoch) {
+      return error(
+          fp,
+          fp.currentLeaderEpoch() < epoch
+              ? Errors.FENCED_LEADER_EPOCH
+              : Errors.UNKNOWN_LEADER_EPOCH);
+    }
+    long hw = partition.highWatermark();
+    int limit = Math.min(fp.partitionMaxBytes(), maxBytes);
+    try {
+      ReadResult r = partition.log().read(fp.fetchOffset(), limit, hw, firstWithData);
+      return new PartitionData()
+          .setPartitionIndex(fp.partition())
+          .setErrorCode(Errors.NONE.code())
+          .setHighWatermark(hw)
+          .setLastStableOffset(hw)
+          .setLogStartOffset(r.logStartOffset())
+          .setRecords(r.records());
+    } catch (ApiException e) {
+      return error(fp, Errors.forException(e))
+          .setHighWatermark(hw)
+          .setLastStableOffset(hw)
+          .setLogStartOffset(partition.log().logStartOffset());
+    } catch (RuntimeException e) {
+      log.error("Fetch from {} at offset {} failed", tp, fp.fetchOffset(), e);
+      return error(fp, Errors.forException(e));
+    }
+  }
+
+  private static PartitionData error(FetchPartition fp, Errors error) {
+    return new PartitionData()
+        .setPartitionIndex(fp.partition())
+        .setErrorCode(error.code())
+        .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
+        .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
+        .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
+        .setRecords(MemoryRecords.EMPTY);
+  }
+}

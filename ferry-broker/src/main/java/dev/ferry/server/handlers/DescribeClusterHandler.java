@@ -1,0 +1,63 @@
+package dev.ferry.server.handlers;
+
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.server.ApiHandler;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
+import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBrokerCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.DescribeClusterRequest;
+import org.apache.kafka.common.requests.DescribeClusterResponse;
+
+/** DescribeCluster: live brokers, controller and cluster id (Admin.describeCluster). */
+public final class DescribeClusterHandler implements ApiHandler {
+
+  private final ClusterView cluster;
+
+  public DescribeClusterHandler(ClusterView cluster) {
+    this.cluster = cluster;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.DESCRIBE_CLUSTER;
+  }
+
+  @Override
+  public short minVersion() {
+    return ApiKeys.DESCRIBE_CLUSTER.oldestVersion();
+  }
+
+  @Override
+  public short maxVersion() {
+    return ApiKeys.DESCRIBE_CLUSTER.latestVersion();
+  }
+
+  @Override
+  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
+    DescribeClusterRequest req = (DescribeClusterRequest) request.body();
+    DescribeClusterBrokerCollection brokers = new DescribeClusterBrokerCollection();
+    for (BrokerInfo b : cluster.liveBrokers()) {
+      brokers.add(
+          new DescribeClusterBroker()
+              .setBrokerId(b.id())
+              .setHost(b.host())
+              .setPort(b.port())
+              .setRack(b.rack())
+              .setIsFenced(false));
+    }
+    DescribeClusterResponseData data =
+        new DescribeClusterResponseData()
+            .setErrorCode(Errors.NONE.code())
+            .setEndpointType(req.data().endpointType())
+            .setClusterId(cluster.clusterId())
+            .setControllerId(cluster.controllerId())
+            .setBrokers(brokers)
+            .setClusterAuthorizedOperations(Integer.MIN_VALUE);
+    return CompletableFuture.completedFuture(new DescribeClusterResponse(data));
+  }
+}

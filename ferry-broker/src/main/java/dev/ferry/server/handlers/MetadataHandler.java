@@ -1,0 +1,220 @@
+package dev.ferry.server.handlers;
+
+import dev.ferry.controller.TopicController;
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.server.ApiHandler;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBrokerCollection;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopicCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers Metadata from the metadata cache. Unknown topics are created first when both the client
+ * and {@code auto.create.topics.enable} allow it, so the client sees them in this same answer.
+ */
+public final class MetadataHandler implements ApiHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(MetadataHandler.class);
+  private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+
+  private final ClusterView cluster;
+  private final TopicController topics;
+  private final Executor adminExecutor;
+  private final boolean autoCreateEnabled;
+  private final int defaultPartitions;
+  private final short defaultReplicationFactor;
+
+  public MetadataHandler(
+      ClusterView cluster,
+      TopicController topics,
+      Executor adminExecutor,
+      boolean autoCreateEnabled,
+      int defaultPartitions,
+      short defaultReplicationFactor) {
+    this.cluster = cluster;
+    this.topics = topics;
+    this.adminExecutor = adminExecutor;
+    this.autoCreateEnabled = autoCreateEnabled;
+    this.defaultPartitions = defaultPartitions;
+    this.defaultReplicationFactor = defaultReplicationFactor;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.METADATA;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 13;
+  }
+
+  @Override
+  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
+    MetadataRequest req = (MetadataRequest) request.body();
+    short version = req.version();
+    if (req.isAllTopics()) {
+      return CompletableFuture.completedFuture(respond(allTopicNames(), List.of(), version));
+    }
+    List<String> names = req.topics() == null ? List.of() : req.topics();
+    List<Uuid> ids = topicIdsOf(req);
+    List<String> missing = new ArrayList<>();
+    for (String name : names) {
+      if (cluster.store().topic(name).isEmpty()
+          && Topic.isValid(name)
+          && !ClusterView.isInternal(name)) {
+        missing.add(name);
+      }
+    }
+    // Before v4 the request has no flag and Kafka always auto-created.
+    boolean autoCreate = autoCreateEnabled && (version < 4 || req.allowAutoTopicCreation());
+    if (missing.isEmpty() || !autoCreate) {
+      return CompletableFuture.completedFuture(respond(names, ids, version));
+    }
+    return CompletableFuture.supplyAsync(
+        () -> {
+          for (String name : missing) {
+            createQuietly(name);
+          }
+          return respond(names, ids, version);
+        },
+        adminExecutor);
+  }
+
+  private void createQuietly(String name) {
+    try {
+      topics.createTopic(
+          name, defaultPartitions, defaultReplicationFactor, Map.of(), Map.of(), false);
+      log.info("Auto-created topic {} with {} partition(s)", name, defaultPartitions);
+    } catch (TopicExistsException e) {
+      // Another request created it first: fine.
+    } catch (RuntimeException e) {
+      log.warn("Could not auto-create topic {}: {}", name, e.toString());
+    }
+  }
+
+  private List<String> allTopicNames() {
+    List<String> out = new ArrayList<>();
+    for (TopicMetadata t : cluster.store().topics()) {
+      out.add(t.name());
+    }
+    Collections.sort(out);
+    return out;
+  }
+
+  private static List<Uuid> topicIdsOf(MetadataRequest req) {
+    List<Uuid> out = new ArrayList<>();
+    if (req.data().topics() == null) {
+      return out;
+    }
+    for (var t : req.data().topics()) {
+      if (t.name() == null && t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId())) {
+        out.add(t.topicId());
+      }
+    }
+    return out;
+  }
+
+  private MetadataResponse respond(List<String> names, List<Uuid> ids, short version) {
+    Set<Integer> live = cluster.liveBrokerIds();
+    MetadataResponseTopicCollection topicsOut = new MetadataResponseTopicCollection();
+    for (String name : names) {
+      Optional<TopicMetadata> topic = cluster.store().topic(name);
+      if (topic.isPresent()) {
+        topicsOut.add(describe(topic.get(), live));
+      } else {
+        Errors error =
+            Topic.isValid(name)
+                ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                : Errors.INVALID_TOPIC_EXCEPTION;
+        topicsOut.add(
+            new MetadataResponseTopic()
+                .setName(name)
+                .setErrorCode(error.code())
+                .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED));
+      }
+    }
+    for (Uuid id : ids) {
+      Optional<TopicMetadata> topic = cluster.store().topic(id);
+      topicsOut.add(
+          topic
+              .map(t -> describe(t, live))
+              .orElseGet(
+                  () ->
+                      new MetadataResponseTopic()
+                          .setTopicId(id)
+                          .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code())
+                          .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED)));
+    }
+    MetadataResponseBrokerCollection brokers = new MetadataResponseBrokerCollection();
+    for (BrokerInfo b : cluster.liveBrokers()) {
+      brokers.add(
+          new MetadataResponseBroker()
+              .setNodeId(b.id())
+              .setHost(b.host())
+              .setPort(b.port())
+              .setRack(b.rack()));
+    }
+    MetadataResponseData data =
+        new MetadataResponseData()
+            .setBrokers(brokers)
+            .setClusterId(cluster.clusterId())
+            .setControllerId(cluster.controllerId())
+            .setTopics(topicsOut)
+            .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+    return new MetadataResponse(data, version);
+  }
+
+  private MetadataResponseTopic describe(TopicMetadata topic, Set<Integer> live) {
+    List<MetadataResponsePartition> partitions = new ArrayList<>(topic.partitionCount());
+    for (Map.Entry<Integer, List<Integer>> e : topic.replicaAssignment().entrySet()) {
+      PartitionState state = cluster.partitionState(topic, e.getKey());
+      boolean leaderLive = live.contains(state.leader());
+      partitions.add(
+          new MetadataResponsePartition()
+              .setPartitionIndex(e.getKey())
+              .setErrorCode(leaderLive ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
+              .setLeaderId(leaderLive ? state.leader() : -1)
+              .setLeaderEpoch(state.leaderEpoch())
+              .setReplicaNodes(e.getValue())
+              .setIsrNodes(state.isr())
+              .setOfflineReplicas(ClusterView.offline(e.getValue(), live)));
+    }
+    partitions.sort((a, b) -> Integer.compare(a.partitionIndex(), b.partitionIndex()));
+    return new MetadataResponseTopic()
+        .setName(topic.name())
+        .setTopicId(topic.topicId())
+        .setIsInternal(ClusterView.isInternal(topic.name()))
+        .setErrorCode(Errors.NONE.code())
+        .setPartitions(partitions)
+        .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+  }
+}

@@ -1,0 +1,70 @@
+package dev.ferry.server.producer;
+
+import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.ZkMetadataStore;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands out producer ids from blocks reserved durably in ZooKeeper, so an id is never reused across
+ * restarts or brokers. The next block is fetched in the background before the current one runs out,
+ * keeping ZooKeeper off the InitProducerId path.
+ */
+public final class ProducerIdManager {
+
+  private static final Logger log = LoggerFactory.getLogger(ProducerIdManager.class);
+  static final int BLOCK_SIZE = 1000;
+
+  private final ZkMetadataStore store;
+  private final int brokerId;
+  private final Executor adminExecutor;
+
+  private ProducerIdBlock current;
+  private long next;
+  private CompletableFuture<ProducerIdBlock> prefetch;
+
+  public ProducerIdManager(ZkMetadataStore store, int brokerId, Executor adminExecutor) {
+    this.store = store;
+    this.brokerId = brokerId;
+    this.adminExecutor = adminExecutor;
+  }
+
+  /** Completes with a fresh producer id; never on the caller's thread if a block must be read. */
+  public synchronized CompletableFuture<Long> nextId() {
+    if (current != null && next <= current.lastProducerId()) {
+      long id = next++;
+      maybePrefetch();
+      return CompletableFuture.completedFuture(id);
+    }
+    CompletableFuture<ProducerIdBlock> pending = prefetch != null ? prefetch : fetchBlock();
+    prefetch = null;
+    return pending.thenApply(this::takeFirstOf);
+  }
+
+  private synchronized long takeFirstOf(ProducerIdBlock block) {
+    if (current == null || next > current.lastProducerId()) {
+      current = block;
+      next = block.firstProducerId();
+    }
+    // If another caller installed a newer block first, the one we fetched is simply unused.
+    return next++;
+  }
+
+  private void maybePrefetch() {
+    if (prefetch == null && current.lastProducerId() - next < BLOCK_SIZE / 10) {
+      prefetch = fetchBlock();
+    }
+  }
+
+  private CompletableFuture<ProducerIdBlock> fetchBlock() {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          ProducerIdBlock block = store.allocateProducerIdBlock(brokerId, BLOCK_SIZE);
+          log.info("Reserved producer ids {}..{}", block.firstProducerId(), block.lastProducerId());
+          return block;
+        },
+        adminExecutor);
+  }
+}

@@ -1,0 +1,103 @@
+package dev.ferry.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Ferry broker in its own JVM, so a test can SIGKILL it mid-write. Its output is kept for
+ * assertions on log lines.
+ */
+public final class BrokerProcess implements AutoCloseable {
+
+  private final Process process;
+  private final List<String> output = new CopyOnWriteArrayList<>();
+  private final CountDownLatch ready = new CountDownLatch(1);
+
+  private BrokerProcess(Process process) {
+    this.process = process;
+    Thread pump =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  output.add(line);
+                  if (line.contains("listening on")) {
+                    ready.countDown();
+                  }
+                }
+              } catch (IOException e) {
+                // The process died; its output ends here.
+              }
+            },
+            "broker-process-output");
+    pump.setDaemon(true);
+    pump.start();
+  }
+
+  /** Starts a broker JVM with {@code overrides} and waits (bounded) until it listens. */
+  public static BrokerProcess start(Map<String, String> overrides) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx512m");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.ferry.broker.BrokerMain");
+    for (Map.Entry<String, String> e : overrides.entrySet()) {
+      cmd.add("--override");
+      cmd.add(e.getKey() + "=" + e.getValue());
+    }
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    BrokerProcess bp = new BrokerProcess(p);
+    if (!bp.ready.await(60, TimeUnit.SECONDS)) {
+      bp.kill();
+      throw new IllegalStateException("Broker did not start:\n" + String.join("\n", bp.output));
+    }
+    return bp;
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  public List<String> output() {
+    return output;
+  }
+
+  /** Stops the broker (SIGTERM, then SIGKILL) and keeps its output under target/ for diagnosis. */
+  @Override
+  public void close() throws InterruptedException {
+    try {
+      java.nio.file.Files.write(
+          Path.of("target", "broker-process-" + process.pid() + ".log"), output);
+    } catch (IOException e) {
+      // Diagnostics only.
+    }
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        kill();
+      }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.ferry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Idempotent produce at the protocol level: a retried batch is answered with its original offsets
+ * and not written twice, a sequence gap is refused, and the producer state survives a restart.
+ */
+class IdempotentProduceTest {
+
+  private static final String TOPIC = "idempotent";
+  private static final short PRODUCE_VERSION = 9;
+
+  @TempDir Path dir;
+
+  @Test
+  void duplicatesAreAnsweredWithOriginalOffsetsAndGapsAreRejected() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir)) {
+      createTopic(broker);
+      long pid;
+      short epoch;
+      try (RawKafkaConnection c = RawKafkaConnection.to(broker)) {
+        InitProducerIdResponse init =
+            (InitProducerIdResponse)
+                c.send(
+                    new InitProducerIdRequest.Builder(
+                            new InitProducerIdRequestData()
+                                .setTransactionalId(null)
+                                .setTransactionTimeoutMs(60_000))
+                        .build((short) 4));
+        assertThat(init.error()).isEqualTo(Errors.NONE);
+        pid = init.data().producerId();
+        epoch = init.data().producerEpoch();
+        assertThat(pid).isGreaterThanOrEqualTo(0);
+
+        assertThat(produce(c, pid, epoch, 0, "a", "b", "c").baseOffset()).isZero();
+        assertThat(produce(c, pid, epoch, 3, "d").baseOffset()).isEqualTo(3);
+        // The retry of the first batch: same sequence, same content.
+        PartitionProduceResponse dup = produce(c, pid, epoch, 0, "a", "b", "c");
+        assertThat(dup.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(dup.baseOffset()).isZero();
+        // A gap: sequence 10 when 4 is next.
+        PartitionProduceResponse gap = produce(c, pid, epoch, 10, "z");
+        assertThat(Errors.forCode(gap.errorCode())).isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(produce(c, pid, epoch, 4, "e").baseOffset()).isEqualTo(4);
+      }
+
+      broker.restart();
+      try (RawKafkaConnection c = RawKafkaConnection.to(broker)) {
+        // The state came back from disk: a retry of the last batch is still recognised.
+        PartitionProduceResponse dup = produce(c, pid, epoch, 4, "e");
+        assertThat(dup.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(dup.baseOffset()).isEqualTo(4);
+        assertThat(produce(c, pid, epoch, 5, "f").baseOffset()).isEqualTo(5);
+      }
+      try (var consumer = broker.consumer(java.util.Map.of())) {
+        var tp = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        var got = Records.pollUntil(consumer, 6, java.time.Duration.ofSeconds(20));
+        assertThat(got)
+            .extracting(r -> Records.str(r.value()))
+            .containsExactly("a", "b", "c", "d", "e", "f");
+      }
+    }
+  }
+
+  private static void createTopic(TestBroker broker) throws Exception {
+    try (Admin admin = broker.admin()) {
+      admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+    }
+  }
+
+  private static PartitionProduceResponse produce(
+      RawKafkaConnection c, long pid, short epoch, int sequence, String... values)
+      throws IOException {
+    SimpleRecord[] records = new SimpleRecord[values.length];
+    for (int i = 0; i < values.length; i++) {
+      records[i] = new SimpleRecord(1_000L + i, null, Records.utf8(values[i]));
+    }
+    MemoryRecords batch =
+        MemoryRecords.withIdempotentRecords(Compression.NONE, pid, epoch, sequence, records);
+    ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+    ProduceRequestData.TopicProduceData topic =
+        new ProduceRequestData.TopicProduceData().setName(TOPIC);
+    topic
+        .partitionData()
+        .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
+    data.topicData().add(topic);
+    ProduceResponse response =
+        (ProduceResponse) c.send(ProduceRequest.builder(data).build(PRODUCE_VERSION));
+    return response.data().responses().iterator().next().partitionResponses().get(0);
+  }
+}

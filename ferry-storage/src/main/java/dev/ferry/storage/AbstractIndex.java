@@ -1,0 +1,184 @@
+package dev.ferry.storage;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.kafka.common.utils.internals.ByteBufferUnmapper;
+
+/**
+ * A memory-mapped file of fixed-size entries sorted by offset, preallocated while its segment is
+ * active and trimmed to the entries actually written when the segment is rolled or closed.
+ *
+ * <p>One writer (the log's append path, under the log lock) and any number of lock-free readers.
+ * The writer stores an entry with absolute puts and only then publishes the new entry count through
+ * a volatile field, so a reader never sees a half-written entry. A resize maps a new buffer and
+ * leaves the old mapping to the garbage collector, because a concurrent reader may still hold it.
+ */
+abstract class AbstractIndex implements AutoCloseable {
+
+  private final Path file;
+  protected final long baseOffset;
+  private final int entrySize;
+  private RandomAccessFile raf;
+  private volatile MappedByteBuffer mmap;
+  private volatile int entries;
+  private int maxEntries;
+  private volatile boolean closed;
+
+  /**
+   * Opens or creates the index. A new or writable index is grown to {@code maxIndexSize} so the
+   * active segment can append without remapping.
+   */
+  AbstractIndex(Path file, long baseOffset, int maxIndexSize, boolean writable, int entrySize)
+      throws IOException {
+    this.file = file;
+    this.baseOffset = baseOffset;
+    this.entrySize = entrySize;
+    boolean existed = Files.exists(file);
+    this.raf = new RandomAccessFile(file.toFile(), "rw");
+    long length = raf.length();
+    if (existed && length % entrySize != 0) {
+      raf.close();
+      throw new CorruptIndexException(
+          file + " has size " + length + ", not a multiple of the entry size " + entrySize);
+    }
+    this.entries = existed ? (int) (length / entrySize) : 0;
+    if (writable) {
+      long target = Math.max(roundDown(maxIndexSize), (long) entries * entrySize);
+      raf.setLength(target);
+    }
+    map();
+  }
+
+  private long roundDown(long size) {
+    return size / entrySize * entrySize;
+  }
+
+  private void map() throws IOException {
+    long length = raf.length();
+    this.mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
+    this.maxEntries = (int) (length / entrySize);
+  }
+
+  Path file() {
+    return file;
+  }
+
+  int entries() {
+    return entries;
+  }
+
+  int maxEntries() {
+    return maxEntries;
+  }
+
+  /** Full when one more entry would not fit; the last slot is kept for the roll-time entry. */
+  boolean isFull() {
+    return entries >= maxEntries - 1;
+  }
+
+  protected final MappedByteBuffer buffer() {
+    if (closed) {
+      throw new IllegalStateException("index " + file + " is closed");
+    }
+    return mmap;
+  }
+
+  protected final int entrySize() {
+    return entrySize;
+  }
+
+  /** Writer side: call after the entry's bytes are stored at slot {@link #entries()}. */
+  protected final void publishAppended() {
+    entries = entries + 1;
+  }
+
+  protected final boolean hasRoomFor(int n) {
+    return entries + n <= maxEntries;
+  }
+
+  /** Drops entries at or after slot {@code slot}. */
+  protected final void truncateToEntries(int slot) {
+    entries = Math.max(0, Math.min(slot, entries));
+  }
+
+  /** Forgets every entry (the index is about to be rebuilt). */
+  void reset() {
+    entries = 0;
+  }
+
+  /** Grows the file back to {@code maxIndexSize} (a rolled segment became active again). */
+  void resize(int maxIndexSize) throws IOException {
+    long target = Math.max(roundDown(maxIndexSize), (long) entries * entrySize);
+    if (target != raf.length()) {
+      raf.setLength(target);
+      map();
+    }
+  }
+
+  /** Cuts the file to the entries written; the old, larger mapping stays valid for them. */
+  void trimToValidSize() throws IOException {
+    long valid = (long) entries * entrySize;
+    if (raf.length() != valid) {
+      mmap.force();
+      raf.setLength(valid);
+      map();
+    }
+  }
+
+  void flush() {
+    MappedByteBuffer m = mmap;
+    if (!closed && m != null) {
+      m.force();
+    }
+  }
+
+  /** Renames the file; the open mapping keeps working (same inode). */
+  void renameTo(Path target) throws IOException {
+    Files.move(file, target);
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (mmap.capacity() > 0) {
+        ByteBufferUnmapper.unmap(file.toString(), mmap);
+      }
+    } finally {
+      raf.close();
+    }
+  }
+
+  /**
+   * Binary search for the last slot whose key is at most {@code target}, or -1 if the first key is
+   * already larger. {@code key(slot)} must be non-decreasing.
+   */
+  protected final int floorSlot(long target, int n) {
+    int lo = 0;
+    int hi = n - 1;
+    int found = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (key(mid) <= target) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /** The sort key of an entry (offset for the offset index, timestamp for the time index). */
+  protected abstract long key(int slot);
+
+  /** Throws {@link CorruptIndexException} unless entries are ordered and within the segment. */
+  abstract void sanityCheck(long segmentSize, long segmentNextOffset);
+}

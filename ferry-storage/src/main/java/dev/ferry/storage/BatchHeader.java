@@ -1,0 +1,164 @@
+package dev.ferry.storage;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import org.apache.kafka.common.record.internal.RecordBatch;
+
+/**
+ * Field layout of a v2 record batch header, and positional reads of it from a segment file.
+ *
+ * <p>The fetch path only ever needs header fields (offsets, length, timestamps) to find batch
+ * boundaries, so these reads go into a small per-thread buffer instead of materialising batch
+ * objects.
+ */
+final class BatchHeader {
+
+  static final int BASE_OFFSET = 0;
+  static final int LENGTH = 8;
+  static final int PARTITION_LEADER_EPOCH = 12;
+  static final int MAGIC = 16;
+  static final int CRC = 17;
+  static final int ATTRIBUTES = 21;
+  static final int LAST_OFFSET_DELTA = 23;
+  static final int BASE_TIMESTAMP = 27;
+  static final int MAX_TIMESTAMP = 35;
+  static final int PRODUCER_ID = 43;
+  static final int PRODUCER_EPOCH = 51;
+  static final int BASE_SEQUENCE = 53;
+  static final int RECORDS_COUNT = 57;
+
+  /** Bytes before the first record: the whole fixed header. */
+  static final int SIZE = 61;
+
+  /** baseOffset + length: the bytes not counted in the length field. */
+  static final int LOG_OVERHEAD = 12;
+
+  private static final short COMPRESSION_MASK = 0x07;
+  private static final short TRANSACTIONAL_FLAG = 0x10;
+  private static final short CONTROL_FLAG = 0x20;
+
+  private static final ThreadLocal<ByteBuffer> HEADER_BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocate(SIZE));
+
+  private BatchHeader() {}
+
+  /**
+   * Reads the fixed header of the batch at {@code position} into this thread's header buffer. The
+   * returned buffer is only valid until the next call on the same thread.
+   *
+   * @throws EOFException if fewer than {@link #SIZE} bytes exist at {@code position}
+   */
+  static ByteBuffer read(FileChannel channel, long position) throws IOException {
+    ByteBuffer buf = HEADER_BUFFER.get();
+    buf.clear();
+    long pos = position;
+    while (buf.hasRemaining()) {
+      int n = channel.read(buf, pos);
+      if (n < 0) {
+        throw new EOFException("batch header at " + position + " runs past end of file");
+      }
+      pos += n;
+    }
+    buf.flip();
+    return buf;
+  }
+
+  /** This thread's header buffer as left by the last {@link #read} (same contents). */
+  static ByteBuffer lastRead() {
+    return HEADER_BUFFER.get();
+  }
+
+  static long baseOffset(ByteBuffer h, int at) {
+    return h.getLong(at + BASE_OFFSET);
+  }
+
+  /** Whole batch size including the 12 bytes of offset and length. */
+  static int sizeInBytes(ByteBuffer h, int at) {
+    return h.getInt(at + LENGTH) + LOG_OVERHEAD;
+  }
+
+  static int lastOffsetDelta(ByteBuffer h, int at) {
+    return h.getInt(at + LAST_OFFSET_DELTA);
+  }
+
+  static long lastOffset(ByteBuffer h, int at) {
+    return baseOffset(h, at) + lastOffsetDelta(h, at);
+  }
+
+  static long maxTimestamp(ByteBuffer h, int at) {
+    return h.getLong(at + MAX_TIMESTAMP);
+  }
+
+  static long producerId(ByteBuffer h, int at) {
+    return h.getLong(at + PRODUCER_ID);
+  }
+
+  static short producerEpoch(ByteBuffer h, int at) {
+    return h.getShort(at + PRODUCER_EPOCH);
+  }
+
+  static int baseSequence(ByteBuffer h, int at) {
+    return h.getInt(at + BASE_SEQUENCE);
+  }
+
+  static int recordsCount(ByteBuffer h, int at) {
+    return h.getInt(at + RECORDS_COUNT);
+  }
+
+  static boolean isCompressed(ByteBuffer h, int at) {
+    return (h.getShort(at + ATTRIBUTES) & COMPRESSION_MASK) != 0;
+  }
+
+  static boolean isTransactional(ByteBuffer h, int at) {
+    return (h.getShort(at + ATTRIBUTES) & TRANSACTIONAL_FLAG) != 0;
+  }
+
+  static boolean isControl(ByteBuffer h, int at) {
+    return (h.getShort(at + ATTRIBUTES) & CONTROL_FLAG) != 0;
+  }
+
+  /** Last sequence number of the batch, wrapping past Integer.MAX_VALUE like the producer does. */
+  static int lastSequence(int baseSequence, int lastOffsetDelta) {
+    if (baseSequence == RecordBatch.NO_SEQUENCE) {
+      return RecordBatch.NO_SEQUENCE;
+    }
+    long last = (long) baseSequence + lastOffsetDelta;
+    return last > Integer.MAX_VALUE ? (int) (last - Integer.MAX_VALUE - 1) : (int) last;
+  }
+
+  /**
+   * Checks the header fields that the CRC does not protect or that must agree with each other.
+   * Returns a description of the first problem, or null when the header is sane. {@code available}
+   * is how many bytes of the file/buffer exist from {@code at} on.
+   */
+  static String checkHeader(ByteBuffer h, int at, long available, int maxBatchSize) {
+    if (available < SIZE) {
+      return "partial batch header (" + available + " bytes)";
+    }
+    int length = h.getInt(at + LENGTH);
+    if (length < SIZE - LOG_OVERHEAD) {
+      return "batch length " + length + " smaller than the header";
+    }
+    if (maxBatchSize > 0 && length > maxBatchSize) {
+      return "batch length " + length + " larger than any batch this log accepts";
+    }
+    if ((long) length + LOG_OVERHEAD > available) {
+      return "partial batch (" + available + " of " + (length + LOG_OVERHEAD) + " bytes)";
+    }
+    byte magic = h.get(at + MAGIC);
+    if (magic != RecordBatch.MAGIC_VALUE_V2) {
+      return "unsupported magic " + magic;
+    }
+    int lastOffsetDelta = lastOffsetDelta(h, at);
+    int count = recordsCount(h, at);
+    if (lastOffsetDelta < 0 || count < 0) {
+      return "negative lastOffsetDelta " + lastOffsetDelta + " or record count " + count;
+    }
+    if (baseOffset(h, at) < 0) {
+      return "negative base offset " + baseOffset(h, at);
+    }
+    return null;
+  }
+}

@@ -1,0 +1,107 @@
+package dev.ferry.storage;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+
+/**
+ * Checks a produce request's records before anything is written: magic v2, CRC32C, size limit and a
+ * sane header. Works on batch headers only, so compressed batches are never decompressed.
+ *
+ * <p>Runs without the log's append lock: CRC checking is the expensive part of an append and needs
+ * no log state.
+ */
+final class BatchValidator {
+
+  private BatchValidator() {}
+
+  /** The batches of one append call, in order, plus totals the log needs. */
+  record Validated(List<MutableRecordBatch> batches, long offsetCount, long recordCount) {}
+
+  /**
+   * @throws CorruptRecordException bad CRC, malformed header or trailing partial batch
+   * @throws RecordTooLargeException a batch larger than {@code max.message.bytes}
+   * @throws InvalidRecordException magic other than 2
+   * @throws UnsupportedVersionException a transactional or control batch
+   */
+  static Validated validate(MemoryRecords records, int maxMessageBytes) {
+    ByteBuffer buf = records.buffer();
+    List<MutableRecordBatch> batches = new ArrayList<>(1);
+    long offsetCount = 0;
+    long recordCount = 0;
+    int consumed = 0;
+    int total = records.sizeInBytes();
+    while (consumed < total) {
+      int at = buf.position() + consumed;
+      int remaining = total - consumed;
+      if (remaining < BatchHeader.SIZE) {
+        throw new CorruptRecordException(
+            "Trailing " + remaining + " bytes do not form a complete record batch");
+      }
+      byte magic = buf.get(at + BatchHeader.MAGIC);
+      if (magic != RecordBatch.MAGIC_VALUE_V2) {
+        // What Kafka answers for old message formats in Produce v3+: INVALID_RECORD.
+        throw new InvalidRecordException(
+            "Record batch magic " + magic + " is not supported; only v2 batches are accepted");
+      }
+      int size = BatchHeader.sizeInBytes(buf, at);
+      if (size > maxMessageBytes) {
+        throw new RecordTooLargeException(
+            "Record batch of "
+                + size
+                + " bytes exceeds max.message.bytes of "
+                + maxMessageBytes
+                + " bytes");
+      }
+      String problem = BatchHeader.checkHeader(buf, at, remaining, 0);
+      if (problem != null) {
+        throw new CorruptRecordException(
+            "Malformed record batch at byte " + consumed + ": " + problem);
+      }
+      int count = BatchHeader.recordsCount(buf, at);
+      int lastOffsetDelta = BatchHeader.lastOffsetDelta(buf, at);
+      if (count == 0) {
+        throw new CorruptRecordException("Record batch at byte " + consumed + " has no records");
+      }
+      // Uncompressed batches must be dense; a compressed batch's records cannot be counted without
+      // decompressing, so only the header's own consistency is checked.
+      boolean compressed = BatchHeader.isCompressed(buf, at);
+      if (compressed ? count > lastOffsetDelta + 1L : count != lastOffsetDelta + 1L) {
+        throw new CorruptRecordException(
+            "Record batch at byte "
+                + consumed
+                + " claims "
+                + count
+                + " records but lastOffsetDelta "
+                + lastOffsetDelta);
+      }
+      if (BatchHeader.isTransactional(buf, at) || BatchHeader.isControl(buf, at)) {
+        throw new UnsupportedVersionException("Transactional record batches are not supported yet");
+      }
+      consumed += size;
+      offsetCount += lastOffsetDelta + 1L;
+      recordCount += count;
+    }
+    // Second pass through the codec's own batch view: CRC check and the mutable handles used to
+    // assign offsets in place.
+    for (MutableRecordBatch batch : records.batches()) {
+      if (!batch.isValid()) {
+        throw new CorruptRecordException(
+            "Record batch with base offset "
+                + batch.baseOffset()
+                + " failed its CRC32C check (stored "
+                + batch.checksum()
+                + ")");
+      }
+      batches.add(batch);
+    }
+    return new Validated(batches, offsetCount, recordCount);
+  }
+}

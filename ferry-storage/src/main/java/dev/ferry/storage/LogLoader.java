@@ -1,0 +1,153 @@
+package dev.ferry.storage;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the segments of one partition directory. After a clean stop it trusts the files and reads
+ * only index tails; after an unclean stop it verifies every batch from the recovery point on,
+ * truncates at the first partial or corrupt batch and drops the segments after it. Indexes that are
+ * missing or inconsistent are rebuilt either way.
+ */
+final class LogLoader {
+
+  private static final Logger log = LoggerFactory.getLogger(LogLoader.class);
+
+  /**
+   * The loaded segments (the last one active) and what loading cost.
+   *
+   * @param recoveredSegments segments that were fully verified and re-indexed
+   * @param recoveredBatches batches whose CRC was checked during that verification
+   */
+  record Loaded(
+      ConcurrentSkipListMap<Long, LogSegment> segments,
+      int recoveredSegments,
+      long recoveredBatches,
+      boolean truncated) {}
+
+  private LogLoader() {}
+
+  static Loaded load(
+      Path dir, LogConfig config, boolean cleanShutdown, long recoveryPoint, long logStartOffset)
+      throws IOException {
+    Files.createDirectories(dir);
+    List<Long> bases = cleanDirectory(dir);
+    ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    Set<Long> recovered = new HashSet<>();
+    long[] batches = {0};
+    boolean truncated = false;
+    int maxIndexSize = config.segmentIndexBytes();
+    try {
+      for (int i = 0; i < bases.size(); i++) {
+        long base = bases.get(i);
+        if (truncated) {
+          log.warn(
+              "Deleting segment {} of {}: it follows a truncated segment",
+              LogSegment.fileName(base, LogSegment.LOG_SUFFIX),
+              dir);
+          deleteSegmentFiles(dir, base);
+          continue;
+        }
+        boolean last = i == bases.size() - 1;
+        LogSegment segment = LogSegment.open(dir, base, maxIndexSize, last);
+        segments.put(base, segment);
+        // A segment holds unflushed data if any of its offsets is at or above the recovery point.
+        boolean unflushed = last || bases.get(i + 1) > recoveryPoint;
+        boolean needsRecovery = !cleanShutdown && unflushed;
+        if (!needsRecovery && !segment.loadClean()) {
+          needsRecovery = true;
+        }
+        if (needsRecovery) {
+          recovered.add(base);
+          if (segment.recover(config.indexIntervalBytes(), maxIndexSize, batches) > 0) {
+            truncated = true;
+          }
+        }
+      }
+      // Recovered segments were opened writable; rolled ones go back to trimmed indexes, and a
+      // formerly rolled segment that is now last (later ones deleted) becomes writable again.
+      LogSegment lastSegment = segments.isEmpty() ? null : segments.lastEntry().getValue();
+      for (LogSegment s : segments.values()) {
+        if (s != lastSegment && recovered.contains(s.baseOffset())) {
+          s.onRoll();
+        }
+      }
+      if (lastSegment == null) {
+        long base = Math.max(0, logStartOffset);
+        segments.put(base, LogSegment.create(dir, base, maxIndexSize));
+      } else {
+        lastSegment.onReactivate(maxIndexSize);
+      }
+    } catch (IOException | RuntimeException e) {
+      for (LogSegment s : segments.values()) {
+        s.closeQuietly();
+      }
+      throw e;
+    }
+    return new Loaded(segments, recovered.size(), batches[0], truncated);
+  }
+
+  /**
+   * Removes leftovers of interrupted operations (files marked deleted, temp files, indexes without
+   * a log) and returns the base offsets of the log files, sorted.
+   */
+  private static List<Long> cleanDirectory(Path dir) throws IOException {
+    List<Long> bases = new ArrayList<>();
+    List<Path> indexes = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path p : files) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.endsWith(".tmp")) {
+          Files.deleteIfExists(p);
+        } else if (name.endsWith(LogSegment.LOG_SUFFIX)) {
+          Long base = parseBase(name, LogSegment.LOG_SUFFIX);
+          if (base != null) {
+            bases.add(base);
+          }
+        } else if (name.endsWith(LogSegment.INDEX_SUFFIX)
+            || name.endsWith(LogSegment.TIME_INDEX_SUFFIX)) {
+          indexes.add(p);
+        }
+      }
+    }
+    Set<Long> known = new HashSet<>(bases);
+    for (Path p : indexes) {
+      String name = p.getFileName().toString();
+      String suffix =
+          name.endsWith(LogSegment.TIME_INDEX_SUFFIX)
+              ? LogSegment.TIME_INDEX_SUFFIX
+              : LogSegment.INDEX_SUFFIX;
+      Long base = parseBase(name, suffix);
+      if (base == null || !known.contains(base)) {
+        log.info("Deleting orphaned index file {}", p);
+        Files.deleteIfExists(p);
+      }
+    }
+    bases.sort(null);
+    return bases;
+  }
+
+  private static Long parseBase(String name, String suffix) {
+    try {
+      return Long.parseLong(name.substring(0, name.length() - suffix.length()));
+    } catch (NumberFormatException e) {
+      log.warn("Ignoring unexpected file {}", name);
+      return null;
+    }
+  }
+
+  static void deleteSegmentFiles(Path dir, long base) throws IOException {
+    Files.deleteIfExists(LogSegment.logFile(dir, base));
+    Files.deleteIfExists(LogSegment.indexFile(dir, base));
+    Files.deleteIfExists(LogSegment.timeIndexFile(dir, base));
+  }
+}

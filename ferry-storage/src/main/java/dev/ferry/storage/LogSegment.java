@@ -1,0 +1,568 @@
+package dev.ferry.storage;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One segment of a partition log: the {@code .log} file of record batches plus its offset and time
+ * indexes, all named by the segment's base offset.
+ *
+ * <p>Writes (append, truncate, roll, recover) come from the owning log under its lock. Reads run on
+ * any thread without locks: they see the file up to {@link #committedSize}, a volatile that is
+ * published only after the bytes are written, so they never observe a partial batch.
+ */
+final class LogSegment {
+
+  private static final Logger log = LoggerFactory.getLogger(LogSegment.class);
+
+  static final String LOG_SUFFIX = ".log";
+  static final String INDEX_SUFFIX = ".index";
+  static final String TIME_INDEX_SUFFIX = ".timeindex";
+  static final String DELETED_SUFFIX = ".deleted";
+
+  private final long baseOffset;
+  private final FileRecords records;
+  private OffsetIndex offsetIndex;
+  private TimeIndex timeIndex;
+
+  private volatile int committedSize;
+  private volatile long nextOffset;
+  private volatile long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+  private volatile long offsetOfMaxTimestamp;
+  private volatile long rollStartMs = -1;
+  private int bytesSinceLastIndexEntry;
+
+  private LogSegment(
+      long baseOffset, FileRecords records, OffsetIndex offsetIndex, TimeIndex timeIndex) {
+    this.baseOffset = baseOffset;
+    this.records = records;
+    this.offsetIndex = offsetIndex;
+    this.timeIndex = timeIndex;
+    this.committedSize = records.sizeInBytes();
+    this.nextOffset = baseOffset;
+    this.offsetOfMaxTimestamp = baseOffset;
+  }
+
+  static String fileName(long offset, String suffix) {
+    return String.format("%020d%s", offset, suffix);
+  }
+
+  static Path logFile(Path dir, long baseOffset) {
+    return dir.resolve(fileName(baseOffset, LOG_SUFFIX));
+  }
+
+  static Path indexFile(Path dir, long baseOffset) {
+    return dir.resolve(fileName(baseOffset, INDEX_SUFFIX));
+  }
+
+  static Path timeIndexFile(Path dir, long baseOffset) {
+    return dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX));
+  }
+
+  /** Creates an empty active segment (fails if its log file already exists). */
+  static LogSegment create(Path dir, long baseOffset, int maxIndexSize) throws IOException {
+    Path logFile = logFile(dir, baseOffset);
+    Files.deleteIfExists(indexFile(dir, baseOffset));
+    Files.deleteIfExists(timeIndexFile(dir, baseOffset));
+    FileRecords recs = FileRecords.open(logFile.toFile(), true, false, 0, false);
+    try {
+      return new LogSegment(
+          baseOffset,
+          recs,
+          new OffsetIndex(indexFile(dir, baseOffset), baseOffset, maxIndexSize, true),
+          new TimeIndex(timeIndexFile(dir, baseOffset), baseOffset, maxIndexSize, true));
+    } catch (IOException | RuntimeException e) {
+      recs.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens an existing segment. Missing or malformed index files are recreated empty and {@code
+   * indexesLost} is reported through {@link #load}'s return value.
+   */
+  static LogSegment open(Path dir, long baseOffset, int maxIndexSize, boolean active)
+      throws IOException {
+    FileRecords recs = FileRecords.open(logFile(dir, baseOffset).toFile(), true, true, 0, false);
+    LogSegment segment = new LogSegment(baseOffset, recs, null, null);
+    segment.indexesIntact = true;
+    try {
+      segment.offsetIndex =
+          openIndex(
+              indexFile(dir, baseOffset),
+              p -> new OffsetIndex(p, baseOffset, maxIndexSize, active),
+              segment);
+      segment.timeIndex =
+          openIndex(
+              timeIndexFile(dir, baseOffset),
+              p -> new TimeIndex(p, baseOffset, maxIndexSize, active),
+              segment);
+    } catch (IOException | RuntimeException e) {
+      segment.closeQuietly();
+      throw e;
+    }
+    return segment;
+  }
+
+  private interface IndexOpener<T extends AbstractIndex> {
+    T open(Path file) throws IOException;
+  }
+
+  private boolean indexesIntact;
+
+  private static <T extends AbstractIndex> T openIndex(
+      Path file, IndexOpener<T> opener, LogSegment segment) throws IOException {
+    if (!Files.exists(file)) {
+      log.warn("Index file {} is missing; it will be rebuilt from the log", file);
+      segment.indexesIntact = false;
+      return opener.open(file);
+    }
+    try {
+      return opener.open(file);
+    } catch (CorruptIndexException e) {
+      log.warn("Corrupt index, will rebuild it: {}", e.getMessage());
+      Files.deleteIfExists(file);
+      segment.indexesIntact = false;
+      return opener.open(file);
+    }
+  }
+
+  /**
+   * Brings the in-memory state (next offset, max timestamp) up to date with the files after a clean
+   * stop, trusting the indexes and reading only the headers after the last index entry. Returns
+   * false when the indexes or the tail are inconsistent and {@link #recover} is needed.
+   */
+  boolean loadClean() throws IOException {
+    if (!indexesIntact) {
+      return false;
+    }
+    int size = records.sizeInBytes();
+    try {
+      offsetIndex.sanityCheck(size, Long.MAX_VALUE);
+      timeIndex.sanityCheck(size, Long.MAX_VALUE);
+    } catch (CorruptIndexException e) {
+      log.warn("Index inconsistent, will rebuild it: {}", e.getMessage());
+      return false;
+    }
+    int from = offsetIndex.lastPosition();
+    long expected = offsetIndex.entries() == 0 ? baseOffset : offsetIndex.lastOffset();
+    long maxTs = timeIndex.lastTimestamp();
+    long maxTsOffset = timeIndex.lastOffset();
+    long[] tail = {maxTs, maxTsOffset};
+    SegmentScanner.Result r =
+        SegmentScanner.scanHeaders(
+            records.channel(),
+            from,
+            size,
+            expected,
+            (h, at, pos, sz) -> {
+              long ts = BatchHeader.maxTimestamp(h, at);
+              if (ts > tail[0]) {
+                tail[0] = ts;
+                tail[1] = BatchHeader.baseOffset(h, at);
+              }
+            });
+    if (r.problem() != null) {
+      log.warn(
+          "Segment {} is inconsistent at position {} ({}) despite a clean shutdown; recovering it",
+          records.file(),
+          r.validEnd(),
+          r.problem());
+      return false;
+    }
+    if (timeIndex.entries() > 0 && timeIndex.lastOffset() >= r.nextOffset()) {
+      log.warn(
+          "Time index {} points at offset {} past the segment end {}; rebuilding",
+          timeIndex.file(),
+          timeIndex.lastOffset(),
+          r.nextOffset());
+      return false;
+    }
+    committedSize = size;
+    nextOffset = r.nextOffset();
+    maxTimestamp = tail[0];
+    offsetOfMaxTimestamp = tail[1];
+    bytesSinceLastIndexEntry = size - from;
+    initRollStart();
+    return true;
+  }
+
+  /**
+   * Verifies every batch (header sanity and CRC32C), truncates the file at the first invalid one
+   * and rebuilds both indexes. Returns the number of bytes cut off.
+   */
+  int recover(int indexIntervalBytes, int maxIndexSize, long[] scannedBatches) throws IOException {
+    int size = records.sizeInBytes();
+    offsetIndex.reset();
+    timeIndex.reset();
+    offsetIndex.resize(maxIndexSize);
+    timeIndex.resize(maxIndexSize);
+    maxTimestamp = RecordBatch.NO_TIMESTAMP;
+    offsetOfMaxTimestamp = baseOffset;
+    bytesSinceLastIndexEntry = 0;
+    SegmentScanner.Result r =
+        SegmentScanner.scanVerified(
+            records.channel(),
+            0,
+            size,
+            baseOffset,
+            (h, at, pos, sz) -> indexBatch(h, at, pos, sz, indexIntervalBytes));
+    scannedBatches[0] += r.batches();
+    int truncated = 0;
+    if (r.problem() != null) {
+      truncated = size - r.validEnd();
+      log.warn(
+          "Truncating {} at position {} ({} bytes dropped): {}",
+          records.file(),
+          r.validEnd(),
+          truncated,
+          r.problem());
+      records.truncateTo(r.validEnd());
+    }
+    committedSize = r.validEnd();
+    nextOffset = r.nextOffset();
+    initRollStart();
+    return truncated;
+  }
+
+  /** Index bookkeeping for one batch during recovery (same rules as for appends). */
+  private void indexBatch(ByteBuffer h, int at, int position, int size, int indexIntervalBytes) {
+    long ts = BatchHeader.maxTimestamp(h, at);
+    long base = BatchHeader.baseOffset(h, at);
+    if (ts > maxTimestamp) {
+      maxTimestamp = ts;
+      offsetOfMaxTimestamp = base;
+    }
+    if (bytesSinceLastIndexEntry > indexIntervalBytes) {
+      offsetIndex.append(base, position);
+      timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp, false);
+      bytesSinceLastIndexEntry = 0;
+    }
+    bytesSinceLastIndexEntry += size;
+  }
+
+  private void initRollStart() throws IOException {
+    if (committedSize == 0) {
+      rollStartMs = -1;
+      return;
+    }
+    // The first append's wall-clock time is not stored; like Kafka, use the first batch's
+    // timestamp, capped by the file's mtime so a future timestamp cannot block time-based rolls.
+    long firstTs = BatchHeader.maxTimestamp(BatchHeader.read(records.channel(), 0), 0);
+    long mtime = records.file().lastModified();
+    rollStartMs = firstTs >= 0 ? Math.min(firstTs, mtime) : mtime;
+  }
+
+  /**
+   * Writes {@code memory} (offsets already assigned) at the end of the file, then publishes the new
+   * end and adds index entries.
+   */
+  void append(
+      MemoryRecords memory, List<MutableRecordBatch> batches, int indexIntervalBytes, long nowMs)
+      throws IOException {
+    int start = committedSize;
+    records.append(memory);
+    long maxTs = maxTimestamp;
+    long maxTsOffset = offsetOfMaxTimestamp;
+    for (MutableRecordBatch b : batches) {
+      if (b.maxTimestamp() > maxTs) {
+        maxTs = b.maxTimestamp();
+        maxTsOffset = b.baseOffset();
+      }
+    }
+    maxTimestamp = maxTs;
+    offsetOfMaxTimestamp = maxTsOffset;
+    nextOffset = batches.get(batches.size() - 1).nextOffset();
+    committedSize = start + memory.sizeInBytes();
+    // Index entries only after the bytes are visible, so a lock-free reader that finds an entry
+    // always finds the batch it points at.
+    int pos = start;
+    for (MutableRecordBatch b : batches) {
+      if (bytesSinceLastIndexEntry > indexIntervalBytes) {
+        offsetIndex.append(b.baseOffset(), pos);
+        timeIndex.maybeAppend(maxTs, maxTsOffset, false);
+        bytesSinceLastIndexEntry = 0;
+      }
+      int size = b.sizeInBytes();
+      pos += size;
+      bytesSinceLastIndexEntry += size;
+    }
+    if (rollStartMs < 0) {
+      rollStartMs = nowMs;
+    }
+  }
+
+  /** Cuts a failed partial write back to the last committed batch. */
+  void discardUncommitted() throws IOException {
+    if (records.sizeInBytes() != committedSize || records.channel().size() != committedSize) {
+      records.truncateTo(committedSize);
+    }
+  }
+
+  /**
+   * Position of the first batch at or after {@code from} whose last offset is at least {@code
+   * offset}, or -1 when no such batch starts before {@code end}. When found, that batch's header is
+   * left in {@link BatchHeader#lastRead()}.
+   */
+  int findBatch(long offset, int from, int end) throws IOException {
+    int pos = Math.max(from, offsetIndex.lookup(offset));
+    while (pos < end) {
+      ByteBuffer h = BatchHeader.read(records.channel(), pos);
+      if (BatchHeader.lastOffset(h, 0) >= offset) {
+        return pos;
+      }
+      pos += checkedSize(h, pos, end);
+    }
+    return -1;
+  }
+
+  /**
+   * The last batch boundary at or before {@code limit}, starting from the boundary {@code from}.
+   */
+  private int lastBoundaryAtOrBefore(int from, long limit, int end) throws IOException {
+    int pos = Math.max(from, offsetIndex.floorPosition(limit));
+    while (pos < end) {
+      int size = checkedSize(BatchHeader.read(records.channel(), pos), pos, end);
+      if (pos + (long) size > limit) {
+        break;
+      }
+      pos += size;
+    }
+    return pos;
+  }
+
+  private int checkedSize(ByteBuffer h, int pos, int end) {
+    int size = BatchHeader.sizeInBytes(h, 0);
+    if (size < BatchHeader.SIZE || pos + (long) size > end) {
+      throw new IllegalStateException(
+          "Batch at position " + pos + " of " + records.file() + " has invalid size " + size);
+    }
+    return size;
+  }
+
+  /**
+   * The fetch path: a zero-copy slice from the batch containing {@code fetchOffset}, whole batches
+   * only, at most {@code maxBytes} (unless {@code minOneBatch} and the first batch is larger) and
+   * never reaching the batch that contains {@code maxOffsetExclusive}. Returns null when this
+   * segment holds no batch containing or following {@code fetchOffset}.
+   */
+  Records read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch)
+      throws IOException {
+    int end = committedSize;
+    int start = findBatch(fetchOffset, 0, end);
+    if (start < 0) {
+      return null;
+    }
+    ByteBuffer h = BatchHeader.lastRead();
+    if (BatchHeader.lastOffset(h, 0) >= maxOffsetExclusive) {
+      return MemoryRecords.EMPTY;
+    }
+    int firstSize = checkedSize(h, start, end);
+    int limit = end;
+    if (maxOffsetExclusive < nextOffset) {
+      int bound = findBatch(maxOffsetExclusive, start + firstSize, end);
+      if (bound >= 0) {
+        limit = bound;
+      }
+    }
+    long wanted = (long) start + Math.max(0, maxBytes);
+    if (wanted < limit) {
+      limit = lastBoundaryAtOrBefore(start, wanted, limit);
+    }
+    if (limit == start) {
+      if (!minOneBatch) {
+        return MemoryRecords.EMPTY;
+      }
+      limit = start + firstSize;
+    }
+    return records.slice(start, limit - start);
+  }
+
+  /**
+   * Drops every batch whose last offset is at least {@code offset}; the batch containing {@code
+   * offset} goes entirely. Returns the number of bytes removed.
+   */
+  int truncateTo(long offset) throws IOException {
+    int end = committedSize;
+    int pos = findBatch(offset, 0, end);
+    if (pos < 0) {
+      return 0;
+    }
+    long cutBase = BatchHeader.baseOffset(BatchHeader.lastRead(), 0);
+    committedSize = pos;
+    records.truncateTo(pos);
+    offsetIndex.truncateTo(cutBase);
+    timeIndex.truncateTo(cutBase);
+    nextOffset = cutBase;
+    maxTimestamp = timeIndex.lastTimestamp();
+    offsetOfMaxTimestamp = timeIndex.lastOffset();
+    int from = offsetIndex.lastPosition();
+    SegmentScanner.scanHeaders(
+        records.channel(),
+        from,
+        pos,
+        -1,
+        (h, at, p, sz) -> {
+          long ts = BatchHeader.maxTimestamp(h, at);
+          if (ts > maxTimestamp) {
+            maxTimestamp = ts;
+            offsetOfMaxTimestamp = BatchHeader.baseOffset(h, at);
+          }
+        });
+    bytesSinceLastIndexEntry = pos - from;
+    if (pos == 0) {
+      rollStartMs = -1;
+    }
+    return end - pos;
+  }
+
+  /** Visits the header of every batch from the one containing {@code fromOffset} to the end. */
+  void forEachBatchHeader(long fromOffset, SegmentScanner.Visitor visitor) throws IOException {
+    int end = committedSize;
+    int pos = findBatch(fromOffset, 0, end);
+    if (pos >= 0) {
+      SegmentScanner.scanHeaders(records.channel(), pos, end, -1, visitor);
+    }
+  }
+
+  /** Called when the segment stops being active: final time index entry, indexes trimmed. */
+  void onRoll() throws IOException {
+    timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp, true);
+    offsetIndex.trimToValidSize();
+    timeIndex.trimToValidSize();
+  }
+
+  /** A rolled segment becomes active again (truncation removed the ones after it). */
+  void onReactivate(int maxIndexSize) throws IOException {
+    offsetIndex.resize(maxIndexSize);
+    timeIndex.resize(maxIndexSize);
+  }
+
+  boolean shouldRoll(LogConfig config, int appendBytes, long lastOffset, long nowMs) {
+    int size = committedSize;
+    if (size == 0) {
+      return false;
+    }
+    return size + (long) appendBytes > config.segmentBytes()
+        || (rollStartMs >= 0 && nowMs - rollStartMs >= config.segmentMs())
+        || offsetIndex.isFull()
+        || timeIndex.isFull()
+        || lastOffset - baseOffset > Integer.MAX_VALUE;
+  }
+
+  void flush() throws IOException {
+    records.flush();
+    offsetIndex.flush();
+    timeIndex.flush();
+  }
+
+  /**
+   * Renames the files with a {@code .deleted} suffix; open handles (and fetch slices) stay valid.
+   */
+  void renameToDeleted() throws IOException {
+    Path logPath = records.file().toPath();
+    records.renameTo(new File(logPath + DELETED_SUFFIX));
+    offsetIndex.renameTo(Path.of(offsetIndex.file() + DELETED_SUFFIX));
+    timeIndex.renameTo(Path.of(timeIndex.file() + DELETED_SUFFIX));
+  }
+
+  /** Closes the handles and deletes the (renamed) files. */
+  void closeAndDelete() throws IOException {
+    closeQuietly();
+    Files.deleteIfExists(records.file().toPath());
+    Files.deleteIfExists(Path.of(offsetIndex.file() + DELETED_SUFFIX));
+    Files.deleteIfExists(Path.of(timeIndex.file() + DELETED_SUFFIX));
+  }
+
+  /** Flushes nothing: the caller flushed first if it wanted to. Trims indexes for a fast reopen. */
+  void close() throws IOException {
+    try {
+      timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp, true);
+      offsetIndex.trimToValidSize();
+      timeIndex.trimToValidSize();
+    } catch (NoSuchFileException e) {
+      // already renamed away for deletion; nothing to trim
+    } finally {
+      closeQuietly();
+    }
+  }
+
+  void closeQuietly() {
+    try {
+      if (offsetIndex != null) {
+        offsetIndex.close();
+      }
+      if (timeIndex != null) {
+        timeIndex.close();
+      }
+    } catch (IOException e) {
+      log.warn("Failed to close indexes of {}", records.file(), e);
+    }
+    try {
+      records.close();
+    } catch (IOException e) {
+      log.warn("Failed to close {}", records.file(), e);
+    }
+  }
+
+  long baseOffset() {
+    return baseOffset;
+  }
+
+  long nextOffset() {
+    return nextOffset;
+  }
+
+  int sizeInBytes() {
+    return committedSize;
+  }
+
+  long maxTimestamp() {
+    return maxTimestamp;
+  }
+
+  long offsetOfMaxTimestamp() {
+    return offsetOfMaxTimestamp;
+  }
+
+  /** The newest timestamp in the segment for retention, or the file's mtime if it has none. */
+  long largestTimestamp() {
+    long ts = maxTimestamp;
+    return ts >= 0 ? ts : records.file().lastModified();
+  }
+
+  FileRecords fileRecords() {
+    return records;
+  }
+
+  OffsetIndex offsetIndex() {
+    return offsetIndex;
+  }
+
+  TimeIndex timeIndex() {
+    return timeIndex;
+  }
+
+  @Override
+  public String toString() {
+    return "LogSegment("
+        + records.file()
+        + ", base "
+        + baseOffset
+        + ", size "
+        + committedSize
+        + ")";
+  }
+}

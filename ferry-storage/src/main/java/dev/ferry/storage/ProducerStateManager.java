@@ -1,0 +1,391 @@
+package dev.ferry.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.Crc32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Idempotent-producer state of one partition: per producer id its epoch and the metadata of its
+ * last {@value #MAX_CACHED_BATCHES} batches, enough to recognise a retried batch and to reject a
+ * sequence gap.
+ *
+ * <p>Not thread-safe: the owning log calls it under its append lock. The state is persisted as
+ * {@code <offset>.snapshot} files (state of every batch below that offset) at segment roll and on
+ * close; on load the newest snapshot is read and later batches are replayed from the log.
+ */
+final class ProducerStateManager {
+
+  private static final Logger log = LoggerFactory.getLogger(ProducerStateManager.class);
+
+  static final int MAX_CACHED_BATCHES = 5;
+  static final String SNAPSHOT_SUFFIX = ".snapshot";
+  private static final short SNAPSHOT_VERSION = 1;
+  private static final int SNAPSHOT_HEADER = 2 + 4 + 4; // version, crc, count
+  private static final int BATCH_ENTRY = 4 + 4 + 8 + 8 + 8;
+  private static final int PRODUCER_ENTRY = 8 + 2 + 4;
+
+  /** Where one batch of a producer landed. */
+  record BatchMetadata(
+      int firstSeq, int lastSeq, long firstOffset, long lastOffset, long timestamp) {}
+
+  /** A producer's epoch and its most recent batches, oldest first. */
+  static final class ProducerEntry {
+    final long producerId;
+    short epoch;
+    final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(MAX_CACHED_BATCHES);
+
+    ProducerEntry(long producerId, short epoch) {
+      this.producerId = producerId;
+      this.epoch = epoch;
+    }
+
+    int lastSeq() {
+      BatchMetadata last = batches.peekLast();
+      return last == null ? RecordBatch.NO_SEQUENCE : last.lastSeq();
+    }
+
+    long lastOffset() {
+      BatchMetadata last = batches.peekLast();
+      return last == null ? -1 : last.lastOffset();
+    }
+
+    void add(short batchEpoch, BatchMetadata batch) {
+      if (batchEpoch != epoch) {
+        epoch = batchEpoch;
+        batches.clear();
+      }
+      if (batches.size() == MAX_CACHED_BATCHES) {
+        batches.removeFirst();
+      }
+      batches.addLast(batch);
+    }
+
+    BatchMetadata findDuplicate(int firstSeq, int lastSeq) {
+      for (BatchMetadata b : batches) {
+        if (b.firstSeq() == firstSeq && b.lastSeq() == lastSeq) {
+          return b;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** The producer fields of one batch of an append, checked but not yet applied. */
+  record Pending(int batchIndex, long producerId, short epoch, int firstSeq, int lastSeq) {}
+
+  /**
+   * Outcome of {@link #check}: either the original placement of a retried batch, or the updates to
+   * apply once the append is written.
+   */
+  record Check(BatchMetadata duplicate, List<Pending> pending) {}
+
+  private static final Check NOTHING = new Check(null, List.of());
+
+  private final Path dir;
+  private final Map<Long, ProducerEntry> producers = new HashMap<>();
+
+  ProducerStateManager(Path dir) {
+    this.dir = dir;
+  }
+
+  /**
+   * Checks the idempotent batches of one append against the known state, taking earlier batches of
+   * the same append into account.
+   *
+   * @throws InvalidProducerEpochException a batch from an older epoch than known
+   * @throws OutOfOrderSequenceException a sequence gap, or a new producer/epoch not starting at 0
+   */
+  Check check(List<MutableRecordBatch> batches) {
+    List<Pending> pending = null;
+    for (int i = 0; i < batches.size(); i++) {
+      MutableRecordBatch b = batches.get(i);
+      if (!b.hasProducerId()) {
+        continue;
+      }
+      long pid = b.producerId();
+      short epoch = b.producerEpoch();
+      int firstSeq = b.baseSequence();
+      int lastSeq = b.lastSequence();
+      Pending earlier = pending == null ? null : lastPendingOf(pending, pid);
+      ProducerEntry entry = producers.get(pid);
+      boolean known = earlier != null || entry != null;
+      short knownEpoch = earlier != null ? earlier.epoch() : entry != null ? entry.epoch : 0;
+      int knownLastSeq =
+          earlier != null
+              ? earlier.lastSeq()
+              : entry != null ? entry.lastSeq() : RecordBatch.NO_SEQUENCE;
+      if (known && epoch < knownEpoch) {
+        throw new InvalidProducerEpochException(
+            "Producer "
+                + pid
+                + " epoch "
+                + epoch
+                + " is older than the current epoch "
+                + knownEpoch);
+      }
+      if (earlier == null && entry != null && epoch == entry.epoch) {
+        BatchMetadata dup = entry.findDuplicate(firstSeq, lastSeq);
+        if (dup != null) {
+          return new Check(dup, List.of());
+        }
+      }
+      if (!known) {
+        if (firstSeq != 0) {
+          throw new OutOfOrderSequenceException(
+              "Unknown producer " + pid + " must start at sequence 0, got " + firstSeq);
+        }
+      } else if (epoch != knownEpoch) {
+        if (firstSeq != 0) {
+          throw new OutOfOrderSequenceException(
+              "Producer " + pid + " epoch " + epoch + " must start at sequence 0, got " + firstSeq);
+        }
+      } else {
+        int expected = knownLastSeq == RecordBatch.NO_SEQUENCE ? 0 : nextSequence(knownLastSeq);
+        if (firstSeq != expected) {
+          throw new OutOfOrderSequenceException(
+              "Producer "
+                  + pid
+                  + " epoch "
+                  + epoch
+                  + ": expected sequence "
+                  + expected
+                  + ", got "
+                  + firstSeq);
+        }
+      }
+      if (pending == null) {
+        pending = new ArrayList<>(1);
+      }
+      pending.add(new Pending(i, pid, epoch, firstSeq, lastSeq));
+    }
+    return pending == null ? NOTHING : new Check(null, pending);
+  }
+
+  private static Pending lastPendingOf(List<Pending> pending, long pid) {
+    for (int i = pending.size() - 1; i >= 0; i--) {
+      if (pending.get(i).producerId() == pid) {
+        return pending.get(i);
+      }
+    }
+    return null;
+  }
+
+  static int nextSequence(int seq) {
+    return seq == Integer.MAX_VALUE ? 0 : seq + 1;
+  }
+
+  /** Records the checked batches once written (offsets are assigned by then). */
+  void apply(List<Pending> pending, List<MutableRecordBatch> batches) {
+    for (Pending p : pending) {
+      MutableRecordBatch b = batches.get(p.batchIndex());
+      update(
+          p.producerId(),
+          p.epoch(),
+          new BatchMetadata(
+              p.firstSeq(), p.lastSeq(), b.baseOffset(), b.lastOffset(), b.maxTimestamp()));
+    }
+  }
+
+  /** Rebuilds state from a batch header read back from the log (no checks: it was accepted). */
+  void replay(ByteBuffer h, int at) {
+    long pid = BatchHeader.producerId(h, at);
+    if (pid == RecordBatch.NO_PRODUCER_ID) {
+      return;
+    }
+    int delta = BatchHeader.lastOffsetDelta(h, at);
+    int firstSeq = BatchHeader.baseSequence(h, at);
+    long base = BatchHeader.baseOffset(h, at);
+    update(
+        pid,
+        BatchHeader.producerEpoch(h, at),
+        new BatchMetadata(
+            firstSeq,
+            BatchHeader.lastSequence(firstSeq, delta),
+            base,
+            base + delta,
+            BatchHeader.maxTimestamp(h, at)));
+  }
+
+  private void update(long pid, short epoch, BatchMetadata batch) {
+    producers.computeIfAbsent(pid, id -> new ProducerEntry(id, epoch)).add(epoch, batch);
+  }
+
+  /** Forgets producers whose last batch lies wholly below {@code logStartOffset}. */
+  void pruneBefore(long logStartOffset) {
+    producers.values().removeIf(e -> e.lastOffset() < logStartOffset);
+  }
+
+  void clear() {
+    producers.clear();
+  }
+
+  int producerCount() {
+    return producers.size();
+  }
+
+  ProducerEntry entry(long producerId) {
+    return producers.get(producerId);
+  }
+
+  static Path snapshotFile(Path dir, long offset) {
+    return dir.resolve(LogSegment.fileName(offset, SNAPSHOT_SUFFIX));
+  }
+
+  /** Writes the current state as {@code <offset>.snapshot} (temp file, fsync, atomic rename). */
+  void takeSnapshot(long offset) throws IOException {
+    int size = SNAPSHOT_HEADER;
+    for (ProducerEntry e : producers.values()) {
+      size += PRODUCER_ENTRY + e.batches.size() * BATCH_ENTRY;
+    }
+    ByteBuffer buf = ByteBuffer.allocate(size);
+    buf.putShort(SNAPSHOT_VERSION);
+    buf.putInt(0); // CRC placeholder
+    buf.putInt(producers.size());
+    for (ProducerEntry e : producers.values()) {
+      buf.putLong(e.producerId);
+      buf.putShort(e.epoch);
+      buf.putInt(e.batches.size());
+      for (BatchMetadata b : e.batches) {
+        buf.putInt(b.firstSeq());
+        buf.putInt(b.lastSeq());
+        buf.putLong(b.firstOffset());
+        buf.putLong(b.lastOffset());
+        buf.putLong(b.timestamp());
+      }
+    }
+    buf.flip();
+    // Crc32C offsets are relative to the buffer's position, which flip() reset to 0.
+    buf.putInt(2, (int) Crc32C.compute(buf, 6, size - 6));
+    Path target = snapshotFile(dir, offset);
+    Path tmp = dir.resolve(target.getFileName() + ".tmp");
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
+    }
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Snapshot files present, by offset. */
+  TreeMap<Long, Path> listSnapshots() throws IOException {
+    TreeMap<Long, Path> result = new TreeMap<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SNAPSHOT_SUFFIX)) {
+      for (Path p : files) {
+        String name = p.getFileName().toString();
+        try {
+          result.put(
+              Long.parseLong(name.substring(0, name.length() - SNAPSHOT_SUFFIX.length())), p);
+        } catch (NumberFormatException e) {
+          log.warn("Ignoring unexpected file {}", p);
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Replaces the state with the newest readable snapshot at or below {@code maxOffset}; corrupt
+   * snapshots are deleted with a warning. Returns the snapshot's offset, or -1 if none (state then
+   * empty).
+   */
+  long loadLatestSnapshot(long maxOffset) throws IOException {
+    producers.clear();
+    TreeMap<Long, Path> snapshots = listSnapshots();
+    for (Map.Entry<Long, Path> e : snapshots.headMap(maxOffset, true).descendingMap().entrySet()) {
+      try {
+        readSnapshot(e.getValue());
+        return e.getKey();
+      } catch (IOException | RuntimeException ex) {
+        log.warn("Deleting unreadable producer snapshot {}: {}", e.getValue(), ex.toString());
+        producers.clear();
+        Files.deleteIfExists(e.getValue());
+      }
+    }
+    return -1;
+  }
+
+  private void readSnapshot(Path file) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file));
+    if (buf.remaining() < SNAPSHOT_HEADER) {
+      throw new IOException("snapshot too short");
+    }
+    long computed = Crc32C.compute(buf, 6, buf.limit() - 6); // before reading moves position
+    short version = buf.getShort();
+    if (version != SNAPSHOT_VERSION) {
+      throw new IOException("unknown snapshot version " + version);
+    }
+    long stored = Integer.toUnsignedLong(buf.getInt());
+    if (stored != computed) {
+      throw new IOException("snapshot CRC mismatch");
+    }
+    int count = buf.getInt();
+    for (int i = 0; i < count; i++) {
+      long pid = buf.getLong();
+      short epoch = buf.getShort();
+      int n = buf.getInt();
+      ProducerEntry entry = new ProducerEntry(pid, epoch);
+      for (int j = 0; j < n; j++) {
+        entry.batches.addLast(
+            new BatchMetadata(
+                buf.getInt(), buf.getInt(), buf.getLong(), buf.getLong(), buf.getLong()));
+      }
+      producers.put(pid, entry);
+    }
+  }
+
+  /** Deletes snapshots taken after {@code offset} (the log was truncated below them). */
+  void deleteSnapshotsAbove(long offset) throws IOException {
+    for (Path p : listSnapshots().tailMap(offset, false).values()) {
+      Files.deleteIfExists(p);
+    }
+  }
+
+  /** Deletes snapshots older than {@code offset}, always keeping the newest one. */
+  void deleteSnapshotsBelow(long offset) throws IOException {
+    TreeMap<Long, Path> snapshots = listSnapshots();
+    if (snapshots.isEmpty()) {
+      return;
+    }
+    Long newest = snapshots.lastKey();
+    Iterator<Map.Entry<Long, Path>> it = snapshots.headMap(offset, false).entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Long, Path> e = it.next();
+      if (!e.getKey().equals(newest)) {
+        Files.deleteIfExists(e.getValue());
+      }
+    }
+  }
+
+  /** Producer ids currently tracked (for tests and diagnostics). */
+  List<Long> producerIds() {
+    List<Long> ids = new ArrayList<>(producers.keySet());
+    Collections.sort(ids);
+    return ids;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.ferry.storage;
+
+import java.util.List;
+
+/**
+ * Decides how many of the oldest segments {@code retention.ms} and {@code retention.bytes} allow to
+ * delete. Only whole segments go, oldest first; deletion stops at the first segment that must be
+ * kept.
+ */
+final class RetentionPolicy {
+
+  private RetentionPolicy() {}
+
+  /**
+   * The number of segments to delete from the head of {@code segments} (oldest first, active last).
+   * The result may include the active segment only for time retention, meaning every segment is
+   * expired; the caller must roll first so the log keeps an empty active segment.
+   */
+  static int deletableSegments(List<LogSegment> segments, long nowMs, LogConfig config) {
+    if (!config.cleanupPolicy().contains("delete")) {
+      return 0;
+    }
+    int byTime = 0;
+    if (config.retentionMs() >= 0) {
+      for (int i = 0; i < segments.size(); i++) {
+        LogSegment s = segments.get(i);
+        boolean emptyActive = i == segments.size() - 1 && s.sizeInBytes() == 0;
+        if (emptyActive || nowMs - s.largestTimestamp() <= config.retentionMs()) {
+          break;
+        }
+        byTime++;
+      }
+    }
+    int bySize = 0;
+    if (config.retentionBytes() >= 0) {
+      long total = 0;
+      for (LogSegment s : segments) {
+        total += s.sizeInBytes();
+      }
+      long excess = total - config.retentionBytes();
+      // The active segment is never deleted for size: it holds the newest data.
+      for (int i = 0; i < segments.size() - 1; i++) {
+        int size = segments.get(i).sizeInBytes();
+        if (excess - size < 0) {
+          break;
+        }
+        excess -= size;
+        bySize++;
+      }
+    }
+    return Math.max(byTime, bySize);
+  }
+}
