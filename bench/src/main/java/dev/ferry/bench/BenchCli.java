@@ -143,6 +143,11 @@ public final class BenchCli implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // Brokers run in their own directories: every path handed to them must be absolute.
+    kafkaLib = kafkaLib.toAbsolutePath().normalize();
+    ferryHome = ferryHome.toAbsolutePath().normalize();
+    workDir = workDir.toAbsolutePath().normalize();
+    resultsDir = resultsDir.toAbsolutePath().normalize();
     if (quick) {
       rounds = 1;
       batch1Messages = 30_000;

@@ -9,7 +9,7 @@ import java.time.Duration;
  * it did in that time.
  *
  * @param e2eRate offered load of the high-load latency test in msg/s; 0 means half of workload 3's
- *     throughput on the first run that measured it
+ *     throughput on the first broker of the same round (Kafka)
  */
 public record WorkloadSettings(
     long batch1Messages,

@@ -38,7 +38,7 @@ public final class FerryLauncher implements BrokerLauncher {
   public BrokerProcess launch(Path runDir, BrokerSettings settings) throws IOException {
     Path target = repoRoot.resolve("ferry-tools/target");
     Path toolsJar = findToolsJar(target);
-    Path dataDir = Files.createDirectories(runDir.resolve("data"));
+    Path dataDir = Files.createDirectories(runDir.resolve("data")).toAbsolutePath();
     int port = FreePorts.loopbackPort();
 
     Map<String, String> config = new LinkedHashMap<>();

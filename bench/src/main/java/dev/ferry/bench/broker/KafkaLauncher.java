@@ -41,7 +41,7 @@ public final class KafkaLauncher implements BrokerLauncher {
     if (!Files.isDirectory(kafkaLib)) {
       throw new IOException("Kafka jars not found in " + kafkaLib + " (bench/run resolves them)");
     }
-    Path dataDir = Files.createDirectories(runDir.resolve("data"));
+    Path dataDir = Files.createDirectories(runDir.resolve("data")).toAbsolutePath();
     int brokerPort = FreePorts.loopbackPort();
     int controllerPort = FreePorts.loopbackPort();
 

@@ -179,7 +179,11 @@ public final class Charts {
       x[PERCENTILES.length] = MAX_X;
       y[PERCENTILES.length] = h.getMaxValue() / 1000.0;
       XYSeries series =
-          chart.addSeries(capitalized(target) + " (" + h.getTotalCount() + " msgs)", x, y);
+          chart.addSeries(
+              String.format(
+                  Locale.ROOT, "%s (%,d messages)", capitalized(target), h.getTotalCount()),
+              x,
+              y);
       series.setLineColor(color(target));
       series.setMarkerColor(color(target));
       series.setMarker(SeriesMarkers.CIRCLE);

@@ -21,7 +21,8 @@ public enum Section {
       "4. End-to-end latency",
       "Produce → consume in one JVM, timestamp in the payload, measured from the scheduled send time"
           + " (no coordinated omission). Workload 3's producer settings. Offered load: half of"
-          + " workload 3's throughput on the first Kafka run (then fixed), and a low rate."),
+          + " Kafka's workload 3 throughput in the same round (both brokers get the same), and a"
+          + " low rate."),
   STARTUP(
       "5. Start-up and memory",
       "Start-up: process launch → first acknowledged produce (Kafka's storage format runs before,"

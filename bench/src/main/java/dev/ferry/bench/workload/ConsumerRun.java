@@ -55,8 +55,8 @@ public final class ConsumerRun {
     long anomalies = 0;
     String firstAnomaly = null;
     AtomicLong read = new AtomicLong();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config);
-        Progress.Ticker ticker = progress.track(label, read::get, expected)) {
+    Progress.Ticker ticker = progress.track(label, read::get, expected);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
       consumer.assign(assignment);
       consumer.seekToBeginning(assignment);
       long start = System.nanoTime();
@@ -82,6 +82,8 @@ public final class ConsumerRun {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       return new Result(count, bytes, seconds, count < expected, anomalies, firstAnomaly);
+    } finally {
+      ticker.close();
     }
   }
 }

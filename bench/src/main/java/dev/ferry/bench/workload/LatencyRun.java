@@ -113,8 +113,8 @@ public final class LatencyRun {
     }
 
     long total = (long) (rate * (warmup.toNanos() + measure.toNanos()) / 1e9);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig);
-        Progress.Ticker ticker = progress.track(label, received::get, total)) {
+    Progress.Ticker ticker = progress.track(label, received::get, total);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig)) {
       long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
       synchronized (lock) {
         measureFrom[0] = start + warmup.toNanos();
@@ -135,6 +135,7 @@ public final class LatencyRun {
       }
       producer.flush();
     } finally {
+      ticker.close();
       synchronized (lock) {
         producing[0] = false;
       }

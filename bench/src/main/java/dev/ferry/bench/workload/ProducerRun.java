@@ -59,8 +59,8 @@ public final class ProducerRun {
     long end;
     double recordsPerRequest;
     double compressionRate;
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config);
-        Progress.Ticker ticker = progress.track(label, acked::get, messages)) {
+    Progress.Ticker ticker = progress.track(label, acked::get, messages);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
       start = System.nanoTime();
       long stopAt = start + maxTime.toNanos();
       for (long i = 0; i < messages; i++) {
@@ -90,6 +90,8 @@ public final class ProducerRun {
       end = System.nanoTime();
       recordsPerRequest = metric(producer.metrics(), "records-per-request-avg");
       compressionRate = metric(producer.metrics(), "compression-rate-avg");
+    } finally {
+      ticker.close();
     }
     return new Result(
         acked.get(),
