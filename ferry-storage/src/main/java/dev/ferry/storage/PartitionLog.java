@@ -388,8 +388,8 @@ public final class PartitionLog implements Closeable {
   /**
    * Appends batches fetched from the leader as they are: offsets, leader epochs and timestamps are
    * kept, never assigned. Validates CRC and header sanity like {@link #append}; the first batch
-   * must start exactly at the log end offset. Updates the producer state and the leader-epoch
-   * cache (from each batch's partition leader epoch).
+   * must start exactly at the log end offset. Updates the producer state and the leader-epoch cache
+   * (from each batch's partition leader epoch).
    *
    * @throws org.apache.kafka.common.errors.CorruptRecordException bad CRC or malformed batch
    * @throws org.apache.kafka.common.errors.InvalidRecordException offsets not contiguous with the
@@ -409,18 +409,18 @@ public final class PartitionLog implements Closeable {
 
   /**
    * OffsetForLeaderEpoch: for {@code epoch}, the largest known epoch at or below it and the offset
-   * at which that epoch ended (the start offset of the next known epoch, or the log end offset
-   * when it is the latest). Backed by a {@code leader-epoch-checkpoint} file in the partition
-   * directory (epoch and start offset per line), kept in step with truncation.
+   * at which that epoch ended (the start offset of the next known epoch, or the log end offset when
+   * it is the latest). Backed by a {@code leader-epoch-checkpoint} file in the partition directory
+   * (epoch and start offset per line), kept in step with truncation.
    */
   public EpochEndOffset endOffsetForEpoch(int epoch) {
     throw new UnsupportedOperationException("TODO: replication storage");
   }
 
   /**
-   * Records that this log's data up to {@code offset} is replicated (the high watermark):
-   * retention never deletes at or above it, and it is checkpointed ({@code
-   * replication-offset-checkpoint} in the log dir) so a restarted replica knows it.
+   * Records that this log's data up to {@code offset} is replicated (the high watermark): retention
+   * never deletes at or above it, and it is checkpointed ({@code replication-offset-checkpoint} in
+   * the log dir) so a restarted replica knows it.
    */
   public void updateHighWatermark(long offset) {
     throw new UnsupportedOperationException("TODO: replication storage");
