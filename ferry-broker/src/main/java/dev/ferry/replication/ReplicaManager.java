@@ -58,6 +58,8 @@ public final class ReplicaManager {
             return existing;
           }
           PartitionLog partitionLog = logManager.getOrCreate(tp, config);
+          partitionLog.assignLeaderEpoch(leaderEpoch);
+          partitionLog.updateHighWatermark(partitionLog.logEndOffset());
           log.debug("Leading {} at epoch {}", tp, leaderEpoch);
           return new Partition(tp, topicId, partitionLog, leaderEpoch, replicas);
         });
@@ -83,7 +85,11 @@ public final class ReplicaManager {
     if (partition == null) {
       throw new NotLeaderOrFollowerException("This broker does not lead " + tp);
     }
-    AppendResult result = partition.log().append(records, partition.leaderEpoch());
+    PartitionLog log = partition.log();
+    AppendResult result = log.append(records, partition.leaderEpoch());
+    // The only replica: everything appended is committed. (Retention never deletes at or above
+    // the high watermark, so it must keep up.)
+    log.updateHighWatermark(log.logEndOffset());
     if (!result.duplicate()) {
       int bytes = records.sizeInBytes();
       for (AppendListener listener : appendListeners) {

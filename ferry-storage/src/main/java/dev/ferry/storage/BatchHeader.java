@@ -87,6 +87,10 @@ final class BatchHeader {
     return baseOffset(h, at) + lastOffsetDelta(h, at);
   }
 
+  static int partitionLeaderEpoch(ByteBuffer h, int at) {
+    return h.getInt(at + PARTITION_LEADER_EPOCH);
+  }
+
   static long maxTimestamp(ByteBuffer h, int at) {
     return h.getLong(at + MAX_TIMESTAMP);
   }

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Files per log dir: {@code .lock} (held with an OS file lock while running, so two brokers
  * cannot share a dir), {@code .ferry_cleanshutdown} (written by {@link #close}, removed at
- * start-up), {@code recovery-point-offset-checkpoint} and {@code log-start-offset-checkpoint}.
+ * start-up), {@code recovery-point-offset-checkpoint}, {@code log-start-offset-checkpoint} and
+ * {@code replication-offset-checkpoint} (high watermarks), rewritten every {@value
+ * #CHECKPOINT_INTERVAL_MS} ms, when a log start offset moved, and on close.
  */
 public final class LogManager implements Closeable {
 
@@ -46,6 +48,7 @@ public final class LogManager implements Closeable {
 
   static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
   static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+  static final String REPLICATION_OFFSET_CHECKPOINT = "replication-offset-checkpoint";
   static final String CLEAN_SHUTDOWN_FILE = ".ferry_cleanshutdown";
   static final String LOCK_FILE = ".lock";
   static final String DELETE_DIR_SUFFIX = "-delete";
@@ -53,7 +56,7 @@ public final class LogManager implements Closeable {
   /** How often flush.ms, rolled-segment flushes and delayed file deletions are checked. */
   static final long FLUSH_CHECK_INTERVAL_MS = 1_000;
 
-  /** How often the recovery-point and log-start checkpoints are rewritten. */
+  /** How often the recovery-point, log-start and high-watermark checkpoints are rewritten. */
   static final long CHECKPOINT_INTERVAL_MS = 30_000;
 
   private final List<Path> logDirs;
@@ -183,6 +186,8 @@ public final class LogManager implements Closeable {
         new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).read();
     Map<TopicPartition, Long> startOffsets =
         new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).read();
+    Map<TopicPartition, Long> highWatermarks =
+        new OffsetCheckpointFile(dir.resolve(REPLICATION_OFFSET_CHECKPOINT)).read();
     long startNs = System.nanoTime();
     int count = 0;
     try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
@@ -209,7 +214,8 @@ public final class LogManager implements Closeable {
                 time,
                 clean,
                 recoveryPoints.getOrDefault(tp, 0L),
-                startOffsets.getOrDefault(tp, 0L));
+                startOffsets.getOrDefault(tp, 0L),
+                highWatermarks.getOrDefault(tp, 0L));
         PartitionLog previous = logs.putIfAbsent(tp, partitionLog);
         if (previous != null) {
           partitionLog.close();
@@ -354,22 +360,26 @@ public final class LogManager implements Closeable {
     }
   }
 
-  /** Writes both checkpoint files of every log dir. */
+  /** Writes the three checkpoint files of every log dir. */
   void checkpointAll() {
     synchronized (checkpointLock) {
       logStartOffsetsDirty = false;
       for (Path dir : logDirs) {
         Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
         Map<TopicPartition, Long> startOffsets = new HashMap<>();
+        Map<TopicPartition, Long> highWatermarks = new HashMap<>();
         for (PartitionLog l : logs.values()) {
           if (l.dir().toAbsolutePath().normalize().getParent().equals(dir)) {
             recoveryPoints.put(l.topicPartition(), l.recoveryPoint());
             startOffsets.put(l.topicPartition(), l.logStartOffset());
+            highWatermarks.put(l.topicPartition(), l.highWatermark());
           }
         }
         try {
           new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recoveryPoints);
           new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(startOffsets);
+          new OffsetCheckpointFile(dir.resolve(REPLICATION_OFFSET_CHECKPOINT))
+              .write(highWatermarks);
         } catch (IOException e) {
           log.error("Failed to write checkpoints in {}", dir, e);
         }

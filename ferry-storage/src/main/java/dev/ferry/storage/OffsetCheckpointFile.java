@@ -1,16 +1,9 @@
 package dev.ferry.storage;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +13,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A per-log-dir text file of one offset per partition, in Kafka's checkpoint layout: a version line
- * ({@code 0}), an entry count line, then {@code topic partition offset} lines. Written to a temp
- * file, fsynced and atomically renamed so a crash leaves either the old or the new file.
+ * ({@code 0}), an entry count line, then {@code topic partition offset} lines (see {@link
+ * TextCheckpoint}).
  */
 final class OffsetCheckpointFile {
 
   private static final Logger log = LoggerFactory.getLogger(OffsetCheckpointFile.class);
-  private static final int VERSION = 0;
-
   private final Path file;
 
   OffsetCheckpointFile(Path file) {
@@ -39,29 +30,11 @@ final class OffsetCheckpointFile {
   }
 
   void write(Map<TopicPartition, Long> offsets) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch =
-            FileChannel.open(
-                tmp,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-        BufferedWriter w =
-            new BufferedWriter(
-                new OutputStreamWriter(Channels.newOutputStream(ch), StandardCharsets.UTF_8))) {
-      w.write(Integer.toString(VERSION));
-      w.newLine();
-      w.write(Integer.toString(offsets.size()));
-      w.newLine();
-      for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
-        w.write(e.getKey().topic() + " " + e.getKey().partition() + " " + e.getValue());
-        w.newLine();
-      }
-      w.flush();
-      ch.force(true);
+    List<String> lines = new ArrayList<>(offsets.size());
+    for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+      lines.add(e.getKey().topic() + " " + e.getKey().partition() + " " + e.getValue());
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    DirSync.fsync(file.getParent());
+    TextCheckpoint.write(file, lines);
   }
 
   /**
@@ -72,25 +45,21 @@ final class OffsetCheckpointFile {
     Map<TopicPartition, Long> result = new HashMap<>();
     List<String> lines;
     try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      lines = TextCheckpoint.read(file);
     } catch (NoSuchFileException e) {
       return result;
     } catch (IOException e) {
       log.warn("Cannot read checkpoint file {}; ignoring it", file, e);
       return result;
+    } catch (RuntimeException e) {
+      log.warn("Malformed checkpoint file {} ({}); ignoring it", file, e.getMessage());
+      return result;
     }
     try {
-      if (lines.size() < 2 || Integer.parseInt(lines.get(0).trim()) != VERSION) {
-        throw new IllegalArgumentException("bad header");
-      }
-      int count = Integer.parseInt(lines.get(1).trim());
-      if (lines.size() < 2 + count) {
-        throw new IllegalArgumentException("expected " + count + " entries");
-      }
-      for (int i = 0; i < count; i++) {
-        String[] parts = lines.get(2 + i).trim().split(" ");
+      for (String line : lines) {
+        String[] parts = line.split(" ");
         if (parts.length != 3) {
-          throw new IllegalArgumentException("bad line '" + lines.get(2 + i) + "'");
+          throw new IllegalArgumentException("bad line '" + line + "'");
         }
         result.put(
             new TopicPartition(parts[0], Integer.parseInt(parts[1])), Long.parseLong(parts[2]));

@@ -2,6 +2,8 @@ package dev.ferry.storage;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -12,6 +14,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.TimestampType;
@@ -46,6 +49,7 @@ public final class PartitionLog implements Closeable {
   private volatile LogConfig config;
   private final ConcurrentSkipListMap<Long, LogSegment> segments;
   private final ProducerStateManager producerState;
+  private final LeaderEpochCache epochCache;
   private final ReentrantLock lock = new ReentrantLock();
   private final Object flushLock = new Object();
   private final ConcurrentLinkedQueue<PendingDeletion> pendingDeletions =
@@ -56,6 +60,7 @@ public final class PartitionLog implements Closeable {
   private volatile long logEndOffset;
   private volatile long logStartOffset;
   private volatile long recoveryPoint;
+  private volatile long highWatermark;
   private volatile long lastFlushMs;
   private volatile long rolledUnflushedOffset = -1;
   private volatile boolean closed;
@@ -82,18 +87,22 @@ public final class PartitionLog implements Closeable {
       Time time,
       LogLoader.Loaded loaded,
       ProducerStateManager producerState,
+      LeaderEpochCache epochCache,
       long replayedBatches,
       long logStartOffset,
-      long recoveryPoint) {
+      long recoveryPoint,
+      long highWatermark) {
     this.dir = dir;
     this.topicPartition = tp;
     this.config = config;
     this.time = time;
     this.segments = loaded.segments();
     this.producerState = producerState;
+    this.epochCache = epochCache;
     this.logEndOffset = segments.lastEntry().getValue().nextOffset();
     this.logStartOffset = logStartOffset;
     this.recoveryPoint = recoveryPoint;
+    this.highWatermark = highWatermark;
     this.lastFlushMs = time.milliseconds();
     this.loadStats =
         new LoadStats(
@@ -106,8 +115,9 @@ public final class PartitionLog implements Closeable {
   /**
    * Opens (creating if absent) the log in {@code dir}, whose name is {@code <topic>-<partition>}.
    * When {@code cleanShutdown} is false, segments after the recovery point are scanned and the log
-   * is truncated at the first partial or corrupt batch. The recovery point and log start offset are
-   * read from the checkpoint files in the parent directory (the log dir), if present.
+   * is truncated at the first partial or corrupt batch. The recovery point, log start offset and
+   * high watermark are read from the checkpoint files in the parent directory (the log dir), if
+   * present.
    */
   public static PartitionLog open(Path dir, LogConfig config, Time time, boolean cleanShutdown) {
     TopicPartition tp = parseTopicPartition(dir.getFileName().toString());
@@ -120,12 +130,23 @@ public final class PartitionLog implements Closeable {
         new OffsetCheckpointFile(logDir.resolve(LogManager.LOG_START_OFFSET_CHECKPOINT))
             .read()
             .get(tp);
-    return open(dir, config, time, cleanShutdown, rp == null ? 0 : rp, lso == null ? 0 : lso);
+    Long hw =
+        new OffsetCheckpointFile(logDir.resolve(LogManager.REPLICATION_OFFSET_CHECKPOINT))
+            .read()
+            .get(tp);
+    return open(
+        dir,
+        config,
+        time,
+        cleanShutdown,
+        rp == null ? 0 : rp,
+        lso == null ? 0 : lso,
+        hw == null ? 0 : hw);
   }
 
   /**
    * Opens the log with a known recovery point (offset below which everything was fsynced) and log
-   * start offset, as the {@link LogManager} does from its checkpoint files.
+   * start offset; the high watermark starts at the log start offset.
    */
   public static PartitionLog open(
       Path dir,
@@ -134,6 +155,22 @@ public final class PartitionLog implements Closeable {
       boolean cleanShutdown,
       long recoveryPoint,
       long logStartOffset) {
+    return open(dir, config, time, cleanShutdown, recoveryPoint, logStartOffset, 0);
+  }
+
+  /**
+   * Opens the log with a known recovery point (offset below which everything was fsynced), log
+   * start offset and high watermark (clamped into [log start, log end]), as the {@link LogManager}
+   * does from its checkpoint files.
+   */
+  public static PartitionLog open(
+      Path dir,
+      LogConfig config,
+      Time time,
+      boolean cleanShutdown,
+      long recoveryPoint,
+      long logStartOffset,
+      long highWatermark) {
     TopicPartition tp = parseTopicPartition(dir.getFileName().toString());
     LogLoader.Loaded loaded;
     try {
@@ -157,8 +194,10 @@ public final class PartitionLog implements Closeable {
       }
       ProducerStateManager psm = new ProducerStateManager(dir);
       long replayed = rebuildProducerState(psm, segs, leo, start);
+      LeaderEpochCache epochs = loadEpochCache(dir, segs, leo, start);
+      long hw = Math.max(start, Math.min(highWatermark, leo));
       PartitionLog partitionLog =
-          new PartitionLog(dir, tp, config, time, loaded, psm, replayed, start, rp);
+          new PartitionLog(dir, tp, config, time, loaded, psm, epochs, replayed, start, rp, hw);
       log.info(
           "Loaded log {} (start {}, end {}, {} segments, {} clean shutdown, {} segments recovered)",
           dir,
@@ -202,6 +241,63 @@ public final class PartitionLog implements Closeable {
     return replayed[0];
   }
 
+  /**
+   * Reads the leader-epoch checkpoint and fits it to the loaded log: entries at or past the log end
+   * (their batches were lost in a crash or truncated away before the file was rewritten) and below
+   * the log start are dropped. Without a readable checkpoint (a log written before epochs were
+   * tracked) the cache is rebuilt from the batch headers, once: the result is written out.
+   */
+  private static LeaderEpochCache loadEpochCache(
+      Path dir, ConcurrentSkipListMap<Long, LogSegment> segs, long leo, long logStart)
+      throws IOException {
+    LeaderEpochCache cache = new LeaderEpochCache(dir);
+    boolean rebuild;
+    try {
+      cache.load();
+      rebuild = false;
+    } catch (NoSuchFileException e) {
+      rebuild = true;
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "Unreadable leader-epoch checkpoint {} ({}); rebuilding it from the log",
+          cache.file(),
+          e.toString());
+      cache.clear();
+      rebuild = true;
+    }
+    boolean changed;
+    if (rebuild) {
+      long[] scanned = {0};
+      for (LogSegment s : segs.tailMap(segs.floorKey(logStart), true).values()) {
+        s.forEachBatchHeader(
+            logStart,
+            (h, at, pos, size) -> {
+              scanned[0]++;
+              cache.assign(
+                  BatchHeader.partitionLeaderEpoch(h, at),
+                  Math.max(BatchHeader.baseOffset(h, at), logStart));
+            });
+      }
+      // An empty log needs no file yet (the first epoch writes it); a scanned one gets it now so
+      // the next start does not scan again.
+      changed = scanned[0] > 0 || Files.exists(cache.file());
+      if (scanned[0] > 0) {
+        log.info(
+            "Rebuilt leader-epoch cache of {} from {} batch headers: {}",
+            dir,
+            scanned[0],
+            cache.entries());
+      }
+    } else {
+      changed = cache.truncateFromEnd(leo);
+      changed |= cache.truncateFromStart(logStart);
+    }
+    if (changed) {
+      cache.persist();
+    }
+    return cache;
+  }
+
   static TopicPartition parseTopicPartition(String dirName) {
     int dash = dirName.lastIndexOf('-');
     if (dash <= 0 || dash == dirName.length() - 1) {
@@ -226,9 +322,10 @@ public final class PartitionLog implements Closeable {
 
   /**
    * Validates (CRC32C, magic v2, sizes, idempotent sequence) and appends every batch in {@code
-   * records}, assigning offsets in place in the caller's buffer. Nothing is appended if any batch
-   * is invalid. A retried idempotent batch is not written again: the result carries its original
-   * offsets and {@code duplicate=true}.
+   * records}, assigning offsets in place in the caller's buffer and writing {@code leaderEpoch}
+   * into each batch. Nothing is appended if any batch is invalid. A retried idempotent batch is not
+   * written again: the result carries its original offsets and {@code duplicate=true}. The first
+   * append of a new leader epoch records it in the leader-epoch cache (and its checkpoint file).
    *
    * @throws org.apache.kafka.common.errors.CorruptRecordException bad CRC or malformed batch
    * @throws org.apache.kafka.common.errors.RecordTooLargeException batch over max.message.bytes
@@ -236,6 +333,8 @@ public final class PartitionLog implements Closeable {
    *     transactional
    * @throws org.apache.kafka.common.errors.OutOfOrderSequenceException idempotent sequence gap
    * @throws org.apache.kafka.common.errors.InvalidProducerEpochException stale producer epoch
+   * @throws FencedLeaderEpochException {@code leaderEpoch} is older than the latest epoch in the
+   *     log: this broker is no longer the leader
    * @throws org.apache.kafka.common.errors.KafkaStorageException the disk failed
    */
   public AppendResult append(MemoryRecords records, int leaderEpoch) {
@@ -249,6 +348,16 @@ public final class PartitionLog implements Closeable {
     lock.lock();
     try {
       ensureOpen();
+      int latestEpoch = epochCache.latestEpoch();
+      if (leaderEpoch < latestEpoch) {
+        throw new FencedLeaderEpochException(
+            "Leader epoch "
+                + leaderEpoch
+                + " of the append to "
+                + topicPartition
+                + " is older than the log's latest epoch "
+                + latestEpoch);
+      }
       ProducerStateManager.Check check = producerState.check(batches);
       if (check.duplicate() != null) {
         ProducerStateManager.BatchMetadata dup = check.duplicate();
@@ -276,10 +385,17 @@ public final class PartitionLog implements Closeable {
         }
         next += delta + 1;
       }
+      boolean newEpoch = epochCache.assign(leaderEpoch, firstOffset);
+      if (newEpoch) {
+        persistEpochsBeforeAppend();
+      }
       try {
         active.append(records, batches, cfg.indexIntervalBytes(), now);
       } catch (IOException e) {
         discardFailedWrite(active);
+        if (newEpoch) {
+          rollBackEpochs();
+        }
         throw storageError("append to", e);
       }
       producerState.apply(check.pending(), batches);
@@ -295,6 +411,32 @@ public final class PartitionLog implements Closeable {
           false);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Writes the epoch checkpoint before the batches that start the new epoch: after a crash the file
+   * may name an epoch whose batch is missing (dropped at load, as at or past the log end), never
+   * miss one that is in the log.
+   */
+  private void persistEpochsBeforeAppend() {
+    try {
+      epochCache.persist();
+    } catch (IOException e) {
+      epochCache.truncateFromEnd(logEndOffset);
+      throw storageError("write the leader-epoch checkpoint of", e);
+    }
+  }
+
+  /** Undoes epochs assigned for an append that failed. Caller holds the lock. */
+  private void rollBackEpochs() {
+    if (epochCache.truncateFromEnd(logEndOffset)) {
+      try {
+        epochCache.persist();
+      } catch (IOException e) {
+        // The file keeps an entry at the log end; the next load drops it.
+        log.warn("Could not rewrite the leader-epoch checkpoint of {}", topicPartition, e);
+      }
     }
   }
 
@@ -383,52 +525,178 @@ public final class PartitionLog implements Closeable {
     return logStartOffset;
   }
 
-  // ---- Replication support (contract; implemented with the cluster issue) ----
+  // ---- Replication support ----
 
   /**
-   * Appends batches fetched from the leader as they are: offsets, leader epochs and timestamps are
-   * kept, never assigned. Validates CRC and header sanity like {@link #append}; the first batch
-   * must start exactly at the log end offset. Updates the producer state and the leader-epoch cache
-   * (from each batch's partition leader epoch).
+   * Appends batches fetched from the leader as they are: offsets, partition leader epochs and
+   * timestamps are kept, never assigned, so the bytes on disk equal the leader's. Validates CRC and
+   * header sanity like {@link #append} but not {@code max.message.bytes} (the leader already
+   * accepted the batch; refusing it here would stall replication for good) nor idempotent sequences
+   * (the leader's order is the truth); the producer state is still updated so that this replica
+   * detects retried batches once it becomes leader. Each batch whose leader epoch is newer than the
+   * latest known one starts that epoch in the leader-epoch cache. Rolls segments and honours {@code
+   * flush.messages} like {@link #append}. Nothing is appended if any batch is rejected.
    *
    * @throws org.apache.kafka.common.errors.CorruptRecordException bad CRC or malformed batch
-   * @throws org.apache.kafka.common.errors.InvalidRecordException offsets not contiguous with the
-   *     log end offset
+   * @throws org.apache.kafka.common.InvalidRecordException not magic v2
+   * @throws org.apache.kafka.common.errors.UnsupportedVersionException transactional batch
+   * @throws UnexpectedAppendOffsetException (an {@code InvalidRecordException}) the first batch
+   *     does not start at the log end offset, or the batches are not contiguous
+   * @throws org.apache.kafka.common.errors.KafkaStorageException the disk failed
    */
   public AppendResult appendAsFollower(MemoryRecords records) {
-    throw new UnsupportedOperationException("TODO: replication storage");
+    LogConfig cfg = config;
+    if (records.sizeInBytes() == 0) {
+      return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+    }
+    BatchValidator.Validated validated = BatchValidator.validate(records, Integer.MAX_VALUE);
+    List<MutableRecordBatch> batches = validated.batches();
+    lock.lock();
+    try {
+      ensureOpen();
+      long firstOffset = logEndOffset;
+      long next = firstOffset;
+      for (MutableRecordBatch b : batches) {
+        if (b.baseOffset() != next) {
+          throw new UnexpectedAppendOffsetException(
+              (next == firstOffset
+                      ? "Replicated batches for " + topicPartition + " start at "
+                      : "Replicated batches for "
+                          + topicPartition
+                          + " are not contiguous: batch at ")
+                  + b.baseOffset()
+                  + ", expected "
+                  + next
+                  + " (log end offset "
+                  + firstOffset
+                  + ")",
+              next,
+              b.baseOffset());
+        }
+        next = b.lastOffset() + 1;
+      }
+      long now = time.milliseconds();
+      LogSegment active = segments.lastEntry().getValue();
+      if (active.shouldRoll(cfg, records.sizeInBytes(), next - 1, now)) {
+        active = roll(cfg);
+      }
+      boolean newEpoch = assignReplicatedEpochs(batches);
+      if (newEpoch) {
+        persistEpochsBeforeAppend();
+      }
+      try {
+        active.append(records, batches, cfg.indexIntervalBytes(), now);
+      } catch (IOException e) {
+        discardFailedWrite(active);
+        if (newEpoch) {
+          rollBackEpochs();
+        }
+        throw storageError("append replicated batches to", e);
+      }
+      producerState.applyAsFollower(batches);
+      logEndOffset = next;
+      if (unflushedMessages.addAndGet(validated.recordCount()) >= cfg.flushMessages()) {
+        flush();
+      }
+      return new AppendResult(
+          firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Starts a cache entry for every replicated batch that opens a newer leader epoch. Caller holds
+   * the lock. Returns whether the cache changed.
+   */
+  private boolean assignReplicatedEpochs(List<MutableRecordBatch> batches) {
+    boolean changed = false;
+    for (MutableRecordBatch b : batches) {
+      int epoch = b.partitionLeaderEpoch();
+      if (epoch < 0 || epoch == epochCache.latestEpoch()) {
+        continue;
+      }
+      if (epoch < epochCache.latestEpoch()) {
+        // Epochs that start here or later own no data yet (e.g. one this replica led without
+        // writing): the leader's data wins over them.
+        changed |= epochCache.truncateFromEnd(b.baseOffset());
+        if (epoch < epochCache.latestEpoch()) {
+          log.warn(
+              "Replicated batch at {} of {} has leader epoch {}, older than epoch {} already in"
+                  + " the log; not recording it",
+              b.baseOffset(),
+              topicPartition,
+              epoch,
+              epochCache.latestEpoch());
+          continue;
+        }
+      }
+      changed |= epochCache.assign(epoch, b.baseOffset());
+    }
+    return changed;
+  }
+
+  /**
+   * Records that leader epoch {@code epoch} starts at the current log end offset, before anything
+   * is appended in it (what a broker does when it becomes leader, so OffsetForLeaderEpoch answers
+   * for the new epoch at once). Ignored unless newer than {@link #latestEpoch()}.
+   *
+   * @throws org.apache.kafka.common.errors.KafkaStorageException the checkpoint could not be
+   *     written
+   */
+  public void assignLeaderEpoch(int epoch) {
+    lock.lock();
+    try {
+      ensureOpen();
+      if (epochCache.assign(epoch, logEndOffset)) {
+        persistEpochsBeforeAppend();
+        log.info("{} starts leader epoch {} at offset {}", topicPartition, epoch, logEndOffset);
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
    * The latest leader epoch recorded in this log (from the epoch of appended batches, as a leader
-   * or a follower), or -1 if none.
+   * or a follower, or {@link #assignLeaderEpoch}), or -1 if none. Lock- and allocation-free.
    */
   public int latestEpoch() {
-    throw new UnsupportedOperationException("TODO: replication storage");
+    return epochCache.latestEpoch();
   }
 
   /**
    * OffsetForLeaderEpoch: for {@code epoch}, the largest known epoch at or below it and the offset
    * at which that epoch ended (the start offset of the next known epoch, or the log end offset when
-   * it is the latest). Backed by a {@code leader-epoch-checkpoint} file in the partition directory
-   * (epoch and start offset per line), kept in step with truncation.
+   * it is the latest). {@link EpochEndOffset#UNDEFINED} when no epoch is known, {@code epoch} is
+   * below the first known epoch (its data is gone, e.g. by retention) or above the latest. Backed
+   * by a {@code leader-epoch-checkpoint} file in the partition directory (epoch and start offset
+   * per line), kept in step with truncation and the log start offset. Lock-free.
    */
   public EpochEndOffset endOffsetForEpoch(int epoch) {
-    throw new UnsupportedOperationException("TODO: replication storage");
+    return epochCache.endOffsetFor(epoch, logEndOffset);
   }
 
   /**
-   * Records that this log's data up to {@code offset} is replicated (the high watermark): retention
-   * never deletes at or above it, and it is checkpointed ({@code replication-offset-checkpoint} in
-   * the log dir) so a restarted replica knows it.
+   * Records that this log's data up to {@code offset} (exclusive) is replicated: the high
+   * watermark, clamped into [log start offset, log end offset]. Retention never deletes at or above
+   * it, and it is checkpointed ({@code replication-offset-checkpoint} in the log dir, by the {@link
+   * LogManager}) so a restarted replica knows it. Lock- and allocation-free (one volatile write),
+   * so it may be called after every append; it is not monotonic (a follower's high watermark may go
+   * down with truncation). Callers must not race it with {@link #truncateTo} of the same log: the
+   * clamp to the log end is not atomic with truncation (the replica fetcher does both on one
+   * thread).
    */
   public void updateHighWatermark(long offset) {
-    throw new UnsupportedOperationException("TODO: replication storage");
+    highWatermark = Math.max(logStartOffset, Math.min(offset, logEndOffset));
   }
 
-  /** The last high watermark given to {@link #updateHighWatermark} (or loaded), else 0. */
+  /**
+   * The last high watermark given to {@link #updateHighWatermark} or loaded at open (clamped to the
+   * log), else the log start offset.
+   */
   public long highWatermark() {
-    throw new UnsupportedOperationException("TODO: replication storage");
+    return highWatermark;
   }
 
   public long logEndOffset() {
@@ -529,7 +797,10 @@ public final class PartitionLog implements Closeable {
 
   /**
    * Moves the log start offset forward to {@code offset} (DeleteRecords), deleting segments wholly
-   * below it. Returns the new log start offset.
+   * below it and leader-epoch entries of epochs that ended before it. Returns the new log start
+   * offset. The caller (DeleteRecords) must refuse offsets above the high watermark, as Kafka does;
+   * this method only refuses offsets past the log end (so a follower can follow the leader's log
+   * start, which may be above its own high watermark).
    *
    * @throws OffsetOutOfRangeException {@code offset} is past the log end
    */
@@ -567,9 +838,14 @@ public final class PartitionLog implements Closeable {
   }
 
   /**
-   * Drops every batch at or after {@code offset} (used by replication to cut a divergent tail). The
-   * batch containing {@code offset} is dropped whole, so the new log end may be lower than {@code
-   * offset} if it is not a batch boundary.
+   * Drops every batch at or after {@code offset} (used by replication to cut a divergent tail).
+   * When {@code offset} is a batch boundary (replication always truncates to one: a leader epoch's
+   * end offset, or a high watermark) the log end becomes exactly {@code offset}. Otherwise the
+   * batch containing {@code offset} is dropped whole, so the log end becomes that batch's base
+   * offset, lower than {@code offset}. Nothing happens when {@code offset} is at or past the log
+   * end. Leader-epoch entries starting at or after the new log end are dropped and the high
+   * watermark is lowered to it if above. An {@code offset} at or below the first segment's base, or
+   * below the log start offset, empties the log and restarts it at {@code offset}.
    */
   public void truncateTo(long offset) {
     lock.lock();
@@ -597,10 +873,16 @@ public final class PartitionLog implements Closeable {
         }
         logEndOffset = target.nextOffset();
         recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+        highWatermark = Math.min(highWatermark, logEndOffset);
         if (rolledUnflushedOffset > logEndOffset) {
           rolledUnflushedOffset = -1;
         }
         reloadProducerState();
+        // After the data: a crash in between leaves entries at or past the log end, dropped at
+        // load.
+        if (epochCache.truncateFromEnd(logEndOffset)) {
+          epochCache.persist();
+        }
         log.info(
             "Truncated {} to offset {} ({} bytes and {} segments removed)",
             topicPartition,
@@ -627,9 +909,13 @@ public final class PartitionLog implements Closeable {
     logEndOffset = offset;
     logStartOffset = offset;
     recoveryPoint = offset;
+    highWatermark = offset;
     rolledUnflushedOffset = -1;
     producerState.clear();
     producerState.deleteSnapshotsAbove(-1);
+    if (epochCache.clear() || Files.exists(epochCache.file())) {
+      epochCache.persist();
+    }
     afterLogStartMoved();
     log.info("Truncated {} fully; it restarts at offset {}", topicPartition, offset);
   }
@@ -640,7 +926,9 @@ public final class PartitionLog implements Closeable {
 
   /**
    * Deletes segments past retention.ms / retention.bytes (and, for retention.ms, rolls an expired
-   * active segment first so it can go too); returns how many were deleted.
+   * active segment first so it can go too); returns how many were deleted. Only segments wholly
+   * below the high watermark are deleted (the next segment's base, or the log end for the active
+   * one, at or below it): data not yet replicated everywhere is never removed.
    */
   public int enforceRetention(long nowMs) {
     lock.lock();
@@ -650,7 +938,7 @@ public final class PartitionLog implements Closeable {
       }
       LogConfig cfg = config;
       List<LogSegment> all = new ArrayList<>(segments.values());
-      int n = RetentionPolicy.deletableSegments(all, nowMs, cfg);
+      int n = RetentionPolicy.deletableSegments(all, nowMs, cfg, logEndOffset, highWatermark);
       if (n == 0) {
         return 0;
       }
@@ -684,6 +972,17 @@ public final class PartitionLog implements Closeable {
   }
 
   private void afterLogStartMoved() {
+    if (highWatermark < logStartOffset) {
+      highWatermark = logStartOffset;
+    }
+    if (epochCache.truncateFromStart(logStartOffset)) {
+      try {
+        epochCache.persist();
+      } catch (IOException e) {
+        // Stale entries below the log start are harmless and trimmed again at the next load.
+        log.warn("Could not rewrite the leader-epoch checkpoint of {}", topicPartition, e);
+      }
+    }
     producerState.pruneBefore(logStartOffset);
     try {
       producerState.deleteSnapshotsBelow(segments.firstKey());
@@ -804,6 +1103,11 @@ public final class PartitionLog implements Closeable {
 
   ProducerStateManager producerState() {
     return producerState;
+  }
+
+  /** The leader-epoch cache entries, oldest first (diagnostics and tests). */
+  List<LeaderEpochCache.EpochEntry> epochEntries() {
+    return epochCache.entries();
   }
 
   private void ensureOpen() {

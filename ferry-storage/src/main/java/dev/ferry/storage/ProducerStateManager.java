@@ -206,6 +206,26 @@ final class ProducerStateManager {
     }
   }
 
+  /**
+   * Records batches replicated from the leader, without sequence or epoch checks: the leader
+   * accepted them in this order. Keeps the state a new leader needs to recognise retries.
+   */
+  void applyAsFollower(List<MutableRecordBatch> batches) {
+    for (MutableRecordBatch b : batches) {
+      if (b.hasProducerId()) {
+        update(
+            b.producerId(),
+            b.producerEpoch(),
+            new BatchMetadata(
+                b.baseSequence(),
+                b.lastSequence(),
+                b.baseOffset(),
+                b.lastOffset(),
+                b.maxTimestamp()));
+      }
+    }
+  }
+
   /** Rebuilds state from a batch header read back from the log (no checks: it was accepted). */
   void replay(ByteBuffer h, int at) {
     long pid = BatchHeader.producerId(h, at);

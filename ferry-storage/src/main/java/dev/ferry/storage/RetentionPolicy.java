@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Decides how many of the oldest segments {@code retention.ms} and {@code retention.bytes} allow to
  * delete. Only whole segments go, oldest first; deletion stops at the first segment that must be
- * kept.
+ * kept, and at the first one holding offsets at or above the high watermark.
  */
 final class RetentionPolicy {
 
@@ -14,9 +14,28 @@ final class RetentionPolicy {
   /**
    * The number of segments to delete from the head of {@code segments} (oldest first, active last).
    * The result may include the active segment only for time retention, meaning every segment is
-   * expired; the caller must roll first so the log keeps an empty active segment.
+   * expired and the high watermark is at the log end; the caller must roll first so the log keeps
+   * an empty active segment.
    */
-  static int deletableSegments(List<LogSegment> segments, long nowMs, LogConfig config) {
+  static int deletableSegments(
+      List<LogSegment> segments,
+      long nowMs,
+      LogConfig config,
+      long logEndOffset,
+      long highWatermark) {
+    int byPolicy = deletableByPolicy(segments, nowMs, config);
+    int n = 0;
+    while (n < byPolicy) {
+      long nextBase = n + 1 < segments.size() ? segments.get(n + 1).baseOffset() : logEndOffset;
+      if (nextBase > highWatermark) {
+        break;
+      }
+      n++;
+    }
+    return n;
+  }
+
+  private static int deletableByPolicy(List<LogSegment> segments, long nowMs, LogConfig config) {
     if (!config.cleanupPolicy().contains("delete")) {
       return 0;
     }

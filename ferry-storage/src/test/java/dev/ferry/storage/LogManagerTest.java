@@ -245,6 +245,7 @@ class LogManagerTest {
     managers.add(manager);
     manager.startup(tp -> config);
     PartitionLog log = manager.get(new TopicPartition("r", 0)).orElseThrow();
+    log.updateHighWatermark(log.logEndOffset()); // as the broker does: retention stops at the HW
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(log.logStartOffset()).isEqualTo(4));

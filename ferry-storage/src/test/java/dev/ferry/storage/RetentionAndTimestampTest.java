@@ -51,6 +51,7 @@ class RetentionAndTimestampTest {
         log.append(Batches.sized("new" + i, 1000, NOW - 1_000), 0); // offsets 4..7
       }
       assertThat(log.segmentBaseOffsets()).containsExactly(0L, 2L, 4L, 6L);
+      log.updateHighWatermark(log.logEndOffset()); // everything replicated
 
       assertThat(log.enforceRetention(time.milliseconds())).isEqualTo(2);
       assertThat(log.logStartOffset()).isEqualTo(4);
@@ -76,6 +77,7 @@ class RetentionAndTimestampTest {
     LogConfig config = config(LogConfig.RETENTION_MS, "60000");
     try (PartitionLog log = PartitionLog.open(tmp.resolve("t-0"), config, time, true)) {
       log.append(Batches.batch("a", 3, NOW - 100_000), 0);
+      log.updateHighWatermark(3);
       assertThat(log.enforceRetention(NOW)).isEqualTo(1);
       assertThat(log.logStartOffset()).isEqualTo(3);
       assertThat(log.logEndOffset()).isEqualTo(3);
@@ -95,6 +97,7 @@ class RetentionAndTimestampTest {
       }
       assertThat(log.segmentBaseOffsets()).containsExactly(0L, 2L, 4L, 6L, 8L);
       long segmentSize = log.read(0, 100_000, Long.MAX_VALUE, true).records().sizeInBytes();
+      log.updateHighWatermark(log.logEndOffset());
       // total ~9 KB, limit 4.5 KB: drop two-batch segments while what is left stays >= the limit
       int deleted = log.enforceRetention(NOW);
       assertThat(deleted).isEqualTo(2);
