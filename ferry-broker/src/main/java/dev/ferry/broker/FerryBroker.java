@@ -4,6 +4,7 @@ import dev.ferry.controller.TopicController;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.EmbeddedZooKeeper;
 import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metrics.BrokerMetrics;
 import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
 import dev.ferry.replication.ReplicaManager;
@@ -58,6 +59,7 @@ public final class FerryBroker implements Closeable {
   private LogManager logManager;
   private ReplicaManager replicaManager;
   private SocketServer socketServer;
+  private BrokerMetrics metrics = BrokerMetrics.disabled();
   private int boundPort = -1;
 
   public FerryBroker(BrokerConfig config) {
@@ -150,6 +152,11 @@ public final class FerryBroker implements Closeable {
         .register(
             new InitProducerIdHandler(new ProducerIdManager(metadata, config.brokerId, admin)));
 
+    metrics =
+        BrokerMetrics.start(
+            config.metricsHost, config.metricsPort, apis.supportedApis(), replicaManager);
+    started.push(metrics);
+
     socketServer =
         new SocketServer(
             new SocketServerConfig(
@@ -161,7 +168,8 @@ public final class FerryBroker implements Closeable {
                 config.socketSendBufferBytes,
                 config.socketReceiveBufferBytes,
                 config.maxConnections),
-            apis);
+            apis,
+            metrics.network());
     socketServer.start();
     started.push(socketServer);
     boundPort = socketServer.boundPort();
@@ -210,6 +218,11 @@ public final class FerryBroker implements Closeable {
 
   public String bootstrapServers() {
     return config.listener.host() + ":" + boundPort;
+  }
+
+  /** The port of the Prometheus {@code /metrics} endpoint, or -1 when metrics are off. */
+  public int metricsPort() {
+    return metrics.port();
   }
 
   public ZkMetadataStore metadata() {
