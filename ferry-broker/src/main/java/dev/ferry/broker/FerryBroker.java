@@ -1,6 +1,9 @@
 package dev.ferry.broker;
 
 import dev.ferry.controller.TopicController;
+import dev.ferry.coordinator.group.GroupCoordinator;
+import dev.ferry.coordinator.group.GroupCoordinatorConfig;
+import dev.ferry.coordinator.group.OffsetsTopicListener;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.EmbeddedZooKeeper;
 import dev.ferry.metadata.ZkMetadataStore;
@@ -8,6 +11,7 @@ import dev.ferry.metrics.BrokerMetrics;
 import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
 import dev.ferry.replication.ReplicaManager;
+import dev.ferry.server.ApiHandler;
 import dev.ferry.server.KafkaApis;
 import dev.ferry.server.admin.AlterConfigsHandler;
 import dev.ferry.server.admin.CreatePartitionsHandler;
@@ -20,6 +24,9 @@ import dev.ferry.server.admin.TopicConfigDescriber;
 import dev.ferry.server.fetch.FetchHandler;
 import dev.ferry.server.fetch.FetchPurgatory;
 import dev.ferry.server.fetch.ListOffsetsHandler;
+import dev.ferry.server.group.GroupApis;
+import dev.ferry.server.group.MetadataTopicIds;
+import dev.ferry.server.group.OffsetsTopicLocator;
 import dev.ferry.server.handlers.ApiVersionsHandler;
 import dev.ferry.server.handlers.ClusterView;
 import dev.ferry.server.handlers.DescribeClusterHandler;
@@ -151,6 +158,7 @@ public final class FerryBroker implements Closeable {
         .register(new DeleteRecordsHandler(replicaManager, admin))
         .register(
             new InitProducerIdHandler(new ProducerIdManager(metadata, config.brokerId, admin)));
+    startGroupCoordination(apis, cluster, topics, admin);
 
     metrics =
         BrokerMetrics.start(
@@ -182,6 +190,42 @@ public final class FerryBroker implements Closeable {
         new BrokerInfo(
             config.brokerId, config.advertisedListener.host(), advertisedPort, config.rack),
         metadata.sessionTimeoutMs() + 2_000L);
+  }
+
+  /**
+   * The group coordinator follows leadership of {@code __consumer_offsets} partitions; the topic
+   * itself is created on the first FindCoordinator, as in Kafka.
+   */
+  private void startGroupCoordination(
+      KafkaApis apis, ClusterView cluster, TopicController topics, ExecutorService admin) {
+    GroupCoordinator coordinator =
+        new GroupCoordinator(
+                new GroupCoordinatorConfig(
+                    config.groupMinSessionTimeoutMs,
+                    config.groupMaxSessionTimeoutMs,
+                    config.groupInitialRebalanceDelayMs,
+                    config.groupMaxSize,
+                    config.offsetsTopicNumPartitions,
+                    config.offsetsRetentionMs,
+                    config.offsetsRetentionCheckIntervalMs,
+                    config.offsetMetadataMaxBytes))
+            .startup();
+    started.push(coordinator);
+    OffsetsTopicListener offsetsListener =
+        new OffsetsTopicListener(config.brokerId, coordinator, replicaManager, metadata);
+    metadata.addListener(offsetsListener);
+    offsetsListener.syncAll();
+    OffsetsTopicLocator locator =
+        new OffsetsTopicLocator(
+            cluster,
+            topics,
+            admin,
+            config.offsetsTopicNumPartitions,
+            config.offsetsTopicReplicationFactor);
+    for (ApiHandler handler :
+        GroupApis.handlers(coordinator, locator, new MetadataTopicIds(metadata))) {
+      apis.register(handler);
+    }
   }
 
   private static ExecutorService adminExecutor() {

@@ -1,0 +1,456 @@
+package dev.ferry.coordinator.group;
+
+import dev.ferry.storage.PartitionLog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's classic-protocol group coordinator. It serves the groups whose {@code
+ * __consumer_offsets} partition this broker leads: the broker calls {@link #onBecomeCoordinator}
+ * for each such partition (the partition's records are replayed to rebuild its groups) and {@link
+ * #onResignCoordinator} when it stops leading it. Requests for other groups get NOT_COORDINATOR,
+ * and COORDINATOR_LOAD_IN_PROGRESS while their partition loads.
+ *
+ * <p>Threading: every method may be called from any thread; none blocks. JoinGroup and SyncGroup
+ * return futures that complete when the rebalance gets there. Each group has its own lock. One
+ * scheduler thread runs all timers (session, rebalance, initial delay, offset expiry) and one
+ * loader thread replays partitions.
+ */
+public final class GroupCoordinator implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+
+  /** Name of the internal topic holding group records. */
+  public static final String OFFSETS_TOPIC = "__consumer_offsets";
+
+  /** The type every group has in ListGroups v5+. */
+  public static final String CLASSIC_GROUP_TYPE = "classic";
+
+  private final GroupCoordinatorConfig config;
+  private final Time time;
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final ExecutorService loader;
+  private final GroupRegistry registry;
+  private final MembershipManager membership;
+  private final OffsetManager offsets;
+  private volatile boolean started;
+
+  public GroupCoordinator(GroupCoordinatorConfig config) {
+    this(config, Time.SYSTEM);
+  }
+
+  public GroupCoordinator(GroupCoordinatorConfig config, Time time) {
+    this.config = config;
+    this.time = time;
+    this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("ferry-group-coordinator-timer"));
+    // Cancelled session checks would otherwise stay queued until their (possibly distant) time.
+    scheduler.setRemoveOnCancelPolicy(true);
+    this.loader =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon("ferry-group-coordinator-loader"));
+    this.registry = new GroupRegistry(config.offsetsTopicNumPartitions());
+    GroupWriter writer = new GroupWriter(time);
+    this.membership = new MembershipManager(config, time, scheduler, registry, writer);
+    this.offsets = new OffsetManager(config, time, registry, writer, membership);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Starts the periodic offset expiry check ({@code offsets.retention.check.interval.ms}). */
+  public synchronized GroupCoordinator startup() {
+    if (!started) {
+      started = true;
+      long interval = config.offsetsRetentionCheckIntervalMs();
+      scheduler.scheduleWithFixedDelay(this::runExpiry, interval, interval, TimeUnit.MILLISECONDS);
+    }
+    return this;
+  }
+
+  private void runExpiry() {
+    try {
+      offsets.expireOffsets();
+    } catch (RuntimeException e) {
+      log.error("Offset expiry check failed", e);
+    }
+  }
+
+  public GroupCoordinatorConfig config() {
+    return config;
+  }
+
+  /** The {@code __consumer_offsets} partition that holds {@code groupId}. */
+  public int partitionFor(String groupId) {
+    return registry.partitionFor(groupId);
+  }
+
+  // ---------------------------------------------------------------- partition ownership
+
+  /**
+   * Takes over the groups of {@code offsetsPartition}, whose records are in {@code log}. Returns at
+   * once; the partition's records are replayed on the loader thread and the returned future
+   * completes when its groups are served. Calling it again for the same partition (e.g. a new
+   * leader epoch) unloads and reloads.
+   */
+  public CompletableFuture<Void> onBecomeCoordinator(int offsetsPartition, CoordinatorLog log) {
+    checkPartition(offsetsPartition);
+    GroupRegistry.OwnedPartition p = new GroupRegistry.OwnedPartition(offsetsPartition, log);
+    GroupRegistry.OwnedPartition previous = registry.startOwning(p);
+    if (previous != null) {
+      unloadGroups(offsetsPartition);
+    }
+    CompletableFuture<Void> loaded = new CompletableFuture<>();
+    try {
+      loader.execute(() -> load(p, loaded));
+    } catch (RuntimeException e) {
+      registry.stopOwning(p);
+      loaded.completeExceptionally(e);
+    }
+    return loaded;
+  }
+
+  /**
+   * As {@link #onBecomeCoordinator(int, CoordinatorLog)} for a local log; batches are stamped with
+   * the epoch {@code leaderEpoch} returns at append time.
+   */
+  public CompletableFuture<Void> onBecomeCoordinator(
+      int offsetsPartition, PartitionLog log, IntSupplier leaderEpoch) {
+    return onBecomeCoordinator(offsetsPartition, CoordinatorLog.of(log, leaderEpoch));
+  }
+
+  /** As above with leader epoch 0 (a single broker that never changes leaders). */
+  public CompletableFuture<Void> onBecomeCoordinator(int offsetsPartition, PartitionLog log) {
+    return onBecomeCoordinator(offsetsPartition, log, () -> 0);
+  }
+
+  /**
+   * Stops serving the groups of {@code offsetsPartition}: they are dropped from memory (their
+   * records stay in the log for the next coordinator) and parked requests get NOT_COORDINATOR.
+   */
+  public void onResignCoordinator(int offsetsPartition) {
+    checkPartition(offsetsPartition);
+    if (registry.stopOwning(offsetsPartition) != null) {
+      int n = unloadGroups(offsetsPartition);
+      log.info("Resigned as coordinator of {}-{} ({} groups)", OFFSETS_TOPIC, offsetsPartition, n);
+    }
+  }
+
+  /** Whether the partition is owned and fully loaded. */
+  public boolean isLoaded(int offsetsPartition) {
+    GroupRegistry.OwnedPartition p = registry.owned(offsetsPartition);
+    return p != null && p.loaded;
+  }
+
+  private void checkPartition(int partition) {
+    if (partition < 0 || partition >= registry.numPartitions()) {
+      throw new IllegalArgumentException(
+          "No partition " + partition + " in " + OFFSETS_TOPIC + " of " + registry.numPartitions());
+    }
+  }
+
+  private void load(GroupRegistry.OwnedPartition p, CompletableFuture<Void> loaded) {
+    long t0 = System.nanoTime();
+    try {
+      GroupLoader.Loaded result = GroupLoader.load(p.log, () -> registry.owned(p.partition) != p);
+      if (registry.owned(p.partition) != p) {
+        loaded.completeExceptionally(Errors.NOT_COORDINATOR.exception("Unloaded while loading"));
+        return;
+      }
+      long now = time.milliseconds();
+      for (Map.Entry<String, GroupLoader.LoadedGroup> e : result.groups().entrySet()) {
+        registry.putLoaded(rebuild(e.getKey(), p.partition, e.getValue(), now));
+      }
+      p.loaded = true;
+      if (registry.owned(p.partition) != p) {
+        // Resigned while the groups were installed: the resign sweep may have missed some.
+        unloadGroups(p.partition);
+      }
+      log.info(
+          "Loaded {} groups from {}-{} ({} records up to offset {}) in {} ms",
+          result.groups().size(),
+          OFFSETS_TOPIC,
+          p.partition,
+          result.records(),
+          result.endOffset(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+      loaded.complete(null);
+    } catch (RuntimeException e) {
+      log.error("Failed to load {}-{}", OFFSETS_TOPIC, p.partition, e);
+      registry.stopOwning(p);
+      unloadGroups(p.partition);
+      loaded.completeExceptionally(e);
+    }
+  }
+
+  /**
+   * A group as the log describes it. Members come back Stable with their assignment: they keep
+   * heartbeating to the new coordinator and the session timeout removes those that do not.
+   */
+  private ClassicGroup rebuild(
+      String groupId, int partition, GroupLoader.LoadedGroup loaded, long now) {
+    ClassicGroup g = new ClassicGroup(groupId, partition, now);
+    g.lock.lock();
+    try {
+      g.offsets.putAll(loaded.offsets);
+      GroupMetadataValue v = loaded.metadata;
+      if (v != null) {
+        g.protocolType = v.protocolType();
+        g.generationId = v.generationId();
+        g.protocolName = v.protocolName();
+        g.leaderId = v.leaderId();
+        for (GroupMetadataValue.Member pm : v.members()) {
+          GroupMember m =
+              new GroupMember(
+                  pm.memberId(),
+                  pm.groupInstanceId(),
+                  pm.clientId(),
+                  pm.clientHost(),
+                  pm.rebalanceTimeoutMs(),
+                  pm.sessionTimeoutMs(),
+                  GroupLoader.protocolsOf(v, pm));
+          m.assignment = pm.assignment();
+          m.synced = true;
+          g.addMember(m);
+          membership.scheduleSessionCheck(g, m);
+        }
+        if (g.leaderId != null && !g.members.containsKey(g.leaderId)) {
+          g.leaderId = g.members.isEmpty() ? null : g.members.keySet().iterator().next();
+        }
+        g.transitionTo(g.members.isEmpty() ? GroupState.EMPTY : GroupState.STABLE, now);
+        g.stateTimestampMs = v.stateTimestampMs();
+      }
+    } finally {
+      g.lock.unlock();
+    }
+    return g;
+  }
+
+  private int unloadGroups(int partition) {
+    int n = 0;
+    for (ClassicGroup g : registry.groups(partition)) {
+      Deferred d = new Deferred();
+      g.lock.lock();
+      try {
+        if (g.is(GroupState.DEAD)) {
+          continue;
+        }
+        g.cancelJoinTimer();
+        for (GroupMember m : g.members.values()) {
+          m.cancelSessionCheck();
+          if (m.awaitingJoin != null) {
+            d.complete(
+                m.awaitingJoin, MembershipManager.joinError(m.memberId, Errors.NOT_COORDINATOR));
+            m.awaitingJoin = null;
+          }
+          if (m.awaitingSync != null) {
+            d.complete(m.awaitingSync, MembershipManager.syncError(Errors.NOT_COORDINATOR));
+            m.awaitingSync = null;
+          }
+        }
+        for (var pending : g.pendingMembers.values()) {
+          pending.cancel(false);
+        }
+        g.pendingMembers.clear();
+        g.transitionTo(GroupState.DEAD, time.milliseconds());
+        registry.remove(g);
+        n++;
+      } finally {
+        g.lock.unlock();
+      }
+      d.flush();
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- membership
+
+  public CompletableFuture<JoinGroupResponseData> joinGroup(
+      GroupRequestContext ctx, JoinGroupRequestData request) {
+    return membership.join(ctx, request);
+  }
+
+  public CompletableFuture<SyncGroupResponseData> syncGroup(
+      GroupRequestContext ctx, SyncGroupRequestData request) {
+    return membership.sync(ctx, request);
+  }
+
+  public Errors heartbeat(GroupRequestContext ctx, HeartbeatRequestData request) {
+    return membership.heartbeat(ctx, request);
+  }
+
+  /**
+   * Removes members (LeaveGroup v3+ form; v0-2 is one member with a null instance id). The result
+   * has one entry per member and a top-level error only when the whole group failed.
+   */
+  public LeaveGroupResponseData leaveGroup(String groupId, List<MemberIdentity> members) {
+    return membership.leave(groupId, members);
+  }
+
+  // ---------------------------------------------------------------- offsets
+
+  /**
+   * Commits offsets; completes with a result per partition once they are in the log. Use generation
+   * -1 with an empty member id for a commit outside group management.
+   */
+  public CompletableFuture<Map<TopicPartition, Errors>> commitOffsets(
+      String groupId,
+      String memberId,
+      String groupInstanceId,
+      int generationId,
+      Map<TopicPartition, OffsetAndMetadata> offsetsToCommit) {
+    return offsets.commit(groupId, memberId, groupInstanceId, generationId, offsetsToCommit);
+  }
+
+  /** Committed offsets of the given partitions, or of all partitions when null. */
+  public OffsetFetchResult fetchOffsets(String groupId, List<TopicPartition> partitions) {
+    return offsets.fetch(groupId, partitions);
+  }
+
+  public CompletableFuture<OffsetDeleteResult> deleteOffsets(
+      String groupId, List<TopicPartition> partitions) {
+    return offsets.deleteOffsets(groupId, partitions);
+  }
+
+  /** Deletes empty groups and their offsets (tombstones are written). */
+  public CompletableFuture<Map<String, Errors>> deleteGroups(List<String> groupIds) {
+    return offsets.deleteGroups(groupIds);
+  }
+
+  /** Runs the expiry check now; returns how many offsets it removed (tests and tools). */
+  public int expireOffsetsNow() {
+    return offsets.expireOffsets();
+  }
+
+  // ---------------------------------------------------------------- listing
+
+  /**
+   * Groups of the loaded partitions. {@code states} filters by state name (case-insensitive),
+   * {@code types} by group type ("classic" is the only one); empty sets do not filter.
+   */
+  public ListGroupsResult listGroups(Set<String> states, Set<String> types) {
+    if (!types.isEmpty()
+        && types.stream().noneMatch(t -> t.toLowerCase(Locale.ROOT).equals(CLASSIC_GROUP_TYPE))) {
+      return new ListGroupsResult(Errors.NONE, List.of());
+    }
+    Set<String> wanted =
+        states.stream()
+            .map(s -> s.toLowerCase(Locale.ROOT))
+            .collect(java.util.stream.Collectors.toSet());
+    List<GroupListing> out = new ArrayList<>();
+    for (GroupRegistry.OwnedPartition p : registry.ownedPartitions()) {
+      if (!p.loaded) {
+        continue;
+      }
+      for (ClassicGroup g : registry.groups(p.partition)) {
+        g.lock.lock();
+        try {
+          if (g.is(GroupState.DEAD)
+              || (!wanted.isEmpty()
+                  && !wanted.contains(g.state.displayName().toLowerCase(Locale.ROOT)))) {
+            continue;
+          }
+          out.add(
+              new GroupListing(g.groupId, g.protocolType == null ? "" : g.protocolType, g.state));
+        } finally {
+          g.lock.unlock();
+        }
+      }
+    }
+    return new ListGroupsResult(
+        registry.anyLoading() ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE, out);
+  }
+
+  /**
+   * The group as DescribeGroups shows it: members with their subscription and assignment bytes when
+   * Stable, without them otherwise. An unknown group is GROUP_ID_NOT_FOUND in state Dead (the
+   * handler answers older versions with NONE).
+   */
+  public DescribedGroup describeGroup(String groupId) {
+    DescribedGroup out = new DescribedGroup().setGroupId(groupId);
+    ClassicGroup g;
+    try {
+      g = registry.lock(groupId, false, time.milliseconds());
+    } catch (ApiException e) {
+      return out.setErrorCode(Errors.forException(e).code())
+          .setGroupState(GroupState.DEAD.displayName());
+    }
+    if (g == null) {
+      return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+          .setErrorMessage("Group " + groupId + " not found.")
+          .setGroupState(GroupState.DEAD.displayName());
+    }
+    try {
+      boolean stable = g.is(GroupState.STABLE);
+      out.setErrorCode(Errors.NONE.code())
+          .setGroupState(g.state.displayName())
+          .setProtocolType(g.protocolType == null ? "" : g.protocolType)
+          .setProtocolData(stable && g.protocolName != null ? g.protocolName : "");
+      List<DescribedGroupMember> members = new ArrayList<>(g.members.size());
+      for (GroupMember m : g.members.values()) {
+        members.add(
+            new DescribedGroupMember()
+                .setMemberId(m.memberId)
+                .setGroupInstanceId(m.groupInstanceId)
+                .setClientId(m.clientId)
+                .setClientHost(m.clientHost)
+                .setMemberMetadata(stable ? m.metadata(g.protocolName) : GroupMember.NO_BYTES)
+                .setMemberAssignment(stable ? m.assignment : GroupMember.NO_BYTES));
+      }
+      return out.setMembers(members);
+    } finally {
+      g.lock.unlock();
+    }
+  }
+
+  /** Fails parked requests with NOT_COORDINATOR and stops the timer and loader threads. */
+  @Override
+  public void close() {
+    for (GroupRegistry.OwnedPartition p : registry.ownedPartitions()) {
+      registry.stopOwning(p);
+      unloadGroups(p.partition);
+    }
+    scheduler.shutdownNow();
+    loader.shutdownNow();
+    try {
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      loader.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.ferry.coordinator.group;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replays one {@code __consumer_offsets} partition from its start to its end and returns the latest
+ * state of every group in it: the last value per key wins and tombstones delete.
+ */
+final class GroupLoader {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupLoader.class);
+  private static final int READ_BYTES = 4 * 1024 * 1024;
+
+  /** What the log says about one group. */
+  static final class LoadedGroup {
+    GroupMetadataValue metadata;
+    final Map<TopicPartition, ClassicGroup.StoredOffset> offsets = new HashMap<>();
+  }
+
+  /** The result of a load. */
+  record Loaded(Map<String, LoadedGroup> groups, long records, long endOffset) {}
+
+  private GroupLoader() {}
+
+  /**
+   * Reads until the log end offset seen at the start (the partition takes no writes while loading).
+   * {@code cancelled} is polled between batches so an unload stops a long load.
+   */
+  static Loaded load(CoordinatorLog source, java.util.function.BooleanSupplier cancelled) {
+    Map<String, LoadedGroup> groups = new HashMap<>();
+    long end = source.logEndOffset();
+    long offset = source.logStartOffset();
+    long count = 0;
+    while (offset < end && !cancelled.getAsBoolean()) {
+      Records records = source.read(offset, READ_BYTES);
+      long before = offset;
+      for (RecordBatch batch : records.batches()) {
+        if (batch.lastOffset() < offset) {
+          continue;
+        }
+        if (!batch.isControlBatch()) {
+          for (Record r : batch) {
+            if (r.offset() >= offset) {
+              apply(groups, r);
+              count++;
+            }
+          }
+        }
+        offset = batch.nextOffset();
+      }
+      if (offset == before) {
+        // Nothing readable where the index says there is data: do not spin.
+        log.warn("Stopped loading {} at offset {} of {}: no batch there", source, offset, end);
+        break;
+      }
+    }
+    return new Loaded(groups, count, offset);
+  }
+
+  private static void apply(Map<String, LoadedGroup> groups, Record r) {
+    if (!r.hasKey()) {
+      log.warn("Skipping group record without key at offset {}", r.offset());
+      return;
+    }
+    GroupRecords.Key key;
+    try {
+      key = GroupRecords.parseKey(r.key());
+    } catch (GroupRecords.MalformedRecordException e) {
+      log.warn("Skipping malformed group record key at offset {}", r.offset(), e);
+      return;
+    }
+    ByteBuffer value = r.hasValue() ? r.value() : null;
+    try {
+      if (key instanceof GroupRecords.OffsetKey k) {
+        if (value == null) {
+          LoadedGroup g = groups.get(k.group());
+          if (g != null) {
+            g.offsets.remove(k.topicPartition());
+            dropIfEmpty(groups, k.group(), g);
+          }
+        } else if (knownVersion(value, r)) {
+          groups
+              .computeIfAbsent(k.group(), id -> new LoadedGroup())
+              .offsets
+              .put(
+                  k.topicPartition(),
+                  new ClassicGroup.StoredOffset(GroupRecords.parseOffsetValue(value), r.offset()));
+        }
+      } else if (key instanceof GroupRecords.GroupKey k) {
+        if (value == null) {
+          LoadedGroup g = groups.get(k.group());
+          if (g != null) {
+            g.metadata = null;
+            dropIfEmpty(groups, k.group(), g);
+          }
+        } else if (knownVersion(value, r)) {
+          groups.computeIfAbsent(k.group(), id -> new LoadedGroup()).metadata =
+              GroupRecords.parseGroupValue(value);
+        }
+      } else if (key instanceof GroupRecords.UnknownKey k) {
+        log.debug("Skipping group record of unknown key type {} at {}", k.keyType(), r.offset());
+      }
+    } catch (GroupRecords.MalformedRecordException e) {
+      log.warn("Skipping malformed group record value at offset {}", r.offset(), e);
+    }
+  }
+
+  private static boolean knownVersion(ByteBuffer value, Record r) {
+    short v = GroupRecords.valueVersion(value);
+    if (v > GroupRecords.VALUE_VERSION || v < 0) {
+      log.warn("Skipping group record value of unknown version {} at offset {}", v, r.offset());
+      return false;
+    }
+    return true;
+  }
+
+  private static void dropIfEmpty(Map<String, LoadedGroup> groups, String id, LoadedGroup g) {
+    if (g.metadata == null && g.offsets.isEmpty()) {
+      groups.remove(id);
+    }
+  }
+
+  /** Member protocols rebuilt from the persisted chosen protocol's metadata. */
+  static List<GroupMember.Protocol> protocolsOf(
+      GroupMetadataValue group, GroupMetadataValue.Member m) {
+    List<GroupMember.Protocol> ps = new ArrayList<>(1);
+    if (group.protocolName() != null) {
+      ps.add(new GroupMember.Protocol(group.protocolName(), m.subscription()));
+    }
+    return ps;
+  }
+}

@@ -1,0 +1,16 @@
+package dev.ferry.coordinator.group;
+
+/**
+ * Facts about the request that the group protocol needs besides its body.
+ *
+ * @param clientId the request header's client id (prefix of generated member ids)
+ * @param clientHost the client's address, shown by DescribeGroups
+ * @param apiVersion the request's version (decides e.g. the member-id-required round trip)
+ */
+public record GroupRequestContext(String clientId, String clientHost, short apiVersion) {
+
+  public GroupRequestContext {
+    clientId = clientId == null ? "" : clientId;
+    clientHost = clientHost == null ? "" : clientHost;
+  }
+}

@@ -1,0 +1,151 @@
+package dev.ferry.coordinator.group;
+
+import dev.ferry.metadata.MetadataListener;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.replication.Partition;
+import dev.ferry.replication.ReplicaManager;
+import dev.ferry.storage.AppendResult;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Records;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves group coordination with leadership of {@code __consumer_offsets}: when this broker leads a
+ * partition of it (at a new epoch), the coordinator loads that partition; when it stops leading,
+ * the coordinator unloads it. Register it with the metadata store after the listener that opens led
+ * partitions, and call {@link #syncAll()} once at start-up.
+ *
+ * <p>Appends go through the {@link ReplicaManager}, like produce requests, so whatever the broker
+ * does on an append (waking fetches, later replication) applies to group records too.
+ */
+public final class OffsetsTopicListener implements MetadataListener {
+
+  private static final Logger log = LoggerFactory.getLogger(OffsetsTopicListener.class);
+
+  private final int brokerId;
+  private final GroupCoordinator coordinator;
+  private final ReplicaManager replicaManager;
+  private final ZkMetadataStore store;
+
+  /** Offsets partitions coordinated here, with the leader epoch they were loaded at. */
+  private final Map<Integer, Integer> loadedEpochs = new HashMap<>();
+
+  public OffsetsTopicListener(
+      int brokerId,
+      GroupCoordinator coordinator,
+      ReplicaManager replicaManager,
+      ZkMetadataStore store) {
+    this.brokerId = brokerId;
+    this.coordinator = coordinator;
+    this.replicaManager = replicaManager;
+    this.store = store;
+  }
+
+  /** Catches up with the current metadata (start-up). */
+  public void syncAll() {
+    store.topic(GroupCoordinator.OFFSETS_TOPIC).ifPresent(this::onTopicChanged);
+  }
+
+  @Override
+  public synchronized void onTopicChanged(TopicMetadata topic) {
+    if (!GroupCoordinator.OFFSETS_TOPIC.equals(topic.name())) {
+      return;
+    }
+    int n = coordinator.config().offsetsTopicNumPartitions();
+    if (topic.partitionCount() != n) {
+      log.warn(
+          "{} has {} partitions but offsets.topic.num.partitions is {}; groups map to the first {}",
+          topic.name(),
+          topic.partitionCount(),
+          n,
+          n);
+    }
+    for (Map.Entry<Integer, List<Integer>> e : topic.replicaAssignment().entrySet()) {
+      if (e.getKey() < n) {
+        PartitionState state =
+            store
+                .partitionState(topic.name(), e.getKey())
+                .orElse(new PartitionState(e.getValue().get(0), 0, e.getValue(), 0, 0));
+        update(e.getKey(), state);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void onPartitionStateChanged(
+      TopicMetadata topic, int partition, PartitionState state) {
+    if (GroupCoordinator.OFFSETS_TOPIC.equals(topic.name())
+        && partition < coordinator.config().offsetsTopicNumPartitions()) {
+      update(partition, state);
+    }
+  }
+
+  @Override
+  public synchronized void onTopicDeleted(TopicMetadata topic) {
+    if (GroupCoordinator.OFFSETS_TOPIC.equals(topic.name())) {
+      for (int p : loadedEpochs.keySet()) {
+        coordinator.onResignCoordinator(p);
+      }
+      loadedEpochs.clear();
+    }
+  }
+
+  private void update(int p, PartitionState state) {
+    TopicPartition tp = new TopicPartition(GroupCoordinator.OFFSETS_TOPIC, p);
+    Partition partition = replicaManager.partition(tp);
+    boolean leads = state.leader() == brokerId && partition != null;
+    Integer loadedAt = loadedEpochs.get(p);
+    if (leads && (loadedAt == null || loadedAt != state.leaderEpoch())) {
+      loadedEpochs.put(p, state.leaderEpoch());
+      log.info("Becoming group coordinator for {} at leader epoch {}", tp, state.leaderEpoch());
+      coordinator.onBecomeCoordinator(p, logOf(tp, partition));
+    } else if (!leads && loadedAt != null) {
+      loadedEpochs.remove(p);
+      coordinator.onResignCoordinator(p);
+    }
+  }
+
+  private CoordinatorLog logOf(TopicPartition tp, Partition partition) {
+    return new CoordinatorLog() {
+      @Override
+      public CompletableFuture<AppendResult> append(MemoryRecords records) {
+        try {
+          return CompletableFuture.completedFuture(replicaManager.appendAsLeader(tp, records));
+        } catch (RuntimeException e) {
+          return CompletableFuture.failedFuture(e);
+        }
+      }
+
+      @Override
+      public long logStartOffset() {
+        return partition.log().logStartOffset();
+      }
+
+      @Override
+      public long logEndOffset() {
+        return partition.log().logEndOffset();
+      }
+
+      @Override
+      public Records read(long offset, int maxBytes) {
+        return partition
+            .log()
+            .read(offset, maxBytes, partition.log().logEndOffset(), true)
+            .records();
+      }
+
+      @Override
+      public String toString() {
+        return tp.toString();
+      }
+    };
+  }
+}

@@ -1,0 +1,38 @@
+package dev.ferry.server.group;
+
+import dev.ferry.coordinator.group.GroupCoordinator;
+import dev.ferry.server.ApiHandler;
+import java.util.List;
+
+/** The group APIs as handlers for the dispatcher. */
+public final class GroupApis {
+
+  private GroupApis() {}
+
+  /**
+   * Handlers for FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
+   * OffsetFetch, ListGroups, DescribeGroups, DeleteGroups and OffsetDelete. With {@code topicIds}
+   * OffsetCommit and OffsetFetch also offer v10 (topic ids); null caps them at v9.
+   */
+  public static List<ApiHandler> handlers(
+      GroupCoordinator coordinator, CoordinatorLocator locator, TopicIdResolver topicIds) {
+    return List.of(
+        new FindCoordinatorHandler(coordinator, locator),
+        new JoinGroupHandler(coordinator),
+        new SyncGroupHandler(coordinator),
+        new HeartbeatHandler(coordinator),
+        new LeaveGroupHandler(coordinator),
+        new OffsetCommitHandler(coordinator, topicIds),
+        new OffsetFetchHandler(coordinator, topicIds),
+        new ListGroupsHandler(coordinator),
+        new DescribeGroupsHandler(coordinator),
+        new DeleteGroupsHandler(coordinator),
+        new OffsetDeleteHandler(coordinator));
+  }
+
+  /** As above without topic ids (OffsetCommit/OffsetFetch up to v9). */
+  public static List<ApiHandler> handlers(
+      GroupCoordinator coordinator, CoordinatorLocator locator) {
+    return handlers(coordinator, locator, null);
+  }
+}

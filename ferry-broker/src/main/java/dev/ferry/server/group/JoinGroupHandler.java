@@ -1,0 +1,44 @@
+package dev.ferry.server.group;
+
+import dev.ferry.coordinator.group.GroupCoordinator;
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.server.ApiHandler;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.JoinGroupRequest;
+import org.apache.kafka.common.requests.JoinGroupResponse;
+
+/** JoinGroup v0-9; the response is parked in the coordinator until the join phase completes. */
+public final class JoinGroupHandler implements ApiHandler {
+
+  private final GroupCoordinator coordinator;
+
+  public JoinGroupHandler(GroupCoordinator coordinator) {
+    this.coordinator = coordinator;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.JOIN_GROUP;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 9;
+  }
+
+  @Override
+  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
+    JoinGroupRequest req = (JoinGroupRequest) request.body();
+    short version = request.header().apiVersion();
+    return coordinator
+        .joinGroup(GroupRequests.context(request), req.data())
+        .thenApply(data -> new JoinGroupResponse(data, version));
+  }
+}

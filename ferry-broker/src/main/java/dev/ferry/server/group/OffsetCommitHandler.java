@@ -1,0 +1,124 @@
+package dev.ferry.server.group;
+
+import dev.ferry.coordinator.group.GroupCoordinator;
+import dev.ferry.coordinator.group.OffsetAndMetadata;
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.server.ApiHandler;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
+import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
+
+/**
+ * OffsetCommit v2-10 (v2 is the codec's oldest). v10 names topics by id only; ids are resolved to
+ * names, under which offsets are stored. The response is sent once the commit is in the log.
+ */
+public final class OffsetCommitHandler implements ApiHandler {
+
+  private final GroupCoordinator coordinator;
+  private final TopicIdResolver topicIds;
+
+  /** With {@code topicIds} null, v10 is not advertised. */
+  public OffsetCommitHandler(GroupCoordinator coordinator, TopicIdResolver topicIds) {
+    this.coordinator = coordinator;
+    this.topicIds = topicIds;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.OFFSET_COMMIT;
+  }
+
+  @Override
+  public short minVersion() {
+    return ApiKeys.OFFSET_COMMIT.oldestVersion();
+  }
+
+  @Override
+  public short maxVersion() {
+    return (short) (topicIds == null ? 9 : 10);
+  }
+
+  @Override
+  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
+    OffsetCommitRequestData req = ((OffsetCommitRequest) request.body()).data();
+    short version = request.header().apiVersion();
+    boolean byId = version >= 10;
+
+    // One entry per request topic, in request order, so the response mirrors the request.
+    List<TopicResult> topics = new ArrayList<>(req.topics().size());
+    Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+    for (OffsetCommitRequestTopic t : req.topics()) {
+      Optional<String> name = byId ? topicIds.topicName(t.topicId()) : Optional.of(t.name());
+      TopicResult tr =
+          new TopicResult(t.topicId(), name.orElse(""), t.partitions(), name.isPresent());
+      topics.add(tr);
+      if (name.isPresent()) {
+        for (OffsetCommitRequestPartition p : t.partitions()) {
+          offsets.put(
+              new TopicPartition(name.get(), p.partitionIndex()),
+              new OffsetAndMetadata(
+                  p.committedOffset(),
+                  version >= 6 ? p.committedLeaderEpoch() : OffsetAndMetadata.NO_LEADER_EPOCH,
+                  // Kafka stores a null metadata string as "" and returns it so.
+                  p.committedMetadata() == null ? "" : p.committedMetadata(),
+                  -1));
+        }
+      }
+    }
+    String instanceId = version >= 7 ? req.groupInstanceId() : null;
+    CompletableFuture<Map<TopicPartition, Errors>> result =
+        offsets.isEmpty()
+            ? CompletableFuture.completedFuture(Map.of())
+            : coordinator.commitOffsets(
+                req.groupId(),
+                req.memberId(),
+                instanceId,
+                req.generationIdOrMemberEpoch(),
+                offsets);
+    return result.thenApply(errors -> response(topics, errors));
+  }
+
+  private record TopicResult(
+      Uuid topicId, String name, List<OffsetCommitRequestPartition> partitions, boolean known) {}
+
+  private static AbstractResponse response(
+      List<TopicResult> topics, Map<TopicPartition, Errors> errors) {
+    OffsetCommitResponseData data = new OffsetCommitResponseData();
+    for (TopicResult t : topics) {
+      OffsetCommitResponseTopic rt = new OffsetCommitResponseTopic().setName(t.name);
+      if (t.topicId != null) {
+        rt.setTopicId(t.topicId);
+      }
+      for (OffsetCommitRequestPartition p : t.partitions) {
+        Errors e =
+            t.known
+                ? errors.getOrDefault(
+                    new TopicPartition(t.name, p.partitionIndex()), Errors.UNKNOWN_SERVER_ERROR)
+                : Errors.UNKNOWN_TOPIC_ID;
+        rt.partitions()
+            .add(
+                new OffsetCommitResponsePartition()
+                    .setPartitionIndex(p.partitionIndex())
+                    .setErrorCode(e.code()));
+      }
+      data.topics().add(rt);
+    }
+    return new OffsetCommitResponse(data);
+  }
+}

@@ -1,0 +1,84 @@
+package dev.ferry.server.group;
+
+import dev.ferry.coordinator.group.GroupCoordinator;
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.server.ApiHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.OffsetDeleteRequest;
+import org.apache.kafka.common.requests.OffsetDeleteResponse;
+
+/**
+ * OffsetDelete v0: deletes committed offsets of an empty group, or of topics an active consumer
+ * group no longer subscribes to.
+ */
+public final class OffsetDeleteHandler implements ApiHandler {
+
+  private final GroupCoordinator coordinator;
+
+  public OffsetDeleteHandler(GroupCoordinator coordinator) {
+    this.coordinator = coordinator;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.OFFSET_DELETE;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 0;
+  }
+
+  @Override
+  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
+    OffsetDeleteRequest req = (OffsetDeleteRequest) request.body();
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (OffsetDeleteRequestTopic t : req.data().topics()) {
+      for (OffsetDeleteRequestPartition p : t.partitions()) {
+        partitions.add(new TopicPartition(t.name(), p.partitionIndex()));
+      }
+    }
+    return coordinator
+        .deleteOffsets(req.data().groupId(), partitions)
+        .thenApply(
+            result -> {
+              OffsetDeleteResponseData data =
+                  new OffsetDeleteResponseData().setErrorCode(result.error().code());
+              if (result.error() == Errors.NONE) {
+                for (Map.Entry<TopicPartition, Errors> e : result.partitions().entrySet()) {
+                  TopicPartition tp = e.getKey();
+                  OffsetDeleteResponseTopic t = data.topics().find(tp.topic());
+                  if (t == null) {
+                    t = new OffsetDeleteResponseTopic().setName(tp.topic());
+                    data.topics().add(t);
+                  }
+                  if (t.partitions().find(tp.partition()) == null) {
+                    t.partitions()
+                        .add(
+                            new OffsetDeleteResponsePartition()
+                                .setPartitionIndex(tp.partition())
+                                .setErrorCode(e.getValue().code()));
+                  }
+                }
+              }
+              return new OffsetDeleteResponse(data);
+            });
+  }
+}

@@ -1,0 +1,99 @@
+package dev.ferry.server.group;
+
+import dev.ferry.controller.TopicController;
+import dev.ferry.coordinator.group.GroupCoordinator;
+import dev.ferry.server.handlers.ClusterView;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds group coordinators in cluster metadata, creating {@code __consumer_offsets} on first use as
+ * Kafka does. Creation runs on the admin executor; until it is done clients get
+ * COORDINATOR_NOT_AVAILABLE and retry.
+ */
+public final class OffsetsTopicLocator implements CoordinatorLocator {
+
+  private static final Logger log = LoggerFactory.getLogger(OffsetsTopicLocator.class);
+
+  /**
+   * Topic configs of the offsets topic: compacted (never deleted by time), large segments as in
+   * Kafka, and room for the metadata record of a big group.
+   */
+  public static final Map<String, String> TOPIC_CONFIGS =
+      Map.of(
+          "cleanup.policy", "compact",
+          "segment.bytes", String.valueOf(100 * 1024 * 1024),
+          "max.message.bytes", String.valueOf(10 * 1024 * 1024));
+
+  private final ClusterView cluster;
+  private final TopicController topics;
+  private final Executor admin;
+  private final int numPartitions;
+  private final short replicationFactor;
+  private final AtomicBoolean creating = new AtomicBoolean();
+
+  public OffsetsTopicLocator(
+      ClusterView cluster,
+      TopicController topics,
+      Executor admin,
+      int numPartitions,
+      short replicationFactor) {
+    this.cluster = cluster;
+    this.topics = topics;
+    this.admin = admin;
+    this.numPartitions = numPartitions;
+    this.replicationFactor = replicationFactor;
+  }
+
+  @Override
+  public Optional<Node> coordinatorFor(int offsetsPartition) {
+    if (cluster.store().topic(GroupCoordinator.OFFSETS_TOPIC).isEmpty()) {
+      createOnce();
+      return Optional.empty();
+    }
+    return cluster.leaderOf(GroupCoordinator.OFFSETS_TOPIC, offsetsPartition);
+  }
+
+  private void createOnce() {
+    if (!creating.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      admin.execute(
+          () -> {
+            try {
+              // A small cluster gets as many replicas as it has brokers rather than no groups.
+              short rf =
+                  (short) Math.max(1, Math.min(replicationFactor, cluster.liveBrokers().size()));
+              topics.createTopic(
+                  GroupCoordinator.OFFSETS_TOPIC,
+                  numPartitions,
+                  rf,
+                  Map.of(),
+                  TOPIC_CONFIGS,
+                  false);
+              log.info(
+                  "Created {} with {} partitions, replication factor {}",
+                  GroupCoordinator.OFFSETS_TOPIC,
+                  numPartitions,
+                  rf);
+            } catch (TopicExistsException e) {
+              // Another broker or request won.
+            } catch (RuntimeException e) {
+              log.warn("Could not create {}: {}", GroupCoordinator.OFFSETS_TOPIC, e.toString());
+            } finally {
+              creating.set(false);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      creating.set(false);
+    }
+  }
+}
