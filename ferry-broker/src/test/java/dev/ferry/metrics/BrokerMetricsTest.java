@@ -10,11 +10,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -81,6 +86,24 @@ class BrokerMetricsTest {
       assertThat(delta(before, after, "ferry_network_sent_bytes_total")).isPositive();
       assertThat(delta(before, after, "ferry_network_connections_opened_total"))
           .isGreaterThanOrEqualTo(1.0);
+      assertDashboardSeriesExist(after);
+    }
+  }
+
+  /** Every ferry_* and jvm_* series the sample Grafana dashboard queries is really served. */
+  private static void assertDashboardSeriesExist(Map<String, Double> scraped) throws IOException {
+    Path dashboard = Path.of("..", "docs", "grafana-dashboard.json");
+    assertThat(dashboard).exists();
+    Matcher m = Pattern.compile("\\b((?:ferry|jvm)_[a-z_]+)").matcher(Files.readString(dashboard));
+    Set<String> names = new TreeSet<>();
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    assertThat(names).contains("ferry_requests_total", "jvm_memory_used_bytes");
+    for (String name : names) {
+      assertThat(scraped.keySet())
+          .as("dashboard series %s", name)
+          .anyMatch(k -> k.equals(name) || k.startsWith(name + "{"));
     }
   }
 
