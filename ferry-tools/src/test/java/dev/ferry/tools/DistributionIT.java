@@ -159,7 +159,8 @@ class DistributionIT {
               .body();
       assertThat(metrics).contains("ferry_requests_total{api=\"Produce\"} 1");
     } finally {
-      broker.destroy(); // SIGTERM
+      // SIGTERM through the handle: Process.destroy() would also close our end of its output.
+      broker.toHandle().destroy();
       boolean exited = broker.waitFor(60, TimeUnit.SECONDS);
       if (!exited) {
         broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
