@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.errors.WakeupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -103,17 +104,50 @@ public final class ConsumeCommand extends ClientCommand {
     validate();
     Map<String, Object> settings = new HashMap<>();
     settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
-    long count = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(client, group, settings)) {
-      List<TopicPartition> partitions = partitions(consumer);
-      if (group == null) {
-        position(consumer, partitions);
-      } else {
-        consumer.subscribe(List.of(topic));
+    KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(client, group, settings);
+    // Ctrl-C waits for the loop, the commit, leaving the group and the count line.
+    StopOnShutdown stop = new StopOnShutdown(consumer);
+    try {
+      long count;
+      try {
+        List<TopicPartition> partitions = partitions(consumer);
+        if (group == null) {
+          position(consumer, partitions);
+        } else {
+          consumer.subscribe(List.of(topic));
+        }
+        Map<TopicPartition, OffsetAndMetadata> printed = new HashMap<>();
+        count = poll(consumer, printed);
+        if (group != null && !printed.isEmpty()) {
+          consumer.commitSync(printed);
+        }
+      } finally {
+        consumer.close();
       }
-      Map<TopicPartition, OffsetAndMetadata> printed = new HashMap<>();
-      PrintWriter out = out();
-      long idleSince = System.nanoTime();
+      if (output.json()) {
+        ObjectNode summary = Json.object();
+        summary.put("consumed", count);
+        Json.printLine(err(), summary);
+      } else {
+        err().printf("Consumed %d record(s).%n", count);
+      }
+      err().flush();
+    } finally {
+      stop.close();
+    }
+    return 0;
+  }
+
+  /**
+   * Prints records until --max-messages, --timeout-ms without records, or shutdown; records the
+   * next offset of each partition printed in {@code printed}. Returns how many were printed.
+   */
+  private long poll(
+      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> printed) {
+    PrintWriter out = out();
+    long count = 0;
+    long idleSince = System.nanoTime();
+    try {
       while (maxMessages == null || count < maxMessages) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout(idleSince));
         if (records.isEmpty()) {
@@ -135,19 +169,11 @@ public final class ConsumeCommand extends ClientCommand {
         }
         out.flush();
       }
-      if (group != null && !printed.isEmpty()) {
-        consumer.commitSync(printed);
-      }
+    } catch (WakeupException shutdown) {
+      // Ctrl-C or SIGTERM: stop here, like reaching the end
     }
-    if (output.json()) {
-      ObjectNode summary = Json.object();
-      summary.put("consumed", count);
-      Json.printLine(err(), summary);
-    } else {
-      err().printf("Consumed %d record(s).%n", count);
-    }
-    err().flush();
-    return 0;
+    out.flush();
+    return count;
   }
 
   private void validate() {

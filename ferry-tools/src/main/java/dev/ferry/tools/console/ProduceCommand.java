@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.tools.common.CliException;
 import dev.ferry.tools.common.ClientCommand;
 import dev.ferry.tools.common.Clients;
+import dev.ferry.tools.common.Errors;
 import dev.ferry.tools.common.Json;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -153,7 +154,7 @@ public final class ProduceCommand extends ClientCommand {
               + " record(s), "
               + acked.get()
               + " acknowledged; first failure: "
-              + dev.ferry.tools.common.Errors.describe(failure.get(), client));
+              + Errors.describe(failure.get(), client));
     }
     if (output.json()) {
       ObjectNode json = Json.object();

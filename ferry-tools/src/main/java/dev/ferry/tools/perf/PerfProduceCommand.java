@@ -3,6 +3,7 @@ package dev.ferry.tools.perf;
 import dev.ferry.tools.common.CliException;
 import dev.ferry.tools.common.ClientCommand;
 import dev.ferry.tools.common.Clients;
+import dev.ferry.tools.common.Errors;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +131,7 @@ public final class PerfProduceCommand extends ClientCommand {
               + " of "
               + numRecords
               + " records failed; first: "
-              + dev.ferry.tools.common.Errors.describe(firstError.get(), client));
+              + Errors.describe(firstError.get(), client));
     }
     return 0;
   }
