@@ -96,6 +96,10 @@ public final class FerryBroker implements Closeable {
     String zkConnect = config.zookeeperConnect.orElse(null);
     if (zkConnect == null) {
       Path zkDir = config.logDirs.get(0).resolve(".zookeeper");
+      if (!config.embeddedZookeeperFsync && System.getProperty("zookeeper.forceSync") == null) {
+        // Read by ZooKeeper's transaction log when the embedded server creates it.
+        System.setProperty("zookeeper.forceSync", "no");
+      }
       embeddedZk = EmbeddedZooKeeper.start(zkDir, config.embeddedZookeeperPort);
       started.push(embeddedZk);
       zkConnect = embeddedZk.connectString();
