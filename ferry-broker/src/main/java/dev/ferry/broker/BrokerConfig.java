@@ -52,6 +52,12 @@ public final class BrokerConfig {
 
   public final long logRetentionCheckIntervalMs;
 
+  /** Port of the Prometheus {@code /metrics} endpoint; 0 (the default) serves no metrics. */
+  public final int metricsPort;
+
+  /** Address the metrics endpoint binds; defaults to the listener's host. */
+  public final String metricsHost;
+
   /** Log defaults for topics without overrides, derived from the broker's log.* settings. */
   public final LogConfig logDefaults;
 
@@ -94,6 +100,8 @@ public final class BrokerConfig {
     maxConnections = intValue("max.connections", Integer.MAX_VALUE);
 
     logRetentionCheckIntervalMs = longValue("log.retention.check.interval.ms", 300_000L);
+    metricsPort = intValue("metrics.port", 0);
+    metricsHost = string("metrics.host", listener.host());
     logDefaults = LogConfig.fromMap(logDefaultValues());
 
     offsetsTopicNumPartitions = intValue("offsets.topic.num.partitions", 50);
@@ -108,6 +116,9 @@ public final class BrokerConfig {
 
     if (numPartitions < 1) {
       throw new ConfigException("num.partitions", numPartitions, "must be at least 1");
+    }
+    if (metricsPort < 0 || metricsPort > 65535) {
+      throw new ConfigException("metrics.port", metricsPort, "must be 0 (off) or a port number");
     }
     if (socketRequestMaxBytes < 1024) {
       throw new ConfigException("socket.request.max.bytes", socketRequestMaxBytes, "too small");

@@ -7,6 +7,7 @@ import dev.ferry.coordinator.group.OffsetsTopicListener;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.EmbeddedZooKeeper;
 import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metrics.BrokerMetrics;
 import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
 import dev.ferry.replication.ReplicaManager;
@@ -65,6 +66,7 @@ public final class FerryBroker implements Closeable {
   private LogManager logManager;
   private ReplicaManager replicaManager;
   private SocketServer socketServer;
+  private BrokerMetrics metrics = BrokerMetrics.disabled();
   private int boundPort = -1;
 
   public FerryBroker(BrokerConfig config) {
@@ -162,6 +164,11 @@ public final class FerryBroker implements Closeable {
             new InitProducerIdHandler(new ProducerIdManager(metadata, config.brokerId, admin)));
     startGroupCoordination(apis, cluster, topics, admin);
 
+    metrics =
+        BrokerMetrics.start(
+            config.metricsHost, config.metricsPort, apis.supportedApis(), replicaManager);
+    started.push(metrics);
+
     socketServer =
         new SocketServer(
             new SocketServerConfig(
@@ -173,7 +180,8 @@ public final class FerryBroker implements Closeable {
                 config.socketSendBufferBytes,
                 config.socketReceiveBufferBytes,
                 config.maxConnections),
-            apis);
+            apis,
+            metrics.network());
     socketServer.start();
     started.push(socketServer);
     boundPort = socketServer.boundPort();
@@ -258,6 +266,11 @@ public final class FerryBroker implements Closeable {
 
   public String bootstrapServers() {
     return config.listener.host() + ":" + boundPort;
+  }
+
+  /** The port of the Prometheus {@code /metrics} endpoint, or -1 when metrics are off. */
+  public int metricsPort() {
+    return metrics.port();
   }
 
   public ZkMetadataStore metadata() {
