@@ -39,18 +39,33 @@ final class FuzzClient implements AutoCloseable {
     long connections;
     final Map<String, Long> byKind = new TreeMap<>();
     final Map<String, Long> closesByKind = new TreeMap<>();
+    final Map<String, Long> stallsByKind = new TreeMap<>();
+
+    /** Adds {@code other}'s counts to these. */
+    void add(Stats other) {
+      processed += other.processed;
+      bytesSent += other.bytesSent;
+      answered += other.answered;
+      closedByBroker += other.closedByBroker;
+      stalls += other.stalls;
+      connections += other.connections;
+      other.byKind.forEach((k, v) -> byKind.merge(k, v, Long::sum));
+      other.closesByKind.forEach((k, v) -> closesByKind.merge(k, v, Long::sum));
+      other.stallsByKind.forEach((k, v) -> stallsByKind.merge(k, v, Long::sum));
+    }
 
     @Override
     public String toString() {
       return String.format(
           "%,d cases processed (%,d bytes), %,d answered, %,d rejected by closing the connection,"
-              + " %,d stalled (no answer within the read timeout), %,d connections; cases by kind"
-              + " %s; closes by kind %s",
+              + " %,d stalled (no answer within the read timeout, by kind/api %s), %,d connections;"
+              + " cases by kind %s; closes by kind %s",
           processed,
           bytesSent,
           answered,
           closedByBroker,
           stalls,
+          stallsByKind,
           connections,
           byKind,
           closesByKind);
@@ -88,11 +103,10 @@ final class FuzzClient implements AutoCloseable {
 
   /**
    * Processes cases from {@code source} until {@code count} have been handled by the broker,
-   * calling {@code checkpoint} after every {@code checkpointEvery}.
+   * reporting the number handled after each window to {@code progress}.
    */
-  void run(Mutator source, long count, long checkpointEvery, Runnable checkpoint)
+  void run(Mutator source, long count, java.util.function.LongConsumer progress)
       throws IOException {
-    long nextCheckpoint = checkpointEvery;
     while (stats.processed < count) {
       List<FuzzCase> batch = new ArrayList<>(window);
       while (batch.size() < window) {
@@ -102,11 +116,9 @@ final class FuzzClient implements AutoCloseable {
           break;
         }
       }
+      long before = stats.processed;
       runWindow(batch);
-      if (stats.processed >= nextCheckpoint) {
-        checkpoint.run();
-        nextCheckpoint += checkpointEvery;
-      }
+      progress.accept(stats.processed - before);
     }
   }
 
@@ -167,6 +179,9 @@ final class FuzzClient implements AutoCloseable {
       FuzzCase culprit = batch.get(handled - 1);
       if (stalled) {
         stats.stalls++;
+        int api =
+            culprit.payload().length >= 2 ? ByteBuffer.wrap(culprit.payload()).getShort(0) : -1;
+        stats.stallsByKind.merge(culprit.kind() + "/" + api, 1L, Long::sum);
       } else {
         stats.closedByBroker++;
         stats.closesByKind.merge(culprit.kind(), 1L, Long::sum);

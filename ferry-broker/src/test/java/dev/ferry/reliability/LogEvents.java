@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts log events of a logger hierarchy by level and keeps the first few messages at WARN and
- * above, so a test can assert what the broker said about bad input without storing every line.
+ * Counts log events of a logger hierarchy by level and keeps the first few messages at WARN and at
+ * ERROR, so a test can assert what the broker said about bad input without storing every line.
  */
 final class LogEvents extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
@@ -22,6 +22,7 @@ final class LogEvents extends AppenderBase<ILoggingEvent> implements AutoCloseab
   private final Logger logger;
   private final Map<String, AtomicLong> byLevel = new TreeMap<>();
   private final List<String> kept = new CopyOnWriteArrayList<>();
+  private final List<String> errors = new CopyOnWriteArrayList<>();
 
   LogEvents(String loggerName) {
     logger = (Logger) LoggerFactory.getLogger(loggerName);
@@ -36,8 +37,11 @@ final class LogEvents extends AppenderBase<ILoggingEvent> implements AutoCloseab
   @Override
   protected void append(ILoggingEvent e) {
     byLevel.get(e.getLevel().toString()).incrementAndGet();
-    if (e.getLevel().isGreaterOrEqual(Level.WARN) && kept.size() < KEEP) {
-      kept.add(e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage());
+    if (e.getLevel().isGreaterOrEqual(Level.WARN)) {
+      List<String> into = e.getLevel() == Level.ERROR ? errors : kept;
+      if (into.size() < KEEP) {
+        into.add(e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage());
+      }
     }
   }
 
@@ -45,14 +49,14 @@ final class LogEvents extends AppenderBase<ILoggingEvent> implements AutoCloseab
     return byLevel.get(level.toString()).get();
   }
 
-  /** The first messages at WARN or above. */
-  List<String> kept() {
+  /** The first messages at WARN. */
+  List<String> warnings() {
     return kept;
   }
 
-  /** Kept messages at {@code level} exactly. */
-  List<String> kept(Level level) {
-    return kept.stream().filter(m -> m.startsWith(level + " ")).toList();
+  /** The first messages at ERROR. */
+  List<String> errors() {
+    return errors;
   }
 
   @Override
