@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -112,6 +113,52 @@ class DiskDamageTest {
           .anySatisfy(line -> assertThat(line).containsIgnoringCase(damage.logged));
       assertThat(logs.count(Level.ERROR)).as("errors logged: %s", logs.errors()).isZero();
     }
+  }
+
+  /**
+   * Regression: recovery read segments in 1 MiB chunks and took a batch straddling a chunk boundary
+   * for a partial batch, truncating everything after it: after any unclean stop, acknowledged (even
+   * fsynced) data beyond the first MiB of a segment was lost. Found by the long fault-injection
+   * run.
+   */
+  @Test
+  void uncleanRestartKeepsEverythingInASegmentLargerThanTheRecoveryReadChunk() throws Exception {
+    int records = 3_000; // ~1 KiB values in batches of varied size: ~3 MiB in one segment
+    try (TestBroker broker = TestBroker.start(dir, Map.of("auto.create.topics.enable", "false"))) {
+      try (Admin admin = broker.admin()) {
+        admin.createTopics(List.of(new NewTopic("big", 1, (short) 1))).all().get();
+      }
+      try (KafkaProducer<byte[], byte[]> p = Canary.producer(broker.bootstrap())) {
+        for (int i = 0; i < records; i++) {
+          p.send(new ProducerRecord<>("big", 0, null, bigValue(i)));
+          if (i % 97 == 0) {
+            p.flush(); // vary the batch boundaries
+          }
+        }
+        p.flush();
+      }
+    }
+    Path partition = dir.resolve("logs").resolve("big-0");
+    assertThat(files(partition, ".log")).hasSize(1);
+    assertThat(Files.size(last(files(partition, ".log")))).isGreaterThan(2L << 20);
+    Files.delete(dir.resolve("logs").resolve(".ferry_cleanshutdown")); // recover on start
+
+    try (TestBroker broker = TestBroker.start(dir, Map.of("auto.create.topics.enable", "false"));
+        KafkaConsumer<byte[], byte[]> c = Canary.consumer(broker.bootstrap())) {
+      TopicPartition tp = new TopicPartition("big", 0);
+      c.assign(List.of(tp));
+      c.seek(tp, 0);
+      var got = Records.pollUntil(c, records, Duration.ofSeconds(60));
+      assertThat(got).hasSize(records);
+      for (int i = 0; i < records; i++) {
+        assertThat(got.get(i).offset()).isEqualTo(i);
+        assertThat(got.get(i).value()).isEqualTo(bigValue(i));
+      }
+    }
+  }
+
+  private static byte[] bigValue(int i) {
+    return Records.utf8(i + ":" + "v".repeat(700 + (i * 131) % 600));
   }
 
   private void damage(Damage damage, Path partition) throws IOException {

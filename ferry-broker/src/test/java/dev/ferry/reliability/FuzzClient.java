@@ -1,5 +1,6 @@
 package dev.ferry.reliability;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -16,6 +17,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 
@@ -105,8 +107,7 @@ final class FuzzClient implements AutoCloseable {
    * Processes cases from {@code source} until {@code count} have been handled by the broker,
    * reporting the number handled after each window to {@code progress}.
    */
-  void run(Mutator source, long count, java.util.function.LongConsumer progress)
-      throws IOException {
+  void run(Mutator source, long count, LongConsumer progress) throws IOException {
     while (stats.processed < count) {
       List<FuzzCase> batch = new ArrayList<>(window);
       while (batch.size() < window) {
@@ -226,7 +227,7 @@ final class FuzzClient implements AutoCloseable {
     socket.setSoTimeout(readTimeoutMs);
     out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     InputStream raw = socket.getInputStream();
-    in = new DataInputStream(new java.io.BufferedInputStream(raw, 64 * 1024));
+    in = new DataInputStream(new BufferedInputStream(raw, 64 * 1024));
     stats.connections++;
   }
 

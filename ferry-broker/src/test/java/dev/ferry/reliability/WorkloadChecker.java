@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -73,7 +74,7 @@ public final class WorkloadChecker implements AutoCloseable {
   private final List<Thread> producerThreads = new ArrayList<>();
   private Thread consumerThread;
   private volatile KafkaConsumer<byte[], byte[]> liveConsumer;
-  private volatile long producerRestarts;
+  private final AtomicLong producerRestarts = new AtomicLong();
 
   public WorkloadChecker(Supplier<String> bootstrap, Settings settings) {
     this.bootstrap = bootstrap;
@@ -150,6 +151,7 @@ public final class WorkloadChecker implements AutoCloseable {
     c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     c.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 100);
     c.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
+    // The client insists on delivery.timeout.ms >= linger.ms + request.timeout.ms.
     c.put(
         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
         (int) Math.max(settings.deliveryTimeout().toMillis(), 5_000 + 5));
@@ -195,7 +197,7 @@ public final class WorkloadChecker implements AutoCloseable {
           log.warn("Producer {} failed ({}); replacing it", index, e.toString());
           ledger.notSent(s);
           producer.close(Duration.ofSeconds(5));
-          producerRestarts++;
+          producerRestarts.incrementAndGet();
           producer = newProducer(index);
         }
       }
@@ -270,8 +272,9 @@ public final class WorkloadChecker implements AutoCloseable {
     return n;
   }
 
+  /** How often a producer hit a fatal error and was replaced by a new one (new producer id). */
   public long producerRestarts() {
-    return producerRestarts;
+    return producerRestarts.get();
   }
 
   /**
