@@ -39,6 +39,7 @@ final class Connection {
   private long pendingResponseBytes;
   private boolean writeBlocked;
   private long lastActivityNanos;
+  private boolean closeRequested;
   private boolean closed;
 
   Connection(
@@ -64,6 +65,7 @@ final class Connection {
   /** Whether another request may be read now (back-pressure). */
   boolean canRead() {
     return !closed
+        && !closeRequested
         && inFlight.size() < limits.maxInFlightRequests()
         && pendingResponseBytes <= limits.maxPendingResponseBytes();
   }
@@ -197,6 +199,20 @@ final class Connection {
 
   boolean isClosed() {
     return closed;
+  }
+
+  /**
+   * Stops reading (the stream cannot be trusted past a malformed request) but lets the responses to
+   * the well-formed requests before it go out first; {@link #readyToClose} says when.
+   */
+  void closeAfterResponses() {
+    closeRequested = true;
+    payload = null;
+  }
+
+  /** True once a connection asked to close has no response left to compute or write. */
+  boolean readyToClose() {
+    return closeRequested && awaitingHandler == 0 && inFlight.isEmpty() && !writeBlocked;
   }
 
   /** Closes the socket; responses still owed are dropped when they arrive. */

@@ -210,6 +210,7 @@ final class Processor implements Runnable {
       if (!connection.isClosed() && key.isValid() && key.isWritable()) {
         connection.flush();
         connection.updateInterest();
+        closeIfDone(connection);
       }
     } catch (EOFException e) {
       log.debug("{}: connection {} {}", name, connection, e.getMessage());
@@ -224,7 +225,9 @@ final class Processor implements Runnable {
           connection.remoteAddress,
           e.getMessage());
       metrics.invalidRequest();
-      close(connection);
+      // Requests pipelined before the bad one were valid: answer them, then close.
+      connection.closeAfterResponses();
+      closeIfDone(connection);
     } catch (RuntimeException e) {
       log.error("{}: closing connection {} after an unexpected error", name, connection, e);
       close(connection);
@@ -289,6 +292,7 @@ final class Processor implements Runnable {
         if (!connection.isClosed()) {
           connection.flush();
           connection.updateInterest();
+          closeIfDone(connection);
         }
       } catch (IOException e) {
         log.debug("{}: connection {} failed: {}", name, connection, e.toString());
@@ -381,6 +385,22 @@ final class Processor implements Runnable {
         + ", client id "
         + request.header().clientId()
         + ")";
+  }
+
+  /**
+   * Closes a connection that asked to close once its last owed response is written. Responses still
+   * with a handler are computed first (synchronous handlers finish within this loop iteration; a
+   * long-poll fetch within its max wait).
+   */
+  private void closeIfDone(Connection connection) {
+    if (connection.isClosed()) {
+      return;
+    }
+    if (connection.readyToClose()) {
+      close(connection);
+    } else {
+      connection.updateInterest();
+    }
   }
 
   private void closeIdleConnections(long now) {

@@ -84,6 +84,39 @@ public final class BrokerProcess implements AutoCloseable {
     return output;
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** SIGSTOP: the whole JVM freezes (its embedded ZooKeeper too); sockets stay open. */
+  public void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  /** SIGTERM and wait (bounded) for the shutdown hook to stop the broker cleanly. */
+  public void stopGracefully() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("Broker " + pid() + " did not stop within 30 s of SIGTERM");
+    }
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -" + name + " " + pid() + " failed");
+    }
+  }
+
   /** Stops the broker (SIGTERM, then SIGKILL) and keeps its output under target/ for diagnosis. */
   @Override
   public void close() {

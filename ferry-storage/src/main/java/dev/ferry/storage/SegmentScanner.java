@@ -81,7 +81,10 @@ final class SegmentScanner {
         bufFilePos = pos;
         at = 0;
       }
-      String problem = check(buf, at, Math.min(buf.limit() - at, end - pos), next);
+      // The header is in the buffer; the batch's size is checked against the file, not against
+      // what the buffer happens to hold (a batch straddling a chunk boundary is not partial: the
+      // refill below reads the rest of it).
+      String problem = check(buf, at, end - pos, next);
       if (problem == null) {
         int size = BatchHeader.sizeInBytes(buf, at);
         if (buf.limit() - at < size) {

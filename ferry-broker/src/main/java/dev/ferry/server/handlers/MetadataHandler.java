@@ -84,7 +84,9 @@ public final class MetadataHandler implements ApiHandler {
     if (req.isAllTopics()) {
       return CompletableFuture.completedFuture(respond(allTopicNames(), List.of(), version));
     }
-    List<String> names = req.topics() == null ? List.of() : req.topics();
+    // From v10 a topic may be named by id alone (null name): those are answered from topicIdsOf.
+    List<String> names =
+        req.topics() == null ? List.of() : req.topics().stream().filter(n -> n != null).toList();
     List<Uuid> ids = topicIdsOf(req);
     List<String> missing = new ArrayList<>();
     for (String name : names) {

@@ -1,0 +1,67 @@
+package dev.ferry.reliability;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The identity of one workload record: which producer wrote it and its sequence number in that
+ * producer's stream. On the wire the value is {@code "p<producer>-<seq>"}; in memory it is packed
+ * into a long so the checker can hold millions without an object per record.
+ */
+final class RecordId {
+
+  /** Not a record the workload wrote (or no record at all). */
+  static final long NONE = -1;
+
+  private static final int SEQ_BITS = 40;
+  private static final long SEQ_MASK = (1L << SEQ_BITS) - 1;
+
+  private RecordId() {}
+
+  static long of(int producer, long seq) {
+    return ((long) producer << SEQ_BITS) | seq;
+  }
+
+  static int producer(long id) {
+    return (int) (id >>> SEQ_BITS);
+  }
+
+  static long seq(long id) {
+    return id & SEQ_MASK;
+  }
+
+  static byte[] value(int producer, long seq) {
+    return ("p" + producer + "-" + seq).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Parses a value written by {@link #value}; {@link #NONE} for anything else. */
+  static long parse(byte[] value) {
+    if (value == null || value.length < 4 || value[0] != 'p') {
+      return NONE;
+    }
+    int producer = 0;
+    int i = 1;
+    for (; i < value.length && value[i] != '-'; i++) {
+      int d = value[i] - '0';
+      if (d < 0 || d > 9 || producer > 100_000) {
+        return NONE;
+      }
+      producer = producer * 10 + d;
+    }
+    if (i == 1 || i >= value.length - 1) {
+      return NONE;
+    }
+    long seq = 0;
+    for (i++; i < value.length; i++) {
+      int d = value[i] - '0';
+      if (d < 0 || d > 9 || seq > SEQ_MASK / 10) {
+        return NONE;
+      }
+      seq = seq * 10 + d;
+    }
+    return of(producer, seq);
+  }
+
+  static String toString(long id) {
+    return id == NONE ? "none" : "p" + producer(id) + "-" + seq(id);
+  }
+}
