@@ -80,7 +80,7 @@ public final class Partition {
     this.localBrokerId = localBrokerId;
     this.replicas = List.copyOf(replicas);
     this.hwListener = hwListener;
-    this.highWatermark = Math.min(StorageHighWatermark.read(log), log.logEndOffset());
+    this.highWatermark = Math.min(log.highWatermark(), log.logEndOffset());
   }
 
   public TopicPartition topicPartition() {
@@ -161,6 +161,8 @@ public final class Partition {
       leaderId = localBrokerId;
       leaderEpoch = state.leaderEpoch();
       leaderEpochStartOffset = log.logEndOffset();
+      // So that OffsetForLeaderEpoch answers for the new epoch before anything is appended in it.
+      log.assignLeaderEpoch(leaderEpoch);
       synchronized (this) {
         followers.clear();
         for (int r : assignment) {
@@ -415,7 +417,7 @@ public final class Partition {
       highWatermark = min;
       newHw = min;
     }
-    StorageHighWatermark.publish(log, newHw);
+    log.updateHighWatermark(newHw);
     hwListener.onHighWatermarkChanged(this);
   }
 
@@ -437,7 +439,7 @@ public final class Partition {
       }
     }
     if (moved) {
-      StorageHighWatermark.publish(log, hw);
+      log.updateHighWatermark(hw);
     }
   }
 
@@ -447,6 +449,7 @@ public final class Partition {
     synchronized (this) {
       highWatermark = Math.min(highWatermark, log.logEndOffset());
     }
+    log.updateHighWatermark(highWatermark);
   }
 
   void updateAssignment(List<Integer> assignment) {
