@@ -159,12 +159,11 @@ class ReplicationTest {
                   Map.of(
                       ProducerConfig.ACKS_CONFIG,
                       "all",
-                      ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                      3_000,
-                      ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                      2_000,
-                      ProducerConfig.LINGER_MS_CONFIG,
-                      0));
+                      // Without retries the broker's error reaches the caller as is.
+                      ProducerConfig.RETRIES_CONFIG,
+                      0,
+                      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                      false));
           KafkaProducer<byte[], byte[]> one =
               cluster.producer(
                   Map.of(
