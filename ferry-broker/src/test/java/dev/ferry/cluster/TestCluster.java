@@ -144,10 +144,14 @@ final class TestCluster implements AutoCloseable {
 
   /** Bytes of the replica's log below {@code endOffset}, read batch by batch from its segments. */
   static byte[] logBytes(Partition p, long endOffset) throws IOException {
+    return logBytes(p.log(), endOffset);
+  }
+
+  static byte[] logBytes(dev.ferry.storage.PartitionLog log, long endOffset) throws IOException {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    long offset = p.log().logStartOffset();
+    long offset = log.logStartOffset();
     while (offset < endOffset) {
-      Records r = p.log().read(offset, 1 << 20, endOffset, true).records();
+      Records r = log.read(offset, 1 << 20, endOffset, true).records();
       if (r.sizeInBytes() == 0) {
         break;
       }
