@@ -8,6 +8,7 @@ import dev.ferry.coordinator.group.OffsetsTopicListener;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.EmbeddedZooKeeper;
 import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metrics.BrokerMetrics;
 import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
 import dev.ferry.replication.ReplicaManager;
@@ -70,6 +71,7 @@ public final class FerryBroker implements Closeable {
   private ClusterController controller;
   private SocketServer socketServer;
   private boolean registered;
+  private BrokerMetrics metrics = BrokerMetrics.disabled();
   private int boundPort = -1;
 
   public FerryBroker(BrokerConfig config) {
@@ -99,6 +101,10 @@ public final class FerryBroker implements Closeable {
     String zkConnect = config.zookeeperConnect.orElse(null);
     if (zkConnect == null) {
       Path zkDir = config.logDirs.get(0).resolve(".zookeeper");
+      if (!config.embeddedZookeeperFsync && System.getProperty("zookeeper.forceSync") == null) {
+        // Read by ZooKeeper's transaction log when the embedded server creates it.
+        System.setProperty("zookeeper.forceSync", "no");
+      }
       embeddedZk = EmbeddedZooKeeper.start(zkDir, config.embeddedZookeeperPort);
       started.push(embeddedZk);
       zkConnect = embeddedZk.connectString();
@@ -183,6 +189,11 @@ public final class FerryBroker implements Closeable {
             new InitProducerIdHandler(new ProducerIdManager(metadata, config.brokerId, admin)));
     startGroupCoordination(apis, cluster, topics, admin);
 
+    metrics =
+        BrokerMetrics.start(
+            config.metricsHost, config.metricsPort, apis.supportedApis(), replicaManager);
+    started.push(metrics);
+
     socketServer =
         new SocketServer(
             new SocketServerConfig(
@@ -194,7 +205,8 @@ public final class FerryBroker implements Closeable {
                 config.socketSendBufferBytes,
                 config.socketReceiveBufferBytes,
                 config.maxConnections),
-            apis);
+            apis,
+            metrics.network());
     socketServer.start();
     started.push(socketServer);
     boundPort = socketServer.boundPort();
@@ -294,6 +306,11 @@ public final class FerryBroker implements Closeable {
 
   public String bootstrapServers() {
     return config.listener.host() + ":" + boundPort;
+  }
+
+  /** The port of the Prometheus {@code /metrics} endpoint, or -1 when metrics are off. */
+  public int metricsPort() {
+    return metrics.port();
   }
 
   public ZkMetadataStore metadata() {

@@ -94,18 +94,23 @@ public final class BrokerProcess implements AutoCloseable {
 
   /** Stops the broker (SIGTERM, then SIGKILL) and keeps its output under target/ for diagnosis. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     try {
       java.nio.file.Files.write(
           Path.of("target", "broker-process-" + process.pid() + ".log"), output);
     } catch (IOException e) {
       // Diagnostics only.
     }
-    if (process.isAlive()) {
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        kill();
+    try {
+      if (process.isAlive()) {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          kill();
+        }
       }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -103,7 +104,7 @@ class ConsumerGroupTest {
       assertExactlyOnceInOrder(all, count);
     } finally {
       for (KafkaConsumer<byte[], byte[]> c : members) {
-        c.close(Duration.ofSeconds(5));
+        c.close(CloseOptions.timeout(Duration.ofSeconds(5)));
       }
     }
   }
@@ -126,7 +127,7 @@ class ConsumerGroupTest {
                     && !a.assignment().isEmpty()
                     && !b.assignment().isEmpty();
               });
-      b.close(Duration.ofSeconds(5));
+      b.close(CloseOptions.timeout(Duration.ofSeconds(5)));
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(
@@ -135,7 +136,7 @@ class ConsumerGroupTest {
                 return a.assignment().size() == PARTITIONS;
               });
     } finally {
-      a.close(Duration.ofSeconds(5));
+      a.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
   }
 
@@ -181,8 +182,8 @@ class ConsumerGroupTest {
       assertThat(new HashSet<>(revokedFromFirst)).hasSize(3);
       assertThat(revokedFromFirst).doesNotContainAnyElementsOf(first.assignment());
     } finally {
-      first.close(Duration.ofSeconds(5));
-      second.close(Duration.ofSeconds(5));
+      first.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+      second.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
   }
 
@@ -249,7 +250,7 @@ class ConsumerGroupTest {
       int generationBefore = describe("g-static").members().size();
       assertThat(generationBefore).isEqualTo(2);
       // A static member's close does not leave the group: its session keeps its partitions.
-      a.close(Duration.ofSeconds(5));
+      a.close(CloseOptions.timeout(Duration.ofSeconds(5)));
       KafkaConsumer<byte[], byte[]> a2 = broker.consumer(groupConfig("g-static", staticA));
       try {
         a2.subscribe(List.of(topic));
@@ -264,10 +265,10 @@ class ConsumerGroupTest {
         assertThat(a2.assignment()).isEqualTo(aBefore);
         assertThat(b.assignment()).isEqualTo(bBefore);
       } finally {
-        a2.close(Duration.ofSeconds(5));
+        a2.close(CloseOptions.timeout(Duration.ofSeconds(5)));
       }
     } finally {
-      b.close(Duration.ofSeconds(5));
+      b.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
   }
 
@@ -285,7 +286,7 @@ class ConsumerGroupTest {
       assertThat(d.members()).hasSize(1);
       MemberDescription m = d.members().iterator().next();
       assertThat(m.assignment().topicPartitions()).hasSize(PARTITIONS);
-      assertThat(admin.listConsumerGroups().all().get())
+      assertThat(admin.listGroups().all().get())
           .anySatisfy(l -> assertThat(l.groupId()).isEqualTo("g-desc"));
       Map<TopicPartition, OffsetAndMetadata> offsets =
           admin.listConsumerGroupOffsets("g-desc").partitionsToOffsetAndMetadata().get();

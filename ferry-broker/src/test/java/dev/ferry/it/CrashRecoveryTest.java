@@ -84,6 +84,7 @@ class CrashRecoveryTest {
     assertThat(acked).isNotEmpty();
 
     try (BrokerProcess restarted = BrokerProcess.start(config(port))) {
+      assertThat(restarted.output()).anySatisfy(line -> assertThat(line).contains("unclean"));
       List<ConsumerRecord<byte[], byte[]>> all = readAll(bootstrap, "crash");
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < all.size(); i++) {

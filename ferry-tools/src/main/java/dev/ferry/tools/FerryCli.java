@@ -1,5 +1,13 @@
 package dev.ferry.tools;
 
+import dev.ferry.tools.cluster.ClusterCommand;
+import dev.ferry.tools.common.Errors;
+import dev.ferry.tools.console.ConsumeCommand;
+import dev.ferry.tools.console.ProduceCommand;
+import dev.ferry.tools.group.GroupCommand;
+import dev.ferry.tools.perf.PerfCommand;
+import dev.ferry.tools.topic.TopicCommand;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,12 +16,51 @@ import picocli.CommandLine.Command;
     name = "ferry",
     mixinStandardHelpOptions = true,
     versionProvider = FerryCli.Version.class,
-    description = "Ferry: a Kafka-compatible commit-log broker.",
-    subcommands = {StartCommand.class, CommandLine.HelpCommand.class})
+    description = "Ferry: a Kafka-compatible commit-log broker, and tools for any Kafka cluster.",
+    subcommands = {
+      StartCommand.class,
+      TopicCommand.class,
+      ProduceCommand.class,
+      ConsumeCommand.class,
+      GroupCommand.class,
+      ClusterCommand.class,
+      PerfCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class FerryCli {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new FerryCli()).execute(args));
+    System.exit(newCommandLine().execute(args));
+  }
+
+  /**
+   * The command line with Ferry's error policy: a bad argument is one line on stderr and exit code
+   * 2, an unexpected failure one line and exit code 1 (commands report their own failures the same
+   * way).
+   */
+  public static CommandLine newCommandLine() {
+    CommandLine cmd = new CommandLine(new FerryCli());
+    cmd.setParameterExceptionHandler(FerryCli::usageError);
+    cmd.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getErr().println("ferry: error: " + Errors.describe(e, null));
+          commandLine.getErr().flush();
+          return 1;
+        });
+    return cmd;
+  }
+
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println(
+        "ferry: error: "
+            + e.getMessage().replaceAll("\\s*\\R\\s*", " ").trim()
+            + " (see '"
+            + cmd.getCommandSpec().qualifiedName()
+            + " --help')");
+    err.flush();
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   static final class Version implements CommandLine.IVersionProvider {

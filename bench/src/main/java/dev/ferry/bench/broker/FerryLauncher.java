@@ -57,8 +57,18 @@ public final class FerryLauncher implements BrokerLauncher {
 
     String classpath =
         toolsJar.toAbsolutePath() + ":" + target.resolve("lib").toAbsolutePath() + "/*";
+    // bin/ferry's class-data archive (made on its first run after a build) is part of how Ferry
+    // starts; use it when present, as bin/ferry does.
+    Path archive = target.resolve("ferry.jsa");
+    List<String> jvmArgs =
+        Files.isRegularFile(archive)
+            ? List.of(
+                "-XX:SharedArchiveFile=" + archive.toAbsolutePath(),
+                "-Xlog:cds=off",
+                "-Xlog:cds+dynamic=off")
+            : List.of();
     List<String> command =
-        new ArrayList<>(JvmCommand.java(settings, List.of(), classpath, MAIN_CLASS));
+        new ArrayList<>(JvmCommand.java(settings, jvmArgs, classpath, MAIN_CLASS));
     command.add("start");
     command.add("--config");
     command.add(configFile.toAbsolutePath().toString());

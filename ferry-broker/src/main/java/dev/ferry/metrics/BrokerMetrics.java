@@ -1,0 +1,89 @@
+package dev.ferry.metrics;
+
+import dev.ferry.network.NetworkMetrics;
+import dev.ferry.replication.ReplicaManager;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.Closeable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All of a broker's metrics: one registry per broker (tests run several brokers in one JVM), the
+ * network hook, the append hook, scrape-time gauges, JVM metrics and the HTTP endpoint.
+ *
+ * <p>{@link #disabled()} is what a broker without {@code metrics.port} gets: the no-op network hook
+ * and nothing registered or served.
+ */
+public final class BrokerMetrics implements Closeable {
+
+  private static final Logger log = LoggerFactory.getLogger(BrokerMetrics.class);
+
+  private final PrometheusRegistry registry;
+  private final NetworkMetrics network;
+  private final MetricsServer server;
+
+  private BrokerMetrics(PrometheusRegistry registry, NetworkMetrics network, MetricsServer server) {
+    this.registry = registry;
+    this.network = network;
+    this.server = server;
+  }
+
+  public static BrokerMetrics disabled() {
+    return new BrokerMetrics(null, NetworkMetrics.NOOP, null);
+  }
+
+  /**
+   * Registers every series, hooks the append path and serves {@code /metrics} on {@code host:port};
+   * with {@code port <= 0} returns {@link #disabled()}.
+   *
+   * @param apis the APIs the broker serves (each gets its request series up front)
+   */
+  public static BrokerMetrics start(
+      String host, int port, ApiVersionCollection apis, ReplicaManager replicaManager) {
+    if (port <= 0) {
+      return disabled();
+    }
+    PrometheusRegistry registry = new PrometheusRegistry();
+    List<ApiKeys> keys = new ArrayList<>();
+    for (ApiVersion v : apis) {
+      if (ApiKeys.hasId(v.apiKey())) {
+        keys.add(ApiKeys.forId(v.apiKey()));
+      }
+    }
+    RequestMetrics network = new RequestMetrics(registry, keys);
+    replicaManager.addAppendListener(new TopicMetrics(registry, replicaManager));
+    new PartitionMetrics(registry, replicaManager);
+    JvmMetrics.builder().register(registry);
+    MetricsServer server = MetricsServer.start(registry, host, port);
+    log.info("Serving Prometheus metrics on http://{}:{}/metrics", host, server.port());
+    return new BrokerMetrics(registry, network, server);
+  }
+
+  /** The hook to give the socket server. */
+  public NetworkMetrics network() {
+    return network;
+  }
+
+  /** The registry, or null when disabled. */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** The port {@code /metrics} is served on, or -1 when disabled. */
+  public int port() {
+    return server == null ? -1 : server.port();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+  }
+}
