@@ -4,8 +4,8 @@ import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ZkMetadataStore;
 import java.io.Closeable;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -59,7 +59,7 @@ final class IsrUpdater implements Closeable {
     try {
       long now = System.currentTimeMillis();
       for (Partition p : partitions.get()) {
-        Set<Integer> shrunk = p.maybeShrinkIsr(now, maxLagMs);
+        PartitionState shrunk = p.maybeShrinkIsr(now, maxLagMs);
         if (shrunk != null) {
           submit(p, shrunk);
         }
@@ -69,19 +69,24 @@ final class IsrUpdater implements Closeable {
     }
   }
 
-  /** Queues the write of {@code proposedIsr} (the partition has marked the change in flight). */
-  void submit(Partition partition, Set<Integer> proposedIsr) {
+  /** Queues the write of {@code proposed} (the partition has marked the change in flight). */
+  void submit(Partition partition, PartitionState proposed) {
     try {
-      writer.execute(() -> write(partition, proposedIsr));
+      writer.execute(() -> write(partition, proposed));
     } catch (RejectedExecutionException e) {
       log.warn("ISR update of {} dropped: queue full or closing", partition.topicPartition());
-      partition.abortIsrChange();
+      partition.abortIsrChange(proposed);
     }
   }
 
-  private void write(Partition partition, Set<Integer> proposedIsr) {
+  private void write(Partition partition, PartitionState proposed) {
     TopicPartition tp = partition.topicPartition();
-    PartitionState proposed = partition.proposedState(proposedIsr);
+    List<Integer> proposedIsr = proposed.isr();
+    if (!partition.isLeader() || partition.leaderEpoch() != proposed.leaderEpoch()) {
+      // Leadership moved while this waited; the conditional write would fail anyway.
+      partition.abortIsrChange(proposed);
+      return;
+    }
     try {
       Optional<PartitionState> written =
           store.compareAndSetPartitionState(
@@ -95,11 +100,11 @@ final class IsrUpdater implements Closeable {
           tp,
           proposedIsr,
           proposed.partitionEpoch());
-      partition.abortIsrChange();
+      partition.abortIsrChange(proposed);
       store.readPartitionState(tp.topic(), tp.partition());
     } catch (RuntimeException e) {
       log.warn("ISR update of {} to {} failed: {}", tp, proposedIsr, e.toString());
-      partition.abortIsrChange();
+      partition.abortIsrChange(proposed);
     }
   }
 

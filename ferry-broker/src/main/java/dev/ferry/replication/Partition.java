@@ -272,9 +272,9 @@ public final class Partition {
    *
    * @return an ISR expansion to write, or null
    */
-  Set<Integer> recordFollowerFetch(
+  PartitionState recordFollowerFetch(
       int replicaId, long fetchOffset, long leaderLogEndOffset, long nowMs) {
-    Set<Integer> expansion = null;
+    PartitionState expansion = null;
     roleLock.readLock().lock();
     try {
       if (role != Role.LEADER) {
@@ -292,8 +292,7 @@ public final class Partition {
             && fetchOffset >= leaderEpochStartOffset) {
           Set<Integer> proposed = new LinkedHashSet<>(isr);
           proposed.add(replicaId);
-          expansion = Set.copyOf(proposed);
-          beginIsrChange(expansion);
+          expansion = beginIsrChange(proposed);
         }
       }
     } finally {
@@ -306,9 +305,10 @@ public final class Partition {
   /**
    * The ISR without the followers that did not catch up within {@code maxLagMs} (leader only).
    *
-   * @return the shrunk ISR to write, or null if none is needed (or a change is in flight)
+   * @return the state with the shrunk ISR to write, or null if none is needed (or a change is in
+   *     flight)
    */
-  Set<Integer> maybeShrinkIsr(long nowMs, long maxLagMs) {
+  PartitionState maybeShrinkIsr(long nowMs, long maxLagMs) {
     roleLock.readLock().lock();
     try {
       if (role != Role.LEADER) {
@@ -337,27 +337,27 @@ public final class Partition {
         if (proposed.size() == isr.size()) {
           return null;
         }
-        Set<Integer> shrunk = Set.copyOf(proposed);
-        beginIsrChange(shrunk);
-        return shrunk;
+        return beginIsrChange(proposed);
       }
     } finally {
       roleLock.readLock().unlock();
     }
   }
 
-  /** Caller holds the monitor. HW is computed over old ∪ proposed until the write settles. */
-  private void beginIsrChange(Set<Integer> proposed) {
+  /**
+   * Marks an ISR change in flight and returns the state to write, built from the leadership this
+   * broker holds right now (caller holds the read lock and the monitor). The write is conditional
+   * on this partition epoch: if the controller changes the partition meanwhile, it fails, even if
+   * this broker has already adopted the newer state by then. HW is computed over old ∪ proposed
+   * until the write settles.
+   */
+  private PartitionState beginIsrChange(Set<Integer> proposed) {
     Set<Integer> union = new LinkedHashSet<>(isr);
     union.addAll(proposed);
     maximalIsr = Set.copyOf(union);
     isrChangeInFlight = true;
-  }
-
-  /** The state to write for a proposed ISR, based on the state this leader knows. */
-  PartitionState proposedState(Set<Integer> proposedIsr) {
     return new PartitionState(
-        localBrokerId, leaderEpoch, List.copyOf(proposedIsr), controllerEpoch, partitionEpoch);
+        localBrokerId, leaderEpoch, List.copyOf(proposed), controllerEpoch, partitionEpoch);
   }
 
   /** The ISR write succeeded with {@code written} (unless leadership moved meanwhile). */
@@ -383,9 +383,12 @@ public final class Partition {
   }
 
   /** The ISR write lost a race; the re-read state will tell what to do next. */
-  void abortIsrChange() {
+  void abortIsrChange(PartitionState proposal) {
     roleLock.writeLock().lock();
     try {
+      if (proposal.leaderEpoch() != leaderEpoch) {
+        return; // a change of an earlier leadership; whatever is in flight now is not ours
+      }
       isrChangeInFlight = false;
       maximalIsr = isr;
     } finally {

@@ -9,7 +9,6 @@ import dev.ferry.storage.PartitionLog;
 import java.io.Closeable;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -244,7 +243,7 @@ public final class ReplicaManager implements Closeable {
    */
   public void recordFollowerFetch(
       Partition partition, int replicaId, long fetchOffset, long leaderLogEndOffset) {
-    Set<Integer> expansion =
+    PartitionState expansion =
         partition.recordFollowerFetch(
             replicaId, fetchOffset, leaderLogEndOffset, System.currentTimeMillis());
     if (expansion != null) {
@@ -257,7 +256,7 @@ public final class ReplicaManager implements Closeable {
             partition.highWatermark());
         isrUpdater.submit(partition, expansion);
       } else {
-        partition.abortIsrChange();
+        partition.abortIsrChange(expansion);
       }
     }
   }
