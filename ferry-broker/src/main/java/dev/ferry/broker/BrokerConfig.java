@@ -52,6 +52,23 @@ public final class BrokerConfig {
 
   public final long logRetentionCheckIntervalMs;
 
+  // Replication and the controller (Kafka names).
+  public final long replicaLagTimeMaxMs;
+  public final int replicaFetchWaitMaxMs;
+  public final int replicaFetchMaxBytes;
+  public final int replicaFetchResponseMaxBytes;
+  public final int replicaSocketTimeoutMs;
+  public final long replicaFetchBackoffMs;
+  public final boolean uncleanLeaderElectionEnable;
+  public final boolean autoLeaderRebalanceEnable;
+  public final long leaderImbalanceCheckIntervalMs;
+  public final boolean controlledShutdownEnable;
+
+  /** Ferry's bound on how long a clean stop waits for leadership to move away. */
+  public final long controlledShutdownTimeoutMs;
+
+  public final long offsetsCommitTimeoutMs;
+
   /** Port of the Prometheus {@code /metrics} endpoint; 0 (the default) serves no metrics. */
   public final int metricsPort;
 
@@ -100,6 +117,20 @@ public final class BrokerConfig {
     maxConnections = intValue("max.connections", Integer.MAX_VALUE);
 
     logRetentionCheckIntervalMs = longValue("log.retention.check.interval.ms", 300_000L);
+
+    replicaLagTimeMaxMs = longValue("replica.lag.time.max.ms", 30_000L);
+    replicaFetchWaitMaxMs = intValue("replica.fetch.wait.max.ms", 500);
+    replicaFetchMaxBytes = intValue("replica.fetch.max.bytes", 1024 * 1024);
+    replicaFetchResponseMaxBytes = intValue("replica.fetch.response.max.bytes", 10 * 1024 * 1024);
+    replicaSocketTimeoutMs = intValue("replica.socket.timeout.ms", 30_000);
+    replicaFetchBackoffMs = longValue("replica.fetch.backoff.ms", 1_000L);
+    uncleanLeaderElectionEnable = bool("unclean.leader.election.enable", false);
+    autoLeaderRebalanceEnable = bool("auto.leader.rebalance.enable", true);
+    leaderImbalanceCheckIntervalMs =
+        longValue("leader.imbalance.check.interval.seconds", 300L) * 1_000L;
+    controlledShutdownEnable = bool("controlled.shutdown.enable", true);
+    controlledShutdownTimeoutMs = longValue("controlled.shutdown.timeout.ms", 10_000L);
+    offsetsCommitTimeoutMs = longValue("offsets.commit.timeout.ms", 5_000L);
     metricsPort = intValue("metrics.port", 0);
     metricsHost = string("metrics.host", listener.host());
     logDefaults = LogConfig.fromMap(logDefaultValues());
@@ -116,6 +147,15 @@ public final class BrokerConfig {
 
     if (numPartitions < 1) {
       throw new ConfigException("num.partitions", numPartitions, "must be at least 1");
+    }
+    if (replicaFetchWaitMaxMs >= replicaSocketTimeoutMs) {
+      throw new ConfigException(
+          "replica.fetch.wait.max.ms",
+          replicaFetchWaitMaxMs,
+          "must be below replica.socket.timeout.ms");
+    }
+    if (minInsyncReplicas < 1) {
+      throw new ConfigException("min.insync.replicas", minInsyncReplicas, "must be at least 1");
     }
     if (metricsPort < 0 || metricsPort > 65535) {
       throw new ConfigException("metrics.port", metricsPort, "must be 0 (off) or a port number");

@@ -1,5 +1,6 @@
 package dev.ferry.broker;
 
+import dev.ferry.controller.ClusterController;
 import dev.ferry.controller.TopicController;
 import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.coordinator.group.GroupCoordinatorConfig;
@@ -11,6 +12,7 @@ import dev.ferry.metrics.BrokerMetrics;
 import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
 import dev.ferry.replication.ReplicaManager;
+import dev.ferry.replication.ReplicationConfig;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.server.KafkaApis;
 import dev.ferry.server.admin.AlterConfigsHandler;
@@ -24,6 +26,7 @@ import dev.ferry.server.admin.TopicConfigDescriber;
 import dev.ferry.server.fetch.FetchHandler;
 import dev.ferry.server.fetch.FetchPurgatory;
 import dev.ferry.server.fetch.ListOffsetsHandler;
+import dev.ferry.server.fetch.OffsetForLeaderEpochHandler;
 import dev.ferry.server.group.GroupApis;
 import dev.ferry.server.group.MetadataTopicIds;
 import dev.ferry.server.group.OffsetsTopicLocator;
@@ -65,7 +68,9 @@ public final class FerryBroker implements Closeable {
   private ZkMetadataStore metadata;
   private LogManager logManager;
   private ReplicaManager replicaManager;
+  private ClusterController controller;
   private SocketServer socketServer;
+  private boolean registered;
   private BrokerMetrics metrics = BrokerMetrics.disabled();
   private int boundPort = -1;
 
@@ -120,15 +125,34 @@ public final class FerryBroker implements Closeable {
                 .orElse(config.logDefaults));
     started.push(logManager);
 
-    replicaManager = new ReplicaManager(logManager);
+    replicaManager =
+        new ReplicaManager(
+            logManager,
+            metadata,
+            new ReplicationConfig(
+                config.brokerId,
+                config.replicaLagTimeMaxMs,
+                config.replicaFetchWaitMaxMs,
+                config.replicaFetchResponseMaxBytes,
+                config.replicaFetchMaxBytes,
+                config.replicaSocketTimeoutMs,
+                config.replicaFetchBackoffMs));
+    started.push(replicaManager);
     FetchPurgatory purgatory = new FetchPurgatory();
     started.push(purgatory);
     replicaManager.addAppendListener(purgatory);
+    replicaManager.addHighWatermarkListener(purgatory);
 
     PartitionHost partitionHost =
-        new PartitionHost(config.brokerId, metadata, replicaManager, config.logDefaults);
+        new PartitionHost(
+            config.brokerId,
+            metadata,
+            replicaManager,
+            config.logDefaults,
+            config.minInsyncReplicas);
     metadata.addListener(partitionHost);
     partitionHost.syncAll();
+    replicaManager.startup();
 
     ExecutorService admin = adminExecutor();
     started.push(() -> shutdownExecutor(admin));
@@ -151,6 +175,7 @@ public final class FerryBroker implements Closeable {
         .register(new ProduceHandler(metadata, replicaManager))
         .register(new FetchHandler(metadata, replicaManager, purgatory))
         .register(new ListOffsetsHandler(replicaManager))
+        .register(new OffsetForLeaderEpochHandler(replicaManager))
         .register(
             new CreateTopicsHandler(
                 topics, admin, topicConfigs, config.numPartitions, config.defaultReplicationFactor))
@@ -194,6 +219,20 @@ public final class FerryBroker implements Closeable {
         new BrokerInfo(
             config.brokerId, config.advertisedListener.host(), advertisedPort, config.rack),
         metadata.sessionTimeoutMs() + 2_000L);
+    registered = true;
+
+    // Candidate for controller only once registered: a controller must count itself as live.
+    controller =
+        new ClusterController(
+            config.brokerId,
+            metadata,
+            new ClusterController.Config(
+                config.uncleanLeaderElectionEnable,
+                config.autoLeaderRebalanceEnable,
+                config.leaderImbalanceCheckIntervalMs));
+    metadata.addListener(controller);
+    started.push(controller);
+    controller.start();
   }
 
   /**
@@ -216,7 +255,8 @@ public final class FerryBroker implements Closeable {
             .startup();
     started.push(coordinator);
     OffsetsTopicListener offsetsListener =
-        new OffsetsTopicListener(config.brokerId, coordinator, replicaManager, metadata);
+        new OffsetsTopicListener(
+            config.brokerId, coordinator, replicaManager, metadata, config.offsetsCommitTimeoutMs);
     metadata.addListener(offsetsListener);
     offsetsListener.syncAll();
     OffsetsTopicLocator locator =
@@ -281,9 +321,24 @@ public final class FerryBroker implements Closeable {
     return replicaManager;
   }
 
+  /** This broker's controller component (active only on the elected broker); null before start. */
+  public ClusterController controller() {
+    return controller;
+  }
+
   /** Stops everything that was started, newest first; safe to call more than once. */
   @Override
   public synchronized void close() {
+    if (registered && config.controlledShutdownEnable) {
+      registered = false;
+      try {
+        new ControlledShutdown(config.brokerId, metadata, replicaManager)
+            .run(config.controlledShutdownTimeoutMs);
+      } catch (RuntimeException e) {
+        log.warn("Controlled shutdown failed, stopping anyway: {}", e.toString());
+      }
+    }
+    registered = false;
     while (!started.isEmpty()) {
       AutoCloseable c = started.pop();
       try {

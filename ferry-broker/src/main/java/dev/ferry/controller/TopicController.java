@@ -1,6 +1,5 @@
 package dev.ferry.controller;
 
-import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.MetadataListener;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.ZkMetadataStore;
@@ -125,19 +124,18 @@ public final class TopicController {
   }
 
   /**
-   * Round-robin placement over the live brokers sorted by id: partition p's replicas start at
-   * broker (p + offset) and continue with the next ones, so leaders spread evenly.
+   * Round-robin placement over the live brokers: partition p's replicas start at broker (p +
+   * offset) and continue with the next ones, so leaders spread evenly. When brokers declare a
+   * {@code broker.rack}, the list is ordered to alternate racks (one broker of each rack in turn),
+   * so consecutive brokers, and hence the replicas of a partition, sit in different racks as long
+   * as the replication factor does not exceed the number of racks.
    */
   private Map<Integer, List<Integer>> placeReplicas(
       int firstPartition, int count, short replicationFactor, int offset) {
     if (count < 1) {
       throw new InvalidPartitionsException("Number of partitions must be at least 1");
     }
-    List<Integer> brokers = new ArrayList<>();
-    for (BrokerInfo b : store.liveBrokers()) {
-      brokers.add(b.id());
-    }
-    brokers.sort(null);
+    List<Integer> brokers = RackAwareOrder.of(store.liveBrokers());
     if (replicationFactor < 1) {
       throw new InvalidReplicationFactorException("Replication factor must be at least 1");
     }

@@ -27,6 +27,9 @@ final class ListenerNotifier implements AutoCloseable {
 
   private record PartitionKey(Uuid topicId, int partition) {}
 
+  /** Broker membership news: only the latest set matters. */
+  private record BrokersKey() {}
+
   private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<Object, Runnable> pending = new LinkedHashMap<>();
   private final Thread thread;
@@ -68,6 +71,10 @@ final class ListenerNotifier implements AutoCloseable {
         new PartitionKey(topic.topicId(), partition),
         listener -> listener.onPartitionStateChanged(topic, partition, state),
         "onPartitionStateChanged(" + topic.name() + "-" + partition + ")");
+  }
+
+  void brokersChanged(List<BrokerInfo> live) {
+    enqueue(new BrokersKey(), listener -> listener.onBrokersChanged(live), "onBrokersChanged");
   }
 
   private interface Call {

@@ -118,12 +118,14 @@ final class MetadataCache {
   synchronized void putBroker(BrokerInfo broker, long czxid, long mzxid) {
     if (brokerNodes.put(broker.id(), broker, czxid, mzxid)) {
       brokers.put(broker.id(), broker);
+      notifier.brokersChanged(liveBrokers());
     }
   }
 
   synchronized void removeBroker(int brokerId, long deletedUpTo) {
     if (brokerNodes.remove(brokerId, deletedUpTo)) {
       brokers.remove(brokerId);
+      notifier.brokersChanged(liveBrokers());
     }
   }
 

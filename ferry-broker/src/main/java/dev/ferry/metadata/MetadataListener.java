@@ -19,4 +19,7 @@ public interface MetadataListener {
 
   /** The leader, ISR or epochs of one partition changed (or the partition was just created). */
   default void onPartitionStateChanged(TopicMetadata topic, int partition, PartitionState state) {}
+
+  /** A broker registered or went away; {@code live} is every live broker by ascending id. */
+  default void onBrokersChanged(java.util.List<BrokerInfo> live) {}
 }

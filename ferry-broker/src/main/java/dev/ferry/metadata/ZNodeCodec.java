@@ -61,6 +61,8 @@ final class ZNodeCodec {
   record ProducerIdBlockZNode(int version, int brokerId, long firstProducerId, int size)
       implements VersionedZNode {}
 
+  record ControllerEpochZNode(int version, int epoch) implements VersionedZNode {}
+
   /** A decoded topic znode: the topic id and its replica assignment (sorted, immutable). */
   record TopicAssignment(Uuid topicId, SortedMap<Integer, List<Integer>> partitions) {}
 
@@ -147,6 +149,16 @@ final class ZNodeCodec {
         List.copyOf(node.isr()),
         node.controllerEpoch(),
         node.partitionEpoch());
+  }
+
+  static byte[] encodeControllerEpoch(int epoch) {
+    return write(new ControllerEpochZNode(VERSION, epoch));
+  }
+
+  static int decodeControllerEpoch(byte[] data) {
+    ControllerEpochZNode node = read(data, ControllerEpochZNode.class, "controller epoch");
+    require(node.epoch() > 0, "controller epoch: bad epoch " + node.epoch());
+    return node.epoch();
   }
 
   static byte[] encodeProducerIdBlock(ProducerIdBlock block) {

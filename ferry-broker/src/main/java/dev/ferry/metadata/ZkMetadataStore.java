@@ -58,6 +58,7 @@ public final class ZkMetadataStore implements Closeable {
   private final BrokerRegistration registration;
   private final ZkTopicWriter topicWriter;
   private final ProducerIdAllocator producerIds;
+  private final PartitionStateWriter stateWriter;
   private final String clusterId;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -113,6 +114,7 @@ public final class ZkMetadataStore implements Closeable {
     registration = new BrokerRegistration(client, cache);
     topicWriter = new ZkTopicWriter(client, cache);
     producerIds = new ProducerIdAllocator(client);
+    stateWriter = new PartitionStateWriter(client, cache);
     try {
       client.start();
       if (!client.blockUntilConnected(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
@@ -123,7 +125,13 @@ public final class ZkMetadataStore implements Closeable {
                 + connectionTimeoutMs
                 + " ms");
       }
-      for (String path : List.of(ZkPaths.TOPICS, ZkPaths.TOPIC_CONFIGS, ZkPaths.BROKER_IDS)) {
+      for (String path :
+          List.of(
+              ZkPaths.TOPICS,
+              ZkPaths.TOPIC_CONFIGS,
+              ZkPaths.BROKER_IDS,
+              ZkPaths.SHUTDOWN_REQUESTS,
+              ZkPaths.CONTROLLER)) {
         ensurePath(path);
       }
       clusterId = createOrReadClusterId();
@@ -240,6 +248,86 @@ public final class ZkMetadataStore implements Closeable {
   /** Reserves the next block of producer ids for {@code brokerId}, durably. */
   public ProducerIdBlock allocateProducerIdBlock(int brokerId, int blockSize) {
     return producerIds.allocate(brokerId, blockSize);
+  }
+
+  // ---- leadership (controller and partition leaders); all blocking
+
+  /** Bumps {@code /ferry/controller_epoch}; called by a newly elected controller. */
+  public ControllerEpoch claimControllerEpoch() {
+    return stateWriter.claimControllerEpoch();
+  }
+
+  /**
+   * Compare-and-set of a partition's leadership: writes {@code next} (its partitionEpoch is
+   * replaced by {@code expectedPartitionEpoch + 1}, and with a {@code fence} its controllerEpoch by
+   * the fence's epoch) only if the state is still at {@code expectedPartitionEpoch}. Controllers
+   * pass their {@link ControllerEpoch}; a partition leader changing its ISR passes null.
+   *
+   * @return the state now stored, or empty if it changed meanwhile (re-read and decide again)
+   * @throws org.apache.kafka.common.errors.ControllerMovedException if the fence is stale
+   */
+  public Optional<PartitionState> compareAndSetPartitionState(
+      String topic,
+      int partition,
+      int expectedPartitionEpoch,
+      PartitionState next,
+      ControllerEpoch fence) {
+    return stateWriter.compareAndSet(topic, partition, expectedPartitionEpoch, next, fence);
+  }
+
+  /** The partition's state read from ZooKeeper itself (the cache is refreshed with it). */
+  public Optional<PartitionState> readPartitionState(String topic, int partition) {
+    return stateWriter.read(topic, partition);
+  }
+
+  /** This broker's candidacy for controller; {@link ControllerElection#start()} joins. */
+  public ControllerElection controllerElection(
+      int brokerId, ControllerElection.Listener listener, java.util.concurrent.Executor executor) {
+    return new ControllerElection(client, brokerId, listener, executor);
+  }
+
+  /**
+   * Asks the controller to move leadership away from {@code brokerId} (controlled shutdown). The
+   * request is an ephemeral znode: it disappears with this session.
+   */
+  public void requestControlledShutdown(int brokerId) {
+    try {
+      client
+          .create()
+          .creatingParentsIfNeeded()
+          .withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
+          .forPath(ZkPaths.shutdownRequest(brokerId), NO_DATA);
+    } catch (KeeperException.NodeExistsException e) {
+      // Asked already.
+    } catch (Exception e) {
+      throw ZkErrors.translate("requesting controlled shutdown of broker " + brokerId, e);
+    }
+  }
+
+  /**
+   * The brokers that asked for controlled shutdown; {@code onChange} runs (once, on a ZooKeeper
+   * thread) when that set changes next.
+   */
+  public java.util.Set<Integer> shutdownRequests(Runnable onChange) {
+    try {
+      List<String> children =
+          client
+              .getChildren()
+              .usingWatcher(
+                  (org.apache.curator.framework.api.CuratorWatcher) event -> onChange.run())
+              .forPath(ZkPaths.SHUTDOWN_REQUESTS);
+      java.util.Set<Integer> ids = new java.util.TreeSet<>();
+      for (String child : children) {
+        try {
+          ids.add(Integer.parseInt(child));
+        } catch (NumberFormatException e) {
+          log.warn("Ignoring malformed shutdown request znode {}", child);
+        }
+      }
+      return ids;
+    } catch (Exception e) {
+      throw ZkErrors.translate("reading controlled shutdown requests", e);
+    }
   }
 
   /** The session timeout asked of ZooKeeper. */

@@ -15,8 +15,12 @@ package dev.ferry.metadata;
  *                                       partitionEpoch}
  *   config/topics/&lt;topic&gt;              {version, config: {name: value}} topic-level overrides
  *   producer-id-block                  {version, brokerId, firstProducerId, size} last block handed out
- *   controller                         reserved: EPHEMERAL, the controller election (LeaderLatch)
- *   controller_epoch                   reserved: the controller epoch that fences stale controllers
+ *   brokers/shutdown/&lt;brokerId&gt;        (no data) EPHEMERAL: the broker asks the controller to move
+ *                                      its leaderships away before it stops (controlled shutdown)
+ *   controller/&lt;latch nodes&gt;          EPHEMERAL_SEQUENTIAL: the controller election (Curator
+ *                                      LeaderLatch); the lowest sequence number is the controller
+ *   controller_epoch                   {version, epoch} bumped by each new controller; every state
+ *                                      write of a controller checks its znode version (fencing)
  * </pre>
  *
  * <p>Every transaction that changes topics also sets the (empty) data of {@code /ferry/topics}: the
@@ -35,6 +39,7 @@ final class ZkPaths {
   static final String PRODUCER_ID_BLOCK = ROOT + "/producer-id-block";
   static final String CONTROLLER = ROOT + "/controller";
   static final String CONTROLLER_EPOCH = ROOT + "/controller_epoch";
+  static final String SHUTDOWN_REQUESTS = ROOT + "/brokers/shutdown";
 
   private static final String PARTITIONS = "partitions";
   private static final String STATE = "state";
@@ -43,6 +48,10 @@ final class ZkPaths {
 
   static String broker(int brokerId) {
     return BROKER_IDS + "/" + brokerId;
+  }
+
+  static String shutdownRequest(int brokerId) {
+    return SHUTDOWN_REQUESTS + "/" + brokerId;
   }
 
   static String topic(String topic) {

@@ -1,35 +1,86 @@
 package dev.ferry.replication;
 
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.storage.AppendResult;
 import dev.ferry.storage.PartitionLog;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A partition this broker hosts: its log plus the leadership facts the protocol layer needs.
+ * A partition hosted on this broker, as leader or follower: its log plus the replication state.
  *
- * <p>With a single replica the high watermark is the log end offset; replication replaces {@link
- * #highWatermark()} with the ISR-acknowledged offset without changing callers.
+ * <p>As leader it tracks each follower's log end offset (from the follower's fetches), the in-sync
+ * replica set and the high watermark: the smallest log end offset over the ISR, moving only
+ * forward. ISR changes are proposed here and written to ZooKeeper by the {@link IsrUpdater}; while
+ * one is in flight the high watermark is computed over the union of the old and the proposed ISR
+ * (the "maximal" ISR), which is safe whichever way the write ends. As follower its high watermark
+ * is the leader's, capped at its own log end offset.
+ *
+ * <p>Threading: role changes take the write lock; appends and follower-fetch updates the read lock
+ * (so no append interleaves with a role change) plus, for the replica bookkeeping, this object's
+ * monitor. Getters are lock-free reads of volatiles.
  */
 public final class Partition {
+
+  private static final Logger logger = LoggerFactory.getLogger(Partition.class);
+
+  /** Leader or follower; a follower whose leader is -1 (offline partition) does not fetch. */
+  public enum Role {
+    LEADER,
+    FOLLOWER
+  }
 
   private final TopicPartition topicPartition;
   private final Uuid topicId;
   private final PartitionLog log;
-  private volatile int leaderEpoch;
+  private final int localBrokerId;
+  private final HighWatermarkListener hwListener;
+  private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
+
+  private volatile Role role = Role.FOLLOWER;
+  private volatile int leaderId = -1;
+  private volatile int leaderEpoch = -1;
+  private volatile int partitionEpoch = -1;
+  private volatile int controllerEpoch;
   private volatile List<Integer> replicas;
+  private volatile Set<Integer> isr = Set.of();
+
+  /** isr plus a proposed expansion while it is being written; equals isr otherwise. */
+  private volatile Set<Integer> maximalIsr = Set.of();
+
+  private volatile boolean isrChangeInFlight;
+  private volatile long leaderEpochStartOffset;
+  private volatile long highWatermark;
+  private volatile int minInsyncReplicas = 1;
+
+  /** Leader only; guarded by "this". */
+  private final Map<Integer, FollowerState> followers = new HashMap<>();
 
   Partition(
       TopicPartition topicPartition,
       Uuid topicId,
       PartitionLog log,
-      int leaderEpoch,
-      List<Integer> replicas) {
+      int localBrokerId,
+      List<Integer> replicas,
+      HighWatermarkListener hwListener) {
     this.topicPartition = topicPartition;
     this.topicId = topicId;
     this.log = log;
-    this.leaderEpoch = leaderEpoch;
+    this.localBrokerId = localBrokerId;
     this.replicas = List.copyOf(replicas);
+    this.hwListener = hwListener;
+    this.highWatermark = Math.min(log.highWatermark(), log.logEndOffset());
   }
 
   public TopicPartition topicPartition() {
@@ -44,21 +95,392 @@ public final class Partition {
     return log;
   }
 
+  public Role role() {
+    return role;
+  }
+
+  public boolean isLeader() {
+    return role == Role.LEADER;
+  }
+
+  /** The leader this replica knows of (this broker when leading), or -1. */
+  public int leaderId() {
+    return leaderId;
+  }
+
   public int leaderEpoch() {
     return leaderEpoch;
+  }
+
+  public int partitionEpoch() {
+    return partitionEpoch;
   }
 
   public List<Integer> replicas() {
     return replicas;
   }
 
-  /** The offset below which records are committed and visible to consumers. */
-  public long highWatermark() {
-    return log.logEndOffset();
+  /** The in-sync replicas as last written to ZooKeeper. */
+  public Set<Integer> isr() {
+    return isr;
   }
 
-  void updateLeadership(int leaderEpoch, List<Integer> replicas) {
-    this.leaderEpoch = leaderEpoch;
-    this.replicas = List.copyOf(replicas);
+  public int minInsyncReplicas() {
+    return minInsyncReplicas;
+  }
+
+  void setMinInsyncReplicas(int value) {
+    this.minInsyncReplicas = Math.max(1, value);
+  }
+
+  /** The offset below which records are committed and visible to consumers. */
+  public long highWatermark() {
+    return highWatermark;
+  }
+
+  // ---- role changes (metadata thread)
+
+  /**
+   * Becomes (or stays) leader as {@code state} says. A new leader epoch resets follower tracking;
+   * the same epoch only adopts a newer ISR (e.g. one the controller shrank).
+   *
+   * @return true if this made the broker leader at a new epoch
+   */
+  boolean makeLeader(PartitionState state, List<Integer> assignment, long nowMs) {
+    roleLock.writeLock().lock();
+    try {
+      replicas = List.copyOf(assignment);
+      if (role == Role.LEADER && leaderEpoch == state.leaderEpoch()) {
+        if (state.partitionEpoch() > partitionEpoch) {
+          adoptIsr(state);
+        }
+        maybeIncrementHighWatermark();
+        return false;
+      }
+      role = Role.LEADER;
+      leaderId = localBrokerId;
+      leaderEpoch = state.leaderEpoch();
+      leaderEpochStartOffset = log.logEndOffset();
+      // So that OffsetForLeaderEpoch answers for the new epoch before anything is appended in it.
+      log.assignLeaderEpoch(leaderEpoch);
+      synchronized (this) {
+        followers.clear();
+        for (int r : assignment) {
+          if (r != localBrokerId) {
+            followers.put(r, new FollowerState(nowMs));
+          }
+        }
+      }
+      adoptIsr(state);
+      logger.info(
+          "Leading {} at epoch {} (ISR {}, log end {}, high watermark {})",
+          topicPartition,
+          leaderEpoch,
+          isr,
+          leaderEpochStartOffset,
+          highWatermark);
+    } finally {
+      roleLock.writeLock().unlock();
+    }
+    maybeIncrementHighWatermark();
+    return true;
+  }
+
+  /**
+   * Becomes (or stays) a follower of {@code state.leader()}.
+   *
+   * @return true if the leader or its epoch changed, so fetching must restart with truncation
+   */
+  boolean makeFollower(PartitionState state, List<Integer> assignment) {
+    boolean wasLeader;
+    roleLock.writeLock().lock();
+    try {
+      replicas = List.copyOf(assignment);
+      wasLeader = role == Role.LEADER;
+      boolean changed =
+          wasLeader || leaderId != state.leader() || leaderEpoch != state.leaderEpoch();
+      role = Role.FOLLOWER;
+      leaderId = state.leader();
+      leaderEpoch = state.leaderEpoch();
+      partitionEpoch = Math.max(partitionEpoch, state.partitionEpoch());
+      controllerEpoch = state.controllerEpoch();
+      isr = Set.copyOf(state.isr());
+      maximalIsr = isr;
+      isrChangeInFlight = false;
+      synchronized (this) {
+        followers.clear();
+      }
+      if (!changed) {
+        return false;
+      }
+      logger.info("Following {} for {} at epoch {}", state.leader(), topicPartition, leaderEpoch);
+    } finally {
+      roleLock.writeLock().unlock();
+    }
+    if (wasLeader) {
+      // Waiting produces and fetches must notice that this broker no longer leads.
+      hwListener.onHighWatermarkChanged(this);
+    }
+    return true;
+  }
+
+  private void adoptIsr(PartitionState state) {
+    partitionEpoch = state.partitionEpoch();
+    controllerEpoch = state.controllerEpoch();
+    isr = Set.copyOf(state.isr());
+    maximalIsr = isr;
+    isrChangeInFlight = false;
+  }
+
+  // ---- leader paths
+
+  /**
+   * Appends a producer's batches as leader.
+   *
+   * @param requiredAcks -1 checks min.insync.replicas before appending
+   * @throws NotLeaderOrFollowerException if this broker does not lead the partition
+   * @throws NotEnoughReplicasException if acks=all and the ISR is smaller than min.insync.replicas
+   */
+  AppendResult appendAsLeader(MemoryRecords records, short requiredAcks) {
+    AppendResult result;
+    roleLock.readLock().lock();
+    try {
+      if (role != Role.LEADER) {
+        throw new NotLeaderOrFollowerException(
+            "Broker " + localBrokerId + " does not lead " + topicPartition);
+      }
+      int inSync = isr.size();
+      if (requiredAcks == -1 && inSync < minInsyncReplicas) {
+        throw new NotEnoughReplicasException(
+            "The ISR of "
+                + topicPartition
+                + " has "
+                + inSync
+                + " replica(s), fewer than min.insync.replicas="
+                + minInsyncReplicas);
+      }
+      result = log.append(records, leaderEpoch);
+    } finally {
+      roleLock.readLock().unlock();
+    }
+    maybeIncrementHighWatermark();
+    return result;
+  }
+
+  /**
+   * Records a follower's fetch (leader only): its log end offset and whether it caught up.
+   *
+   * @return an ISR expansion to write, or null
+   */
+  PartitionState recordFollowerFetch(
+      int replicaId, long fetchOffset, long leaderLogEndOffset, long nowMs) {
+    PartitionState expansion = null;
+    roleLock.readLock().lock();
+    try {
+      if (role != Role.LEADER) {
+        return null;
+      }
+      synchronized (this) {
+        FollowerState f = followers.get(replicaId);
+        if (f == null) {
+          return null; // not a replica of this partition
+        }
+        f.onFetch(fetchOffset, leaderLogEndOffset, nowMs);
+        if (!isrChangeInFlight
+            && !isr.contains(replicaId)
+            && fetchOffset >= highWatermark
+            && fetchOffset >= leaderEpochStartOffset) {
+          Set<Integer> proposed = new LinkedHashSet<>(isr);
+          proposed.add(replicaId);
+          expansion = beginIsrChange(proposed);
+        }
+      }
+    } finally {
+      roleLock.readLock().unlock();
+    }
+    maybeIncrementHighWatermark();
+    return expansion;
+  }
+
+  /**
+   * The ISR without the followers that did not catch up within {@code maxLagMs} (leader only).
+   *
+   * @return the state with the shrunk ISR to write, or null if none is needed (or a change is in
+   *     flight)
+   */
+  PartitionState maybeShrinkIsr(long nowMs, long maxLagMs) {
+    roleLock.readLock().lock();
+    try {
+      if (role != Role.LEADER) {
+        return null;
+      }
+      synchronized (this) {
+        if (isrChangeInFlight) {
+          return null;
+        }
+        Set<Integer> proposed = new LinkedHashSet<>();
+        for (int r : isr) {
+          FollowerState f = followers.get(r);
+          if (r == localBrokerId || (f != null && nowMs - f.lastCaughtUpTimeMs <= maxLagMs)) {
+            proposed.add(r);
+          } else if (f != null) {
+            logger.info(
+                "Removing replica {} of {} from the ISR: not caught up for {} ms (log end {},"
+                    + " leader's {})",
+                r,
+                topicPartition,
+                nowMs - f.lastCaughtUpTimeMs,
+                f.logEndOffset,
+                log.logEndOffset());
+          }
+        }
+        if (proposed.size() == isr.size()) {
+          return null;
+        }
+        return beginIsrChange(proposed);
+      }
+    } finally {
+      roleLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Marks an ISR change in flight and returns the state to write, built from the leadership this
+   * broker holds right now (caller holds the read lock and the monitor). The write is conditional
+   * on this partition epoch: if the controller changes the partition meanwhile, it fails, even if
+   * this broker has already adopted the newer state by then. HW is computed over old ∪ proposed
+   * until the write settles.
+   */
+  private PartitionState beginIsrChange(Set<Integer> proposed) {
+    Set<Integer> union = new LinkedHashSet<>(isr);
+    union.addAll(proposed);
+    maximalIsr = Set.copyOf(union);
+    isrChangeInFlight = true;
+    return new PartitionState(
+        localBrokerId, leaderEpoch, List.copyOf(proposed), controllerEpoch, partitionEpoch);
+  }
+
+  /** The ISR write succeeded with {@code written} (unless leadership moved meanwhile). */
+  void completeIsrChange(PartitionState written) {
+    roleLock.writeLock().lock();
+    try {
+      if (role == Role.LEADER
+          && written.leaderEpoch() == leaderEpoch
+          && written.partitionEpoch() > partitionEpoch) {
+        logger.info(
+            "ISR of {} is now {} (partition epoch {})",
+            topicPartition,
+            written.isr(),
+            written.partitionEpoch());
+        adoptIsr(written);
+      }
+      isrChangeInFlight = false;
+      maximalIsr = isr;
+    } finally {
+      roleLock.writeLock().unlock();
+    }
+    maybeIncrementHighWatermark();
+  }
+
+  /** The ISR write lost a race; the re-read state will tell what to do next. */
+  void abortIsrChange(PartitionState proposal) {
+    roleLock.writeLock().lock();
+    try {
+      if (proposal.leaderEpoch() != leaderEpoch) {
+        return; // a change of an earlier leadership; whatever is in flight now is not ours
+      }
+      isrChangeInFlight = false;
+      maximalIsr = isr;
+    } finally {
+      roleLock.writeLock().unlock();
+    }
+  }
+
+  /** Advances the high watermark to the smallest log end offset in the (maximal) ISR. */
+  void maybeIncrementHighWatermark() {
+    if (role != Role.LEADER) {
+      return;
+    }
+    long newHw;
+    synchronized (this) {
+      long min = log.logEndOffset();
+      for (int r : maximalIsr) {
+        if (r == localBrokerId) {
+          continue;
+        }
+        FollowerState f = followers.get(r);
+        if (f == null || f.logEndOffset < 0) {
+          return; // an ISR member we have not heard from yet: nothing is known to be replicated
+        }
+        min = Math.min(min, f.logEndOffset);
+      }
+      if (min <= highWatermark) {
+        return;
+      }
+      highWatermark = min;
+      newHw = min;
+    }
+    log.updateHighWatermark(newHw);
+    hwListener.onHighWatermarkChanged(this);
+  }
+
+  // ---- follower paths (the fetcher thread)
+
+  /** Appends batches fetched from the leader, offsets and epochs as they are. */
+  AppendResult appendAsFollower(MemoryRecords records) {
+    return log.appendAsFollower(records);
+  }
+
+  /** Adopts the leader's high watermark, capped at this replica's log end offset. */
+  void updateFollowerHighWatermark(long leaderHighWatermark) {
+    long hw = Math.min(leaderHighWatermark, log.logEndOffset());
+    boolean moved;
+    synchronized (this) {
+      moved = hw > highWatermark;
+      if (moved) {
+        highWatermark = hw;
+      }
+    }
+    if (moved) {
+      log.updateHighWatermark(hw);
+    }
+  }
+
+  /** Cuts the divergent tail; the high watermark follows if it was above the new end. */
+  void truncateTo(long offset) {
+    log.truncateTo(offset);
+    synchronized (this) {
+      highWatermark = Math.min(highWatermark, log.logEndOffset());
+    }
+    log.updateHighWatermark(highWatermark);
+  }
+
+  void updateAssignment(List<Integer> assignment) {
+    replicas = List.copyOf(assignment);
+  }
+
+  /** For diagnostics and tests: the follower log end offsets a leader knows. */
+  public synchronized Map<Integer, Long> followerLogEndOffsets() {
+    Map<Integer, Long> out = new HashMap<>();
+    followers.forEach((id, f) -> out.put(id, f.logEndOffset));
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return topicPartition
+        + "["
+        + role
+        + " leader="
+        + leaderId
+        + " epoch="
+        + leaderEpoch
+        + " isr="
+        + isr
+        + " hw="
+        + highWatermark
+        + " leo="
+        + log.logEndOffset()
+        + "]";
   }
 }

@@ -1,95 +1,223 @@
 package dev.ferry.replication;
 
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.storage.AppendResult;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.LogManager;
 import dev.ferry.storage.PartitionLog;
+import java.io.Closeable;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The partitions this broker leads, and the single entry point for appending to them. Today every
- * hosted partition is led here; the replication issue adds follower partitions and fetchers.
+ * The partitions hosted on this broker, as leaders or followers, and the single entry point for
+ * appending to them. Role changes come from the metadata (see {@code PartitionHost}); followers
+ * replicate through one {@link ReplicaFetcherThread} per leader; leaders learn follower progress
+ * from the fetch handler ({@link #recordFollowerFetch}) and write ISR changes through the {@link
+ * IsrUpdater}; acks=all appends wait in the {@link ReplicationPurgatory}.
  */
-public final class ReplicaManager {
+public final class ReplicaManager implements Closeable {
 
   private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
 
   private final LogManager logManager;
+  private final ReplicationConfig config;
   private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
   private final List<AppendListener> appendListeners = new CopyOnWriteArrayList<>();
+  private final List<HighWatermarkListener> hwListeners = new CopyOnWriteArrayList<>();
+  private final ReplicationPurgatory purgatory = new ReplicationPurgatory();
+  private final ReplicaFetcherManager fetchers;
+  private final IsrUpdater isrUpdater;
+  private final HighWatermarkListener hwDispatch = this::highWatermarkChanged;
+  private final Object roleChangeLock = new Object();
+  private volatile boolean stoppedFollowing;
 
+  /** A single-broker manager: no metadata store, so no followers and no ISR writes. */
   public ReplicaManager(LogManager logManager) {
-    this.logManager = logManager;
+    this(logManager, null, ReplicationConfig.defaults(0));
   }
 
+  public ReplicaManager(LogManager logManager, ZkMetadataStore metadata, ReplicationConfig config) {
+    this.logManager = logManager;
+    this.config = config;
+    this.fetchers = metadata == null ? null : new ReplicaFetcherManager(config, metadata);
+    this.isrUpdater =
+        metadata == null
+            ? null
+            : new IsrUpdater(metadata, partitions::values, config.replicaLagTimeMaxMs());
+    hwListeners.add(purgatory);
+  }
+
+  /** Starts the periodic ISR shrink check. */
+  public ReplicaManager startup() {
+    if (isrUpdater != null) {
+      isrUpdater.start();
+    }
+    return this;
+  }
+
+  public ReplicationConfig config() {
+    return config;
+  }
+
+  public int localBrokerId() {
+    return config.brokerId();
+  }
+
+  /** Told after a local append (wakes follower fetches waiting for new data). */
   public void addAppendListener(AppendListener listener) {
     appendListeners.add(listener);
   }
 
-  /** The hosted partition, or null. Allocation-free: called per partition per request. */
+  /** Told after a high watermark moved or leadership was lost (wakes consumer fetches). */
+  public void addHighWatermarkListener(HighWatermarkListener listener) {
+    hwListeners.add(listener);
+  }
+
+  /** The hosted partition (leader or follower), or null. Allocation-free. */
   public Partition partition(TopicPartition tp) {
     return partitions.get(tp);
+  }
+
+  /** The partition if this broker leads it, else null. */
+  public Partition leaderPartition(TopicPartition tp) {
+    Partition p = partitions.get(tp);
+    return p != null && p.isLeader() ? p : null;
   }
 
   public Collection<Partition> partitions() {
     return partitions.values();
   }
 
+  // ---- role changes (metadata thread, or an admin thread right after a topic write)
+
   /**
-   * Makes this broker the leader of {@code tp}, opening or creating its log. Idempotent: a known
-   * partition only has its leadership facts updated.
+   * Makes this broker the leader of {@code tp} as {@code state} says, opening or creating its log.
+   * Idempotent; a state older than the one known is ignored.
    */
-  public Partition becomeLeader(
-      TopicPartition tp, Uuid topicId, LogConfig config, int leaderEpoch, List<Integer> replicas) {
-    return partitions.compute(
+  public Partition makeLeader(
+      TopicPartition tp,
+      Uuid topicId,
+      LogConfig logConfig,
+      PartitionState state,
+      List<Integer> replicas,
+      int minInsyncReplicas) {
+    synchronized (roleChangeLock) {
+      Partition p = getOrCreate(tp, topicId, logConfig, replicas);
+      p.setMinInsyncReplicas(minInsyncReplicas);
+      if (isStale(p, state)) {
+        return p;
+      }
+      if (fetchers != null) {
+        // Stop our follower writes before taking appends as leader.
+        fetchers.removePartition(tp);
+        fetchers.shutdownIdleFetchers();
+      }
+      p.makeLeader(state, replicas, System.currentTimeMillis());
+      return p;
+    }
+  }
+
+  /**
+   * Makes this broker a follower of {@code state.leader()} (-1: an offline partition, nothing to
+   * fetch from), truncating and fetching when the leader or epoch changed. Idempotent.
+   */
+  public Partition makeFollower(
+      TopicPartition tp,
+      Uuid topicId,
+      LogConfig logConfig,
+      PartitionState state,
+      List<Integer> replicas,
+      int minInsyncReplicas) {
+    synchronized (roleChangeLock) {
+      Partition p = getOrCreate(tp, topicId, logConfig, replicas);
+      p.setMinInsyncReplicas(minInsyncReplicas);
+      if (isStale(p, state)) {
+        return p;
+      }
+      boolean changed = p.makeFollower(state, replicas);
+      if (fetchers != null && changed && !stoppedFollowing) {
+        fetchers.removePartition(tp);
+        if (state.leader() >= 0 && state.leader() != config.brokerId()) {
+          fetchers.addPartition(p, state.leader(), state.leaderEpoch());
+        }
+        fetchers.shutdownIdleFetchers();
+      }
+      return p;
+    }
+  }
+
+  /** An older leader epoch, or the same epoch at an older partition epoch, changes nothing. */
+  private static boolean isStale(Partition p, PartitionState state) {
+    if (state.leaderEpoch() < p.leaderEpoch()) {
+      return true;
+    }
+    return state.leaderEpoch() == p.leaderEpoch() && state.partitionEpoch() < p.partitionEpoch();
+  }
+
+  private Partition getOrCreate(
+      TopicPartition tp, Uuid topicId, LogConfig logConfig, List<Integer> replicas) {
+    return partitions.computeIfAbsent(
         tp,
-        (key, existing) -> {
-          if (existing != null) {
-            existing.updateLeadership(leaderEpoch, replicas);
-            return existing;
-          }
-          PartitionLog partitionLog = logManager.getOrCreate(tp, config);
-          partitionLog.assignLeaderEpoch(leaderEpoch);
-          partitionLog.updateHighWatermark(partitionLog.logEndOffset());
-          log.debug("Leading {} at epoch {}", tp, leaderEpoch);
-          return new Partition(tp, topicId, partitionLog, leaderEpoch, replicas);
+        key -> {
+          PartitionLog partitionLog = logManager.getOrCreate(tp, logConfig);
+          return new Partition(tp, topicId, partitionLog, config.brokerId(), replicas, hwDispatch);
         });
   }
 
   /** Stops hosting {@code tp}; with {@code deleteLog} its data is removed from disk. */
   public void removePartition(TopicPartition tp, boolean deleteLog) {
-    Partition removed = partitions.remove(tp);
-    if (deleteLog) {
-      logManager.delete(tp);
-    } else if (removed != null) {
-      log.debug("No longer hosting {}", tp);
+    synchronized (roleChangeLock) {
+      if (fetchers != null) {
+        fetchers.removePartition(tp);
+        fetchers.shutdownIdleFetchers();
+      }
+      Partition removed = partitions.remove(tp);
+      if (removed != null) {
+        // Anything waiting on it learns that it is gone.
+        hwDispatch.onHighWatermarkChanged(removed);
+      }
+      if (deleteLog) {
+        logManager.delete(tp);
+      } else if (removed != null) {
+        log.debug("No longer hosting {}", tp);
+      }
     }
   }
 
-  /**
-   * Appends a producer's batches to a partition led here and wakes waiting fetches.
-   *
-   * @throws NotLeaderOrFollowerException if the partition is not hosted here
-   */
+  // ---- appends
+
+  /** Appends a producer's batches with acks=1 semantics (no min.insync.replicas check). */
   public AppendResult appendAsLeader(TopicPartition tp, MemoryRecords records) {
+    return appendAsLeader(tp, records, (short) 1);
+  }
+
+  /**
+   * Appends a producer's batches to a partition led here and wakes waiting follower fetches. With
+   * {@code requiredAcks} -1 the ISR must have min.insync.replicas members; wait for replication
+   * with {@link #awaitReplication}.
+   *
+   * @throws NotLeaderOrFollowerException if this broker does not lead {@code tp}
+   * @throws org.apache.kafka.common.errors.NotEnoughReplicasException if the ISR is too small
+   */
+  public AppendResult appendAsLeader(TopicPartition tp, MemoryRecords records, short requiredAcks) {
     Partition partition = partitions.get(tp);
     if (partition == null) {
-      throw new NotLeaderOrFollowerException("This broker does not lead " + tp);
+      throw new NotLeaderOrFollowerException(
+          "Broker " + config.brokerId() + " does not host " + tp);
     }
-    PartitionLog log = partition.log();
-    AppendResult result = log.append(records, partition.leaderEpoch());
-    // The only replica: everything appended is committed. (Retention never deletes at or above
-    // the high watermark, so it must keep up.)
-    log.updateHighWatermark(log.logEndOffset());
+    AppendResult result = partition.appendAsLeader(records, requiredAcks);
     if (!result.duplicate()) {
       int bytes = records.sizeInBytes();
       for (AppendListener listener : appendListeners) {
@@ -99,10 +227,79 @@ public final class ReplicaManager {
     return result;
   }
 
-  public void updateConfig(TopicPartition tp, LogConfig config) {
+  /**
+   * Completes when {@code partition}'s high watermark reaches {@code requiredOffset} while led at
+   * {@code leaderEpoch}: with NONE, or NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+   * REQUEST_TIMED_OUT after {@code timeoutMs}.
+   */
+  public CompletableFuture<Errors> awaitReplication(
+      Partition partition, int leaderEpoch, long requiredOffset, long timeoutMs) {
+    return purgatory.await(partition, leaderEpoch, requiredOffset, timeoutMs);
+  }
+
+  /**
+   * Records a follower's fetch at {@code fetchOffset} (its log end offset) of a partition led here;
+   * may advance the high watermark and queue an ISR expansion.
+   */
+  public void recordFollowerFetch(
+      Partition partition, int replicaId, long fetchOffset, long leaderLogEndOffset) {
+    PartitionState expansion =
+        partition.recordFollowerFetch(
+            replicaId, fetchOffset, leaderLogEndOffset, System.currentTimeMillis());
+    if (expansion != null) {
+      if (isrUpdater != null) {
+        log.info(
+            "Adding replica {} to the ISR of {} (its log end {} reached the high watermark {})",
+            replicaId,
+            partition.topicPartition(),
+            fetchOffset,
+            partition.highWatermark());
+        isrUpdater.submit(partition, expansion);
+      } else {
+        partition.abortIsrChange(expansion);
+      }
+    }
+  }
+
+  private void highWatermarkChanged(Partition partition) {
+    for (HighWatermarkListener listener : hwListeners) {
+      try {
+        listener.onHighWatermarkChanged(partition);
+      } catch (RuntimeException e) {
+        log.error("High watermark listener failed for {}", partition.topicPartition(), e);
+      }
+    }
+  }
+
+  public void updateConfig(TopicPartition tp, LogConfig logConfig) {
     Partition partition = partitions.get(tp);
     if (partition != null) {
-      partition.log().updateConfig(config);
+      partition.log().updateConfig(logConfig);
     }
+  }
+
+  /**
+   * Stops all replica fetchers for good (controlled shutdown): this broker stops catching up, so
+   * the controller can take it out of the ISRs without it being added back.
+   */
+  public void stopFollowing() {
+    synchronized (roleChangeLock) {
+      stoppedFollowing = true;
+      if (fetchers != null) {
+        fetchers.close();
+      }
+    }
+  }
+
+  /** Stops fetchers, the ISR updater and fails waiting appends; logs stay with the LogManager. */
+  @Override
+  public void close() {
+    if (fetchers != null) {
+      fetchers.close();
+    }
+    if (isrUpdater != null) {
+      isrUpdater.close();
+    }
+    purgatory.close();
   }
 }

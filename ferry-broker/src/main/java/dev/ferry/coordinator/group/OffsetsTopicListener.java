@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Records;
 import org.slf4j.Logger;
@@ -23,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * the coordinator unloads it. Register it with the metadata store after the listener that opens led
  * partitions, and call {@link #syncAll()} once at start-up.
  *
- * <p>Appends go through the {@link ReplicaManager}, like produce requests, so whatever the broker
- * does on an append (waking fetches, later replication) applies to group records too.
+ * <p>Appends go through the {@link ReplicaManager}, like acks=all produce requests: an append
+ * completes only once the high watermark covers it (so a coordinator that takes over after a
+ * failover finds every acknowledged commit in its replica), failing after {@code
+ * offsets.commit.timeout.ms}.
  */
 public final class OffsetsTopicListener implements MetadataListener {
 
@@ -34,6 +37,7 @@ public final class OffsetsTopicListener implements MetadataListener {
   private final GroupCoordinator coordinator;
   private final ReplicaManager replicaManager;
   private final ZkMetadataStore store;
+  private final long commitTimeoutMs;
 
   /** Offsets partitions coordinated here, with the leader epoch they were loaded at. */
   private final Map<Integer, Integer> loadedEpochs = new HashMap<>();
@@ -43,6 +47,19 @@ public final class OffsetsTopicListener implements MetadataListener {
       GroupCoordinator coordinator,
       ReplicaManager replicaManager,
       ZkMetadataStore store) {
+    this(brokerId, coordinator, replicaManager, store, DEFAULT_COMMIT_TIMEOUT_MS);
+  }
+
+  /** Kafka's default offsets.commit.timeout.ms. */
+  public static final long DEFAULT_COMMIT_TIMEOUT_MS = 5_000;
+
+  public OffsetsTopicListener(
+      int brokerId,
+      GroupCoordinator coordinator,
+      ReplicaManager replicaManager,
+      ZkMetadataStore store,
+      long commitTimeoutMs) {
+    this.commitTimeoutMs = commitTimeoutMs;
     this.brokerId = brokerId;
     this.coordinator = coordinator;
     this.replicaManager = replicaManager;
@@ -101,7 +118,7 @@ public final class OffsetsTopicListener implements MetadataListener {
   private void update(int p, PartitionState state) {
     TopicPartition tp = new TopicPartition(GroupCoordinator.OFFSETS_TOPIC, p);
     Partition partition = replicaManager.partition(tp);
-    boolean leads = state.leader() == brokerId && partition != null;
+    boolean leads = state.leader() == brokerId && partition != null && partition.isLeader();
     Integer loadedAt = loadedEpochs.get(p);
     if (leads && (loadedAt == null || loadedAt != state.leaderEpoch())) {
       loadedEpochs.put(p, state.leaderEpoch());
@@ -117,11 +134,24 @@ public final class OffsetsTopicListener implements MetadataListener {
     return new CoordinatorLog() {
       @Override
       public CompletableFuture<AppendResult> append(MemoryRecords records) {
+        AppendResult result;
+        int epoch;
         try {
-          return CompletableFuture.completedFuture(replicaManager.appendAsLeader(tp, records));
+          epoch = partition.leaderEpoch();
+          result = replicaManager.appendAsLeader(tp, records, (short) -1);
         } catch (RuntimeException e) {
           return CompletableFuture.failedFuture(e);
         }
+        if (result.lastOffset() < 0) {
+          return CompletableFuture.completedFuture(result);
+        }
+        return replicaManager
+            .awaitReplication(partition, epoch, result.lastOffset() + 1, commitTimeoutMs)
+            .thenCompose(
+                error ->
+                    error == Errors.NONE
+                        ? CompletableFuture.completedFuture(result)
+                        : CompletableFuture.failedFuture(error.exception()));
       }
 
       @Override

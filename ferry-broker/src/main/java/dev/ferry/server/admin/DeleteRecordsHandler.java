@@ -74,7 +74,7 @@ public final class DeleteRecordsHandler implements ApiHandler {
   private DeleteRecordsPartitionResult delete(TopicPartition tp, long offset) {
     DeleteRecordsPartitionResult r =
         new DeleteRecordsPartitionResult().setPartitionIndex(tp.partition()).setLowWatermark(-1);
-    Partition partition = replicaManager.partition(tp);
+    Partition partition = replicaManager.leaderPartition(tp);
     if (partition == null) {
       return r.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
     }

@@ -66,7 +66,8 @@ public final class FetchHandler implements ApiHandler {
                   .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())
                   .setSessionId(0)));
     }
-    FetchReader.Result first = reader.read(data, version);
+    int replicaId = req.replicaId();
+    FetchReader.Result first = reader.read(data, version, replicaId);
     if (data.maxWaitMs() <= 0
         || first.bytes() >= data.minBytes()
         || first.anyError()
@@ -78,12 +79,13 @@ public final class FetchHandler implements ApiHandler {
         new DelayedFetch(
             partitionsOf(data, version),
             data.minBytes(),
-            () -> FetchResponse.of(reader.read(data, version).response()),
+            replicaId >= 0,
+            () -> reader.read(data, version, replicaId),
             future);
     purgatory.watch(delayed, data.maxWaitMs());
     // An append that landed between the first read and the watch would never wake us. (When the
     // first read found some bytes, a missed wake-up only costs waiting out max_wait_ms.)
-    if (first.bytes() == 0 && reader.hasNewData(data, version) && delayed.complete()) {
+    if (first.bytes() == 0 && reader.hasNewData(data, version, replicaId) && delayed.complete()) {
       purgatory.unwatch(delayed);
     }
     return future;

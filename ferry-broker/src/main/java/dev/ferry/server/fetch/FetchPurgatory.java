@@ -1,6 +1,8 @@
 package dev.ferry.server.fetch;
 
 import dev.ferry.replication.AppendListener;
+import dev.ferry.replication.HighWatermarkListener;
+import dev.ferry.replication.Partition;
 import java.io.Closeable;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Where long-poll fetches wait. Appends wake the fetches watching that partition; one timer thread
- * expires the rest. Waiting costs no thread.
+ * Where long-poll fetches wait. Appends wake the follower fetches watching that partition, high
+ * watermark moves the consumer fetches; one timer thread expires the rest. Waiting costs no thread.
  */
-public final class FetchPurgatory implements AppendListener, Closeable {
+public final class FetchPurgatory implements AppendListener, HighWatermarkListener, Closeable {
 
   private final ConcurrentHashMap<TopicPartition, Set<DelayedFetch>> watchers =
       new ConcurrentHashMap<>();
@@ -56,7 +58,27 @@ public final class FetchPurgatory implements AppendListener, Closeable {
       return;
     }
     for (DelayedFetch fetch : set) {
+      if (!fetch.fromFollower()) {
+        continue;
+      }
       if (fetch.onAppend(bytes) || fetch.isCompleted()) {
+        unwatch(fetch);
+      }
+    }
+  }
+
+  @Override
+  public void onHighWatermarkChanged(Partition partition) {
+    Set<DelayedFetch> set = watchers.get(partition.topicPartition());
+    if (set == null || set.isEmpty()) {
+      return;
+    }
+    boolean stillLeader = partition.isLeader();
+    for (DelayedFetch fetch : set) {
+      if (fetch.fromFollower() && stillLeader) {
+        continue;
+      }
+      if (fetch.onHighWatermark()) {
         unwatch(fetch);
       }
     }

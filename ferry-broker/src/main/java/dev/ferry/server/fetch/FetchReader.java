@@ -41,7 +41,12 @@ final class FetchReader {
   /** What one pass over the request found. */
   record Result(FetchResponseData response, int bytes, boolean anyError) {}
 
-  Result read(FetchRequestData req, short version) {
+  /**
+   * @param replicaId the fetching follower's broker id, or negative for a consumer: followers read
+   *     up to the log end offset and their fetch offset is recorded as their progress; consumers
+   *     read up to the high watermark
+   */
+  Result read(FetchRequestData req, short version, int replicaId) {
     boolean byId = version >= 13;
     int remaining = req.maxBytes() <= 0 ? Integer.MAX_VALUE : req.maxBytes();
     int total = 0;
@@ -57,7 +62,7 @@ final class FetchReader {
           pd = error(fp, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
         } else {
           TopicPartition tp = new TopicPartition(topic.get().name(), fp.partition());
-          pd = readPartition(tp, fp, remaining, total == 0);
+          pd = readPartition(tp, fp, remaining, total == 0, replicaId);
         }
         if (pd.errorCode() != Errors.NONE.code()) {
           anyError = true;
@@ -84,7 +89,7 @@ final class FetchReader {
   }
 
   /** True if any requested partition now has data past its fetch offset. */
-  boolean hasNewData(FetchRequestData req, short version) {
+  boolean hasNewData(FetchRequestData req, short version, int replicaId) {
     boolean byId = version >= 13;
     for (FetchTopic ft : req.topics()) {
       Optional<TopicMetadata> topic =
@@ -95,7 +100,11 @@ final class FetchReader {
       for (FetchPartition fp : ft.partitions()) {
         Partition p =
             replicaManager.partition(new TopicPartition(topic.get().name(), fp.partition()));
-        if (p != null && p.highWatermark() > fp.fetchOffset()) {
+        if (p == null) {
+          continue;
+        }
+        long visibleEnd = replicaId >= 0 ? p.log().logEndOffset() : p.highWatermark();
+        if (visibleEnd > fp.fetchOffset()) {
           return true;
         }
       }
@@ -104,8 +113,8 @@ final class FetchReader {
   }
 
   private PartitionData readPartition(
-      TopicPartition tp, FetchPartition fp, int maxBytes, boolean firstWithData) {
-    Partition partition = replicaManager.partition(tp);
+      TopicPartition tp, FetchPartition fp, int maxBytes, boolean firstWithData, int replicaId) {
+    Partition partition = replicaManager.leaderPartition(tp);
     if (partition == null) {
       return error(fp, Errors.NOT_LEADER_OR_FOLLOWER);
     }
@@ -117,10 +126,19 @@ final class FetchReader {
               ? Errors.FENCED_LEADER_EPOCH
               : Errors.UNKNOWN_LEADER_EPOCH);
     }
+    boolean fromFollower = replicaId >= 0;
     long hw = partition.highWatermark();
     int limit = Math.min(fp.partitionMaxBytes(), maxBytes);
     try {
-      ReadResult r = partition.log().read(fp.fetchOffset(), limit, hw, firstWithData);
+      ReadResult r =
+          partition
+              .log()
+              .read(fp.fetchOffset(), limit, fromFollower ? Long.MAX_VALUE : hw, firstWithData);
+      if (fromFollower) {
+        replicaManager.recordFollowerFetch(
+            partition, replicaId, fp.fetchOffset(), r.logEndOffset());
+        hw = partition.highWatermark(); // the fetch may have just advanced it
+      }
       return new PartitionData()
           .setPartitionIndex(fp.partition())
           .setErrorCode(Errors.NONE.code())

@@ -64,7 +64,7 @@ public final class ListOffsetsHandler implements ApiHandler {
       TopicPartition tp, ListOffsetsPartition p, short version) {
     ListOffsetsPartitionResponse r =
         new ListOffsetsPartitionResponse().setPartitionIndex(p.partitionIndex());
-    Partition partition = replicaManager.partition(tp);
+    Partition partition = replicaManager.leaderPartition(tp);
     if (partition == null) {
       return r.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code()).setOffset(-1).setTimestamp(-1);
     }

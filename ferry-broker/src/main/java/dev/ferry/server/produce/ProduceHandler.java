@@ -3,6 +3,7 @@ package dev.ferry.server.produce;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.network.NetworkRequest;
+import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.storage.AppendResult;
@@ -31,6 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Appends each partition's batches to the local leader log, on the calling network thread: the
  * append is a validated memory-to-page-cache copy, cheaper than a hand-off to another thread.
+ *
+ * <p>acks=1 answers after the local append. acks=all first requires min.insync.replicas in the ISR
+ * (else NOT_ENOUGH_REPLICAS, nothing appended), then parks until the high watermark passes every
+ * appended batch (no thread waits; follower fetches complete it) or the request's timeout expires.
  */
 public final class ProduceHandler implements ApiHandler {
 
@@ -69,6 +74,7 @@ public final class ProduceHandler implements ApiHandler {
     short acks = req.acks();
     boolean byId = req.version() >= 13;
     TopicProduceResponseCollection responses = new TopicProduceResponseCollection();
+    List<CompletableFuture<Errors>> waits = acks == -1 ? new ArrayList<>() : null;
     for (TopicProduceData topicData : req.data().topicData()) {
       Optional<TopicMetadata> topic =
           byId ? metadata.topic(topicData.topicId()) : metadata.topic(topicData.name());
@@ -83,7 +89,7 @@ public final class ProduceHandler implements ApiHandler {
         } else if (acks != 0 && acks != 1 && acks != -1) {
           partitions.add(error(pd.index(), Errors.INVALID_REQUIRED_ACKS));
         } else {
-          partitions.add(append(new TopicPartition(name, pd.index()), pd));
+          partitions.add(append(new TopicPartition(name, pd.index()), pd, acks, req, waits));
         }
       }
       TopicProduceResponse tr = new TopicProduceResponse().setPartitionResponses(partitions);
@@ -97,22 +103,53 @@ public final class ProduceHandler implements ApiHandler {
     if (acks == 0) {
       return CompletableFuture.completedFuture(null);
     }
-    return CompletableFuture.completedFuture(
-        new ProduceResponse(new ProduceResponseData().setResponses(responses)));
+    ProduceResponse response =
+        new ProduceResponse(new ProduceResponseData().setResponses(responses));
+    if (waits == null || waits.isEmpty()) {
+      return CompletableFuture.completedFuture(response);
+    }
+    // Each wait already set its partition's error code when it completed.
+    return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]))
+        .thenApply(ignored -> response);
   }
 
-  private PartitionProduceResponse append(TopicPartition tp, PartitionProduceData pd) {
+  private PartitionProduceResponse append(
+      TopicPartition tp,
+      PartitionProduceData pd,
+      short acks,
+      ProduceRequest req,
+      List<CompletableFuture<Errors>> waits) {
     if (!(pd.records() instanceof MemoryRecords records)) {
       return error(pd.index(), Errors.CORRUPT_MESSAGE);
     }
     try {
-      AppendResult r = replicaManager.appendAsLeader(tp, records);
-      return new PartitionProduceResponse()
-          .setIndex(pd.index())
-          .setErrorCode(Errors.NONE.code())
-          .setBaseOffset(r.firstOffset())
-          .setLogAppendTimeMs(r.logAppendTimeMs())
-          .setLogStartOffset(r.logStartOffset());
+      AppendResult r = replicaManager.appendAsLeader(tp, records, acks);
+      PartitionProduceResponse out =
+          new PartitionProduceResponse()
+              .setIndex(pd.index())
+              .setErrorCode(Errors.NONE.code())
+              .setBaseOffset(r.firstOffset())
+              .setLogAppendTimeMs(r.logAppendTimeMs())
+              .setLogStartOffset(r.logStartOffset());
+      Partition partition = replicaManager.partition(tp);
+      if (waits != null && partition != null && r.lastOffset() >= 0) {
+        waits.add(
+            replicaManager
+                .awaitReplication(
+                    partition, partition.leaderEpoch(), r.lastOffset() + 1, req.timeout())
+                .whenComplete(
+                    (error, failure) -> {
+                      Errors e = failure != null ? Errors.UNKNOWN_SERVER_ERROR : error;
+                      if (e != Errors.NONE) {
+                        log.debug("acks=all produce to {} ended with {}", tp, e);
+                        out.setErrorCode(e.code())
+                            .setBaseOffset(ProduceResponse.INVALID_OFFSET)
+                            .setLogAppendTimeMs(-1)
+                            .setLogStartOffset(-1);
+                      }
+                    }));
+      }
+      return out;
     } catch (ApiException e) {
       log.debug("Produce to {} failed: {}", tp, e.toString());
       return error(pd.index(), Errors.forException(e)).setErrorMessage(e.getMessage());

@@ -1,0 +1,327 @@
+package dev.ferry.controller;
+
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.ControllerElection;
+import dev.ferry.metadata.ControllerEpoch;
+import dev.ferry.metadata.MetadataListener;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.ZkMetadataStore;
+import java.io.Closeable;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.errors.ControllerMovedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster controller, ZooKeeper-mode Kafka style: every broker runs one, one of them is elected
+ * through a LeaderLatch on {@code /ferry/controller}. The elected one claims a new controller epoch
+ * and from then on keeps partition leadership consistent with the live brokers:
+ *
+ * <ul>
+ *   <li>a partition whose leader died (or asked for controlled shutdown) gets a new leader from its
+ *       ISR, or goes offline ({@link LeaderElection#decide});
+ *   <li>brokers that are gone leave the ISRs they were in;
+ *   <li>every {@code leader.imbalance.check.interval.seconds}, leadership moves back to the
+ *       preferred (first) replica when it is in sync ({@code auto.leader.rebalance.enable}).
+ * </ul>
+ *
+ * <p>The work is level-triggered: any change (brokers, topics, partition states, shutdown requests)
+ * schedules one reconciliation pass over the cached metadata, plus a periodic pass as a safety net.
+ * Every write is a compare-and-set on the partition epoch and fenced by the controller epoch, so a
+ * deposed controller cannot overwrite its successor. All work runs on the single "ferry-controller"
+ * thread.
+ */
+public final class ClusterController implements MetadataListener, Closeable {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterController.class);
+  static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
+  private static final long RECONCILE_INTERVAL_MS = 2_000;
+
+  /** Controller settings (Kafka names). */
+  public record Config(
+      boolean uncleanLeaderElection,
+      boolean autoLeaderRebalance,
+      long leaderImbalanceCheckIntervalMs) {}
+
+  private final int brokerId;
+  private final ZkMetadataStore store;
+  private final Config config;
+  private final ScheduledThreadPoolExecutor executor;
+  private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+  private ControllerElection election;
+
+  // Controller-thread state.
+  private volatile ControllerEpoch epoch;
+  private Set<Integer> shuttingDown = Set.of();
+  private ScheduledFuture<?> periodic;
+  private ScheduledFuture<?> rebalance;
+
+  public ClusterController(int brokerId, ZkMetadataStore store, Config config) {
+    this.brokerId = brokerId;
+    this.store = store;
+    this.config = config;
+    this.executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "ferry-controller");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+  }
+
+  /** Joins the controller election (after this broker registered). */
+  public ClusterController start() {
+    election =
+        store.controllerElection(
+            brokerId,
+            new ControllerElection.Listener() {
+              @Override
+              public void onElected() {
+                elected();
+              }
+
+              @Override
+              public void onResigned() {
+                resigned();
+              }
+            },
+            executor);
+    election.start();
+    return this;
+  }
+
+  /** True while this broker is the active controller. */
+  public boolean isActive() {
+    return epoch != null && election != null && election.isController();
+  }
+
+  /** The epoch this broker holds as controller, or -1. */
+  public int controllerEpoch() {
+    ControllerEpoch e = epoch;
+    return e == null ? -1 : e.epoch();
+  }
+
+  private void elected() {
+    try {
+      epoch = store.claimControllerEpoch();
+    } catch (RuntimeException e) {
+      log.error("Elected controller but could not claim the controller epoch; resigning", e);
+      epoch = null;
+      return;
+    }
+    log.info("Broker {} is the controller (epoch {})", brokerId, epoch.epoch());
+    refreshShutdownRequests();
+    periodic =
+        executor.scheduleWithFixedDelay(
+            this::reconcile, RECONCILE_INTERVAL_MS, RECONCILE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    if (config.autoLeaderRebalance()) {
+      long every = Math.max(100, config.leaderImbalanceCheckIntervalMs());
+      rebalance =
+          executor.scheduleWithFixedDelay(
+              this::preferredLeaderElection, every, every, TimeUnit.MILLISECONDS);
+    }
+    reconcile();
+  }
+
+  private void resigned() {
+    if (epoch != null) {
+      log.info("Broker {} is no longer the controller (epoch {})", brokerId, epoch.epoch());
+    }
+    epoch = null;
+    cancel(periodic);
+    cancel(rebalance);
+    periodic = null;
+    rebalance = null;
+  }
+
+  private static void cancel(ScheduledFuture<?> f) {
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+
+  // ---- triggers (any thread)
+
+  @Override
+  public void onTopicChanged(TopicMetadata topic) {
+    scheduleReconcile();
+  }
+
+  @Override
+  public void onTopicDeleted(TopicMetadata topic) {}
+
+  @Override
+  public void onPartitionStateChanged(TopicMetadata topic, int partition, PartitionState state) {
+    scheduleReconcile();
+  }
+
+  @Override
+  public void onBrokersChanged(List<BrokerInfo> live) {
+    scheduleReconcile();
+  }
+
+  private void scheduleReconcile() {
+    if (epoch == null || executor.isShutdown()) {
+      return;
+    }
+    if (reconcileQueued.compareAndSet(false, true)) {
+      try {
+        executor.execute(
+            () -> {
+              reconcileQueued.set(false);
+              reconcile();
+            });
+      } catch (RuntimeException e) {
+        reconcileQueued.set(false);
+      }
+    }
+  }
+
+  private void refreshShutdownRequests() {
+    try {
+      shuttingDown =
+          store.shutdownRequests(
+              () -> {
+                if (!executor.isShutdown()) {
+                  executor.execute(
+                      () -> {
+                        if (epoch != null) {
+                          refreshShutdownRequests();
+                          reconcile();
+                        }
+                      });
+                }
+              });
+      if (!shuttingDown.isEmpty()) {
+        log.info("Brokers in controlled shutdown: {}", shuttingDown);
+      }
+    } catch (RuntimeException e) {
+      log.warn("Could not read controlled shutdown requests: {}", e.toString());
+    }
+  }
+
+  // ---- the work (controller thread)
+
+  private void reconcile() {
+    ControllerEpoch fence = epoch;
+    if (fence == null) {
+      return;
+    }
+    Set<Integer> live = new HashSet<>();
+    for (BrokerInfo b : store.liveBrokers()) {
+      live.add(b.id());
+    }
+    Set<Integer> eligible = new HashSet<>(live);
+    eligible.removeAll(shuttingDown);
+    try {
+      for (TopicMetadata topic : store.topics()) {
+        boolean unclean = uncleanAllowed(topic);
+        for (Map.Entry<Integer, List<Integer>> e : topic.replicaAssignment().entrySet()) {
+          Optional<PartitionState> state = store.partitionState(topic.name(), e.getKey());
+          if (state.isEmpty()) {
+            continue;
+          }
+          PartitionState next =
+              LeaderElection.decide(e.getValue(), state.get(), eligible, live, unclean);
+          if (next != null) {
+            write(topic.name(), e.getKey(), state.get(), next, fence, "broker change");
+          }
+        }
+      }
+    } catch (ControllerMovedException e) {
+      log.warn("Controller epoch {} was superseded; stopping controller work", fence.epoch());
+      resigned();
+    } catch (RuntimeException e) {
+      log.error("Controller pass failed; will retry", e);
+    }
+  }
+
+  private void preferredLeaderElection() {
+    ControllerEpoch fence = epoch;
+    if (fence == null) {
+      return;
+    }
+    Set<Integer> eligible = new HashSet<>();
+    for (BrokerInfo b : store.liveBrokers()) {
+      eligible.add(b.id());
+    }
+    eligible.removeAll(shuttingDown);
+    try {
+      for (TopicMetadata topic : store.topics()) {
+        for (Map.Entry<Integer, List<Integer>> e : topic.replicaAssignment().entrySet()) {
+          Optional<PartitionState> state = store.partitionState(topic.name(), e.getKey());
+          if (state.isEmpty()) {
+            continue;
+          }
+          PartitionState next = LeaderElection.preferred(e.getValue(), state.get(), eligible);
+          if (next != null) {
+            write(topic.name(), e.getKey(), state.get(), next, fence, "preferred leader");
+          }
+        }
+      }
+    } catch (ControllerMovedException e) {
+      resigned();
+    } catch (RuntimeException e) {
+      log.error("Preferred leader election failed; will retry", e);
+    }
+  }
+
+  private void write(
+      String topic,
+      int partition,
+      PartitionState current,
+      PartitionState next,
+      ControllerEpoch fence,
+      String why) {
+    Optional<PartitionState> written =
+        store.compareAndSetPartitionState(topic, partition, current.partitionEpoch(), next, fence);
+    if (written.isPresent()) {
+      PartitionState w = written.get();
+      log.info(
+          "{}-{}: leader {} -> {} (epoch {}), ISR {} -> {} ({})",
+          topic,
+          partition,
+          current.leader(),
+          w.leader(),
+          w.leaderEpoch(),
+          current.isr(),
+          w.isr(),
+          why);
+    } else {
+      // Someone (the leader changing its ISR) got in first: re-read, the change triggers a pass.
+      store.readPartitionState(topic, partition);
+      scheduleReconcile();
+    }
+  }
+
+  private boolean uncleanAllowed(TopicMetadata topic) {
+    String v = topic.configs().get(UNCLEAN_LEADER_ELECTION);
+    return v == null ? config.uncleanLeaderElection() : Boolean.parseBoolean(v.trim());
+  }
+
+  /** Leaves the election (another broker takes over at once) and stops the controller thread. */
+  @Override
+  public void close() {
+    if (election != null) {
+      election.close();
+    }
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    epoch = null;
+  }
+}

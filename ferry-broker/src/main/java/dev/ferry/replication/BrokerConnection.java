@@ -1,0 +1,70 @@
+package dev.ferry.replication;
+
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * A blocking Kafka-protocol connection to another broker, used by one replica fetcher thread: one
+ * request at a time, size-prefixed frames, the kafka-clients codec for headers and bodies. A
+ * response is read into one fresh heap buffer, so the record batches in it can be appended as they
+ * are (slices of that buffer).
+ */
+final class BrokerConnection implements Closeable {
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final OutputStream out;
+  private final String clientId;
+  private final int maxResponseBytes;
+  private int correlationId;
+
+  BrokerConnection(String host, int port, String clientId, int timeoutMs, int maxResponseBytes)
+      throws IOException {
+    this.clientId = clientId;
+    this.maxResponseBytes = maxResponseBytes;
+    socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.connect(new InetSocketAddress(host, port), timeoutMs);
+      socket.setSoTimeout(timeoutMs);
+      in = new DataInputStream(socket.getInputStream());
+      out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** Sends {@code request} at its version and waits for the response. */
+  AbstractResponse send(AbstractRequest request) throws IOException {
+    RequestHeader header =
+        new RequestHeader(request.apiKey(), request.version(), clientId, ++correlationId);
+    ByteBuffer payload = request.serializeWithHeader(header);
+    byte[] frame = new byte[4 + payload.remaining()];
+    ByteBuffer.wrap(frame).putInt(payload.remaining()).put(payload);
+    out.write(frame);
+    out.flush();
+    int size = in.readInt();
+    if (size < 0 || size > maxResponseBytes) {
+      throw new IOException(
+          "Response of " + size + " bytes from " + socket.getRemoteSocketAddress());
+    }
+    byte[] body = new byte[size];
+    in.readFully(body);
+    return AbstractResponse.parseResponse(ByteBuffer.wrap(body), header);
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}

@@ -1,0 +1,470 @@
+package dev.ferry.replication;
+
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.ZkMetadataStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchRequestData.ReplicaState;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replicates every partition that one source broker leads for us, over one blocking connection:
+ * first OffsetForLeaderEpoch to find where our log diverges from the leader's and truncate there,
+ * then Fetch requests (with our replica id) that the leader holds up to {@code fetchMaxWaitMs}.
+ * Fetched batches are appended as they are ({@code appendAsFollower}); the high watermark follows
+ * the leader's.
+ *
+ * <p>Network I/O runs without the lock; truncation and appends run under it, and {@link
+ * #removePartition} takes it too, so once removal returns this thread no longer writes to that
+ * partition's log (the partition may then become leader safely).
+ */
+final class ReplicaFetcherThread extends Thread {
+
+  private static final Logger log = LoggerFactory.getLogger(ReplicaFetcherThread.class);
+
+  private enum Status {
+    TRUNCATING,
+    FETCHING
+  }
+
+  private static final class FetchState {
+    final Partition partition;
+    final int leaderEpoch;
+    Status status = Status.TRUNCATING;
+    long delayedUntilMs;
+
+    FetchState(Partition partition, int leaderEpoch) {
+      this.partition = partition;
+      this.leaderEpoch = leaderEpoch;
+    }
+  }
+
+  private final int sourceBrokerId;
+  private final ReplicationConfig config;
+  private final ZkMetadataStore metadata;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Map<TopicPartition, FetchState> states = new LinkedHashMap<>();
+  private volatile boolean running = true;
+  private volatile BrokerConnection connection;
+
+  ReplicaFetcherThread(int sourceBrokerId, ReplicationConfig config, ZkMetadataStore metadata) {
+    super("ferry-replica-fetcher-" + config.brokerId() + "-from-" + sourceBrokerId);
+    setDaemon(true);
+    this.sourceBrokerId = sourceBrokerId;
+    this.config = config;
+    this.metadata = metadata;
+  }
+
+  void addPartition(Partition partition, int leaderEpoch) {
+    lock.lock();
+    try {
+      states.put(partition.topicPartition(), new FetchState(partition, leaderEpoch));
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops replicating {@code tp}; on return no write of this thread to it is in progress. */
+  void removePartition(TopicPartition tp) {
+    lock.lock();
+    try {
+      states.remove(tp);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isIdle() {
+    lock.lock();
+    try {
+      return states.isEmpty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void shutdown() {
+    running = false;
+    interrupt();
+    closeConnection();
+    try {
+      join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void run() {
+    while (running) {
+      try {
+        if (!awaitWork()) {
+          continue;
+        }
+        BrokerConnection conn = connect();
+        if (conn == null) {
+          pause(config.fetchBackoffMs());
+          continue;
+        }
+        truncate(conn);
+        fetch(conn);
+      } catch (IOException e) {
+        if (running) {
+          log.info("Connection to leader {} failed: {}", sourceBrokerId, e.toString());
+          closeConnection();
+          pause(config.fetchBackoffMs());
+        }
+      } catch (InterruptedException e) {
+        if (!running) {
+          break;
+        }
+      } catch (RuntimeException e) {
+        log.error("Replica fetcher for leader {} failed; retrying", sourceBrokerId, e);
+        closeConnection();
+        pause(config.fetchBackoffMs());
+      }
+    }
+    closeConnection();
+  }
+
+  /** Waits until some partition is ready to work on; false if woken without one. */
+  private boolean awaitWork() throws InterruptedException {
+    lock.lock();
+    try {
+      long now = System.currentTimeMillis();
+      long nextDue = Long.MAX_VALUE;
+      for (FetchState s : states.values()) {
+        if (s.delayedUntilMs <= now) {
+          return true;
+        }
+        nextDue = Math.min(nextDue, s.delayedUntilMs);
+      }
+      long waitMs = nextDue == Long.MAX_VALUE ? 1_000 : Math.max(1, nextDue - now);
+      changed.await(waitMs, TimeUnit.MILLISECONDS);
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private BrokerConnection connect() throws IOException {
+    BrokerConnection conn = connection;
+    if (conn != null) {
+      return conn;
+    }
+    Optional<BrokerInfo> leader = metadata.liveBroker(sourceBrokerId);
+    if (leader.isEmpty()) {
+      return null;
+    }
+    conn =
+        new BrokerConnection(
+            leader.get().host(),
+            leader.get().port(),
+            "ferry-replica-" + config.brokerId(),
+            config.socketTimeoutMs(),
+            config.fetchMaxBytes() + 1024 * 1024);
+    connection = conn;
+    log.info(
+        "Replica fetcher connected to leader {} at {}:{}",
+        sourceBrokerId,
+        leader.get().host(),
+        leader.get().port());
+    return conn;
+  }
+
+  private void closeConnection() {
+    BrokerConnection conn = connection;
+    connection = null;
+    if (conn != null) {
+      try {
+        conn.close();
+      } catch (IOException e) {
+        // Nothing more to do with it.
+      }
+    }
+  }
+
+  private void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      // shutdown() interrupts; the loop checks running.
+    }
+  }
+
+  private List<FetchState> ready(Status status) {
+    lock.lock();
+    try {
+      long now = System.currentTimeMillis();
+      List<FetchState> out = new ArrayList<>();
+      for (FetchState s : states.values()) {
+        if (s.status == status && s.delayedUntilMs <= now) {
+          out.add(s);
+        }
+      }
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** True if {@code s} is still what this thread should act on (not removed or replaced). */
+  private boolean current(FetchState s) {
+    return states.get(s.partition.topicPartition()) == s;
+  }
+
+  // ---- truncation
+
+  private void truncate(BrokerConnection conn) throws IOException {
+    List<FetchState> todo = ready(Status.TRUNCATING);
+    if (todo.isEmpty()) {
+      return;
+    }
+    OffsetForLeaderTopicCollection topics = new OffsetForLeaderTopicCollection();
+    List<FetchState> asked = new ArrayList<>();
+    for (FetchState s : todo) {
+      int latest = s.partition.log().latestEpoch();
+      if (latest < 0) {
+        // No epoch known locally: an empty log needs no truncation; older data is cut to the
+        // high watermark, which is replicated.
+        lock.lock();
+        try {
+          if (current(s)) {
+            if (s.partition.log().logEndOffset() > s.partition.highWatermark()) {
+              s.partition.truncateTo(s.partition.highWatermark());
+            }
+            s.status = Status.FETCHING;
+          }
+        } finally {
+          lock.unlock();
+        }
+        continue;
+      }
+      TopicPartition tp = s.partition.topicPartition();
+      OffsetForLeaderTopic topic = topics.find(tp.topic());
+      if (topic == null) {
+        topic = new OffsetForLeaderTopic().setTopic(tp.topic());
+        topics.add(topic);
+      }
+      topic
+          .partitions()
+          .add(
+              new OffsetForLeaderPartition()
+                  .setPartition(tp.partition())
+                  .setCurrentLeaderEpoch(s.leaderEpoch)
+                  .setLeaderEpoch(latest));
+      asked.add(s);
+    }
+    if (asked.isEmpty()) {
+      return;
+    }
+    OffsetsForLeaderEpochResponse response =
+        (OffsetsForLeaderEpochResponse)
+            conn.send(
+                new OffsetsForLeaderEpochRequest(
+                    new OffsetForLeaderEpochRequestData()
+                        .setReplicaId(config.brokerId())
+                        .setTopics(topics),
+                    ApiKeys.OFFSET_FOR_LEADER_EPOCH.latestVersion()));
+    Map<TopicPartition, EpochEndOffset> answers = new HashMap<>();
+    for (OffsetForLeaderTopicResult t : response.data().topics()) {
+      for (EpochEndOffset p : t.partitions()) {
+        answers.put(new TopicPartition(t.topic(), p.partition()), p);
+      }
+    }
+    lock.lock();
+    try {
+      long now = System.currentTimeMillis();
+      for (FetchState s : asked) {
+        if (!current(s)) {
+          continue;
+        }
+        EpochEndOffset answer = answers.get(s.partition.topicPartition());
+        Errors error =
+            answer == null ? Errors.UNKNOWN_SERVER_ERROR : Errors.forCode(answer.errorCode());
+        if (error != Errors.NONE) {
+          log.debug(
+              "OffsetForLeaderEpoch for {} from {}: {}",
+              s.partition.topicPartition(),
+              sourceBrokerId,
+              error);
+          s.delayedUntilMs = now + config.fetchBackoffMs();
+          continue;
+        }
+        long target = truncationOffset(s.partition, answer.leaderEpoch(), answer.endOffset());
+        if (target < s.partition.log().logEndOffset()) {
+          log.info(
+              "Truncating {} to {} (leader {} has epoch {} ending at {}; our log end was {})",
+              s.partition.topicPartition(),
+              target,
+              sourceBrokerId,
+              answer.leaderEpoch(),
+              answer.endOffset(),
+              s.partition.log().logEndOffset());
+          s.partition.truncateTo(target);
+        }
+        s.status = Status.FETCHING;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Where our log stops agreeing with the leader's: the end of the largest epoch both know, or the
+   * high watermark if the leader knows no epoch at or below ours.
+   */
+  private static long truncationOffset(Partition partition, int leaderEpoch, long leaderEndOffset) {
+    long leo = partition.log().logEndOffset();
+    if (leaderEpoch == OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH
+        || leaderEndOffset == OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH_OFFSET) {
+      return Math.min(partition.highWatermark(), leo);
+    }
+    long target = Math.min(leaderEndOffset, leo);
+    dev.ferry.storage.EpochEndOffset local = partition.log().endOffsetForEpoch(leaderEpoch);
+    if (local != null && !local.equals(dev.ferry.storage.EpochEndOffset.UNDEFINED)) {
+      target = Math.min(target, local.endOffset());
+    }
+    return target;
+  }
+
+  // ---- fetching
+
+  private void fetch(BrokerConnection conn) throws IOException {
+    List<FetchState> todo = ready(Status.FETCHING);
+    if (todo.isEmpty()) {
+      return;
+    }
+    Map<Uuid, FetchTopic> topics = new LinkedHashMap<>();
+    Map<Uuid, String> names = new HashMap<>();
+    for (FetchState s : todo) {
+      Partition p = s.partition;
+      names.put(p.topicId(), p.topicPartition().topic());
+      topics
+          .computeIfAbsent(p.topicId(), id -> new FetchTopic().setTopicId(id))
+          .partitions()
+          .add(
+              new FetchPartition()
+                  .setPartition(p.topicPartition().partition())
+                  .setCurrentLeaderEpoch(s.leaderEpoch)
+                  .setFetchOffset(p.log().logEndOffset())
+                  .setLogStartOffset(p.log().logStartOffset())
+                  .setPartitionMaxBytes(config.fetchPartitionMaxBytes()));
+    }
+    FetchRequestData data =
+        new FetchRequestData()
+            .setReplicaState(new ReplicaState().setReplicaId(config.brokerId()).setReplicaEpoch(-1))
+            .setMaxWaitMs(config.fetchMaxWaitMs())
+            .setMinBytes(1)
+            .setMaxBytes(config.fetchMaxBytes())
+            .setIsolationLevel((byte) 0)
+            .setSessionId(0)
+            .setSessionEpoch(-1)
+            .setTopics(new ArrayList<>(topics.values()));
+    FetchResponse response =
+        (FetchResponse) conn.send(new FetchRequest(data, ApiKeys.FETCH.latestVersion()));
+    FetchResponseData body = response.data();
+    if (body.errorCode() != Errors.NONE.code()) {
+      log.warn("Fetch from leader {} failed: {}", sourceBrokerId, Errors.forCode(body.errorCode()));
+      pause(config.fetchBackoffMs());
+      return;
+    }
+    Map<TopicPartition, FetchState> byPartition = new HashMap<>();
+    for (FetchState s : todo) {
+      byPartition.put(s.partition.topicPartition(), s);
+    }
+    lock.lock();
+    try {
+      for (FetchableTopicResponse t : body.responses()) {
+        String name = names.get(t.topicId());
+        if (name == null) {
+          continue;
+        }
+        for (PartitionData pd : t.partitions()) {
+          FetchState s = byPartition.get(new TopicPartition(name, pd.partitionIndex()));
+          if (s != null && current(s)) {
+            apply(s, pd);
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** One partition's part of a fetch response. Caller holds the lock. */
+  private void apply(FetchState s, PartitionData pd) {
+    Partition p = s.partition;
+    Errors error = Errors.forCode(pd.errorCode());
+    long now = System.currentTimeMillis();
+    switch (error) {
+      case NONE -> {
+        try {
+          if (pd.records() instanceof MemoryRecords records && records.sizeInBytes() > 0) {
+            p.appendAsFollower(records);
+          }
+          p.updateFollowerHighWatermark(pd.highWatermark());
+        } catch (ApiException e) {
+          log.error(
+              "Could not append batches of {} fetched from leader {} at {}: {}; re-checking"
+                  + " divergence",
+              p.topicPartition(),
+              sourceBrokerId,
+              p.log().logEndOffset(),
+              e.toString());
+          s.status = Status.TRUNCATING;
+          s.delayedUntilMs = now + config.fetchBackoffMs();
+        }
+      }
+      case OFFSET_OUT_OF_RANGE -> {
+        log.warn(
+            "Leader {} says offset {} of {} is out of range (its log start {}); re-checking"
+                + " divergence",
+            sourceBrokerId,
+            p.log().logEndOffset(),
+            p.topicPartition(),
+            pd.logStartOffset());
+        s.status = Status.TRUNCATING;
+        s.delayedUntilMs = now + config.fetchBackoffMs();
+      }
+      default -> {
+        // Not leader (yet / any more), stale or newer epoch: the metadata will catch up.
+        log.debug("Fetch of {} from {}: {}", p.topicPartition(), sourceBrokerId, error);
+        s.delayedUntilMs = now + Math.min(200, config.fetchBackoffMs());
+      }
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.ferry.server.fetch;
+
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.replication.Partition;
+import dev.ferry.replication.ReplicaManager;
+import dev.ferry.server.ApiHandler;
+import dev.ferry.storage.EpochEndOffset;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OffsetForLeaderEpoch: for each partition led here, the largest leader epoch at or below the
+ * requested one and the offset where it ended in the leader's log. Followers use it to find where
+ * their log diverges (and truncate there); the Java consumer uses it to validate its position after
+ * a leader change. Answered from the leader-epoch cache on the network thread (no I/O).
+ */
+public final class OffsetForLeaderEpochHandler implements ApiHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(OffsetForLeaderEpochHandler.class);
+
+  private final ReplicaManager replicaManager;
+
+  public OffsetForLeaderEpochHandler(ReplicaManager replicaManager) {
+    this.replicaManager = replicaManager;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.OFFSET_FOR_LEADER_EPOCH;
+  }
+
+  @Override
+  public short minVersion() {
+    return ApiKeys.OFFSET_FOR_LEADER_EPOCH.oldestVersion();
+  }
+
+  @Override
+  public short maxVersion() {
+    return ApiKeys.OFFSET_FOR_LEADER_EPOCH.latestVersion();
+  }
+
+  @Override
+  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
+    OffsetsForLeaderEpochRequest req = (OffsetsForLeaderEpochRequest) request.body();
+    OffsetForLeaderEpochResponseData out = new OffsetForLeaderEpochResponseData();
+    for (OffsetForLeaderTopic t : req.data().topics()) {
+      OffsetForLeaderTopicResult result = new OffsetForLeaderTopicResult().setTopic(t.topic());
+      for (OffsetForLeaderPartition p : t.partitions()) {
+        result.partitions().add(lookup(new TopicPartition(t.topic(), p.partition()), p));
+      }
+      out.topics().add(result);
+    }
+    return CompletableFuture.completedFuture(new OffsetsForLeaderEpochResponse(out));
+  }
+
+  private OffsetForLeaderEpochResponseData.EpochEndOffset lookup(
+      TopicPartition tp, OffsetForLeaderPartition p) {
+    OffsetForLeaderEpochResponseData.EpochEndOffset r =
+        new OffsetForLeaderEpochResponseData.EpochEndOffset()
+            .setPartition(p.partition())
+            .setLeaderEpoch(OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH)
+            .setEndOffset(OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH_OFFSET);
+    Partition partition = replicaManager.leaderPartition(tp);
+    if (partition == null) {
+      Errors e =
+          replicaManager.partition(tp) == null
+              ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+              : Errors.NOT_LEADER_OR_FOLLOWER;
+      return r.setErrorCode(e.code());
+    }
+    int epoch = partition.leaderEpoch();
+    if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != epoch) {
+      Errors e =
+          p.currentLeaderEpoch() < epoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
+      return r.setErrorCode(e.code());
+    }
+    try {
+      EpochEndOffset found = partition.log().endOffsetForEpoch(p.leaderEpoch());
+      if (found == null || found.leaderEpoch() < 0) {
+        return r.setErrorCode(Errors.NONE.code());
+      }
+      return r.setErrorCode(Errors.NONE.code())
+          .setLeaderEpoch(found.leaderEpoch())
+          .setEndOffset(found.endOffset());
+    } catch (RuntimeException e) {
+      log.error("OffsetForLeaderEpoch on {} for epoch {} failed", tp, p.leaderEpoch(), e);
+      return r.setErrorCode(Errors.forException(e).code());
+    }
+  }
+}

@@ -1,0 +1,381 @@
+package dev.ferry.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.it.BrokerProcess;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.storage.LogConfig;
+import dev.ferry.storage.PartitionLog;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.test.TestingServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Time;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real crashes: three broker JVMs on one ZooKeeper, SIGKILLed and SIGSTOPped while an idempotent
+ * acks=all producer keeps writing. Every acknowledged record must survive exactly once and in
+ * order, and the replicas must end byte-identical.
+ */
+@Tag("slow")
+class CrashFailoverTest {
+
+  private static final String TOPIC = "chaos";
+  private static final int PARTITIONS = 6;
+  private static final int SESSION_MS = 6_000;
+
+  @TempDir Path dir;
+
+  private TestingServer zk;
+  private ZkMetadataStore observer;
+  private final Map<Integer, BrokerProcess> brokers = new HashMap<>();
+  private final Map<Integer, Integer> ports = new HashMap<>();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (BrokerProcess b : brokers.values()) {
+      b.close();
+    }
+    if (observer != null) {
+      observer.close();
+    }
+    if (zk != null) {
+      zk.close();
+    }
+  }
+
+  private void startCluster() throws Exception {
+    zk = new TestingServer(true);
+    for (int id = 0; id < 3; id++) {
+      ports.put(id, BrokerProcess.freePort());
+    }
+    for (int id = 0; id < 3; id++) {
+      startBroker(id);
+    }
+    observer = ZkMetadataStore.connect(zk.getConnectString(), SESSION_MS);
+    try (Admin admin = admin()) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(TOPIC, PARTITIONS, (short) 3)
+                      .configs(Map.of("min.insync.replicas", "2"))))
+          .all()
+          .get();
+    }
+  }
+
+  private void startBroker(int id) throws Exception {
+    Map<String, String> p = new HashMap<>();
+    p.put("broker.id", String.valueOf(id));
+    p.put("listeners", "PLAINTEXT://127.0.0.1:" + ports.get(id));
+    p.put("log.dirs", dir.resolve("broker-" + id).toString());
+    p.put("zookeeper.connect", zk.getConnectString());
+    p.put("zookeeper.session.timeout.ms", String.valueOf(SESSION_MS));
+    p.put("num.network.threads", "2");
+    p.put("replica.lag.time.max.ms", "4000");
+    p.put("replica.fetch.backoff.ms", "100");
+    p.put("offsets.topic.replication.factor", "3");
+    p.put("offsets.topic.num.partitions", "3");
+    brokers.put(id, BrokerProcess.start(p));
+  }
+
+  private String bootstrap() {
+    StringBuilder sb = new StringBuilder();
+    for (int port : ports.values()) {
+      sb.append(sb.isEmpty() ? "" : ",").append("127.0.0.1:").append(port);
+    }
+    return sb.toString();
+  }
+
+  private Admin admin() {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    return Admin.create(p);
+  }
+
+  private PartitionState state(int p) {
+    return observer.partitionState(TOPIC, p).orElseThrow();
+  }
+
+  private void awaitFullIsr() {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              for (int p = 0; p < PARTITIONS; p++) {
+                if (state(p).isr().size() != 3 || state(p).leader() < 0) {
+                  return false;
+                }
+              }
+              return true;
+            });
+  }
+
+  /** Writes continuously; remembers what was acknowledged, per partition, in ack order. */
+  private final class Writer extends Thread {
+    final AtomicBoolean stop = new AtomicBoolean();
+    final Map<Integer, List<String>> acked = new HashMap<>();
+    volatile long lastAckNanos;
+    Exception failure;
+
+    Writer() {
+      super("chaos-writer");
+      for (int p = 0; p < PARTITIONS; p++) {
+        acked.put(p, new ArrayList<>());
+      }
+    }
+
+    @Override
+    public void run() {
+      Map<String, Object> conf = new HashMap<>();
+      conf.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+      conf.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+      conf.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+      conf.put(ProducerConfig.ACKS_CONFIG, "all");
+      conf.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+      conf.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+      conf.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+      conf.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 50);
+      conf.put(ProducerConfig.METADATA_MAX_AGE_CONFIG, 1_000);
+      conf.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(conf)) {
+        long seq = 0;
+        while (!stop.get()) {
+          int p = (int) (seq % PARTITIONS);
+          String value = "p" + p + "-" + seq;
+          producer.send(
+              new ProducerRecord<>(TOPIC, p, null, value.getBytes(StandardCharsets.UTF_8)),
+              (md, e) -> {
+                if (e == null) {
+                  synchronized (acked) {
+                    acked.get(p).add(value);
+                  }
+                  lastAckNanos = System.nanoTime();
+                }
+              });
+          seq++;
+          if (seq % 50 == 0) {
+            Thread.sleep(5); // about 10k records/s at most: keeps the test's disk use small
+          }
+        }
+        producer.flush();
+      } catch (Exception e) {
+        failure = e;
+      }
+    }
+  }
+
+  @Test
+  void leadersKilledOneAfterAnotherLoseNoAcknowledgedRecord() throws Exception {
+    startCluster();
+    awaitFullIsr();
+    Writer writer = new Writer();
+    writer.start();
+    Thread.sleep(2_000);
+    List<Long> failoverMs = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      int partition = round * 2;
+      PartitionState before = state(partition);
+      int victim = before.leader();
+      brokers.get(victim).kill();
+      long killed = System.nanoTime();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () ->
+                  state(partition).leaderEpoch() > before.leaderEpoch()
+                      && state(partition).leader() >= 0);
+      failoverMs.add(probeFirstProduce(partition, killed));
+      brokers.remove(victim).close();
+      startBroker(victim);
+      awaitFullIsr();
+      Thread.sleep(1_000);
+    }
+    writer.stop.set(true);
+    writer.join(150_000);
+    assertThat(writer.failure).isNull();
+    System.out.println(
+        "SIGKILL failover, leader death -> first acks=all produce (ms): " + failoverMs);
+
+    verify(writer);
+  }
+
+  @Test
+  void brokerPausedPastItsSessionIsFencedAndRejoinsWithoutLosingAcknowledgedRecords()
+      throws Exception {
+    startCluster();
+    awaitFullIsr();
+    Writer writer = new Writer();
+    writer.start();
+    Thread.sleep(1_500);
+    PartitionState before = state(0);
+    int victim = before.leader();
+    signal("STOP", brokers.get(victim).pid());
+    try {
+      // Its session expires; the controller (possibly the paused broker itself until then: a
+      // new one is elected) moves leadership away.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> state(0).leader() != victim && state(0).leader() >= 0);
+      Thread.sleep(2_000);
+    } finally {
+      signal("CONT", brokers.get(victim).pid());
+    }
+    assertThat(state(0).leaderEpoch()).isGreaterThan(before.leaderEpoch());
+    awaitFullIsr();
+    Thread.sleep(1_000);
+    writer.stop.set(true);
+    writer.join(150_000);
+    assertThat(writer.failure).isNull();
+    boolean truncated =
+        brokers.get(victim).output().stream().anyMatch(l -> l.contains("Truncating " + TOPIC));
+    System.out.println("paused broker " + victim + " truncated a stale tail: " + truncated);
+    verify(writer);
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.exitValue()).isZero();
+  }
+
+  private void verify(Writer writer) throws Exception {
+    Map<Integer, List<String>> read = readAll();
+    long total = 0;
+    for (int p = 0; p < PARTITIONS; p++) {
+      List<String> acked;
+      synchronized (writer.acked) {
+        acked = new ArrayList<>(writer.acked.get(p));
+      }
+      List<String> got = read.get(p);
+      assertThat(new LinkedHashSet<>(got)).as("duplicates in partition %d", p).hasSize(got.size());
+      Set<String> ackedSet = Set.copyOf(acked);
+      // Ack callbacks of one partition run in send order, so "acked" is the partition's order.
+      List<String> ackedInLog = got.stream().filter(ackedSet::contains).toList();
+      assertThat(ackedInLog)
+          .as("acknowledged records of partition %d", p)
+          .containsExactlyElementsOf(acked);
+      total += acked.size();
+    }
+    assertThat(total).isGreaterThan(500);
+    assertReplicasIdentical();
+  }
+
+  /** Sends probe records to {@code partition} until one is acknowledged; returns ms since kill. */
+  private long probeFirstProduce(int partition, long killedNanos) throws Exception {
+    Map<String, Object> conf = new HashMap<>();
+    conf.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    conf.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    conf.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    conf.put(ProducerConfig.ACKS_CONFIG, "all");
+    conf.put(ProducerConfig.METADATA_MAX_AGE_CONFIG, 500);
+    conf.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 20);
+    try (KafkaProducer<byte[], byte[]> probe = new KafkaProducer<>(conf)) {
+      probe.send(new ProducerRecord<>("probe-" + partition + "-" + killedNanos, new byte[1]));
+      probe
+          .send(new ProducerRecord<>(TOPIC, partition, null, new byte[0]))
+          .get(60, TimeUnit.SECONDS);
+    }
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNanos);
+  }
+
+  private Map<Integer, List<String>> readAll() {
+    Map<String, Object> conf = new HashMap<>();
+    conf.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    conf.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    conf.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    conf.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    conf.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Map<Integer, List<String>> out = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(conf)) {
+      List<TopicPartition> tps = new ArrayList<>();
+      for (int p = 0; p < PARTITIONS; p++) {
+        tps.add(new TopicPartition(TOPIC, p));
+        out.put(p, new ArrayList<>());
+      }
+      consumer.assign(tps);
+      Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline) {
+        boolean done = true;
+        for (TopicPartition tp : tps) {
+          if (consumer.position(tp) < end.get(tp)) {
+            done = false;
+          }
+        }
+        if (done) {
+          break;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.value().length > 0) {
+            out.get(r.partition()).add(new String(r.value(), StandardCharsets.UTF_8));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Stops every broker cleanly, then compares each partition's replicas byte for byte. */
+  private void assertReplicasIdentical() throws Exception {
+    awaitFullIsr();
+    Thread.sleep(2_000); // followers learn the final high watermark on their next fetch
+    for (BrokerProcess b : brokers.values()) {
+      b.close();
+    }
+    brokers.clear();
+    LogConfig config = LogConfig.fromMap(LogConfig.defaultValues());
+    for (int p = 0; p < PARTITIONS; p++) {
+      byte[] reference = null;
+      long referenceHw = -1;
+      for (int id = 0; id < 3; id++) {
+        Path partitionDir = dir.resolve("broker-" + id).resolve(TOPIC + "-" + p);
+        try (PartitionLog log = PartitionLog.open(partitionDir, config, Time.SYSTEM, true)) {
+          long hw = log.highWatermark();
+          assertThat(hw)
+              .as("high watermark of %s on broker %d", partitionDir, id)
+              .isEqualTo(log.logEndOffset());
+          byte[] bytes = TestCluster.logBytes(log, hw);
+          if (reference == null) {
+            reference = bytes;
+            referenceHw = hw;
+          } else {
+            assertThat(hw).as("partition %d broker %d", p, id).isEqualTo(referenceHw);
+            assertThat(bytes).as("partition %d broker %d", p, id).isEqualTo(reference);
+          }
+        }
+      }
+    }
+  }
+}
