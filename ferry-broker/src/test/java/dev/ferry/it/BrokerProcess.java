@@ -92,14 +92,6 @@ public final class BrokerProcess implements AutoCloseable {
     return output;
   }
 
-  public long pid() {
-    return process.pid();
-  }
-
-  public boolean isAlive() {
-    return process.isAlive();
-  }
-
   /** SIGSTOP: the whole JVM freezes (its embedded ZooKeeper too); sockets stay open. */
   public void pause() throws IOException, InterruptedException {
     signal("STOP");

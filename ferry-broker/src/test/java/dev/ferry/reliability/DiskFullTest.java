@@ -118,6 +118,7 @@ class DiskFullTest {
     }
     // And the files on disk are sound: a restart (clean) serves the same.
     try (BrokerProcess again = BrokerProcess.start(config)) {
+      assertThat(again.isAlive()).isTrue();
       assertThat(canary.verify(bootstrap)).isEqualTo(CANARY_RECORDS + 1);
     }
   }

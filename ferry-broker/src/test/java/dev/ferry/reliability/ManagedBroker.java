@@ -94,10 +94,14 @@ final class ManagedBroker implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     if (process != null) {
       if (paused) {
-        process.resume();
+        try {
+          process.resume();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       process.close();
     }

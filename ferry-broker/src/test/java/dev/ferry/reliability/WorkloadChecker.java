@@ -450,12 +450,16 @@ public final class WorkloadChecker implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     stopProducing.set(true);
-    for (Thread t : producerThreads) {
-      t.join(30_000);
+    try {
+      for (Thread t : producerThreads) {
+        t.join(30_000);
+      }
+      stopLiveConsumer();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    stopLiveConsumer();
   }
 
   /** Runs the workload against a running broker for a while and prints the summary. */
