@@ -25,8 +25,7 @@ public final class PartitionMetrics {
     GaugeWithCallback.builder()
         .name("ferry_under_replicated_partitions")
         .help("Partitions led here whose in-sync replicas are fewer than their replicas")
-        // Every hosted partition is a single-copy leader until replication lands: always 0.
-        .callback(cb -> cb.call(0))
+        .callback(cb -> cb.call(underReplicated(replicaManager)))
         .register(registry);
     GaugeWithCallback.builder()
         .name("ferry_partition_log_size_bytes")
@@ -69,5 +68,15 @@ public final class PartitionMetrics {
     return new String[] {
       p.topicPartition().topic(), Integer.toString(p.topicPartition().partition())
     };
+  }
+
+  private static int underReplicated(ReplicaManager replicaManager) {
+    int n = 0;
+    for (Partition p : replicaManager.partitions()) {
+      if (p.isLeader() && p.isr().size() < p.replicas().size()) {
+        n++;
+      }
+    }
+    return n;
   }
 }
