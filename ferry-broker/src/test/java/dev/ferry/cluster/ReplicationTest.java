@@ -154,6 +154,10 @@ class ReplicationTest {
         }
       }
       assertThat(cluster.state("strict", 0).isr()).containsExactly(leader);
+      // The leader adopts the controller's ISR through its metadata watch.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> cluster.partition(leader, "strict", 0).isr().size() == 1);
       try (KafkaProducer<byte[], byte[]> all =
               cluster.producer(
                   Map.of(
