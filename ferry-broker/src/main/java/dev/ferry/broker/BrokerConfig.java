@@ -56,6 +56,7 @@ public final class BrokerConfig {
   public final int groupMaxSessionTimeoutMs;
   public final int groupInitialRebalanceDelayMs;
   public final int groupMaxSize;
+  public final int offsetMetadataMaxBytes;
 
   public BrokerConfig(Map<String, String> props) {
     this.values = Collections.unmodifiableMap(new TreeMap<>(props));
@@ -95,6 +96,7 @@ public final class BrokerConfig {
     groupMaxSessionTimeoutMs = intValue("group.max.session.timeout.ms", 1_800_000);
     groupInitialRebalanceDelayMs = intValue("group.initial.rebalance.delay.ms", 3_000);
     groupMaxSize = intValue("group.max.size", Integer.MAX_VALUE);
+    offsetMetadataMaxBytes = intValue("offset.metadata.max.bytes", 4096);
 
     if (numPartitions < 1) {
       throw new ConfigException("num.partitions", numPartitions, "must be at least 1");

@@ -1,12 +1,16 @@
 package dev.ferry.broker;
 
 import dev.ferry.controller.TopicController;
+import dev.ferry.coordinator.group.GroupCoordinator;
+import dev.ferry.coordinator.group.GroupCoordinatorConfig;
+import dev.ferry.coordinator.group.OffsetsTopicListener;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.EmbeddedZooKeeper;
 import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
 import dev.ferry.replication.ReplicaManager;
+import dev.ferry.server.ApiHandler;
 import dev.ferry.server.KafkaApis;
 import dev.ferry.server.admin.AlterConfigsHandler;
 import dev.ferry.server.admin.CreatePartitionsHandler;
@@ -19,6 +23,9 @@ import dev.ferry.server.admin.TopicConfigDescriber;
 import dev.ferry.server.fetch.FetchHandler;
 import dev.ferry.server.fetch.FetchPurgatory;
 import dev.ferry.server.fetch.ListOffsetsHandler;
+import dev.ferry.server.group.GroupApis;
+import dev.ferry.server.group.MetadataTopicIds;
+import dev.ferry.server.group.OffsetsTopicLocator;
 import dev.ferry.server.handlers.ApiVersionsHandler;
 import dev.ferry.server.handlers.ClusterView;
 import dev.ferry.server.handlers.DescribeClusterHandler;
@@ -98,7 +105,13 @@ public final class FerryBroker implements Closeable {
     logManager =
         new LogManager(
             config.logDirs, config.logDefaults, config.logRetentionCheckIntervalMs, Time.SYSTEM);
-    logManager.startup();
+    // Partitions open with their topic's overrides (segment size, retention...) from the start.
+    logManager.startup(
+        tp ->
+            metadata
+                .topic(tp.topic())
+                .map(t -> config.logDefaults.with(t.configs()))
+                .orElse(config.logDefaults));
     started.push(logManager);
 
     replicaManager = new ReplicaManager(logManager);
@@ -143,6 +156,7 @@ public final class FerryBroker implements Closeable {
         .register(new DeleteRecordsHandler(replicaManager, admin))
         .register(
             new InitProducerIdHandler(new ProducerIdManager(metadata, config.brokerId, admin)));
+    startGroupCoordination(apis, cluster, topics, admin);
 
     socketServer =
         new SocketServer(
@@ -162,9 +176,48 @@ public final class FerryBroker implements Closeable {
 
     int advertisedPort =
         config.advertisedListener.port() == 0 ? boundPort : config.advertisedListener.port();
+    // After a crash our previous ZooKeeper session may still hold the registration until it
+    // expires: wait it out rather than fail.
     metadata.registerBroker(
         new BrokerInfo(
-            config.brokerId, config.advertisedListener.host(), advertisedPort, config.rack));
+            config.brokerId, config.advertisedListener.host(), advertisedPort, config.rack),
+        metadata.sessionTimeoutMs() + 2_000L);
+  }
+
+  /**
+   * The group coordinator follows leadership of {@code __consumer_offsets} partitions; the topic
+   * itself is created on the first FindCoordinator, as in Kafka.
+   */
+  private void startGroupCoordination(
+      KafkaApis apis, ClusterView cluster, TopicController topics, ExecutorService admin) {
+    GroupCoordinator coordinator =
+        new GroupCoordinator(
+                new GroupCoordinatorConfig(
+                    config.groupMinSessionTimeoutMs,
+                    config.groupMaxSessionTimeoutMs,
+                    config.groupInitialRebalanceDelayMs,
+                    config.groupMaxSize,
+                    config.offsetsTopicNumPartitions,
+                    config.offsetsRetentionMs,
+                    config.offsetsRetentionCheckIntervalMs,
+                    config.offsetMetadataMaxBytes))
+            .startup();
+    started.push(coordinator);
+    OffsetsTopicListener offsetsListener =
+        new OffsetsTopicListener(config.brokerId, coordinator, replicaManager, metadata);
+    metadata.addListener(offsetsListener);
+    offsetsListener.syncAll();
+    OffsetsTopicLocator locator =
+        new OffsetsTopicLocator(
+            cluster,
+            topics,
+            admin,
+            config.offsetsTopicNumPartitions,
+            config.offsetsTopicReplicationFactor);
+    for (ApiHandler handler :
+        GroupApis.handlers(coordinator, locator, new MetadataTopicIds(metadata))) {
+      apis.register(handler);
+    }
   }
 
   private static ExecutorService adminExecutor() {

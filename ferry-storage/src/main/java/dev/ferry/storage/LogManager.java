@@ -192,6 +192,9 @@ public final class LogManager implements Closeable {
           toDelete.add(child);
           continue;
         }
+        if (name.startsWith(".")) {
+          continue; // hidden: not ours (e.g. the embedded ZooKeeper's data)
+        }
         TopicPartition tp;
         try {
           tp = PartitionLog.parseTopicPartition(name);

@@ -383,6 +383,54 @@ public final class PartitionLog implements Closeable {
     return logStartOffset;
   }
 
+  // ---- Replication support (contract; implemented with the cluster issue) ----
+
+  /**
+   * Appends batches fetched from the leader as they are: offsets, leader epochs and timestamps are
+   * kept, never assigned. Validates CRC and header sanity like {@link #append}; the first batch
+   * must start exactly at the log end offset. Updates the producer state and the leader-epoch
+   * cache (from each batch's partition leader epoch).
+   *
+   * @throws org.apache.kafka.common.errors.CorruptRecordException bad CRC or malformed batch
+   * @throws org.apache.kafka.common.errors.InvalidRecordException offsets not contiguous with the
+   *     log end offset
+   */
+  public AppendResult appendAsFollower(MemoryRecords records) {
+    throw new UnsupportedOperationException("TODO: replication storage");
+  }
+
+  /**
+   * The latest leader epoch recorded in this log (from the epoch of appended batches, as a leader
+   * or a follower), or -1 if none.
+   */
+  public int latestEpoch() {
+    throw new UnsupportedOperationException("TODO: replication storage");
+  }
+
+  /**
+   * OffsetForLeaderEpoch: for {@code epoch}, the largest known epoch at or below it and the offset
+   * at which that epoch ended (the start offset of the next known epoch, or the log end offset
+   * when it is the latest). Backed by a {@code leader-epoch-checkpoint} file in the partition
+   * directory (epoch and start offset per line), kept in step with truncation.
+   */
+  public EpochEndOffset endOffsetForEpoch(int epoch) {
+    throw new UnsupportedOperationException("TODO: replication storage");
+  }
+
+  /**
+   * Records that this log's data up to {@code offset} is replicated (the high watermark):
+   * retention never deletes at or above it, and it is checkpointed ({@code
+   * replication-offset-checkpoint} in the log dir) so a restarted replica knows it.
+   */
+  public void updateHighWatermark(long offset) {
+    throw new UnsupportedOperationException("TODO: replication storage");
+  }
+
+  /** The last high watermark given to {@link #updateHighWatermark} (or loaded), else 0. */
+  public long highWatermark() {
+    throw new UnsupportedOperationException("TODO: replication storage");
+  }
+
   public long logEndOffset() {
     return logEndOffset;
   }

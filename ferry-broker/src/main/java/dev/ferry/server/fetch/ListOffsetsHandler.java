@@ -52,7 +52,7 @@ public final class ListOffsetsHandler implements ApiHandler {
     for (ListOffsetsTopic t : req.data().topics()) {
       List<ListOffsetsPartitionResponse> partitions = new ArrayList<>();
       for (ListOffsetsPartition p : t.partitions()) {
-        partitions.add(lookup(new TopicPartition(t.name(), p.partitionIndex()), p));
+        partitions.add(lookup(new TopicPartition(t.name(), p.partitionIndex()), p, req.version()));
       }
       topics.add(new ListOffsetsTopicResponse().setName(t.name()).setPartitions(partitions));
     }
@@ -60,7 +60,8 @@ public final class ListOffsetsHandler implements ApiHandler {
         new ListOffsetsResponse(new ListOffsetsResponseData().setTopics(topics)));
   }
 
-  private ListOffsetsPartitionResponse lookup(TopicPartition tp, ListOffsetsPartition p) {
+  private ListOffsetsPartitionResponse lookup(
+      TopicPartition tp, ListOffsetsPartition p, short version) {
     ListOffsetsPartitionResponse r =
         new ListOffsetsPartitionResponse().setPartitionIndex(p.partitionIndex());
     Partition partition = replicaManager.partition(tp);
@@ -73,7 +74,10 @@ public final class ListOffsetsHandler implements ApiHandler {
           p.currentLeaderEpoch() < epoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
       return r.setErrorCode(e.code()).setOffset(-1).setTimestamp(-1);
     }
-    r.setErrorCode(Errors.NONE.code()).setLeaderEpoch(epoch).setTimestamp(-1);
+    r.setErrorCode(Errors.NONE.code()).setTimestamp(-1);
+    if (version >= 4) {
+      r.setLeaderEpoch(epoch); // the field does not exist before v4
+    }
     long ts = p.timestamp();
     try {
       if (ts == ListOffsetsRequest.EARLIEST_TIMESTAMP

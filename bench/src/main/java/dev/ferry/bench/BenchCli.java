@@ -1,0 +1,205 @@
+package dev.ferry.bench;
+
+import dev.ferry.bench.broker.BrokerLauncher;
+import dev.ferry.bench.broker.BrokerSettings;
+import dev.ferry.bench.broker.FerryLauncher;
+import dev.ferry.bench.broker.KafkaLauncher;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Command line of the benchmark harness; bench/run is the usual way in. */
+@Command(
+    name = "bench/run",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Runs identical workloads against Apache Kafka 4.4.0 and Ferry, alternating A B A B,",
+      "and writes bench/results/report.md with charts next to it."
+    })
+public final class BenchCli implements Callable<Integer> {
+
+  @Option(names = "--rounds", description = "Rounds per broker (default: ${DEFAULT-VALUE}).")
+  int rounds = 3;
+
+  @Option(
+      names = "--skip-ferry",
+      description = "Run Kafka only (until Ferry's broker serves produce and fetch).")
+  boolean skipFerry;
+
+  @Option(names = "--skip-kafka", description = "Run Ferry only.")
+  boolean skipKafka;
+
+  @Option(
+      names = "--quick",
+      description = "Small counts and one round, for trying the harness (about 2 min per broker).")
+  boolean quick;
+
+  @Option(
+      names = "--batch1-messages",
+      description = "Workload 1, batch of 1 (default: ${DEFAULT-VALUE}).")
+  long batch1Messages = 200_000;
+
+  @Option(
+      names = "--batch50-messages",
+      description = "Workload 1, batch of 50; read back by workload 2 (default: ${DEFAULT-VALUE}).")
+  long batch50Messages = 2_000_000;
+
+  @Option(names = "--modern-messages", description = "Workload 3 (default: ${DEFAULT-VALUE}).")
+  long modernMessages = 600_000;
+
+  @Option(
+      names = "--e2e-rate",
+      description =
+          "High-load latency rate in msg/s; 0 = half of workload 3 on the first run (default).")
+  double e2eRate = 0;
+
+  @Option(
+      names = "--low-rate",
+      description = "Low-load latency rate in msg/s (default: ${DEFAULT-VALUE}).")
+  double lowRate = 1_000;
+
+  @Option(names = "--e2e-warmup-seconds", description = "Default: ${DEFAULT-VALUE}.")
+  long e2eWarmupSeconds = 2;
+
+  @Option(
+      names = "--e2e-seconds",
+      description = "Measured seconds per latency load (default: ${DEFAULT-VALUE}).")
+  long e2eSeconds = 10;
+
+  @Option(
+      names = "--warmup-seconds",
+      description = "Untimed warm-up on each broker before workload 1 (default: ${DEFAULT-VALUE}).")
+  long warmupSeconds = 15;
+
+  @Option(
+      names = "--workload-timeout-seconds",
+      description =
+          "Workloads 1-3 stop after this many seconds if their message count is not reached yet"
+              + " and report the rate over what they did (default: ${DEFAULT-VALUE}).")
+  long workloadTimeoutSeconds = 15;
+
+  @Option(names = "--startup-timeout-seconds", description = "Default: ${DEFAULT-VALUE}.")
+  long startupTimeoutSeconds = 90;
+
+  @Option(
+      names = "--heap",
+      description = "-Xms and -Xmx of both brokers (default: ${DEFAULT-VALUE}).")
+  String heap = "1g";
+
+  @Option(
+      names = "--jvm-flag",
+      description =
+          "JVM flag for both brokers, repeatable (default: Kafka's start-script GC flags).")
+  List<String> jvmFlags =
+      new ArrayList<>(
+          List.of(
+              "-XX:+UseG1GC",
+              "-XX:MaxGCPauseMillis=20",
+              "-XX:InitiatingHeapOccupancyPercent=35",
+              "-XX:+ExplicitGCInvokesConcurrent"));
+
+  @Option(names = "--segment-bytes", description = "log.segment.bytes (default: ${DEFAULT-VALUE}).")
+  long segmentBytes = 1L << 30;
+
+  @Option(
+      names = "--flush-interval-messages",
+      description = "log.flush.interval.messages (default: never; the OS writes back).")
+  long flushIntervalMessages = Long.MAX_VALUE;
+
+  @Option(
+      names = "--kafka-config",
+      description = "Extra config for Kafka only, key=value, repeatable.")
+  Map<String, String> kafkaConfig = new LinkedHashMap<>();
+
+  @Option(
+      names = "--ferry-config",
+      description = "Extra config for Ferry only (passed as --override), key=value, repeatable.")
+  Map<String, String> ferryConfig = new LinkedHashMap<>();
+
+  @Option(names = "--skip-limits", description = "Do not measure the machine's physical limits.")
+  boolean skipLimits;
+
+  @Option(names = "--kafka-lib", description = "Kafka jars (default: ${DEFAULT-VALUE}).")
+  Path kafkaLib = Path.of("bench/work/kafka-lib");
+
+  @Option(
+      names = "--ferry-home",
+      description = "Ferry repository root (default: ${DEFAULT-VALUE}).")
+  Path ferryHome = Path.of(".");
+
+  @Option(names = "--work-dir", description = "Data and logs (default: ${DEFAULT-VALUE}).")
+  Path workDir = Path.of("bench/work");
+
+  @Option(names = "--results-dir", description = "Report and charts (default: ${DEFAULT-VALUE}).")
+  Path resultsDir = Path.of("bench/results");
+
+  @Override
+  public Integer call() throws Exception {
+    // Brokers run in their own directories: every path handed to them must be absolute.
+    kafkaLib = kafkaLib.toAbsolutePath().normalize();
+    ferryHome = ferryHome.toAbsolutePath().normalize();
+    workDir = workDir.toAbsolutePath().normalize();
+    resultsDir = resultsDir.toAbsolutePath().normalize();
+    if (quick) {
+      rounds = 1;
+      batch1Messages = 30_000;
+      batch50Messages = 300_000;
+      modernMessages = 100_000;
+      e2eWarmupSeconds = 1;
+      e2eSeconds = 4;
+      warmupSeconds = 6;
+    }
+    List<BrokerLauncher> launchers = new ArrayList<>();
+    Map<String, String> skipped = new LinkedHashMap<>();
+    launchers.add(new KafkaLauncher(kafkaLib));
+    launchers.add(new FerryLauncher(ferryHome));
+    if (skipKafka) {
+      skipped.put("kafka", "skipped (--skip-kafka)");
+    }
+    if (skipFerry) {
+      skipped.put("ferry", "skipped (--skip-ferry)");
+    }
+    BrokerSettings settings =
+        new BrokerSettings(
+            heap, List.copyOf(jvmFlags), segmentBytes, flushIntervalMessages, 1, Map.of());
+    WorkloadSettings workloads =
+        new WorkloadSettings(
+            batch1Messages,
+            batch50Messages,
+            modernMessages,
+            e2eRate,
+            lowRate,
+            Duration.ofSeconds(e2eWarmupSeconds),
+            Duration.ofSeconds(e2eSeconds),
+            Duration.ofSeconds(warmupSeconds),
+            Duration.ofSeconds(workloadTimeoutSeconds),
+            Duration.ofSeconds(startupTimeoutSeconds));
+    try (Progress progress = new Progress(System.err)) {
+      new Suite(
+              launchers,
+              skipped,
+              rounds,
+              settings,
+              Map.of("kafka", kafkaConfig, "ferry", ferryConfig),
+              workloads,
+              workDir,
+              resultsDir,
+              !skipLimits,
+              progress)
+          .run();
+    }
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchCli()).execute(args));
+  }
+}

@@ -1,0 +1,89 @@
+package dev.ferry.bench.broker;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Ferry as built at the repository root: {@code dev.ferry.tools.FerryCli start --config FILE
+ * --override key=value...} with the classpath ferry-tools/target/ferry-tools-*.jar plus
+ * ferry-tools/target/lib/*. Configuration uses Kafka's names, so both brokers get the same keys.
+ */
+public final class FerryLauncher implements BrokerLauncher {
+
+  static final String MAIN_CLASS = "dev.ferry.tools.FerryCli";
+
+  private final Path repoRoot;
+
+  public FerryLauncher(Path repoRoot) {
+    this.repoRoot = repoRoot;
+  }
+
+  @Override
+  public String name() {
+    return "ferry";
+  }
+
+  @Override
+  public String displayName() {
+    return "Ferry (this repository)";
+  }
+
+  @Override
+  public BrokerProcess launch(Path runDir, BrokerSettings settings) throws IOException {
+    Path target = repoRoot.resolve("ferry-tools/target");
+    Path toolsJar = findToolsJar(target);
+    Path dataDir = Files.createDirectories(runDir.resolve("data")).toAbsolutePath();
+    int port = FreePorts.loopbackPort();
+
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("node.id", "1");
+    config.put("broker.id", "1");
+    config.putAll(settings.commonConfig());
+    Path configFile = runDir.resolve("ferry.properties");
+    ConfigFiles.writeProperties(configFile, "written by the Ferry benchmark harness", config);
+
+    // Per-run values go on the command line, as an operator overriding a shared file would.
+    Map<String, String> overrides = new LinkedHashMap<>();
+    overrides.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+    overrides.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    overrides.put("log.dirs", dataDir.toString());
+    overrides.putAll(settings.extraConfig());
+
+    String classpath =
+        toolsJar.toAbsolutePath() + ":" + target.resolve("lib").toAbsolutePath() + "/*";
+    List<String> command =
+        new ArrayList<>(JvmCommand.java(settings, List.of(), classpath, MAIN_CLASS));
+    command.add("start");
+    command.add("--config");
+    command.add(configFile.toAbsolutePath().toString());
+    overrides.forEach(
+        (key, value) -> {
+          command.add("--override");
+          command.add(key + "=" + value);
+        });
+    Path logFile = runDir.resolve("broker.log");
+    Files.writeString(logFile, "# " + BrokerProcess.describe(command) + "\n");
+    return BrokerProcess.launch(name(), command, runDir, "127.0.0.1:" + port, logFile, dataDir);
+  }
+
+  private static Path findToolsJar(Path target) throws IOException {
+    if (Files.isDirectory(target)) {
+      try (DirectoryStream<Path> jars = Files.newDirectoryStream(target, "ferry-tools-*.jar")) {
+        for (Path jar : jars) {
+          String file = jar.getFileName().toString();
+          if (!file.endsWith("-sources.jar") && !file.endsWith("-tests.jar")) {
+            return jar;
+          }
+        }
+      }
+    }
+    throw new IOException(
+        "no ferry-tools jar in " + target + ": build Ferry (mvn -DskipTests package) or skip it");
+  }
+}

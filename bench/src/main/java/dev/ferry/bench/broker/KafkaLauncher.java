@@ -1,0 +1,147 @@
+package dev.ferry.bench.broker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * Apache Kafka 4.4.0 as a single KRaft node in combined mode (broker and controller in one JVM),
+ * run from the jars that bench/run resolved from Maven Central. The storage directory is formatted
+ * before launch, outside the start-up measurement, as an operator would do once.
+ */
+public final class KafkaLauncher implements BrokerLauncher {
+
+  private static final long FORMAT_TIMEOUT_SECONDS = 120;
+
+  private final Path kafkaLib;
+
+  public KafkaLauncher(Path kafkaLib) {
+    this.kafkaLib = kafkaLib;
+  }
+
+  @Override
+  public String name() {
+    return "kafka";
+  }
+
+  @Override
+  public String displayName() {
+    return "Apache Kafka 4.4.0 (KRaft, combined mode)";
+  }
+
+  @Override
+  public BrokerProcess launch(Path runDir, BrokerSettings settings)
+      throws IOException, InterruptedException {
+    if (!Files.isDirectory(kafkaLib)) {
+      throw new IOException("Kafka jars not found in " + kafkaLib + " (bench/run resolves them)");
+    }
+    Path dataDir = Files.createDirectories(runDir.resolve("data")).toAbsolutePath();
+    int brokerPort = FreePorts.loopbackPort();
+    int controllerPort = FreePorts.loopbackPort();
+
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("process.roles", "broker,controller");
+    config.put("node.id", "1");
+    config.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+    config.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    config.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    config.put("controller.listener.names", "CONTROLLER");
+    config.put("inter.broker.listener.name", "PLAINTEXT");
+    config.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+    config.put("log.dirs", dataDir.toString());
+    // Internal topics must fit on one node.
+    config.put("offsets.topic.replication.factor", "1");
+    config.put("transaction.state.log.replication.factor", "1");
+    config.put("transaction.state.log.min.isr", "1");
+    config.put("share.coordinator.state.topic.replication.factor", "1");
+    config.put("share.coordinator.state.topic.min.isr", "1");
+    config.put("group.initial.rebalance.delay.ms", "0");
+    config.putAll(settings.commonConfig());
+    config.putAll(settings.extraConfig());
+    Path serverProperties = runDir.resolve("server.properties");
+    ConfigFiles.writeProperties(serverProperties, "written by the Ferry benchmark harness", config);
+
+    Path log4j = runDir.resolve("log4j2.properties");
+    Files.writeString(
+        log4j,
+        String.join(
+            "\n",
+            "# INFO to stdout, as the binary distribution's default console appender does.",
+            "status = warn",
+            "appender.console.type = Console",
+            "appender.console.name = STDOUT",
+            "appender.console.layout.type = PatternLayout",
+            "appender.console.layout.pattern = [%d] %p %m (%c)%n",
+            "rootLogger.level = info",
+            "rootLogger.appenderRef.stdout.ref = STDOUT",
+            ""));
+
+    String classpath = kafkaLib.toAbsolutePath() + "/*";
+    List<String> logFlag = List.of("-Dlog4j2.configurationFile=" + log4j.toAbsolutePath());
+    format(runDir, settings, classpath, logFlag, serverProperties);
+
+    List<String> command =
+        new ArrayList<>(JvmCommand.java(settings, logFlag, classpath, "kafka.Kafka"));
+    command.add(serverProperties.toAbsolutePath().toString());
+    Path logFile = runDir.resolve("broker.log");
+    Files.writeString(logFile, "# " + BrokerProcess.describe(command) + "\n");
+    return BrokerProcess.launch(
+        name(), command, runDir, "127.0.0.1:" + brokerPort, logFile, dataDir);
+  }
+
+  /** kafka-storage.sh format --standalone: a one-voter KRaft quorum with a fresh cluster id. */
+  private static void format(
+      Path runDir,
+      BrokerSettings settings,
+      String classpath,
+      List<String> logFlag,
+      Path serverProperties)
+      throws IOException, InterruptedException {
+    BrokerSettings smallHeap =
+        new BrokerSettings(
+            "256m",
+            List.of(),
+            settings.segmentBytes(),
+            settings.flushIntervalMessages(),
+            settings.numPartitions(),
+            Map.of());
+    List<String> command =
+        new ArrayList<>(JvmCommand.java(smallHeap, logFlag, classpath, "kafka.tools.StorageTool"));
+    command.addAll(
+        List.of(
+            "format",
+            "-t",
+            Uuid.randomUuid().toString(),
+            "-c",
+            serverProperties.toAbsolutePath().toString(),
+            "--standalone"));
+    Path formatLog = runDir.resolve("format.log");
+    Process process =
+        new ProcessBuilder(command)
+            .directory(runDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(formatLog.toFile())
+            .start();
+    ProcessReaper.register(process);
+    try {
+      if (!process.waitFor(FORMAT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IOException("kafka storage format timed out; see " + formatLog);
+      }
+      if (process.exitValue() != 0) {
+        throw new IOException(
+            "kafka storage format failed (exit " + process.exitValue() + "); see " + formatLog);
+      }
+    } finally {
+      ProcessReaper.unregister(process);
+    }
+  }
+}
