@@ -611,7 +611,13 @@ final class MembershipManager {
     try {
       g = registry.lock(groupId, false, time.milliseconds());
     } catch (ApiException e) {
-      return done(syncError(Errors.forException(e)));
+      Errors err = Errors.forException(e);
+      // The rebalance in flight was lost with the old coordinator; clients do not expect
+      // COORDINATOR_LOAD_IN_PROGRESS here (the Java client treats it as fatal), and rejoining is
+      // what they must do anyway.
+      return done(
+          syncError(
+              err == Errors.COORDINATOR_LOAD_IN_PROGRESS ? Errors.REBALANCE_IN_PROGRESS : err));
     }
     if (g == null) {
       return done(syncError(Errors.UNKNOWN_MEMBER_ID));
@@ -943,7 +949,7 @@ final class MembershipManager {
    * A group that was created for a join that then failed and that holds nothing is dropped at once
    * rather than lingering until the expiry check.
    */
-  private void retireIfUnused(ClassicGroup g) {
+  void retireIfUnused(ClassicGroup g) {
     if (g.is(GroupState.EMPTY)
         && g.generationId == 0
         && g.members.isEmpty()

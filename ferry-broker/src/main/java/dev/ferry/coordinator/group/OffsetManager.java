@@ -72,6 +72,7 @@ final class OffsetManager {
     try {
       Errors check = validateCommit(g, memberId, groupInstanceId, generationId);
       if (check != Errors.NONE) {
+        membership.retireIfUnused(g);
         return CompletableFuture.completedFuture(all(offsets, check));
       }
       long now = time.milliseconds();
@@ -85,6 +86,7 @@ final class OffsetManager {
         }
       }
       if (toWrite.isEmpty()) {
+        membership.retireIfUnused(g);
         return CompletableFuture.completedFuture(result);
       }
       g.pendingOffsetWrites++;

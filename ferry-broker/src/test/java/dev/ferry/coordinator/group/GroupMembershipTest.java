@@ -510,4 +510,54 @@ class GroupMembershipTest {
         .atMost(Duration.ofSeconds(5))
         .until(() -> f.coordinator.describeGroup(G).groupState().equals("CompletingRebalance"));
   }
+
+  @Test
+  void concurrentJoinsFromManyThreadsFormOneGeneration() throws Exception {
+    f = CoordinatorFixture.start(dir, CoordinatorFixture.config(500, 600_000));
+    int n = 24;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<CompletableFuture<JoinGroupResponseData>>> submitted =
+          new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String client = "c" + i;
+        submitted.add(
+            pool.submit(
+                () ->
+                    f.joinNew(
+                        G, client, SESSION, REBALANCE, protocols("range", subscription("t")))));
+      }
+      JoinGroupResponseData[] rs = new JoinGroupResponseData[n];
+      for (int i = 0; i < n; i++) {
+        rs[i] = submitted.get(i).get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        assertThat(err(rs[i])).isEqualTo(Errors.NONE);
+        assertThat(rs[i].generationId()).isEqualTo(1);
+      }
+      String leaderId = rs[0].leader();
+      Map<String, byte[]> assignments = new java.util.HashMap<>();
+      for (int i = 0; i < n; i++) {
+        assertThat(rs[i].leader()).isEqualTo(leaderId);
+        assignments.put(rs[i].memberId(), randomBytes(100 + i, i));
+      }
+      assertThat(assignments).hasSize(n);
+      List<java.util.concurrent.Future<SyncGroupResponseData>> syncs = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String id = rs[i].memberId();
+        syncs.add(
+            pool.submit(
+                () ->
+                    f.sync(G, id, null, 1, id.equals(leaderId) ? assignments : Map.of())
+                        .get(10, TimeUnit.SECONDS)));
+      }
+      for (int i = 0; i < n; i++) {
+        assertThat(syncs.get(i).get(15, TimeUnit.SECONDS).assignment())
+            .isEqualTo(assignments.get(rs[i].memberId()));
+      }
+      assertThat(f.coordinator.describeGroup(G).members()).hasSize(n);
+    } finally {
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    }
+  }
 }

@@ -266,4 +266,19 @@ class GroupOffsetsTest {
                 () -> GroupRecords.parseKey(ByteBuffer.wrap(new byte[] {0, 1, 0, 5}))))
         .isInstanceOf(GroupRecords.MalformedRecordException.class);
   }
+
+  @Test
+  void reloadedMembersThatStopHeartbeatingExpire() throws Exception {
+    f = CoordinatorFixture.start(dir, CoordinatorFixture.config(0, 600_000));
+    String member = stableMember(G, 500);
+    f.restart();
+    assertThat(f.coordinator.describeGroup(G).members())
+        .extracting(m -> m.memberId())
+        .containsExactly(member);
+    // Nobody heartbeats to the new coordinator: the session timeout removes the member.
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> f.coordinator.describeGroup(G).groupState().equals("Empty"));
+    assertThat(f.heartbeat(G, member, null, 1)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+  }
 }
