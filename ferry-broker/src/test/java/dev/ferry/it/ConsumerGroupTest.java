@@ -67,19 +67,7 @@ class ConsumerGroupTest {
     try {
       // Let the group settle with all three members before any data exists, so no member reads
       // a partition it is about to lose (without commits, that would be re-read: at-least-once).
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () -> {
-                int assigned = 0;
-                boolean everyoneHasSome = true;
-                for (KafkaConsumer<byte[], byte[]> c : members) {
-                  c.poll(Duration.ofMillis(50)); // every member must poll to rejoin
-                  everyoneHasSome &= !c.assignment().isEmpty();
-                  assigned += c.assignment().size();
-                }
-                return everyoneHasSome && assigned == PARTITIONS;
-              });
+      awaitEveryMemberAssigned(members);
       produce(topic, 0, count);
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (all.size() < count && System.nanoTime() < deadline) {
@@ -117,16 +105,7 @@ class ConsumerGroupTest {
     a.subscribe(List.of(topic));
     b.subscribe(List.of(topic));
     try {
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () -> {
-                a.poll(Duration.ofMillis(100));
-                b.poll(Duration.ofMillis(100));
-                return a.assignment().size() + b.assignment().size() == PARTITIONS
-                    && !a.assignment().isEmpty()
-                    && !b.assignment().isEmpty();
-              });
+      awaitEveryMemberAssigned(List.of(a, b));
       b.close(CloseOptions.timeout(Duration.ofSeconds(5)));
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
@@ -235,16 +214,7 @@ class ConsumerGroupTest {
     Set<TopicPartition> aBefore;
     Set<TopicPartition> bBefore;
     try {
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () -> {
-                a.poll(Duration.ofMillis(100));
-                b.poll(Duration.ofMillis(100));
-                return a.assignment().size() + b.assignment().size() == PARTITIONS
-                    && !a.assignment().isEmpty()
-                    && !b.assignment().isEmpty();
-              });
+      awaitEveryMemberAssigned(List.of(a, b));
       aBefore = new HashSet<>(a.assignment());
       bBefore = new HashSet<>(b.assignment());
       int generationBefore = describe("g-static").members().size();
@@ -293,6 +263,26 @@ class ConsumerGroupTest {
       long committedTotal = offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
       assertThat(committedTotal).isEqualTo(60);
     }
+  }
+
+  /**
+   * Polls every member (each must poll to rejoin) until all partitions are assigned and every
+   * member has some.
+   */
+  private static void awaitEveryMemberAssigned(List<KafkaConsumer<byte[], byte[]>> members) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              int assigned = 0;
+              boolean everyoneHasSome = true;
+              for (KafkaConsumer<byte[], byte[]> c : members) {
+                c.poll(Duration.ofMillis(50));
+                everyoneHasSome &= !c.assignment().isEmpty();
+                assigned += c.assignment().size();
+              }
+              return everyoneHasSome && assigned == PARTITIONS;
+            });
   }
 
   private ConsumerGroupDescription describe(String group) throws Exception {
