@@ -284,7 +284,7 @@ final class BrokerRun {
     double cpu0 = broker.cpuSeconds();
     LatencyRun.Result r =
         LatencyRun.run(
-            ClientConfigs.modern(broker.bootstrapServers()),
+            ClientConfigs.latency(broker.bootstrapServers()),
             ClientConfigs.consumer(broker.bootstrapServers()),
             topic,
             MODERN_PARTITIONS,

@@ -20,7 +20,7 @@ public enum Section {
   LATENCY(
       "4. End-to-end latency",
       "Produce → consume in one JVM, timestamp in the payload, measured from the scheduled send time"
-          + " (no coordinated omission). Workload 3's producer settings. Offered load: half of"
+          + " (no coordinated omission). Workload 3's producer settings with linger.ms=0. Offered load: half of"
           + " Kafka's workload 3 throughput in the same round (both brokers get the same), and a"
           + " low rate."),
   STARTUP(
