@@ -8,6 +8,7 @@ import dev.ferry.coordinator.group.OffsetsTopicListener;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.EmbeddedZooKeeper;
 import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metadata.ZooKeeperClientPreload;
 import dev.ferry.metrics.BrokerMetrics;
 import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
@@ -98,6 +99,7 @@ public final class FerryBroker implements Closeable {
   }
 
   private void startAll() {
+    ZooKeeperClientPreload.startInBackground();
     String zkConnect = config.zookeeperConnect.orElse(null);
     if (zkConnect == null) {
       Path zkDir = config.logDirs.get(0).resolve(".zookeeper");
