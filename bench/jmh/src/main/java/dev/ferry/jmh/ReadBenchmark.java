@@ -6,6 +6,7 @@ import dev.ferry.storage.ReadResult;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -40,7 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ReadBenchmark {
@@ -66,7 +69,9 @@ public class ReadBenchmark {
   @Setup(Level.Trial)
   public void fillLog() throws IOException {
     dir = TempDirs.create("ferry-jmh-read");
-    log = PartitionLog.open(dir.resolve("read-0"), LogConfig.defaults(), Time.SYSTEM, true, 0, 0);
+    // Truncation at the end deletes the segment at once, so closing does not fsync 256 MiB.
+    LogConfig config = LogConfig.defaults().with(Map.of(LogConfig.FILE_DELETE_DELAY_MS, "0"));
+    log = PartitionLog.open(dir.resolve("read-0"), config, Time.SYSTEM, true, 0, 0);
     MemoryRecords chunk = Batches.chunk(recordsPerBatch, "none", 1 << 20);
     while (log.sizeInBytes() < logBytes) {
       log.append(chunk, 0);
@@ -83,6 +88,7 @@ public class ReadBenchmark {
   @TearDown(Level.Trial)
   public void deleteLog() throws IOException {
     sink.close();
+    log.truncateTo(0);
     log.close();
     TempDirs.delete(dir);
   }

@@ -23,14 +23,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * Lookup of a random key in a full offset index and a full time index of Kafka's default size
  * ({@code segment.index.bytes} = 10 MiB: 1,310,720 offset entries, 873,813 time entries), the
  * binary search over the memory-mapped file that starts every fetch and every ListOffsets by
- * timestamp. With {@code keys=uniform} the keys are spread over the whole index, so most probes miss
- * the CPU caches (a consumer far behind the head); with {@code keys=tail} they fall in the last
- * 1,024 entries (a caught-up consumer, the common case), where the deep probes stay cached.
+ * timestamp. With {@code keys=uniform} the keys are spread over the whole index, so most probes
+ * miss the CPU caches (a consumer far behind the head); with {@code keys=tail} they fall in the
+ * last 1,024 entries (a caught-up consumer, the common case), where the deep probes stay cached.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class IndexLookupBenchmark {
