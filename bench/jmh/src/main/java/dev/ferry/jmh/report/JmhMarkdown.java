@@ -39,6 +39,9 @@ public final class JmhMarkdown {
           "BatchValidatorBenchmark",
           "`BatchValidator.validate` of one 50-record batch, and the bare CRC32C of the same bytes.");
 
+  private static final String BYTES = "bytes";
+  private static final String CPU = "cpu.time.norm";
+
   private JmhMarkdown() {}
 
   public static void main(String[] args) throws IOException {
@@ -80,10 +83,13 @@ public final class JmhMarkdown {
       if (about != null) {
         md.append(about).append("\n\n");
       }
-      boolean bytes = group.getValue().stream().anyMatch(r -> bytesMetric(r) != null);
+      boolean bytes = group.getValue().stream().anyMatch(r -> metric(r, BYTES) != null);
+      boolean cpu = group.getValue().stream().anyMatch(r -> metric(r, CPU) != null);
       md.append("| benchmark | parameters | score | ± | unit |");
+      md.append(cpu ? " CPU ns/op |" : "");
       md.append(bytes ? " MB/s | bytes/op |\n" : "\n");
       md.append("|---|---|---:|---:|---|");
+      md.append(cpu ? "---:|" : "");
       md.append(bytes ? "---:|---:|\n" : "\n");
       for (JsonNode r : group.getValue()) {
         JsonNode primary = r.path("primaryMetric");
@@ -99,8 +105,12 @@ public final class JmhMarkdown {
             .append(" | ")
             .append(primary.path("scoreUnit").asText())
             .append(" |");
+        if (cpu) {
+          JsonNode c = metric(r, CPU);
+          md.append(' ').append(c == null ? "" : number(c.path("score").asDouble())).append(" |");
+        }
         if (bytes) {
-          JsonNode b = bytesMetric(r);
+          JsonNode b = metric(r, BYTES);
           if (b == null) {
             md.append(" | |");
           } else {
@@ -141,9 +151,14 @@ public final class JmhMarkdown {
     return String.join(", ", parts);
   }
 
-  private static JsonNode bytesMetric(JsonNode result) {
-    JsonNode b = result.path("secondaryMetrics").get("bytes");
-    return b == null || b.isMissingNode() ? null : b;
+  /** The secondary metric whose name ends with {@code name} (JMH may prefix profiler results). */
+  private static JsonNode metric(JsonNode result, String name) {
+    for (Map.Entry<String, JsonNode> m : result.path("secondaryMetrics").properties()) {
+      if (m.getKey().endsWith(name)) {
+        return m.getValue();
+      }
+    }
+    return null;
   }
 
   /** A counter reported per ms or µs (another -tu) is scaled to per second. */

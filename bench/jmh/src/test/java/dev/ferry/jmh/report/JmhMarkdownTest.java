@@ -21,7 +21,8 @@ class JmhMarkdownTest {
           "params": {"compression": "none", "recordsPerBatch": "50"},
           "primaryMetric": {"score": 71555.329, "scoreError": 1234.5, "scoreUnit": "ops/s"},
           "secondaryMetrics": {
-            "bytes": {"score": 752118066.301, "scoreError": 1.0, "scoreUnit": "ops/s"}
+            "bytes": {"score": 752118066.301, "scoreError": 1.0, "scoreUnit": "ops/s"},
+            "cpu.time.norm": {"score": 13021.7, "scoreError": 99.0, "scoreUnit": "ns/op"}
           }
         },
         {
@@ -47,9 +48,9 @@ class JmhMarkdownTest {
                 + " measurement 5 × 1 s per row.")
         .contains(
             "\n## AppendBenchmark\n",
-            "| benchmark | parameters | score | ± | unit | MB/s | bytes/op |\n",
-            "| append | compression=none, recordsPerBatch=50 | 71,555 | 1,235 | ops/s | 752 |"
-                + " 10,511 |\n",
+            "| benchmark | parameters | score | ± | unit | CPU ns/op | MB/s | bytes/op |\n",
+            "| append | compression=none, recordsPerBatch=50 | 71,555 | 1,235 | ops/s | 13,022 |"
+                + " 752 | 10,511 |\n",
             "\n## IndexLookupBenchmark\n",
             "| benchmark | parameters | score | ± | unit |\n",
             "| offsetIndexLookup | indexBytes=10485760 | 61.2 | 2.35 | ns/op |\n");
