@@ -35,7 +35,8 @@ public final class JmhMarkdown {
               + " into a direct buffer.",
           "IndexLookupBenchmark",
           "Lookup of a random key in a full 10 MiB offset index (1,310,720 entries) and time index"
-              + " (873,813 entries).",
+              + " (873,813 entries); keys over the whole index (`uniform`, a consumer far behind)"
+              + " or its newest 1,024 entries (`tail`, a caught-up consumer).",
           "BatchValidatorBenchmark",
           "`BatchValidator.validate` of one 50-record batch, and the bare CRC32C of the same bytes.");
 
