@@ -51,14 +51,36 @@ public final class WorkloadChecker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WorkloadChecker.class);
 
   /**
-   * @param topic created if absent, replication factor 1 until replication exists
+   * @param topic created if absent
    * @param partitions partitions of the topic
    * @param producers concurrent producer clients
    * @param recordsPerSecond per producer; 0 = as fast as the client accepts
    * @param deliveryTimeout the producers' delivery.timeout.ms: how long a record may be retried
+   * @param replicationFactor of the topic, if it is created
+   * @param topicConfigs of the topic, if it is created (e.g. min.insync.replicas)
    */
   public record Settings(
-      String topic, int partitions, int producers, int recordsPerSecond, Duration deliveryTimeout) {
+      String topic,
+      int partitions,
+      int producers,
+      int recordsPerSecond,
+      Duration deliveryTimeout,
+      short replicationFactor,
+      Map<String, String> topicConfigs) {
+
+    /** A topic with one replica and default configs (a single broker). */
+    public Settings(
+        String topic,
+        int partitions,
+        int producers,
+        int recordsPerSecond,
+        Duration deliveryTimeout) {
+      this(topic, partitions, producers, recordsPerSecond, deliveryTimeout, (short) 1, Map.of());
+    }
+
+    public Settings {
+      topicConfigs = Map.copyOf(topicConfigs);
+    }
 
     public static Settings defaults(String topic) {
       return new Settings(topic, 3, 3, 500, Duration.ofSeconds(120));
@@ -109,7 +131,11 @@ public final class WorkloadChecker implements AutoCloseable {
     while (true) {
       try (Admin admin = Admin.create(adminConfig())) {
         admin
-            .createTopics(List.of(new NewTopic(settings.topic(), settings.partitions(), (short) 1)))
+            .createTopics(
+                List.of(
+                    new NewTopic(
+                            settings.topic(), settings.partitions(), settings.replicationFactor())
+                        .configs(settings.topicConfigs())))
             .all()
             .get(10, TimeUnit.SECONDS);
         return;
