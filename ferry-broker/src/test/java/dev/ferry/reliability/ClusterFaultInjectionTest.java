@@ -137,8 +137,17 @@ class ClusterFaultInjectionTest {
         report.summary()
             + String.format(
                 " Faults injected (seed %d, %d ZooKeeper node(s)): %s; producer restarts: %d;"
+                    + " brokers logged %d leaderships taken, %d follower truncations, %d"
+                    + " registrations (3 at start; restarts and expired sessions add one each);"
                     + " %,d ms wall clock.",
-                seed, zookeepers, injector.injected(), producerRestarts, wallMs);
+                seed,
+                zookeepers,
+                injector.injected(),
+                producerRestarts,
+                countLines(brokers, "Leading " + TOPIC),
+                countLines(brokers, "Truncating " + TOPIC),
+                countLines(brokers, "Registered broker"),
+                wallMs);
     System.out.println(summary);
     injector.timeline().forEach(System.out::println);
     log.info(summary);
@@ -175,6 +184,14 @@ class ClusterFaultInjectionTest {
         // Leadership also moves back to the preferred replica after restarts: more churn.
         "leader.imbalance.check.interval.seconds",
         "5");
+  }
+
+  /** Lines containing {@code text} in the output of every incarnation of every broker. */
+  private static long countLines(List<ManagedBroker> brokers, String text) {
+    return brokers.stream()
+        .flatMap(b -> b.output().stream())
+        .filter(line -> line.contains(text))
+        .count();
   }
 
   /** Starts the brokers in parallel (a JVM start is seconds on a busy machine). */
