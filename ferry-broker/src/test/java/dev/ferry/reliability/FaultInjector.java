@@ -93,38 +93,22 @@ final class FaultInjector {
       case KILL_LEADER -> {
         PartitionLeaders.Replicas r = leaders.await(partition, LEADER_WAIT);
         brokerWithId(r.leader()).killAndRestart(fault.duration());
-        return "broker "
-            + r.leader()
-            + " (leader of partition "
-            + partition
-            + ", ISR "
-            + r.isr()
-            + ")";
+        return String.format(
+            "broker %d (leader of partition %d, ISR %s)", r.leader(), partition, r.isr());
       }
       case PAUSE_LEADER -> {
         PartitionLeaders.Replicas r = leaders.await(partition, LEADER_WAIT);
         brokerWithId(r.leader()).pauseFor(fault.duration());
-        return "broker "
-            + r.leader()
-            + " (leader of partition "
-            + partition
-            + ", ISR "
-            + r.isr()
-            + ")";
+        return String.format(
+            "broker %d (leader of partition %d, ISR %s)", r.leader(), partition, r.isr());
       }
       case KILL_FOLLOWER -> {
         PartitionLeaders.Replicas r = leaders.await(partition, LEADER_WAIT);
         int follower = r.followers().get((fault.target() / partitions) % r.followers().size());
         brokerWithId(follower).killAndRestart(fault.duration());
-        return "broker "
-            + follower
-            + " (follower of partition "
-            + partition
-            + ", leader "
-            + r.leader()
-            + ", ISR "
-            + r.isr()
-            + ")";
+        return String.format(
+            "broker %d (follower of partition %d, leader %d, ISR %s)",
+            follower, partition, r.leader(), r.isr());
       }
       case KILL_ZOOKEEPER -> {
         int index = fault.target() % zookeeper.size();

@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * that changes addresses between restarts still works.
  *
  * <p>Also a command: {@code WorkloadChecker --bootstrap HOST:PORT [--duration S] [--producers N]
- * [--partitions N] [--rate R] [--topic T]} runs against an existing broker and prints the summary
- * (exit code 1 if the check fails).
+ * [--partitions N] [--rate R] [--topic T] [--replication-factor N] [--min-insync-replicas N]} runs
+ * against an existing broker or cluster and prints the summary (exit code 1 if the check fails).
  */
 public final class WorkloadChecker implements AutoCloseable {
 
@@ -501,7 +501,8 @@ public final class WorkloadChecker implements AutoCloseable {
     if (bootstrap == null) {
       System.err.println(
           "usage: WorkloadChecker --bootstrap HOST:PORT [--duration SECONDS] [--producers N]"
-              + " [--partitions N] [--rate RECORDS_PER_SECOND_PER_PRODUCER] [--topic NAME]");
+              + " [--partitions N] [--rate RECORDS_PER_SECOND_PER_PRODUCER] [--topic NAME]"
+              + " [--replication-factor N] [--min-insync-replicas N]");
       System.exit(2);
       return;
     }
@@ -511,7 +512,11 @@ public final class WorkloadChecker implements AutoCloseable {
             Integer.parseInt(opts.getOrDefault("partitions", "3")),
             Integer.parseInt(opts.getOrDefault("producers", "3")),
             Integer.parseInt(opts.getOrDefault("rate", "500")),
-            Duration.ofSeconds(120));
+            Duration.ofSeconds(120),
+            Short.parseShort(opts.getOrDefault("replication-factor", "1")),
+            opts.containsKey("min-insync-replicas")
+                ? Map.of("min.insync.replicas", opts.get("min-insync-replicas"))
+                : Map.of());
     long seconds = Long.parseLong(opts.getOrDefault("duration", "60"));
     CheckReport report;
     try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
