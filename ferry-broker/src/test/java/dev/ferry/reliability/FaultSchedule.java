@@ -7,12 +7,29 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A seeded random sequence of faults: the same seed, broker count and budget always give the same
- * schedule, so a failing run can be replayed. The first faults cover every {@link Fault.Kind} once
- * (in a seeded order, the pause among them a long one) so even a short schedule exercises each; the
- * rest are drawn at random.
+ * A seeded random sequence of faults: the same seed, kinds, target count and budget always give the
+ * same schedule, so a failing run can be replayed. The first faults cover every kind once (in a
+ * seeded order, a pause among them a long one) so even a short schedule exercises each; these are
+ * in even if they overrun the budget. The rest are drawn at random while the budget lasts.
+ *
+ * <p>In a cluster, which broker a leader or follower fault hits is decided at injection time (it is
+ * whoever leads then), so a replay repeats the schedule exactly but the victims only as far as the
+ * cluster behaves the same.
  */
 final class FaultSchedule {
+
+  /** What can happen to a single broker (with its embedded ZooKeeper). */
+  static final List<Fault.Kind> SINGLE_BROKER =
+      List.of(Fault.Kind.KILL, Fault.Kind.PAUSE, Fault.Kind.CLEAN_RESTART);
+
+  /** What can happen to a cluster of brokers sharing a separate ZooKeeper. */
+  static final List<Fault.Kind> CLUSTER =
+      List.of(
+          Fault.Kind.KILL_LEADER,
+          Fault.Kind.KILL_FOLLOWER,
+          Fault.Kind.PAUSE_LEADER,
+          Fault.Kind.CLEAN_RESTART,
+          Fault.Kind.KILL_ZOOKEEPER);
 
   private final long seed;
   private final List<Fault> faults;
@@ -23,39 +40,73 @@ final class FaultSchedule {
   }
 
   /**
+   * The single-broker schedule: {@link #SINGLE_BROKER} kinds on {@code brokers} brokers.
+   *
    * @param budget total time the schedule should take, counting quiet periods and pauses but not
    *     restarts (those take as long as they take)
    * @param maxPause pauses are drawn up to this; pass more than the ZooKeeper session timeout to
    *     have some pauses expire the session
    */
   static FaultSchedule random(long seed, int brokers, Duration budget, Duration maxPause) {
+    return random(seed, SINGLE_BROKER, brokers, budget, maxPause, Duration.ZERO);
+  }
+
+  /**
+   * @param kinds the kinds to draw from
+   * @param targets each fault's {@link Fault#target} is drawn from [0, targets)
+   * @param budget total time the schedule should take, counting quiet periods, pauses and the time
+   *     killed processes stay down, but not restarts (those take as long as they take)
+   * @param maxPause {@code PAUSE}s are drawn up to this; {@code PAUSE_LEADER}s between half of it
+   *     plus one second and all of it, so with twice the session timeout every leader pause
+   *     outlives the session by at least a second
+   * @param maxDown processes killed by the leader, follower and ZooKeeper kinds stay down up to
+   *     this before their restart
+   */
+  static FaultSchedule random(
+      long seed,
+      List<Fault.Kind> kinds,
+      int targets,
+      Duration budget,
+      Duration maxPause,
+      Duration maxDown) {
     Random random = new Random(seed);
-    List<Fault.Kind> first = new ArrayList<>(List.of(Fault.Kind.values()));
+    List<Fault.Kind> first = new ArrayList<>(kinds);
     Collections.shuffle(first, random);
     List<Fault> faults = new ArrayList<>();
     long left = budget.toMillis();
     while (true) {
+      boolean covering = faults.size() < first.size();
       Fault.Kind kind =
-          faults.size() < first.size()
-              ? first.get(faults.size())
-              : Fault.Kind.values()[random.nextInt(Fault.Kind.values().length)];
+          covering ? first.get(faults.size()) : kinds.get(random.nextInt(kinds.size()));
       long quiet = 1_000 + random.nextInt(3_000);
-      long pause = 0;
-      if (kind == Fault.Kind.PAUSE) {
-        // The first pause is a long one (the top quarter of the range), so a short schedule still
-        // outlives a session timeout of half of maxPause.
-        double low = faults.size() < first.size() ? 0.75 : 0.1;
-        pause = (long) ((low + random.nextDouble() * (1 - low)) * maxPause.toMillis());
-      }
-      if (quiet + pause > left) {
+      long timed =
+          switch (kind) {
+            // The first pause is a long one (the top quarter of the range), so a short schedule
+            // still outlives a session timeout of half of maxPause.
+            case PAUSE -> (long) (fraction(random, covering ? 0.75 : 0.1) * maxPause.toMillis());
+            case PAUSE_LEADER -> {
+              long min = Math.min(maxPause.toMillis(), maxPause.toMillis() / 2 + 1_000);
+              yield min + (long) (random.nextDouble() * (maxPause.toMillis() - min));
+            }
+            case KILL_LEADER, KILL_FOLLOWER, KILL_ZOOKEEPER ->
+                (long) (random.nextDouble() * maxDown.toMillis());
+            case KILL, CLEAN_RESTART -> 0;
+          };
+      // The faults covering each kind are always in, even past the budget.
+      if (!covering && quiet + timed > left) {
         break;
       }
-      left -= quiet + pause;
+      left -= quiet + timed;
       faults.add(
           new Fault(
-              kind, random.nextInt(brokers), Duration.ofMillis(quiet), Duration.ofMillis(pause)));
+              kind, random.nextInt(targets), Duration.ofMillis(quiet), Duration.ofMillis(timed)));
     }
     return new FaultSchedule(seed, faults);
+  }
+
+  /** Uniform in [low, 1). */
+  private static double fraction(Random random, double low) {
+    return low + random.nextDouble() * (1 - low);
   }
 
   long seed() {

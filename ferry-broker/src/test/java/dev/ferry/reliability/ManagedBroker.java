@@ -18,6 +18,7 @@ final class ManagedBroker implements AutoCloseable {
 
   private final int brokerId;
   private final int port;
+  private final Path logDir;
   private final Map<String, String> config;
   private final List<String> previousOutput = new ArrayList<>();
   private BrokerProcess process;
@@ -33,7 +34,8 @@ final class ManagedBroker implements AutoCloseable {
     this.config = new HashMap<>();
     config.put("broker.id", Integer.toString(brokerId));
     config.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
-    config.put("log.dirs", dataDir.resolve("logs").toString());
+    this.logDir = dataDir.resolve("logs");
+    config.put("log.dirs", logDir.toString());
     config.put("num.network.threads", "2");
     config.put("offsets.topic.replication.factor", "1");
     config.put("offsets.topic.num.partitions", "1");
@@ -48,6 +50,11 @@ final class ManagedBroker implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
+  /** The broker's {@code log.dirs}: one directory per hosted partition. */
+  Path logDir() {
+    return logDir;
+  }
+
   /** Starts the broker process and waits until it listens and is registered. */
   void start() throws Exception {
     process = BrokerProcess.start(config);
@@ -55,8 +62,14 @@ final class ManagedBroker implements AutoCloseable {
 
   /** SIGKILL, then start again on the same data. */
   void killAndRestart() throws Exception {
+    killAndRestart(Duration.ZERO);
+  }
+
+  /** SIGKILL, {@code down} of downtime, then start again on the same data. */
+  void killAndRestart(Duration down) throws Exception {
     process.kill();
     retire();
+    Thread.sleep(down.toMillis());
     start();
   }
 

@@ -43,22 +43,44 @@ import org.slf4j.LoggerFactory;
  * that changes addresses between restarts still works.
  *
  * <p>Also a command: {@code WorkloadChecker --bootstrap HOST:PORT [--duration S] [--producers N]
- * [--partitions N] [--rate R] [--topic T]} runs against an existing broker and prints the summary
- * (exit code 1 if the check fails).
+ * [--partitions N] [--rate R] [--topic T] [--replication-factor N] [--min-insync-replicas N]} runs
+ * against an existing broker or cluster and prints the summary (exit code 1 if the check fails).
  */
 public final class WorkloadChecker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WorkloadChecker.class);
 
   /**
-   * @param topic created if absent, replication factor 1 until replication exists
+   * @param topic created if absent
    * @param partitions partitions of the topic
    * @param producers concurrent producer clients
    * @param recordsPerSecond per producer; 0 = as fast as the client accepts
    * @param deliveryTimeout the producers' delivery.timeout.ms: how long a record may be retried
+   * @param replicationFactor of the topic, if it is created
+   * @param topicConfigs of the topic, if it is created (e.g. min.insync.replicas)
    */
   public record Settings(
-      String topic, int partitions, int producers, int recordsPerSecond, Duration deliveryTimeout) {
+      String topic,
+      int partitions,
+      int producers,
+      int recordsPerSecond,
+      Duration deliveryTimeout,
+      short replicationFactor,
+      Map<String, String> topicConfigs) {
+
+    /** A topic with one replica and default configs (a single broker). */
+    public Settings(
+        String topic,
+        int partitions,
+        int producers,
+        int recordsPerSecond,
+        Duration deliveryTimeout) {
+      this(topic, partitions, producers, recordsPerSecond, deliveryTimeout, (short) 1, Map.of());
+    }
+
+    public Settings {
+      topicConfigs = Map.copyOf(topicConfigs);
+    }
 
     public static Settings defaults(String topic) {
       return new Settings(topic, 3, 3, 500, Duration.ofSeconds(120));
@@ -109,7 +131,11 @@ public final class WorkloadChecker implements AutoCloseable {
     while (true) {
       try (Admin admin = Admin.create(adminConfig())) {
         admin
-            .createTopics(List.of(new NewTopic(settings.topic(), settings.partitions(), (short) 1)))
+            .createTopics(
+                List.of(
+                    new NewTopic(
+                            settings.topic(), settings.partitions(), settings.replicationFactor())
+                        .configs(settings.topicConfigs())))
             .all()
             .get(10, TimeUnit.SECONDS);
         return;
@@ -475,7 +501,8 @@ public final class WorkloadChecker implements AutoCloseable {
     if (bootstrap == null) {
       System.err.println(
           "usage: WorkloadChecker --bootstrap HOST:PORT [--duration SECONDS] [--producers N]"
-              + " [--partitions N] [--rate RECORDS_PER_SECOND_PER_PRODUCER] [--topic NAME]");
+              + " [--partitions N] [--rate RECORDS_PER_SECOND_PER_PRODUCER] [--topic NAME]"
+              + " [--replication-factor N] [--min-insync-replicas N]");
       System.exit(2);
       return;
     }
@@ -485,7 +512,11 @@ public final class WorkloadChecker implements AutoCloseable {
             Integer.parseInt(opts.getOrDefault("partitions", "3")),
             Integer.parseInt(opts.getOrDefault("producers", "3")),
             Integer.parseInt(opts.getOrDefault("rate", "500")),
-            Duration.ofSeconds(120));
+            Duration.ofSeconds(120),
+            Short.parseShort(opts.getOrDefault("replication-factor", "1")),
+            opts.containsKey("min-insync-replicas")
+                ? Map.of("min.insync.replicas", opts.get("min-insync-replicas"))
+                : Map.of());
     long seconds = Long.parseLong(opts.getOrDefault("duration", "60"));
     CheckReport report;
     try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {

@@ -1,0 +1,257 @@
+package dev.ferry.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Acknowledged records survive a seeded schedule of faults against a real cluster: three broker
+ * JVMs sharing a ZooKeeper ensemble whose nodes are JVMs of their own, a topic with replication
+ * factor 3 and min.insync.replicas=2, idempotent acks=all producers and a live consumer ({@link
+ * WorkloadChecker}). The faults ({@link FaultSchedule#CLUSTER}): SIGKILL of a partition's current
+ * leader, SIGKILL of a follower, SIGSTOP of a leader for longer than the ZooKeeper session (it is
+ * fenced and replaced while frozen, then SIGCONT), a clean restart (controlled shutdown), SIGKILL
+ * of a ZooKeeper node and its restart on the same data. Killed processes stay down for a random
+ * while.
+ *
+ * <p>Afterwards: no acknowledged record lost, moved, duplicated or reordered, no read that later
+ * changed, every partition back to a full ISR, and the three replicas of every partition identical
+ * batch for batch.
+ *
+ * <p>System properties: {@code ferry.faults.seed} replays a schedule (the seed is always printed),
+ * {@code ferry.faults.duration} (seconds, default 20) sets the fault budget, {@code
+ * ferry.faults.rate} the records per second per producer (default 300), {@code
+ * ferry.faults.zookeepers} the ensemble size (default 3; 1 makes KILL_ZOOKEEPER take ZooKeeper away
+ * from every broker).
+ */
+@Tag("slow")
+class ClusterFaultInjectionTest {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterFaultInjectionTest.class);
+
+  private static final String TOPIC = "cluster-faults";
+  private static final int BROKERS = 3;
+  private static final int PARTITIONS = 3;
+
+  /** Short, so that failover after a SIGKILL or a long pause is quick. */
+  private static final int SESSION_TIMEOUT_MS = 4_000;
+
+  /** Session timeouts must lie within 2..20 ticks. */
+  private static final int TICK_TIME_MS = 500;
+
+  @TempDir Path dir;
+
+  @Test
+  void acknowledgedRecordsSurviveASeededScheduleOfClusterFaults() throws Exception {
+    long seed = Long.getLong("ferry.faults.seed", System.nanoTime());
+    Duration budget = Duration.ofSeconds(Long.getLong("ferry.faults.duration", 20));
+    int rate = Integer.getInteger("ferry.faults.rate", 300);
+    int zookeepers = Integer.getInteger("ferry.faults.zookeepers", 3);
+    // Leader pauses of 5-8 s (always past the 4 s session); killed processes down for up to 6 s,
+    // sometimes shorter than the session (the restart waits out the stale registration),
+    // sometimes longer (the ISR shrinks and acks=all goes on with two replicas).
+    FaultSchedule schedule =
+        FaultSchedule.random(
+            seed,
+            FaultSchedule.CLUSTER,
+            2 * PARTITIONS,
+            budget,
+            Duration.ofMillis(2L * SESSION_TIMEOUT_MS),
+            Duration.ofMillis(3L * SESSION_TIMEOUT_MS / 2));
+    System.out.println(
+        "ClusterFaultInjectionTest seed "
+            + seed
+            + " (replay with -Dferry.faults.seed="
+            + seed
+            + ")");
+    System.out.println(schedule);
+
+    long t0 = System.nanoTime();
+    List<ManagedBroker> brokers = new ArrayList<>();
+    CheckReport report;
+    long producerRestarts;
+    FaultInjector injector;
+    Map<Integer, Integer> finalIsr;
+    try (ZooKeeperEnsemble zk = new ZooKeeperEnsemble(dir, zookeepers, TICK_TIME_MS)) {
+      zk.start();
+      for (int id = 0; id < BROKERS; id++) {
+        brokers.add(new ManagedBroker(id, dir.resolve("broker-" + id), brokerConfig(zk)));
+      }
+      try {
+        startAll(brokers);
+        String bootstrap =
+            brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
+        PartitionLeaders leaders = new PartitionLeaders(() -> bootstrap, TOPIC);
+        injector = new FaultInjector(brokers, zk, leaders, PARTITIONS);
+        WorkloadChecker.Settings settings =
+            new WorkloadChecker.Settings(
+                TOPIC,
+                PARTITIONS,
+                3,
+                rate,
+                Duration.ofSeconds(120),
+                (short) BROKERS,
+                Map.of("min.insync.replicas", "2"));
+        try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
+          checker.start(Duration.ofSeconds(60));
+          await().atMost(Duration.ofSeconds(60)).until(() -> checker.acknowledged() >= 300);
+          awaitFullIsr(leaders, Duration.ofSeconds(60));
+          System.out.printf(
+              "Cluster up and writing after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+          injector.run(schedule);
+          // The healed cluster must go on acknowledging, and heal completely: a partition left
+          // with a short ISR (or none) is stuck.
+          long before = checker.acknowledged();
+          await()
+              .atMost(Duration.ofSeconds(90))
+              .until(() -> checker.acknowledged() >= before + 300);
+          finalIsr = awaitFullIsr(leaders, Duration.ofSeconds(90));
+          checker.stopProducing(Duration.ofSeconds(150));
+          report = checker.check(Duration.ofSeconds(90));
+          producerRestarts = checker.producerRestarts();
+        }
+        // Followers learn the final high watermark on their next fetch (500 ms max wait).
+        Thread.sleep(2_000);
+      } finally {
+        for (ManagedBroker b : brokers) {
+          b.close();
+        }
+      }
+    }
+    long wallMs = (System.nanoTime() - t0) / 1_000_000;
+    String summary =
+        report.summary()
+            + String.format(
+                " Faults injected (seed %d, %d ZooKeeper node(s)): %s; producer restarts: %d;"
+                    + " brokers logged %d leaderships taken, %d follower truncations, %d"
+                    + " registrations (3 at start; restarts and expired sessions add one each);"
+                    + " %,d ms wall clock.",
+                seed,
+                zookeepers,
+                injector.injected(),
+                producerRestarts,
+                countLines(brokers, "Leading " + TOPIC),
+                countLines(brokers, "Truncating " + TOPIC),
+                countLines(brokers, "Registered broker"),
+                wallMs);
+    System.out.println(summary);
+    injector.timeline().forEach(System.out::println);
+    log.info(summary);
+
+    assertThat(injector.total()).isEqualTo(schedule.faults().size());
+    assertThat(injector.injected().keySet())
+        .containsExactlyInAnyOrderElementsOf(FaultSchedule.CLUSTER);
+    assertThat(finalIsr).as("ISR size by partition at the end").containsOnlyKeys(0, 1, 2);
+    assertThat(finalIsr.values()).containsOnly(BROKERS);
+    assertThat(report.acknowledged()).isGreaterThan(3_000);
+    assertThat(report.lostAcknowledged()).as("lost acknowledged").isZero();
+    assertThat(report.movedAcknowledged()).as("acknowledged at another offset").isZero();
+    assertThat(report.duplicates()).as("duplicates").isZero();
+    assertThat(report.reorderings()).as("reorderings").isZero();
+    assertThat(report.unstableReads()).as("unstable reads").isZero();
+    assertThat(report.foreign()).isZero();
+    assertThat(report.finalRecords())
+        .isEqualTo(report.acknowledged() + report.unacknowledgedPresent());
+    assertReplicasIdentical(brokers);
+  }
+
+  private Map<String, String> brokerConfig(ZooKeeperEnsemble zk) {
+    return Map.of(
+        "zookeeper.connect",
+        zk.connectString(),
+        "zookeeper.session.timeout.ms",
+        Integer.toString(SESSION_TIMEOUT_MS),
+        "replica.lag.time.max.ms",
+        "5000",
+        "replica.fetch.backoff.ms",
+        "100",
+        "controlled.shutdown.timeout.ms",
+        "5000",
+        // Leadership also moves back to the preferred replica after restarts: more churn.
+        "leader.imbalance.check.interval.seconds",
+        "5");
+  }
+
+  /** Lines containing {@code text} in the output of every incarnation of every broker. */
+  private static long countLines(List<ManagedBroker> brokers, String text) {
+    return brokers.stream()
+        .flatMap(b -> b.output().stream())
+        .filter(line -> line.contains(text))
+        .count();
+  }
+
+  /** Starts the brokers in parallel (a JVM start is seconds on a busy machine). */
+  private static void startAll(List<ManagedBroker> brokers) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(brokers.size());
+    try {
+      List<Future<?>> started = new ArrayList<>();
+      for (ManagedBroker b : brokers) {
+        started.add(
+            pool.submit(
+                () -> {
+                  b.start();
+                  return null;
+                }));
+      }
+      for (Future<?> f : started) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Waits until every partition has a leader and all replicas in its ISR; returns the sizes. */
+  private static Map<Integer, Integer> awaitFullIsr(PartitionLeaders leaders, Duration timeout) {
+    List<Map<Integer, Integer>> last = new ArrayList<>(List.of(Map.of()));
+    await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              Map<Integer, Integer> sizes = leaders.isrSizes();
+              last.set(0, sizes);
+              return sizes.size() == PARTITIONS
+                  && sizes.values().stream().allMatch(s -> s == BROKERS);
+            });
+    return last.get(0);
+  }
+
+  /** Every partition's replicas, read from the stopped brokers' disks, hold the same batches. */
+  private void assertReplicasIdentical(List<ManagedBroker> brokers) {
+    for (int p = 0; p < PARTITIONS; p++) {
+      ReplicaFingerprint reference = null;
+      for (ManagedBroker b : brokers) {
+        ReplicaFingerprint f = ReplicaFingerprint.of(b.logDir().resolve(TOPIC + "-" + p));
+        System.out.printf(
+            "partition %d on broker %d: %d batches, log end %d, high watermark %d%n",
+            p, b.brokerId(), f.batches().size(), f.logEndOffset(), f.highWatermark());
+        assertThat(f.highWatermark())
+            .as("high watermark of partition %d on broker %d", p, b.brokerId())
+            .isEqualTo(f.logEndOffset());
+        if (reference == null) {
+          reference = f;
+        } else {
+          assertThat(f.batches())
+              .as("partition %d on broker %d vs broker %d", p, b.brokerId(), 0)
+              .containsExactlyElementsOf(reference.batches());
+        }
+      }
+    }
+  }
+}
