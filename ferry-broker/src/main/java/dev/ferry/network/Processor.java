@@ -310,6 +310,17 @@ final class Processor implements Runnable {
     NetworkRequest request = inFlight.request;
     AbstractResponse response = inFlight.response;
     Throwable failure = unwrap(inFlight.failure);
+    if (failure instanceof CloseConnectionException) {
+      log.info(
+          "Closing connection {} from {} instead of answering {}: {}",
+          connection,
+          connection.remoteAddress,
+          describe(request),
+          failure.getMessage());
+      connection.ready(inFlight, null);
+      connection.closeAfterResponses();
+      return;
+    }
     if (failure != null) {
       log.error(
           "Handler failed for {} from {} on connection {}; answering with an error response",

@@ -376,6 +376,32 @@ class SocketServerTest {
     assertThat(server.connectionCount()).isEqualTo(1);
   }
 
+  @Test
+  void aCloseConnectionOutcomeAnswersEarlierRequestsThenCloses() throws Exception {
+    handler =
+        request ->
+            request.header().correlationId() == 2
+                ? CompletableFuture.failedFuture(new CloseConnectionException("test says so"))
+                : answerFixed(request);
+    start();
+    WireClient client = connect();
+    short version = 2;
+    for (int correlationId = 1; correlationId <= 2; correlationId++) {
+      client.send(
+          new RequestHeader(ApiKeys.API_VERSIONS, version, "test-client", correlationId),
+          new ApiVersionsRequest.Builder().build(version));
+    }
+    // The request before the closing one is answered, the closing one is not.
+    WireClient.Received first =
+        client.receive(new RequestHeader(ApiKeys.API_VERSIONS, version, "test-client", 1));
+    assertThat(first.correlationId()).isEqualTo(1);
+    assertThat(client.closedByServerWithin(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(logs.messages(Level.ERROR)).isEmpty();
+    assertThat(logs.messages(Level.INFO)).anyMatch(m -> m.contains("test says so"));
+    // Other connections are unaffected.
+    assertApiVersionsRoundTrip(connect(), 1);
+  }
+
   /** A response whose serialization fails, as a handler bug filling in bad data would. */
   private static final class UnserializableResponse extends AbstractResponse {
     UnserializableResponse() {

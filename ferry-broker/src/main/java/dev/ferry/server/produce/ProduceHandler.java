@@ -2,6 +2,7 @@ package dev.ferry.server.produce;
 
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.network.CloseConnectionException;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
@@ -101,7 +102,7 @@ public final class ProduceHandler implements ApiHandler {
       responses.add(tr);
     }
     if (acks == 0) {
-      return CompletableFuture.completedFuture(null);
+      return acksZeroOutcome(responses);
     }
     ProduceResponse response =
         new ProduceResponse(new ProduceResponseData().setResponses(responses));
@@ -157,6 +158,32 @@ public final class ProduceHandler implements ApiHandler {
       log.error("Produce to {} failed unexpectedly", tp, e);
       return error(pd.index(), Errors.forException(e));
     }
+  }
+
+  /**
+   * acks=0 gets no response; a failure closes the connection instead, as in Kafka, so the client
+   * refreshes its metadata (e.g. finds a partition's new leader) rather than keep sending records
+   * that are dropped.
+   */
+  private static CompletableFuture<AbstractResponse> acksZeroOutcome(
+      TopicProduceResponseCollection responses) {
+    for (TopicProduceResponse topic : responses) {
+      for (PartitionProduceResponse partition : topic.partitionResponses()) {
+        if (partition.errorCode() != Errors.NONE.code()) {
+          return CompletableFuture.failedFuture(
+              new CloseConnectionException(
+                  "acks=0 produce to "
+                      + (topic.name() == null || topic.name().isEmpty()
+                          ? topic.topicId()
+                          : topic.name())
+                      + "-"
+                      + partition.index()
+                      + " failed with "
+                      + Errors.forCode(partition.errorCode())));
+        }
+      }
+    }
+    return CompletableFuture.completedFuture(null);
   }
 
   private static PartitionProduceResponse error(int partition, Errors error) {
