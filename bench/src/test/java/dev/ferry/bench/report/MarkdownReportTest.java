@@ -19,7 +19,9 @@ class MarkdownReportTest {
         skipped,
         List.of("JVM: -Xmx1g"),
         Map.of("Loopback TCP", "1,000 MB/s"),
-        List.of("throughput.png"));
+        List.of("throughput.png"),
+        1,
+        Map.of());
   }
 
   @Test

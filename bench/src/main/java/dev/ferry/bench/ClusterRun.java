@@ -1,0 +1,194 @@
+package dev.ferry.bench;
+
+import dev.ferry.bench.broker.BrokerCluster;
+import dev.ferry.bench.broker.BrokerProcess;
+import dev.ferry.bench.broker.BrokerSettings;
+import dev.ferry.bench.broker.ClusterLauncher;
+import dev.ferry.bench.report.Figure;
+import dev.ferry.bench.report.RunResult;
+import dev.ferry.bench.workload.ClientConfigs;
+import dev.ferry.bench.workload.ClusterReadiness;
+import dev.ferry.bench.workload.Payloads;
+import dev.ferry.bench.workload.ProducerRun;
+import dev.ferry.bench.workload.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Workload 6 on one system in one round: start a fresh cluster, wait until every broker is
+ * registered, warm up, then run workload 3's producer against a replicated topic, reading every
+ * process's CPU time before and after; stop the cluster and delete its data.
+ */
+final class ClusterRun {
+
+  static final String PHASE = "cluster";
+  static final int PARTITIONS = 6;
+  static final short REPLICATION_FACTOR = 3;
+  static final Map<String, String> TOPIC_CONFIG = Map.of("min.insync.replicas", "2");
+  private static final int MESSAGE_SIZE = 1024;
+  private static final int WINDOW = 10_000;
+
+  private final ClusterLauncher launcher;
+  private final int round;
+  private final Path runDir;
+  private final BrokerSettings brokerSettings;
+  private final ClusterSettings cluster;
+  private final WorkloadSettings workloads;
+  private final Progress progress;
+
+  ClusterRun(
+      ClusterLauncher launcher,
+      int round,
+      Path runDir,
+      BrokerSettings brokerSettings,
+      ClusterSettings cluster,
+      WorkloadSettings workloads,
+      Progress progress) {
+    this.launcher = launcher;
+    this.round = round;
+    this.runDir = runDir;
+    this.brokerSettings = brokerSettings;
+    this.cluster = cluster;
+    this.workloads = workloads;
+    this.progress = progress;
+  }
+
+  RunResult run() throws InterruptedException {
+    RunResult result = new RunResult(launcher.name(), round, PHASE);
+    String tag = launcher.name() + " cluster r" + round;
+    BrokerCluster running = null;
+    try {
+      Files.createDirectories(runDir);
+      result.loadAverage(Machine.loadAverage());
+      progress.say(tag + ": starting " + cluster.brokers() + " brokers");
+      running = launcher.launch(runDir, brokerSettings, cluster.brokers());
+      double startupMs = ClusterReadiness.awaitAllBrokers(running, workloads.startupTimeout());
+      result.put(Figure.CLUSTER_STARTUP_MS, startupMs);
+      progress.say(
+          String.format(
+              "%s: %d brokers registered in %.0f ms (pids %s)",
+              tag, cluster.brokers(), startupMs, pids(running)));
+      warmUp(running, tag);
+      measure(running, result, tag);
+    } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
+      result.note("cluster run failed: " + e.getMessage());
+      progress.say(tag + ": FAILED: " + e.getMessage());
+    } finally {
+      if (running != null) {
+        long stopping = System.nanoTime();
+        running.close();
+        progress.say(
+            String.format(
+                "%s: stopped in %.1f s; logs %s",
+                tag, (System.nanoTime() - stopping) / 1e9, running.logFiles()));
+      }
+      BrokerRun.deleteData(runDir.resolve("data"));
+    }
+    return result;
+  }
+
+  /**
+   * Untimed: workload 3's producer on a replicated topic, so leaders and followers are compiled.
+   */
+  private void warmUp(BrokerCluster running, String tag)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    if (cluster.warmup().isZero()) {
+      return;
+    }
+    progress.say(tag + ": warming up for " + cluster.warmup().toSeconds() + " s");
+    Topics.create(
+        running.bootstrapServers(), "warmup-rf3", PARTITIONS, REPLICATION_FACTOR, TOPIC_CONFIG);
+    ProducerRun.Result r =
+        ProducerRun.run(
+            ClientConfigs.modern(running.bootstrapServers()),
+            "warmup-rf3",
+            Long.MAX_VALUE,
+            Payloads.text(MESSAGE_SIZE, 1),
+            WINDOW,
+            cluster.warmup(),
+            progress,
+            tag + " warm-up");
+    if (r.acked() == 0) {
+      throw new IllegalStateException("warm-up: no message acknowledged; " + r.firstError());
+    }
+    running.checkAlive();
+  }
+
+  private void measure(BrokerCluster running, RunResult result, String tag)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    String topic = "cluster-rf3";
+    Topics.create(running.bootstrapServers(), topic, PARTITIONS, REPLICATION_FACTOR, TOPIC_CONFIG);
+    double[] cpu0 = running.cpuSeconds();
+    ProducerRun.Result r =
+        ProducerRun.run(
+            ClientConfigs.modern(running.bootstrapServers()),
+            topic,
+            cluster.messages(),
+            Payloads.text(MESSAGE_SIZE, 1024),
+            WINDOW,
+            workloads.workloadTimeout(),
+            progress,
+            tag + " producer");
+    double[] cpu1 = running.cpuSeconds();
+    running.checkAlive();
+    if (r.acked() == 0) {
+      throw new IllegalStateException(topic + ": no message acknowledged; " + r.firstError());
+    }
+    if (r.failed() > 0) {
+      result.note(topic + ": " + r.failed() + " sends failed, first: " + r.firstError());
+    }
+    if (r.capped()) {
+      progress.say(
+          String.format(
+              "  %s: time cap of %d s reached after %,d messages; rate is over those",
+              topic, workloads.workloadTimeout().toSeconds(), r.acked()));
+    }
+    List<BrokerProcess> processes = running.all();
+    double total = 0;
+    double helpers = 0;
+    StringBuilder perProcess = new StringBuilder();
+    for (int i = 0; i < processes.size(); i++) {
+      double seconds = cpu1[i] - cpu0[i];
+      total += seconds;
+      if (running.helpers().contains(processes.get(i))) {
+        helpers += seconds;
+      }
+      perProcess.append(
+          String.format(" %s %.1f;", processes.get(i).name(), seconds * 1e6 / r.acked()));
+    }
+    double rssMb = running.rssBytes() / 1e6;
+    result.put(Figure.CLUSTER_MSGS, r.messagesPerSecond());
+    result.put(Figure.CLUSTER_MBPS, r.messagesPerSecond() * MESSAGE_SIZE / 1e6);
+    result.put(Figure.CLUSTER_RPR, r.recordsPerRequest());
+    result.put(Figure.CLUSTER_CPU, total * 1e6 / r.acked());
+    if (!running.helpers().isEmpty()) {
+      result.put(Figure.CLUSTER_ZK_CPU, helpers * 1e6 / r.acked());
+    }
+    result.put(Figure.CLUSTER_RSS_MB, rssMb);
+    progress.say(
+        String.format(
+            "%s: RF %d %,.0f msg/s (%.0f MB/s), %.1f records/request, CPU %.1f µs/msg summed (per"
+                + " process:%s), RSS %.0f MB summed",
+            tag,
+            REPLICATION_FACTOR,
+            r.messagesPerSecond(),
+            r.messagesPerSecond() * MESSAGE_SIZE / 1e6,
+            r.recordsPerRequest(),
+            total * 1e6 / r.acked(),
+            perProcess,
+            rssMb));
+  }
+
+  private static String pids(BrokerCluster running) {
+    StringBuilder s = new StringBuilder();
+    for (BrokerProcess p : running.all()) {
+      s.append(s.length() == 0 ? "" : ", ").append(p.name()).append(' ').append(p.pid());
+    }
+    return s.toString();
+  }
+}
