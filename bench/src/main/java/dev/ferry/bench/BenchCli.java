@@ -91,6 +91,13 @@ public final class BenchCli implements Callable<Integer> {
   long clusterWarmupSeconds = 10;
 
   @Option(
+      names = "--cluster-warmup-max-seconds",
+      description =
+          "The warm-up goes on past --cluster-warmup-seconds until JIT compiler threads use at"
+              + " most 10% of the cluster's CPU, up to this (default: ${DEFAULT-VALUE}).")
+  long clusterWarmupMaxSeconds = 40;
+
+  @Option(
       names = "--cluster-heap",
       description = "-Xms and -Xmx of every cluster broker, both systems (default: --heap).")
   String clusterHeap;
@@ -126,7 +133,10 @@ public final class BenchCli implements Callable<Integer> {
               + " and report the rate over what they did (default: ${DEFAULT-VALUE}).")
   long workloadTimeoutSeconds = 15;
 
-  @Option(names = "--startup-timeout-seconds", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--startup-timeout-seconds",
+      description =
+          "Per broker; a cluster gets this times its broker count (default: ${DEFAULT-VALUE}).")
   long startupTimeoutSeconds = 90;
 
   @Option(
@@ -207,6 +217,9 @@ public final class BenchCli implements Callable<Integer> {
       if (!parsed.hasMatchedOption("--cluster-warmup-seconds")) {
         clusterWarmupSeconds = 5;
       }
+      if (!parsed.hasMatchedOption("--cluster-warmup-max-seconds")) {
+        clusterWarmupMaxSeconds = 20;
+      }
     }
     if (skipCluster && onlyCluster) {
       throw new CommandLine.ParameterException(
@@ -243,7 +256,8 @@ public final class BenchCli implements Callable<Integer> {
             3,
             clusterHeap == null ? heap : clusterHeap,
             clusterMessages,
-            Duration.ofSeconds(clusterWarmupSeconds));
+            Duration.ofSeconds(clusterWarmupSeconds),
+            Duration.ofSeconds(Math.max(clusterWarmupSeconds, clusterWarmupMaxSeconds)));
     List<ClusterLauncher> clusterLaunchers =
         List.of(new KafkaClusterLauncher(kafkaLib), new FerryClusterLauncher(ferryHome));
     try (Progress progress = new Progress(System.err)) {

@@ -4,6 +4,7 @@ import dev.ferry.bench.broker.BrokerCluster;
 import dev.ferry.bench.broker.BrokerProcess;
 import dev.ferry.bench.broker.BrokerSettings;
 import dev.ferry.bench.broker.ClusterLauncher;
+import dev.ferry.bench.broker.CompilerThreads;
 import dev.ferry.bench.report.Figure;
 import dev.ferry.bench.report.RunResult;
 import dev.ferry.bench.workload.ClientConfigs;
@@ -14,6 +15,7 @@ import dev.ferry.bench.workload.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +34,11 @@ final class ClusterRun {
   static final Map<String, String> TOPIC_CONFIG = Map.of("min.insync.replicas", "2");
   private static final int MESSAGE_SIZE = 1024;
   private static final int WINDOW = 10_000;
+
+  /** Warm-up ends once JIT compiler threads use at most this share of the cluster's CPU. */
+  static final double JIT_SETTLED = 0.10;
+
+  private static final Duration WARMUP_SLICE = Duration.ofSeconds(5);
 
   private final ClusterLauncher launcher;
   private final int round;
@@ -67,13 +74,16 @@ final class ClusterRun {
       result.loadAverage(Machine.loadAverage());
       progress.say(tag + ": starting " + cluster.brokers() + " brokers");
       running = launcher.launch(runDir, brokerSettings, cluster.brokers());
-      double startupMs = ClusterReadiness.awaitAllBrokers(running, workloads.startupTimeout());
+      // Three or four JVMs start at once on the same cores: each gets the single-node allowance.
+      double startupMs =
+          ClusterReadiness.awaitAllBrokers(
+              running, workloads.startupTimeout().multipliedBy(cluster.brokers()));
       result.put(Figure.CLUSTER_STARTUP_MS, startupMs);
       progress.say(
           String.format(
               "%s: %d brokers registered in %.0f ms (pids %s)",
               tag, cluster.brokers(), startupMs, pids(running)));
-      warmUp(running, tag);
+      warmUp(running, result, tag);
       measure(running, result, tag);
     } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
       result.note("cluster run failed: " + e.getMessage());
@@ -93,30 +103,69 @@ final class ClusterRun {
   }
 
   /**
-   * Untimed: workload 3's producer on a replicated topic, so leaders and followers are compiled.
+   * Untimed: workload 3's producer on a replicated topic, in slices, for at least the configured
+   * warm-up and then until the JIT compiler threads use at most {@link #JIT_SETTLED} of the
+   * cluster's CPU over a slice (or the cap is reached). Three fresh JVMs on two shared cores take
+   * much longer to compile their hot paths than one, and compiling is not what workload 6 measures.
    */
-  private void warmUp(BrokerCluster running, String tag)
+  private void warmUp(BrokerCluster running, RunResult result, String tag)
       throws InterruptedException, ExecutionException, TimeoutException {
     if (cluster.warmup().isZero()) {
       return;
     }
-    progress.say(tag + ": warming up for " + cluster.warmup().toSeconds() + " s");
+    progress.say(
+        String.format(
+            "%s: warming up for %d–%d s (until JIT threads use ≤ %.0f%% of the CPU)",
+            tag, cluster.warmup().toSeconds(), cluster.warmupMax().toSeconds(), JIT_SETTLED * 100));
     Topics.create(
         running.bootstrapServers(), "warmup-rf3", PARTITIONS, REPLICATION_FACTOR, TOPIC_CONFIG);
-    ProducerRun.Result r =
-        ProducerRun.run(
-            ClientConfigs.modern(running.bootstrapServers()),
-            "warmup-rf3",
-            Long.MAX_VALUE,
-            Payloads.text(MESSAGE_SIZE, 1),
-            WINDOW,
-            cluster.warmup(),
-            progress,
-            tag + " warm-up");
-    if (r.acked() == 0) {
-      throw new IllegalStateException("warm-up: no message acknowledged; " + r.firstError());
+    long start = System.nanoTime();
+    double jitShare;
+    while (true) {
+      double[] cpu0 = running.cpuSeconds();
+      CompilerThreads.Snapshot jit0 = CompilerThreads.snapshot(running.all());
+      ProducerRun.Result r =
+          ProducerRun.run(
+              ClientConfigs.modern(running.bootstrapServers()),
+              "warmup-rf3",
+              Long.MAX_VALUE,
+              Payloads.text(MESSAGE_SIZE, 1),
+              WINDOW,
+              WARMUP_SLICE,
+              progress,
+              tag + " warm-up");
+      double jit = CompilerThreads.snapshot(running.all()).secondsSince(jit0);
+      double cpu = sum(running.cpuSeconds()) - sum(cpu0);
+      running.checkAlive();
+      if (r.acked() == 0) {
+        throw new IllegalStateException("warm-up: no message acknowledged; " + r.firstError());
+      }
+      jitShare = cpu > 0 ? jit / cpu : 0;
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      if (elapsed.compareTo(cluster.warmup()) >= 0 && jitShare <= JIT_SETTLED) {
+        break;
+      }
+      if (elapsed.compareTo(cluster.warmupMax()) >= 0) {
+        result.note(
+            String.format(
+                "warm-up stopped at its %d s cap with JIT compiler threads still at %.0f%% of"
+                    + " the cluster's CPU",
+                cluster.warmupMax().toSeconds(), jitShare * 100));
+        break;
+      }
     }
-    running.checkAlive();
+    progress.say(
+        String.format(
+            "%s: warmed up in %.0f s; JIT threads used %.0f%% of the CPU in the last %d s",
+            tag, (System.nanoTime() - start) / 1e9, jitShare * 100, WARMUP_SLICE.toSeconds()));
+  }
+
+  private static double sum(double[] values) {
+    double sum = 0;
+    for (double v : values) {
+      sum += v;
+    }
+    return sum;
   }
 
   private void measure(BrokerCluster running, RunResult result, String tag)
@@ -124,6 +173,7 @@ final class ClusterRun {
     String topic = "cluster-rf3";
     Topics.create(running.bootstrapServers(), topic, PARTITIONS, REPLICATION_FACTOR, TOPIC_CONFIG);
     double[] cpu0 = running.cpuSeconds();
+    CompilerThreads.Snapshot jit0 = CompilerThreads.snapshot(running.all());
     ProducerRun.Result r =
         ProducerRun.run(
             ClientConfigs.modern(running.bootstrapServers()),
@@ -135,6 +185,7 @@ final class ClusterRun {
             progress,
             tag + " producer");
     double[] cpu1 = running.cpuSeconds();
+    double jit = CompilerThreads.snapshot(running.all()).secondsSince(jit0);
     running.checkAlive();
     if (r.acked() == 0) {
       throw new IllegalStateException(topic + ": no message acknowledged; " + r.firstError());
@@ -162,6 +213,10 @@ final class ClusterRun {
           String.format(" %s %.1f;", processes.get(i).name(), seconds * 1e6 / r.acked()));
     }
     double rssMb = running.rssBytes() / 1e6;
+    StringBuilder rssPerProcess = new StringBuilder();
+    for (BrokerProcess p : processes) {
+      rssPerProcess.append(String.format(" %s %.0f;", p.name(), p.rssBytes() / 1e6));
+    }
     result.put(Figure.CLUSTER_MSGS, r.messagesPerSecond());
     result.put(Figure.CLUSTER_MBPS, r.messagesPerSecond() * MESSAGE_SIZE / 1e6);
     result.put(Figure.CLUSTER_RPR, r.recordsPerRequest());
@@ -169,11 +224,12 @@ final class ClusterRun {
     if (!running.helpers().isEmpty()) {
       result.put(Figure.CLUSTER_ZK_CPU, helpers * 1e6 / r.acked());
     }
+    result.put(Figure.CLUSTER_JIT_CPU, jit * 1e6 / r.acked());
     result.put(Figure.CLUSTER_RSS_MB, rssMb);
     progress.say(
         String.format(
             "%s: RF %d %,.0f msg/s (%.0f MB/s), %.1f records/request, CPU %.1f µs/msg summed (per"
-                + " process:%s), RSS %.0f MB summed",
+                + " process:%s), RSS %.0f MB summed (%s)",
             tag,
             REPLICATION_FACTOR,
             r.messagesPerSecond(),
@@ -181,7 +237,8 @@ final class ClusterRun {
             r.recordsPerRequest(),
             total * 1e6 / r.acked(),
             perProcess,
-            rssMb));
+            rssMb,
+            rssPerProcess.toString().trim()));
   }
 
   private static String pids(BrokerCluster running) {

@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param brokers brokers per cluster
  * @param heap -Xms and -Xmx of every broker JVM of both systems
  * @param messages message count of the measured run, an upper bound like workloads 1–3
- * @param warmup untimed produce on each fresh cluster before the measured run
+ * @param warmup least untimed produce on each fresh cluster before the measured run
+ * @param warmupMax most of it, if the JIT compiler threads are still busy after {@code warmup}
  */
 public record ClusterSettings(
-    int rounds, int brokers, String heap, long messages, Duration warmup) {}
+    int rounds, int brokers, String heap, long messages, Duration warmup, Duration warmupMax) {}

@@ -239,13 +239,16 @@ final class Suite {
                   Locale.ROOT,
                   "Workload 6: %d rounds after the single-node ones; %d brokers per system, each"
                       + " -Xms%s -Xmx%s with the flags above, same log settings; up to %,d"
-                      + " messages after an untimed %d s warm-up. ",
+                      + " messages after an untimed warm-up of %d s, extended up to %d s until JIT"
+                      + " compiler threads use ≤ %.0f%% of the cluster's CPU. ",
                   cluster.rounds(),
                   cluster.brokers(),
                   cluster.heap(),
                   cluster.heap(),
                   cluster.messages(),
-                  cluster.warmup().toSeconds()));
+                  cluster.warmup().toSeconds(),
+                  cluster.warmupMax().toSeconds(),
+                  ClusterRun.JIT_SETTLED * 100));
       clusterLaunchers.forEach(l -> layout.append(l.layout(cluster.brokers())).append(". "));
       lines.add(layout.toString().trim());
     }

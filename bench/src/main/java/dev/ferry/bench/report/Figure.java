@@ -45,6 +45,7 @@ public enum Figure {
   CLUSTER_RPR(Section.CLUSTER, "Records per request", "", Better.NEITHER, null),
   CLUSTER_CPU(Section.CLUSTER, "CPU, sum of the cluster's processes", "µs/msg", Better.LOWER, 0.5),
   CLUSTER_ZK_CPU(Section.CLUSTER, "… of which ZooKeeper", "µs/msg", Better.LOWER, null),
+  CLUSTER_JIT_CPU(Section.CLUSTER, "… of which JIT compiler threads", "µs/msg", Better.LOWER, null),
   CLUSTER_RSS_MB(Section.CLUSTER, "RSS after the workload, sum", "MB", Better.LOWER, 0.5),
   CLUSTER_STARTUP_MS(
       Section.CLUSTER, "Start-up: launch → all brokers registered", "ms", Better.LOWER, null);

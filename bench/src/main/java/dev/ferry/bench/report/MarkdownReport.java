@@ -28,10 +28,10 @@ public final class MarkdownReport {
     md.append(
         String.format(
             Locale.ROOT,
-            "Each figure is the **median of %d round%s**; brokers ran alternately (Kafka, Ferry,"
-                + " Kafka, Ferry…), each round on a freshly started broker with empty data"
-                + " directories. `±` is half the range between rounds. Ratio = Ferry / Kafka;"
-                + " ✅/❌ says whether it meets the target.\n\n",
+            "Each figure of workloads 1–5 is the **median of %d round%s**; brokers ran alternately"
+                + " (Kafka, Ferry, Kafka, Ferry…), each round on a freshly started broker with"
+                + " empty data directories. `±` is half the range between rounds. Ratio = Ferry /"
+                + " Kafka; ✅/❌ says whether it meets the target.\n\n",
             ctx.rounds(),
             ctx.rounds() == 1 ? "" : "s"));
     for (String target : ctx.targets()) {
