@@ -95,7 +95,7 @@ public final class BenchCli implements Callable<Integer> {
       description =
           "The warm-up goes on past --cluster-warmup-seconds until JIT compiler threads use at"
               + " most 10% of the cluster's CPU, up to this (default: ${DEFAULT-VALUE}).")
-  long clusterWarmupMaxSeconds = 40;
+  long clusterWarmupMaxSeconds = 60;
 
   @Option(
       names = "--cluster-heap",

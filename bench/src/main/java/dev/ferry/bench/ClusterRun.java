@@ -142,6 +142,10 @@ final class ClusterRun {
       }
       jitShare = cpu > 0 ? jit / cpu : 0;
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      progress.say(
+          String.format(
+              "  %s warm-up: %,.0f msg/s, cluster CPU %.1f µs/msg, JIT threads %.0f%% of it",
+              tag, r.messagesPerSecond(), cpu * 1e6 / r.acked(), jitShare * 100));
       if (elapsed.compareTo(cluster.warmup()) >= 0 && jitShare <= JIT_SETTLED) {
         break;
       }

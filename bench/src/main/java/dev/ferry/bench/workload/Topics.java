@@ -59,10 +59,12 @@ public final class Topics {
               List.of(new NewTopic(topic, partitions, replicationFactor).configs(configs)))
           .all()
           .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      awaitServed(admin, topic, partitions);
+      // With replicas, leaders and ISRs first: until the metadata has reached the brokers,
+      // ListOffsets only collects unknown-topic errors (which the admin client logs at ERROR).
       if (replicationFactor > 1) {
         awaitFullIsr(admin, topic, partitions, replicationFactor);
       }
+      awaitServed(admin, topic, partitions);
     }
   }
 
