@@ -2,7 +2,10 @@ package dev.ferry.bench;
 
 import dev.ferry.bench.broker.BrokerLauncher;
 import dev.ferry.bench.broker.BrokerSettings;
+import dev.ferry.bench.broker.ClusterLauncher;
+import dev.ferry.bench.broker.FerryClusterLauncher;
 import dev.ferry.bench.broker.FerryLauncher;
+import dev.ferry.bench.broker.KafkaClusterLauncher;
 import dev.ferry.bench.broker.KafkaLauncher;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +16,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /** Command line of the benchmark harness; bench/run is the usual way in. */
 @Command(
@@ -25,6 +31,8 @@ import picocli.CommandLine.Option;
       "and writes bench/results/report.md with charts next to it."
     })
 public final class BenchCli implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--rounds", description = "Rounds per broker (default: ${DEFAULT-VALUE}).")
   int rounds = 3;
@@ -39,7 +47,9 @@ public final class BenchCli implements Callable<Integer> {
 
   @Option(
       names = "--quick",
-      description = "Small counts and one round, for trying the harness (about 2 min per broker).")
+      description =
+          "Small counts and one round, for trying the harness (about 2 min per broker); explicit"
+              + " workload 6 options still apply.")
   boolean quick;
 
   @Option(
@@ -54,6 +64,43 @@ public final class BenchCli implements Callable<Integer> {
 
   @Option(names = "--modern-messages", description = "Workload 3 (default: ${DEFAULT-VALUE}).")
   long modernMessages = 600_000;
+
+  @Option(
+      names = "--cluster-rounds",
+      description =
+          "Rounds of workload 6 (three-broker cluster, RF 3) per system, run after the"
+              + " single-node rounds (default: ${DEFAULT-VALUE}).")
+  int clusterRounds = 2;
+
+  @Option(names = "--skip-cluster", description = "Do not run workload 6.")
+  boolean skipCluster;
+
+  @Option(
+      names = "--only-cluster",
+      description = "Run workload 6 only (no single-node rounds), to try the cluster quickly.")
+  boolean onlyCluster;
+
+  @Option(
+      names = "--cluster-messages",
+      description = "Workload 6 message count (default: ${DEFAULT-VALUE}).")
+  long clusterMessages = 600_000;
+
+  @Option(
+      names = "--cluster-warmup-seconds",
+      description = "Untimed warm-up on each fresh cluster (default: ${DEFAULT-VALUE}).")
+  long clusterWarmupSeconds = 10;
+
+  @Option(
+      names = "--cluster-warmup-max-seconds",
+      description =
+          "The warm-up goes on past --cluster-warmup-seconds until JIT compiler threads use at"
+              + " most 10% of the cluster's CPU, up to this (default: ${DEFAULT-VALUE}).")
+  long clusterWarmupMaxSeconds = 60;
+
+  @Option(
+      names = "--cluster-heap",
+      description = "-Xms and -Xmx of every cluster broker, both systems (default: --heap).")
+  String clusterHeap;
 
   @Option(
       names = "--e2e-rate",
@@ -86,7 +133,10 @@ public final class BenchCli implements Callable<Integer> {
               + " and report the rate over what they did (default: ${DEFAULT-VALUE}).")
   long workloadTimeoutSeconds = 15;
 
-  @Option(names = "--startup-timeout-seconds", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--startup-timeout-seconds",
+      description =
+          "Per broker; a cluster gets this times its broker count (default: ${DEFAULT-VALUE}).")
   long startupTimeoutSeconds = 90;
 
   @Option(
@@ -156,6 +206,24 @@ public final class BenchCli implements Callable<Integer> {
       e2eWarmupSeconds = 1;
       e2eSeconds = 4;
       warmupSeconds = 6;
+      // Workload 6's sizes give way to explicit values, to try the cluster with --quick.
+      ParseResult parsed = spec.commandLine().getParseResult();
+      if (!parsed.hasMatchedOption("--cluster-rounds")) {
+        clusterRounds = 1;
+      }
+      if (!parsed.hasMatchedOption("--cluster-messages")) {
+        clusterMessages = 100_000;
+      }
+      if (!parsed.hasMatchedOption("--cluster-warmup-seconds")) {
+        clusterWarmupSeconds = 5;
+      }
+      if (!parsed.hasMatchedOption("--cluster-warmup-max-seconds")) {
+        clusterWarmupMaxSeconds = 20;
+      }
+    }
+    if (skipCluster && onlyCluster) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--skip-cluster and --only-cluster exclude each other");
     }
     List<BrokerLauncher> launchers = new ArrayList<>();
     Map<String, String> skipped = new LinkedHashMap<>();
@@ -182,11 +250,23 @@ public final class BenchCli implements Callable<Integer> {
             Duration.ofSeconds(warmupSeconds),
             Duration.ofSeconds(workloadTimeoutSeconds),
             Duration.ofSeconds(startupTimeoutSeconds));
+    ClusterSettings cluster =
+        new ClusterSettings(
+            skipCluster ? 0 : clusterRounds,
+            3,
+            clusterHeap == null ? heap : clusterHeap,
+            clusterMessages,
+            Duration.ofSeconds(clusterWarmupSeconds),
+            Duration.ofSeconds(Math.max(clusterWarmupSeconds, clusterWarmupMaxSeconds)));
+    List<ClusterLauncher> clusterLaunchers =
+        List.of(new KafkaClusterLauncher(kafkaLib), new FerryClusterLauncher(ferryHome));
     try (Progress progress = new Progress(System.err)) {
       new Suite(
               launchers,
+              clusterLaunchers,
               skipped,
-              rounds,
+              onlyCluster ? 0 : rounds,
+              cluster,
               settings,
               Map.of("kafka", kafkaConfig, "ferry", ferryConfig),
               workloads,

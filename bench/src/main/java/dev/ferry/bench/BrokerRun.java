@@ -89,8 +89,8 @@ final class BrokerRun {
       step(result, b, tag, "modern", () -> modern(b, result, tag));
       step(result, b, tag, "latency high", () -> latency(b, result, tag, true));
       step(result, b, tag, "latency low", () -> latency(b, result, tag, false));
-      // Workload 6 (three-node cluster, replication factor 3) will need a launcher that starts
-      // three brokers and a Topics.create(..., replicationFactor 3); its steps belong here.
+      // Workload 6 (three-broker cluster, RF 3) needs clusters, not this single broker:
+      // ClusterRun, in its own rounds after these.
     } catch (IOException | RuntimeException e) {
       result.note("run failed: " + e.getMessage());
       progress.say(tag + ": FAILED: " + e.getMessage());
@@ -336,7 +336,7 @@ final class BrokerRun {
     }
   }
 
-  private static void deleteData(Path dir) {
+  static void deleteData(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

@@ -2,6 +2,7 @@ package dev.ferry.bench;
 
 import dev.ferry.bench.broker.BrokerLauncher;
 import dev.ferry.bench.broker.BrokerSettings;
+import dev.ferry.bench.broker.ClusterLauncher;
 import dev.ferry.bench.limits.PhysicalLimits;
 import dev.ferry.bench.report.Charts;
 import dev.ferry.bench.report.MarkdownReport;
@@ -30,8 +31,11 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Suite {
 
   private final List<BrokerLauncher> launchers;
+  private final List<ClusterLauncher> clusterLaunchers;
   private final Map<String, String> skipped;
+  private final Map<String, String> clusterSkipped = new LinkedHashMap<>();
   private final int rounds;
+  private final ClusterSettings cluster;
   private final BrokerSettings baseSettings;
   private final Map<String, Map<String, String>> extraConfig;
   private final WorkloadSettings workloads;
@@ -46,8 +50,10 @@ final class Suite {
    */
   Suite(
       List<BrokerLauncher> launchers,
+      List<ClusterLauncher> clusterLaunchers,
       Map<String, String> skipped,
       int rounds,
+      ClusterSettings cluster,
       BrokerSettings baseSettings,
       Map<String, Map<String, String>> extraConfig,
       WorkloadSettings workloads,
@@ -56,8 +62,10 @@ final class Suite {
       boolean measureLimits,
       Progress progress) {
     this.launchers = launchers;
+    this.clusterLaunchers = clusterLaunchers;
     this.skipped = new LinkedHashMap<>(skipped);
     this.rounds = rounds;
+    this.cluster = cluster;
     this.baseSettings = baseSettings;
     this.extraConfig = extraConfig;
     this.workloads = workloads;
@@ -74,7 +82,16 @@ final class Suite {
     Path suiteDir = Files.createDirectories(workDir.resolve("runs").resolve(runId));
     Path rawDir = Files.createDirectories(resultsDir.resolve("raw").resolve(runId));
     progress.say(
-        "suite " + runId + ": " + rounds + " round(s) of " + names() + "; work dir " + suiteDir);
+        "suite "
+            + runId
+            + ": "
+            + rounds
+            + " round(s) of "
+            + names()
+            + ", then "
+            + cluster.rounds()
+            + " cluster round(s); work dir "
+            + suiteDir);
 
     Map<String, String> limits =
         measureLimits
@@ -108,6 +125,7 @@ final class Suite {
         }
       }
     }
+    runClusters(suiteDir, rawDir, results);
     RawResults.writeCsv(rawDir, results);
 
     Files.createDirectories(resultsDir);
@@ -133,7 +151,9 @@ final class Suite {
             skipped,
             settingsLines(results),
             limits,
-            charts);
+            charts,
+            cluster.rounds(),
+            clusterSkipped);
     Path report = resultsDir.resolve("report.md");
     MarkdownReport.write(report, summary, ctx);
     Files.writeString(
@@ -142,9 +162,44 @@ final class Suite {
     return report;
   }
 
+  /**
+   * Workload 6: after the single-node rounds, rounds of its own in which each system's cluster runs
+   * once, in the same alternation. A system skipped (or failed to start) on its own is skipped here
+   * too; a cluster that fails to come up is not tried again.
+   */
+  private void runClusters(Path suiteDir, Path rawDir, List<RunResult> results)
+      throws IOException, InterruptedException {
+    for (ClusterLauncher launcher : clusterLaunchers) {
+      String why = skipped.get(launcher.name());
+      if (why != null) {
+        clusterSkipped.put(launcher.name(), why);
+      }
+    }
+    for (int round = 1; round <= cluster.rounds(); round++) {
+      for (ClusterLauncher launcher : clusterLaunchers) {
+        if (clusterSkipped.containsKey(launcher.name())) {
+          continue;
+        }
+        BrokerSettings settings = settingsFor(launcher.name(), cluster.heap());
+        Path runDir = suiteDir.resolve(launcher.name() + "-cluster-r" + round);
+        RunResult result =
+            new ClusterRun(launcher, round, runDir, settings, cluster, workloads, progress).run();
+        results.add(result);
+        RawResults.writeRun(rawDir, result);
+        if (result.values().isEmpty()) {
+          clusterSkipped.put(launcher.name(), "failed to start — " + firstLine(result.notes()));
+        }
+      }
+    }
+  }
+
   private BrokerSettings settingsFor(String name) {
+    return settingsFor(name, baseSettings.heap());
+  }
+
+  private BrokerSettings settingsFor(String name, String heap) {
     return new BrokerSettings(
-        baseSettings.heap(),
+        heap,
         baseSettings.jvmFlags(),
         baseSettings.segmentBytes(),
         baseSettings.flushIntervalMessages(),
@@ -174,7 +229,29 @@ final class Suite {
             baseSettings.segmentBytes(),
             baseSettings.flushIntervalMessages(),
             baseSettings.numPartitions()));
-    lines.add("Single node, 127.0.0.1 listeners, clients in the harness JVM (kafka-clients 4.4.0)");
+    lines.add(
+        "Workloads 1–5: single node, 127.0.0.1 listeners, clients in the harness JVM"
+            + " (kafka-clients 4.4.0)");
+    if (cluster.rounds() > 0) {
+      StringBuilder layout =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "Workload 6: %d rounds after the single-node ones; %d brokers per system, each"
+                      + " -Xms%s -Xmx%s with the flags above, same log settings; up to %,d"
+                      + " messages after an untimed warm-up of %d s, extended up to %d s until JIT"
+                      + " compiler threads use ≤ %.0f%% of the cluster's CPU. ",
+                  cluster.rounds(),
+                  cluster.brokers(),
+                  cluster.heap(),
+                  cluster.heap(),
+                  cluster.messages(),
+                  cluster.warmup().toSeconds(),
+                  cluster.warmupMax().toSeconds(),
+                  ClusterRun.JIT_SETTLED * 100));
+      clusterLaunchers.forEach(l -> layout.append(l.layout(cluster.brokers())).append(". "));
+      lines.add(layout.toString().trim());
+    }
     lines.add(
         String.format(
             Locale.ROOT,
@@ -202,7 +279,13 @@ final class Suite {
         new StringBuilder("1-min load average as each run started (the machine is shared):");
     for (RunResult r : results) {
       load.append(
-          String.format(Locale.ROOT, " %s r%d %.1f;", r.target(), r.round(), r.loadAverage()));
+          String.format(
+              Locale.ROOT,
+              " %s%s r%d %.1f;",
+              r.target(),
+              r.phase().isEmpty() ? "" : " " + r.phase(),
+              r.round(),
+              r.loadAverage()));
     }
     lines.add(load.toString());
     extraConfig.forEach(

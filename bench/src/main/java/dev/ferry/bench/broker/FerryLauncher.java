@@ -36,8 +36,6 @@ public final class FerryLauncher implements BrokerLauncher {
 
   @Override
   public BrokerProcess launch(Path runDir, BrokerSettings settings) throws IOException {
-    Path target = repoRoot.resolve("ferry-tools/target");
-    Path toolsJar = findToolsJar(target);
     Path dataDir = Files.createDirectories(runDir.resolve("data")).toAbsolutePath();
     int port = FreePorts.loopbackPort();
 
@@ -55,20 +53,27 @@ public final class FerryLauncher implements BrokerLauncher {
     overrides.put("log.dirs", dataDir.toString());
     overrides.putAll(settings.extraConfig());
 
-    String classpath =
-        toolsJar.toAbsolutePath() + ":" + target.resolve("lib").toAbsolutePath() + "/*";
-    // bin/ferry's class-data archive (made on its first run after a build) is part of how Ferry
-    // starts; use it when present, as bin/ferry does.
-    Path archive = target.resolve("ferry.jsa");
-    List<String> jvmArgs =
-        Files.isRegularFile(archive)
-            ? List.of(
-                "-XX:SharedArchiveFile=" + archive.toAbsolutePath(),
-                "-Xlog:cds=off",
-                "-Xlog:cds+dynamic=off")
-            : List.of();
+    return start(name(), repoRoot, runDir, settings, configFile, overrides, port, dataDir);
+  }
+
+  /**
+   * {@code FerryCli start --config FILE --override k=v...} in {@code dir}, output to
+   * dir/broker.log; uses bin/ferry's class-data archive when it exists, as bin/ferry does.
+   */
+  static BrokerProcess start(
+      String name,
+      Path repoRoot,
+      Path dir,
+      BrokerSettings settings,
+      Path configFile,
+      Map<String, String> overrides,
+      int port,
+      Path dataDir)
+      throws IOException {
+    Path target = repoRoot.resolve("ferry-tools/target");
     List<String> command =
-        new ArrayList<>(JvmCommand.java(settings, jvmArgs, classpath, MAIN_CLASS));
+        new ArrayList<>(
+            JvmCommand.java(settings, sharedArchiveFlags(target), classpath(target), MAIN_CLASS));
     command.add("start");
     command.add("--config");
     command.add(configFile.toAbsolutePath().toString());
@@ -77,9 +82,31 @@ public final class FerryLauncher implements BrokerLauncher {
           command.add("--override");
           command.add(key + "=" + value);
         });
-    Path logFile = runDir.resolve("broker.log");
+    Path logFile = dir.resolve("broker.log");
     Files.writeString(logFile, "# " + BrokerProcess.describe(command) + "\n");
-    return BrokerProcess.launch(name(), command, runDir, "127.0.0.1:" + port, logFile, dataDir);
+    return BrokerProcess.launch(name, command, dir, "127.0.0.1:" + port, logFile, dataDir);
+  }
+
+  /** The ferry-tools jar and its lib/ directory: Ferry and everything it runs on, ZooKeeper too. */
+  static String classpath(Path target) throws IOException {
+    return findToolsJar(target).toAbsolutePath()
+        + ":"
+        + target.resolve("lib").toAbsolutePath()
+        + "/*";
+  }
+
+  /**
+   * bin/ferry's class-data archive (made on its first run after a build) is part of how Ferry
+   * starts; use it when present, as bin/ferry does.
+   */
+  private static List<String> sharedArchiveFlags(Path target) {
+    Path archive = target.resolve("ferry.jsa");
+    return Files.isRegularFile(archive)
+        ? List.of(
+            "-XX:SharedArchiveFile=" + archive.toAbsolutePath(),
+            "-Xlog:cds=off",
+            "-Xlog:cds+dynamic=off")
+        : List.of();
   }
 
   private static Path findToolsJar(Path target) throws IOException {

@@ -38,25 +38,12 @@ public final class KafkaLauncher implements BrokerLauncher {
   @Override
   public BrokerProcess launch(Path runDir, BrokerSettings settings)
       throws IOException, InterruptedException {
-    if (!Files.isDirectory(kafkaLib)) {
-      throw new IOException("Kafka jars not found in " + kafkaLib + " (bench/run resolves them)");
-    }
     Path dataDir = Files.createDirectories(runDir.resolve("data")).toAbsolutePath();
     int brokerPort = FreePorts.loopbackPort();
     int controllerPort = FreePorts.loopbackPort();
 
-    Map<String, String> config = new LinkedHashMap<>();
-    config.put("process.roles", "broker,controller");
-    config.put("node.id", "1");
-    config.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
-    config.put(
-        "listeners",
-        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    config.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-    config.put("controller.listener.names", "CONTROLLER");
-    config.put("inter.broker.listener.name", "PLAINTEXT");
-    config.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
-    config.put("log.dirs", dataDir.toString());
+    Map<String, String> config =
+        nodeConfig("broker,controller", 1, brokerPort, controllerPort, dataDir);
     // Internal topics must fit on one node.
     config.put("offsets.topic.replication.factor", "1");
     config.put("transaction.state.log.replication.factor", "1");
@@ -69,7 +56,51 @@ public final class KafkaLauncher implements BrokerLauncher {
     Path serverProperties = runDir.resolve("server.properties");
     ConfigFiles.writeProperties(serverProperties, "written by the Ferry benchmark harness", config);
 
-    Path log4j = runDir.resolve("log4j2.properties");
+    List<String> logFlag = writeLog4j(runDir);
+    String classpath = classpath(kafkaLib);
+    Process format =
+        startFormat(
+            runDir, settings, classpath, logFlag, serverProperties, Uuid.randomUuid(), true);
+    awaitFormat(format, runDir);
+
+    return start(
+        name(), runDir, settings, classpath, logFlag, serverProperties, brokerPort, dataDir);
+  }
+
+  /**
+   * Listeners, roles and directories of one KRaft node; the controller listener is on {@code
+   * controllerPort} of this node (combined mode) or of the quorum's only voter (broker-only nodes).
+   */
+  static Map<String, String> nodeConfig(
+      String roles, int nodeId, int brokerPort, int controllerPort, Path dataDir) {
+    boolean controller = roles.contains("controller");
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("process.roles", roles);
+    config.put("node.id", Integer.toString(nodeId));
+    config.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+    config.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:"
+            + brokerPort
+            + (controller ? ",CONTROLLER://127.0.0.1:" + controllerPort : ""));
+    config.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    config.put("controller.listener.names", "CONTROLLER");
+    config.put("inter.broker.listener.name", "PLAINTEXT");
+    config.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+    config.put("log.dirs", dataDir.toString());
+    return config;
+  }
+
+  static String classpath(Path kafkaLib) throws IOException {
+    if (!Files.isDirectory(kafkaLib)) {
+      throw new IOException("Kafka jars not found in " + kafkaLib + " (bench/run resolves them)");
+    }
+    return kafkaLib.toAbsolutePath() + "/*";
+  }
+
+  /** Writes a Log4j 2 config (INFO to stdout) into {@code dir}; returns the JVM flag using it. */
+  static List<String> writeLog4j(Path dir) throws IOException {
+    Path log4j = dir.resolve("log4j2.properties");
     Files.writeString(
         log4j,
         String.join(
@@ -83,28 +114,42 @@ public final class KafkaLauncher implements BrokerLauncher {
             "rootLogger.level = info",
             "rootLogger.appenderRef.stdout.ref = STDOUT",
             ""));
-
-    String classpath = kafkaLib.toAbsolutePath() + "/*";
-    List<String> logFlag = List.of("-Dlog4j2.configurationFile=" + log4j.toAbsolutePath());
-    format(runDir, settings, classpath, logFlag, serverProperties);
-
-    List<String> command =
-        new ArrayList<>(JvmCommand.java(settings, logFlag, classpath, "kafka.Kafka"));
-    command.add(serverProperties.toAbsolutePath().toString());
-    Path logFile = runDir.resolve("broker.log");
-    Files.writeString(logFile, "# " + BrokerProcess.describe(command) + "\n");
-    return BrokerProcess.launch(
-        name(), command, runDir, "127.0.0.1:" + brokerPort, logFile, dataDir);
+    return List.of("-Dlog4j2.configurationFile=" + log4j.toAbsolutePath());
   }
 
-  /** kafka-storage.sh format --standalone: a one-voter KRaft quorum with a fresh cluster id. */
-  private static void format(
-      Path runDir,
+  /** {@code java -cp kafka-lib/* kafka.Kafka server.properties}, output to dir/broker.log. */
+  static BrokerProcess start(
+      String name,
+      Path dir,
       BrokerSettings settings,
       String classpath,
       List<String> logFlag,
-      Path serverProperties)
-      throws IOException, InterruptedException {
+      Path serverProperties,
+      int brokerPort,
+      Path dataDir)
+      throws IOException {
+    List<String> command =
+        new ArrayList<>(JvmCommand.java(settings, logFlag, classpath, "kafka.Kafka"));
+    command.add(serverProperties.toAbsolutePath().toString());
+    Path logFile = dir.resolve("broker.log");
+    Files.writeString(logFile, "# " + BrokerProcess.describe(command) + "\n");
+    return BrokerProcess.launch(name, command, dir, "127.0.0.1:" + brokerPort, logFile, dataDir);
+  }
+
+  /**
+   * Starts kafka-storage.sh format for one node, writing dir/format.log. {@code standalone} makes
+   * this node the only voter of a new KRaft quorum (--standalone); broker-only nodes are formatted
+   * without it. Every node of a cluster gets the same {@code clusterId}.
+   */
+  static Process startFormat(
+      Path dir,
+      BrokerSettings settings,
+      String classpath,
+      List<String> logFlag,
+      Path serverProperties,
+      Uuid clusterId,
+      boolean standalone)
+      throws IOException {
     BrokerSettings smallHeap =
         new BrokerSettings(
             "256m",
@@ -119,18 +164,25 @@ public final class KafkaLauncher implements BrokerLauncher {
         List.of(
             "format",
             "-t",
-            Uuid.randomUuid().toString(),
+            clusterId.toString(),
             "-c",
-            serverProperties.toAbsolutePath().toString(),
-            "--standalone"));
-    Path formatLog = runDir.resolve("format.log");
+            serverProperties.toAbsolutePath().toString()));
+    if (standalone) {
+      command.add("--standalone");
+    }
     Process process =
         new ProcessBuilder(command)
-            .directory(runDir.toFile())
+            .directory(dir.toFile())
             .redirectErrorStream(true)
-            .redirectOutput(formatLog.toFile())
+            .redirectOutput(dir.resolve("format.log").toFile())
             .start();
     ProcessReaper.register(process);
+    return process;
+  }
+
+  /** Waits (bounded) for a format started by {@link #startFormat}; throws unless it succeeded. */
+  static void awaitFormat(Process process, Path dir) throws IOException, InterruptedException {
+    Path formatLog = dir.resolve("format.log");
     try {
       if (!process.waitFor(FORMAT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();

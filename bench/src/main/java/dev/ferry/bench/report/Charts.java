@@ -76,8 +76,13 @@ public final class Charts {
         "messages per second",
         summary,
         targets,
-        List.of("Batch of 1", "Batch of 50", "Consumer", "Modern 1 KB"),
-        List.of(Figure.B1_MSGS, Figure.B50_MSGS, Figure.CONS_MSGS, Figure.MOD_MSGS))) {
+        List.of("Batch of 1", "Batch of 50", "Consumer", "Modern 1 KB", "Cluster RF 3"),
+        List.of(
+            Figure.B1_MSGS,
+            Figure.B50_MSGS,
+            Figure.CONS_MSGS,
+            Figure.MOD_MSGS,
+            Figure.CLUSTER_MSGS))) {
       written.add("throughput.png");
     }
     if (bars(
@@ -86,14 +91,22 @@ public final class Charts {
         "CPU µs per message",
         summary,
         targets,
-        List.of("Batch of 1", "Batch of 50", "Consumer", "Modern 1 KB", "E2E high", "E2E low"),
+        List.of(
+            "Batch of 1",
+            "Batch of 50",
+            "Consumer",
+            "Modern 1 KB",
+            "E2E high",
+            "E2E low",
+            "Cluster RF 3"),
         List.of(
             Figure.B1_CPU,
             Figure.B50_CPU,
             Figure.CONS_CPU,
             Figure.MOD_CPU,
             Figure.E2E_HIGH_CPU,
-            Figure.E2E_LOW_CPU))) {
+            Figure.E2E_LOW_CPU,
+            Figure.CLUSTER_CPU))) {
       written.add("broker-cpu.png");
     }
     for (String load : List.of("high", "low")) {
@@ -106,15 +119,28 @@ public final class Charts {
     return written;
   }
 
+  /** Bar groups without a value for any target (a workload not run) are left out. */
   private static boolean bars(
       Path file,
       String title,
       String yTitle,
       Summary summary,
       List<String> targets,
-      List<String> categories,
-      List<Figure> figures)
+      List<String> allCategories,
+      List<Figure> allFigures)
       throws IOException {
+    List<String> categories = new ArrayList<>();
+    List<Figure> figures = new ArrayList<>();
+    for (int i = 0; i < allFigures.size(); i++) {
+      Figure figure = allFigures.get(i);
+      if (targets.stream().anyMatch(t -> summary.median(t, figure).isPresent())) {
+        categories.add(allCategories.get(i));
+        figures.add(figure);
+      }
+    }
+    if (figures.isEmpty()) {
+      return false;
+    }
     CategoryChart chart =
         new CategoryChartBuilder()
             .width(WIDTH)

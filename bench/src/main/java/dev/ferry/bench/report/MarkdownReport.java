@@ -28,10 +28,10 @@ public final class MarkdownReport {
     md.append(
         String.format(
             Locale.ROOT,
-            "Each figure is the **median of %d round%s**; brokers ran alternately (Kafka, Ferry,"
-                + " Kafka, Ferry…), each round on a freshly started broker with empty data"
-                + " directories. `±` is half the range between rounds. Ratio = Ferry / Kafka;"
-                + " ✅/❌ says whether it meets the target.\n\n",
+            "Each figure of workloads 1–5 is the **median of %d round%s**; brokers ran alternately"
+                + " (Kafka, Ferry, Kafka, Ferry…), each round on a freshly started broker with"
+                + " empty data directories. `±` is half the range between rounds. Ratio = Ferry /"
+                + " Kafka; ✅/❌ says whether it meets the target.\n\n",
             ctx.rounds(),
             ctx.rounds() == 1 ? "" : "s"));
     for (String target : ctx.targets()) {
@@ -52,6 +52,9 @@ public final class MarkdownReport {
     for (Section section : Section.values()) {
       md.append("\n## ").append(section.title()).append("\n\n");
       md.append(section.description()).append("\n\n");
+      if (section == Section.CLUSTER) {
+        md.append(clusterRounds(ctx));
+      }
       md.append("| figure | Kafka | Ferry | Ferry/Kafka | target |\n");
       md.append("|---|---:|---:|---:|---|\n");
       for (Figure figure : Figure.values()) {
@@ -71,7 +74,7 @@ public final class MarkdownReport {
     StringBuilder notes = new StringBuilder();
     for (RunResult run : summary.runs()) {
       for (String note : run.notes()) {
-        notes.append("- ").append(run.target()).append(" round ").append(run.round());
+        notes.append("- ").append(run.describe());
         notes.append(": ").append(note.replace("\n", " ")).append('\n');
       }
     }
@@ -81,6 +84,33 @@ public final class MarkdownReport {
     md.append(
         "\nPer-round values: `bench/results/raw/` (JSON and CSV, not committed). How to read"
             + " this report: `bench/README.md`.\n");
+    return md.toString();
+  }
+
+  /** Workload 6 has rounds of its own, and a system can lack cluster numbers on its own. */
+  private static String clusterRounds(ReportContext ctx) {
+    StringBuilder md = new StringBuilder();
+    md.append(
+        ctx.clusterRounds() == 0
+            ? "Not run in this suite.\n\n"
+            : String.format(
+                Locale.ROOT,
+                "Median of %d cluster round%s.\n\n",
+                ctx.clusterRounds(),
+                ctx.clusterRounds() == 1 ? "" : "s"));
+    for (String target : ctx.targets()) {
+      String why = ctx.clusterSkipped().get(target);
+      if (why != null && !ctx.skipped().containsKey(target)) {
+        md.append("- **")
+            .append(ctx.displayNames().getOrDefault(target, target))
+            .append("**: no cluster numbers — ")
+            .append(why)
+            .append('\n');
+      }
+    }
+    if (md.charAt(md.length() - 2) != '\n') {
+      md.append('\n');
+    }
     return md.toString();
   }
 

@@ -29,6 +29,7 @@ public final class RawResults {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("target", run.target());
     json.put("round", run.round());
+    json.put("phase", run.phase().isEmpty() ? "single-node" : run.phase());
     json.put("loadAverage1m", run.loadAverage());
     Map<String, Object> figures = new LinkedHashMap<>();
     run.values().forEach((figure, value) -> figures.put(figure.name(), value));
@@ -44,7 +45,7 @@ public final class RawResults {
     }
     json.put("latencyMicros", latencies);
     json.put("notes", run.notes());
-    JSON.writeValue(dir.resolve(run.target() + "-r" + run.round() + ".json").toFile(), json);
+    JSON.writeValue(dir.resolve(run.fileStem() + ".json").toFile(), json);
   }
 
   public static void writeCsv(Path dir, List<RunResult> runs) throws IOException {

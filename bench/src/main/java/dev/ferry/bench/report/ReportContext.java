@@ -10,6 +10,8 @@ import java.util.Map;
  * @param displayNames broker name → name with version
  * @param skipped broker name → why it has no numbers (not run, failed to start…)
  * @param limits physical limits measured on this machine, label → value
+ * @param clusterRounds rounds of workload 6 (three-broker cluster); 0 when not run
+ * @param clusterSkipped broker name → why it has no cluster numbers
  */
 public record ReportContext(
     String generatedAt,
@@ -21,4 +23,6 @@ public record ReportContext(
     Map<String, String> skipped,
     List<String> settings,
     Map<String, String> limits,
-    List<String> charts) {}
+    List<String> charts,
+    int clusterRounds,
+    Map<String, String> clusterSkipped) {}

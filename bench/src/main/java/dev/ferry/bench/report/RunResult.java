@@ -13,14 +13,38 @@ public final class RunResult {
 
   private final String target;
   private final int round;
+  private final String phase;
   private final Map<Figure, Double> values = new EnumMap<>(Figure.class);
   private final Map<String, Histogram> latencies = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
   private double loadAverage = Double.NaN;
 
   public RunResult(String target, int round) {
+    this(target, round, "");
+  }
+
+  /**
+   * @param phase "" for the single-node rounds, "cluster" for workload 6's rounds: a target has one
+   *     result per round of each phase
+   */
+  public RunResult(String target, int round, String phase) {
     this.target = target;
     this.round = round;
+    this.phase = phase;
+  }
+
+  public String phase() {
+    return phase;
+  }
+
+  /** "kafka round 2", "ferry cluster round 1": for notes and progress lines. */
+  public String describe() {
+    return target + (phase.isEmpty() ? "" : " " + phase) + " round " + round;
+  }
+
+  /** "kafka-r2", "ferry-cluster-r1": stem of the raw-result file. */
+  public String fileStem() {
+    return target + (phase.isEmpty() ? "" : "-" + phase) + "-r" + round;
   }
 
   public String target() {

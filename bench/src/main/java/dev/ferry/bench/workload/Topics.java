@@ -10,7 +10,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
  * Creates a workload's topic and waits until every partition is served, so that no workload starts
@@ -35,18 +37,99 @@ public final class Topics {
 
   public static void create(String bootstrap, String topic, int partitions, short replicationFactor)
       throws InterruptedException, ExecutionException, TimeoutException {
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"))) {
+    create(bootstrap, topic, partitions, replicationFactor, Map.of());
+  }
+
+  /**
+   * Creates a topic with topic-level {@code configs} (e.g. min.insync.replicas) and waits until
+   * every partition is served and, with more than one replica, has a leader and all its replicas in
+   * the ISR: a follower still catching up would otherwise make the first seconds of a workload
+   * measure the catch-up.
+   */
+  public static void create(
+      String bootstrap,
+      String topic,
+      int partitions,
+      short replicationFactor,
+      Map<String, String> configs)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    try (Admin admin = admin(bootstrap)) {
       admin
-          .createTopics(List.of(new NewTopic(topic, partitions, replicationFactor)))
+          .createTopics(
+              List.of(new NewTopic(topic, partitions, replicationFactor).configs(configs)))
           .all()
           .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      // With replicas, leaders and ISRs first: until the metadata has reached the brokers,
+      // ListOffsets only collects unknown-topic errors (which the admin client logs at ERROR).
+      if (replicationFactor > 1) {
+        awaitFullIsr(admin, topic, partitions, replicationFactor);
+      }
       awaitServed(admin, topic, partitions);
     }
+  }
+
+  static Admin admin(String bootstrap) {
+    return Admin.create(
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000",
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"));
+  }
+
+  private static void awaitFullIsr(Admin admin, String topic, int partitions, int replicas)
+      throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    String last = "no answer yet";
+    while (System.nanoTime() < deadline) {
+      try {
+        TopicDescription d =
+            admin
+                .describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(ATTEMPT_SECONDS, TimeUnit.SECONDS)
+                .get(topic);
+        last = isrSummary(d);
+        if (fullyReplicated(d, partitions, replicas)) {
+          return;
+        }
+      } catch (ExecutionException | TimeoutException e) {
+        last = e.toString();
+      }
+      Thread.sleep(PAUSE_MS);
+    }
+    throw new TimeoutException(
+        topic
+            + ": not every partition has a leader and "
+            + replicas
+            + " in-sync replicas within "
+            + TIMEOUT_SECONDS
+            + " s; last seen: "
+            + last);
+  }
+
+  static boolean fullyReplicated(TopicDescription d, int partitions, int replicas) {
+    if (d == null || d.partitions().size() != partitions) {
+      return false;
+    }
+    for (TopicPartitionInfo p : d.partitions()) {
+      if (p.leader() == null || p.leader().isEmpty() || p.isr().size() < replicas) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String isrSummary(TopicDescription d) {
+    StringBuilder s = new StringBuilder();
+    for (TopicPartitionInfo p : d.partitions()) {
+      s.append(p.partition())
+          .append(": leader ")
+          .append(p.leader() == null ? "none" : p.leader().idString())
+          .append(" isr ")
+          .append(p.isr().size())
+          .append("; ");
+    }
+    return s.toString();
   }
 
   private static void awaitServed(Admin admin, String topic, int partitions)

@@ -9,6 +9,11 @@ import org.junit.jupiter.api.Test;
 class MarkdownReportTest {
 
   private static ReportContext context(Map<String, String> skipped) {
+    return context(skipped, 1, Map.of());
+  }
+
+  private static ReportContext context(
+      Map<String, String> skipped, int clusterRounds, Map<String, String> clusterSkipped) {
     return new ReportContext(
         "2026-01-01 00:00",
         "Machine: test.",
@@ -19,7 +24,9 @@ class MarkdownReportTest {
         skipped,
         List.of("JVM: -Xmx1g"),
         Map.of("Loopback TCP", "1,000 MB/s"),
-        List.of("throughput.png"));
+        List.of("throughput.png"),
+        clusterRounds,
+        clusterSkipped);
   }
 
   @Test
@@ -52,6 +59,38 @@ class MarkdownReportTest {
         .contains("**Ferry**: no numbers — skipped (--skip-ferry)")
         .contains("| Start-up to first acked produce (ms) | 4,321 | — | — | ≤ 0.10× |")
         .contains("- kafka round 1: latency high: 3 sends failed");
+  }
+
+  @Test
+  void clusterSectionHasItsOwnRoundsSummedFiguresAndReasonsForMissingNumbers() {
+    RunResult single = new RunResult("kafka", 1);
+    single.put(Figure.MOD_MSGS, 90_000);
+    RunResult kafka = new RunResult("kafka", 1, "cluster");
+    kafka.put(Figure.CLUSTER_MSGS, 20_000);
+    kafka.put(Figure.CLUSTER_CPU, 40);
+    kafka.note("warm-up stopped at its 40 s cap");
+    String md =
+        MarkdownReport.render(
+            new Summary(List.of(single, kafka)),
+            context(Map.of(), 2, Map.of("ferry", "failed to start — no ZooKeeper")));
+
+    assertThat(md)
+        .contains("## 6. Three-broker cluster, RF 3")
+        .contains(
+            "Median of 2 cluster rounds.\n\n- **Ferry**: no cluster numbers — failed to start")
+        .contains("| Throughput (msg/s) | 20,000 | — | — | ≥ 1.00× |")
+        .contains("| CPU, sum of the cluster's processes (µs/msg) | 40.0 | — | — | ≤ 0.50× |")
+        .contains("| Throughput (msg/s) | 90,000 | — | — | ≥ 1.00× |")
+        .contains("- kafka cluster round 1: warm-up stopped at its 40 s cap");
+    assertThat(kafka.fileStem()).isEqualTo("kafka-cluster-r1");
+    assertThat(single.fileStem()).isEqualTo("kafka-r1");
+  }
+
+  @Test
+  void clusterSectionSaysWhenItWasNotRun() {
+    String md = MarkdownReport.render(new Summary(List.of()), context(Map.of(), 0, Map.of()));
+
+    assertThat(md).contains("## 6. Three-broker cluster, RF 3").contains("Not run in this suite.");
   }
 
   @Test
