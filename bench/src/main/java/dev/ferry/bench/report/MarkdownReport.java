@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Renders bench/results/report.md: one table per workload, Kafka beside Ferry, with ratios. */
 public final class MarkdownReport {
@@ -62,6 +66,9 @@ public final class MarkdownReport {
           md.append(row(summary, figure));
         }
       }
+      if (section == Section.PAPER_CONSUMER) {
+        md.append(consumerAgainstLimits(summary, ctx));
+      }
     }
 
     if (!ctx.charts().isEmpty()) {
@@ -85,6 +92,48 @@ public final class MarkdownReport {
         "\nPer-round values: `bench/results/raw/` (JSON and CSV, not committed). How to read"
             + " this report: `bench/README.md`.\n");
     return md.toString();
+  }
+
+  /**
+   * Issue 7 asks how close the consumer comes to the machine: its MB/s as a share of the loopback
+   * and page-cache bandwidth measured at the start of the suite.
+   */
+  static String consumerAgainstLimits(Summary summary, ReportContext ctx) {
+    OptionalDouble loopback = limitMegabytesPerSecond(ctx, "Loopback TCP");
+    OptionalDouble pageCache = limitMegabytesPerSecond(ctx, "Page-cache read");
+    if (loopback.isEmpty() || pageCache.isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder("\nAgainst this machine's limits: ");
+    List<String> parts = new ArrayList<>();
+    for (String target : List.of(CANDIDATE, REFERENCE)) {
+      OptionalDouble mbps = summary.median(target, Figure.CONS_MBPS);
+      if (mbps.isPresent()) {
+        parts.add(
+            String.format(
+                Locale.ROOT,
+                "%s reads at %.0f%% of loopback TCP and %.0f%% of page-cache read bandwidth",
+                ctx.displayNames().getOrDefault(target, target).replaceAll(" \\(.*\\)$", ""),
+                100 * mbps.getAsDouble() / loopback.getAsDouble(),
+                100 * mbps.getAsDouble() / pageCache.getAsDouble()));
+      }
+    }
+    if (parts.isEmpty()) {
+      return "";
+    }
+    return md.append(String.join("; ", parts)).append(".\n").toString();
+  }
+
+  private static OptionalDouble limitMegabytesPerSecond(ReportContext ctx, String labelPrefix) {
+    for (Map.Entry<String, String> e : ctx.limits().entrySet()) {
+      if (e.getKey().startsWith(labelPrefix)) {
+        Matcher m = Pattern.compile("^([\\d,.]+) MB/s").matcher(e.getValue());
+        if (m.find()) {
+          return OptionalDouble.of(Double.parseDouble(m.group(1).replace(",", "")));
+        }
+      }
+    }
+    return OptionalDouble.empty();
   }
 
   /** Workload 6 has rounds of its own, and a system can lack cluster numbers on its own. */

@@ -47,6 +47,37 @@ class MarkdownReportTest {
   }
 
   @Test
+  void consumerThroughputIsShownAsAShareOfTheMachinesLimits() {
+    RunResult kafka = new RunResult("kafka", 1);
+    kafka.put(Figure.CONS_MBPS, 250);
+    RunResult ferry = new RunResult("ferry", 1);
+    ferry.put(Figure.CONS_MBPS, 500);
+    ReportContext ctx =
+        new ReportContext(
+            "2026-01-01 00:00",
+            "Machine: test.",
+            1,
+            "1 min 00 s",
+            List.of("kafka", "ferry"),
+            Map.of("kafka", "Apache Kafka 4.4.0 (KRaft)", "ferry", "Ferry (this repository)"),
+            Map.of(),
+            List.of(),
+            Map.of(
+                "Loopback TCP, one connection", "2,000 MB/s",
+                "Page-cache read of a 1 GiB file", "1,000 MB/s"),
+            List.of(),
+            0,
+            Map.of());
+    String md = MarkdownReport.render(new Summary(List.of(kafka, ferry)), ctx);
+
+    assertThat(md)
+        .contains(
+            "Against this machine's limits: Ferry reads at 25% of loopback TCP and 50% of"
+                + " page-cache read bandwidth; Apache Kafka 4.4.0 reads at 13% of loopback TCP and"
+                + " 25% of page-cache read bandwidth.");
+  }
+
+  @Test
   void skippedBrokerIsExplainedAndItsCellsAreEmpty() {
     RunResult kafka = new RunResult("kafka", 1);
     kafka.put(Figure.STARTUP_MS, 4321);
