@@ -314,16 +314,23 @@ final class LogSegment {
   /**
    * Position of the first batch at or after {@code from} whose last offset is at least {@code
    * offset}, or -1 when no such batch starts before {@code end}. When found, that batch's header is
-   * left in {@link BatchHeader#lastRead()}.
+   * still in {@code reader}'s chunk ({@code reader.header(position, end)} returns it without a
+   * read).
    */
-  int findBatch(long offset, int from, int end) throws IOException {
-    int pos = Math.max(from, offsetIndex.lookup(offset));
+  int findBatch(BatchHeaderReader reader, long offset, int from, int end) throws IOException {
+    int slot = offsetIndex.lookupSlot(offset);
+    int pos = Math.max(from, offsetIndex.positionOf(slot));
+    // The next index entry's batch starts after offset, so the batch containing offset lies before
+    // it: one read of that gap normally finds it. The entry is only a read-size hint; a walk that
+    // passes it (index racing a truncation) reads on in whole chunks.
+    int hint = slot + 1 < offsetIndex.entries() ? offsetIndex.positionOf(slot + 1) : end;
+    ByteBuffer h = reader.buffer();
     while (pos < end) {
-      ByteBuffer h = BatchHeader.read(records.channel(), pos);
-      if (BatchHeader.lastOffset(h, 0) >= offset) {
+      int at = reader.header(pos, pos < hint ? hint : end);
+      if (BatchHeader.lastOffset(h, at) >= offset) {
         return pos;
       }
-      pos += checkedSize(h, pos, end);
+      pos += checkedSize(h, at, pos, end);
     }
     return -1;
   }
@@ -331,10 +338,14 @@ final class LogSegment {
   /**
    * The last batch boundary at or before {@code limit}, starting from the boundary {@code from}.
    */
-  private int lastBoundaryAtOrBefore(int from, long limit, int end) throws IOException {
+  private int lastBoundaryAtOrBefore(BatchHeaderReader reader, int from, long limit, int end)
+      throws IOException {
     int pos = Math.max(from, offsetIndex.floorPosition(limit));
+    // Every header this walk looks at starts at or before limit.
+    long readUntil = limit + BatchHeader.SIZE;
+    ByteBuffer h = reader.buffer();
     while (pos < end) {
-      int size = checkedSize(BatchHeader.read(records.channel(), pos), pos, end);
+      int size = checkedSize(h, reader.header(pos, readUntil), pos, end);
       if (pos + (long) size > limit) {
         break;
       }
@@ -343,13 +354,22 @@ final class LogSegment {
     return pos;
   }
 
-  private int checkedSize(ByteBuffer h, int pos, int end) {
-    int size = BatchHeader.sizeInBytes(h, 0);
+  /** The size of the batch whose header is at {@code at} in {@code h}, checked against the end. */
+  int checkedSize(ByteBuffer h, int at, int pos, int end) {
+    int size = BatchHeader.sizeInBytes(h, at);
     if (size < BatchHeader.SIZE || pos + (long) size > end) {
       throw new IllegalStateException(
           "Batch at position " + pos + " of " + records.file() + " has invalid size " + size);
     }
     return size;
+  }
+
+  /**
+   * This thread's header reader over the committed part of this segment, {@code end} being the
+   * committed size the caller read.
+   */
+  BatchHeaderReader headerReader(int end) {
+    return BatchHeaderReader.forThread(records.channel(), end);
   }
 
   /**
@@ -361,25 +381,38 @@ final class LogSegment {
   Records read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch)
       throws IOException {
     int end = committedSize;
-    int start = findBatch(fetchOffset, 0, end);
+    return read(headerReader(end), end, fetchOffset, maxBytes, maxOffsetExclusive, minOneBatch);
+  }
+
+  /** {@link #read} with a given reader and committed size (tests vary the chunk size). */
+  Records read(
+      BatchHeaderReader reader,
+      int end,
+      long fetchOffset,
+      int maxBytes,
+      long maxOffsetExclusive,
+      boolean minOneBatch)
+      throws IOException {
+    int start = findBatch(reader, fetchOffset, 0, end);
     if (start < 0) {
       return null;
     }
-    ByteBuffer h = BatchHeader.lastRead();
-    if (BatchHeader.lastOffset(h, 0) >= maxOffsetExclusive) {
+    ByteBuffer h = reader.buffer();
+    int at = reader.header(start, end);
+    if (BatchHeader.lastOffset(h, at) >= maxOffsetExclusive) {
       return MemoryRecords.EMPTY;
     }
-    int firstSize = checkedSize(h, start, end);
+    int firstSize = checkedSize(h, at, start, end);
     int limit = end;
     if (maxOffsetExclusive < nextOffset) {
-      int bound = findBatch(maxOffsetExclusive, start + firstSize, end);
+      int bound = findBatch(reader, maxOffsetExclusive, start + firstSize, end);
       if (bound >= 0) {
         limit = bound;
       }
     }
     long wanted = (long) start + Math.max(0, maxBytes);
     if (wanted < limit) {
-      limit = lastBoundaryAtOrBefore(start, wanted, limit);
+      limit = lastBoundaryAtOrBefore(reader, start, wanted, limit);
     }
     if (limit == start) {
       if (!minOneBatch) {
@@ -396,11 +429,12 @@ final class LogSegment {
    */
   int truncateTo(long offset) throws IOException {
     int end = committedSize;
-    int pos = findBatch(offset, 0, end);
+    BatchHeaderReader reader = headerReader(end);
+    int pos = findBatch(reader, offset, 0, end);
     if (pos < 0) {
       return 0;
     }
-    long cutBase = BatchHeader.baseOffset(BatchHeader.lastRead(), 0);
+    long cutBase = BatchHeader.baseOffset(reader.buffer(), reader.header(pos, end));
     committedSize = pos;
     records.truncateTo(pos);
     offsetIndex.truncateTo(cutBase);
@@ -431,7 +465,7 @@ final class LogSegment {
   /** Visits the header of every batch from the one containing {@code fromOffset} to the end. */
   void forEachBatchHeader(long fromOffset, SegmentScanner.Visitor visitor) throws IOException {
     int end = committedSize;
-    int pos = findBatch(fromOffset, 0, end);
+    int pos = findBatch(headerReader(end), fromOffset, 0, end);
     if (pos >= 0) {
       SegmentScanner.scanHeaders(records.channel(), pos, end, -1, visitor);
     }
