@@ -34,6 +34,7 @@ final class BatchHeaderReader {
   private int chunkStart;
   private int chunkBytes;
   private long fills;
+  private long bytesRead;
 
   BatchHeaderReader(int chunkSize) {
     if (chunkSize < BatchHeader.SIZE) {
@@ -104,10 +105,16 @@ final class BatchHeaderReader {
     chunkStart = position;
     chunkBytes = want;
     fills++;
+    bytesRead += want;
   }
 
   /** How many reads this reader has issued: tests use it to check the walk stays chunked. */
   long fills() {
     return fills;
+  }
+
+  /** How many bytes those reads copied. */
+  long bytesRead() {
+    return bytesRead;
   }
 }

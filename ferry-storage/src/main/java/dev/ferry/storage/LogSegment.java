@@ -44,6 +44,24 @@ final class LogSegment {
   private volatile long rollStartMs = -1;
   private int bytesSinceLastIndexEntry;
 
+  /**
+   * Moving averages of the batches written (bytes and offsets per batch), published for the fetch
+   * path to size its header reads: large batches need a few hundred bytes read at the index
+   * position, small ones the stretch up to the batch wanted. Only a read-size hint: a stale or racy
+   * value costs at most one more read, never a different answer.
+   */
+  private volatile int typicalBatchBytes;
+
+  private volatile int typicalBatchOffsets;
+  private int averageBatchBytes;
+  private int averageBatchOffsets;
+
+  /**
+   * Bytes read past the estimated position of the header a walk needs, plus a quarter of the
+   * estimated distance: batch sizes vary, and one read a little too long is cheaper than two.
+   */
+  private static final int READ_SLACK = 512;
+
   private LogSegment(
       long baseOffset, FileRecords records, OffsetIndex offsetIndex, TimeIndex timeIndex) {
     this.baseOffset = baseOffset;
@@ -173,7 +191,9 @@ final class LogSegment {
                 tail[0] = ts;
                 tail[1] = BatchHeader.baseOffset(h, at);
               }
+              sampleBatch(sz, BatchHeader.lastOffsetDelta(h, at) + 1L);
             });
+    publishBatchShape();
     if (r.problem() != null) {
       log.warn(
           "Segment {} is inconsistent at position {} ({}) despite a clean shutdown; recovering it",
@@ -220,6 +240,7 @@ final class LogSegment {
             baseOffset,
             (h, at, pos, sz) -> indexBatch(h, at, pos, sz, indexIntervalBytes));
     scannedBatches[0] += r.batches();
+    publishBatchShape();
     int truncated = 0;
     if (r.problem() != null) {
       truncated = size - r.validEnd();
@@ -251,6 +272,24 @@ final class LogSegment {
       bytesSinceLastIndexEntry = 0;
     }
     bytesSinceLastIndexEntry += size;
+    sampleBatch(size, BatchHeader.lastOffsetDelta(h, at) + 1L);
+  }
+
+  /** Writer side: folds one batch into the moving averages (weight 1/8). */
+  private void sampleBatch(int size, long offsets) {
+    int n = (int) Math.min(offsets, Integer.MAX_VALUE);
+    if (averageBatchBytes == 0) {
+      averageBatchBytes = size;
+      averageBatchOffsets = n;
+    } else {
+      averageBatchBytes += (size - averageBatchBytes) >> 3;
+      averageBatchOffsets += (n - averageBatchOffsets) >> 3;
+    }
+  }
+
+  private void publishBatchShape() {
+    typicalBatchBytes = averageBatchBytes;
+    typicalBatchOffsets = Math.max(1, averageBatchOffsets);
   }
 
   private void initRollStart() throws IOException {
@@ -298,7 +337,9 @@ final class LogSegment {
       int size = b.sizeInBytes();
       pos += size;
       bytesSinceLastIndexEntry += size;
+      sampleBatch(size, b.lastOffset() - b.baseOffset() + 1);
     }
+    publishBatchShape();
     if (rollStartMs < 0) {
       rollStartMs = nowMs;
     }
@@ -319,20 +360,41 @@ final class LogSegment {
    */
   int findBatch(BatchHeaderReader reader, long offset, int from, int end) throws IOException {
     int slot = offsetIndex.lookupSlot(offset);
-    int pos = Math.max(from, offsetIndex.positionOf(slot));
+    int indexed = offsetIndex.positionOf(slot);
+    int pos = Math.max(from, indexed);
     // The next index entry's batch starts after offset, so the batch containing offset lies before
-    // it: one read of that gap normally finds it. The entry is only a read-size hint; a walk that
-    // passes it (index racing a truncation) reads on in whole chunks.
+    // it: reading up to there finds it. The entry is only a read-size hint; a walk that passes it
+    // (index racing a truncation) reads on in whole chunks.
     int hint = slot + 1 < offsetIndex.entries() ? offsetIndex.positionOf(slot + 1) : end;
+    // The first read goes only as far as the typical batch shape says the batch is.
+    long until =
+        pos == indexed
+            ? Math.min(hint, estimatedReadEnd(pos, offset - offsetIndex.offsetOf(slot)))
+            : hint;
     ByteBuffer h = reader.buffer();
     while (pos < end) {
-      int at = reader.header(pos, pos < hint ? hint : end);
+      int at = reader.header(pos, pos < until ? until : end);
       if (BatchHeader.lastOffset(h, at) >= offset) {
         return pos;
       }
       pos += checkedSize(h, at, pos, end);
+      until = hint;
     }
     return -1;
+  }
+
+  /**
+   * Where a header walk from the batch at {@code position} probably has read every header it needs,
+   * the wanted batch being {@code offsetsAhead} offsets further; unbounded when no batch has been
+   * seen yet.
+   */
+  private long estimatedReadEnd(int position, long offsetsAhead) {
+    int bytes = typicalBatchBytes;
+    if (bytes <= 0) {
+      return Long.MAX_VALUE;
+    }
+    long distance = offsetsAhead / typicalBatchOffsets * bytes;
+    return position + distance + distance / 4 + BatchHeader.SIZE + READ_SLACK;
   }
 
   /**
@@ -341,15 +403,23 @@ final class LogSegment {
   private int lastBoundaryAtOrBefore(BatchHeaderReader reader, int from, long limit, int end)
       throws IOException {
     int pos = Math.max(from, offsetIndex.floorPosition(limit));
-    // Every header this walk looks at starts at or before limit.
+    // Every header this walk looks at starts at or before limit; the first read goes only as far
+    // as the typical batch size says the last boundary is.
     long readUntil = limit + BatchHeader.SIZE;
+    int bytes = typicalBatchBytes;
+    long until = readUntil;
+    if (bytes > 0) {
+      long distance = (limit - pos) / bytes * bytes;
+      until = Math.min(readUntil, pos + distance + distance / 4 + BatchHeader.SIZE + READ_SLACK);
+    }
     ByteBuffer h = reader.buffer();
     while (pos < end) {
-      int size = checkedSize(h, reader.header(pos, readUntil), pos, end);
+      int size = checkedSize(h, reader.header(pos, until), pos, end);
       if (pos + (long) size > limit) {
         break;
       }
       pos += size;
+      until = readUntil;
     }
     return pos;
   }

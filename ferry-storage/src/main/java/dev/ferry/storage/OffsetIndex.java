@@ -50,6 +50,11 @@ final class OffsetIndex extends AbstractIndex {
     return slot < 0 ? 0 : position(buffer(), slot);
   }
 
+  /** Base offset of the batch indexed in {@code slot}, the segment's base offset for slot -1. */
+  long offsetOf(int slot) {
+    return slot < 0 ? baseOffset : baseOffset + key(slot);
+  }
+
   /** Position of the last indexed batch starting at or before {@code position}, else 0. */
   int floorPosition(long filePosition) {
     int n = entries();

@@ -243,6 +243,29 @@ class SegmentReadTest {
     }
   }
 
+  @Test
+  void largeBatchesCostAFewHundredBytesReadPerWalk() throws IOException {
+    LogSegment s = segment();
+    for (int i = 0; i < 100; i++) {
+      append(s, 4096, 50, 200); // ~10 KiB batches: each one indexed
+    }
+    BatchHeaderReader reader = new BatchHeaderReader(BatchHeaderReader.DEFAULT_CHUNK_SIZE);
+    int end = s.sizeInBytes();
+    SplittableRandom random = new SplittableRandom(5);
+    for (int i = 0; i < 100; i++) {
+      long offset = random.nextLong(2_500);
+      reader.reset(s.fileRecords().channel(), end);
+      long fills = reader.fills();
+      long bytes = reader.bytesRead();
+      Records r = s.read(reader, end, offset, 100_000, Long.MAX_VALUE, true);
+      assertThat(bases(r).get(0)).isEqualTo(offset / 50 * 50);
+      assertThat(reader.fills() - fills).isLessThanOrEqualTo(2);
+      // the typical batch size says the header wanted is the one at the index position: read a
+      // header and some slack at each end of the answer, not the chunk
+      assertThat(reader.bytesRead() - bytes).isLessThanOrEqualTo(2 * 1_024);
+    }
+  }
+
   /** Exactly what a batch-by-batch walk of the file would return, on random logs and reads. */
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3, 4, 5, 6})
