@@ -288,8 +288,9 @@ final class LogSegment {
   }
 
   private void publishBatchShape() {
-    typicalBatchBytes = averageBatchBytes;
+    // offsets first: a reader that sees a batch size also sees a non-zero offset count
     typicalBatchOffsets = Math.max(1, averageBatchOffsets);
+    typicalBatchBytes = averageBatchBytes;
   }
 
   private void initRollStart() throws IOException {
@@ -393,7 +394,7 @@ final class LogSegment {
     if (bytes <= 0) {
       return Long.MAX_VALUE;
     }
-    long distance = offsetsAhead / typicalBatchOffsets * bytes;
+    long distance = Math.max(0, offsetsAhead) / Math.max(1, typicalBatchOffsets) * bytes;
     return position + distance + distance / 4 + BatchHeader.SIZE + READ_SLACK;
   }
 
