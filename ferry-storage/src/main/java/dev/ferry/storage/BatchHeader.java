@@ -10,8 +10,9 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * Field layout of a v2 record batch header, and positional reads of it from a segment file.
  *
  * <p>The fetch path only ever needs header fields (offsets, length, timestamps) to find batch
- * boundaries, so these reads go into a small per-thread buffer instead of materialising batch
- * objects.
+ * boundaries, so it reads headers, never batch objects: through {@link BatchHeaderReader}, which
+ * serves many headers from one read. {@link #read} reads a single header into a small per-thread
+ * buffer, for the walks that are not on the fetch path.
  */
 final class BatchHeader {
 
@@ -63,11 +64,6 @@ final class BatchHeader {
     }
     buf.flip();
     return buf;
-  }
-
-  /** This thread's header buffer as left by the last {@link #read} (same contents). */
-  static ByteBuffer lastRead() {
-    return HEADER_BUFFER.get();
   }
 
   static long baseOffset(ByteBuffer h, int at) {

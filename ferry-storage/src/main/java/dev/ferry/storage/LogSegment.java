@@ -44,6 +44,24 @@ final class LogSegment {
   private volatile long rollStartMs = -1;
   private int bytesSinceLastIndexEntry;
 
+  /**
+   * Moving averages of the batches written (bytes and offsets per batch), published for the fetch
+   * path to size its header reads: large batches need a few hundred bytes read at the index
+   * position, small ones the stretch up to the batch wanted. Only a read-size hint: a stale or racy
+   * value costs at most one more read, never a different answer.
+   */
+  private volatile int typicalBatchBytes;
+
+  private volatile int typicalBatchOffsets;
+  private int averageBatchBytes;
+  private int averageBatchOffsets;
+
+  /**
+   * Bytes read past the estimated position of the header a walk needs, plus a quarter of the
+   * estimated distance: batch sizes vary, and one read a little too long is cheaper than two.
+   */
+  private static final int READ_SLACK = 512;
+
   private LogSegment(
       long baseOffset, FileRecords records, OffsetIndex offsetIndex, TimeIndex timeIndex) {
     this.baseOffset = baseOffset;
@@ -173,7 +191,9 @@ final class LogSegment {
                 tail[0] = ts;
                 tail[1] = BatchHeader.baseOffset(h, at);
               }
+              sampleBatch(sz, BatchHeader.lastOffsetDelta(h, at) + 1L);
             });
+    publishBatchShape();
     if (r.problem() != null) {
       log.warn(
           "Segment {} is inconsistent at position {} ({}) despite a clean shutdown; recovering it",
@@ -220,6 +240,7 @@ final class LogSegment {
             baseOffset,
             (h, at, pos, sz) -> indexBatch(h, at, pos, sz, indexIntervalBytes));
     scannedBatches[0] += r.batches();
+    publishBatchShape();
     int truncated = 0;
     if (r.problem() != null) {
       truncated = size - r.validEnd();
@@ -251,6 +272,25 @@ final class LogSegment {
       bytesSinceLastIndexEntry = 0;
     }
     bytesSinceLastIndexEntry += size;
+    sampleBatch(size, BatchHeader.lastOffsetDelta(h, at) + 1L);
+  }
+
+  /** Writer side: folds one batch into the moving averages (weight 1/8). */
+  private void sampleBatch(int size, long offsets) {
+    int n = (int) Math.min(offsets, Integer.MAX_VALUE);
+    if (averageBatchBytes == 0) {
+      averageBatchBytes = size;
+      averageBatchOffsets = n;
+    } else {
+      averageBatchBytes += (size - averageBatchBytes) >> 3;
+      averageBatchOffsets += (n - averageBatchOffsets) >> 3;
+    }
+  }
+
+  private void publishBatchShape() {
+    // offsets first: a reader that sees a batch size also sees a non-zero offset count
+    typicalBatchOffsets = Math.max(1, averageBatchOffsets);
+    typicalBatchBytes = averageBatchBytes;
   }
 
   private void initRollStart() throws IOException {
@@ -298,7 +338,9 @@ final class LogSegment {
       int size = b.sizeInBytes();
       pos += size;
       bytesSinceLastIndexEntry += size;
+      sampleBatch(size, b.lastOffset() - b.baseOffset() + 1);
     }
+    publishBatchShape();
     if (rollStartMs < 0) {
       rollStartMs = nowMs;
     }
@@ -314,42 +356,91 @@ final class LogSegment {
   /**
    * Position of the first batch at or after {@code from} whose last offset is at least {@code
    * offset}, or -1 when no such batch starts before {@code end}. When found, that batch's header is
-   * left in {@link BatchHeader#lastRead()}.
+   * still in {@code reader}'s chunk ({@code reader.header(position, end)} returns it without a
+   * read).
    */
-  int findBatch(long offset, int from, int end) throws IOException {
-    int pos = Math.max(from, offsetIndex.lookup(offset));
+  int findBatch(BatchHeaderReader reader, long offset, int from, int end) throws IOException {
+    int slot = offsetIndex.lookupSlot(offset);
+    int indexed = offsetIndex.positionOf(slot);
+    int pos = Math.max(from, indexed);
+    // The next index entry's batch starts after offset, so the batch containing offset lies before
+    // it: reading up to there finds it. The entry is only a read-size hint; a walk that passes it
+    // (index racing a truncation) reads on in whole chunks.
+    int hint = slot + 1 < offsetIndex.entries() ? offsetIndex.positionOf(slot + 1) : end;
+    // The first read goes only as far as the typical batch shape says the batch is.
+    long until =
+        pos == indexed
+            ? Math.min(hint, estimatedReadEnd(pos, offset - offsetIndex.offsetOf(slot)))
+            : hint;
+    ByteBuffer h = reader.buffer();
     while (pos < end) {
-      ByteBuffer h = BatchHeader.read(records.channel(), pos);
-      if (BatchHeader.lastOffset(h, 0) >= offset) {
+      int at = reader.header(pos, pos < until ? until : end);
+      if (BatchHeader.lastOffset(h, at) >= offset) {
         return pos;
       }
-      pos += checkedSize(h, pos, end);
+      pos += checkedSize(h, at, pos, end);
+      until = hint;
     }
     return -1;
   }
 
   /**
+   * Where a header walk from the batch at {@code position} probably has read every header it needs,
+   * the wanted batch being {@code offsetsAhead} offsets further; unbounded when no batch has been
+   * seen yet.
+   */
+  private long estimatedReadEnd(int position, long offsetsAhead) {
+    int bytes = typicalBatchBytes;
+    if (bytes <= 0) {
+      return Long.MAX_VALUE;
+    }
+    long distance = Math.max(0, offsetsAhead) / Math.max(1, typicalBatchOffsets) * bytes;
+    return position + distance + distance / 4 + BatchHeader.SIZE + READ_SLACK;
+  }
+
+  /**
    * The last batch boundary at or before {@code limit}, starting from the boundary {@code from}.
    */
-  private int lastBoundaryAtOrBefore(int from, long limit, int end) throws IOException {
+  private int lastBoundaryAtOrBefore(BatchHeaderReader reader, int from, long limit, int end)
+      throws IOException {
     int pos = Math.max(from, offsetIndex.floorPosition(limit));
+    // Every header this walk looks at starts at or before limit; the first read goes only as far
+    // as the typical batch size says the last boundary is.
+    long readUntil = limit + BatchHeader.SIZE;
+    int bytes = typicalBatchBytes;
+    long until = readUntil;
+    if (bytes > 0) {
+      long distance = (limit - pos) / bytes * bytes;
+      until = Math.min(readUntil, pos + distance + distance / 4 + BatchHeader.SIZE + READ_SLACK);
+    }
+    ByteBuffer h = reader.buffer();
     while (pos < end) {
-      int size = checkedSize(BatchHeader.read(records.channel(), pos), pos, end);
+      int size = checkedSize(h, reader.header(pos, until), pos, end);
       if (pos + (long) size > limit) {
         break;
       }
       pos += size;
+      until = readUntil;
     }
     return pos;
   }
 
-  private int checkedSize(ByteBuffer h, int pos, int end) {
-    int size = BatchHeader.sizeInBytes(h, 0);
+  /** The size of the batch whose header is at {@code at} in {@code h}, checked against the end. */
+  int checkedSize(ByteBuffer h, int at, int pos, int end) {
+    int size = BatchHeader.sizeInBytes(h, at);
     if (size < BatchHeader.SIZE || pos + (long) size > end) {
       throw new IllegalStateException(
           "Batch at position " + pos + " of " + records.file() + " has invalid size " + size);
     }
     return size;
+  }
+
+  /**
+   * This thread's header reader over the committed part of this segment, {@code end} being the
+   * committed size the caller read.
+   */
+  BatchHeaderReader headerReader(int end) {
+    return BatchHeaderReader.forThread(records.channel(), end);
   }
 
   /**
@@ -361,25 +452,38 @@ final class LogSegment {
   Records read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch)
       throws IOException {
     int end = committedSize;
-    int start = findBatch(fetchOffset, 0, end);
+    return read(headerReader(end), end, fetchOffset, maxBytes, maxOffsetExclusive, minOneBatch);
+  }
+
+  /** {@link #read} with a given reader and committed size (tests vary the chunk size). */
+  Records read(
+      BatchHeaderReader reader,
+      int end,
+      long fetchOffset,
+      int maxBytes,
+      long maxOffsetExclusive,
+      boolean minOneBatch)
+      throws IOException {
+    int start = findBatch(reader, fetchOffset, 0, end);
     if (start < 0) {
       return null;
     }
-    ByteBuffer h = BatchHeader.lastRead();
-    if (BatchHeader.lastOffset(h, 0) >= maxOffsetExclusive) {
+    ByteBuffer h = reader.buffer();
+    int at = reader.header(start, end);
+    if (BatchHeader.lastOffset(h, at) >= maxOffsetExclusive) {
       return MemoryRecords.EMPTY;
     }
-    int firstSize = checkedSize(h, start, end);
+    int firstSize = checkedSize(h, at, start, end);
     int limit = end;
     if (maxOffsetExclusive < nextOffset) {
-      int bound = findBatch(maxOffsetExclusive, start + firstSize, end);
+      int bound = findBatch(reader, maxOffsetExclusive, start + firstSize, end);
       if (bound >= 0) {
         limit = bound;
       }
     }
     long wanted = (long) start + Math.max(0, maxBytes);
     if (wanted < limit) {
-      limit = lastBoundaryAtOrBefore(start, wanted, limit);
+      limit = lastBoundaryAtOrBefore(reader, start, wanted, limit);
     }
     if (limit == start) {
       if (!minOneBatch) {
@@ -396,11 +500,12 @@ final class LogSegment {
    */
   int truncateTo(long offset) throws IOException {
     int end = committedSize;
-    int pos = findBatch(offset, 0, end);
+    BatchHeaderReader reader = headerReader(end);
+    int pos = findBatch(reader, offset, 0, end);
     if (pos < 0) {
       return 0;
     }
-    long cutBase = BatchHeader.baseOffset(BatchHeader.lastRead(), 0);
+    long cutBase = BatchHeader.baseOffset(reader.buffer(), reader.header(pos, end));
     committedSize = pos;
     records.truncateTo(pos);
     offsetIndex.truncateTo(cutBase);
@@ -431,7 +536,7 @@ final class LogSegment {
   /** Visits the header of every batch from the one containing {@code fromOffset} to the end. */
   void forEachBatchHeader(long fromOffset, SegmentScanner.Visitor visitor) throws IOException {
     int end = committedSize;
-    int pos = findBatch(fromOffset, 0, end);
+    int pos = findBatch(headerReader(end), fromOffset, 0, end);
     if (pos >= 0) {
       SegmentScanner.scanHeaders(records.channel(), pos, end, -1, visitor);
     }

@@ -29,13 +29,30 @@ final class OffsetIndex extends AbstractIndex {
 
   /** Position of the last indexed batch whose base offset is at most {@code offset}, else 0. */
   int lookup(long offset) {
+    return positionOf(lookupSlot(offset));
+  }
+
+  /** Slot of the last entry whose base offset is at most {@code offset}, or -1 if none. */
+  int lookupSlot(long offset) {
     int n = entries();
     long relative = offset - baseOffset;
     if (n == 0 || relative < 0) {
-      return 0;
+      return -1;
     }
-    int slot = floorSlot(Math.min(relative, Integer.MAX_VALUE), n);
+    return floorSlot(Math.min(relative, Integer.MAX_VALUE), n);
+  }
+
+  /**
+   * Position stored in {@code slot}, 0 for slot -1 (the segment start). Entries past {@link
+   * #entries()} are not valid: callers check the slot first.
+   */
+  int positionOf(int slot) {
     return slot < 0 ? 0 : position(buffer(), slot);
+  }
+
+  /** Base offset of the batch indexed in {@code slot}, the segment's base offset for slot -1. */
+  long offsetOf(int slot) {
+    return slot < 0 ? baseOffset : baseOffset + key(slot);
   }
 
   /** Position of the last indexed batch starting at or before {@code position}, else 0. */

@@ -2,6 +2,7 @@ package dev.ferry.storage;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -727,11 +728,13 @@ public final class PartitionLog implements Closeable {
         }
         long from = Math.max(s.timeIndex().lookup(timestamp), start);
         int end = s.sizeInBytes();
-        int pos = s.findBatch(from, 0, end);
+        BatchHeaderReader reader = s.headerReader(end);
+        int pos = s.findBatch(reader, from, 0, end);
+        ByteBuffer h = reader.buffer();
         while (pos >= 0 && pos < end) {
-          var h = BatchHeader.read(s.fileRecords().channel(), pos);
-          int size = BatchHeader.sizeInBytes(h, 0);
-          if (BatchHeader.maxTimestamp(h, 0) >= timestamp) {
+          int at = reader.header(pos, end);
+          int size = s.checkedSize(h, at, pos, end);
+          if (BatchHeader.maxTimestamp(h, at) >= timestamp) {
             return firstRecordAtOrAfter(s, pos, timestamp, start);
           }
           pos += size;
@@ -775,7 +778,8 @@ public final class PartitionLog implements Closeable {
     }
     long ts = best.maxTimestamp();
     try {
-      int pos = best.findBatch(best.offsetOfMaxTimestamp(), 0, best.sizeInBytes());
+      int end = best.sizeInBytes();
+      int pos = best.findBatch(best.headerReader(end), best.offsetOfMaxTimestamp(), 0, end);
       if (pos < 0) {
         return new TimestampOffset(ts, best.offsetOfMaxTimestamp());
       }
