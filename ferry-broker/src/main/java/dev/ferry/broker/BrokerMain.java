@@ -39,6 +39,26 @@ public final class BrokerMain {
     run(loadConfig(configFile, overrides));
   }
 
+  /**
+   * Whether {@link #main} takes {@code args} as they are: only {@code --config FILE} and {@code
+   * --override key=value} pairs. A launcher can hand those straight over and keep its full option
+   * parser (help, errors) for everything else.
+   */
+  public static boolean accepts(String[] args) {
+    if (args.length % 2 != 0) {
+      return false;
+    }
+    for (int i = 0; i < args.length; i += 2) {
+      boolean known =
+          args[i].equals("--config")
+              || (args[i].equals("--override") && args[i + 1].indexOf('=') > 0);
+      if (!known) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Properties from {@code file} (if any) with {@code overrides} on top. */
   public static Map<String, String> loadConfig(Path file, Map<String, String> overrides)
       throws IOException {

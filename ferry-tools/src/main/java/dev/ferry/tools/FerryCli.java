@@ -1,5 +1,6 @@
 package dev.ferry.tools;
 
+import dev.ferry.broker.BrokerMain;
 import dev.ferry.tools.cluster.ClusterCommand;
 import dev.ferry.tools.common.Errors;
 import dev.ferry.tools.console.ConsumeCommand;
@@ -30,14 +31,21 @@ import picocli.CommandLine.Command;
     })
 public final class FerryCli {
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("start")) {
-      // Building the model of every subcommand costs a quarter of a second of reflection on a
-      // cold JVM (picocli's classes cannot go into the class-data archive either), and start-up
-      // time is a broker's availability after a restart: `start` parses only its own options.
+      // Start-up time is a broker's availability after a restart, and picocli costs a quarter
+      // of a second on a cold JVM (reflection over every subcommand, and its classes, built for
+      // Java 5, cannot go into the class-data archive). A plain `start --config/--override` goes
+      // straight to the broker's own argument reader; anything else (help, a typo) gets picocli
+      // with only the start command's model.
+      String[] startArgs = Arrays.copyOfRange(args, 1, args.length);
+      if (BrokerMain.accepts(startArgs)) {
+        BrokerMain.main(startArgs);
+        System.exit(0);
+      }
       CommandLine start = withErrorPolicy(new CommandLine(new StartCommand()));
       start.setCommandName("ferry start");
-      System.exit(start.execute(Arrays.copyOfRange(args, 1, args.length)));
+      System.exit(start.execute(startArgs));
     }
     System.exit(newCommandLine().execute(args));
   }
