@@ -322,6 +322,15 @@ final class BrokerRun {
   }
 
   private void checkProduced(RunResult result, String topic, ProducerRun.Result r) {
+    checkProduced(result, topic, r, settings.workloadTimeout(), progress);
+  }
+
+  /**
+   * Fails the step if nothing was acknowledged, notes failed sends in the report, and says when the
+   * time cap cut a workload short (its rate is then over the messages it did).
+   */
+  static void checkProduced(
+      RunResult result, String topic, ProducerRun.Result r, Duration cap, Progress progress) {
     if (r.acked() == 0) {
       throw new IllegalStateException(topic + ": no message acknowledged; " + r.firstError());
     }
@@ -332,7 +341,7 @@ final class BrokerRun {
       progress.say(
           String.format(
               "  %s: time cap of %d s reached after %,d messages; rate is over those",
-              topic, settings.workloadTimeout().toSeconds(), r.acked()));
+              topic, cap.toSeconds(), r.acked()));
     }
   }
 

@@ -191,18 +191,7 @@ final class ClusterRun {
     double[] cpu1 = running.cpuSeconds();
     double jit = CompilerThreads.snapshot(running.all()).secondsSince(jit0);
     running.checkAlive();
-    if (r.acked() == 0) {
-      throw new IllegalStateException(topic + ": no message acknowledged; " + r.firstError());
-    }
-    if (r.failed() > 0) {
-      result.note(topic + ": " + r.failed() + " sends failed, first: " + r.firstError());
-    }
-    if (r.capped()) {
-      progress.say(
-          String.format(
-              "  %s: time cap of %d s reached after %,d messages; rate is over those",
-              topic, workloads.workloadTimeout().toSeconds(), r.acked()));
-    }
+    BrokerRun.checkProduced(result, topic, r, workloads.workloadTimeout(), progress);
     List<BrokerProcess> processes = running.all();
     double total = 0;
     double helpers = 0;

@@ -158,14 +158,7 @@ class ClusterFaultInjectionTest {
     assertThat(finalIsr).as("ISR size by partition at the end").containsOnlyKeys(0, 1, 2);
     assertThat(finalIsr.values()).containsOnly(BROKERS);
     assertThat(report.acknowledged()).isGreaterThan(3_000);
-    assertThat(report.lostAcknowledged()).as("lost acknowledged").isZero();
-    assertThat(report.movedAcknowledged()).as("acknowledged at another offset").isZero();
-    assertThat(report.duplicates()).as("duplicates").isZero();
-    assertThat(report.reorderings()).as("reorderings").isZero();
-    assertThat(report.unstableReads()).as("unstable reads").isZero();
-    assertThat(report.foreign()).isZero();
-    assertThat(report.finalRecords())
-        .isEqualTo(report.acknowledged() + report.unacknowledgedPresent());
+    WorkloadAssertions.assertNothingLostDuplicatedOrReordered(report);
     assertReplicasIdentical(brokers);
   }
 
