@@ -222,6 +222,15 @@ final class Suite {
             + baseSettings.heap()
             + " "
             + String.join(" ", baseSettings.jvmFlags()));
+    for (BrokerLauncher launcher : launchers) {
+      List<String> own = launcher.ownJvmOptions();
+      if (!own.isEmpty()) {
+        lines.add(
+            launcher.displayName()
+                + " adds the JVM options it ships for a broker: "
+                + String.join(" ", own));
+      }
+    }
     lines.add(
         String.format(
             Locale.ROOT,

@@ -60,6 +60,7 @@ class DistributionIT {
     assertThat(home.resolve("bin/ferry")).isExecutable();
     assertThat(home.resolve("config/ferry.properties")).isRegularFile();
     assertThat(home.resolve("config/ferry.service")).isRegularFile();
+    assertThat(home.resolve("config/jvm.options")).content().contains("-XX:MaxNewSize=");
     assertThat(home.resolve("LICENSE")).content().contains("Apache License");
     assertThat(home.resolve("README.md")).isRegularFile();
     try (var jars = Files.list(home.resolve("lib"))) {

@@ -2,6 +2,7 @@ package dev.ferry.bench.broker;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Knows how to lay out one broker's config and data directory and start its JVM. */
 public interface BrokerLauncher {
@@ -11,6 +12,14 @@ public interface BrokerLauncher {
 
   /** Human name with version for the report. */
   String displayName();
+
+  /**
+   * JVM options this broker's own launcher adds on top of the flags every broker gets (e.g. from
+   * its shipped options file); reported with the settings.
+   */
+  default List<String> ownJvmOptions() {
+    return List.of();
+  }
 
   /**
    * Writes configuration under {@code runDir}, prepares a fresh data directory and starts the

@@ -1,6 +1,7 @@
 package dev.ferry.bench.broker;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,16 @@ public final class FerryLauncher implements BrokerLauncher {
   @Override
   public String displayName() {
     return "Ferry (this repository)";
+  }
+
+  /** {@code config/jvm.options}, as {@code bin/ferry start} applies it. */
+  @Override
+  public List<String> ownJvmOptions() {
+    try {
+      return shippedJvmOptions(repoRoot);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
@@ -71,9 +82,10 @@ public final class FerryLauncher implements BrokerLauncher {
       Path dataDir)
       throws IOException {
     Path target = repoRoot.resolve("ferry-tools/target");
+    List<String> extra = new ArrayList<>(shippedJvmOptions(repoRoot));
+    extra.addAll(sharedArchiveFlags(target));
     List<String> command =
-        new ArrayList<>(
-            JvmCommand.java(settings, sharedArchiveFlags(target), classpath(target), MAIN_CLASS));
+        new ArrayList<>(JvmCommand.java(settings, extra, classpath(target), MAIN_CLASS));
     command.add("start");
     command.add("--config");
     command.add(configFile.toAbsolutePath().toString());
@@ -93,6 +105,26 @@ public final class FerryLauncher implements BrokerLauncher {
         + ":"
         + target.resolve("lib").toAbsolutePath()
         + "/*";
+  }
+
+  /**
+   * The JVM options Ferry ships for a broker ({@code config/jvm.options}, which {@code bin/ferry
+   * start} applies), on top of the flags both brokers share — as Kafka's own start script adds its
+   * options to Kafka's JVM. Reported with the settings.
+   */
+  public static List<String> shippedJvmOptions(Path repoRoot) throws IOException {
+    Path file = repoRoot.resolve("config/jvm.options");
+    if (!Files.isRegularFile(file)) {
+      return List.of();
+    }
+    List<String> options = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      String option = line.strip();
+      if (!option.isEmpty() && !option.startsWith("#")) {
+        options.add(option);
+      }
+    }
+    return options;
   }
 
   /**
