@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.network.CloseConnectionException;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.network.RequestDispatcher;
 import java.util.concurrent.CompletableFuture;
@@ -72,6 +73,10 @@ public final class KafkaApis implements RequestDispatcher {
           .handle(request)
           .exceptionally(
               e -> {
+                if (unwrap(e) instanceof CloseConnectionException close) {
+                  // Not a failure to answer with an error: the handler's answer is the close.
+                  throw close;
+                }
                 logFailure(request, e);
                 return request.body().getErrorResponse(0, unwrap(e));
               });

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -72,10 +73,15 @@ public final class RawKafkaConnection implements AutoCloseable {
     return body;
   }
 
-  /** True once the broker has closed the connection (EOF within the read timeout). */
+  /**
+   * True if the broker closes the connection (EOF or a reset) within the read timeout; false if it
+   * sends a byte or stays silent.
+   */
   public boolean closedByBroker() {
     try {
       return in.read() == -1;
+    } catch (SocketTimeoutException e) {
+      return false;
     } catch (IOException e) {
       return true;
     }
