@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
@@ -20,43 +21,41 @@ public final class BrokerMain {
   private BrokerMain() {}
 
   public static void main(String[] args) throws Exception {
-    Path configFile = null;
-    Map<String, String> overrides = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--config" -> configFile = Path.of(args[++i]);
-        case "--override" -> {
-          String kv = args[++i];
-          int eq = kv.indexOf('=');
-          if (eq <= 0) {
-            throw new IllegalArgumentException("--override expects key=value, got " + kv);
-          }
-          overrides.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-        }
-        default -> throw new IllegalArgumentException("Unknown argument " + args[i]);
-      }
-    }
-    run(loadConfig(configFile, overrides));
+    run(
+        configFromArguments(args)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "Expected [--config FILE] [--override key=value]..., got "
+                            + String.join(" ", args))));
   }
 
   /**
-   * Whether {@link #main} takes {@code args} as they are: only {@code --config FILE} and {@code
-   * --override key=value} pairs. A launcher can hand those straight over and keep its full option
-   * parser (help, errors) for everything else.
+   * The broker configuration named by {@code args} when they are only {@code --config FILE} and
+   * {@code --override key=value} pairs; empty for anything else, so a launcher can hand plain
+   * arguments straight over and keep its full option parser (help, errors) for the rest.
+   *
+   * @throws IOException if the config file cannot be read
    */
-  public static boolean accepts(String[] args) {
+  public static Optional<Map<String, String>> configFromArguments(String[] args)
+      throws IOException {
     if (args.length % 2 != 0) {
-      return false;
+      return Optional.empty();
     }
+    Path configFile = null;
+    Map<String, String> overrides = new HashMap<>();
     for (int i = 0; i < args.length; i += 2) {
-      boolean known =
-          args[i].equals("--config")
-              || (args[i].equals("--override") && args[i + 1].indexOf('=') > 0);
-      if (!known) {
-        return false;
+      String value = args[i + 1];
+      int eq = value.indexOf('=');
+      if (args[i].equals("--config")) {
+        configFile = Path.of(value);
+      } else if (args[i].equals("--override") && eq > 0) {
+        overrides.put(value.substring(0, eq).trim(), value.substring(eq + 1).trim());
+      } else {
+        return Optional.empty();
       }
     }
-    return true;
+    return Optional.of(loadConfig(configFile, overrides));
   }
 
   /** Properties from {@code file} (if any) with {@code overrides} on top. */

@@ -8,8 +8,11 @@ import dev.ferry.tools.console.ProduceCommand;
 import dev.ferry.tools.group.GroupCommand;
 import dev.ferry.tools.perf.PerfCommand;
 import dev.ferry.tools.topic.TopicCommand;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,8 +42,16 @@ public final class FerryCli {
       // straight to the broker's own argument reader; anything else (help, a typo) gets picocli
       // with only the start command's model.
       String[] startArgs = Arrays.copyOfRange(args, 1, args.length);
-      if (BrokerMain.accepts(startArgs)) {
-        BrokerMain.main(startArgs);
+      Optional<Map<String, String>> config;
+      try {
+        config = BrokerMain.configFromArguments(startArgs);
+      } catch (IOException e) {
+        System.err.println("ferry: error: " + Errors.describe(e, null));
+        System.exit(1);
+        return;
+      }
+      if (config.isPresent()) {
+        BrokerMain.run(config.get());
         System.exit(0);
       }
       CommandLine start = withErrorPolicy(new CommandLine(new StartCommand()));
