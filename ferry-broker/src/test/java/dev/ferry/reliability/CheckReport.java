@@ -1,5 +1,9 @@
 package dev.ferry.reliability;
 
+import static java.util.stream.Collectors.joining;
+
+import java.util.List;
+
 /**
  * What the {@link WorkloadChecker} found. Acknowledged records must all be present exactly once at
  * the offset they were acknowledged at, in each producer's order within a partition; records that
@@ -18,6 +22,8 @@ package dev.ferry.reliability;
  * @param foreign records in the topic that the workload did not write
  * @param finalRecords records in the final read
  * @param liveRecords distinct offsets read by the live consumer during the run
+ * @param anomalies the first lost, moved or duplicated records, each with where it was expected and
+ *     found: what a failed run's investigation starts from
  */
 public record CheckReport(
     long sent,
@@ -31,7 +37,25 @@ public record CheckReport(
     long unstableReads,
     long foreign,
     long finalRecords,
-    long liveRecords) {
+    long liveRecords,
+    List<CheckReport.Anomaly> anomalies) {
+
+  /**
+   * One lost, moved or duplicated record.
+   *
+   * @param description what was expected and what was found
+   * @param partition where
+   * @param offsets the offsets involved (acknowledged at, found at)
+   */
+  public record Anomaly(String description, int partition, List<Long> offsets) {
+    public Anomaly {
+      offsets = List.copyOf(offsets);
+    }
+  }
+
+  public CheckReport {
+    anomalies = List.copyOf(anomalies);
+  }
 
   /** No acknowledged record lost or moved, no duplicate, no reordering, no unstable read. */
   public boolean ok() {
@@ -46,22 +70,27 @@ public record CheckReport(
   /** One paragraph for logs and reports. */
   public String summary() {
     return String.format(
-        "Workload check %s: %,d records sent, %,d acknowledged, %,d failed; final read %,d records"
-            + " (live consumer saw %,d). Lost acknowledged: %,d; acknowledged at another offset:"
-            + " %,d; duplicates: %,d; reorderings: %,d; unacknowledged but present (allowed): %,d;"
-            + " unstable reads: %,d; foreign records: %,d.",
-        ok() ? "PASSED" : "FAILED",
-        sent,
-        acknowledged,
-        failed,
-        finalRecords,
-        liveRecords,
-        lostAcknowledged,
-        movedAcknowledged,
-        duplicates,
-        reorderings,
-        unacknowledgedPresent,
-        unstableReads,
-        foreign);
+            "Workload check %s: %,d records sent, %,d acknowledged, %,d failed; final read %,d records"
+                + " (live consumer saw %,d). Lost acknowledged: %,d; acknowledged at another offset:"
+                + " %,d; duplicates: %,d; reorderings: %,d; unacknowledged but present (allowed): %,d;"
+                + " unstable reads: %,d; foreign records: %,d.",
+            ok() ? "PASSED" : "FAILED",
+            sent,
+            acknowledged,
+            failed,
+            finalRecords,
+            liveRecords,
+            lostAcknowledged,
+            movedAcknowledged,
+            duplicates,
+            reorderings,
+            unacknowledgedPresent,
+            unstableReads,
+            foreign)
+        + (anomalies.isEmpty()
+            ? ""
+            : " First anomalies: "
+                + anomalies.stream().map(Anomaly::description).collect(joining("; "))
+                + ".");
   }
 }

@@ -158,7 +158,8 @@ class ClusterFaultInjectionTest {
     assertThat(finalIsr).as("ISR size by partition at the end").containsOnlyKeys(0, 1, 2);
     assertThat(finalIsr.values()).containsOnly(BROKERS);
     assertThat(report.acknowledged()).isGreaterThan(3_000);
-    WorkloadAssertions.assertNothingLostDuplicatedOrReordered(report);
+    WorkloadAssertions.assertNothingLostDuplicatedOrReordered(
+        report, FailureEvidence.collect("cluster-" + seed, brokers, TOPIC, report));
     assertReplicasIdentical(brokers);
   }
 

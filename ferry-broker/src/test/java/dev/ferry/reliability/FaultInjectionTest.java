@@ -107,6 +107,7 @@ class FaultInjectionTest {
                   assertThat(line).contains("[ferry-broker-registration]", "Registered broker"));
     }
     assertThat(report.acknowledged()).isGreaterThan(1_000);
-    WorkloadAssertions.assertNothingLostDuplicatedOrReordered(report);
+    WorkloadAssertions.assertNothingLostDuplicatedOrReordered(
+        report, FailureEvidence.collect("single-" + seed, brokers, "faults", report));
   }
 }

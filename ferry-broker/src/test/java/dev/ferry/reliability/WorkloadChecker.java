@@ -50,6 +50,9 @@ public final class WorkloadChecker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WorkloadChecker.class);
 
+  /** Lost, moved or duplicated records described in a report, at most. */
+  private static final int MAX_ANOMALIES = 20;
+
   /**
    * @param topic created if absent
    * @param partitions partitions of the topic
@@ -388,6 +391,7 @@ public final class WorkloadChecker implements AutoCloseable {
     long duplicates = 0;
     long reorderings = 0;
     long foreign = 0;
+    List<CheckReport.Anomaly> anomalies = new ArrayList<>();
     for (int p = 0; p < last.length; p++) {
       long[] lastSeq = new long[producers];
       java.util.Arrays.fill(lastSeq, -1);
@@ -404,8 +408,24 @@ public final class WorkloadChecker implements AutoCloseable {
           continue;
         }
         long seq = RecordId.seq(id);
-        if (foundAt[producer].get(seq) != -1) {
+        long earlierCopy = foundAt[producer].get(seq);
+        if (earlierCopy != -1) {
           duplicates++;
+          if (anomalies.size() < MAX_ANOMALIES) {
+            anomalies.add(
+                new CheckReport.Anomaly(
+                    String.format(
+                        "duplicate %s in partition %d at offsets %d and %d (acknowledged: %s)",
+                        RecordId.toString(id),
+                        p,
+                        earlierCopy >>> 16,
+                        offset,
+                        ledgers[producer].isAcknowledged(seq)
+                            ? "offset " + ledgers[producer].offset(seq)
+                            : "no"),
+                    p,
+                    List.of(earlierCopy >>> 16, offset)));
+          }
           continue;
         }
         foundAt[producer].set(seq, (offset << 16) | p);
@@ -432,16 +452,34 @@ public final class WorkloadChecker implements AutoCloseable {
         if (ledger.isAcknowledged(seq)) {
           if (found == -1) {
             lost++;
-            if (lost <= 10) {
-              log.error(
-                  "Lost acknowledged record {} (partition {}, offset {})",
-                  RecordId.toString(RecordId.of(i, seq)),
-                  ledger.partition(seq),
-                  ledger.offset(seq));
+            if (anomalies.size() < MAX_ANOMALIES) {
+              anomalies.add(
+                  new CheckReport.Anomaly(
+                      String.format(
+                          "lost acknowledged %s (partition %d, offset %d)",
+                          RecordId.toString(RecordId.of(i, seq)),
+                          ledger.partition(seq),
+                          ledger.offset(seq)),
+                      ledger.partition(seq),
+                      List.of(ledger.offset(seq))));
             }
           } else if ((found >>> 16) != ledger.offset(seq)
               || (int) (found & 0xFFFF) != ledger.partition(seq)) {
             moved++;
+            if (anomalies.size() < MAX_ANOMALIES) {
+              anomalies.add(
+                  new CheckReport.Anomaly(
+                      String.format(
+                          "%s acknowledged at partition %d offset %d, found at partition %d"
+                              + " offset %d",
+                          RecordId.toString(RecordId.of(i, seq)),
+                          ledger.partition(seq),
+                          ledger.offset(seq),
+                          found & 0xFFFF,
+                          found >>> 16),
+                      ledger.partition(seq),
+                      List.of(ledger.offset(seq), found >>> 16)));
+            }
           }
         } else if (found != -1) {
           unacknowledgedPresent++;
@@ -472,7 +510,8 @@ public final class WorkloadChecker implements AutoCloseable {
         unstable,
         foreign,
         finalRecords,
-        liveRecords);
+        liveRecords,
+        anomalies);
   }
 
   @Override
