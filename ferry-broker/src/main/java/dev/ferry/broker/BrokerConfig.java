@@ -28,6 +28,13 @@ public final class BrokerConfig {
   public final Optional<String> zookeeperConnect;
   public final int zookeeperSessionTimeoutMs;
 
+  /**
+   * How long start-up waits to connect to ZooKeeper and load the cluster metadata; as in Kafka it
+   * defaults to the session timeout. Longer than the session lets a broker start on a machine too
+   * busy to load the metadata within one session (the session is then renewed meanwhile).
+   */
+  public final int zookeeperConnectionTimeoutMs;
+
   /** Port of the embedded ZooKeeper when zookeeper.connect is unset; 0 picks a free port. */
   public final int embeddedZookeeperPort;
 
@@ -99,6 +106,8 @@ public final class BrokerConfig {
     zookeeperConnect =
         Optional.ofNullable(values.get("zookeeper.connect")).filter(s -> !s.isBlank());
     zookeeperSessionTimeoutMs = intValue("zookeeper.session.timeout.ms", 18_000);
+    zookeeperConnectionTimeoutMs =
+        intValue("zookeeper.connection.timeout.ms", zookeeperSessionTimeoutMs);
     embeddedZookeeperPort = intValue("ferry.embedded.zookeeper.port", 0);
     embeddedZookeeperFsync = bool("ferry.embedded.zookeeper.fsync", false);
 

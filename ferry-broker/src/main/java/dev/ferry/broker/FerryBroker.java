@@ -112,7 +112,9 @@ public final class FerryBroker implements Closeable {
       zkConnect = embeddedZk.connectString();
       log.info("Embedded ZooKeeper at {} (data in {})", zkConnect, zkDir);
     }
-    metadata = ZkMetadataStore.connect(zkConnect, config.zookeeperSessionTimeoutMs);
+    metadata =
+        ZkMetadataStore.connect(
+            zkConnect, config.zookeeperSessionTimeoutMs, config.zookeeperConnectionTimeoutMs);
     started.push(metadata);
 
     logManager =

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Idempotent produce at the protocol level: a retried batch is answered with its original offsets
- * and not written twice, a sequence gap is refused, and the producer state survives a restart.
+ * and not written twice, a retry older than the remembered batches with DUPLICATE_SEQUENCE_NUMBER
+ * (which the client counts as delivered), a sequence gap is refused, and the producer state
+ * survives a restart.
  */
 class IdempotentProduceTest {
 
@@ -80,6 +82,40 @@ class IdempotentProduceTest {
         assertThat(got)
             .extracting(r -> Records.str(r.value()))
             .containsExactly("a", "b", "c", "d", "e", "f");
+      }
+    }
+  }
+
+  /**
+   * A client whose batches straddle a leader change retries, at the new leader, batches that were
+   * written before more recent ones: older than the five whose offsets the broker keeps.
+   */
+  @Test
+  void aRetryOlderThanTheRememberedBatchesIsADuplicateWithoutOffset() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir)) {
+      createTopic(broker);
+      try (RawKafkaConnection c = RawKafkaConnection.to(broker)) {
+        long pid = 4242;
+        short epoch = 0;
+        for (int seq = 0; seq < 7; seq++) {
+          assertThat(produce(c, pid, epoch, seq, "r" + seq).baseOffset()).isEqualTo(seq);
+        }
+        PartitionProduceResponse old = produce(c, pid, epoch, 1, "r1");
+        assertThat(Errors.forCode(old.errorCode())).isEqualTo(Errors.DUPLICATE_SEQUENCE_NUMBER);
+        assertThat(old.baseOffset()).isEqualTo(-1);
+        PartitionProduceResponse recent = produce(c, pid, epoch, 5, "r5");
+        assertThat(Errors.forCode(recent.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(recent.baseOffset()).isEqualTo(5);
+        assertThat(produce(c, pid, epoch, 7, "r7").baseOffset()).isEqualTo(7);
+      }
+      try (var consumer = broker.consumer(java.util.Map.of())) {
+        var tp = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        var got = Records.pollUntil(consumer, 8, java.time.Duration.ofSeconds(20));
+        assertThat(got)
+            .extracting(r -> Records.str(r.value()))
+            .containsExactly("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7");
       }
     }
   }

@@ -2,7 +2,9 @@ package dev.ferry.reliability;
 
 /**
  * One producer's outcome per sequence number: acknowledged at (partition, offset), failed, or still
- * outstanding. Written from the producer's callback thread, read by the checker.
+ * outstanding. An acknowledgement may come without an offset (-1): the client's answer to a retry
+ * the broker recognised only by its sequence (DUPLICATE_SEQUENCE_NUMBER). Written from the
+ * producer's callback thread, read by the checker.
  */
 final class AckLedger {
 
@@ -12,11 +14,15 @@ final class AckLedger {
 
   private static final int PARTITION_BITS = 16;
 
-  /** Per sequence number: packed (offset, partition) once acknowledged, else a negative state. */
+  /**
+   * Per sequence number: packed (offset + 1, partition) once acknowledged (so that an unknown
+   * offset, -1, packs to a non-negative value too), else a negative state.
+   */
   private final LongList outcomes = new LongList(OUTSTANDING);
 
   private long sent;
   private long acknowledged;
+  private long acknowledgedWithoutOffset;
   private long failed;
   private long notSent;
 
@@ -32,7 +38,10 @@ final class AckLedger {
 
   synchronized void acknowledged(long seq, int partition, long offset) {
     acknowledged++;
-    outcomes.set(seq, (offset << PARTITION_BITS) | partition);
+    if (offset < 0) {
+      acknowledgedWithoutOffset++;
+    }
+    outcomes.set(seq, ((offset + 1) << PARTITION_BITS) | partition);
   }
 
   synchronized void failed(long seq) {
@@ -48,8 +57,9 @@ final class AckLedger {
     return (int) (outcomes.get(seq) & ((1L << PARTITION_BITS) - 1));
   }
 
+  /** Where {@code seq} was acknowledged, or -1 if the acknowledgement carried no offset. */
   synchronized long offset(long seq) {
-    return outcomes.get(seq) >>> PARTITION_BITS;
+    return (outcomes.get(seq) >>> PARTITION_BITS) - 1;
   }
 
   /** One past the highest sequence number used. */
@@ -63,6 +73,10 @@ final class AckLedger {
 
   synchronized long acknowledgedCount() {
     return acknowledged;
+  }
+
+  synchronized long acknowledgedWithoutOffsetCount() {
+    return acknowledgedWithoutOffset;
   }
 
   synchronized long failedCount() {

@@ -11,6 +11,8 @@ import java.util.List;
  *
  * @param sent records handed to a producer
  * @param acknowledged records the broker acknowledged (acks=all)
+ * @param acknowledgedWithoutOffset of those, acknowledged without an offset: retries the broker
+ *     recognised by sequence only (DUPLICATE_SEQUENCE_NUMBER); checked for presence and partition
  * @param failed records whose send failed (e.g. delivery timeout while the broker was down)
  * @param lostAcknowledged acknowledged records absent from the final read
  * @param movedAcknowledged acknowledged records present, but not at the acknowledged offset
@@ -28,6 +30,7 @@ import java.util.List;
 public record CheckReport(
     long sent,
     long acknowledged,
+    long acknowledgedWithoutOffset,
     long failed,
     long lostAcknowledged,
     long movedAcknowledged,
@@ -70,13 +73,15 @@ public record CheckReport(
   /** One paragraph for logs and reports. */
   public String summary() {
     return String.format(
-            "Workload check %s: %,d records sent, %,d acknowledged, %,d failed; final read %,d records"
+            "Workload check %s: %,d records sent, %,d acknowledged (%,d without an offset), %,d"
+                + " failed; final read %,d records"
                 + " (live consumer saw %,d). Lost acknowledged: %,d; acknowledged at another offset:"
                 + " %,d; duplicates: %,d; reorderings: %,d; unacknowledged but present (allowed): %,d;"
                 + " unstable reads: %,d; foreign records: %,d.",
             ok() ? "PASSED" : "FAILED",
             sent,
             acknowledged,
+            acknowledgedWithoutOffset,
             failed,
             finalRecords,
             liveRecords,

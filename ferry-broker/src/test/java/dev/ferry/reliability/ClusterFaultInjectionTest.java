@@ -169,6 +169,9 @@ class ClusterFaultInjectionTest {
         zk.connectString(),
         "zookeeper.session.timeout.ms",
         Integer.toString(SESSION_TIMEOUT_MS),
+        // A restart on a busy machine may need longer than one short session to load metadata.
+        "zookeeper.connection.timeout.ms",
+        "30000",
         "replica.lag.time.max.ms",
         "5000",
         "replica.fetch.backoff.ms",

@@ -437,6 +437,7 @@ public final class WorkloadChecker implements AutoCloseable {
     }
     long sent = 0;
     long acknowledged = 0;
+    long acknowledgedWithoutOffset = 0;
     long failed = 0;
     long lost = 0;
     long moved = 0;
@@ -445,6 +446,7 @@ public final class WorkloadChecker implements AutoCloseable {
       AckLedger ledger = ledgers[i];
       sent += ledger.sentCount() - ledger.notSentCount();
       acknowledged += ledger.acknowledgedCount();
+      acknowledgedWithoutOffset += ledger.acknowledgedWithoutOffsetCount();
       failed += ledger.failedCount();
       long seqEnd = Math.max(ledger.seqEnd(), foundAt[i].size());
       for (long seq = 0; seq < seqEnd; seq++) {
@@ -463,7 +465,7 @@ public final class WorkloadChecker implements AutoCloseable {
                       ledger.partition(seq),
                       List.of(ledger.offset(seq))));
             }
-          } else if ((found >>> 16) != ledger.offset(seq)
+          } else if ((ledger.offset(seq) >= 0 && (found >>> 16) != ledger.offset(seq))
               || (int) (found & 0xFFFF) != ledger.partition(seq)) {
             moved++;
             if (anomalies.size() < MAX_ANOMALIES) {
@@ -501,6 +503,7 @@ public final class WorkloadChecker implements AutoCloseable {
     return new CheckReport(
         sent,
         acknowledged,
+        acknowledgedWithoutOffset,
         failed,
         lost,
         moved,

@@ -325,8 +325,9 @@ public final class PartitionLog implements Closeable {
    * Validates (CRC32C, magic v2, sizes, idempotent sequence) and appends every batch in {@code
    * records}, assigning offsets in place in the caller's buffer and writing {@code leaderEpoch}
    * into each batch. Nothing is appended if any batch is invalid. A retried idempotent batch is not
-   * written again: the result carries its original offsets and {@code duplicate=true}. The first
-   * append of a new leader epoch records it in the leader-epoch cache (and its checkpoint file).
+   * written again: the result carries its original offsets and {@code duplicate=true} (or, for a
+   * retry older than the producer-state cache, {@code offsetsUnknown=true}). The first append of a
+   * new leader epoch records it in the leader-epoch cache (and its checkpoint file).
    *
    * @throws org.apache.kafka.common.errors.CorruptRecordException bad CRC or malformed batch
    * @throws org.apache.kafka.common.errors.RecordTooLargeException batch over max.message.bytes
@@ -360,6 +361,9 @@ public final class PartitionLog implements Closeable {
                 + latestEpoch);
       }
       ProducerStateManager.Check check = producerState.check(batches);
+      if (check.duplicateBefore() >= 0) {
+        return AppendResult.duplicateAtUnknownOffsets(check.duplicateBefore(), logStartOffset);
+      }
       if (check.duplicate() != null) {
         ProducerStateManager.BatchMetadata dup = check.duplicate();
         return new AppendResult(

@@ -94,12 +94,19 @@ final class ProducerStateManager {
   record Pending(int batchIndex, long producerId, short epoch, int firstSeq, int lastSeq) {}
 
   /**
-   * Outcome of {@link #check}: either the original placement of a retried batch, or the updates to
-   * apply once the append is written.
+   * Outcome of {@link #check}: the original placement of a retried batch ({@code duplicate}), or a
+   * retried batch older than the cache ({@code duplicateBefore} &ge; 0: it was written at or before
+   * that offset, exactly where is no longer known), or the updates to apply once the append is
+   * written.
    */
-  record Check(BatchMetadata duplicate, List<Pending> pending) {}
+  record Check(BatchMetadata duplicate, long duplicateBefore, List<Pending> pending) {
 
-  private static final Check NOTHING = new Check(null, List.of());
+    boolean isDuplicate() {
+      return duplicate != null || duplicateBefore >= 0;
+    }
+  }
+
+  private static final Check NOTHING = new Check(null, -1, List.of());
 
   private final Path dir;
   private final Map<Long, ProducerEntry> producers = new HashMap<>();
@@ -111,6 +118,14 @@ final class ProducerStateManager {
   /**
    * Checks the idempotent batches of one append against the known state, taking earlier batches of
    * the same append into account.
+   *
+   * <p>A retry whose batch has left the cache of the last {@value #MAX_CACHED_BATCHES} batches is
+   * still recognised: within an epoch the log holds every sequence from 0 up to the last one
+   * without a gap, so a batch wholly below the next expected sequence was written before. This
+   * happens when a client's batches straddle a leader change: requests still waiting at the old
+   * leader are retried after newer batches already landed at the new one. Kafka answers
+   * OUT_OF_ORDER_SEQUENCE there, which the client takes as a gap: it stalls the partition until the
+   * delivery timeout and then bumps its epoch and resends, writing the records twice.
    *
    * @throws InvalidProducerEpochException a batch from an older epoch than known
    * @throws OutOfOrderSequenceException a sequence gap, or a new producer/epoch not starting at 0
@@ -146,7 +161,11 @@ final class ProducerStateManager {
       if (earlier == null && entry != null && epoch == entry.epoch) {
         BatchMetadata dup = entry.findDuplicate(firstSeq, lastSeq);
         if (dup != null) {
-          return new Check(dup, List.of());
+          return new Check(dup, -1, List.of());
+        }
+        if (entry.lastSeq() != RecordBatch.NO_SEQUENCE
+            && precedes(firstSeq, lastSeq, nextSequence(entry.lastSeq()))) {
+          return new Check(null, entry.lastOffset(), List.of());
         }
       }
       if (!known) {
@@ -178,7 +197,7 @@ final class ProducerStateManager {
       }
       pending.add(new Pending(i, pid, epoch, firstSeq, lastSeq));
     }
-    return pending == null ? NOTHING : new Check(null, pending);
+    return pending == null ? NOTHING : new Check(null, -1, pending);
   }
 
   private static Pending lastPendingOf(List<Pending> pending, long pid) {
@@ -192,6 +211,19 @@ final class ProducerStateManager {
 
   static int nextSequence(int seq) {
     return seq == Integer.MAX_VALUE ? 0 : seq + 1;
+  }
+
+  /** Sequences run from 0 to Integer.MAX_VALUE, then wrap to 0. */
+  private static final long SEQUENCE_SPACE = Integer.MAX_VALUE + 1L;
+
+  /**
+   * Whether the batch [firstSeq, lastSeq] lies wholly before {@code expected}, at most half the
+   * sequence space back (so that wrapping cannot make a gap ahead look like a retry).
+   */
+  static boolean precedes(int firstSeq, int lastSeq, int expected) {
+    long firstBehind = Math.floorMod((long) expected - firstSeq, SEQUENCE_SPACE);
+    long lastBehind = Math.floorMod((long) expected - lastSeq, SEQUENCE_SPACE);
+    return lastBehind >= 1 && firstBehind >= lastBehind && firstBehind <= SEQUENCE_SPACE / 2;
   }
 
   /** Records the checked batches once written (offsets are assigned by then). */

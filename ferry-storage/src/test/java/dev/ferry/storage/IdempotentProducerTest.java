@@ -49,16 +49,49 @@ class IdempotentProducerTest {
   }
 
   @Test
-  void onlyTheLastFiveBatchesAreRemembered() {
+  void aRetryOlderThanTheLastFiveBatchesIsADuplicateAtUnknownOffsets() {
     try (PartitionLog log = open(tmp.resolve("p-0"), true)) {
-      for (int i = 0; i < 6; i++) {
-        log.append(Batches.idempotent(PID, EPOCH, i, "s" + i, 1), 0);
+      for (int i = 0; i < 7; i++) {
+        log.append(Batches.idempotent(PID, EPOCH, i, "s" + i, 1), 0); // seq i at offset i
       }
-      assertThat(log.append(Batches.idempotent(PID, EPOCH, 1, "s1", 1), 0).duplicate()).isTrue();
-      // sequence 0 fell out of the cache: no longer a duplicate, so it is out of order
-      assertThatThrownBy(() -> log.append(Batches.idempotent(PID, EPOCH, 0, "s0", 1), 0))
+      long size = log.sizeInBytes();
+      AppendResult cached = log.append(Batches.idempotent(PID, EPOCH, 2, "s2", 1), 0);
+      assertThat(cached.duplicate()).isTrue();
+      assertThat(cached.offsetsUnknown()).isFalse();
+      assertThat(cached.firstOffset()).isEqualTo(2);
+
+      // Sequences 0 and 1 left the cache, but the epoch's sequences have no gap: written before.
+      AppendResult forgotten = log.append(Batches.idempotent(PID, EPOCH, 1, "s1", 1), 0);
+      assertThat(forgotten.duplicate()).isTrue();
+      assertThat(forgotten.offsetsUnknown()).isTrue();
+      assertThat(forgotten.firstOffset()).isEqualTo(-1);
+      assertThat(forgotten.lastOffset()).as("waiting up to here covers the original").isEqualTo(6);
+      assertThat(log.sizeInBytes()).isEqualTo(size);
+      assertThat(log.logEndOffset()).isEqualTo(7);
+
+      // A batch that reaches past the last sequence is no retry: out of order.
+      assertThatThrownBy(() -> log.append(Batches.idempotent(PID, EPOCH, 5, "s5-7", 3), 0))
           .isInstanceOf(OutOfOrderSequenceException.class);
+      // Nor is one from an older epoch of the producer.
+      assertThatThrownBy(
+              () -> log.append(Batches.idempotent(PID, (short) (EPOCH - 1), 0, "s0", 1), 0))
+          .isInstanceOf(InvalidProducerEpochException.class);
+      assertThat(log.logEndOffset()).isEqualTo(7);
     }
+  }
+
+  @Test
+  void precedesLooksBackAcrossTheSequenceWrapButNotAhead() {
+    int max = Integer.MAX_VALUE;
+    assertThat(ProducerStateManager.precedes(0, 0, 1)).isTrue();
+    assertThat(ProducerStateManager.precedes(3, 5, 6)).isTrue();
+    assertThat(ProducerStateManager.precedes(3, 6, 6)).as("reaches the expected one").isFalse();
+    assertThat(ProducerStateManager.precedes(7, 7, 6)).as("ahead: a gap").isFalse();
+    assertThat(ProducerStateManager.precedes(max - 1, max, 0)).as("just before the wrap").isTrue();
+    assertThat(ProducerStateManager.precedes(max, 1, 2)).as("across the wrap").isTrue();
+    assertThat(ProducerStateManager.precedes(10, 10, 10 + (max / 2) + 2))
+        .as("more than half the space back reads as ahead")
+        .isFalse();
   }
 
   @Test

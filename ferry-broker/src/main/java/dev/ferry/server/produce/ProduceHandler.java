@@ -125,10 +125,13 @@ public final class ProduceHandler implements ApiHandler {
     }
     try {
       AppendResult r = replicaManager.appendAsLeader(tp, records, acks);
+      // A retry of a batch written too long ago for its offsets to be remembered: the client
+      // counts DUPLICATE_SEQUENCE_NUMBER as delivered (without an offset) once it is replicated.
+      Errors outcome = r.offsetsUnknown() ? Errors.DUPLICATE_SEQUENCE_NUMBER : Errors.NONE;
       PartitionProduceResponse out =
           new PartitionProduceResponse()
               .setIndex(pd.index())
-              .setErrorCode(Errors.NONE.code())
+              .setErrorCode(outcome.code())
               .setBaseOffset(r.firstOffset())
               .setLogAppendTimeMs(r.logAppendTimeMs())
               .setLogStartOffset(r.logStartOffset());
@@ -169,7 +172,8 @@ public final class ProduceHandler implements ApiHandler {
       TopicProduceResponseCollection responses) {
     for (TopicProduceResponse topic : responses) {
       for (PartitionProduceResponse partition : topic.partitionResponses()) {
-        if (partition.errorCode() != Errors.NONE.code()) {
+        if (partition.errorCode() != Errors.NONE.code()
+            && partition.errorCode() != Errors.DUPLICATE_SEQUENCE_NUMBER.code()) {
           return CompletableFuture.failedFuture(
               new CloseConnectionException(
                   "acks=0 produce to "
