@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -270,10 +271,15 @@ public final class Partition {
   /**
    * Records a follower's fetch (leader only): its log end offset and whether it caught up.
    *
+   * @param isrEligible whether a caught-up replica may be added to the ISR
    * @return an ISR expansion to write, or null
    */
   PartitionState recordFollowerFetch(
-      int replicaId, long fetchOffset, long leaderLogEndOffset, long nowMs) {
+      int replicaId,
+      long fetchOffset,
+      long leaderLogEndOffset,
+      long nowMs,
+      IntPredicate isrEligible) {
     PartitionState expansion = null;
     roleLock.readLock().lock();
     try {
@@ -289,7 +295,8 @@ public final class Partition {
         if (!isrChangeInFlight
             && !isr.contains(replicaId)
             && fetchOffset >= highWatermark
-            && fetchOffset >= leaderEpochStartOffset) {
+            && fetchOffset >= leaderEpochStartOffset
+            && isrEligible.test(replicaId)) {
           Set<Integer> proposed = new LinkedHashSet<>(isr);
           proposed.add(replicaId);
           expansion = beginIsrChange(proposed);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
@@ -43,6 +44,13 @@ public final class ReplicaManager implements Closeable {
   private final Object roleChangeLock = new Object();
   private volatile boolean stoppedFollowing;
 
+  /**
+   * Whether a caught-up follower may join an ISR: only a registered broker. A follower whose
+   * session expired still fetches until it notices; adding it would have the controller take it out
+   * again at once, over and over, until it registers again (KIP-841 in Kafka).
+   */
+  private final IntPredicate isrEligible;
+
   /** A single-broker manager: no metadata store, so no followers and no ISR writes. */
   public ReplicaManager(LogManager logManager) {
     this(logManager, null, ReplicationConfig.defaults(0));
@@ -51,6 +59,7 @@ public final class ReplicaManager implements Closeable {
   public ReplicaManager(LogManager logManager, ZkMetadataStore metadata, ReplicationConfig config) {
     this.logManager = logManager;
     this.config = config;
+    this.isrEligible = metadata == null ? id -> true : id -> metadata.liveBroker(id).isPresent();
     this.fetchers = metadata == null ? null : new ReplicaFetcherManager(config, metadata);
     this.isrUpdater =
         metadata == null
@@ -245,7 +254,7 @@ public final class ReplicaManager implements Closeable {
       Partition partition, int replicaId, long fetchOffset, long leaderLogEndOffset) {
     PartitionState expansion =
         partition.recordFollowerFetch(
-            replicaId, fetchOffset, leaderLogEndOffset, System.currentTimeMillis());
+            replicaId, fetchOffset, leaderLogEndOffset, System.currentTimeMillis(), isrEligible);
     if (expansion != null) {
       if (isrUpdater != null) {
         log.info(
