@@ -6,6 +6,7 @@ import dev.ferry.tools.common.Errors;
 import dev.ferry.tools.console.ConsumeCommand;
 import dev.ferry.tools.console.ProduceCommand;
 import dev.ferry.tools.group.GroupCommand;
+import dev.ferry.tools.log.DumpLogCommand;
 import dev.ferry.tools.perf.PerfCommand;
 import dev.ferry.tools.topic.TopicCommand;
 import java.io.IOException;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Command;
       GroupCommand.class,
       ClusterCommand.class,
       PerfCommand.class,
+      DumpLogCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FerryCli {
