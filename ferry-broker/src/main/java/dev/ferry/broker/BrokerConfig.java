@@ -210,6 +210,18 @@ public final class BrokerConfig {
     m.put(
         LogConfig.FILE_DELETE_DELAY_MS,
         string("log.segment.delete.delay.ms", m.get(LogConfig.FILE_DELETE_DELAY_MS)));
+    m.put(
+        LogConfig.MIN_CLEANABLE_DIRTY_RATIO,
+        string("log.cleaner.min.cleanable.ratio", m.get(LogConfig.MIN_CLEANABLE_DIRTY_RATIO)));
+    m.put(
+        LogConfig.MIN_COMPACTION_LAG_MS,
+        string("log.cleaner.min.compaction.lag.ms", m.get(LogConfig.MIN_COMPACTION_LAG_MS)));
+    m.put(
+        LogConfig.MAX_COMPACTION_LAG_MS,
+        string("log.cleaner.max.compaction.lag.ms", m.get(LogConfig.MAX_COMPACTION_LAG_MS)));
+    m.put(
+        LogConfig.DELETE_RETENTION_MS,
+        string("log.cleaner.delete.retention.ms", m.get(LogConfig.DELETE_RETENTION_MS)));
     try {
       LogConfig.fromMap(m);
     } catch (NumberFormatException e) {

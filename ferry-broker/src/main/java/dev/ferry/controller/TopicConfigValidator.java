@@ -34,10 +34,10 @@ public final class TopicConfigValidator {
           Map.entry("message.timestamp.after.max.ms", LONG),
           Map.entry("cleanup.policy", TopicConfigValidator::isCleanupPolicy),
           Map.entry("file.delete.delay.ms", LONG),
-          Map.entry("delete.retention.ms", LONG),
-          Map.entry("min.compaction.lag.ms", LONG),
-          Map.entry("max.compaction.lag.ms", LONG),
-          Map.entry("min.cleanable.dirty.ratio", TopicConfigValidator::isDouble),
+          Map.entry("delete.retention.ms", v -> LONG.test(v) && Long.parseLong(v) >= 0),
+          Map.entry("min.compaction.lag.ms", v -> LONG.test(v) && Long.parseLong(v) >= 0),
+          Map.entry("max.compaction.lag.ms", v -> LONG.test(v) && Long.parseLong(v) >= 1),
+          Map.entry("min.cleanable.dirty.ratio", TopicConfigValidator::isRatio),
           Map.entry("min.insync.replicas", v -> INT.test(v) && Integer.parseInt(v) >= 1),
           Map.entry("unclean.leader.election.enable", BOOLEAN),
           Map.entry("preallocate", BOOLEAN),
@@ -87,10 +87,11 @@ public final class TopicConfigValidator {
     return true;
   }
 
-  private static boolean isDouble(String v) {
+  /** A number from 0 to 1. */
+  private static boolean isRatio(String v) {
     try {
-      Double.parseDouble(v);
-      return true;
+      double d = Double.parseDouble(v);
+      return d >= 0 && d <= 1;
     } catch (NumberFormatException e) {
       return false;
     }

@@ -19,7 +19,7 @@ import org.apache.kafka.common.utils.internals.ByteBufferUnmapper;
  */
 abstract class AbstractIndex implements AutoCloseable {
 
-  private final Path file;
+  private volatile Path file;
   protected final long baseOffset;
   private final int entrySize;
   private RandomAccessFile raf;
@@ -139,6 +139,7 @@ abstract class AbstractIndex implements AutoCloseable {
   /** Renames the file; the open mapping keeps working (same inode). */
   void renameTo(Path target) throws IOException {
     Files.move(file, target);
+    file = target;
   }
 
   @Override

@@ -32,6 +32,18 @@ final class BatchValidator {
    * @throws UnsupportedVersionException a transactional or control batch
    */
   static Validated validate(MemoryRecords records, int maxMessageBytes) {
+    return validate(records, maxMessageBytes, false);
+  }
+
+  /**
+   * Batches copied from the leader: no size limit (the leader took them), and a batch may have
+   * fewer records than offsets, or none, where the leader's log cleaner removed records.
+   */
+  static Validated validateReplicated(MemoryRecords records) {
+    return validate(records, Integer.MAX_VALUE, true);
+  }
+
+  private static Validated validate(MemoryRecords records, int maxMessageBytes, boolean compacted) {
     ByteBuffer buf = records.buffer();
     List<MutableRecordBatch> batches = new ArrayList<>(1);
     long offsetCount = 0;
@@ -67,13 +79,13 @@ final class BatchValidator {
       }
       int count = BatchHeader.recordsCount(buf, at);
       int lastOffsetDelta = BatchHeader.lastOffsetDelta(buf, at);
-      if (count == 0) {
+      if (count == 0 && !compacted) {
         throw new CorruptRecordException("Record batch at byte " + consumed + " has no records");
       }
-      // Uncompressed batches must be dense; a compressed batch's records cannot be counted without
-      // decompressing, so only the header's own consistency is checked.
-      boolean compressed = BatchHeader.isCompressed(buf, at);
-      if (compressed ? count > lastOffsetDelta + 1L : count != lastOffsetDelta + 1L) {
+      // Uncompressed batches from a client must be dense; a compressed batch's records cannot be
+      // counted without decompressing, so only the header's own consistency is checked.
+      boolean dense = !compacted && !BatchHeader.isCompressed(buf, at);
+      if (dense ? count != lastOffsetDelta + 1L : count > lastOffsetDelta + 1L) {
         throw new CorruptRecordException(
             "Record batch at byte "
                 + consumed

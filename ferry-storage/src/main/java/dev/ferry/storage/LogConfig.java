@@ -19,7 +19,11 @@ public record LogConfig(
     int maxMessageBytes,
     boolean logAppendTime,
     String cleanupPolicy,
-    long fileDeleteDelayMs) {
+    long fileDeleteDelayMs,
+    double minCleanableDirtyRatio,
+    long minCompactionLagMs,
+    long maxCompactionLagMs,
+    long deleteRetentionMs) {
 
   public static final String SEGMENT_BYTES = "segment.bytes";
   public static final String SEGMENT_MS = "segment.ms";
@@ -33,6 +37,10 @@ public record LogConfig(
   public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
   public static final String CLEANUP_POLICY = "cleanup.policy";
   public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
+  public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+  public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
+  public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
+  public static final String DELETE_RETENTION_MS = "delete.retention.ms";
 
   /** Kafka's defaults for every topic-level config, as the strings a user would write. */
   public static Map<String, String> defaultValues() {
@@ -49,6 +57,10 @@ public record LogConfig(
     m.put(MESSAGE_TIMESTAMP_TYPE, "CreateTime");
     m.put(CLEANUP_POLICY, "delete");
     m.put(FILE_DELETE_DELAY_MS, "60000");
+    m.put(MIN_CLEANABLE_DIRTY_RATIO, "0.5");
+    m.put(MIN_COMPACTION_LAG_MS, "0");
+    m.put(MAX_COMPACTION_LAG_MS, String.valueOf(Long.MAX_VALUE));
+    m.put(DELETE_RETENTION_MS, String.valueOf(24L * 60 * 60 * 1000));
     return m;
   }
 
@@ -70,7 +82,11 @@ public record LogConfig(
         Integer.parseInt(m.get(MAX_MESSAGE_BYTES).trim()),
         "LogAppendTime".equalsIgnoreCase(m.get(MESSAGE_TIMESTAMP_TYPE).trim()),
         m.get(CLEANUP_POLICY).trim(),
-        Long.parseLong(m.get(FILE_DELETE_DELAY_MS).trim()));
+        Long.parseLong(m.get(FILE_DELETE_DELAY_MS).trim()),
+        Double.parseDouble(m.get(MIN_CLEANABLE_DIRTY_RATIO).trim()),
+        Long.parseLong(m.get(MIN_COMPACTION_LAG_MS).trim()),
+        Long.parseLong(m.get(MAX_COMPACTION_LAG_MS).trim()),
+        Long.parseLong(m.get(DELETE_RETENTION_MS).trim()));
   }
 
   /** This config as topic-level settings, the inverse of {@link #fromMap}. */
@@ -88,7 +104,32 @@ public record LogConfig(
     m.put(MESSAGE_TIMESTAMP_TYPE, logAppendTime ? "LogAppendTime" : "CreateTime");
     m.put(CLEANUP_POLICY, cleanupPolicy);
     m.put(FILE_DELETE_DELAY_MS, String.valueOf(fileDeleteDelayMs));
+    m.put(MIN_CLEANABLE_DIRTY_RATIO, String.valueOf(minCleanableDirtyRatio));
+    m.put(MIN_COMPACTION_LAG_MS, String.valueOf(minCompactionLagMs));
+    m.put(MAX_COMPACTION_LAG_MS, String.valueOf(maxCompactionLagMs));
+    m.put(DELETE_RETENTION_MS, String.valueOf(deleteRetentionMs));
     return m;
+  }
+
+  /**
+   * Whether the log cleaner keeps only the latest record per key ({@code compact} in the policy).
+   */
+  public boolean compact() {
+    return hasPolicy("compact");
+  }
+
+  /** Whether retention deletes old segments ({@code delete} in the policy). */
+  public boolean delete() {
+    return hasPolicy("delete");
+  }
+
+  private boolean hasPolicy(String policy) {
+    for (String p : cleanupPolicy.split(",")) {
+      if (p.trim().equals(policy)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -1,9 +1,11 @@
 package dev.ferry.storage;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -97,17 +99,26 @@ final class LogLoader {
   }
 
   /**
-   * Removes leftovers of interrupted operations (files marked deleted, temp files, indexes without
-   * a log) and returns the base offsets of the log files, sorted.
+   * Removes leftovers of interrupted operations (files marked deleted, temp files, segments the
+   * cleaner had not finished, indexes without a log), completes interrupted segment swaps, and
+   * returns the base offsets of the log files, sorted.
    */
   private static List<Long> cleanDirectory(Path dir) throws IOException {
     List<Long> bases = new ArrayList<>();
     List<Path> indexes = new ArrayList<>();
+    List<Long> swaps = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path p : files) {
         String name = p.getFileName().toString();
-        if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.endsWith(".tmp")) {
+        if (name.endsWith(LogSegment.DELETED_SUFFIX)
+            || name.endsWith(LogSegment.CLEANED_SUFFIX)
+            || name.endsWith(".tmp")) {
           Files.deleteIfExists(p);
+        } else if (name.endsWith(LogSegment.LOG_SUFFIX + LogSegment.SWAP_SUFFIX)) {
+          Long base = parseBase(name, LogSegment.LOG_SUFFIX + LogSegment.SWAP_SUFFIX);
+          if (base != null) {
+            swaps.add(base);
+          }
         } else if (name.endsWith(LogSegment.LOG_SUFFIX)) {
           Long base = parseBase(name, LogSegment.LOG_SUFFIX);
           if (base != null) {
@@ -117,6 +128,18 @@ final class LogLoader {
             || name.endsWith(LogSegment.TIME_INDEX_SUFFIX)) {
           indexes.add(p);
         }
+      }
+    }
+    for (long swap : swaps) {
+      completeSwap(dir, swap, bases);
+    }
+    // Index files of a swap whose log file was already renamed: the log is complete; its index
+    // may not be, so it is rebuilt.
+    try (DirectoryStream<Path> files =
+        Files.newDirectoryStream(dir, "*" + LogSegment.SWAP_SUFFIX)) {
+      for (Path p : files) {
+        log.info("Deleting index file {} of a completed swap; it will be rebuilt", p);
+        Files.deleteIfExists(p);
       }
     }
     Set<Long> known = new HashSet<>(bases);
@@ -134,6 +157,51 @@ final class LogLoader {
     }
     bases.sort(null);
     return bases;
+  }
+
+  /**
+   * Finishes a segment swap a crash interrupted: the {@code .swap} segment (a cleaned copy of
+   * consecutive segments starting at the same base offset) replaces every segment whose base offset
+   * it covers, then takes its final name. Its indexes are rebuilt at load. Updates {@code bases} in
+   * place.
+   */
+  private static void completeSwap(Path dir, long base, List<Long> bases) throws IOException {
+    Path swapLog = LogSegment.withSuffix(LogSegment.logFile(dir, base), LogSegment.SWAP_SUFFIX);
+    long last;
+    try (FileChannel ch = FileChannel.open(swapLog, StandardOpenOption.READ)) {
+      long[] lastOffset = {base};
+      SegmentScanner.scanHeaders(
+          ch,
+          0,
+          (int) Math.min(Integer.MAX_VALUE, ch.size()),
+          -1,
+          (h, at, pos, size) -> lastOffset[0] = BatchHeader.lastOffset(h, at));
+      last = lastOffset[0];
+    }
+    List<Long> covered = new ArrayList<>();
+    for (long b : bases) {
+      if (b >= base && b <= last) {
+        covered.add(b);
+      }
+    }
+    for (long b : covered) {
+      deleteSegmentFiles(dir, b);
+      bases.remove(Long.valueOf(b));
+    }
+    Files.deleteIfExists(LogSegment.indexFile(dir, base));
+    Files.deleteIfExists(LogSegment.timeIndexFile(dir, base));
+    Files.deleteIfExists(
+        LogSegment.withSuffix(LogSegment.indexFile(dir, base), LogSegment.SWAP_SUFFIX));
+    Files.deleteIfExists(
+        LogSegment.withSuffix(LogSegment.timeIndexFile(dir, base), LogSegment.SWAP_SUFFIX));
+    Files.move(swapLog, LogSegment.logFile(dir, base));
+    DirSync.fsync(dir);
+    bases.add(base);
+    log.warn(
+        "Completed an interrupted swap of a cleaned segment in {}: segment {} replaces {}",
+        dir,
+        base,
+        covered);
   }
 
   private static Long parseBase(String name, String suffix) {

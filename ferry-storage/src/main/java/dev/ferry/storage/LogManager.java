@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Files per log dir: {@code .lock} (held with an OS file lock while running, so two brokers
  * cannot share a dir), {@code .ferry_cleanshutdown} (written by {@link #close}, removed at
- * start-up), {@code recovery-point-offset-checkpoint}, {@code log-start-offset-checkpoint} and
- * {@code replication-offset-checkpoint} (high watermarks), rewritten every {@value
- * #CHECKPOINT_INTERVAL_MS} ms, when a log start offset moved, and on close.
+ * start-up), {@code recovery-point-offset-checkpoint}, {@code log-start-offset-checkpoint}, {@code
+ * replication-offset-checkpoint} (high watermarks) and {@code cleaner-offset-checkpoint} (how far
+ * the {@link LogCleaner} got in each compacted log), rewritten every {@value
+ * #CHECKPOINT_INTERVAL_MS} ms, when a log start offset moved or a cleaning pass ended, and on
+ * close.
  */
 public final class LogManager implements Closeable {
 
@@ -49,6 +51,7 @@ public final class LogManager implements Closeable {
   static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
   static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
   static final String REPLICATION_OFFSET_CHECKPOINT = "replication-offset-checkpoint";
+  static final String CLEANER_OFFSET_CHECKPOINT = "cleaner-offset-checkpoint";
   static final String CLEAN_SHUTDOWN_FILE = ".ferry_cleanshutdown";
   static final String LOCK_FILE = ".lock";
   static final String DELETE_DIR_SUFFIX = "-delete";
@@ -62,13 +65,15 @@ public final class LogManager implements Closeable {
   private final List<Path> logDirs;
   private final LogConfig defaults;
   private final long retentionCheckIntervalMs;
+  private final LogCleaner.Config cleanerConfig;
   private final Time time;
   private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
   private final Map<Path, FileLock> dirLocks = new HashMap<>();
   private final List<PartitionLog> pendingDirDeletions = new ArrayList<>();
   private final Object checkpointLock = new Object();
-  private volatile boolean logStartOffsetsDirty;
+  private volatile boolean checkpointsDirty;
   private ScheduledExecutorService scheduler;
+  private LogCleaner cleaner;
   private boolean started;
   private boolean closed;
 
@@ -79,12 +84,26 @@ public final class LogManager implements Closeable {
    */
   public LogManager(
       List<Path> logDirs, LogConfig defaults, long retentionCheckIntervalMs, Time time) {
+    this(logDirs, defaults, retentionCheckIntervalMs, LogCleaner.Config.defaults(), time);
+  }
+
+  /**
+   * @param cleanerConfig the log cleaner's settings ({@code log.cleaner.*}): it compacts the logs
+   *     whose cleanup.policy includes compact
+   */
+  public LogManager(
+      List<Path> logDirs,
+      LogConfig defaults,
+      long retentionCheckIntervalMs,
+      LogCleaner.Config cleanerConfig,
+      Time time) {
     if (logDirs.isEmpty()) {
       throw new IllegalArgumentException("log.dirs must name at least one directory");
     }
     this.logDirs = logDirs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
     this.defaults = defaults;
     this.retentionCheckIntervalMs = retentionCheckIntervalMs;
+    this.cleanerConfig = cleanerConfig;
     this.time = time;
   }
 
@@ -157,6 +176,10 @@ public final class LogManager implements Closeable {
     started = true;
     // Recovery moved recovery points to the log ends: record that before anything else happens.
     checkpointAll();
+    if (cleanerConfig.enabled()) {
+      cleaner = new LogCleaner(cleanerConfig, this::all, () -> checkpointsDirty = true, time);
+      cleaner.start();
+    }
   }
 
   private void lockDir(Path dir) throws IOException {
@@ -188,6 +211,8 @@ public final class LogManager implements Closeable {
         new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).read();
     Map<TopicPartition, Long> highWatermarks =
         new OffsetCheckpointFile(dir.resolve(REPLICATION_OFFSET_CHECKPOINT)).read();
+    Map<TopicPartition, Long> firstDirtyOffsets =
+        new OffsetCheckpointFile(dir.resolve(CLEANER_OFFSET_CHECKPOINT)).read();
     long startNs = System.nanoTime();
     int count = 0;
     try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
@@ -222,7 +247,8 @@ public final class LogManager implements Closeable {
           throw new KafkaException(
               "Partition " + tp + " exists in both " + previous.dir() + " and " + child);
         }
-        partitionLog.setLogStartOffsetListener(() -> logStartOffsetsDirty = true);
+        partitionLog.setLogStartOffsetListener(() -> checkpointsDirty = true);
+        partitionLog.setFirstDirtyOffset(firstDirtyOffsets.getOrDefault(tp, 0L));
         count++;
       }
     }
@@ -260,7 +286,7 @@ public final class LogManager implements Closeable {
       }
       Path dir = leastLoadedDir().resolve(tp.topic() + "-" + tp.partition());
       PartitionLog created = PartitionLog.open(dir, config, time, true, 0, 0);
-      created.setLogStartOffsetListener(() -> logStartOffsetsDirty = true);
+      created.setLogStartOffsetListener(() -> checkpointsDirty = true);
       DirSync.fsync(dir.getParent());
       logs.put(tp, created);
       log.info("Created log {} in {}", tp, dir.getParent());
@@ -319,7 +345,7 @@ public final class LogManager implements Closeable {
     } else {
       deletion.run();
     }
-    logStartOffsetsDirty = true;
+    checkpointsDirty = true;
   }
 
   public Collection<PartitionLog> all() {
@@ -355,7 +381,7 @@ public final class LogManager implements Closeable {
         log.error("Flush failed for {}", l.topicPartition(), e);
       }
     }
-    if (logStartOffsetsDirty) {
+    if (checkpointsDirty) {
       checkpointAll();
     }
   }
@@ -363,16 +389,20 @@ public final class LogManager implements Closeable {
   /** Writes the three checkpoint files of every log dir. */
   void checkpointAll() {
     synchronized (checkpointLock) {
-      logStartOffsetsDirty = false;
+      checkpointsDirty = false;
       for (Path dir : logDirs) {
         Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
         Map<TopicPartition, Long> startOffsets = new HashMap<>();
         Map<TopicPartition, Long> highWatermarks = new HashMap<>();
+        Map<TopicPartition, Long> firstDirtyOffsets = new HashMap<>();
         for (PartitionLog l : logs.values()) {
           if (l.dir().toAbsolutePath().normalize().getParent().equals(dir)) {
             recoveryPoints.put(l.topicPartition(), l.recoveryPoint());
             startOffsets.put(l.topicPartition(), l.logStartOffset());
             highWatermarks.put(l.topicPartition(), l.highWatermark());
+            if (l.config().compact()) {
+              firstDirtyOffsets.put(l.topicPartition(), l.firstDirtyOffset());
+            }
           }
         }
         try {
@@ -380,6 +410,7 @@ public final class LogManager implements Closeable {
           new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(startOffsets);
           new OffsetCheckpointFile(dir.resolve(REPLICATION_OFFSET_CHECKPOINT))
               .write(highWatermarks);
+          new OffsetCheckpointFile(dir.resolve(CLEANER_OFFSET_CHECKPOINT)).write(firstDirtyOffsets);
         } catch (IOException e) {
           log.error("Failed to write checkpoints in {}", dir, e);
         }
@@ -455,6 +486,9 @@ public final class LogManager implements Closeable {
         return;
       }
       closed = true;
+    }
+    if (cleaner != null) {
+      cleaner.close(); // before the logs it works on are closed
     }
     if (scheduler != null) {
       scheduler.shutdown();

@@ -1,6 +1,5 @@
 package dev.ferry.storage;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -31,6 +30,15 @@ final class LogSegment {
   static final String INDEX_SUFFIX = ".index";
   static final String TIME_INDEX_SUFFIX = ".timeindex";
   static final String DELETED_SUFFIX = ".deleted";
+
+  /** Files of a segment the log cleaner is still writing; deleted at start-up. */
+  static final String CLEANED_SUFFIX = ".cleaned";
+
+  /**
+   * Files of a finished cleaned segment about to replace the segments it was made from; a start-up
+   * that finds one completes the replacement.
+   */
+  static final String SWAP_SUFFIX = ".swap";
 
   private final long baseOffset;
   private final FileRecords records;
@@ -91,20 +99,56 @@ final class LogSegment {
 
   /** Creates an empty active segment (fails if its log file already exists). */
   static LogSegment create(Path dir, long baseOffset, int maxIndexSize) throws IOException {
-    Path logFile = logFile(dir, baseOffset);
-    Files.deleteIfExists(indexFile(dir, baseOffset));
-    Files.deleteIfExists(timeIndexFile(dir, baseOffset));
+    return create(dir, baseOffset, maxIndexSize, "");
+  }
+
+  /**
+   * Creates an empty segment whose three files carry {@code suffix} after their usual names (e.g.
+   * {@code 00000000000000000042.log.cleaned}); fails if its log file already exists.
+   */
+  static LogSegment create(Path dir, long baseOffset, int maxIndexSize, String suffix)
+      throws IOException {
+    Path logFile = withSuffix(logFile(dir, baseOffset), suffix);
+    Path indexFile = withSuffix(indexFile(dir, baseOffset), suffix);
+    Path timeIndexFile = withSuffix(timeIndexFile(dir, baseOffset), suffix);
+    if (!suffix.isEmpty()) {
+      Files.deleteIfExists(logFile); // a leftover of an abandoned attempt
+    }
+    Files.deleteIfExists(indexFile);
+    Files.deleteIfExists(timeIndexFile);
     FileRecords recs = FileRecords.open(logFile.toFile(), true, false, 0, false);
     try {
       return new LogSegment(
           baseOffset,
           recs,
-          new OffsetIndex(indexFile(dir, baseOffset), baseOffset, maxIndexSize, true),
-          new TimeIndex(timeIndexFile(dir, baseOffset), baseOffset, maxIndexSize, true));
+          new OffsetIndex(indexFile, baseOffset, maxIndexSize, true),
+          new TimeIndex(timeIndexFile, baseOffset, maxIndexSize, true));
     } catch (IOException | RuntimeException e) {
       recs.close();
       throw e;
     }
+  }
+
+  static Path withSuffix(Path file, String suffix) {
+    return suffix.isEmpty() ? file : file.resolveSibling(file.getFileName() + suffix);
+  }
+
+  /**
+   * Renames the three files from {@code from} to {@code to} (suffixes after the usual names, "" for
+   * none); open handles stay valid. The caller syncs the directory.
+   */
+  void changeFileSuffixes(String from, String to) throws IOException {
+    records.renameTo(renamed(records.file().toPath(), from, to).toFile());
+    offsetIndex.renameTo(renamed(offsetIndex.file(), from, to));
+    timeIndex.renameTo(renamed(timeIndex.file(), from, to));
+  }
+
+  private static Path renamed(Path file, String from, String to) {
+    String name = file.getFileName().toString();
+    if (!name.endsWith(from)) {
+      throw new IllegalStateException(file + " does not end with '" + from + "'");
+    }
+    return file.resolveSibling(name.substring(0, name.length() - from.length()) + to);
   }
 
   /**
@@ -577,18 +621,15 @@ final class LogSegment {
    * Renames the files with a {@code .deleted} suffix; open handles (and fetch slices) stay valid.
    */
   void renameToDeleted() throws IOException {
-    Path logPath = records.file().toPath();
-    records.renameTo(new File(logPath + DELETED_SUFFIX));
-    offsetIndex.renameTo(Path.of(offsetIndex.file() + DELETED_SUFFIX));
-    timeIndex.renameTo(Path.of(timeIndex.file() + DELETED_SUFFIX));
+    changeFileSuffixes("", DELETED_SUFFIX);
   }
 
-  /** Closes the handles and deletes the (renamed) files. */
+  /** Closes the handles and deletes the files (under whatever names they have now). */
   void closeAndDelete() throws IOException {
     closeQuietly();
     Files.deleteIfExists(records.file().toPath());
-    Files.deleteIfExists(Path.of(offsetIndex.file() + DELETED_SUFFIX));
-    Files.deleteIfExists(Path.of(timeIndex.file() + DELETED_SUFFIX));
+    Files.deleteIfExists(offsetIndex.file());
+    Files.deleteIfExists(timeIndex.file());
   }
 
   /** Flushes nothing: the caller flushed first if it wanted to. Trims indexes for a fast reopen. */
@@ -620,6 +661,14 @@ final class LogSegment {
     } catch (IOException e) {
       log.warn("Failed to close {}", records.file(), e);
     }
+  }
+
+  /** Max timestamp of the first batch (max.compaction.lag.ms counts from it), or -1 if empty. */
+  long firstBatchMaxTimestamp() throws IOException {
+    if (committedSize < BatchHeader.SIZE) {
+      return RecordBatch.NO_TIMESTAMP;
+    }
+    return BatchHeader.maxTimestamp(BatchHeader.read(records.channel(), 0), 0);
   }
 
   long baseOffset() {

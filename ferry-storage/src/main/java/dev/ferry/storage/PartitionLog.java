@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.KafkaStorageException;
@@ -67,6 +69,12 @@ public final class PartitionLog implements Closeable {
   private volatile boolean closed;
   private boolean released; // file handles closed; guarded by flushLock
   private volatile Runnable logStartOffsetListener = () -> {};
+
+  /**
+   * Where the part of the log the cleaner has not deduplicated yet begins (Kafka's "first dirty
+   * offset"), checkpointed by the LogManager; below the log start it means the log start.
+   */
+  private volatile long firstDirtyOffset;
 
   private record PendingDeletion(LogSegment segment, long dueMs) {}
 
@@ -347,6 +355,9 @@ public final class PartitionLog implements Closeable {
     // CRC and header checks need no log state: done before taking the lock.
     BatchValidator.Validated validated = BatchValidator.validate(records, cfg.maxMessageBytes());
     List<MutableRecordBatch> batches = validated.batches();
+    if (cfg.compact()) {
+      requireKeys(batches);
+    }
     lock.lock();
     try {
       ensureOpen();
@@ -416,6 +427,26 @@ public final class PartitionLog implements Closeable {
           false);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * A compacted log keeps the latest record per key, so a record without a key has no place in it
+   * (Kafka refuses it the same way). Reads every record, decompressing if need be: compacted topics
+   * pay this, others do not.
+   */
+  private void requireKeys(List<MutableRecordBatch> batches) {
+    for (MutableRecordBatch b : batches) {
+      for (Record r : b) {
+        if (!r.hasKey()) {
+          throw new InvalidRecordException(
+              "Compacted topic "
+                  + topicPartition.topic()
+                  + " cannot accept a record without a key (cleanup.policy="
+                  + config.cleanupPolicy()
+                  + ")");
+        }
+      }
     }
   }
 
@@ -545,8 +576,9 @@ public final class PartitionLog implements Closeable {
    * @throws org.apache.kafka.common.errors.CorruptRecordException bad CRC or malformed batch
    * @throws org.apache.kafka.common.InvalidRecordException not magic v2
    * @throws org.apache.kafka.common.errors.UnsupportedVersionException transactional batch
-   * @throws UnexpectedAppendOffsetException (an {@code InvalidRecordException}) the first batch
-   *     does not start at the log end offset, or the batches are not contiguous
+   * @throws UnexpectedAppendOffsetException (an {@code InvalidRecordException}) a batch starts
+   *     below the log end offset or below the end of the batch before it (gaps are accepted: a
+   *     compacted leader log has them)
    * @throws org.apache.kafka.common.errors.KafkaStorageException the disk failed
    */
   public AppendResult appendAsFollower(MemoryRecords records) {
@@ -554,23 +586,22 @@ public final class PartitionLog implements Closeable {
     if (records.sizeInBytes() == 0) {
       return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
     }
-    BatchValidator.Validated validated = BatchValidator.validate(records, Integer.MAX_VALUE);
+    BatchValidator.Validated validated = BatchValidator.validateReplicated(records);
     List<MutableRecordBatch> batches = validated.batches();
     lock.lock();
     try {
       ensureOpen();
       long firstOffset = logEndOffset;
       long next = firstOffset;
+      // Offsets only go up; a gap is the leader's compaction having removed whole batches.
       for (MutableRecordBatch b : batches) {
-        if (b.baseOffset() != next) {
+        if (b.baseOffset() < next) {
           throw new UnexpectedAppendOffsetException(
               (next == firstOffset
                       ? "Replicated batches for " + topicPartition + " start at "
-                      : "Replicated batches for "
-                          + topicPartition
-                          + " are not contiguous: batch at ")
+                      : "Replicated batches for " + topicPartition + " go back: batch at ")
                   + b.baseOffset()
-                  + ", expected "
+                  + ", expected at least "
                   + next
                   + " (log end offset "
                   + firstOffset
@@ -880,6 +911,7 @@ public final class PartitionLog implements Closeable {
           target.onReactivate(config.segmentIndexBytes());
         }
         logEndOffset = target.nextOffset();
+        firstDirtyOffset = Math.min(firstDirtyOffset, logEndOffset);
         recoveryPoint = Math.min(recoveryPoint, logEndOffset);
         highWatermark = Math.min(highWatermark, logEndOffset);
         if (rolledUnflushedOffset > logEndOffset) {
@@ -918,6 +950,7 @@ public final class PartitionLog implements Closeable {
     logStartOffset = offset;
     recoveryPoint = offset;
     highWatermark = offset;
+    firstDirtyOffset = offset;
     rolledUnflushedOffset = -1;
     producerState.clear();
     producerState.deleteSnapshotsAbove(-1);
@@ -1071,6 +1104,143 @@ public final class PartitionLog implements Closeable {
 
   private boolean closedAndReleased() {
     return released;
+  }
+
+  // ---- Compaction support: the LogCleaner's view of this log ----
+
+  /** The cleaner's progress: everything below this offset has been deduplicated. */
+  public long firstDirtyOffset() {
+    return Math.max(firstDirtyOffset, logStartOffset);
+  }
+
+  /** Restores the cleaner's progress from its checkpoint (at load), or records a pass's end. */
+  void setFirstDirtyOffset(long offset) {
+    firstDirtyOffset = Math.min(offset, logEndOffset);
+  }
+
+  /**
+   * What the cleaner may rewrite now: every segment below the first one that is active, holds
+   * offsets at or above the high watermark (not yet replicated everywhere), or is younger than
+   * {@code min.compaction.lag.ms}; and how much of that is still dirty.
+   */
+  CleanableRange cleanableRange(long nowMs) {
+    lock.lock();
+    try {
+      ensureOpen();
+      LogConfig cfg = config;
+      long hw = highWatermark;
+      List<LogSegment> all = new ArrayList<>(segments.values());
+      List<LogSegment> cleanable = new ArrayList<>();
+      for (int i = 0; i < all.size() - 1; i++) {
+        LogSegment s = all.get(i);
+        long nextBase = all.get(i + 1).baseOffset();
+        boolean committed = nextBase <= hw;
+        boolean oldEnough = nowMs - s.largestTimestamp() >= cfg.minCompactionLagMs();
+        if (!committed || !oldEnough) {
+          break;
+        }
+        cleanable.add(s);
+      }
+      long firstUncleanable =
+          cleanable.size() < all.size() ? all.get(cleanable.size()).baseOffset() : logEndOffset;
+      long firstDirty = Math.min(firstDirtyOffset(), firstUncleanable);
+      long cleanBytes = 0;
+      long dirtyBytes = 0;
+      boolean lagExceeded = false;
+      for (int i = 0; i < cleanable.size(); i++) {
+        LogSegment s = cleanable.get(i);
+        long nextBase = all.get(i + 1).baseOffset();
+        if (nextBase <= firstDirty) {
+          cleanBytes += s.sizeInBytes();
+        } else {
+          dirtyBytes += s.sizeInBytes();
+          long first = s.firstBatchMaxTimestamp();
+          if (first >= 0 && nowMs - first > cfg.maxCompactionLagMs()) {
+            lagExceeded = true;
+          }
+        }
+      }
+      return new CleanableRange(
+          topicPartition,
+          firstDirty,
+          firstUncleanable,
+          List.copyOf(cleanable),
+          cleanBytes,
+          dirtyBytes,
+          lagExceeded);
+    } catch (IOException e) {
+      throw storageError("inspect for cleaning", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The last offset of every producer's latest batch. The cleaner keeps these batches (empty if all
+   * their records go) so that the producer state rebuilt from the log still knows each active
+   * producer's last sequence.
+   */
+  Set<Long> producerLastBatchOffsets() {
+    lock.lock();
+    try {
+      return producerState.lastBatchOffsets();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Puts {@code cleaned} in place of {@code replaced}: consecutive, non-active segments it was
+   * written from, holding the same offsets less the records compaction removed. Crash-safe: the
+   * cleaned files are renamed from {@code .cleaned} to {@code .swap} (a start-up that finds a swap
+   * file completes the replacement), the old segments are renamed for deletion (their files stay
+   * readable for fetches in flight until {@code file.delete.delay.ms}), then the swap files get
+   * their final names. Returns false, deleting {@code cleaned}, if the log changed meanwhile
+   * (truncated, retention, closed): the pass is then simply lost.
+   */
+  boolean replaceSegments(List<LogSegment> replaced, LogSegment cleaned) {
+    lock.lock();
+    try {
+      synchronized (flushLock) {
+        boolean current = !closed && !replaced.isEmpty();
+        LogSegment active = segments.lastEntry().getValue();
+        for (LogSegment s : replaced) {
+          current &= segments.get(s.baseOffset()) == s && s != active;
+        }
+        if (!current || cleaned.baseOffset() != replaced.get(0).baseOffset()) {
+          discardCleaned(cleaned);
+          return false;
+        }
+        try {
+          cleaned.changeFileSuffixes(LogSegment.CLEANED_SUFFIX, LogSegment.SWAP_SUFFIX);
+          DirSync.fsync(dir);
+          // Same base offset as the first replaced segment: one put swaps it for readers.
+          segments.put(cleaned.baseOffset(), cleaned);
+          for (LogSegment s : replaced.subList(1, replaced.size())) {
+            segments.remove(s.baseOffset(), s);
+          }
+          for (LogSegment s : replaced) {
+            s.renameToDeleted();
+            scheduleDeletion(s);
+          }
+          cleaned.changeFileSuffixes(LogSegment.SWAP_SUFFIX, "");
+          DirSync.fsync(dir);
+        } catch (IOException e) {
+          throw storageError("swap in a cleaned segment of", e);
+        }
+        return true;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void discardCleaned(LogSegment cleaned) {
+    try {
+      cleaned.closeAndDelete();
+    } catch (IOException e) {
+      log.warn("Could not delete abandoned cleaned segment {}", cleaned, e);
+    }
   }
 
   public LogConfig config() {

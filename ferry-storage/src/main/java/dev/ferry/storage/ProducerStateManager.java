@@ -12,9 +12,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -293,6 +295,17 @@ final class ProducerStateManager {
 
   int producerCount() {
     return producers.size();
+  }
+
+  /** The last offset of each known producer's latest batch. */
+  Set<Long> lastBatchOffsets() {
+    Set<Long> out = new HashSet<>();
+    for (ProducerEntry e : producers.values()) {
+      if (e.lastOffset() >= 0) {
+        out.add(e.lastOffset());
+      }
+    }
+    return out;
   }
 
   ProducerEntry entry(long producerId) {

@@ -36,7 +36,7 @@ final class RetentionPolicy {
   }
 
   private static int deletableByPolicy(List<LogSegment> segments, long nowMs, LogConfig config) {
-    if (!config.cleanupPolicy().contains("delete")) {
+    if (!config.delete()) {
       return 0;
     }
     int byTime = 0;

@@ -7,8 +7,9 @@ import org.apache.kafka.common.utils.internals.Crc32C;
 
 /**
  * Walks the batches of a segment file from a start position, checking each header and, in recovery
- * mode, each batch's CRC32C. Stops at the first batch that is partial, malformed, corrupt or does
- * not continue the offset sequence, and reports where the valid data ends.
+ * mode, each batch's CRC32C. Stops at the first batch that is partial, malformed, corrupt or whose
+ * offsets do not increase (gaps are allowed: compaction leaves them), and reports where the valid
+ * data ends.
  */
 final class SegmentScanner {
 
@@ -33,8 +34,8 @@ final class SegmentScanner {
 
   /**
    * Header-only walk (no CRC, no record bytes read): used on clean start-up and to rebuild
-   * in-memory state. {@code expectedOffset} is the base offset the first batch must have, or -1 to
-   * accept any.
+   * in-memory state. {@code expectedOffset} is the smallest base offset the first batch may have,
+   * or -1 to accept any.
    */
   static Result scanHeaders(
       FileChannel channel, int from, int end, long expectedOffset, Visitor visitor)
@@ -48,7 +49,7 @@ final class SegmentScanner {
         return new Result(pos, next, count, "partial batch header (" + (end - pos) + " bytes)");
       }
       h = BatchHeader.read(channel, pos);
-      String problem = check(h, 0, end - pos, next);
+      String problem = check(h, 0, end - pos, next, expectedOffset);
       if (problem != null) {
         return new Result(pos, next, count, problem);
       }
@@ -84,14 +85,14 @@ final class SegmentScanner {
       // The header is in the buffer; the batch's size is checked against the file, not against
       // what the buffer happens to hold (a batch straddling a chunk boundary is not partial: the
       // refill below reads the rest of it).
-      String problem = check(buf, at, end - pos, next);
+      String problem = check(buf, at, end - pos, next, expectedOffset);
       if (problem == null) {
         int size = BatchHeader.sizeInBytes(buf, at);
         if (buf.limit() - at < size) {
           buf = refill(channel, buf, at, pos, end, size);
           bufFilePos = pos;
           at = 0;
-          problem = check(buf, at, buf.limit(), next);
+          problem = check(buf, at, buf.limit(), next, expectedOffset);
         }
       }
       if (problem != null) {
@@ -142,14 +143,25 @@ final class SegmentScanner {
     return target;
   }
 
-  private static String check(ByteBuffer h, int at, long available, long expectedOffset) {
+  /**
+   * @param expectedOffset the smallest base offset allowed (the end of the previous batch), or -1
+   * @param firstOffset the smallest offset of the walk, or -1: offsets may run at most {@code
+   *     Integer.MAX_VALUE} past it (what a segment's index can express), which also catches a
+   *     corrupt base offset (the CRC does not cover it) that leaps ahead
+   */
+  private static String check(
+      ByteBuffer h, int at, long available, long expectedOffset, long firstOffset) {
     String problem = BatchHeader.checkHeader(h, at, available, 0);
     if (problem != null) {
       return problem;
     }
     long base = BatchHeader.baseOffset(h, at);
-    if (expectedOffset >= 0 && base != expectedOffset) {
-      return "base offset " + base + " where " + expectedOffset + " was expected";
+    // Offsets only increase; gaps are fine (compaction removes whole batches).
+    if (expectedOffset >= 0 && base < expectedOffset) {
+      return "base offset " + base + " where at least " + expectedOffset + " was expected";
+    }
+    if (firstOffset >= 0 && BatchHeader.lastOffset(h, at) - firstOffset > Integer.MAX_VALUE) {
+      return "last offset " + BatchHeader.lastOffset(h, at) + " too far past " + firstOffset;
     }
     return null;
   }

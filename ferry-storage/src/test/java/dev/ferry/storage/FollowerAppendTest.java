@@ -82,37 +82,31 @@ class FollowerAppendTest {
   }
 
   @Test
-  void batchesNotContinuingTheLogEndAreRejectedAndNothingIsWritten() {
+  void batchesGoingBackAreRejectedAndNothingIsWrittenWhileGapsAreAccepted() {
     try (PartitionLog follower =
         PartitionLog.open(tmp.resolve("f-0"), LogConfig.defaults(), Time.SYSTEM, true)) {
-      // a gap at the start
-      assertThatThrownBy(() -> follower.appendAsFollower(at(5, 1, "gap", 2)))
-          .isInstanceOfSatisfying(
-              UnexpectedAppendOffsetException.class,
-              e -> {
-                assertThat(e.expectedOffset()).isZero();
-                assertThat(e.actualOffset()).isEqualTo(5);
-              })
-          .hasMessageContaining("start at 5, expected 0");
-      assertThat(follower.logEndOffset()).isZero();
-      assertThat(follower.sizeInBytes()).isZero();
-
       assertThat(follower.appendAsFollower(at(0, 1, "ok", 3)).lastOffset()).isEqualTo(2);
       long size = follower.sizeInBytes();
 
       // overlapping the log end
       assertThatThrownBy(() -> follower.appendAsFollower(at(2, 1, "overlap", 2)))
-          .isInstanceOf(UnexpectedAppendOffsetException.class);
-      // first batch right, second leaves a hole: the whole append is refused
-      MemoryRecords holed = Batches.concat(at(3, 1, "x", 2), at(6, 1, "y", 1));
-      assertThatThrownBy(() -> follower.appendAsFollower(holed))
+          .isInstanceOfSatisfying(
+              UnexpectedAppendOffsetException.class,
+              e -> {
+                assertThat(e.expectedOffset()).isEqualTo(3);
+                assertThat(e.actualOffset()).isEqualTo(2);
+              })
+          .hasMessageContaining("start at 2, expected at least 3");
+      // first batch right, second goes back: the whole append is refused
+      MemoryRecords backwards = Batches.concat(at(3, 1, "x", 2), at(4, 1, "y", 1));
+      assertThatThrownBy(() -> follower.appendAsFollower(backwards))
           .isInstanceOfSatisfying(
               UnexpectedAppendOffsetException.class,
               e -> {
                 assertThat(e.expectedOffset()).isEqualTo(5);
-                assertThat(e.actualOffset()).isEqualTo(6);
+                assertThat(e.actualOffset()).isEqualTo(4);
               })
-          .hasMessageContaining("not contiguous");
+          .hasMessageContaining("go back");
       // a flipped payload byte
       MemoryRecords corrupt = at(3, 1, "c", 2);
       ByteBuffer buf = corrupt.buffer();
@@ -128,6 +122,16 @@ class FollowerAppendTest {
           .isEqualTo(new AppendResult(3, 4, RecordBatch.NO_TIMESTAMP, 0, false));
       assertThat(follower.epochEntries())
           .containsExactly(new EpochEntry(1, 0), new EpochEntry(2, 3));
+
+      // A compacted leader's batches have gaps between them: copied as they are.
+      MemoryRecords gapped = Batches.concat(at(9, 2, "g", 1), at(20, 2, "h", 2));
+      assertThat(follower.appendAsFollower(gapped).lastOffset()).isEqualTo(21);
+      assertThat(follower.logEndOffset()).isEqualTo(22);
+      assertThat(Batches.values(follower.read(5, 1 << 20, Long.MAX_VALUE, true).records()))
+          .containsExactly("g-0", "h-0", "h-1");
+      assertThat(Batches.values(follower.read(10, 1 << 20, Long.MAX_VALUE, true).records()))
+          .as("an offset in a gap reads from the next batch")
+          .containsExactly("h-0", "h-1");
     }
   }
 

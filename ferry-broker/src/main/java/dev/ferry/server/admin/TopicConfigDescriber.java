@@ -30,10 +30,6 @@ public final class TopicConfigDescriber {
     d.put("compression.gzip.level", "-1");
     d.put("compression.lz4.level", "9");
     d.put("compression.zstd.level", "3");
-    d.put("delete.retention.ms", "86400000");
-    d.put("min.compaction.lag.ms", "0");
-    d.put("max.compaction.lag.ms", String.valueOf(Long.MAX_VALUE));
-    d.put("min.cleanable.dirty.ratio", "0.5");
     d.put("preallocate", "false");
     d.put("segment.jitter.ms", "0");
     d.put("message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE));
