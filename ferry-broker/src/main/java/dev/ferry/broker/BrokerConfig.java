@@ -1,5 +1,6 @@
 package dev.ferry.broker;
 
+import dev.ferry.storage.LogCleaner;
 import dev.ferry.storage.LogConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,6 +60,9 @@ public final class BrokerConfig {
 
   public final long logRetentionCheckIntervalMs;
 
+  /** The log cleaner (compaction): {@code log.cleaner.enable}, {@code .backoff.ms}, ... */
+  public final LogCleaner.Config logCleaner;
+
   // Replication and the controller (Kafka names).
   public final long replicaLagTimeMaxMs;
   public final int replicaFetchWaitMaxMs;
@@ -87,6 +91,7 @@ public final class BrokerConfig {
 
   public final int offsetsTopicNumPartitions;
   public final short offsetsTopicReplicationFactor;
+  public final int offsetsTopicSegmentBytes;
   public final long offsetsRetentionMs;
   public final long offsetsRetentionCheckIntervalMs;
   public final int groupMinSessionTimeoutMs;
@@ -126,6 +131,13 @@ public final class BrokerConfig {
     maxConnections = intValue("max.connections", Integer.MAX_VALUE);
 
     logRetentionCheckIntervalMs = longValue("log.retention.check.interval.ms", 300_000L);
+    LogCleaner.Config cleanerDefaults = LogCleaner.Config.defaults();
+    logCleaner =
+        new LogCleaner.Config(
+            bool("log.cleaner.enable", cleanerDefaults.enabled()),
+            longValue("log.cleaner.backoff.ms", cleanerDefaults.backoffMs()),
+            longValue("log.cleaner.dedupe.buffer.size", cleanerDefaults.dedupeBufferBytes()),
+            intValue("log.cleaner.io.buffer.size", cleanerDefaults.ioBufferBytes()));
 
     replicaLagTimeMaxMs = longValue("replica.lag.time.max.ms", 30_000L);
     replicaFetchWaitMaxMs = intValue("replica.fetch.wait.max.ms", 500);
@@ -146,6 +158,7 @@ public final class BrokerConfig {
 
     offsetsTopicNumPartitions = intValue("offsets.topic.num.partitions", 50);
     offsetsTopicReplicationFactor = (short) intValue("offsets.topic.replication.factor", 3);
+    offsetsTopicSegmentBytes = intValue("offsets.topic.segment.bytes", 100 * 1024 * 1024);
     offsetsRetentionMs = longValue("offsets.retention.minutes", 10_080L) * 60_000L;
     offsetsRetentionCheckIntervalMs = longValue("offsets.retention.check.interval.ms", 600_000L);
     groupMinSessionTimeoutMs = intValue("group.min.session.timeout.ms", 6_000);

@@ -119,7 +119,11 @@ public final class FerryBroker implements Closeable {
 
     logManager =
         new LogManager(
-            config.logDirs, config.logDefaults, config.logRetentionCheckIntervalMs, Time.SYSTEM);
+            config.logDirs,
+            config.logDefaults,
+            config.logRetentionCheckIntervalMs,
+            config.logCleaner,
+            Time.SYSTEM);
     // Partitions open with their topic's overrides (segment size, retention...) from the start.
     logManager.startup(
         tp ->
@@ -269,7 +273,8 @@ public final class FerryBroker implements Closeable {
             topics,
             admin,
             config.offsetsTopicNumPartitions,
-            config.offsetsTopicReplicationFactor);
+            config.offsetsTopicReplicationFactor,
+            config.offsetsTopicSegmentBytes);
     for (ApiHandler handler :
         GroupApis.handlers(coordinator, locator, new MetadataTopicIds(metadata))) {
       apis.register(handler);

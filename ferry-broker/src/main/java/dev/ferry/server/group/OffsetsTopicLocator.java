@@ -23,20 +23,23 @@ public final class OffsetsTopicLocator implements CoordinatorLocator {
   private static final Logger log = LoggerFactory.getLogger(OffsetsTopicLocator.class);
 
   /**
-   * Topic configs of the offsets topic: compacted (never deleted by time), large segments as in
-   * Kafka, and room for the metadata record of a big group.
+   * Topic configs of the offsets topic: compacted (never deleted by time: the log cleaner keeps the
+   * latest commit per group and partition), segments of {@code offsets.topic.segment.bytes}, and
+   * room for the metadata record of a big group.
    */
-  public static final Map<String, String> TOPIC_CONFIGS =
-      Map.of(
-          "cleanup.policy", "compact",
-          "segment.bytes", String.valueOf(100 * 1024 * 1024),
-          "max.message.bytes", String.valueOf(10 * 1024 * 1024));
+  public static Map<String, String> topicConfigs(int segmentBytes) {
+    return Map.of(
+        "cleanup.policy", "compact",
+        "segment.bytes", String.valueOf(segmentBytes),
+        "max.message.bytes", String.valueOf(10 * 1024 * 1024));
+  }
 
   private final ClusterView cluster;
   private final TopicController topics;
   private final Executor admin;
   private final int numPartitions;
   private final short replicationFactor;
+  private final int segmentBytes;
   private final AtomicBoolean creating = new AtomicBoolean();
 
   public OffsetsTopicLocator(
@@ -44,12 +47,14 @@ public final class OffsetsTopicLocator implements CoordinatorLocator {
       TopicController topics,
       Executor admin,
       int numPartitions,
-      short replicationFactor) {
+      short replicationFactor,
+      int segmentBytes) {
     this.cluster = cluster;
     this.topics = topics;
     this.admin = admin;
     this.numPartitions = numPartitions;
     this.replicationFactor = replicationFactor;
+    this.segmentBytes = segmentBytes;
   }
 
   @Override
@@ -77,7 +82,7 @@ public final class OffsetsTopicLocator implements CoordinatorLocator {
                   numPartitions,
                   rf,
                   Map.of(),
-                  TOPIC_CONFIGS,
+                  topicConfigs(segmentBytes),
                   false);
               log.info(
                   "Created {} with {} partitions, replication factor {}",
