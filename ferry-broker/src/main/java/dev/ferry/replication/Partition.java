@@ -462,6 +462,18 @@ public final class Partition {
     log.updateHighWatermark(highWatermark);
   }
 
+  /**
+   * Restarts this replica's log at {@code offset} (the leader's log start, beyond this log's end):
+   * everything before it is gone on the leader, so there is nothing to copy.
+   */
+  void truncateFullyAndStartAt(long offset) {
+    log.truncateFullyAndStartAt(offset);
+    synchronized (this) {
+      highWatermark = log.logEndOffset();
+    }
+    log.updateHighWatermark(highWatermark);
+  }
+
   void updateAssignment(List<Integer> assignment) {
     replicas = List.copyOf(assignment);
   }

@@ -437,6 +437,10 @@ final class ReplicaFetcherThread extends Thread {
             p.appendAsFollower(records);
           }
           p.updateFollowerHighWatermark(pd.highWatermark());
+          // The leader's retention and DeleteRecords move its log start; follow it.
+          if (pd.logStartOffset() > p.log().logStartOffset()) {
+            p.log().advanceLogStartOffset(Math.min(pd.logStartOffset(), p.log().logEndOffset()));
+          }
         } catch (ApiException e) {
           log.error(
               "Could not append batches of {} fetched from leader {} at {}: {}; re-checking"
@@ -450,13 +454,25 @@ final class ReplicaFetcherThread extends Thread {
         }
       }
       case OFFSET_OUT_OF_RANGE -> {
+        long leaderStart = pd.logStartOffset();
+        if (leaderStart >= 0 && p.log().logEndOffset() < leaderStart) {
+          // Retention or DeleteRecords on the leader removed everything this replica lacks.
+          log.warn(
+              "Log end {} of {} is below leader {}'s log start {}: restarting the log there",
+              p.log().logEndOffset(),
+              p.topicPartition(),
+              sourceBrokerId,
+              leaderStart);
+          p.truncateFullyAndStartAt(leaderStart);
+          return;
+        }
         log.warn(
             "Leader {} says offset {} of {} is out of range (its log start {}); re-checking"
                 + " divergence",
             sourceBrokerId,
             p.log().logEndOffset(),
             p.topicPartition(),
-            pd.logStartOffset());
+            leaderStart);
         s.status = Status.TRUNCATING;
         s.delayedUntilMs = now + config.fetchBackoffMs();
       }

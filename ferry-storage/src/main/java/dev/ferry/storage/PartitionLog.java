@@ -895,7 +895,7 @@ public final class PartitionLog implements Closeable {
       }
       synchronized (flushLock) {
         if (offset <= segments.firstKey() || offset < logStartOffset) {
-          truncateFullyAndStartAt(offset);
+          restartAt(offset);
           return;
         }
         LogSegment last = segments.lastEntry().getValue();
@@ -937,8 +937,27 @@ public final class PartitionLog implements Closeable {
     }
   }
 
+  /**
+   * Empties the log and restarts it at {@code offset}, which may lie beyond the log end: what a
+   * follower does when the leader's log start has passed its log end (retention or DeleteRecords on
+   * the leader while the follower was away), so there is nothing left to fetch in between.
+   */
+  public void truncateFullyAndStartAt(long offset) {
+    lock.lock();
+    try {
+      ensureOpen();
+      synchronized (flushLock) {
+        restartAt(offset);
+      }
+    } catch (IOException e) {
+      throw storageError("truncate", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Empties the log and restarts it at {@code offset}. Caller holds both locks. */
-  private void truncateFullyAndStartAt(long offset) throws IOException {
+  private void restartAt(long offset) throws IOException {
     List<LogSegment> doomed = new ArrayList<>(segments.values());
     segments.clear();
     for (LogSegment s : doomed) {
