@@ -74,15 +74,7 @@ class IdempotentProduceTest {
         assertThat(dup.baseOffset()).isEqualTo(4);
         assertThat(produce(c, pid, epoch, 5, "f").baseOffset()).isEqualTo(5);
       }
-      try (var consumer = broker.consumer(java.util.Map.of())) {
-        var tp = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
-        consumer.assign(List.of(tp));
-        consumer.seekToBeginning(List.of(tp));
-        var got = Records.pollUntil(consumer, 6, java.time.Duration.ofSeconds(20));
-        assertThat(got)
-            .extracting(r -> Records.str(r.value()))
-            .containsExactly("a", "b", "c", "d", "e", "f");
-      }
+      assertThat(values(broker, 6)).containsExactly("a", "b", "c", "d", "e", "f");
     }
   }
 
@@ -108,15 +100,19 @@ class IdempotentProduceTest {
         assertThat(recent.baseOffset()).isEqualTo(5);
         assertThat(produce(c, pid, epoch, 7, "r7").baseOffset()).isEqualTo(7);
       }
-      try (var consumer = broker.consumer(java.util.Map.of())) {
-        var tp = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
-        consumer.assign(List.of(tp));
-        consumer.seekToBeginning(List.of(tp));
-        var got = Records.pollUntil(consumer, 8, java.time.Duration.ofSeconds(20));
-        assertThat(got)
-            .extracting(r -> Records.str(r.value()))
-            .containsExactly("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7");
-      }
+      assertThat(values(broker, 8)).containsExactly("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7");
+    }
+  }
+
+  /** The values of the topic's first {@code count} records, read from the start. */
+  private static List<String> values(TestBroker broker, int count) {
+    try (var consumer = broker.consumer(java.util.Map.of())) {
+      var tp = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      return Records.pollUntil(consumer, count, java.time.Duration.ofSeconds(20)).stream()
+          .map(r -> Records.str(r.value()))
+          .toList();
     }
   }
 
