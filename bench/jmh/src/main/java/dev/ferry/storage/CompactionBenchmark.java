@@ -77,7 +77,8 @@ public class CompactionBenchmark {
       log.append(MemoryRecords.withRecords(Compression.NONE, batch), 0);
     }
     log.updateHighWatermark(log.logEndOffset());
-    cleaner = new LogCleaner(LogCleaner.Config.defaults(), () -> List.of(log), () -> {}, Time.SYSTEM);
+    cleaner =
+        new LogCleaner(LogCleaner.Config.defaults(), () -> List.of(log), () -> {}, Time.SYSTEM);
   }
 
   @TearDown(Level.Invocation)
