@@ -57,7 +57,10 @@ class FaultInjectionTest {
                 "log.flush.interval.messages",
                 "1",
                 "zookeeper.session.timeout.ms",
-                Integer.toString(SESSION_TIMEOUT_MS))));
+                Integer.toString(SESSION_TIMEOUT_MS),
+                // A restart on a busy machine may need longer than one short session to start.
+                "zookeeper.connection.timeout.ms",
+                "30000")));
     FaultInjector injector = new FaultInjector(brokers);
     CheckReport report;
     long producerRestarts;
