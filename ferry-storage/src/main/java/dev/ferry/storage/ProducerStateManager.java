@@ -101,12 +101,7 @@ final class ProducerStateManager {
    * that offset, exactly where is no longer known), or the updates to apply once the append is
    * written.
    */
-  record Check(BatchMetadata duplicate, long duplicateBefore, List<Pending> pending) {
-
-    boolean isDuplicate() {
-      return duplicate != null || duplicateBefore >= 0;
-    }
-  }
+  record Check(BatchMetadata duplicate, long duplicateBefore, List<Pending> pending) {}
 
   private static final Check NOTHING = new Check(null, -1, List.of());
 
