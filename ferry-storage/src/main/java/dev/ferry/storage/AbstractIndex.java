@@ -1,11 +1,12 @@
 package dev.ferry.storage;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.apache.kafka.common.utils.internals.ByteBufferUnmapper;
 
 /**
@@ -16,13 +17,18 @@ import org.apache.kafka.common.utils.internals.ByteBufferUnmapper;
  * The writer stores an entry with absolute puts and only then publishes the new entry count through
  * a volatile field, so a reader never sees a half-written entry. A resize maps a new buffer and
  * leaves the old mapping to the garbage collector, because a concurrent reader may still hold it.
+ *
+ * <p>No file descriptor is held: the file is opened only to size and map it (at open, resize and
+ * trim) and closed again at once, since a mapping stays valid without its descriptor. A segment
+ * thus costs one descriptor (its log file), not three, which is what bounds how many partitions a
+ * broker can host under its open-files limit.
  */
 abstract class AbstractIndex implements AutoCloseable {
 
   private volatile Path file;
   protected final long baseOffset;
   private final int entrySize;
-  private RandomAccessFile raf;
+  private long length; // the file's current size; writer side only
   private volatile MappedByteBuffer mmap;
   private volatile int entries;
   private int maxEntries;
@@ -38,29 +44,53 @@ abstract class AbstractIndex implements AutoCloseable {
     this.baseOffset = baseOffset;
     this.entrySize = entrySize;
     boolean existed = Files.exists(file);
-    this.raf = new RandomAccessFile(file.toFile(), "rw");
-    long length = raf.length();
-    if (existed && length % entrySize != 0) {
-      raf.close();
-      throw new CorruptIndexException(
-          file + " has size " + length + ", not a multiple of the entry size " + entrySize);
+    try (FileChannel ch =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long size = ch.size();
+      if (existed && size % entrySize != 0) {
+        throw new CorruptIndexException(
+            file + " has size " + size + ", not a multiple of the entry size " + entrySize);
+      }
+      this.entries = existed ? (int) (size / entrySize) : 0;
+      long target = size;
+      if (writable) {
+        target = Math.max(roundDown(maxIndexSize), (long) entries * entrySize);
+      }
+      map(ch, target);
     }
-    this.entries = existed ? (int) (length / entrySize) : 0;
-    if (writable) {
-      long target = Math.max(roundDown(maxIndexSize), (long) entries * entrySize);
-      raf.setLength(target);
-    }
-    map();
   }
 
   private long roundDown(long size) {
     return size / entrySize * entrySize;
   }
 
-  private void map() throws IOException {
-    long length = raf.length();
-    this.mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
-    this.maxEntries = (int) (length / entrySize);
+  /**
+   * Sets the file to {@code target} bytes and maps all of it, through a channel the caller closes
+   * right after.
+   */
+  private void map(FileChannel ch, long target) throws IOException {
+    long size = ch.size();
+    if (target > size) {
+      // Grow sparsely, as RandomAccessFile.setLength does: one byte at the new end.
+      ch.write(ByteBuffer.allocate(1), target - 1);
+    } else if (target < size) {
+      ch.truncate(target);
+    }
+    this.mmap = ch.map(FileChannel.MapMode.READ_WRITE, 0, target);
+    this.length = target;
+    this.maxEntries = (int) (target / entrySize);
+  }
+
+  /**
+   * Resizes and remaps through a short-lived channel. The file must exist (no CREATE): an index
+   * renamed away or deleted is not silently recreated empty.
+   */
+  private void remap(long target) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      map(ch, target);
+    }
   }
 
   Path file() {
@@ -113,19 +143,17 @@ abstract class AbstractIndex implements AutoCloseable {
   /** Grows the file back to {@code maxIndexSize} (a rolled segment became active again). */
   void resize(int maxIndexSize) throws IOException {
     long target = Math.max(roundDown(maxIndexSize), (long) entries * entrySize);
-    if (target != raf.length()) {
-      raf.setLength(target);
-      map();
+    if (target != length) {
+      remap(target);
     }
   }
 
   /** Cuts the file to the entries written; the old, larger mapping stays valid for them. */
   void trimToValidSize() throws IOException {
     long valid = (long) entries * entrySize;
-    if (raf.length() != valid) {
+    if (length != valid) {
       mmap.force();
-      raf.setLength(valid);
-      map();
+      remap(valid);
     }
   }
 
@@ -148,12 +176,8 @@ abstract class AbstractIndex implements AutoCloseable {
       return;
     }
     closed = true;
-    try {
-      if (mmap.capacity() > 0) {
-        ByteBufferUnmapper.unmap(file.toString(), mmap);
-      }
-    } finally {
-      raf.close();
+    if (mmap.capacity() > 0) {
+      ByteBufferUnmapper.unmap(file.toString(), mmap);
     }
   }
 
