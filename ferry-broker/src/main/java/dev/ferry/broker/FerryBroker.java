@@ -15,6 +15,7 @@ import dev.ferry.network.SocketServerConfig;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.replication.ReplicationConfig;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.ApiVersionsHandler;
 import dev.ferry.server.KafkaApis;
 import dev.ferry.server.admin.AlterConfigsHandler;
 import dev.ferry.server.admin.CreatePartitionsHandler;
@@ -24,6 +25,9 @@ import dev.ferry.server.admin.DeleteTopicsHandler;
 import dev.ferry.server.admin.DescribeConfigsHandler;
 import dev.ferry.server.admin.IncrementalAlterConfigsHandler;
 import dev.ferry.server.admin.TopicConfigDescriber;
+import dev.ferry.server.cluster.ClusterView;
+import dev.ferry.server.cluster.DescribeClusterHandler;
+import dev.ferry.server.cluster.MetadataHandler;
 import dev.ferry.server.fetch.FetchHandler;
 import dev.ferry.server.fetch.FetchPurgatory;
 import dev.ferry.server.fetch.ListOffsetsHandler;
@@ -31,13 +35,9 @@ import dev.ferry.server.fetch.OffsetForLeaderEpochHandler;
 import dev.ferry.server.group.GroupApis;
 import dev.ferry.server.group.MetadataTopicIds;
 import dev.ferry.server.group.OffsetsTopicLocator;
-import dev.ferry.server.handlers.ApiVersionsHandler;
-import dev.ferry.server.handlers.ClusterView;
-import dev.ferry.server.handlers.DescribeClusterHandler;
-import dev.ferry.server.handlers.MetadataHandler;
 import dev.ferry.server.produce.ProduceHandler;
-import dev.ferry.server.producer.InitProducerIdHandler;
-import dev.ferry.server.producer.ProducerIdManager;
+import dev.ferry.server.producerid.InitProducerIdHandler;
+import dev.ferry.server.producerid.ProducerIdManager;
 import dev.ferry.storage.LogManager;
 import java.io.Closeable;
 import java.nio.file.Path;
@@ -189,7 +189,8 @@ public final class FerryBroker implements Closeable {
                 topics, admin, topicConfigs, config.numPartitions, config.defaultReplicationFactor))
         .register(new DeleteTopicsHandler(topics, metadata, admin))
         .register(new CreatePartitionsHandler(topics, admin))
-        .register(new DescribeConfigsHandler(metadata, topicConfigs, config))
+        .register(
+            new DescribeConfigsHandler(metadata, topicConfigs, config.brokerId, config.originals()))
         .register(new IncrementalAlterConfigsHandler(topics, admin))
         .register(new AlterConfigsHandler(topics, admin))
         .register(new DeleteRecordsHandler(replicaManager, admin))
@@ -275,7 +276,7 @@ public final class FerryBroker implements Closeable {
             config.offsetsTopicNumPartitions,
             config.offsetsTopicReplicationFactor,
             config.offsetsTopicSegmentBytes);
-    for (ApiHandler handler :
+    for (ApiHandler<?> handler :
         GroupApis.handlers(coordinator, locator, new MetadataTopicIds(metadata))) {
       apis.register(handler);
     }

@@ -3,23 +3,63 @@ package dev.ferry.server;
 import dev.ferry.network.NetworkRequest;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 
 /**
- * Handles one Kafka API. Called on a network thread: it must not block (hand blocking work to an
- * executor and complete the future there). The dispatcher has already checked that the request's
- * version lies within {@link #minVersion()}..{@link #maxVersion()}.
+ * Handles one Kafka API. A handler declares, once, in its constructor, the API it answers, the
+ * request class the codec parses it into and the version range it advertises; the dispatcher checks
+ * versions against that range and {@link #handle(NetworkRequest)} hands the typed body to the
+ * subclass, so no handler casts.
+ *
+ * <p>Called on a network thread: a handler must not block (hand blocking work to an executor and
+ * complete the future there).
+ *
+ * @param <Q> the request class of the API
  */
-public interface ApiHandler {
+public abstract class ApiHandler<Q extends AbstractRequest> {
 
-  ApiKeys apiKey();
+  private final ApiKeys apiKey;
+  private final Class<Q> requestType;
+  private final short minVersion;
+  private final short maxVersion;
+
+  /** A handler for every version of {@code apiKey} that the codec knows. */
+  protected ApiHandler(ApiKeys apiKey, Class<Q> requestType) {
+    this(apiKey, requestType, apiKey.oldestVersion(), apiKey.latestVersion());
+  }
+
+  /** A handler for versions {@code minVersion}..{@code maxVersion} of {@code apiKey}. */
+  protected ApiHandler(ApiKeys apiKey, Class<Q> requestType, int minVersion, int maxVersion) {
+    if (minVersion < 0 || minVersion > maxVersion || maxVersion > apiKey.latestVersion()) {
+      throw new IllegalArgumentException(
+          "Bad version range " + minVersion + ".." + maxVersion + " for " + apiKey);
+    }
+    this.apiKey = apiKey;
+    this.requestType = requestType;
+    this.minVersion = (short) minVersion;
+    this.maxVersion = (short) maxVersion;
+  }
+
+  public final ApiKeys apiKey() {
+    return apiKey;
+  }
 
   /** Lowest version advertised in ApiVersions. */
-  short minVersion();
+  public final short minVersion() {
+    return minVersion;
+  }
 
   /** Highest version advertised in ApiVersions. */
-  short maxVersion();
+  public final short maxVersion() {
+    return maxVersion;
+  }
 
   /** Completes with the response, or with null to send none (acks=0 produce). */
-  CompletableFuture<AbstractResponse> handle(NetworkRequest request);
+  public final CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
+    return handle(request, requestType.cast(request.body()));
+  }
+
+  /** Answers {@code body}, the parsed body of {@code request}. */
+  protected abstract CompletableFuture<AbstractResponse> handle(NetworkRequest request, Q body);
 }

@@ -19,34 +19,21 @@ import org.apache.kafka.common.requests.AlterConfigsResponse;
 import org.apache.kafka.common.requests.ApiError;
 
 /** The legacy AlterConfigs (still used by kafkajs): replaces a topic's overrides wholesale. */
-public final class AlterConfigsHandler implements ApiHandler {
+public final class AlterConfigsHandler extends ApiHandler<AlterConfigsRequest> {
 
   private final TopicController topics;
   private final Executor adminExecutor;
 
   public AlterConfigsHandler(TopicController topics, Executor adminExecutor) {
+    super(ApiKeys.ALTER_CONFIGS, AlterConfigsRequest.class);
     this.topics = topics;
     this.adminExecutor = adminExecutor;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.ALTER_CONFIGS;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.ALTER_CONFIGS.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.ALTER_CONFIGS.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    AlterConfigsRequestData req = ((AlterConfigsRequest) request.body()).data();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, AlterConfigsRequest body) {
+    AlterConfigsRequestData req = body.data();
     return CompletableFuture.supplyAsync(
         () -> {
           AlterConfigsResponseData response = new AlterConfigsResponseData();

@@ -20,34 +20,21 @@ import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreatePartitionsResponse;
 
 /** CreatePartitions: grows topics; answers every topic asked for, one result each. */
-public final class CreatePartitionsHandler implements ApiHandler {
+public final class CreatePartitionsHandler extends ApiHandler<CreatePartitionsRequest> {
 
   private final TopicController topics;
   private final Executor adminExecutor;
 
   public CreatePartitionsHandler(TopicController topics, Executor adminExecutor) {
+    super(ApiKeys.CREATE_PARTITIONS, CreatePartitionsRequest.class);
     this.topics = topics;
     this.adminExecutor = adminExecutor;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.CREATE_PARTITIONS;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.CREATE_PARTITIONS.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.CREATE_PARTITIONS.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    CreatePartitionsRequestData req = ((CreatePartitionsRequest) request.body()).data();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, CreatePartitionsRequest body) {
+    CreatePartitionsRequestData req = body.data();
     return CompletableFuture.supplyAsync(
         () -> {
           CreatePartitionsResponseData response = new CreatePartitionsResponseData();

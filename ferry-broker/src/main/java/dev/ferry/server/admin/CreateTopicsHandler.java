@@ -29,7 +29,7 @@ import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 
 /** CreateTopics, run on the admin executor because it writes to ZooKeeper. */
-public final class CreateTopicsHandler implements ApiHandler {
+public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
 
   private final TopicController topics;
   private final Executor adminExecutor;
@@ -43,6 +43,7 @@ public final class CreateTopicsHandler implements ApiHandler {
       TopicConfigDescriber configs,
       int defaultPartitions,
       short defaultReplicationFactor) {
+    super(ApiKeys.CREATE_TOPICS, CreateTopicsRequest.class);
     this.topics = topics;
     this.adminExecutor = adminExecutor;
     this.configs = configs;
@@ -51,23 +52,9 @@ public final class CreateTopicsHandler implements ApiHandler {
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.CREATE_TOPICS;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.CREATE_TOPICS.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.CREATE_TOPICS.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    CreateTopicsRequestData req = ((CreateTopicsRequest) request.body()).data();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, CreateTopicsRequest body) {
+    CreateTopicsRequestData req = body.data();
     return CompletableFuture.supplyAsync(
         () -> {
           CreateTopicsResponseData response = new CreateTopicsResponseData();

@@ -25,34 +25,21 @@ import org.apache.kafka.common.requests.DeleteRecordsResponse;
  * DeleteRecords: moves a partition's log start offset forward (offset -1 means the high watermark).
  * Runs on the admin executor because it may delete segment files.
  */
-public final class DeleteRecordsHandler implements ApiHandler {
+public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest> {
 
   private final ReplicaManager replicaManager;
   private final Executor adminExecutor;
 
   public DeleteRecordsHandler(ReplicaManager replicaManager, Executor adminExecutor) {
+    super(ApiKeys.DELETE_RECORDS, DeleteRecordsRequest.class);
     this.replicaManager = replicaManager;
     this.adminExecutor = adminExecutor;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DELETE_RECORDS;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.DELETE_RECORDS.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.DELETE_RECORDS.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    DeleteRecordsRequestData req = ((DeleteRecordsRequest) request.body()).data();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, DeleteRecordsRequest body) {
+    DeleteRecordsRequestData req = body.data();
     return CompletableFuture.supplyAsync(
         () -> {
           DeleteRecordsResponseData response = new DeleteRecordsResponseData();

@@ -24,7 +24,7 @@ import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
 
 /** DeleteTopics by name (all versions) or by topic id (v6+). */
-public final class DeleteTopicsHandler implements ApiHandler {
+public final class DeleteTopicsHandler extends ApiHandler<DeleteTopicsRequest> {
 
   private final TopicController topics;
   private final ZkMetadataStore metadata;
@@ -32,29 +32,16 @@ public final class DeleteTopicsHandler implements ApiHandler {
 
   public DeleteTopicsHandler(
       TopicController topics, ZkMetadataStore metadata, Executor adminExecutor) {
+    super(ApiKeys.DELETE_TOPICS, DeleteTopicsRequest.class);
     this.topics = topics;
     this.metadata = metadata;
     this.adminExecutor = adminExecutor;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DELETE_TOPICS;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.DELETE_TOPICS.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.DELETE_TOPICS.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    DeleteTopicsRequestData req = ((DeleteTopicsRequest) request.body()).data();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, DeleteTopicsRequest body) {
+    DeleteTopicsRequestData req = body.data();
     List<DeleteTopicState> targets = new ArrayList<>();
     for (String name : req.topicNames()) {
       targets.add(new DeleteTopicState().setName(name).setTopicId(Uuid.ZERO_UUID));
@@ -84,7 +71,7 @@ public final class DeleteTopicsHandler implements ApiHandler {
         name = byId.get().name();
         result.setName(name);
       }
-      if (dev.ferry.server.handlers.ClusterView.isInternal(name)) {
+      if (dev.ferry.server.cluster.ClusterView.isInternal(name)) {
         throw new InvalidRequestException("Internal topic " + name + " cannot be deleted");
       }
       metadata.topic(name).ifPresent(t -> result.setTopicId(t.topicId()));

@@ -1,6 +1,5 @@
 package dev.ferry.server.admin;
 
-import dev.ferry.broker.BrokerConfig;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.network.NetworkRequest;
@@ -24,37 +23,33 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 
 /** DescribeConfigs for topics (effective values with their source) and for brokers. */
-public final class DescribeConfigsHandler implements ApiHandler {
+public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequest> {
 
   private final ZkMetadataStore metadata;
   private final TopicConfigDescriber topicConfigs;
-  private final BrokerConfig brokerConfig;
+  private final int brokerId;
+  private final Map<String, String> staticBrokerConfigs;
 
+  /**
+   * {@code staticBrokerConfigs} are the settings the broker was started with (its properties file),
+   * answered for BROKER resources. Taking them as a map keeps this package free of the broker
+   * assembly that depends on it.
+   */
   public DescribeConfigsHandler(
-      ZkMetadataStore metadata, TopicConfigDescriber topicConfigs, BrokerConfig brokerConfig) {
+      ZkMetadataStore metadata,
+      TopicConfigDescriber topicConfigs,
+      int brokerId,
+      Map<String, String> staticBrokerConfigs) {
+    super(ApiKeys.DESCRIBE_CONFIGS, DescribeConfigsRequest.class);
     this.metadata = metadata;
     this.topicConfigs = topicConfigs;
-    this.brokerConfig = brokerConfig;
+    this.brokerId = brokerId;
+    this.staticBrokerConfigs = staticBrokerConfigs;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DESCRIBE_CONFIGS;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.DESCRIBE_CONFIGS.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.DESCRIBE_CONFIGS.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    DescribeConfigsRequest req = (DescribeConfigsRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, DescribeConfigsRequest req) {
     boolean synonyms = req.data().includeSynonyms();
     DescribeConfigsResponseData response = new DescribeConfigsResponseData();
     for (DescribeConfigsResource r : req.data().resources()) {
@@ -79,11 +74,10 @@ public final class DescribeConfigsHandler implements ApiHandler {
       }
       entries = topicConfigs.describe(topic.get().configs(), r.configurationKeys());
     } else if (type == ConfigResource.Type.BROKER) {
-      if (!r.resourceName().isEmpty()
-          && !r.resourceName().equals(String.valueOf(brokerConfig.brokerId))) {
+      if (!r.resourceName().isEmpty() && !r.resourceName().equals(String.valueOf(brokerId))) {
         return result
             .setErrorCode(Errors.INVALID_REQUEST.code())
-            .setErrorMessage("This is broker " + brokerConfig.brokerId);
+            .setErrorMessage("This is broker " + brokerId);
       }
       entries = brokerEntries(r.configurationKeys());
     } else {
@@ -115,7 +109,7 @@ public final class DescribeConfigsHandler implements ApiHandler {
 
   private List<ConfigEntry> brokerEntries(List<String> keys) {
     List<ConfigEntry> out = new ArrayList<>();
-    for (Map.Entry<String, String> e : brokerConfig.originals().entrySet()) {
+    for (Map.Entry<String, String> e : staticBrokerConfigs.entrySet()) {
       if (keys == null || keys.isEmpty() || keys.contains(e.getKey())) {
         out.add(new ConfigEntry(e.getKey(), e.getValue(), ConfigSource.STATIC_BROKER_CONFIG));
       }

@@ -23,35 +23,22 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 
 /** IncrementalAlterConfigs on topics: SET, DELETE, APPEND and SUBTRACT of list values. */
-public final class IncrementalAlterConfigsHandler implements ApiHandler {
+public final class IncrementalAlterConfigsHandler
+    extends ApiHandler<IncrementalAlterConfigsRequest> {
 
   private final TopicController topics;
   private final Executor adminExecutor;
 
   public IncrementalAlterConfigsHandler(TopicController topics, Executor adminExecutor) {
+    super(ApiKeys.INCREMENTAL_ALTER_CONFIGS, IncrementalAlterConfigsRequest.class);
     this.topics = topics;
     this.adminExecutor = adminExecutor;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.INCREMENTAL_ALTER_CONFIGS.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.INCREMENTAL_ALTER_CONFIGS.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    IncrementalAlterConfigsRequestData req =
-        ((IncrementalAlterConfigsRequest) request.body()).data();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, IncrementalAlterConfigsRequest body) {
+    IncrementalAlterConfigsRequestData req = body.data();
     return CompletableFuture.supplyAsync(
         () -> {
           IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();

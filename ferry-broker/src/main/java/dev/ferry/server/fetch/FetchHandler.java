@@ -25,7 +25,7 @@ import org.apache.kafka.common.requests.FetchResponse;
  * request is answered at once when it finds min_bytes or an error, otherwise it waits in the
  * purgatory until data arrives or max_wait_ms passes.
  */
-public final class FetchHandler implements ApiHandler {
+public final class FetchHandler extends ApiHandler<FetchRequest> {
 
   private final FetchReader reader;
   private final ZkMetadataStore metadata;
@@ -33,29 +33,14 @@ public final class FetchHandler implements ApiHandler {
 
   public FetchHandler(
       ZkMetadataStore metadata, ReplicaManager replicaManager, FetchPurgatory purgatory) {
+    super(ApiKeys.FETCH, FetchRequest.class);
     this.reader = new FetchReader(metadata, replicaManager);
     this.metadata = metadata;
     this.purgatory = purgatory;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.FETCH;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.FETCH.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.FETCH.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    FetchRequest req = (FetchRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(NetworkRequest request, FetchRequest req) {
     FetchRequestData data = req.data();
     short version = req.version();
     if (data.sessionId() != 0) {

@@ -22,32 +22,18 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 
 /** ListOffsets: earliest, latest, max-timestamp and by-timestamp lookups on local leader logs. */
-public final class ListOffsetsHandler implements ApiHandler {
+public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
 
   private final ReplicaManager replicaManager;
 
   public ListOffsetsHandler(ReplicaManager replicaManager) {
+    super(ApiKeys.LIST_OFFSETS, ListOffsetsRequest.class);
     this.replicaManager = replicaManager;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.LIST_OFFSETS;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.LIST_OFFSETS.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.LIST_OFFSETS.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    ListOffsetsRequest req = (ListOffsetsRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, ListOffsetsRequest req) {
     List<ListOffsetsTopicResponse> topics = new ArrayList<>();
     for (ListOffsetsTopic t : req.data().topics()) {
       List<ListOffsetsPartitionResponse> partitions = new ArrayList<>();

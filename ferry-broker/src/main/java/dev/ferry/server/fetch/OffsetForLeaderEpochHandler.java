@@ -25,34 +25,20 @@ import org.slf4j.LoggerFactory;
  * their log diverges (and truncate there); the Java consumer uses it to validate its position after
  * a leader change. Answered from the leader-epoch cache on the network thread (no I/O).
  */
-public final class OffsetForLeaderEpochHandler implements ApiHandler {
+public final class OffsetForLeaderEpochHandler extends ApiHandler<OffsetsForLeaderEpochRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(OffsetForLeaderEpochHandler.class);
 
   private final ReplicaManager replicaManager;
 
   public OffsetForLeaderEpochHandler(ReplicaManager replicaManager) {
+    super(ApiKeys.OFFSET_FOR_LEADER_EPOCH, OffsetsForLeaderEpochRequest.class);
     this.replicaManager = replicaManager;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.OFFSET_FOR_LEADER_EPOCH;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.OFFSET_FOR_LEADER_EPOCH.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.OFFSET_FOR_LEADER_EPOCH.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    OffsetsForLeaderEpochRequest req = (OffsetsForLeaderEpochRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, OffsetsForLeaderEpochRequest req) {
     OffsetForLeaderEpochResponseData out = new OffsetForLeaderEpochResponseData();
     for (OffsetForLeaderTopic t : req.data().topics()) {
       OffsetForLeaderTopicResult result = new OffsetForLeaderTopicResult().setTopic(t.topic());

@@ -15,32 +15,18 @@ import org.apache.kafka.common.requests.DeleteGroupsRequest;
 import org.apache.kafka.common.requests.DeleteGroupsResponse;
 
 /** DeleteGroups v0-3: removes empty groups with their offsets; answered after the tombstones. */
-public final class DeleteGroupsHandler implements ApiHandler {
+public final class DeleteGroupsHandler extends ApiHandler<DeleteGroupsRequest> {
 
   private final GroupCoordinator coordinator;
 
   public DeleteGroupsHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.DELETE_GROUPS, DeleteGroupsRequest.class, 0, 3);
     this.coordinator = coordinator;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DELETE_GROUPS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 3;
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    DeleteGroupsRequest req = (DeleteGroupsRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, DeleteGroupsRequest req) {
     // The response is keyed by group id: a repeated id is deleted and answered once.
     var ids = new ArrayList<>(new LinkedHashSet<>(req.data().groupsNames()));
     return coordinator

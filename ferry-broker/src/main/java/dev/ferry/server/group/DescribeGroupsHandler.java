@@ -16,32 +16,18 @@ import org.apache.kafka.common.requests.DescribeGroupsResponse;
  * DescribeGroups v0-6. An unknown group is GROUP_ID_NOT_FOUND from v6 (KIP-1043); older versions
  * get no error and state "Dead", as Kafka answers them.
  */
-public final class DescribeGroupsHandler implements ApiHandler {
+public final class DescribeGroupsHandler extends ApiHandler<DescribeGroupsRequest> {
 
   private final GroupCoordinator coordinator;
 
   public DescribeGroupsHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.DESCRIBE_GROUPS, DescribeGroupsRequest.class, 0, 6);
     this.coordinator = coordinator;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DESCRIBE_GROUPS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 6;
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    DescribeGroupsRequest req = (DescribeGroupsRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, DescribeGroupsRequest req) {
     short version = request.header().apiVersion();
     DescribeGroupsResponseData data = new DescribeGroupsResponseData();
     for (String groupId : req.data().groups()) {

@@ -23,34 +23,21 @@ import org.apache.kafka.common.requests.FindCoordinatorResponse;
  * __consumer_offsets} partition. v4+ batches several keys in one request. Transaction and share
  * coordinators are not offered.
  */
-public final class FindCoordinatorHandler implements ApiHandler {
+public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequest> {
 
   private final GroupCoordinator coordinator;
   private final CoordinatorLocator locator;
 
   public FindCoordinatorHandler(GroupCoordinator coordinator, CoordinatorLocator locator) {
+    super(ApiKeys.FIND_COORDINATOR, FindCoordinatorRequest.class, 0, 6);
     this.coordinator = coordinator;
     this.locator = locator;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.FIND_COORDINATOR;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 6;
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    FindCoordinatorRequestData req = ((FindCoordinatorRequest) request.body()).data();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, FindCoordinatorRequest body) {
+    FindCoordinatorRequestData req = body.data();
     short version = request.header().apiVersion();
     byte keyType = version >= 1 ? req.keyType() : CoordinatorType.GROUP.id();
     FindCoordinatorResponseData resp = new FindCoordinatorResponseData();

@@ -14,7 +14,7 @@ public final class GroupApis {
    * OffsetFetch, ListGroups, DescribeGroups, DeleteGroups and OffsetDelete. With {@code topicIds}
    * OffsetCommit and OffsetFetch also offer v10 (topic ids); null caps them at v9.
    */
-  public static List<ApiHandler> handlers(
+  public static List<ApiHandler<?>> handlers(
       GroupCoordinator coordinator, CoordinatorLocator locator, TopicIdResolver topicIds) {
     return List.of(
         new FindCoordinatorHandler(coordinator, locator),
@@ -31,7 +31,7 @@ public final class GroupApis {
   }
 
   /** As above without topic ids (OffsetCommit/OffsetFetch up to v9). */
-  public static List<ApiHandler> handlers(
+  public static List<ApiHandler<?>> handlers(
       GroupCoordinator coordinator, CoordinatorLocator locator) {
     return handlers(coordinator, locator, null);
   }

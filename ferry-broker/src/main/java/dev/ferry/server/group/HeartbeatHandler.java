@@ -12,32 +12,18 @@ import org.apache.kafka.common.requests.HeartbeatRequest;
 import org.apache.kafka.common.requests.HeartbeatResponse;
 
 /** Heartbeat v0-4: keeps a member's session alive and tells it when to rejoin. */
-public final class HeartbeatHandler implements ApiHandler {
+public final class HeartbeatHandler extends ApiHandler<HeartbeatRequest> {
 
   private final GroupCoordinator coordinator;
 
   public HeartbeatHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.HEARTBEAT, HeartbeatRequest.class, 0, 4);
     this.coordinator = coordinator;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.HEARTBEAT;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 4;
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    HeartbeatRequest req = (HeartbeatRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, HeartbeatRequest req) {
     Errors e = coordinator.heartbeat(GroupRequests.context(request), req.data());
     return CompletableFuture.completedFuture(
         new HeartbeatResponse(new HeartbeatResponseData().setErrorCode(e.code())));

@@ -10,32 +10,18 @@ import org.apache.kafka.common.requests.JoinGroupRequest;
 import org.apache.kafka.common.requests.JoinGroupResponse;
 
 /** JoinGroup v0-9; the response is parked in the coordinator until the join phase completes. */
-public final class JoinGroupHandler implements ApiHandler {
+public final class JoinGroupHandler extends ApiHandler<JoinGroupRequest> {
 
   private final GroupCoordinator coordinator;
 
   public JoinGroupHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.JOIN_GROUP, JoinGroupRequest.class, 0, 9);
     this.coordinator = coordinator;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.JOIN_GROUP;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 9;
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    JoinGroupRequest req = (JoinGroupRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, JoinGroupRequest req) {
     short version = request.header().apiVersion();
     return coordinator
         .joinGroup(GroupRequests.context(request), req.data())

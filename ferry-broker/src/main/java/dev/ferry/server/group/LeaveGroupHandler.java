@@ -17,32 +17,18 @@ import org.apache.kafka.common.requests.LeaveGroupResponse;
  * LeaveGroup v0-5. v0-2 name one member and carry its error at the top level; v3+ name a batch of
  * members (by member id and/or group.instance.id) with an error each.
  */
-public final class LeaveGroupHandler implements ApiHandler {
+public final class LeaveGroupHandler extends ApiHandler<LeaveGroupRequest> {
 
   private final GroupCoordinator coordinator;
 
   public LeaveGroupHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.LEAVE_GROUP, LeaveGroupRequest.class, 0, 5);
     this.coordinator = coordinator;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.LEAVE_GROUP;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 5;
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    LeaveGroupRequest req = (LeaveGroupRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, LeaveGroupRequest req) {
     short version = request.header().apiVersion();
     List<MemberIdentity> members =
         version >= 3

@@ -20,32 +20,19 @@ import org.apache.kafka.common.requests.ListGroupsResponse;
  * ListGroups v0-5: the groups this broker coordinates (admin clients ask every broker), with the
  * states filter (v4+) and types filter (v5+; every Ferry group is "classic").
  */
-public final class ListGroupsHandler implements ApiHandler {
+public final class ListGroupsHandler extends ApiHandler<ListGroupsRequest> {
 
   private final GroupCoordinator coordinator;
 
   public ListGroupsHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.LIST_GROUPS, ListGroupsRequest.class, 0, 5);
     this.coordinator = coordinator;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.LIST_GROUPS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 5;
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    ListGroupsRequestData req = ((ListGroupsRequest) request.body()).data();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, ListGroupsRequest body) {
+    ListGroupsRequestData req = body.data();
     short version = request.header().apiVersion();
     Set<String> states = version >= 4 ? new HashSet<>(req.statesFilter()) : Set.of();
     Set<String> types = version >= 5 ? new HashSet<>(req.typesFilter()) : Set.of();

@@ -28,35 +28,26 @@ import org.apache.kafka.common.requests.OffsetCommitResponse;
  * OffsetCommit v2-10 (v2 is the codec's oldest). v10 names topics by id only; ids are resolved to
  * names, under which offsets are stored. The response is sent once the commit is in the log.
  */
-public final class OffsetCommitHandler implements ApiHandler {
+public final class OffsetCommitHandler extends ApiHandler<OffsetCommitRequest> {
 
   private final GroupCoordinator coordinator;
   private final TopicIdResolver topicIds;
 
   /** With {@code topicIds} null, v10 is not advertised. */
   public OffsetCommitHandler(GroupCoordinator coordinator, TopicIdResolver topicIds) {
+    super(
+        ApiKeys.OFFSET_COMMIT,
+        OffsetCommitRequest.class,
+        ApiKeys.OFFSET_COMMIT.oldestVersion(),
+        topicIds == null ? 9 : 10);
     this.coordinator = coordinator;
     this.topicIds = topicIds;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.OFFSET_COMMIT;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.OFFSET_COMMIT.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return (short) (topicIds == null ? 9 : 10);
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    OffsetCommitRequestData req = ((OffsetCommitRequest) request.body()).data();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, OffsetCommitRequest body) {
+    OffsetCommitRequestData req = body.data();
     short version = request.header().apiVersion();
     boolean byId = version >= 10;
 

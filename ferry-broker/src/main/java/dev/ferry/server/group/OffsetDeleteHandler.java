@@ -23,32 +23,18 @@ import org.apache.kafka.common.requests.OffsetDeleteResponse;
  * OffsetDelete v0: deletes committed offsets of an empty group, or of topics an active consumer
  * group no longer subscribes to.
  */
-public final class OffsetDeleteHandler implements ApiHandler {
+public final class OffsetDeleteHandler extends ApiHandler<OffsetDeleteRequest> {
 
   private final GroupCoordinator coordinator;
 
   public OffsetDeleteHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.OFFSET_DELETE, OffsetDeleteRequest.class, 0, 0);
     this.coordinator = coordinator;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.OFFSET_DELETE;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 0;
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    OffsetDeleteRequest req = (OffsetDeleteRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, OffsetDeleteRequest req) {
     List<TopicPartition> partitions = new ArrayList<>();
     for (OffsetDeleteRequestTopic t : req.data().topics()) {
       for (OffsetDeleteRequestPartition p : t.partitions()) {

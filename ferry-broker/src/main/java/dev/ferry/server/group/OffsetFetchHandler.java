@@ -35,35 +35,26 @@ import org.apache.kafka.common.requests.OffsetFetchResponse;
  * partition. {@code require_stable} is accepted and ignored: there are no pending transactional
  * offsets.
  */
-public final class OffsetFetchHandler implements ApiHandler {
+public final class OffsetFetchHandler extends ApiHandler<OffsetFetchRequest> {
 
   private final GroupCoordinator coordinator;
   private final TopicIdResolver topicIds;
 
   /** With {@code topicIds} null, v10 is not advertised. */
   public OffsetFetchHandler(GroupCoordinator coordinator, TopicIdResolver topicIds) {
+    super(
+        ApiKeys.OFFSET_FETCH,
+        OffsetFetchRequest.class,
+        ApiKeys.OFFSET_FETCH.oldestVersion(),
+        topicIds == null ? 9 : 10);
     this.coordinator = coordinator;
     this.topicIds = topicIds;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.OFFSET_FETCH;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.OFFSET_FETCH.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return (short) (topicIds == null ? 9 : 10);
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    OffsetFetchRequestData req = ((OffsetFetchRequest) request.body()).data();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, OffsetFetchRequest body) {
+    OffsetFetchRequestData req = body.data();
     short version = request.header().apiVersion();
     OffsetFetchResponseData resp =
         version < OffsetFetchRequest.BATCH_MIN_VERSION

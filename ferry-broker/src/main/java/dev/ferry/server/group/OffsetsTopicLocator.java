@@ -2,7 +2,7 @@ package dev.ferry.server.group;
 
 import dev.ferry.controller.TopicController;
 import dev.ferry.coordinator.group.GroupCoordinator;
-import dev.ferry.server.handlers.ClusterView;
+import dev.ferry.server.cluster.ClusterView;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;

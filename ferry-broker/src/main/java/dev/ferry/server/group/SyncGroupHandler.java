@@ -10,32 +10,18 @@ import org.apache.kafka.common.requests.SyncGroupRequest;
 import org.apache.kafka.common.requests.SyncGroupResponse;
 
 /** SyncGroup v0-5: relays the leader's assignment, byte for byte, to every member. */
-public final class SyncGroupHandler implements ApiHandler {
+public final class SyncGroupHandler extends ApiHandler<SyncGroupRequest> {
 
   private final GroupCoordinator coordinator;
 
   public SyncGroupHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.SYNC_GROUP, SyncGroupRequest.class, 0, 5);
     this.coordinator = coordinator;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.SYNC_GROUP;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 5;
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    SyncGroupRequest req = (SyncGroupRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, SyncGroupRequest req) {
     return coordinator
         .syncGroup(GroupRequests.context(request), req.data())
         .thenApply(SyncGroupResponse::new);

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * (else NOT_ENOUGH_REPLICAS, nothing appended), then parks until the high watermark passes every
  * appended batch (no thread waits; follower fetches complete it) or the request's timeout expires.
  */
-public final class ProduceHandler implements ApiHandler {
+public final class ProduceHandler extends ApiHandler<ProduceRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
 
@@ -46,32 +46,15 @@ public final class ProduceHandler implements ApiHandler {
   private final ReplicaManager replicaManager;
 
   public ProduceHandler(ZkMetadataStore metadata, ReplicaManager replicaManager) {
+    // Advertised from v0 although v0-2 are rejected: librdkafka disables compression unless v0-2
+    // are listed (KAFKA-18659); the codec refuses to parse those versions anyway.
+    super(ApiKeys.PRODUCE, ProduceRequest.class, 0, ApiKeys.PRODUCE.latestVersion());
     this.metadata = metadata;
     this.replicaManager = replicaManager;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.PRODUCE;
-  }
-
-  /**
-   * Advertised from v0 although v0-2 are rejected: librdkafka disables compression unless v0-2 are
-   * listed (KAFKA-18659); the codec refuses to parse those versions anyway.
-   */
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.PRODUCE.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    ProduceRequest req = (ProduceRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(NetworkRequest request, ProduceRequest req) {
     short acks = req.acks();
     boolean byId = req.version() >= 13;
     TopicProduceResponseCollection responses = new TopicProduceResponseCollection();

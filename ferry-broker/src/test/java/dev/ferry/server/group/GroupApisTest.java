@@ -80,7 +80,7 @@ class GroupApisTest {
   @TempDir Path dir;
   private PartitionLog log;
   private GroupCoordinator coordinator;
-  private Map<ApiKeys, ApiHandler> handlers;
+  private Map<ApiKeys, ApiHandler<?>> handlers;
   private Optional<Node> located = Optional.of(NODE);
   private int correlation;
 
@@ -106,7 +106,7 @@ class GroupApisTest {
           }
         };
     handlers = new HashMap<>();
-    for (ApiHandler h : GroupApis.handlers(coordinator, p -> located, ids)) {
+    for (ApiHandler<?> h : GroupApis.handlers(coordinator, p -> located, ids)) {
       handlers.put(h.apiKey(), h);
     }
   }
@@ -157,7 +157,7 @@ class GroupApisTest {
             Map.entry(ApiKeys.DELETE_GROUPS, "0-3"),
             Map.entry(ApiKeys.OFFSET_DELETE, "0-0"));
     assertThat(handlers).hasSize(expected.size());
-    for (ApiHandler h : handlers.values()) {
+    for (ApiHandler<?> h : handlers.values()) {
       assertThat(h.minVersion() + "-" + h.maxVersion())
           .as(h.apiKey().name)
           .isEqualTo(expected.get(h.apiKey()));
@@ -165,7 +165,7 @@ class GroupApisTest {
       assertThat(h.maxVersion()).isLessThanOrEqualTo(h.apiKey().latestVersion());
     }
     // Without a topic id resolver, the id-only versions are not offered.
-    for (ApiHandler h : GroupApis.handlers(coordinator, p -> located)) {
+    for (ApiHandler<?> h : GroupApis.handlers(coordinator, p -> located)) {
       if (h.apiKey() == ApiKeys.OFFSET_COMMIT || h.apiKey() == ApiKeys.OFFSET_FETCH) {
         assertThat(h.maxVersion()).isEqualTo((short) 9);
       }

@@ -1,4 +1,4 @@
-package dev.ferry.server.handlers;
+package dev.ferry.server.cluster;
 
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.network.NetworkRequest;
@@ -14,32 +14,18 @@ import org.apache.kafka.common.requests.DescribeClusterRequest;
 import org.apache.kafka.common.requests.DescribeClusterResponse;
 
 /** DescribeCluster: live brokers, controller and cluster id (Admin.describeCluster). */
-public final class DescribeClusterHandler implements ApiHandler {
+public final class DescribeClusterHandler extends ApiHandler<DescribeClusterRequest> {
 
   private final ClusterView cluster;
 
   public DescribeClusterHandler(ClusterView cluster) {
+    super(ApiKeys.DESCRIBE_CLUSTER, DescribeClusterRequest.class);
     this.cluster = cluster;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DESCRIBE_CLUSTER;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.DESCRIBE_CLUSTER.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.DESCRIBE_CLUSTER.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    DescribeClusterRequest req = (DescribeClusterRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, DescribeClusterRequest req) {
     DescribeClusterBrokerCollection brokers = new DescribeClusterBrokerCollection();
     for (BrokerInfo b : cluster.liveBrokers()) {
       brokers.add(

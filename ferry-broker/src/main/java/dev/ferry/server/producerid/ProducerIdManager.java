@@ -1,4 +1,4 @@
-package dev.ferry.server.producer;
+package dev.ferry.server.producerid;
 
 import dev.ferry.metadata.ProducerIdBlock;
 import dev.ferry.metadata.ZkMetadataStore;

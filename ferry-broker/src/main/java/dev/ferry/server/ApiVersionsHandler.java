@@ -1,7 +1,6 @@
-package dev.ferry.server.handlers;
+package dev.ferry.server;
 
 import dev.ferry.network.NetworkRequest;
-import dev.ferry.server.ApiHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -17,33 +16,19 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
  * selects for such requests) with UNSUPPORTED_VERSION and our table, so the client can retry with a
  * version we share (KIP-511).
  */
-public final class ApiVersionsHandler implements ApiHandler {
+public final class ApiVersionsHandler extends ApiHandler<ApiVersionsRequest> {
 
   private final Supplier<ApiVersionCollection> supportedApis;
 
   public ApiVersionsHandler(Supplier<ApiVersionCollection> supportedApis) {
+    // Every version the codec parses: newer ones arrive as v0 requests with an unsupported flag.
+    super(ApiKeys.API_VERSIONS, ApiVersionsRequest.class, 0, ApiKeys.API_VERSIONS.latestVersion());
     this.supportedApis = supportedApis;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.API_VERSIONS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  /** Every version the codec parses: newer ones arrive as v0 requests with an unsupported flag. */
-  @Override
-  public short maxVersion() {
-    return ApiKeys.API_VERSIONS.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    ApiVersionsRequest req = (ApiVersionsRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, ApiVersionsRequest req) {
     ApiVersionsResponseData data =
         new ApiVersionsResponseData().setApiKeys(supportedApis.get().duplicate());
     if (req.hasUnsupportedRequestVersion()) {

@@ -1,4 +1,4 @@
-package dev.ferry.server.producer;
+package dev.ferry.server.producerid;
 
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
@@ -16,32 +16,19 @@ import org.apache.kafka.common.requests.InitProducerIdResponse;
  * producer re-initialising after a sequence error (as Kafka does without a transactional id), so
  * its old sequence state can never clash. Transactions are not supported yet.
  */
-public final class InitProducerIdHandler implements ApiHandler {
+public final class InitProducerIdHandler extends ApiHandler<InitProducerIdRequest> {
 
   private final ProducerIdManager producerIds;
 
   public InitProducerIdHandler(ProducerIdManager producerIds) {
+    super(ApiKeys.INIT_PRODUCER_ID, InitProducerIdRequest.class);
     this.producerIds = producerIds;
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.INIT_PRODUCER_ID;
-  }
-
-  @Override
-  public short minVersion() {
-    return ApiKeys.INIT_PRODUCER_ID.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return ApiKeys.INIT_PRODUCER_ID.latestVersion();
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    InitProducerIdRequestData req = ((InitProducerIdRequest) request.body()).data();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, InitProducerIdRequest body) {
+    InitProducerIdRequestData req = body.data();
     if (req.transactionalId() != null) {
       return CompletableFuture.completedFuture(
           response(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1, (short) -1));

@@ -1,4 +1,4 @@
-package dev.ferry.server.handlers;
+package dev.ferry.server.cluster;
 
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.PartitionState;

@@ -1,4 +1,4 @@
-package dev.ferry.server.handlers;
+package dev.ferry.server.cluster;
 
 import dev.ferry.controller.TopicController;
 import dev.ferry.metadata.BrokerInfo;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * Answers Metadata from the metadata cache. Unknown topics are created first when both the client
  * and {@code auto.create.topics.enable} allow it, so the client sees them in this same answer.
  */
-public final class MetadataHandler implements ApiHandler {
+public final class MetadataHandler extends ApiHandler<MetadataRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(MetadataHandler.class);
   private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
@@ -54,6 +54,7 @@ public final class MetadataHandler implements ApiHandler {
       boolean autoCreateEnabled,
       int defaultPartitions,
       short defaultReplicationFactor) {
+    super(ApiKeys.METADATA, MetadataRequest.class, 0, 13);
     this.cluster = cluster;
     this.topics = topics;
     this.adminExecutor = adminExecutor;
@@ -63,23 +64,8 @@ public final class MetadataHandler implements ApiHandler {
   }
 
   @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.METADATA;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 13;
-  }
-
-  @Override
-  public CompletableFuture<AbstractResponse> handle(NetworkRequest request) {
-    MetadataRequest req = (MetadataRequest) request.body();
+  protected CompletableFuture<AbstractResponse> handle(
+      NetworkRequest request, MetadataRequest req) {
     short version = req.version();
     if (req.isAllTopics()) {
       return CompletableFuture.completedFuture(respond(allTopicNames(), List.of(), version));
