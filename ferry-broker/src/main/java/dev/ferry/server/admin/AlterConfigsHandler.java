@@ -3,7 +3,9 @@ package dev.ferry.server.admin;
 import dev.ferry.controller.TopicController;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -16,7 +18,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
-import org.apache.kafka.common.requests.ApiError;
 
 /** The legacy AlterConfigs (still used by kafkajs): replaces a topic's overrides wholesale. */
 public final class AlterConfigsHandler extends ApiHandler<AlterConfigsRequest> {
@@ -34,35 +35,36 @@ public final class AlterConfigsHandler extends ApiHandler<AlterConfigsRequest> {
   protected CompletableFuture<AbstractResponse> handle(
       NetworkRequest request, AlterConfigsRequest body) {
     AlterConfigsRequestData req = body.data();
+    List<TopicConfigChange.Request> changes = new ArrayList<>();
+    for (AlterConfigsResource r : req.resources()) {
+      changes.add(
+          new TopicConfigChange.Request(r.resourceType(), r.resourceName(), current -> replace(r)));
+    }
     return CompletableFuture.supplyAsync(
         () -> {
           AlterConfigsResponseData response = new AlterConfigsResponseData();
-          for (AlterConfigsResource r : req.resources()) {
-            ApiError error = replace(r, req.validateOnly());
+          for (TopicConfigChange.Outcome o :
+              TopicConfigChange.applyAll(topics, changes, req.validateOnly())) {
             response
                 .responses()
                 .add(
                     new AlterConfigsResourceResponse()
-                        .setResourceType(r.resourceType())
-                        .setResourceName(r.resourceName())
-                        .setErrorCode(error.error().code())
-                        .setErrorMessage(error.message()));
+                        .setResourceType(o.resourceType())
+                        .setResourceName(o.resourceName())
+                        .setErrorCode(o.error().error().code())
+                        .setErrorMessage(o.error().message()));
           }
           return new AlterConfigsResponse(response);
         },
         adminExecutor);
   }
 
-  private ApiError replace(AlterConfigsResource r, boolean validateOnly) {
-    try {
-      TopicConfigChange.currentOverrides(topics, r.resourceType(), r.resourceName());
-      Map<String, String> overrides = new HashMap<>();
-      for (AlterableConfig c : r.configs()) {
-        overrides.put(c.name(), c.value());
-      }
-      return TopicConfigChange.apply(topics, r.resourceName(), overrides, validateOnly);
-    } catch (RuntimeException e) {
-      return ApiError.fromThrowable(e);
+  /** The legacy API's semantics: the request's configs become the topic's whole override set. */
+  private static Map<String, String> replace(AlterConfigsResource r) {
+    Map<String, String> overrides = new HashMap<>();
+    for (AlterableConfig c : r.configs()) {
+      overrides.put(c.name(), c.value());
     }
+    return overrides;
   }
 }

@@ -18,7 +18,6 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 
@@ -39,36 +38,36 @@ public final class IncrementalAlterConfigsHandler
   protected CompletableFuture<AbstractResponse> handle(
       NetworkRequest request, IncrementalAlterConfigsRequest body) {
     IncrementalAlterConfigsRequestData req = body.data();
+    List<TopicConfigChange.Request> changes = new ArrayList<>();
+    for (AlterConfigsResource r : req.resources()) {
+      changes.add(
+          new TopicConfigChange.Request(
+              r.resourceType(), r.resourceName(), current -> alter(current, r)));
+    }
     return CompletableFuture.supplyAsync(
         () -> {
           IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
-          for (AlterConfigsResource r : req.resources()) {
-            ApiError error = alter(r, req.validateOnly());
+          for (TopicConfigChange.Outcome o :
+              TopicConfigChange.applyAll(topics, changes, req.validateOnly())) {
             response
                 .responses()
                 .add(
                     new AlterConfigsResourceResponse()
-                        .setResourceType(r.resourceType())
-                        .setResourceName(r.resourceName())
-                        .setErrorCode(error.error().code())
-                        .setErrorMessage(error.message()));
+                        .setResourceType(o.resourceType())
+                        .setResourceName(o.resourceName())
+                        .setErrorCode(o.error().error().code())
+                        .setErrorMessage(o.error().message()));
           }
           return new IncrementalAlterConfigsResponse(response);
         },
         adminExecutor);
   }
 
-  private ApiError alter(AlterConfigsResource r, boolean validateOnly) {
-    try {
-      Map<String, String> overrides =
-          TopicConfigChange.currentOverrides(topics, r.resourceType(), r.resourceName());
-      for (AlterableConfig c : r.configs()) {
-        applyOp(overrides, c);
-      }
-      return TopicConfigChange.apply(topics, r.resourceName(), overrides, validateOnly);
-    } catch (RuntimeException e) {
-      return ApiError.fromThrowable(e);
+  private static Map<String, String> alter(Map<String, String> overrides, AlterConfigsResource r) {
+    for (AlterableConfig c : r.configs()) {
+      applyOp(overrides, c);
     }
+    return overrides;
   }
 
   private static void applyOp(Map<String, String> overrides, AlterableConfig c) {
