@@ -144,7 +144,8 @@ public final class FerryBroker implements Closeable {
                 config.replicaFetchResponseMaxBytes,
                 config.replicaFetchMaxBytes,
                 config.replicaSocketTimeoutMs,
-                config.replicaFetchBackoffMs));
+                config.replicaFetchBackoffMs),
+            Time.SYSTEM);
     started.push(replicaManager);
     FetchPurgatory purgatory = new FetchPurgatory();
     started.push(purgatory);

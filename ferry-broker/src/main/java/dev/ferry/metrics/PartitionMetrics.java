@@ -2,7 +2,6 @@ package dev.ferry.metrics;
 
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
-import dev.ferry.storage.PartitionLog;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
@@ -35,7 +34,7 @@ public final class PartitionMetrics {
         .callback(
             cb -> {
               for (Partition p : replicaManager.partitions()) {
-                cb.call(p.log().sizeInBytes(), labels(p));
+                cb.call(p.sizeInBytes(), labels(p));
               }
             })
         .register(registry);
@@ -46,7 +45,7 @@ public final class PartitionMetrics {
         .callback(
             cb -> {
               for (Partition p : replicaManager.partitions()) {
-                cb.call(p.log().logEndOffset(), labels(p));
+                cb.call(p.logEndOffset(), labels(p));
               }
             })
         .register(registry);
@@ -57,8 +56,7 @@ public final class PartitionMetrics {
         .callback(
             cb -> {
               for (Partition p : replicaManager.partitions()) {
-                PartitionLog log = p.log();
-                cb.call(log.logStartOffset(), labels(p));
+                cb.call(p.logStartOffset(), labels(p));
               }
             })
         .register(registry);

@@ -2,7 +2,11 @@ package dev.ferry.replication;
 
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.storage.AppendResult;
+import dev.ferry.storage.EpochEndOffset;
+import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.PartitionLog;
+import dev.ferry.storage.ReadResult;
+import dev.ferry.storage.TimestampOffset;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,14 +16,23 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.UnknownLeaderEpochException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A partition hosted on this broker, as leader or follower: its log plus the replication state.
+ * A partition hosted on this broker, as leader or follower: its log plus the replication state, and
+ * the only way request handlers operate on it. Reads ({@link #read}), DeleteRecords, offset lookups
+ * by timestamp and by leader epoch check leadership and the caller's leader epoch and run under the
+ * role lock, so none of them interleaves with a role change.
  *
  * <p>As leader it tracks each follower's log end offset (from the follower's fetches), the in-sync
  * replica set and the high watermark: the smallest log end offset over the ISR, moving only
@@ -28,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * (the "maximal" ISR), which is safe whichever way the write ends. As follower its high watermark
  * is the leader's, capped at its own log end offset.
  *
- * <p>Threading: role changes take the write lock; appends and follower-fetch updates the read lock
- * (so no append interleaves with a role change) plus, for the replica bookkeeping, this object's
- * monitor. Getters are lock-free reads of volatiles.
+ * <p>Threading: role changes take the write lock; appends, reads and follower-fetch updates the
+ * read lock (so none interleaves with a role change) plus, for the replica bookkeeping, this
+ * object's monitor. Getters are lock-free reads of volatiles. The follower paths (truncation,
+ * follower appends) run on the one replica fetcher thread that owns the partition while it follows.
  */
 public final class Partition {
 
@@ -47,6 +61,8 @@ public final class Partition {
   private final PartitionLog log;
   private final int localBrokerId;
   private final HighWatermarkListener hwListener;
+  private final IsrExpansions isrExpansions;
+  private final Time time;
   private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
 
   private volatile Role role = Role.FOLLOWER;
@@ -68,6 +84,7 @@ public final class Partition {
   /** Leader only; guarded by "this". */
   private final Map<Integer, FollowerState> followers = new HashMap<>();
 
+  /** A partition whose ISR expansions are dropped (no controller to write them), on system time. */
   Partition(
       TopicPartition topicPartition,
       Uuid topicId,
@@ -75,12 +92,34 @@ public final class Partition {
       int localBrokerId,
       List<Integer> replicas,
       HighWatermarkListener hwListener) {
+    this(
+        topicPartition,
+        topicId,
+        log,
+        localBrokerId,
+        replicas,
+        hwListener,
+        IsrExpansions.NONE,
+        Time.SYSTEM);
+  }
+
+  Partition(
+      TopicPartition topicPartition,
+      Uuid topicId,
+      PartitionLog log,
+      int localBrokerId,
+      List<Integer> replicas,
+      HighWatermarkListener hwListener,
+      IsrExpansions isrExpansions,
+      Time time) {
     this.topicPartition = topicPartition;
     this.topicId = topicId;
     this.log = log;
     this.localBrokerId = localBrokerId;
     this.replicas = List.copyOf(replicas);
     this.hwListener = hwListener;
+    this.isrExpansions = isrExpansions;
+    this.time = time;
     this.highWatermark = Math.min(log.highWatermark(), log.logEndOffset());
   }
 
@@ -92,8 +131,25 @@ public final class Partition {
     return topicId;
   }
 
+  /**
+   * The local log, for this package and for tests that inspect a replica's files. Request handlers
+   * and coordinators use the checked operations of this class instead.
+   */
   public PartitionLog log() {
     return log;
+  }
+
+  public long logStartOffset() {
+    return log.logStartOffset();
+  }
+
+  public long logEndOffset() {
+    return log.logEndOffset();
+  }
+
+  /** Bytes on disk in the log's segments. */
+  public long sizeInBytes() {
+    return log.sizeInBytes();
   }
 
   public Role role() {
@@ -137,6 +193,203 @@ public final class Partition {
   /** The offset below which records are committed and visible to consumers. */
   public long highWatermark() {
     return highWatermark;
+  }
+
+  /**
+   * The offset below which a read_committed consumer may read: the first offset of the earliest
+   * open transaction, or the high watermark. The broker has no transactions yet, so it is the high
+   * watermark.
+   */
+  public long lastStableOffset() {
+    return highWatermark;
+  }
+
+  /** The end of what a reader with {@code isolation} may see (for long-poll wake-up checks). */
+  public long fetchableEndOffset(FetchIsolation isolation) {
+    return switch (isolation) {
+      case LOG_END -> log.logEndOffset();
+      case HIGH_WATERMARK -> highWatermark;
+      case TXN_COMMITTED -> lastStableOffset();
+    };
+  }
+
+  // ---- reads and leader-side operations (request handlers)
+
+  /**
+   * Reads from {@code fetchOffset} as {@code params} allow: up to the log end for a follower (whose
+   * fetch offset is then recorded as its progress, which may move the high watermark and earn it a
+   * place in the ISR), up to the high watermark or the last stable offset for others.
+   *
+   * @param currentLeaderEpoch the leader epoch the reader knows, or -1 to skip the check
+   * @param minOneBatch whether the first batch is returned whole even if larger than {@code
+   *     maxBytes} (true for the first partition of a response that has data)
+   * @throws NotLeaderOrFollowerException if this broker does not lead the partition
+   * @throws FencedLeaderEpochException if the reader's epoch is older than ours
+   * @throws UnknownLeaderEpochException if it is newer
+   * @throws OffsetOutOfRangeException if {@code fetchOffset} is outside the log
+   */
+  public LogReadInfo read(
+      FetchParams params,
+      long fetchOffset,
+      int currentLeaderEpoch,
+      int maxBytes,
+      boolean minOneBatch) {
+    ReadResult r;
+    PartitionState expansion = null;
+    roleLock.readLock().lock();
+    try {
+      checkLeaderAndEpoch(currentLeaderEpoch);
+      long bound =
+          params.isolation() == FetchIsolation.LOG_END
+              ? Long.MAX_VALUE
+              : fetchableEndOffset(params.isolation());
+      r = log.read(fetchOffset, maxBytes, bound, minOneBatch);
+      if (params.fromFollower()) {
+        expansion =
+            updateFollowerState(
+                params.replicaId(),
+                fetchOffset,
+                r.logEndOffset(),
+                time.milliseconds(),
+                isrExpansions::eligible);
+      }
+    } finally {
+      roleLock.readLock().unlock();
+    }
+    if (params.fromFollower()) {
+      maybeIncrementHighWatermark(); // the fetch may have just advanced it
+      if (expansion != null) {
+        logger.info(
+            "Adding replica {} to the ISR of {} (its log end {} reached the high watermark {})",
+            params.replicaId(),
+            topicPartition,
+            fetchOffset,
+            highWatermark);
+        isrExpansions.submit(this, expansion);
+      }
+    }
+    long hw = highWatermark;
+    return new LogReadInfo(
+        r.records(),
+        hw,
+        lastStableOffset(),
+        r.logStartOffset(),
+        r.logEndOffset(),
+        params.isolation() == FetchIsolation.TXN_COMMITTED ? List.of() : null);
+  }
+
+  /**
+   * DeleteRecords on the leader: moves the log start offset to {@code offset} ({@code -1}: the high
+   * watermark), which must not pass the high watermark (records not yet replicated cannot be
+   * deleted: a new leader could still have them).
+   *
+   * @return the new log start offset (the low watermark)
+   * @throws NotLeaderOrFollowerException if this broker does not lead the partition
+   * @throws OffsetOutOfRangeException if {@code offset} is negative or beyond the high watermark
+   */
+  public long deleteRecordsOnLeader(long offset) {
+    roleLock.readLock().lock();
+    try {
+      checkLeaderAndEpoch(-1);
+      long hw = highWatermark;
+      long target = offset == DeleteRecordsRequest.HIGH_WATERMARK ? hw : offset;
+      if (target < 0 || target > hw) {
+        throw new OffsetOutOfRangeException(
+            "Cannot delete records of "
+                + topicPartition
+                + " before "
+                + target
+                + "; high watermark is "
+                + hw);
+      }
+      return log.advanceLogStartOffset(target);
+    } finally {
+      roleLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * ListOffsets on the leader: the earliest offset, the latest visible one ({@code isolation}
+   * decides: high watermark or last stable offset), the record with the largest timestamp, or the
+   * first record at or after {@code timestamp}. Tiered-storage lookups find nothing (nothing is
+   * tiered).
+   *
+   * @param timestamp a record timestamp or one of ListOffsets' special values
+   * @throws NotLeaderOrFollowerException if this broker does not lead the partition
+   * @throws FencedLeaderEpochException if the caller's epoch is older than ours
+   * @throws UnknownLeaderEpochException if it is newer
+   */
+  public OffsetLookup fetchOffsetForTimestamp(
+      long timestamp, int currentLeaderEpoch, FetchIsolation isolation) {
+    roleLock.readLock().lock();
+    try {
+      checkLeaderAndEpoch(currentLeaderEpoch);
+      int epoch = leaderEpoch;
+      if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP
+          || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+        return new OffsetLookup(log.logStartOffset(), -1, epoch);
+      }
+      if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
+        return new OffsetLookup(fetchableEndOffset(isolation), -1, epoch);
+      }
+      if (timestamp < 0 && timestamp != ListOffsetsRequest.MAX_TIMESTAMP) {
+        return OffsetLookup.notFound(epoch);
+      }
+      TimestampOffset found =
+          timestamp == ListOffsetsRequest.MAX_TIMESTAMP
+              ? log.maxTimestamp()
+              : log.offsetForTimestamp(timestamp);
+      return found == null
+          ? OffsetLookup.notFound(epoch)
+          : new OffsetLookup(found.offset(), found.timestamp(), epoch);
+    } finally {
+      roleLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * OffsetForLeaderEpoch on the leader: the largest epoch at or below {@code leaderEpoch} that this
+   * log knows and the offset where it ended; {@link EpochEndOffset#UNDEFINED} if none.
+   *
+   * @throws NotLeaderOrFollowerException if this broker does not lead the partition
+   * @throws FencedLeaderEpochException if the caller's epoch is older than ours
+   * @throws UnknownLeaderEpochException if it is newer
+   */
+  public EpochEndOffset lastOffsetForLeaderEpoch(int currentLeaderEpoch, int leaderEpoch) {
+    roleLock.readLock().lock();
+    try {
+      checkLeaderAndEpoch(currentLeaderEpoch);
+      EpochEndOffset found = log.endOffsetForEpoch(leaderEpoch);
+      return found == null ? EpochEndOffset.UNDEFINED : found;
+    } finally {
+      roleLock.readLock().unlock();
+    }
+  }
+
+  /** Caller holds the role lock. A negative {@code currentLeaderEpoch} skips the epoch check. */
+  private void checkLeaderAndEpoch(int currentLeaderEpoch) {
+    if (role != Role.LEADER) {
+      throw new NotLeaderOrFollowerException(
+          "Broker " + localBrokerId + " does not lead " + topicPartition);
+    }
+    if (currentLeaderEpoch >= 0 && currentLeaderEpoch < leaderEpoch) {
+      throw new FencedLeaderEpochException(
+          "Leader epoch "
+              + currentLeaderEpoch
+              + " of "
+              + topicPartition
+              + " is older than the current "
+              + leaderEpoch);
+    }
+    if (currentLeaderEpoch > leaderEpoch) {
+      throw new UnknownLeaderEpochException(
+          "Leader epoch "
+              + currentLeaderEpoch
+              + " of "
+              + topicPartition
+              + " is newer than the current "
+              + leaderEpoch);
+    }
   }
 
   // ---- role changes (metadata thread)
@@ -246,10 +499,7 @@ public final class Partition {
     AppendResult result;
     roleLock.readLock().lock();
     try {
-      if (role != Role.LEADER) {
-        throw new NotLeaderOrFollowerException(
-            "Broker " + localBrokerId + " does not lead " + topicPartition);
-      }
+      checkLeaderAndEpoch(-1);
       int inSync = isr.size();
       if (requiredAcks == -1 && inSync < minInsyncReplicas) {
         throw new NotEnoughReplicasException(
@@ -280,32 +530,45 @@ public final class Partition {
       long leaderLogEndOffset,
       long nowMs,
       IntPredicate isrEligible) {
-    PartitionState expansion = null;
+    PartitionState expansion;
     roleLock.readLock().lock();
     try {
-      if (role != Role.LEADER) {
-        return null;
-      }
-      synchronized (this) {
-        FollowerState f = followers.get(replicaId);
-        if (f == null) {
-          return null; // not a replica of this partition
-        }
-        f.onFetch(fetchOffset, leaderLogEndOffset, nowMs);
-        if (!isrChangeInFlight
-            && !isr.contains(replicaId)
-            && fetchOffset >= highWatermark
-            && fetchOffset >= leaderEpochStartOffset
-            && isrEligible.test(replicaId)) {
-          Set<Integer> proposed = new LinkedHashSet<>(isr);
-          proposed.add(replicaId);
-          expansion = beginIsrChange(proposed);
-        }
-      }
+      expansion =
+          updateFollowerState(replicaId, fetchOffset, leaderLogEndOffset, nowMs, isrEligible);
     } finally {
       roleLock.readLock().unlock();
     }
     maybeIncrementHighWatermark();
+    return expansion;
+  }
+
+  /** Caller holds the role read lock. Returns an ISR expansion to write, or null. */
+  private PartitionState updateFollowerState(
+      int replicaId,
+      long fetchOffset,
+      long leaderLogEndOffset,
+      long nowMs,
+      IntPredicate isrEligible) {
+    PartitionState expansion = null;
+    if (role != Role.LEADER) {
+      return null;
+    }
+    synchronized (this) {
+      FollowerState f = followers.get(replicaId);
+      if (f == null) {
+        return null; // not a replica of this partition
+      }
+      f.onFetch(fetchOffset, leaderLogEndOffset, nowMs);
+      if (!isrChangeInFlight
+          && !isr.contains(replicaId)
+          && fetchOffset >= highWatermark
+          && fetchOffset >= leaderEpochStartOffset
+          && isrEligible.test(replicaId)) {
+        Set<Integer> proposed = new LinkedHashSet<>(isr);
+        proposed.add(replicaId);
+        expansion = beginIsrChange(proposed);
+      }
+    }
     return expansion;
   }
 
@@ -472,6 +735,31 @@ public final class Partition {
       highWatermark = log.logEndOffset();
     }
     log.updateHighWatermark(highWatermark);
+  }
+
+  /** The latest leader epoch in this replica's log, or -1 if it knows none. */
+  int latestEpoch() {
+    return log.latestEpoch();
+  }
+
+  /** This replica's own answer to OffsetForLeaderEpoch (no leadership check: follower side). */
+  EpochEndOffset localEndOffsetForEpoch(int epoch) {
+    EpochEndOffset found = log.endOffsetForEpoch(epoch);
+    return found == null ? EpochEndOffset.UNDEFINED : found;
+  }
+
+  /**
+   * Follows the leader's log start offset (moved by its retention or DeleteRecords) as far as this
+   * replica's log reaches.
+   */
+  void followLeaderLogStart(long leaderLogStartOffset) {
+    if (leaderLogStartOffset > log.logStartOffset()) {
+      log.advanceLogStartOffset(Math.min(leaderLogStartOffset, log.logEndOffset()));
+    }
+  }
+
+  void updateLogConfig(LogConfig config) {
+    log.updateConfig(config);
   }
 
   void updateAssignment(List<Integer> assignment) {

@@ -256,14 +256,14 @@ final class ReplicaFetcherThread extends Thread {
     OffsetForLeaderTopicCollection topics = new OffsetForLeaderTopicCollection();
     List<FetchState> asked = new ArrayList<>();
     for (FetchState s : todo) {
-      int latest = s.partition.log().latestEpoch();
+      int latest = s.partition.latestEpoch();
       if (latest < 0) {
         // No epoch known locally: an empty log needs no truncation; older data is cut to the
         // high watermark, which is replicated.
         lock.lock();
         try {
           if (current(s)) {
-            if (s.partition.log().logEndOffset() > s.partition.highWatermark()) {
+            if (s.partition.logEndOffset() > s.partition.highWatermark()) {
               s.partition.truncateTo(s.partition.highWatermark());
             }
             s.status = Status.FETCHING;
@@ -325,7 +325,7 @@ final class ReplicaFetcherThread extends Thread {
           continue;
         }
         long target = truncationOffset(s.partition, answer.leaderEpoch(), answer.endOffset());
-        if (target < s.partition.log().logEndOffset()) {
+        if (target < s.partition.logEndOffset()) {
           log.info(
               "Truncating {} to {} (leader {} has epoch {} ending at {}; our log end was {})",
               s.partition.topicPartition(),
@@ -333,7 +333,7 @@ final class ReplicaFetcherThread extends Thread {
               sourceBrokerId,
               answer.leaderEpoch(),
               answer.endOffset(),
-              s.partition.log().logEndOffset());
+              s.partition.logEndOffset());
           s.partition.truncateTo(target);
         }
         s.status = Status.FETCHING;
@@ -348,14 +348,14 @@ final class ReplicaFetcherThread extends Thread {
    * high watermark if the leader knows no epoch at or below ours.
    */
   private static long truncationOffset(Partition partition, int leaderEpoch, long leaderEndOffset) {
-    long leo = partition.log().logEndOffset();
+    long leo = partition.logEndOffset();
     if (leaderEpoch == OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH
         || leaderEndOffset == OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH_OFFSET) {
       return Math.min(partition.highWatermark(), leo);
     }
     long target = Math.min(leaderEndOffset, leo);
-    dev.ferry.storage.EpochEndOffset local = partition.log().endOffsetForEpoch(leaderEpoch);
-    if (local != null && !local.equals(dev.ferry.storage.EpochEndOffset.UNDEFINED)) {
+    dev.ferry.storage.EpochEndOffset local = partition.localEndOffsetForEpoch(leaderEpoch);
+    if (!local.equals(dev.ferry.storage.EpochEndOffset.UNDEFINED)) {
       target = Math.min(target, local.endOffset());
     }
     return target;
@@ -380,8 +380,8 @@ final class ReplicaFetcherThread extends Thread {
               new FetchPartition()
                   .setPartition(p.topicPartition().partition())
                   .setCurrentLeaderEpoch(s.leaderEpoch)
-                  .setFetchOffset(p.log().logEndOffset())
-                  .setLogStartOffset(p.log().logStartOffset())
+                  .setFetchOffset(p.logEndOffset())
+                  .setLogStartOffset(p.logStartOffset())
                   .setPartitionMaxBytes(config.fetchPartitionMaxBytes()));
     }
     FetchRequestData data =
@@ -438,16 +438,14 @@ final class ReplicaFetcherThread extends Thread {
           }
           p.updateFollowerHighWatermark(pd.highWatermark());
           // The leader's retention and DeleteRecords move its log start; follow it.
-          if (pd.logStartOffset() > p.log().logStartOffset()) {
-            p.log().advanceLogStartOffset(Math.min(pd.logStartOffset(), p.log().logEndOffset()));
-          }
+          p.followLeaderLogStart(pd.logStartOffset());
         } catch (ApiException e) {
           log.error(
               "Could not append batches of {} fetched from leader {} at {}: {}; re-checking"
                   + " divergence",
               p.topicPartition(),
               sourceBrokerId,
-              p.log().logEndOffset(),
+              p.logEndOffset(),
               e.toString());
           s.status = Status.TRUNCATING;
           s.delayedUntilMs = now + config.fetchBackoffMs();
@@ -455,11 +453,11 @@ final class ReplicaFetcherThread extends Thread {
       }
       case OFFSET_OUT_OF_RANGE -> {
         long leaderStart = pd.logStartOffset();
-        if (leaderStart >= 0 && p.log().logEndOffset() < leaderStart) {
+        if (leaderStart >= 0 && p.logEndOffset() < leaderStart) {
           // Retention or DeleteRecords on the leader removed everything this replica lacks.
           log.warn(
               "Log end {} of {} is below leader {}'s log start {}: restarting the log there",
-              p.log().logEndOffset(),
+              p.logEndOffset(),
               p.topicPartition(),
               sourceBrokerId,
               leaderStart);
@@ -470,7 +468,7 @@ final class ReplicaFetcherThread extends Thread {
             "Leader {} says offset {} of {} is out of range (its log start {}); re-checking"
                 + " divergence",
             sourceBrokerId,
-            p.log().logEndOffset(),
+            p.logEndOffset(),
             p.topicPartition(),
             leaderStart);
         s.status = Status.TRUNCATING;

@@ -12,12 +12,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * The partitions hosted on this broker, as leaders or followers, and the single entry point for
  * appending to them. Role changes come from the metadata (see {@code PartitionHost}); followers
  * replicate through one {@link ReplicaFetcherThread} per leader; leaders learn follower progress
- * from the fetch handler ({@link #recordFollowerFetch}) and write ISR changes through the {@link
+ * from the followers' reads ({@link Partition#read}) and write ISR changes through the {@link
  * IsrUpdater}; acks=all appends wait in the {@link ReplicationPurgatory}.
  */
 public final class ReplicaManager implements Closeable {
@@ -34,6 +36,7 @@ public final class ReplicaManager implements Closeable {
 
   private final LogManager logManager;
   private final ReplicationConfig config;
+  private final Time time;
   private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
   private final List<AppendListener> appendListeners = new CopyOnWriteArrayList<>();
   private final List<HighWatermarkListener> hwListeners = new CopyOnWriteArrayList<>();
@@ -51,14 +54,33 @@ public final class ReplicaManager implements Closeable {
    */
   private final IntPredicate isrEligible;
 
+  private final IsrExpansions isrExpansions =
+      new IsrExpansions() {
+        @Override
+        public boolean eligible(int brokerId) {
+          return isrEligible.test(brokerId);
+        }
+
+        @Override
+        public void submit(Partition partition, PartitionState expansion) {
+          if (isrUpdater != null) {
+            isrUpdater.submit(partition, expansion);
+          } else {
+            partition.abortIsrChange(expansion);
+          }
+        }
+      };
+
   /** A single-broker manager: no metadata store, so no followers and no ISR writes. */
-  public ReplicaManager(LogManager logManager) {
-    this(logManager, null, ReplicationConfig.defaults(0));
+  public ReplicaManager(LogManager logManager, Time time) {
+    this(logManager, null, ReplicationConfig.defaults(0), time);
   }
 
-  public ReplicaManager(LogManager logManager, ZkMetadataStore metadata, ReplicationConfig config) {
+  public ReplicaManager(
+      LogManager logManager, ZkMetadataStore metadata, ReplicationConfig config, Time time) {
     this.logManager = logManager;
     this.config = config;
+    this.time = time;
     this.isrEligible = metadata == null ? id -> true : id -> metadata.liveBroker(id).isPresent();
     this.fetchers = metadata == null ? null : new ReplicaFetcherManager(config, metadata);
     this.isrUpdater =
@@ -99,12 +121,6 @@ public final class ReplicaManager implements Closeable {
     return partitions.get(tp);
   }
 
-  /** The partition if this broker leads it, else null. */
-  public Partition leaderPartition(TopicPartition tp) {
-    Partition p = partitions.get(tp);
-    return p != null && p.isLeader() ? p : null;
-  }
-
   public Collection<Partition> partitions() {
     return partitions.values();
   }
@@ -122,20 +138,21 @@ public final class ReplicaManager implements Closeable {
       PartitionState state,
       List<Integer> replicas,
       int minInsyncReplicas) {
-    synchronized (roleChangeLock) {
-      Partition p = getOrCreate(tp, topicId, logConfig, replicas);
-      p.setMinInsyncReplicas(minInsyncReplicas);
-      if (isStale(p, state)) {
-        return p;
-      }
-      if (fetchers != null) {
-        // Stop our follower writes before taking appends as leader.
-        fetchers.removePartition(tp);
-        fetchers.shutdownIdleFetchers();
-      }
-      p.makeLeader(state, replicas, System.currentTimeMillis());
-      return p;
-    }
+    return changeRole(
+        tp,
+        topicId,
+        logConfig,
+        state,
+        replicas,
+        minInsyncReplicas,
+        p -> {
+          if (fetchers != null) {
+            // Stop our follower writes before taking appends as leader.
+            fetchers.removePartition(tp);
+            fetchers.shutdownIdleFetchers();
+          }
+          p.makeLeader(state, replicas, time.milliseconds());
+        });
   }
 
   /**
@@ -149,19 +166,42 @@ public final class ReplicaManager implements Closeable {
       PartitionState state,
       List<Integer> replicas,
       int minInsyncReplicas) {
+    return changeRole(
+        tp,
+        topicId,
+        logConfig,
+        state,
+        replicas,
+        minInsyncReplicas,
+        p -> {
+          boolean changed = p.makeFollower(state, replicas);
+          if (fetchers != null && changed && !stoppedFollowing) {
+            fetchers.removePartition(tp);
+            if (state.leader() >= 0 && state.leader() != config.brokerId()) {
+              fetchers.addPartition(p, state.leader(), state.leaderEpoch());
+            }
+            fetchers.shutdownIdleFetchers();
+          }
+        });
+  }
+
+  /**
+   * What both role changes share: serialized with each other, on the partition (opened or created
+   * here) with its current min.insync.replicas, and skipped if {@code state} is stale.
+   */
+  private Partition changeRole(
+      TopicPartition tp,
+      Uuid topicId,
+      LogConfig logConfig,
+      PartitionState state,
+      List<Integer> replicas,
+      int minInsyncReplicas,
+      Consumer<Partition> change) {
     synchronized (roleChangeLock) {
       Partition p = getOrCreate(tp, topicId, logConfig, replicas);
       p.setMinInsyncReplicas(minInsyncReplicas);
-      if (isStale(p, state)) {
-        return p;
-      }
-      boolean changed = p.makeFollower(state, replicas);
-      if (fetchers != null && changed && !stoppedFollowing) {
-        fetchers.removePartition(tp);
-        if (state.leader() >= 0 && state.leader() != config.brokerId()) {
-          fetchers.addPartition(p, state.leader(), state.leaderEpoch());
-        }
-        fetchers.shutdownIdleFetchers();
+      if (!isStale(p, state)) {
+        change.accept(p);
       }
       return p;
     }
@@ -181,7 +221,15 @@ public final class ReplicaManager implements Closeable {
         tp,
         key -> {
           PartitionLog partitionLog = logManager.getOrCreate(tp, logConfig);
-          return new Partition(tp, topicId, partitionLog, config.brokerId(), replicas, hwDispatch);
+          return new Partition(
+              tp,
+              topicId,
+              partitionLog,
+              config.brokerId(),
+              replicas,
+              hwDispatch,
+              isrExpansions,
+              time);
         });
   }
 
@@ -206,11 +254,6 @@ public final class ReplicaManager implements Closeable {
   }
 
   // ---- appends
-
-  /** Appends a producer's batches with acks=1 semantics (no min.insync.replicas check). */
-  public AppendResult appendAsLeader(TopicPartition tp, MemoryRecords records) {
-    return appendAsLeader(tp, records, (short) 1);
-  }
 
   /**
    * Appends a producer's batches to a partition led here and wakes waiting follower fetches. With
@@ -246,30 +289,6 @@ public final class ReplicaManager implements Closeable {
     return purgatory.await(partition, leaderEpoch, requiredOffset, timeoutMs);
   }
 
-  /**
-   * Records a follower's fetch at {@code fetchOffset} (its log end offset) of a partition led here;
-   * may advance the high watermark and queue an ISR expansion.
-   */
-  public void recordFollowerFetch(
-      Partition partition, int replicaId, long fetchOffset, long leaderLogEndOffset) {
-    PartitionState expansion =
-        partition.recordFollowerFetch(
-            replicaId, fetchOffset, leaderLogEndOffset, System.currentTimeMillis(), isrEligible);
-    if (expansion != null) {
-      if (isrUpdater != null) {
-        log.info(
-            "Adding replica {} to the ISR of {} (its log end {} reached the high watermark {})",
-            replicaId,
-            partition.topicPartition(),
-            fetchOffset,
-            partition.highWatermark());
-        isrUpdater.submit(partition, expansion);
-      } else {
-        partition.abortIsrChange(expansion);
-      }
-    }
-  }
-
   private void highWatermarkChanged(Partition partition) {
     for (HighWatermarkListener listener : hwListeners) {
       try {
@@ -283,7 +302,7 @@ public final class ReplicaManager implements Closeable {
   public void updateConfig(TopicPartition tp, LogConfig logConfig) {
     Partition partition = partitions.get(tp);
     if (partition != null) {
-      partition.log().updateConfig(logConfig);
+      partition.updateLogConfig(logConfig);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.ferry.metadata.MetadataListener;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.storage.AppendResult;
@@ -156,20 +157,18 @@ public final class OffsetsTopicListener implements MetadataListener {
 
       @Override
       public long logStartOffset() {
-        return partition.log().logStartOffset();
+        return partition.logStartOffset();
       }
 
       @Override
       public long logEndOffset() {
-        return partition.log().logEndOffset();
+        return partition.logEndOffset();
       }
 
       @Override
       public Records read(long offset, int maxBytes) {
-        return partition
-            .log()
-            .read(offset, maxBytes, partition.log().logEndOffset(), true)
-            .records();
+        // The whole local log, as a coordinator loads it on becoming leader (no epoch check).
+        return partition.read(FetchParams.localLogEnd(), offset, -1, maxBytes, true).records();
       }
 
       @Override

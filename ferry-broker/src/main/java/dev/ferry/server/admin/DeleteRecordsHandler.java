@@ -7,7 +7,6 @@ import dev.ferry.server.ApiHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
@@ -22,8 +21,9 @@ import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import org.apache.kafka.common.requests.DeleteRecordsResponse;
 
 /**
- * DeleteRecords: moves a partition's log start offset forward (offset -1 means the high watermark).
- * Runs on the admin executor because it may delete segment files.
+ * DeleteRecords: moves a partition's log start offset forward (offset -1 means the high watermark;
+ * the checks are {@link Partition#deleteRecordsOnLeader}'s). Runs on the admin executor because it
+ * may delete segment files.
  */
 public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest> {
 
@@ -61,18 +61,12 @@ public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest>
   private DeleteRecordsPartitionResult delete(TopicPartition tp, long offset) {
     DeleteRecordsPartitionResult r =
         new DeleteRecordsPartitionResult().setPartitionIndex(tp.partition()).setLowWatermark(-1);
-    Partition partition = replicaManager.leaderPartition(tp);
+    Partition partition = replicaManager.partition(tp);
     if (partition == null) {
       return r.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
     }
     try {
-      long hw = partition.highWatermark();
-      long target = offset == DeleteRecordsRequest.HIGH_WATERMARK ? hw : offset;
-      if (target < 0 || target > hw) {
-        throw new OffsetOutOfRangeException(
-            "Cannot delete records of " + tp + " before " + target + "; high watermark is " + hw);
-      }
-      long low = partition.log().advanceLogStartOffset(target);
+      long low = partition.deleteRecordsOnLeader(offset);
       return r.setErrorCode(Errors.NONE.code()).setLowWatermark(low);
     } catch (RuntimeException e) {
       return r.setErrorCode(Errors.forException(e).code());

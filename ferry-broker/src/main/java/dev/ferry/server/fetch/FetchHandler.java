@@ -3,6 +3,7 @@ package dev.ferry.server.fetch;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.network.NetworkRequest;
+import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
 import java.util.ArrayList;
@@ -51,8 +52,8 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                   .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())
                   .setSessionId(0)));
     }
-    int replicaId = req.replicaId();
-    FetchReader.Result first = reader.read(data, version, replicaId);
+    FetchParams params = FetchParams.of(req.replicaId(), data.isolationLevel());
+    FetchReader.Result first = reader.read(data, version, params);
     if (data.maxWaitMs() <= 0
         || first.bytes() >= data.minBytes()
         || first.anyError()
@@ -64,13 +65,13 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
         new DelayedFetch(
             partitionsOf(data, version),
             data.minBytes(),
-            replicaId >= 0,
-            () -> reader.read(data, version, replicaId),
+            params.fromFollower(),
+            () -> reader.read(data, version, params),
             future);
     purgatory.watch(delayed, data.maxWaitMs());
     // An append that landed between the first read and the watch would never wake us. (When the
     // first read found some bytes, a missed wake-up only costs waiting out max_wait_ms.)
-    if (first.bytes() == 0 && reader.hasNewData(data, version, replicaId) && delayed.complete()) {
+    if (first.bytes() == 0 && reader.hasNewData(data, version, params) && delayed.complete()) {
       purgatory.unwatch(delayed);
     }
     return future;

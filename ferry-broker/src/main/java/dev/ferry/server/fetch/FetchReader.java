@@ -2,14 +2,16 @@ package dev.ferry.server.fetch;
 
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.replication.FetchParams;
+import dev.ferry.replication.LogReadInfo;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
-import dev.ferry.storage.ReadResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
@@ -42,11 +44,10 @@ final class FetchReader {
   record Result(FetchResponseData response, int bytes, boolean anyError) {}
 
   /**
-   * @param replicaId the fetching follower's broker id, or negative for a consumer: followers read
-   *     up to the log end offset and their fetch offset is recorded as their progress; consumers
-   *     read up to the high watermark
+   * @param params who fetches: a follower reads up to the log end offset and its fetch offset is
+   *     recorded as its progress; a consumer reads up to the bound of its isolation level
    */
-  Result read(FetchRequestData req, short version, int replicaId) {
+  Result read(FetchRequestData req, short version, FetchParams params) {
     boolean byId = version >= 13;
     int remaining = req.maxBytes() <= 0 ? Integer.MAX_VALUE : req.maxBytes();
     int total = 0;
@@ -62,7 +63,7 @@ final class FetchReader {
           pd = error(fp, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
         } else {
           TopicPartition tp = new TopicPartition(topic.get().name(), fp.partition());
-          pd = readPartition(tp, fp, remaining, total == 0, replicaId);
+          pd = readPartition(tp, fp, remaining, total == 0, params);
         }
         if (pd.errorCode() != Errors.NONE.code()) {
           anyError = true;
@@ -89,7 +90,7 @@ final class FetchReader {
   }
 
   /** True if any requested partition now has data past its fetch offset. */
-  boolean hasNewData(FetchRequestData req, short version, int replicaId) {
+  boolean hasNewData(FetchRequestData req, short version, FetchParams params) {
     boolean byId = version >= 13;
     for (FetchTopic ft : req.topics()) {
       Optional<TopicMetadata> topic =
@@ -103,8 +104,7 @@ final class FetchReader {
         if (p == null) {
           continue;
         }
-        long visibleEnd = replicaId >= 0 ? p.log().logEndOffset() : p.highWatermark();
-        if (visibleEnd > fp.fetchOffset()) {
+        if (p.fetchableEndOffset(params.isolation()) > fp.fetchOffset()) {
           return true;
         }
       }
@@ -113,44 +113,35 @@ final class FetchReader {
   }
 
   private PartitionData readPartition(
-      TopicPartition tp, FetchPartition fp, int maxBytes, boolean firstWithData, int replicaId) {
-    Partition partition = replicaManager.leaderPartition(tp);
+      TopicPartition tp,
+      FetchPartition fp,
+      int maxBytes,
+      boolean firstWithData,
+      FetchParams params) {
+    Partition partition = replicaManager.partition(tp);
     if (partition == null) {
       return error(fp, Errors.NOT_LEADER_OR_FOLLOWER);
     }
-    int epoch = partition.leaderEpoch();
-    if (fp.currentLeaderEpoch() >= 0 && fp.currentLeaderEpoch() != epoch) {
-      return error(
-          fp,
-          fp.currentLeaderEpoch() < epoch
-              ? Errors.FENCED_LEADER_EPOCH
-              : Errors.UNKNOWN_LEADER_EPOCH);
-    }
-    boolean fromFollower = replicaId >= 0;
-    long hw = partition.highWatermark();
     int limit = Math.min(fp.partitionMaxBytes(), maxBytes);
     try {
-      ReadResult r =
-          partition
-              .log()
-              .read(fp.fetchOffset(), limit, fromFollower ? Long.MAX_VALUE : hw, firstWithData);
-      if (fromFollower) {
-        replicaManager.recordFollowerFetch(
-            partition, replicaId, fp.fetchOffset(), r.logEndOffset());
-        hw = partition.highWatermark(); // the fetch may have just advanced it
-      }
+      LogReadInfo r =
+          partition.read(params, fp.fetchOffset(), fp.currentLeaderEpoch(), limit, firstWithData);
       return new PartitionData()
           .setPartitionIndex(fp.partition())
           .setErrorCode(Errors.NONE.code())
-          .setHighWatermark(hw)
-          .setLastStableOffset(hw)
+          .setHighWatermark(r.highWatermark())
+          .setLastStableOffset(r.lastStableOffset())
           .setLogStartOffset(r.logStartOffset())
+          .setAbortedTransactions(r.abortedTransactions())
           .setRecords(r.records());
+    } catch (OffsetOutOfRangeException e) {
+      // The client resets its position from these.
+      return error(fp, Errors.OFFSET_OUT_OF_RANGE)
+          .setHighWatermark(partition.highWatermark())
+          .setLastStableOffset(partition.lastStableOffset())
+          .setLogStartOffset(partition.logStartOffset());
     } catch (ApiException e) {
-      return error(fp, Errors.forException(e))
-          .setHighWatermark(hw)
-          .setLastStableOffset(hw)
-          .setLogStartOffset(partition.log().logStartOffset());
+      return error(fp, Errors.forException(e));
     } catch (RuntimeException e) {
       log.error("Fetch from {} at offset {} failed", tp, fp.fetchOffset(), e);
       return error(fp, Errors.forException(e));

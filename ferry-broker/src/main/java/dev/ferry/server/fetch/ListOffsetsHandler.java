@@ -1,10 +1,11 @@
 package dev.ferry.server.fetch;
 
 import dev.ferry.network.NetworkRequest;
+import dev.ferry.replication.FetchIsolation;
+import dev.ferry.replication.OffsetLookup;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
-import dev.ferry.storage.TimestampOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,11 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 
-/** ListOffsets: earliest, latest, max-timestamp and by-timestamp lookups on local leader logs. */
+/**
+ * ListOffsets: earliest, latest, max-timestamp and by-timestamp lookups on the partitions led here
+ * (the lookup itself, with its leadership and epoch checks, is {@link
+ * Partition#fetchOffsetForTimestamp}).
+ */
 public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
 
   private final ReplicaManager replicaManager;
@@ -34,11 +39,13 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
   @Override
   protected CompletableFuture<AbstractResponse> handle(
       NetworkRequest request, ListOffsetsRequest req) {
+    FetchIsolation isolation = FetchIsolation.of(req.isolationLevel());
     List<ListOffsetsTopicResponse> topics = new ArrayList<>();
     for (ListOffsetsTopic t : req.data().topics()) {
       List<ListOffsetsPartitionResponse> partitions = new ArrayList<>();
       for (ListOffsetsPartition p : t.partitions()) {
-        partitions.add(lookup(new TopicPartition(t.name(), p.partitionIndex()), p, req.version()));
+        partitions.add(
+            lookup(new TopicPartition(t.name(), p.partitionIndex()), p, req.version(), isolation));
       }
       topics.add(new ListOffsetsTopicResponse().setName(t.name()).setPartitions(partitions));
     }
@@ -47,50 +54,23 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
   }
 
   private ListOffsetsPartitionResponse lookup(
-      TopicPartition tp, ListOffsetsPartition p, short version) {
+      TopicPartition tp, ListOffsetsPartition p, short version, FetchIsolation isolation) {
     ListOffsetsPartitionResponse r =
         new ListOffsetsPartitionResponse().setPartitionIndex(p.partitionIndex());
-    Partition partition = replicaManager.leaderPartition(tp);
+    Partition partition = replicaManager.partition(tp);
     if (partition == null) {
       return r.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code()).setOffset(-1).setTimestamp(-1);
     }
-    int epoch = partition.leaderEpoch();
-    if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != epoch) {
-      Errors e =
-          p.currentLeaderEpoch() < epoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
-      return r.setErrorCode(e.code()).setOffset(-1).setTimestamp(-1);
-    }
-    r.setErrorCode(Errors.NONE.code()).setTimestamp(-1);
-    if (version >= 4) {
-      r.setLeaderEpoch(epoch); // the field does not exist before v4
-    }
-    long ts = p.timestamp();
     try {
-      if (ts == ListOffsetsRequest.EARLIEST_TIMESTAMP
-          || ts == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-        return r.setOffset(partition.log().logStartOffset());
+      OffsetLookup found =
+          partition.fetchOffsetForTimestamp(p.timestamp(), p.currentLeaderEpoch(), isolation);
+      r.setErrorCode(Errors.NONE.code()).setOffset(found.offset()).setTimestamp(found.timestamp());
+      if (version >= 4) {
+        r.setLeaderEpoch(found.leaderEpoch()); // the field does not exist before v4
       }
-      if (ts == ListOffsetsRequest.LATEST_TIMESTAMP) {
-        return r.setOffset(partition.highWatermark());
-      }
-      if (ts == ListOffsetsRequest.MAX_TIMESTAMP) {
-        return found(r, partition.log().maxTimestamp());
-      }
-      if (ts < 0) {
-        // Tiered-storage lookups: nothing is tiered, so there is no such offset.
-        return r.setOffset(-1);
-      }
-      return found(r, partition.log().offsetForTimestamp(ts));
+      return r;
     } catch (ApiException e) {
-      return r.setErrorCode(Errors.forException(e).code()).setOffset(-1);
+      return r.setErrorCode(Errors.forException(e).code()).setOffset(-1).setTimestamp(-1);
     }
-  }
-
-  private static ListOffsetsPartitionResponse found(
-      ListOffsetsPartitionResponse r, TimestampOffset found) {
-    if (found == null) {
-      return r.setOffset(-1).setTimestamp(-1);
-    }
-    return r.setOffset(found.offset()).setTimestamp(found.timestamp());
   }
 }

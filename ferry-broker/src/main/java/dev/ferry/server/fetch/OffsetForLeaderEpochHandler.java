@@ -7,6 +7,7 @@ import dev.ferry.server.ApiHandler;
 import dev.ferry.storage.EpochEndOffset;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
@@ -57,28 +58,21 @@ public final class OffsetForLeaderEpochHandler extends ApiHandler<OffsetsForLead
             .setPartition(p.partition())
             .setLeaderEpoch(OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH)
             .setEndOffset(OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH_OFFSET);
-    Partition partition = replicaManager.leaderPartition(tp);
+    Partition partition = replicaManager.partition(tp);
     if (partition == null) {
-      Errors e =
-          replicaManager.partition(tp) == null
-              ? Errors.UNKNOWN_TOPIC_OR_PARTITION
-              : Errors.NOT_LEADER_OR_FOLLOWER;
-      return r.setErrorCode(e.code());
-    }
-    int epoch = partition.leaderEpoch();
-    if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != epoch) {
-      Errors e =
-          p.currentLeaderEpoch() < epoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
-      return r.setErrorCode(e.code());
+      return r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
     }
     try {
-      EpochEndOffset found = partition.log().endOffsetForEpoch(p.leaderEpoch());
-      if (found == null || found.leaderEpoch() < 0) {
+      EpochEndOffset found =
+          partition.lastOffsetForLeaderEpoch(p.currentLeaderEpoch(), p.leaderEpoch());
+      if (found.leaderEpoch() < 0) {
         return r.setErrorCode(Errors.NONE.code());
       }
       return r.setErrorCode(Errors.NONE.code())
           .setLeaderEpoch(found.leaderEpoch())
           .setEndOffset(found.endOffset());
+    } catch (ApiException e) {
+      return r.setErrorCode(Errors.forException(e).code());
     } catch (RuntimeException e) {
       log.error("OffsetForLeaderEpoch on {} for epoch {} failed", tp, p.leaderEpoch(), e);
       return r.setErrorCode(Errors.forException(e).code());
