@@ -1,5 +1,6 @@
 package dev.ferry.reliability;
 
+import dev.ferry.verify.CheckReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

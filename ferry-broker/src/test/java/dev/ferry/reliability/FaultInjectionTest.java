@@ -3,6 +3,8 @@ package dev.ferry.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.verify.CheckReport;
+import dev.ferry.verify.WorkloadChecker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

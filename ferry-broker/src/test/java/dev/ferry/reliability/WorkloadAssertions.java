@@ -2,6 +2,8 @@ package dev.ferry.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.verify.CheckReport;
+
 /** The verdict every fault run must reach, whatever its faults. */
 final class WorkloadAssertions {
 

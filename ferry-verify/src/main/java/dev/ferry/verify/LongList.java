@@ -1,21 +1,21 @@
-package dev.ferry.reliability;
+package dev.ferry.verify;
 
 import java.util.Arrays;
 
 /** A growable array of longs indexed from 0, unset slots holding a fill value. */
-final class LongList {
+public final class LongList {
 
   private final long fill;
   private long[] values;
   private int size;
 
-  LongList(long fill) {
+  public LongList(long fill) {
     this.fill = fill;
     this.values = new long[1024];
     Arrays.fill(values, fill);
   }
 
-  void set(long index, long value) {
+  public void set(long index, long value) {
     if (index < 0 || index > Integer.MAX_VALUE - 16) {
       throw new IndexOutOfBoundsException("index " + index);
     }
@@ -29,12 +29,12 @@ final class LongList {
     size = Math.max(size, i + 1);
   }
 
-  long get(long index) {
+  public long get(long index) {
     return index < 0 || index >= size ? fill : values[(int) index];
   }
 
   /** One past the highest index ever set. */
-  int size() {
+  public int size() {
     return size;
   }
 }

@@ -1,4 +1,4 @@
-package dev.ferry.reliability;
+package dev.ferry.verify;
 
 import java.nio.charset.StandardCharsets;
 
@@ -7,34 +7,37 @@ import java.nio.charset.StandardCharsets;
  * producer's stream. On the wire the value is {@code "p<producer>-<seq>"}; in memory it is packed
  * into a long so the checker can hold millions without an object per record.
  */
-final class RecordId {
+public final class RecordId {
 
   /** Not a record the workload wrote (or no record at all). */
-  static final long NONE = -1;
+  public static final long NONE = -1;
+
+  /** A record of another run sharing the topic (its key names another run): not this check's. */
+  public static final long OTHER_RUN = -2;
 
   private static final int SEQ_BITS = 40;
   private static final long SEQ_MASK = (1L << SEQ_BITS) - 1;
 
   private RecordId() {}
 
-  static long of(int producer, long seq) {
+  public static long of(int producer, long seq) {
     return ((long) producer << SEQ_BITS) | seq;
   }
 
-  static int producer(long id) {
+  public static int producer(long id) {
     return (int) (id >>> SEQ_BITS);
   }
 
-  static long seq(long id) {
+  public static long seq(long id) {
     return id & SEQ_MASK;
   }
 
-  static byte[] value(int producer, long seq) {
+  public static byte[] value(int producer, long seq) {
     return ("p" + producer + "-" + seq).getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Parses a value written by {@link #value}; {@link #NONE} for anything else. */
-  static long parse(byte[] value) {
+  public static long parse(byte[] value) {
     if (value == null || value.length < 4 || value[0] != 'p') {
       return NONE;
     }
@@ -61,7 +64,10 @@ final class RecordId {
     return of(producer, seq);
   }
 
-  static String toString(long id) {
-    return id == NONE ? "none" : "p" + producer(id) + "-" + seq(id);
+  public static String toString(long id) {
+    if (id == NONE) {
+      return "a foreign record";
+    }
+    return id == OTHER_RUN ? "another run's record" : "p" + producer(id) + "-" + seq(id);
   }
 }

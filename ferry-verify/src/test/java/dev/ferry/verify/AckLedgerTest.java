@@ -1,8 +1,7 @@
-package dev.ferry.reliability;
+package dev.ferry.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The checker's bookkeeping: what a fault run's verdict is computed from. */
@@ -28,32 +27,5 @@ class AckLedgerTest {
     assertThat(ledger.acknowledgedCount()).isEqualTo(2);
     assertThat(ledger.acknowledgedWithoutOffsetCount()).isEqualTo(1);
     assertThat(ledger.failedCount()).isEqualTo(1);
-  }
-
-  @Test
-  void theSummaryNamesEveryCountAndTheFirstAnomalies() {
-    CheckReport report =
-        new CheckReport(
-            10,
-            9,
-            2,
-            1,
-            0,
-            0,
-            1,
-            0,
-            0,
-            0,
-            0,
-            10,
-            10,
-            List.of(
-                new CheckReport.Anomaly(
-                    "duplicate p0-7 in partition 1 at offsets 3 and 9", 1, List.of(3L, 9L))));
-    assertThat(report.ok()).isFalse();
-    assertThat(report.summary())
-        .startsWith("Workload check FAILED: 10 records sent, 9 acknowledged (2 without an offset)")
-        .contains("duplicates: 1;")
-        .endsWith("First anomalies: duplicate p0-7 in partition 1 at offsets 3 and 9.");
   }
 }

@@ -1,11 +1,11 @@
-package dev.ferry.reliability;
+package dev.ferry.verify;
 
 /**
  * What a consumer saw in one partition: the record id at each offset. Offsets never seen hold
  * {@link RecordId#NONE}. The first observation of an offset is kept; a later read of the same
  * offset that shows a different record is counted as a conflict (the first record vanished).
  */
-final class PartitionHistory {
+public final class PartitionHistory {
 
   private static final long UNSEEN = Long.MIN_VALUE;
 
@@ -13,7 +13,7 @@ final class PartitionHistory {
   private long records;
   private long conflicts;
 
-  synchronized void observe(long offset, long id) {
+  public synchronized void observe(long offset, long id) {
     long previous = byOffset.get(offset);
     if (previous == UNSEEN) {
       byOffset.set(offset, id);
@@ -24,25 +24,25 @@ final class PartitionHistory {
   }
 
   /** The id first seen at {@code offset}; {@code seen(offset)} tells whether there was one. */
-  synchronized long at(long offset) {
+  public synchronized long at(long offset) {
     long id = byOffset.get(offset);
     return id == UNSEEN ? RecordId.NONE : id;
   }
 
-  synchronized boolean seen(long offset) {
+  public synchronized boolean seen(long offset) {
     return byOffset.get(offset) != UNSEEN;
   }
 
   /** One past the highest offset seen. */
-  synchronized long endOffset() {
+  public synchronized long endOffset() {
     return byOffset.size();
   }
 
-  synchronized long records() {
+  public synchronized long records() {
     return records;
   }
 
-  synchronized long conflicts() {
+  public synchronized long conflicts() {
     return conflicts;
   }
 }
