@@ -9,6 +9,7 @@ import dev.ferry.tools.group.GroupCommand;
 import dev.ferry.tools.log.DumpLogCommand;
 import dev.ferry.tools.perf.PerfCommand;
 import dev.ferry.tools.topic.TopicCommand;
+import dev.ferry.tools.verify.VerifyCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
       ClusterCommand.class,
       PerfCommand.class,
       DumpLogCommand.class,
+      VerifyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FerryCli {

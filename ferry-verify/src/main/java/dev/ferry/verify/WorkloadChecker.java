@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,7 +23,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -202,6 +205,7 @@ public final class WorkloadChecker implements AutoCloseable {
   private final AtomicBoolean stopConsuming = new AtomicBoolean();
   private final List<Thread> producerThreads = new ArrayList<>();
   private Thread consumerThread;
+  private CountDownLatch producersReady = new CountDownLatch(0);
   private volatile KafkaConsumer<byte[], byte[]> liveConsumer;
   private final AtomicLong producerRestarts = new AtomicLong();
   private final AtomicReference<Exception> lastProducerError = new AtomicReference<>();
@@ -236,6 +240,7 @@ public final class WorkloadChecker implements AutoCloseable {
    */
   public void start(Duration timeout, boolean liveConsumer) throws InterruptedException {
     createTopic(timeout);
+    producersReady = new CountDownLatch(settings.producers());
     for (int i = 0; i < settings.producers(); i++) {
       int index = i;
       Runnable body =
@@ -377,6 +382,7 @@ public final class WorkloadChecker implements AutoCloseable {
     AckLedger ledger = ledgers[index];
     Sequence sequence = new Sequence(index);
     KafkaProducer<byte[], byte[]> producer = newProducer(index);
+    producersReady.countDown();
     Pace pace = new Pace();
     try {
       while (!stopProducing.get()) {
@@ -436,6 +442,7 @@ public final class WorkloadChecker implements AutoCloseable {
       try {
         producer = newProducer(index);
         producer.initTransactions();
+        producersReady.countDown();
         while (!stopProducing.get()) {
           producer.beginTransaction();
           for (n = 0; n < TRANSACTION_RECORDS; n++) {
@@ -474,7 +481,10 @@ public final class WorkloadChecker implements AutoCloseable {
       } catch (KafkaException | IllegalStateException e) {
         log.warn("Transactional producer {} failed ({}); replacing it", index, e.toString());
         lastProducerError.set(e);
-        failedAttempts++;
+        // A cluster without transactions, or that refuses this client them, will not change.
+        boolean hopeless =
+            e instanceof UnsupportedVersionException || e instanceof AuthorizationException;
+        failedAttempts = hopeless ? MAX_FAILED_ATTEMPTS : failedAttempts + 1;
         producerRestarts.incrementAndGet();
         for (int i = 0; i < n; i++) {
           ledger.failed(seqs[i]);
@@ -564,6 +574,21 @@ public final class WorkloadChecker implements AutoCloseable {
   /** The last error that made a producer start over, or null. */
   public Exception lastProducerError() {
     return lastProducerError.get();
+  }
+
+  /**
+   * Waits until every producer has been created (and, with transactions, registered its
+   * transactional id: the first one may wait for the cluster to set up its transaction log), at
+   * most {@code timeout}; returns whether they all are.
+   */
+  public boolean awaitProducersReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!producersReady.await(100, TimeUnit.MILLISECONDS)) {
+      if (producersDone() || System.nanoTime() - deadline > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether every producer thread has ended (stopped, or given up). */
