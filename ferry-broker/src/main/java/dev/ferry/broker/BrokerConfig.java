@@ -22,8 +22,24 @@ public final class BrokerConfig {
   private final Map<String, String> values;
 
   public final int brokerId;
+
+  /** Every listener of {@code listeners}, in order, with its security protocol. */
+  public final List<Listener> listeners;
+
+  /** The endpoint clients are told for each listener ({@code advertised.listeners}). */
+  public final List<Listener> advertisedListeners;
+
+  /** The first listener (what single-listener callers and tests connect to). */
   public final Listener listener;
+
   public final Listener advertisedListener;
+
+  /** The listener brokers use to reach each other ({@code inter.broker.listener.name}). */
+  public final String interBrokerListenerName;
+
+  /** {@code sasl.mechanism.inter.broker.protocol}; only read when that listener uses SASL. */
+  public final String saslMechanismInterBrokerProtocol;
+
   public final String rack;
   public final List<Path> logDirs;
   public final Optional<String> zookeeperConnect;
@@ -103,9 +119,32 @@ public final class BrokerConfig {
   public BrokerConfig(Map<String, String> props) {
     this.values = Collections.unmodifiableMap(new TreeMap<>(props));
     brokerId = intValue("broker.id", 0);
-    listener = Listener.parse(string("listeners", "PLAINTEXT://127.0.0.1:9092"));
+    Map<String, String> protocolMap =
+        Listener.protocolMap(values.get("listener.security.protocol.map"));
+    listeners =
+        Listener.parseAll(
+            "listeners", string("listeners", "PLAINTEXT://127.0.0.1:9092"), protocolMap);
     String advertised = values.get("advertised.listeners");
-    advertisedListener = advertised == null ? listener : Listener.parse(advertised);
+    List<Listener> advertisedGiven =
+        advertised == null || advertised.isBlank()
+            ? listeners
+            : Listener.parseAll("advertised.listeners", advertised, protocolMap);
+    List<Listener> advertisedAll = new ArrayList<>();
+    for (Listener l : listeners) {
+      advertisedAll.add(
+          advertisedGiven.stream().filter(a -> a.name().equals(l.name())).findFirst().orElse(l));
+    }
+    for (Listener a : advertisedGiven) {
+      if (listeners.stream().noneMatch(l -> l.name().equals(a.name()))) {
+        throw new ConfigException(
+            "advertised.listeners", advertised, "listener " + a.name() + " is not in listeners");
+      }
+    }
+    advertisedListeners = List.copyOf(advertisedAll);
+    listener = listeners.get(0);
+    advertisedListener = advertisedListeners.get(0);
+    interBrokerListenerName = interBrokerListener();
+    saslMechanismInterBrokerProtocol = string("sasl.mechanism.inter.broker.protocol", "GSSAPI");
     rack = values.get("broker.rack");
     logDirs = parseLogDirs();
     zookeeperConnect =
@@ -185,6 +224,43 @@ public final class BrokerConfig {
     if (socketRequestMaxBytes < 1024) {
       throw new ConfigException("socket.request.max.bytes", socketRequestMaxBytes, "too small");
     }
+  }
+
+  /**
+   * {@code inter.broker.listener.name}, else the listener named after {@code
+   * security.inter.broker.protocol} (default PLAINTEXT), as Kafka; with neither set and no
+   * PLAINTEXT listener, Ferry takes the first listener instead of refusing to start.
+   */
+  private String interBrokerListener() {
+    String name = values.get("inter.broker.listener.name");
+    String protocol = values.get("security.inter.broker.protocol");
+    if (name != null && protocol != null) {
+      throw new ConfigException(
+          "Only one of inter.broker.listener.name and security.inter.broker.protocol can be set");
+    }
+    String wanted = name != null ? name.trim() : protocol != null ? protocol.trim() : "PLAINTEXT";
+    for (Listener l : listeners) {
+      if (l.name().equals(wanted)) {
+        return wanted;
+      }
+    }
+    if (name == null && protocol == null) {
+      return listener.name();
+    }
+    throw new ConfigException(
+        name != null ? "inter.broker.listener.name" : "security.inter.broker.protocol",
+        wanted,
+        "must name a listener in listeners");
+  }
+
+  /** The listener called {@code name}. */
+  public Optional<Listener> listener(String name) {
+    return listeners.stream().filter(l -> l.name().equals(name)).findFirst();
+  }
+
+  /** The advertised endpoint of the listener called {@code name}. */
+  public Optional<Listener> advertisedListener(String name) {
+    return advertisedListeners.stream().filter(l -> l.name().equals(name)).findFirst();
   }
 
   /** Every setting as given (not including defaults), for DescribeConfigs on the broker. */
@@ -310,37 +386,91 @@ public final class BrokerConfig {
     return Boolean.parseBoolean(v.trim());
   }
 
-  /** One {@code PLAINTEXT://host:port} listener; Ferry serves a single plaintext listener. */
-  public record Listener(String securityProtocol, String host, int port) {
+  /**
+   * One {@code NAME://host:port} entry of {@code listeners}: its name and, through {@code
+   * listener.security.protocol.map}, its security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT,
+   * SASL_SSL).
+   */
+  public record Listener(String name, String securityProtocol, String host, int port) {
 
-    static Listener parse(String spec) {
-      String first = spec.split(",")[0].trim();
-      int sep = first.indexOf("://");
+    private static final List<String> PROTOCOLS =
+        List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
+
+    /** {@code listener.security.protocol.map}, Kafka's default mapping each protocol to itself. */
+    static Map<String, String> protocolMap(String spec) {
+      Map<String, String> map = new HashMap<>();
+      if (spec == null || spec.isBlank()) {
+        for (String p : PROTOCOLS) {
+          map.put(p, p);
+        }
+        return map;
+      }
+      for (String entry : spec.split(",")) {
+        String[] kv = entry.trim().split(":");
+        if (kv.length != 2
+            || !PROTOCOLS.contains(kv[1].trim().toUpperCase(java.util.Locale.ROOT))) {
+          throw new ConfigException(
+              "listener.security.protocol.map", spec, "expected NAME:PROTOCOL entries");
+        }
+        map.put(kv[0].trim(), kv[1].trim().toUpperCase(java.util.Locale.ROOT));
+      }
+      return map;
+    }
+
+    static List<Listener> parseAll(String key, String spec, Map<String, String> protocolMap) {
+      List<Listener> out = new ArrayList<>();
+      for (String entry : spec.split(",")) {
+        if (entry.isBlank()) {
+          continue;
+        }
+        Listener l = parse(key, entry.trim(), protocolMap);
+        for (Listener other : out) {
+          if (other.name.equals(l.name)) {
+            throw new ConfigException(key, spec, "listener " + l.name + " appears twice");
+          }
+          if (other.port == l.port && l.port != 0 && key.equals("listeners")) {
+            throw new ConfigException(key, spec, "port " + l.port + " is used twice");
+          }
+        }
+        out.add(l);
+      }
+      if (out.isEmpty()) {
+        throw new ConfigException(key, spec, "no listener given");
+      }
+      return List.copyOf(out);
+    }
+
+    static Listener parse(String key, String entry, Map<String, String> protocolMap) {
+      int sep = entry.indexOf("://");
       if (sep < 0) {
-        throw new ConfigException("listeners", spec, "expected PLAINTEXT://host:port");
+        throw new ConfigException(key, entry, "expected NAME://host:port");
       }
-      String protocol = first.substring(0, sep);
-      if (!protocol.equalsIgnoreCase("PLAINTEXT")) {
-        throw new ConfigException("listeners", spec, "only PLAINTEXT listeners are supported");
+      String name = entry.substring(0, sep).trim();
+      String protocol = protocolMap.get(name);
+      if (protocol == null) {
+        throw new ConfigException(
+            key,
+            entry,
+            "listener " + name + " has no security protocol in listener.security.protocol.map");
       }
-      String hostPort = first.substring(sep + 3);
+      String hostPort = entry.substring(sep + 3);
       int colon = hostPort.lastIndexOf(':');
       if (colon < 0) {
-        throw new ConfigException("listeners", spec, "missing port");
+        throw new ConfigException(key, entry, "missing port");
       }
       String host = hostPort.substring(0, colon);
       if (host.startsWith("[") && host.endsWith("]")) {
         host = host.substring(1, host.length() - 1);
       }
       try {
-        return new Listener("PLAINTEXT", host, Integer.parseInt(hostPort.substring(colon + 1)));
+        return new Listener(name, protocol, host, Integer.parseInt(hostPort.substring(colon + 1)));
       } catch (NumberFormatException e) {
-        throw new ConfigException("listeners", spec, "bad port");
+        throw new ConfigException(key, entry, "bad port");
       }
     }
 
     public Listener withPort(int newPort) {
-      return new Listener(securityProtocol, host, newPort);
+      return new Listener(name, securityProtocol, host, newPort);
     }
   }
 }

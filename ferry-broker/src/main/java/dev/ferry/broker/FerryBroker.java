@@ -10,10 +10,14 @@ import dev.ferry.metadata.EmbeddedZooKeeper;
 import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.metadata.ZooKeeperClientPreload;
 import dev.ferry.metrics.BrokerMetrics;
+import dev.ferry.network.ConnectionLimits;
+import dev.ferry.network.RequestDispatcher;
 import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.replication.ReplicationConfig;
+import dev.ferry.security.BrokerSecurity;
+import dev.ferry.security.sasl.SaslApiHandlers;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.server.ApiVersionsHandler;
 import dev.ferry.server.KafkaApis;
@@ -43,6 +47,9 @@ import java.io.Closeable;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -71,6 +78,8 @@ public final class FerryBroker implements Closeable {
   private ReplicaManager replicaManager;
   private ClusterController controller;
   private SocketServer socketServer;
+  private final Map<String, SocketServer> socketServers = new LinkedHashMap<>();
+  private BrokerSecurity security;
   private boolean registered;
   private BrokerMetrics metrics = BrokerMetrics.disabled();
   private int boundPort = -1;
@@ -116,6 +125,15 @@ public final class FerryBroker implements Closeable {
         ZkMetadataStore.connect(
             zkConnect, config.zookeeperSessionTimeoutMs, config.zookeeperConnectionTimeoutMs);
     started.push(metadata);
+    security =
+        BrokerSecurity.start(
+            config.originals(),
+            zkConnect,
+            config.zookeeperSessionTimeoutMs,
+            config.zookeeperConnectionTimeoutMs);
+    started.push(security);
+    BrokerConfig.Listener interBroker =
+        config.listener(config.interBrokerListenerName).orElseThrow();
 
     logManager =
         new LogManager(
@@ -145,7 +163,11 @@ public final class FerryBroker implements Closeable {
                 config.replicaFetchMaxBytes,
                 config.replicaSocketTimeoutMs,
                 config.replicaFetchBackoffMs),
-            Time.SYSTEM);
+            Time.SYSTEM,
+            security.interBrokerChannel(
+                interBroker.name(),
+                interBroker.securityProtocol(),
+                config.saslMechanismInterBrokerProtocol));
     started.push(replicaManager);
     FetchPurgatory purgatory = new FetchPurgatory();
     started.push(purgatory);
@@ -197,6 +219,9 @@ public final class FerryBroker implements Closeable {
         .register(new DeleteRecordsHandler(replicaManager, admin))
         .register(
             new InitProducerIdHandler(new ProducerIdManager(metadata, config.brokerId, admin)));
+    for (ApiHandler<?> handler : SaslApiHandlers.handlers()) {
+      apis.register(handler);
+    }
     startGroupCoordination(apis, cluster, topics, admin);
 
     metrics =
@@ -204,30 +229,49 @@ public final class FerryBroker implements Closeable {
             config.metricsHost, config.metricsPort, apis.supportedApis(), replicaManager);
     started.push(metrics);
 
-    socketServer =
-        new SocketServer(
-            new SocketServerConfig(
-                config.listener.host(),
-                config.listener.port(),
-                config.numNetworkThreads,
-                config.socketRequestMaxBytes,
-                config.connectionsMaxIdleMs,
-                config.socketSendBufferBytes,
-                config.socketReceiveBufferBytes,
-                config.maxConnections),
-            apis,
-            metrics.network());
-    socketServer.start();
-    started.push(socketServer);
+    RequestDispatcher dispatcher =
+        new ListenerEndpoints(apis, metadata, config.interBrokerListenerName);
+    Map<String, BrokerInfo.Endpoint> endpoints = new TreeMap<>();
+    for (BrokerConfig.Listener listener : config.listeners) {
+      SocketServer server =
+          new SocketServer(
+              new SocketServerConfig(
+                  listener.host(),
+                  listener.port(),
+                  config.numNetworkThreads,
+                  config.socketRequestMaxBytes,
+                  config.connectionsMaxIdleMs,
+                  config.socketSendBufferBytes,
+                  config.socketReceiveBufferBytes,
+                  config.maxConnections),
+              dispatcher,
+              metrics.network(),
+              ConnectionLimits.DEFAULT,
+              security.channelBuilder(
+                  listener.name(), listener.securityProtocol(), metrics.network()));
+      server.start();
+      started.push(server);
+      socketServers.put(listener.name(), server);
+      BrokerConfig.Listener advertised =
+          config.advertisedListener(listener.name()).orElse(listener);
+      endpoints.put(
+          listener.name(),
+          new BrokerInfo.Endpoint(
+              advertised.host(), advertised.port() == 0 ? server.boundPort() : advertised.port()));
+    }
+    socketServer = socketServers.get(config.listener.name());
     boundPort = socketServer.boundPort();
+    BrokerInfo.Endpoint interBrokerEndpoint = endpoints.get(config.interBrokerListenerName);
 
-    int advertisedPort =
-        config.advertisedListener.port() == 0 ? boundPort : config.advertisedListener.port();
     // After a crash our previous ZooKeeper session may still hold the registration until it
     // expires: wait it out rather than fail.
     metadata.registerBroker(
         new BrokerInfo(
-            config.brokerId, config.advertisedListener.host(), advertisedPort, config.rack),
+            config.brokerId,
+            interBrokerEndpoint.host(),
+            interBrokerEndpoint.port(),
+            config.rack,
+            endpoints),
         metadata.sessionTimeoutMs() + 2_000L);
     registered = true;
 
@@ -317,6 +361,25 @@ public final class FerryBroker implements Closeable {
 
   public String bootstrapServers() {
     return config.listener.host() + ":" + boundPort;
+  }
+
+  /** The port bound by the listener called {@code listenerName}. */
+  public int port(String listenerName) {
+    SocketServer server = socketServers.get(listenerName);
+    if (server == null) {
+      throw new IllegalArgumentException("no listener " + listenerName);
+    }
+    return server.boundPort();
+  }
+
+  /** {@code host:port} of the listener called {@code listenerName}. */
+  public String bootstrapServers(String listenerName) {
+    return config.listener(listenerName).orElseThrow().host() + ":" + port(listenerName);
+  }
+
+  /** The security components (authorizer, ACL and SCRAM stores); null before start. */
+  public BrokerSecurity security() {
+    return security;
   }
 
   /** The port of the Prometheus {@code /metrics} endpoint, or -1 when metrics are off. */

@@ -1,5 +1,6 @@
 package dev.ferry.metadata;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,7 +43,14 @@ final class ZNodeCodec {
 
   record ClusterIdZNode(int version, String id) implements VersionedZNode {}
 
-  record BrokerZNode(int version, String host, int port, String rack) implements VersionedZNode {}
+  /** {@code endpoints}: listener name to advertised {@code host:port} (absent before listeners). */
+  record BrokerZNode(
+      int version,
+      String host,
+      int port,
+      String rack,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> endpoints)
+      implements VersionedZNode {}
 
   record TopicZNode(int version, String topicId, Map<Integer, List<Integer>> partitions)
       implements VersionedZNode {}
@@ -77,14 +85,41 @@ final class ZNodeCodec {
   }
 
   static byte[] encodeBroker(BrokerInfo broker) {
-    return write(new BrokerZNode(VERSION, broker.host(), broker.port(), broker.rack()));
+    Map<String, String> endpoints = new TreeMap<>();
+    broker.endpoints().forEach((name, endpoint) -> endpoints.put(name, endpoint.toString()));
+    return write(
+        new BrokerZNode(
+            VERSION,
+            broker.host(),
+            broker.port(),
+            broker.rack(),
+            endpoints.isEmpty() ? null : endpoints));
   }
 
   static BrokerInfo decodeBroker(int brokerId, byte[] data) {
     BrokerZNode node = read(data, BrokerZNode.class, "broker " + brokerId);
     require(node.host() != null, "broker " + brokerId + ": missing host");
     require(node.port() > 0 && node.port() <= 65535, "broker " + brokerId + ": bad port");
-    return new BrokerInfo(brokerId, node.host(), node.port(), node.rack());
+    Map<String, BrokerInfo.Endpoint> endpoints = new TreeMap<>();
+    if (node.endpoints() != null) {
+      node.endpoints()
+          .forEach(
+              (name, hostPort) -> {
+                int colon = hostPort == null ? -1 : hostPort.lastIndexOf(':');
+                require(colon > 0, "broker " + brokerId + ": bad endpoint " + name);
+                try {
+                  endpoints.put(
+                      name,
+                      new BrokerInfo.Endpoint(
+                          hostPort.substring(0, colon),
+                          Integer.parseInt(hostPort.substring(colon + 1))));
+                } catch (NumberFormatException e) {
+                  throw new MalformedZNodeException(
+                      "broker " + brokerId + ": bad endpoint " + name);
+                }
+              });
+    }
+    return new BrokerInfo(brokerId, node.host(), node.port(), node.rack(), endpoints);
   }
 
   static byte[] encodeTopic(Uuid topicId, Map<Integer, List<Integer>> partitions) {

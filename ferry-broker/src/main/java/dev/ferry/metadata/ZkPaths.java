@@ -7,7 +7,9 @@ package dev.ferry.metadata;
  * <pre>
  * /ferry
  *   cluster/id                         {version, id}                 persistent, first writer wins
- *   brokers/ids/&lt;brokerId&gt;             {version, host, port, rack}   EPHEMERAL, one per live broker
+ *   brokers/ids/&lt;brokerId&gt;             {version, host, port, rack, endpoints} EPHEMERAL, one per
+ *                                      live broker; host:port is the inter-broker listener's,
+ *                                      endpoints maps each listener name to its advertised host:port
  *   topics                             (no data; touched by every topic transaction, see below)
  *   topics/&lt;topic&gt;                     {version, topicId, partitions: {"0": [replicas...]}}
  *   topics/&lt;topic&gt;/partitions/&lt;p&gt;/state

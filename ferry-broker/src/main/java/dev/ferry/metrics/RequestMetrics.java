@@ -41,6 +41,8 @@ public final class RequestMetrics implements NetworkMetrics {
   private final Counter connectionsOpened;
   private final Counter connectionsRejected;
   private final Counter invalidRequests;
+  private final Counter authentications;
+  private final Counter failedAuthentications;
 
   /**
    * Registers the series in {@code registry}.
@@ -106,6 +108,26 @@ public final class RequestMetrics implements NetworkMetrics {
             .name("ferry_network_invalid_requests_total")
             .help("Connections closed because a frame could not be parsed as a request")
             .register(registry);
+    authentications =
+        Counter.builder()
+            .name("ferry_network_successful_authentications_total")
+            .help("Successful SASL authentications and re-authentications")
+            .register(registry);
+    failedAuthentications =
+        Counter.builder()
+            .name("ferry_network_failed_authentications_total")
+            .help("Failed TLS handshakes and SASL authentications (connections closed)")
+            .register(registry);
+  }
+
+  @Override
+  public void authenticationSucceeded() {
+    authentications.inc();
+  }
+
+  @Override
+  public void authenticationFailed() {
+    failedAuthentications.inc();
   }
 
   @Override

@@ -26,7 +26,8 @@ final class Connection {
   final InetSocketAddress remoteAddress;
   private final SocketChannel channel;
   private final SelectionKey key;
-  private final PlaintextChannel transferable;
+  private final TransportLayer transport;
+  private final ConnectionAuthenticator authenticator;
   private final ConnectionLimits limits;
   private final int maxRequestBytes;
   private final NetworkMetrics metrics;
@@ -46,6 +47,8 @@ final class Connection {
       String id,
       SocketChannel channel,
       SelectionKey key,
+      TransportLayer transport,
+      ConnectionAuthenticator authenticator,
       ConnectionLimits limits,
       int maxRequestBytes,
       NetworkMetrics metrics,
@@ -55,11 +58,44 @@ final class Connection {
     this.channel = channel;
     this.key = key;
     this.remoteAddress = (InetSocketAddress) channel.getRemoteAddress();
-    this.transferable = new PlaintextChannel(channel);
+    this.transport = transport;
+    this.authenticator = authenticator;
     this.limits = limits;
     this.maxRequestBytes = maxRequestBytes;
     this.metrics = metrics;
     this.lastActivityNanos = nowNanos;
+  }
+
+  SelectionKey key() {
+    return key;
+  }
+
+  /** Whether the transport may hold decrypted bytes between selects (TLS). */
+  boolean buffersReads() {
+    return !(transport instanceof PlaintextTransportLayer);
+  }
+
+  ConnectionAuthenticator authenticator() {
+    return authenticator;
+  }
+
+  /**
+   * Advances the transport's handshake (TLS) before any request is read.
+   *
+   * @return true once requests can flow
+   */
+  boolean handshake() throws IOException {
+    if (transport.ready()) {
+      return true;
+    }
+    boolean done = transport.handshake();
+    lastActivityNanos = System.nanoTime();
+    return done;
+  }
+
+  /** Whether the transport holds request bytes the selector will not report. */
+  boolean hasBufferedReads() {
+    return transport.ready() && transport.hasBufferedReads();
   }
 
   /** Whether another request may be read now (back-pressure). */
@@ -109,7 +145,7 @@ final class Connection {
   }
 
   private void read(ByteBuffer buffer) throws IOException {
-    int n = channel.read(buffer);
+    int n = transport.read(buffer);
     if (n < 0) {
       throw new EOFException(
           payload == null && sizeBuffer.position() == 0
@@ -143,12 +179,16 @@ final class Connection {
    * @throws IOException if the socket fails
    */
   void flush() throws IOException {
+    if (!transport.flushPending()) {
+      writeBlocked = true;
+      return;
+    }
     InFlightRequest head;
     while ((head = inFlight.peekFirst()) != null && head.isReady()) {
       Send send = head.send();
       if (send != null) {
         while (!send.completed()) {
-          long written = send.writeTo(transferable);
+          long written = send.writeTo(transport);
           if (written <= 0) {
             break;
           }
@@ -173,6 +213,12 @@ final class Connection {
    */
   void updateInterest() {
     if (closed || !key.isValid()) {
+      return;
+    }
+    if (!transport.ready()) {
+      if (key.interestOps() != transport.handshakeInterestOps()) {
+        key.interestOps(transport.handshakeInterestOps());
+      }
       return;
     }
     int ops = (canRead() ? SelectionKey.OP_READ : 0) | (writeBlocked ? SelectionKey.OP_WRITE : 0);
@@ -223,7 +269,7 @@ final class Connection {
     closed = true;
     key.cancel();
     try {
-      channel.close();
+      transport.close();
     } catch (IOException e) {
       // Nothing to do: the socket is gone either way.
     }

@@ -26,6 +26,12 @@ public interface NetworkMetrics {
   /** A connection was closed because it sent a frame that could not be turned into a request. */
   default void invalidRequest() {}
 
+  /** A client authenticated (SASL, or re-authenticated). */
+  default void authenticationSucceeded() {}
+
+  /** A TLS handshake or SASL authentication failed; its connection closes. */
+  default void authenticationFailed() {}
+
   /** Bytes read from a client socket (size prefixes included). */
   default void bytesReceived(long bytes) {}
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLException;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.slf4j.Logger;
@@ -44,6 +45,7 @@ final class Processor implements Runnable {
   private final String name;
   private final Selector selector;
   private final RequestDispatcher dispatcher;
+  private final ChannelBuilder channelBuilder;
   private final NetworkMetrics metrics;
   private final ConnectionLimits limits;
   private final int maxRequestBytes;
@@ -61,6 +63,11 @@ final class Processor implements Runnable {
   private final ConcurrentLinkedQueue<InFlightRequest> completions = new ConcurrentLinkedQueue<>();
 
   private final Set<Connection> connections = new HashSet<>();
+  private final List<Connection> bufferedReady = new ArrayList<>();
+
+  /** Set once a connection with a buffering (TLS) transport arrives; plaintext never scans. */
+  private boolean anyBuffering;
+
   private long nextConnectionIndex;
   private long nextIdleCheckNanos;
   private volatile boolean running = true;
@@ -71,11 +78,17 @@ final class Processor implements Runnable {
       SocketServerConfig config,
       ConnectionLimits limits,
       RequestDispatcher dispatcher,
+      ChannelBuilder channelBuilder,
       NetworkMetrics metrics,
       AtomicInteger connectionCount)
       throws IOException {
+    this.channelBuilder = channelBuilder;
     this.index = index;
-    this.name = "ferry-network-processor-" + index;
+    String listener = channelBuilder.listenerName();
+    this.name =
+        "ferry-network-processor-"
+            + (listener.equals(NetworkRequest.DEFAULT_LISTENER) ? "" : listener + "-")
+            + index;
     this.selector = Selector.open();
     this.dispatcher = dispatcher;
     this.metrics = metrics;
@@ -142,12 +155,13 @@ final class Processor implements Runnable {
   private void pollOnce() throws IOException {
     registerNewConnections();
     processCompletions();
+    boolean buffered = readBuffered();
     long now = System.nanoTime();
     if (now - nextIdleCheckNanos >= 0) {
       closeIdleConnections(now);
       nextIdleCheckNanos = now + idleCheckIntervalNanos;
     }
-    if (completions.isEmpty() && newConnections.isEmpty()) {
+    if (!buffered && completions.isEmpty() && newConnections.isEmpty()) {
       long untilIdleCheckMs = TimeUnit.NANOSECONDS.toMillis(nextIdleCheckNanos - now);
       selector.select(this::handleKey, Math.max(1, Math.min(MAX_POLL_MS, untilIdleCheckMs)));
     } else {
@@ -156,22 +170,57 @@ final class Processor implements Runnable {
     }
   }
 
+  /**
+   * Reads requests a TLS transport already decrypted: the selector will not report them, because
+   * their bytes left the socket with an earlier record.
+   *
+   * @return whether some connection still holds such bytes (the next select must not wait)
+   */
+  private boolean readBuffered() {
+    boolean more = false;
+    if (!anyBuffering) {
+      return false;
+    }
+    for (Connection connection : connections) {
+      if (connection.hasBufferedReads() && connection.canRead()) {
+        bufferedReady.add(connection);
+      }
+    }
+    for (Connection connection : bufferedReady) {
+      handleBuffered(connection);
+      more |= !connection.isClosed() && connection.hasBufferedReads() && connection.canRead();
+    }
+    bufferedReady.clear();
+    return more;
+  }
+
+  private void handleBuffered(Connection connection) {
+    SelectionKey key = connection.key();
+    if (key.isValid()) {
+      handleKey(key);
+    }
+  }
+
   private void registerNewConnections() {
     SocketChannel channel;
     while ((channel = newConnections.poll()) != null) {
       try {
-        SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+        TransportLayer transport = channelBuilder.transport(channel);
+        SelectionKey key = channel.register(selector, transport.handshakeInterestOps());
         Connection connection =
             new Connection(
                 connectionId(channel),
                 channel,
                 key,
+                transport,
+                channelBuilder.authenticator(transport),
                 limits,
                 maxRequestBytes,
                 metrics,
                 System.nanoTime());
         key.attach(connection);
         connections.add(connection);
+        anyBuffering |= connection.buffersReads();
       } catch (IOException | RuntimeException e) {
         // Typically the client already went away between accept and registration.
         log.warn("{}: could not register a new connection: {}", name, e.toString());
@@ -204,7 +253,11 @@ final class Processor implements Runnable {
       return;
     }
     try {
-      if (key.isReadable()) {
+      if (!connection.handshake()) {
+        connection.updateInterest();
+        return;
+      }
+      if (key.isReadable() || connection.hasBufferedReads()) {
         readRequests(connection);
       }
       if (!connection.isClosed() && key.isValid() && key.isWritable()) {
@@ -214,6 +267,15 @@ final class Processor implements Runnable {
       }
     } catch (EOFException e) {
       log.debug("{}: connection {} {}", name, connection, e.getMessage());
+      close(connection);
+    } catch (SSLException e) {
+      // A plaintext client on a TLS port, an untrusted certificate, no common protocol...
+      log.info(
+          "Closing connection {} from {}: TLS failure: {}",
+          connection,
+          connection.remoteAddress,
+          e.getMessage());
+      metrics.authenticationFailed();
       close(connection);
     } catch (IOException e) {
       log.debug("{}: connection {} failed: {}", name, connection, e.toString());
@@ -242,7 +304,12 @@ final class Processor implements Runnable {
       }
       NetworkRequest request =
           RequestParser.parse(
-              frame, connection.id, connection.remoteAddress.getAddress(), System.nanoTime());
+              frame,
+              connection.id,
+              connection.remoteAddress.getAddress(),
+              System.nanoTime(),
+              channelBuilder.listenerName(),
+              connection.authenticator().principal());
       dispatch(connection, request);
       if (connection.isClosed()) {
         return;
@@ -256,7 +323,12 @@ final class Processor implements Runnable {
     connection.add(inFlight);
     CompletableFuture<AbstractResponse> future;
     try {
-      future = dispatcher.dispatch(request);
+      future = connection.authenticator().intercept(request);
+      if (future == null) {
+        future = dispatcher.dispatch(request);
+      } else if (connection.authenticator().failed()) {
+        connection.closeAfterResponses();
+      }
       if (future == null) {
         throw new IllegalStateException("dispatcher returned no future");
       }

@@ -9,6 +9,7 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
 /** Turns one size-delimited frame into a {@link NetworkRequest} using kafka-clients' codec. */
 final class RequestParser {
@@ -24,6 +25,24 @@ final class RequestParser {
    */
   static NetworkRequest parse(
       ByteBuffer frame, String connectionId, InetAddress clientAddress, long receivedNanos)
+      throws MalformedRequestException {
+    return parse(
+        frame,
+        connectionId,
+        clientAddress,
+        receivedNanos,
+        NetworkRequest.DEFAULT_LISTENER,
+        KafkaPrincipal.ANONYMOUS);
+  }
+
+  /** As {@link #parse(ByteBuffer, String, InetAddress, long)}, for a listener and principal. */
+  static NetworkRequest parse(
+      ByteBuffer frame,
+      String connectionId,
+      InetAddress clientAddress,
+      long receivedNanos,
+      String listenerName,
+      KafkaPrincipal principal)
       throws MalformedRequestException {
     int start = frame.position();
     int size = frame.remaining();
@@ -54,7 +73,8 @@ final class RequestParser {
     } else {
       throw malformed(frame, start, "unsupported api version");
     }
-    return new NetworkRequest(header, body, size, connectionId, clientAddress, receivedNanos);
+    return new NetworkRequest(
+        header, body, size, connectionId, clientAddress, receivedNanos, listenerName, principal);
   }
 
   /** Describes the raw header fields of a bad frame, reading only bytes that are there. */

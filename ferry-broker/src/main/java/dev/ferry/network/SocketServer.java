@@ -34,6 +34,7 @@ public final class SocketServer implements Closeable {
   private final RequestDispatcher dispatcher;
   private final NetworkMetrics metrics;
   private final ConnectionLimits limits;
+  private final ChannelBuilder channelBuilder;
   private final AtomicInteger connectionCount = new AtomicInteger();
 
   private ServerSocketChannel serverChannel;
@@ -59,6 +60,22 @@ public final class SocketServer implements Closeable {
       RequestDispatcher dispatcher,
       NetworkMetrics metrics,
       ConnectionLimits limits) {
+    this(
+        config,
+        dispatcher,
+        metrics,
+        limits,
+        ChannelBuilder.plaintext(NetworkRequest.DEFAULT_LISTENER));
+  }
+
+  /** A server for one listener, whose security protocol {@code channelBuilder} implements. */
+  public SocketServer(
+      SocketServerConfig config,
+      RequestDispatcher dispatcher,
+      NetworkMetrics metrics,
+      ConnectionLimits limits,
+      ChannelBuilder channelBuilder) {
+    this.channelBuilder = Objects.requireNonNull(channelBuilder, "channelBuilder");
     this.config = Objects.requireNonNull(config, "config");
     this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -95,7 +112,8 @@ public final class SocketServer implements Closeable {
       processors = new Processor[config.networkThreads()];
       processorThreads = new Thread[config.networkThreads()];
       for (int i = 0; i < processors.length; i++) {
-        processors[i] = new Processor(i, config, limits, dispatcher, metrics, connectionCount);
+        processors[i] =
+            new Processor(i, config, limits, dispatcher, channelBuilder, metrics, connectionCount);
       }
       acceptor = new Acceptor(serverChannel, processors, config, metrics, connectionCount);
     } catch (IOException e) {
@@ -106,9 +124,18 @@ public final class SocketServer implements Closeable {
     for (int i = 0; i < processors.length; i++) {
       processorThreads[i] = startThread(processors[i], processors[i].name());
     }
-    acceptorThread = startThread(acceptor, "ferry-network-acceptor");
+    String listener = channelBuilder.listenerName();
+    acceptorThread =
+        startThread(
+            acceptor,
+            "ferry-network-acceptor"
+                + (listener.equals(NetworkRequest.DEFAULT_LISTENER) ? "" : "-" + listener));
     log.info(
-        "Listening on {}:{} with {} network threads", config.host(), boundPort, processors.length);
+        "Listening on {}:{} ({}) with {} network threads",
+        config.host(),
+        boundPort,
+        channelBuilder.listenerName(),
+        processors.length);
   }
 
   private static Thread startThread(Runnable runnable, String name) {

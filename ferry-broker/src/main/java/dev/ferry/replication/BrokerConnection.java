@@ -5,7 +5,6 @@ import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -27,18 +26,23 @@ final class BrokerConnection implements Closeable {
   private final int maxResponseBytes;
   private int correlationId;
 
-  BrokerConnection(String host, int port, String clientId, int timeoutMs, int maxResponseBytes)
+  BrokerConnection(
+      InterBrokerChannel channel,
+      String host,
+      int port,
+      String clientId,
+      int timeoutMs,
+      int maxResponseBytes)
       throws IOException {
     this.clientId = clientId;
     this.maxResponseBytes = maxResponseBytes;
-    socket = new Socket();
+    socket = channel.connect(host, port, timeoutMs);
     try {
-      socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress(host, port), timeoutMs);
       socket.setSoTimeout(timeoutMs);
       in = new DataInputStream(socket.getInputStream());
       out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-    } catch (IOException e) {
+      channel.authenticate(this::send);
+    } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;
     }

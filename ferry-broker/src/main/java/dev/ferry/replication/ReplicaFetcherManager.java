@@ -20,9 +20,13 @@ final class ReplicaFetcherManager implements Closeable {
   private final Map<TopicPartition, Integer> sourceOf = new HashMap<>();
   private boolean closed;
 
-  ReplicaFetcherManager(ReplicationConfig config, ZkMetadataStore metadata) {
+  private final InterBrokerChannel channel;
+
+  ReplicaFetcherManager(
+      ReplicationConfig config, ZkMetadataStore metadata, InterBrokerChannel channel) {
     this.config = config;
     this.metadata = metadata;
+    this.channel = channel;
   }
 
   /** Starts (or restarts, with truncation first) fetching {@code partition} from {@code leader}. */
@@ -35,7 +39,7 @@ final class ReplicaFetcherManager implements Closeable {
         fetchers.computeIfAbsent(
             leader,
             id -> {
-              ReplicaFetcherThread t = new ReplicaFetcherThread(id, config, metadata);
+              ReplicaFetcherThread t = new ReplicaFetcherThread(id, config, metadata, channel);
               t.start();
               return t;
             });

@@ -79,12 +79,19 @@ final class ReplicaFetcherThread extends Thread {
   private volatile boolean running = true;
   private volatile BrokerConnection connection;
 
-  ReplicaFetcherThread(int sourceBrokerId, ReplicationConfig config, ZkMetadataStore metadata) {
+  private final InterBrokerChannel channel;
+
+  ReplicaFetcherThread(
+      int sourceBrokerId,
+      ReplicationConfig config,
+      ZkMetadataStore metadata,
+      InterBrokerChannel channel) {
     super("ferry-replica-fetcher-" + config.brokerId() + "-from-" + sourceBrokerId);
     setDaemon(true);
     this.sourceBrokerId = sourceBrokerId;
     this.config = config;
     this.metadata = metadata;
+    this.channel = channel;
   }
 
   void addPartition(Partition partition, int leaderEpoch) {
@@ -191,6 +198,7 @@ final class ReplicaFetcherThread extends Thread {
     }
     conn =
         new BrokerConnection(
+            channel,
             leader.get().host(),
             leader.get().port(),
             "ferry-replica-" + config.brokerId(),

@@ -78,11 +78,22 @@ public final class ReplicaManager implements Closeable {
 
   public ReplicaManager(
       LogManager logManager, ZkMetadataStore metadata, ReplicationConfig config, Time time) {
+    this(logManager, metadata, config, time, InterBrokerChannel.PLAINTEXT);
+  }
+
+  /** A manager whose followers reach leaders through {@code interBroker} (TLS, SASL). */
+  public ReplicaManager(
+      LogManager logManager,
+      ZkMetadataStore metadata,
+      ReplicationConfig config,
+      Time time,
+      InterBrokerChannel interBroker) {
     this.logManager = logManager;
     this.config = config;
     this.time = time;
     this.isrEligible = metadata == null ? id -> true : id -> metadata.liveBroker(id).isPresent();
-    this.fetchers = metadata == null ? null : new ReplicaFetcherManager(config, metadata);
+    this.fetchers =
+        metadata == null ? null : new ReplicaFetcherManager(config, metadata, interBroker);
     this.isrUpdater =
         metadata == null
             ? null

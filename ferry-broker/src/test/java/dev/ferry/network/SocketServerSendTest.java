@@ -208,7 +208,7 @@ class SocketServerSendTest {
         java.nio.channels.FileChannel fileChannel =
             java.nio.channels.FileChannel.open(file.toPath())) {
       sender.configureBlocking(false);
-      PlaintextChannel channel = new PlaintextChannel(sender);
+      PlaintextTransportLayer channel = new PlaintextTransportLayer(sender);
       long position = 1000;
       long count = content.length - 2000;
       ByteBuffer received = ByteBuffer.allocate((int) count);

@@ -1,0 +1,45 @@
+package dev.ferry.replication;
+
+import java.io.IOException;
+import java.net.Socket;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+
+/**
+ * How this broker reaches another broker's inter-broker listener: the socket (plaintext or TLS) and
+ * the authentication exchanged on it before the first fetch (SASL).
+ */
+public interface InterBrokerChannel {
+
+  /** A connected socket to {@code host:port}, any TLS handshake done. */
+  Socket connect(String host, int port, int timeoutMs) throws IOException;
+
+  /** Authenticates a fresh connection through {@code sender} (SaslHandshake, SaslAuthenticate). */
+  void authenticate(RequestSender sender) throws IOException;
+
+  /** Sends one request on the connection being authenticated and waits for its response. */
+  @FunctionalInterface
+  interface RequestSender {
+    AbstractResponse send(AbstractRequest request) throws IOException;
+  }
+
+  /** Plain TCP, no authentication. */
+  InterBrokerChannel PLAINTEXT =
+      new InterBrokerChannel() {
+        @Override
+        public Socket connect(String host, int port, int timeoutMs) throws IOException {
+          Socket socket = new Socket();
+          try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new java.net.InetSocketAddress(host, port), timeoutMs);
+            return socket;
+          } catch (IOException e) {
+            socket.close();
+            throw e;
+          }
+        }
+
+        @Override
+        public void authenticate(RequestSender sender) {}
+      };
+}
