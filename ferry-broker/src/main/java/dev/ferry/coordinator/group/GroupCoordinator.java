@@ -224,15 +224,13 @@ public final class GroupCoordinator implements AutoCloseable {
   private ClassicGroup rebuild(
       String groupId, int partition, GroupLoader.LoadedGroup loaded, long now) {
     ClassicGroup g = new ClassicGroup(groupId, partition, now);
-    g.lock.lock();
+    g.lock().lock();
     try {
-      g.offsets.putAll(loaded.offsets);
+      for (Map.Entry<TopicPartition, ClassicGroup.StoredOffset> e : loaded.offsets.entrySet()) {
+        g.storeOffset(e.getKey(), e.getValue());
+      }
       GroupMetadataValue v = loaded.metadata;
       if (v != null) {
-        g.protocolType = v.protocolType();
-        g.generationId = v.generationId();
-        g.protocolName = v.protocolName();
-        g.leaderId = v.leaderId();
         for (GroupMetadataValue.Member pm : v.members()) {
           GroupMember m =
               new GroupMember(
@@ -248,14 +246,15 @@ public final class GroupCoordinator implements AutoCloseable {
           g.addMember(m);
           membership.scheduleSessionCheck(g, m);
         }
-        if (g.leaderId != null && !g.members.containsKey(g.leaderId)) {
-          g.leaderId = g.members.isEmpty() ? null : g.members.keySet().iterator().next();
-        }
-        g.transitionTo(g.members.isEmpty() ? GroupState.EMPTY : GroupState.STABLE, now);
-        g.stateTimestampMs = v.stateTimestampMs();
+        g.restore(
+            v.protocolType(),
+            v.generationId(),
+            v.protocolName(),
+            v.leaderId(),
+            v.stateTimestampMs());
       }
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
     return g;
   }
@@ -264,13 +263,13 @@ public final class GroupCoordinator implements AutoCloseable {
     int n = 0;
     for (ClassicGroup g : registry.groups(partition)) {
       Deferred d = new Deferred();
-      g.lock.lock();
+      g.lock().lock();
       try {
         if (g.is(GroupState.DEAD)) {
           continue;
         }
         g.cancelJoinTimer();
-        for (GroupMember m : g.members.values()) {
+        for (GroupMember m : g.members()) {
           m.cancelSessionCheck();
           if (m.awaitingJoin != null) {
             d.complete(
@@ -282,15 +281,12 @@ public final class GroupCoordinator implements AutoCloseable {
             m.awaitingSync = null;
           }
         }
-        for (var pending : g.pendingMembers.values()) {
-          pending.cancel(false);
-        }
-        g.pendingMembers.clear();
+        g.clearPendingMembers();
         g.transitionTo(GroupState.DEAD, time.milliseconds());
         registry.remove(g);
         n++;
       } finally {
-        g.lock.unlock();
+        g.lock().unlock();
       }
       d.flush();
     }
@@ -377,17 +373,18 @@ public final class GroupCoordinator implements AutoCloseable {
         continue;
       }
       for (ClassicGroup g : registry.groups(p.partition)) {
-        g.lock.lock();
+        g.lock().lock();
         try {
           if (g.is(GroupState.DEAD)
               || (!wanted.isEmpty()
-                  && !wanted.contains(g.state.displayName().toLowerCase(Locale.ROOT)))) {
+                  && !wanted.contains(g.state().displayName().toLowerCase(Locale.ROOT)))) {
             continue;
           }
           out.add(
-              new GroupListing(g.groupId, g.protocolType == null ? "" : g.protocolType, g.state));
+              new GroupListing(
+                  g.groupId(), g.protocolType() == null ? "" : g.protocolType(), g.state()));
         } finally {
-          g.lock.unlock();
+          g.lock().unlock();
         }
       }
     }
@@ -417,23 +414,23 @@ public final class GroupCoordinator implements AutoCloseable {
     try {
       boolean stable = g.is(GroupState.STABLE);
       out.setErrorCode(Errors.NONE.code())
-          .setGroupState(g.state.displayName())
-          .setProtocolType(g.protocolType == null ? "" : g.protocolType)
-          .setProtocolData(stable && g.protocolName != null ? g.protocolName : "");
-      List<DescribedGroupMember> members = new ArrayList<>(g.members.size());
-      for (GroupMember m : g.members.values()) {
+          .setGroupState(g.state().displayName())
+          .setProtocolType(g.protocolType() == null ? "" : g.protocolType())
+          .setProtocolData(stable && g.protocolName() != null ? g.protocolName() : "");
+      List<DescribedGroupMember> members = new ArrayList<>(g.members().size());
+      for (GroupMember m : g.members()) {
         members.add(
             new DescribedGroupMember()
                 .setMemberId(m.memberId)
                 .setGroupInstanceId(m.groupInstanceId)
                 .setClientId(m.clientId)
                 .setClientHost(m.clientHost)
-                .setMemberMetadata(stable ? m.metadata(g.protocolName) : GroupMember.NO_BYTES)
+                .setMemberMetadata(stable ? m.metadata(g.protocolName()) : GroupMember.NO_BYTES)
                 .setMemberAssignment(stable ? m.assignment : GroupMember.NO_BYTES));
       }
       return out.setMembers(members);
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
   }
 

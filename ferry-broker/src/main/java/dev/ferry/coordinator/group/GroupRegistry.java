@@ -84,7 +84,7 @@ final class GroupRegistry {
 
   /** The log of the group's partition, or throws NOT_COORDINATOR if no longer owned. */
   CoordinatorLog logFor(ClassicGroup group) {
-    OwnedPartition p = partitions.get(group.offsetsPartition);
+    OwnedPartition p = partitions.get(group.offsetsPartition());
     if (p == null) {
       throw Errors.NOT_COORDINATOR.exception();
     }
@@ -109,16 +109,16 @@ final class GroupRegistry {
       if (g == null) {
         return null;
       }
-      g.lock.lock();
-      if (g.state != GroupState.DEAD) {
-        if (partitions.containsKey(g.offsetsPartition)) {
+      g.lock().lock();
+      if (g.state() != GroupState.DEAD) {
+        if (partitions.containsKey(g.offsetsPartition())) {
           return g;
         }
         // The partition was unloaded between the check and the lock; the unload sweep may
         // already be done, so retire this group here.
         g.transitionTo(GroupState.DEAD, nowMs);
       }
-      g.lock.unlock();
+      g.lock().unlock();
       groups.remove(groupId, g);
     }
     throw Errors.COORDINATOR_NOT_AVAILABLE.exception();
@@ -126,19 +126,19 @@ final class GroupRegistry {
 
   /** Adds a group rebuilt from the log (the partition is loading, so nobody else sees it yet). */
   void putLoaded(ClassicGroup g) {
-    groups.put(g.groupId, g);
+    groups.put(g.groupId(), g);
   }
 
   /** Forgets a group that its caller has just marked Dead. */
   void remove(ClassicGroup g) {
-    groups.remove(g.groupId, g);
+    groups.remove(g.groupId(), g);
   }
 
   /** A snapshot of the groups in one partition (or all when {@code partition} is -1). */
   List<ClassicGroup> groups(int partition) {
     List<ClassicGroup> out = new ArrayList<>();
     for (ClassicGroup g : groups.values()) {
-      if (partition < 0 || g.offsetsPartition == partition) {
+      if (partition < 0 || g.offsetsPartition() == partition) {
         out.add(g);
       }
     }

@@ -22,6 +22,21 @@ public enum GroupState {
     this.displayName = displayName;
   }
 
+  /**
+   * Whether a group may move to this state from {@code previous}: the classic protocol's state
+   * machine, as Kafka's coordinator enforces it. Any state may die (deletion, expiry, unload).
+   */
+  public boolean canFollow(GroupState previous) {
+    return switch (this) {
+      case PREPARING_REBALANCE ->
+          previous == STABLE || previous == COMPLETING_REBALANCE || previous == EMPTY;
+      case COMPLETING_REBALANCE -> previous == PREPARING_REBALANCE;
+      case STABLE -> previous == COMPLETING_REBALANCE;
+      case EMPTY -> previous == PREPARING_REBALANCE;
+      case DEAD -> true;
+    };
+  }
+
   /** The name used on the wire (DescribeGroups, ListGroups). */
   public String displayName() {
     return displayName;

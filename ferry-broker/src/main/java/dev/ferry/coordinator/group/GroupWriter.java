@@ -28,7 +28,7 @@ final class GroupWriter {
     long now = time.milliseconds();
     SimpleRecord r =
         new SimpleRecord(
-            now, GroupRecords.groupKey(group.groupId), GroupRecords.groupValue(group.toValue()));
+            now, GroupRecords.groupKey(group.groupId()), GroupRecords.groupValue(group.toValue()));
     return append(log, r);
   }
 

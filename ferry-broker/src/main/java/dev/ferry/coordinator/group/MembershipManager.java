@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -111,7 +112,7 @@ final class MembershipManager {
       }
       retireIfUnused(g);
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
     d.flush();
     return result;
@@ -140,9 +141,9 @@ final class MembershipManager {
       d.complete(result, joinError("", Errors.INCONSISTENT_GROUP_PROTOCOL));
       return;
     }
-    String existingStatic = req.instanceId == null ? null : g.staticMembers.get(req.instanceId);
+    String existingStatic = req.instanceId == null ? null : g.staticMemberId(req.instanceId);
     if (existingStatic == null
-        && g.members.size() + g.pendingMembers.size() >= config.groupMaxSize()) {
+        && g.members().size() + g.pendingMemberCount() >= config.groupMaxSize()) {
       d.complete(result, joinError("", Errors.GROUP_MAX_SIZE_REACHED));
       return;
     }
@@ -166,9 +167,7 @@ final class MembershipManager {
       CompletableFuture<JoinGroupResponseData> result,
       Deferred d) {
     String memberId = req.memberId;
-    var pending = g.pendingMembers.remove(memberId);
-    if (pending != null) {
-      pending.cancel(false);
+    if (g.removePendingMember(memberId)) {
       if (!g.accepts(req.protocolType, req.protocols)) {
         d.complete(result, joinError(memberId, Errors.INCONSISTENT_GROUP_PROTOCOL));
         maybeCompleteJoin(g, d);
@@ -190,7 +189,7 @@ final class MembershipManager {
       d.complete(result, joinError(memberId, Errors.INCONSISTENT_GROUP_PROTOCOL));
       return;
     }
-    switch (g.state) {
+    switch (g.state()) {
       case PREPARING_REBALANCE -> {
         updateMember(m, req);
         park(g, m, result, req.version(), d);
@@ -238,9 +237,9 @@ final class MembershipManager {
       CompletableFuture<JoinGroupResponseData> result,
       Deferred d) {
     boolean unchanged =
-        g.protocolName != null
-            && old.supports(g.protocolName)
-            && sameMetadata(req.protocols, g.protocolName, old.metadata(g.protocolName));
+        g.protocolName() != null
+            && old.supports(g.protocolName())
+            && sameMetadata(req.protocols, g.protocolName(), old.metadata(g.protocolName()));
     GroupMember nm =
         new GroupMember(
             newId,
@@ -261,17 +260,11 @@ final class MembershipManager {
       d.complete(old.awaitingSync, syncError(Errors.FENCED_INSTANCE_ID));
       old.awaitingSync = null;
     }
-    boolean wasLeader = g.isLeader(old.memberId);
-    g.members.remove(old.memberId);
-    g.members.put(newId, nm);
-    g.staticMembers.put(req.instanceId, newId);
-    if (wasLeader) {
-      g.leaderId = newId;
-    }
+    g.replaceStaticMember(old, nm);
     log.info(
         "Static member {} of group {} rejoined as {} (was {})",
         req.instanceId,
-        g.groupId,
+        g.groupId(),
         newId,
         old.memberId);
     if (g.is(GroupState.STABLE) && unchanged) {
@@ -287,14 +280,14 @@ final class MembershipManager {
               return;
             }
             JoinGroupResponseData resp;
-            g.lock.lock();
+            g.lock().lock();
             try {
               resp =
                   g.member(newId) == nm
                       ? joinResponse(g, nm, version, true)
                       : joinError(newId, Errors.UNKNOWN_MEMBER_ID);
             } finally {
-              g.lock.unlock();
+              g.lock().unlock();
             }
             result.complete(resp);
           },
@@ -330,13 +323,9 @@ final class MembershipManager {
             req.rebalanceTimeoutMs,
             req.sessionTimeoutMs,
             req.protocols);
-    if (g.members.isEmpty()) {
-      g.protocolType = req.protocolType;
-    }
+    g.adoptProtocolTypeIfEmpty(req.protocolType);
     g.addMember(m);
-    if (g.initialDelayActive) {
-      g.newMemberJoinedDuringDelay = true;
-    }
+    g.noteMemberJoined();
     park(g, m, result, req.version(), d);
     maybePrepareRebalance(g, "member " + memberId + " joined", d);
   }
@@ -366,7 +355,7 @@ final class MembershipManager {
   }
 
   private void addPendingMember(ClassicGroup g, String memberId, int sessionTimeoutMs) {
-    g.pendingMembers.put(
+    g.addPendingMember(
         memberId,
         scheduler.schedule(
             () -> onPendingMemberExpired(g, memberId), sessionTimeoutMs, TimeUnit.MILLISECONDS));
@@ -374,15 +363,15 @@ final class MembershipManager {
 
   private void onPendingMemberExpired(ClassicGroup g, String memberId) {
     Deferred d = new Deferred();
-    g.lock.lock();
+    g.lock().lock();
     try {
-      if (g.pendingMembers.remove(memberId) != null) {
-        log.debug("Pending member {} of group {} did not rejoin in time", memberId, g.groupId);
+      if (g.removePendingMember(memberId)) {
+        log.debug("Pending member {} of group {} did not rejoin in time", memberId, g.groupId());
         maybeCompleteJoin(g, d);
         retireIfUnused(g);
       }
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
     d.flush();
   }
@@ -390,7 +379,7 @@ final class MembershipManager {
   // ---------------------------------------------------------------- rebalance state machine
 
   private void maybePrepareRebalance(ClassicGroup g, String reason, Deferred d) {
-    switch (g.state) {
+    switch (g.state()) {
       case STABLE, COMPLETING_REBALANCE, EMPTY -> prepareRebalance(g, reason, d);
       case PREPARING_REBALANCE -> maybeCompleteJoin(g, d);
       default -> {}
@@ -400,7 +389,7 @@ final class MembershipManager {
   private void prepareRebalance(ClassicGroup g, String reason, Deferred d) {
     if (g.is(GroupState.COMPLETING_REBALANCE)) {
       // Assignments of the generation being formed will never be delivered.
-      for (GroupMember m : g.members.values()) {
+      for (GroupMember m : g.members()) {
         m.assignment = GroupMember.NO_BYTES;
         if (m.awaitingSync != null) {
           d.complete(m.awaitingSync, syncError(Errors.REBALANCE_IN_PROGRESS));
@@ -413,15 +402,16 @@ final class MembershipManager {
     g.transitionTo(GroupState.PREPARING_REBALANCE, time.milliseconds());
     int rebalanceTimeout = g.maxRebalanceTimeoutMs();
     log.info(
-        "Preparing to rebalance group {} in generation {} ({})", g.groupId, g.generationId, reason);
+        "Preparing to rebalance group {} in generation {} ({})",
+        g.groupId(),
+        g.generationId(),
+        reason);
     if (initial) {
       int delay = Math.min(config.groupInitialRebalanceDelayMs(), rebalanceTimeout);
-      g.initialDelayActive = true;
-      g.newMemberJoinedDuringDelay = false;
-      g.initialDelayRemainingMs = Math.max(0, rebalanceTimeout - delay);
+      g.beginInitialDelay(rebalanceTimeout - delay);
       armJoinTimer(g, delay, this::onInitialDelayElapsed);
     } else {
-      g.initialDelayActive = false;
+      g.endInitialDelay();
       armJoinTimer(g, rebalanceTimeout, this::onJoinDeadline);
       maybeCompleteJoin(g, d);
     }
@@ -432,25 +422,24 @@ final class MembershipManager {
   }
 
   private void armJoinTimer(ClassicGroup g, long delayMs, JoinTimerAction action) {
-    g.cancelJoinTimer();
-    long id = g.joinTimerId;
-    g.joinTimer =
+    long id = g.resetJoinTimer();
+    g.joinTimerArmed(
+        id,
         scheduler.schedule(
             () -> {
               Deferred d = new Deferred();
-              g.lock.lock();
+              g.lock().lock();
               try {
-                if (g.joinTimerId == id && !g.is(GroupState.DEAD)) {
-                  g.joinTimer = null;
+                if (!g.is(GroupState.DEAD) && g.joinTimerFired(id)) {
                   action.fire(g, d);
                 }
               } finally {
-                g.lock.unlock();
+                g.lock().unlock();
               }
               d.flush();
             },
             delayMs,
-            TimeUnit.MILLISECONDS);
+            TimeUnit.MILLISECONDS));
   }
 
   /** group.initial.rebalance.delay.ms: keep waiting while new members keep arriving. */
@@ -458,13 +447,10 @@ final class MembershipManager {
     if (!g.is(GroupState.PREPARING_REBALANCE)) {
       return;
     }
-    if (g.newMemberJoinedDuringDelay && g.initialDelayRemainingMs > 0) {
-      long delay = Math.min(config.groupInitialRebalanceDelayMs(), g.initialDelayRemainingMs);
-      g.initialDelayRemainingMs -= delay;
-      g.newMemberJoinedDuringDelay = false;
+    long delay = g.extendInitialDelay(config.groupInitialRebalanceDelayMs());
+    if (delay >= 0) {
       armJoinTimer(g, delay, this::onInitialDelayElapsed);
     } else {
-      g.initialDelayActive = false;
       completeJoin(g, d);
     }
   }
@@ -476,7 +462,7 @@ final class MembershipManager {
   }
 
   private void maybeCompleteJoin(ClassicGroup g, Deferred d) {
-    if (g.is(GroupState.PREPARING_REBALANCE) && !g.initialDelayActive && g.allMembersJoined()) {
+    if (g.is(GroupState.PREPARING_REBALANCE) && !g.initialDelayActive() && g.allMembersJoined()) {
       completeJoin(g, d);
     }
   }
@@ -488,13 +474,13 @@ final class MembershipManager {
    */
   private void completeJoin(ClassicGroup g, Deferred d) {
     g.cancelJoinTimer();
-    g.initialDelayActive = false;
-    for (GroupMember m : new ArrayList<>(g.members.values())) {
+    g.endInitialDelay();
+    for (GroupMember m : new ArrayList<>(g.members())) {
       if (!m.isAwaitingJoin()) {
         log.info(
             "Removing {} from group {}: it did not rejoin within the rebalance timeout",
             m,
-            g.groupId);
+            g.groupId());
         if (m.awaitingSync != null) {
           d.complete(m.awaitingSync, syncError(Errors.UNKNOWN_MEMBER_ID));
           m.awaitingSync = null;
@@ -503,21 +489,13 @@ final class MembershipManager {
       }
     }
     long now = time.milliseconds();
-    g.generationId++;
-    if (g.members.isEmpty()) {
-      g.protocolName = null;
-      g.leaderId = null;
-      g.transitionTo(GroupState.EMPTY, now);
-      log.info("Group {} is empty at generation {}", g.groupId, g.generationId);
+    g.startNextGeneration(now);
+    if (g.is(GroupState.EMPTY)) {
+      log.info("Group {} is empty at generation {}", g.groupId(), g.generationId());
       persistGroup(g);
       return;
     }
-    if (g.leaderId == null || !g.members.containsKey(g.leaderId)) {
-      g.leaderId = g.members.keySet().iterator().next();
-    }
-    g.protocolName = g.selectProtocol();
-    g.transitionTo(GroupState.COMPLETING_REBALANCE, now);
-    for (GroupMember m : g.members.values()) {
+    for (GroupMember m : g.members()) {
       m.assignment = GroupMember.NO_BYTES;
       m.synced = false;
       d.complete(m.awaitingJoin, joinResponse(g, m, m.joinVersion, false));
@@ -526,11 +504,11 @@ final class MembershipManager {
     }
     log.info(
         "Group {} formed generation {} with {} members, protocol {}, leader {}",
-        g.groupId,
-        g.generationId,
-        g.members.size(),
-        g.protocolName,
-        g.leaderId);
+        g.groupId(),
+        g.generationId(),
+        g.members().size(),
+        g.protocolName(),
+        g.leaderId());
     // Members that never send SyncGroup would leave the group stuck: drop them after the
     // rebalance timeout.
     armJoinTimer(g, g.maxRebalanceTimeoutMs(), this::onSyncDeadline);
@@ -541,7 +519,7 @@ final class MembershipManager {
       return;
     }
     List<GroupMember> late = new ArrayList<>();
-    for (GroupMember m : g.members.values()) {
+    for (GroupMember m : g.members()) {
       if (!m.synced) {
         late.add(m);
       }
@@ -565,12 +543,12 @@ final class MembershipManager {
     JoinGroupResponseData r =
         new JoinGroupResponseData()
             .setErrorCode(Errors.NONE.code())
-            .setGenerationId(g.generationId)
-            .setProtocolName(g.protocolName)
-            .setLeader(g.leaderId)
+            .setGenerationId(g.generationId())
+            .setProtocolName(g.protocolName())
+            .setLeader(g.leaderId())
             .setMemberId(m.memberId);
     if (version >= 7) {
-      r.setProtocolType(g.protocolType);
+      r.setProtocolType(g.protocolType());
     }
     boolean leader = g.isLeader(m.memberId);
     // A restarted static leader keeps the current assignment: from v9 it gets the members but is
@@ -580,13 +558,13 @@ final class MembershipManager {
       r.setSkipAssignment(true);
     }
     if (leader && (!staticRejoin || skipAssignment)) {
-      List<JoinGroupResponseMember> ms = new ArrayList<>(g.members.size());
-      for (GroupMember member : g.members.values()) {
+      List<JoinGroupResponseMember> ms = new ArrayList<>(g.members().size());
+      for (GroupMember member : g.members()) {
         ms.add(
             new JoinGroupResponseMember()
                 .setMemberId(member.memberId)
                 .setGroupInstanceId(member.groupInstanceId)
-                .setMetadata(member.metadata(g.protocolName)));
+                .setMetadata(member.metadata(g.protocolName())));
       }
       r.setMembers(ms);
     }
@@ -627,7 +605,7 @@ final class MembershipManager {
     try {
       syncLocked(g, ctx, req, result, d);
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
     d.flush();
     return result;
@@ -649,16 +627,16 @@ final class MembershipManager {
       d.complete(result, syncError(Errors.UNKNOWN_MEMBER_ID));
       return;
     }
-    if (req.generationId() != g.generationId) {
+    if (req.generationId() != g.generationId()) {
       d.complete(result, syncError(Errors.ILLEGAL_GENERATION));
       return;
     }
-    if ((req.protocolType() != null && !req.protocolType().equals(g.protocolType))
-        || (req.protocolName() != null && !req.protocolName().equals(g.protocolName))) {
+    if ((req.protocolType() != null && !req.protocolType().equals(g.protocolType()))
+        || (req.protocolName() != null && !req.protocolName().equals(g.protocolName()))) {
       d.complete(result, syncError(Errors.INCONSISTENT_GROUP_PROTOCOL));
       return;
     }
-    switch (g.state) {
+    switch (g.state()) {
       case PREPARING_REBALANCE -> d.complete(result, syncError(Errors.REBALANCE_IN_PROGRESS));
       case COMPLETING_REBALANCE -> {
         if (m.awaitingSync != null && m.awaitingSync != result) {
@@ -691,13 +669,13 @@ final class MembershipManager {
       if (g.hasMember(a.memberId())) {
         byMember.put(a.memberId(), a.assignment() == null ? GroupMember.NO_BYTES : a.assignment());
       } else {
-        log.debug("Leader of {} assigned to unknown member {}", g.groupId, a.memberId());
+        log.debug("Leader of {} assigned to unknown member {}", g.groupId(), a.memberId());
       }
     }
-    for (GroupMember member : g.members.values()) {
+    for (GroupMember member : g.members()) {
       member.assignment = byMember.getOrDefault(member.memberId, GroupMember.NO_BYTES);
     }
-    int generation = g.generationId;
+    int generation = g.generationId();
     CompletableFuture<AppendResult> written;
     try {
       written = writer.writeGroup(registry.logFor(g), g);
@@ -709,15 +687,15 @@ final class MembershipManager {
     written.whenCompleteAsync(
         (ok, err) -> {
           Deferred d = new Deferred();
-          g.lock.lock();
+          g.lock().lock();
           try {
-            if (!g.is(GroupState.COMPLETING_REBALANCE) || g.generationId != generation) {
+            if (!g.is(GroupState.COMPLETING_REBALANCE) || g.generationId() != generation) {
               return; // superseded by a newer rebalance, which already answered the syncs
             }
             if (err != null) {
               Errors e = GroupWriter.appendError(err, false);
-              log.warn("Could not store assignment of group {}: {}", g.groupId, e, err);
-              for (GroupMember member : g.members.values()) {
+              log.warn("Could not store assignment of group {}: {}", g.groupId(), e, err);
+              for (GroupMember member : g.members()) {
                 if (member.awaitingSync != null) {
                   d.complete(member.awaitingSync, syncError(e));
                   member.awaitingSync = null;
@@ -727,15 +705,15 @@ final class MembershipManager {
               return;
             }
             g.transitionTo(GroupState.STABLE, time.milliseconds());
-            for (GroupMember member : g.members.values()) {
+            for (GroupMember member : g.members()) {
               if (member.awaitingSync != null) {
                 d.complete(member.awaitingSync, syncResponse(g, member.assignment));
                 member.awaitingSync = null;
               }
             }
-            log.info("Group {} is stable at generation {}", g.groupId, generation);
+            log.info("Group {} is stable at generation {}", g.groupId(), generation);
           } finally {
-            g.lock.unlock();
+            g.lock().unlock();
             d.flush();
           }
         },
@@ -745,8 +723,8 @@ final class MembershipManager {
   private static SyncGroupResponseData syncResponse(ClassicGroup g, byte[] assignment) {
     return new SyncGroupResponseData()
         .setErrorCode(Errors.NONE.code())
-        .setProtocolType(g.protocolType)
-        .setProtocolName(g.protocolName)
+        .setProtocolType(g.protocolType())
+        .setProtocolName(g.protocolName())
         .setAssignment(assignment);
   }
 
@@ -785,13 +763,13 @@ final class MembershipManager {
       if (m == null) {
         return Errors.UNKNOWN_MEMBER_ID;
       }
-      if (req.generationId() != g.generationId) {
+      if (req.generationId() != g.generationId()) {
         return Errors.ILLEGAL_GENERATION;
       }
       scheduleSessionCheck(g, m);
       return g.is(GroupState.PREPARING_REBALANCE) ? Errors.REBALANCE_IN_PROGRESS : Errors.NONE;
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
   }
 
@@ -824,7 +802,7 @@ final class MembershipManager {
       }
       retireIfUnused(g);
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
     d.flush();
     return resp.setMembers(results);
@@ -835,13 +813,11 @@ final class MembershipManager {
     String memberId = requestedId == null ? "" : requestedId;
     if (memberId.isEmpty() && instanceId != null) {
       // The admin API removes static members by instance id alone.
-      memberId = g.staticMembers.getOrDefault(instanceId, "");
+      memberId = Objects.requireNonNullElse(g.staticMemberId(instanceId), "");
     } else if (g.isFenced(instanceId, memberId)) {
       return Errors.FENCED_INSTANCE_ID;
     }
-    var pending = g.pendingMembers.remove(memberId);
-    if (pending != null) {
-      pending.cancel(false);
+    if (g.removePendingMember(memberId)) {
       maybeCompleteJoin(g, d);
       return Errors.NONE;
     }
@@ -881,7 +857,7 @@ final class MembershipManager {
    */
   private void onSessionCheck(ClassicGroup g, GroupMember m) {
     Deferred d = new Deferred();
-    g.lock.lock();
+    g.lock().lock();
     try {
       m.sessionCheck = null;
       if (g.is(GroupState.DEAD) || g.member(m.memberId) != m) {
@@ -900,12 +876,12 @@ final class MembershipManager {
       log.info(
           "Member {} of group {} expired: no heartbeat within its session timeout of {} ms",
           m,
-          g.groupId,
+          g.groupId(),
           m.sessionTimeoutMs);
       removeMemberAndRebalance(g, m, "member " + m.memberId + " session expired", d);
       retireIfUnused(g);
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
     d.flush();
   }
@@ -920,7 +896,7 @@ final class MembershipManager {
       m.awaitingSync = null;
     }
     g.removeMember(m);
-    switch (g.state) {
+    switch (g.state()) {
       case STABLE, COMPLETING_REBALANCE -> prepareRebalance(g, reason, d);
       case PREPARING_REBALANCE -> maybeCompleteJoin(g, d);
       default -> {}
@@ -937,11 +913,11 @@ final class MembershipManager {
           .whenComplete(
               (ok, err) -> {
                 if (err != null) {
-                  log.warn("Could not store metadata of group {}", g.groupId, err);
+                  log.warn("Could not store metadata of group {}", g.groupId(), err);
                 }
               });
     } catch (ApiException e) {
-      log.warn("Could not store metadata of group {}: {}", g.groupId, e.toString());
+      log.warn("Could not store metadata of group {}: {}", g.groupId(), e.toString());
     }
   }
 
@@ -951,11 +927,11 @@ final class MembershipManager {
    */
   void retireIfUnused(ClassicGroup g) {
     if (g.is(GroupState.EMPTY)
-        && g.generationId == 0
-        && g.members.isEmpty()
-        && g.pendingMembers.isEmpty()
-        && g.offsets.isEmpty()
-        && g.pendingOffsetWrites == 0) {
+        && g.generationId() == 0
+        && g.members().isEmpty()
+        && (g.pendingMemberCount() == 0)
+        && g.offsets().isEmpty()
+        && !g.hasPendingOffsetWrites()) {
       g.transitionTo(GroupState.DEAD, time.milliseconds());
       registry.remove(g);
     }

@@ -89,20 +89,20 @@ final class OffsetManager {
         membership.retireIfUnused(g);
         return CompletableFuture.completedFuture(result);
       }
-      g.pendingOffsetWrites++;
+      g.offsetWriteStarted();
       try {
         written = writer.writeOffsets(registry.logFor(g), groupId, toWrite);
       } catch (ApiException e) {
         written = CompletableFuture.failedFuture(e);
       }
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
     return written.handle(
         (appended, err) -> {
-          g.lock.lock();
+          g.lock().lock();
           try {
-            g.pendingOffsetWrites--;
+            g.offsetWriteFinished();
             Errors outcome = Errors.NONE;
             if (err != null) {
               outcome = GroupWriter.appendError(err, true);
@@ -110,13 +110,8 @@ final class OffsetManager {
             } else if (!g.is(GroupState.DEAD)) {
               long recordOffset = appended.lastOffset();
               for (Map.Entry<TopicPartition, OffsetAndMetadata> e : toWrite.entrySet()) {
-                ClassicGroup.StoredOffset prev = g.offsets.get(e.getKey());
-                // Appends complete in log order in practice; the check keeps a late completion
-                // from overwriting a newer commit if they ever do not.
-                if (prev == null || prev.recordOffset() < recordOffset) {
-                  g.offsets.put(
-                      e.getKey(), new ClassicGroup.StoredOffset(e.getValue(), recordOffset));
-                }
+                g.storeOffset(
+                    e.getKey(), new ClassicGroup.StoredOffset(e.getValue(), recordOffset));
               }
             }
             for (TopicPartition tp : toWrite.keySet()) {
@@ -124,7 +119,7 @@ final class OffsetManager {
             }
             return result;
           } finally {
-            g.lock.unlock();
+            g.lock().unlock();
           }
         });
   }
@@ -141,7 +136,7 @@ final class OffsetManager {
     if (m == null) {
       return Errors.UNKNOWN_MEMBER_ID;
     }
-    if (generationId != g.generationId) {
+    if (generationId != g.generationId()) {
       return Errors.ILLEGAL_GENERATION;
     }
     if (g.is(GroupState.COMPLETING_REBALANCE)) {
@@ -184,12 +179,12 @@ final class OffsetManager {
     try {
       Map<TopicPartition, OffsetAndMetadata> out = new LinkedHashMap<>();
       if (partitions == null) {
-        for (Map.Entry<TopicPartition, ClassicGroup.StoredOffset> e : g.offsets.entrySet()) {
+        for (Map.Entry<TopicPartition, ClassicGroup.StoredOffset> e : g.offsets().entrySet()) {
           out.put(e.getKey(), e.getValue().value());
         }
       } else {
         for (TopicPartition tp : partitions) {
-          ClassicGroup.StoredOffset s = g.offsets.get(tp);
+          ClassicGroup.StoredOffset s = g.offsets().get(tp);
           if (s != null) {
             out.put(tp, s.value());
           }
@@ -197,7 +192,7 @@ final class OffsetManager {
       }
       return new OffsetFetchResult(Errors.NONE, out);
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
   }
 
@@ -238,7 +233,7 @@ final class OffsetManager {
           result.put(tp, Errors.GROUP_SUBSCRIBED_TO_TOPIC);
         } else {
           result.put(tp, Errors.NONE);
-          if (g.offsets.containsKey(tp)) {
+          if (g.offsets().containsKey(tp)) {
             doomed.add(tp);
           }
         }
@@ -252,7 +247,7 @@ final class OffsetManager {
         written = CompletableFuture.failedFuture(e);
       }
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
     return written.handle(
         (appended, err) -> {
@@ -261,16 +256,16 @@ final class OffsetManager {
             log.warn("Offset deletion for group {} not stored: {}", groupId, e, err);
             return new OffsetDeleteResult(e, Map.of());
           }
-          g.lock.lock();
+          g.lock().lock();
           try {
             for (TopicPartition tp : doomed) {
-              ClassicGroup.StoredOffset s = g.offsets.get(tp);
+              ClassicGroup.StoredOffset s = g.offsets().get(tp);
               if (s != null && s.recordOffset() < appended.firstOffset()) {
-                g.offsets.remove(tp);
+                g.removeOffset(tp);
               }
             }
           } finally {
-            g.lock.unlock();
+            g.lock().unlock();
           }
           return new OffsetDeleteResult(Errors.NONE, result);
         });
@@ -307,10 +302,10 @@ final class OffsetManager {
     }
     CompletableFuture<AppendResult> written;
     try {
-      if (!g.is(GroupState.EMPTY) || !g.pendingMembers.isEmpty()) {
+      if (!g.is(GroupState.EMPTY) || !(g.pendingMemberCount() == 0)) {
         return CompletableFuture.completedFuture(Errors.NON_EMPTY_GROUP);
       }
-      List<TopicPartition> offsets = new ArrayList<>(g.offsets.keySet());
+      List<TopicPartition> offsets = new ArrayList<>(g.offsets().keySet());
       CoordinatorLog target = registry.logFor(g);
       retire(g);
       written = writer.writeTombstones(target, groupId, offsets, true);
@@ -318,7 +313,7 @@ final class OffsetManager {
     } catch (ApiException e) {
       return CompletableFuture.completedFuture(Errors.forException(e));
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
     return written.handle(
         (ok, err) -> {
@@ -334,7 +329,7 @@ final class OffsetManager {
   private void retire(ClassicGroup g) {
     g.cancelJoinTimer();
     g.transitionTo(GroupState.DEAD, time.milliseconds());
-    g.offsets.clear();
+    g.clearOffsets();
     registry.remove(g);
   }
 
@@ -357,7 +352,7 @@ final class OffsetManager {
         try {
           removed += expire(g, p.log);
         } catch (RuntimeException e) {
-          log.warn("Offset expiry failed for group {}", g.groupId, e);
+          log.warn("Offset expiry failed for group {}", g.groupId(), e);
         }
       }
     }
@@ -369,15 +364,15 @@ final class OffsetManager {
     long retention = config.offsetsRetentionMs();
     List<TopicPartition> expired = new ArrayList<>();
     boolean groupGone = false;
-    g.lock.lock();
+    g.lock().lock();
     try {
-      if (g.is(GroupState.DEAD) || g.pendingOffsetWrites > 0) {
+      if (g.is(GroupState.DEAD) || g.hasPendingOffsetWrites()) {
         return 0;
       }
       if (g.is(GroupState.EMPTY)) {
-        if (g.protocolType != null) {
-          if (now - g.stateTimestampMs >= retention) {
-            expired.addAll(g.offsets.keySet());
+        if (g.protocolType() != null) {
+          if (now - g.stateTimestampMs() >= retention) {
+            expired.addAll(g.offsets().keySet());
           }
         } else {
           collectOldOffsets(g, now, retention, null, expired);
@@ -389,27 +384,27 @@ final class OffsetManager {
         }
       }
       for (TopicPartition tp : expired) {
-        g.offsets.remove(tp);
+        g.removeOffset(tp);
       }
-      if (g.is(GroupState.EMPTY) && g.offsets.isEmpty() && g.pendingMembers.isEmpty()) {
+      if (g.is(GroupState.EMPTY) && g.offsets().isEmpty() && (g.pendingMemberCount() == 0)) {
         retire(g);
         groupGone = true;
       }
     } finally {
-      g.lock.unlock();
+      g.lock().unlock();
     }
     if (!expired.isEmpty() || groupGone) {
       log.info(
           "Expired {} offsets of group {}{}",
           expired.size(),
-          g.groupId,
+          g.groupId(),
           groupGone ? " and removed the empty group" : "");
       writer
-          .writeTombstones(target, g.groupId, expired, groupGone)
+          .writeTombstones(target, g.groupId(), expired, groupGone)
           .whenComplete(
               (ok, err) -> {
                 if (err != null) {
-                  log.warn("Expiry tombstones for group {} not stored", g.groupId, err);
+                  log.warn("Expiry tombstones for group {} not stored", g.groupId(), err);
                 }
               });
     }
@@ -418,7 +413,7 @@ final class OffsetManager {
 
   private static void collectOldOffsets(
       ClassicGroup g, long now, long retention, Set<String> keepTopics, List<TopicPartition> out) {
-    for (Map.Entry<TopicPartition, ClassicGroup.StoredOffset> e : g.offsets.entrySet()) {
+    for (Map.Entry<TopicPartition, ClassicGroup.StoredOffset> e : g.offsets().entrySet()) {
       boolean inUse = keepTopics != null && keepTopics.contains(e.getKey().topic());
       if (!inUse && now - e.getValue().value().commitTimestampMs() >= retention) {
         out.add(e.getKey());
