@@ -1,6 +1,5 @@
 package dev.ferry.coordinator.group;
 
-import dev.ferry.storage.PartitionLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,10 +8,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -53,23 +53,42 @@ public final class GroupCoordinator implements AutoCloseable {
 
   private final GroupCoordinatorConfig config;
   private final Time time;
-  private final ScheduledThreadPoolExecutor scheduler;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
   private final ExecutorService loader;
   private final GroupRegistry registry;
   private final MembershipManager membership;
   private final OffsetManager offsets;
   private volatile boolean started;
+  private volatile ScheduledFuture<?> expiryCheck;
 
   public GroupCoordinator(GroupCoordinatorConfig config) {
     this(config, Time.SYSTEM);
   }
 
+  /** With its own timer thread, stopped by {@link #close()}. */
   public GroupCoordinator(GroupCoordinatorConfig config, Time time) {
+    this(config, time, timerThread(), true);
+  }
+
+  /**
+   * With timers on {@code scheduler}, which the caller owns (a broker-wide scheduler, or a manual
+   * one in tests); {@code time} must be the clock that scheduler's delays are measured on.
+   */
+  public GroupCoordinator(
+      GroupCoordinatorConfig config, Time time, ScheduledExecutorService scheduler) {
+    this(config, time, scheduler, false);
+  }
+
+  private GroupCoordinator(
+      GroupCoordinatorConfig config,
+      Time time,
+      ScheduledExecutorService scheduler,
+      boolean ownsScheduler) {
     this.config = config;
     this.time = time;
-    this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("ferry-group-coordinator-timer"));
-    // Cancelled session checks would otherwise stay queued until their (possibly distant) time.
-    scheduler.setRemoveOnCancelPolicy(true);
+    this.scheduler = scheduler;
+    this.ownsScheduler = ownsScheduler;
     this.loader =
         new ThreadPoolExecutor(
             1,
@@ -82,6 +101,14 @@ public final class GroupCoordinator implements AutoCloseable {
     GroupWriter writer = new GroupWriter(time);
     this.membership = new MembershipManager(config, time, scheduler, registry, writer);
     this.offsets = new OffsetManager(config, time, registry, writer, membership);
+  }
+
+  private static ScheduledExecutorService timerThread() {
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(1, daemon("ferry-group-coordinator-timer"));
+    // Cancelled session checks would otherwise stay queued until their (possibly distant) time.
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -97,7 +124,9 @@ public final class GroupCoordinator implements AutoCloseable {
     if (!started) {
       started = true;
       long interval = config.offsetsRetentionCheckIntervalMs();
-      scheduler.scheduleWithFixedDelay(this::runExpiry, interval, interval, TimeUnit.MILLISECONDS);
+      expiryCheck =
+          scheduler.scheduleWithFixedDelay(
+              this::runExpiry, interval, interval, TimeUnit.MILLISECONDS);
     }
     return this;
   }
@@ -142,20 +171,6 @@ public final class GroupCoordinator implements AutoCloseable {
       loaded.completeExceptionally(e);
     }
     return loaded;
-  }
-
-  /**
-   * As {@link #onBecomeCoordinator(int, CoordinatorLog)} for a local log; batches are stamped with
-   * the epoch {@code leaderEpoch} returns at append time.
-   */
-  public CompletableFuture<Void> onBecomeCoordinator(
-      int offsetsPartition, PartitionLog log, IntSupplier leaderEpoch) {
-    return onBecomeCoordinator(offsetsPartition, CoordinatorLog.of(log, leaderEpoch));
-  }
-
-  /** As above with leader epoch 0 (a single broker that never changes leaders). */
-  public CompletableFuture<Void> onBecomeCoordinator(int offsetsPartition, PartitionLog log) {
-    return onBecomeCoordinator(offsetsPartition, log, () -> 0);
   }
 
   /**
@@ -347,11 +362,6 @@ public final class GroupCoordinator implements AutoCloseable {
     return offsets.deleteGroups(groupIds);
   }
 
-  /** Runs the expiry check now; returns how many offsets it removed (tests and tools). */
-  public int expireOffsetsNow() {
-    return offsets.expireOffsets();
-  }
-
   // ---------------------------------------------------------------- listing
 
   /**
@@ -441,10 +451,18 @@ public final class GroupCoordinator implements AutoCloseable {
       registry.stopOwning(p);
       unloadGroups(p.partition);
     }
-    scheduler.shutdownNow();
+    ScheduledFuture<?> expiry = expiryCheck;
+    if (expiry != null) {
+      expiry.cancel(false);
+    }
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+    }
     loader.shutdownNow();
     try {
-      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      if (ownsScheduler) {
+        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      }
       loader.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -36,12 +36,17 @@ final class CoordinatorFixture implements AutoCloseable {
 
   final Path dir;
   final GroupCoordinatorConfig config;
+
+  /** The clock and timers of the coordinator when the test drives time; null for real time. */
+  final ManualScheduler manual;
+
   PartitionLog log;
   GroupCoordinator coordinator;
 
-  CoordinatorFixture(Path dir, GroupCoordinatorConfig config) {
+  CoordinatorFixture(Path dir, GroupCoordinatorConfig config, ManualScheduler manual) {
     this.dir = dir;
     this.config = config;
+    this.manual = manual;
   }
 
   /** Test defaults: short session bounds allowed, no initial delay, one offsets partition. */
@@ -51,9 +56,29 @@ final class CoordinatorFixture implements AutoCloseable {
   }
 
   static CoordinatorFixture start(Path dir, GroupCoordinatorConfig config) throws Exception {
-    CoordinatorFixture f = new CoordinatorFixture(dir, config);
+    CoordinatorFixture f = new CoordinatorFixture(dir, config, null);
     f.open();
     return f;
+  }
+
+  /** A coordinator whose clock and timers move only when the test advances {@code manual}. */
+  static CoordinatorFixture startManual(
+      Path dir, GroupCoordinatorConfig config, ManualScheduler manual) throws Exception {
+    CoordinatorFixture f = new CoordinatorFixture(dir, config, manual);
+    f.open();
+    return f;
+  }
+
+  /**
+   * The result of {@code future}. With a manual clock, work the coordinator handed to its scheduler
+   * runs first (the clock does not move); a future still pending then fails the test.
+   */
+  <T> T await(CompletableFuture<T> future) throws Exception {
+    if (manual != null) {
+      manual.runDue();
+      assertThat(future).as("completed without time passing").isDone();
+    }
+    return future.get(5, TimeUnit.SECONDS);
   }
 
   /** Opens the log and a fresh coordinator that loads it (what a broker restart does). */
@@ -61,8 +86,11 @@ final class CoordinatorFixture implements AutoCloseable {
     log =
         PartitionLog.open(
             dir.resolve("__consumer_offsets-0"), LogConfig.defaults(), Time.SYSTEM, true);
-    coordinator = new GroupCoordinator(config);
-    coordinator.onBecomeCoordinator(0, log, () -> 3).get(10, TimeUnit.SECONDS);
+    coordinator =
+        manual == null
+            ? new GroupCoordinator(config)
+            : new GroupCoordinator(config, manual, manual);
+    coordinator.onBecomeCoordinator(0, CoordinatorLog.of(log, () -> 3)).get(10, TimeUnit.SECONDS);
   }
 
   /** Stops the coordinator and closes the log cleanly. */
@@ -174,9 +202,7 @@ final class CoordinatorFixture implements AutoCloseable {
   Map<TopicPartition, Errors> commit(
       String group, String memberId, int generation, Map<TopicPartition, OffsetAndMetadata> offsets)
       throws Exception {
-    return coordinator
-        .commitOffsets(group, memberId, null, generation, offsets)
-        .get(5, TimeUnit.SECONDS);
+    return await(coordinator.commitOffsets(group, memberId, null, generation, offsets));
   }
 
   /** Consumer-protocol subscription bytes for {@code topics}, as the Java client writes them. */

@@ -45,11 +45,12 @@ class GroupOffsetsTest {
   /** One member, Stable at generation 1, subscribed to "orders"; returns its member id. */
   private String stableMember(String group, int session) throws Exception {
     JoinGroupResponseData j =
-        f.joinNew(group, "c0", session, 10_000, protocols("range", subscription("orders")))
-            .get(5, TimeUnit.SECONDS);
+        f.await(
+            f.joinNew(group, "c0", session, 10_000, protocols("range", subscription("orders"))));
     assertThat(Errors.forCode(j.errorCode())).isEqualTo(Errors.NONE);
-    f.sync(group, j.memberId(), null, j.generationId(), Map.of(j.memberId(), new byte[] {7, 7}))
-        .get(5, TimeUnit.SECONDS);
+    f.await(
+        f.sync(
+            group, j.memberId(), null, j.generationId(), Map.of(j.memberId(), new byte[] {7, 7})));
     return j.memberId();
   }
 
@@ -201,7 +202,12 @@ class GroupOffsetsTest {
 
   @Test
   void expiryRemovesOldOffsetsAndEmptyGroupsDurably() throws Exception {
-    f = CoordinatorFixture.start(dir, CoordinatorFixture.config(0, 300));
+    // Retention 300 ms, checked every 200 ms, on a clock the test moves.
+    ManualScheduler clock = new ManualScheduler(1_000_000);
+    f =
+        CoordinatorFixture.startManual(
+            dir, new GroupCoordinatorConfig(10, 600_000, 0, 100, 1, 300, 200, 4096), clock);
+    f.coordinator.startup();
     // Standalone offsets expire one by one from their commit time.
     f.commit("standalone", "", -1, Map.of(T0, offset(1, 0, "")));
     // An active consumer group keeps offsets of subscribed topics, loses the others.
@@ -216,10 +222,12 @@ class GroupOffsetsTest {
             new org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity()
                 .setMemberId(other)));
 
-    assertThat(f.coordinator.expireOffsetsNow()).isZero();
-    Thread.sleep(400);
+    clock.advance(200); // first check: nothing is 300 ms old yet
+    assertThat(f.coordinator.fetchOffsets("standalone", null).offsets()).containsOnlyKeys(T0);
+    assertThat(f.coordinator.fetchOffsets(G, null).offsets()).containsOnlyKeys(T0, P0);
+    assertThat(f.coordinator.fetchOffsets("leaving", null).offsets()).containsOnlyKeys(T1);
     f.commit("standalone", "", -1, Map.of(T1, offset(2, 0, ""))); // fresh: stays
-    assertThat(f.coordinator.expireOffsetsNow()).isEqualTo(3);
+    clock.advance(200); // second check, 400 ms in: the three old offsets go
 
     assertThat(f.coordinator.fetchOffsets("standalone", null).offsets()).containsOnlyKeys(T1);
     assertThat(f.coordinator.fetchOffsets(G, null).offsets()).containsOnlyKeys(T0);

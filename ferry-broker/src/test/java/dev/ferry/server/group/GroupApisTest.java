@@ -2,6 +2,7 @@ package dev.ferry.server.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.coordinator.group.CoordinatorLog;
 import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.coordinator.group.GroupCoordinatorConfig;
 import dev.ferry.network.NetworkRequest;
@@ -92,7 +93,7 @@ class GroupApisTest {
     coordinator =
         new GroupCoordinator(
             new GroupCoordinatorConfig(10, 600_000, 0, 100, 1, 600_000, 600_000, 4096));
-    coordinator.onBecomeCoordinator(0, log).get(5, TimeUnit.SECONDS);
+    coordinator.onBecomeCoordinator(0, CoordinatorLog.of(log, () -> 0)).get(5, TimeUnit.SECONDS);
     TopicIdResolver ids =
         new TopicIdResolver() {
           @Override
