@@ -17,7 +17,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * A real Ferry broker in this JVM on an ephemeral loopback port, with an embedded ZooKeeper and its
- * data in a test directory, plus factories for real Kafka clients pointed at it.
+ * data in a test directory, plus factories for real Kafka clients pointed at it. The broker
+ * module's integration tests and the tools' tests (through the test jar) share it.
  */
 public final class TestBroker implements AutoCloseable {
 
@@ -77,6 +78,10 @@ public final class TestBroker implements AutoCloseable {
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
     return Admin.create(p);
+  }
+
+  public KafkaProducer<byte[], byte[]> producer() {
+    return producer(Map.of());
   }
 
   public KafkaProducer<byte[], byte[]> producer(Map<String, Object> extra) {

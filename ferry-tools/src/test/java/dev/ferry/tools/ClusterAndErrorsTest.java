@@ -3,6 +3,7 @@ package dev.ferry.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.it.TestBroker;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;

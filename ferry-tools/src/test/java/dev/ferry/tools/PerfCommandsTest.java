@@ -3,6 +3,7 @@ package dev.ferry.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.it.TestBroker;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
