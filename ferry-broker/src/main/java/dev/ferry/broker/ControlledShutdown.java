@@ -1,9 +1,9 @@
 package dev.ferry.broker;
 
 import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.replication.ReplicaManager;
 import java.util.HashSet;
 import java.util.Optional;
@@ -25,10 +25,10 @@ final class ControlledShutdown {
   private static final long POLL_MS = 50;
 
   private final int brokerId;
-  private final ZkMetadataStore metadata;
+  private final MetadataStore metadata;
   private final ReplicaManager replicaManager;
 
-  ControlledShutdown(int brokerId, ZkMetadataStore metadata, ReplicaManager replicaManager) {
+  ControlledShutdown(int brokerId, MetadataStore metadata, ReplicaManager replicaManager) {
     this.brokerId = brokerId;
     this.metadata = metadata;
     this.replicaManager = replicaManager;

@@ -1,14 +1,17 @@
 package dev.ferry.broker;
 
+import dev.ferry.controller.AdminThreadTopicAdmin;
 import dev.ferry.controller.ClusterController;
+import dev.ferry.controller.TopicAdmin;
 import dev.ferry.controller.TopicController;
 import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.coordinator.group.GroupCoordinatorConfig;
 import dev.ferry.coordinator.group.OffsetsTopicListener;
 import dev.ferry.metadata.BrokerInfo;
-import dev.ferry.metadata.EmbeddedZooKeeper;
-import dev.ferry.metadata.ZkMetadataStore;
-import dev.ferry.metadata.ZooKeeperClientPreload;
+import dev.ferry.metadata.MetadataStore;
+import dev.ferry.metadata.zk.EmbeddedZooKeeper;
+import dev.ferry.metadata.zk.ZkMetadataStore;
+import dev.ferry.metadata.zk.ZooKeeperClientPreload;
 import dev.ferry.metrics.BrokerMetrics;
 import dev.ferry.network.ConnectionLimits;
 import dev.ferry.network.RequestDispatcher;
@@ -73,7 +76,7 @@ public final class FerryBroker implements Closeable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
   private EmbeddedZooKeeper embeddedZk;
-  private ZkMetadataStore metadata;
+  private MetadataStore metadata;
   private LogManager logManager;
   private ReplicaManager replicaManager;
   private ClusterController controller;
@@ -188,7 +191,9 @@ public final class FerryBroker implements Closeable {
     ExecutorService admin = adminExecutor();
     started.push(() -> shutdownExecutor(admin));
 
-    TopicController topics = new TopicController(metadata, partitionHost);
+    // Handlers reach metadata writes only through this asynchronous front on the admin thread.
+    TopicAdmin topics =
+        new AdminThreadTopicAdmin(new TopicController(metadata, partitionHost), admin);
     ClusterView cluster = new ClusterView(metadata, config.brokerId);
     TopicConfigDescriber topicConfigs =
         new TopicConfigDescriber(config.logDefaults, config.minInsyncReplicas);
@@ -198,7 +203,6 @@ public final class FerryBroker implements Closeable {
             new MetadataHandler(
                 cluster,
                 topics,
-                admin,
                 config.autoCreateTopicsEnable,
                 config.numPartitions,
                 config.defaultReplicationFactor))
@@ -209,20 +213,20 @@ public final class FerryBroker implements Closeable {
         .register(new OffsetForLeaderEpochHandler(replicaManager))
         .register(
             new CreateTopicsHandler(
-                topics, admin, topicConfigs, config.numPartitions, config.defaultReplicationFactor))
-        .register(new DeleteTopicsHandler(topics, metadata, admin))
-        .register(new CreatePartitionsHandler(topics, admin))
+                topics, topicConfigs, config.numPartitions, config.defaultReplicationFactor))
+        .register(new DeleteTopicsHandler(topics, metadata))
+        .register(new CreatePartitionsHandler(topics))
         .register(
             new DescribeConfigsHandler(metadata, topicConfigs, config.brokerId, config.originals()))
-        .register(new IncrementalAlterConfigsHandler(topics, admin))
-        .register(new AlterConfigsHandler(topics, admin))
+        .register(new IncrementalAlterConfigsHandler(topics))
+        .register(new AlterConfigsHandler(topics))
         .register(new DeleteRecordsHandler(replicaManager, admin))
         .register(
             new InitProducerIdHandler(new ProducerIdManager(metadata, config.brokerId, admin)));
     for (ApiHandler<?> handler : SaslApiHandlers.handlers()) {
       apis.register(handler);
     }
-    startGroupCoordination(apis, cluster, topics, admin);
+    startGroupCoordination(apis, cluster, topics);
 
     metrics =
         BrokerMetrics.start(
@@ -293,8 +297,7 @@ public final class FerryBroker implements Closeable {
    * The group coordinator follows leadership of {@code __consumer_offsets} partitions; the topic
    * itself is created on the first FindCoordinator, as in Kafka.
    */
-  private void startGroupCoordination(
-      KafkaApis apis, ClusterView cluster, TopicController topics, ExecutorService admin) {
+  private void startGroupCoordination(KafkaApis apis, ClusterView cluster, TopicAdmin topics) {
     GroupCoordinator coordinator =
         new GroupCoordinator(
                 new GroupCoordinatorConfig(
@@ -317,7 +320,6 @@ public final class FerryBroker implements Closeable {
         new OffsetsTopicLocator(
             cluster,
             topics,
-            admin,
             config.offsetsTopicNumPartitions,
             config.offsetsTopicReplicationFactor,
             config.offsetsTopicSegmentBytes);
@@ -387,7 +389,7 @@ public final class FerryBroker implements Closeable {
     return metrics.port();
   }
 
-  public ZkMetadataStore metadata() {
+  public MetadataStore metadata() {
     return metadata;
   }
 

@@ -1,7 +1,7 @@
 package dev.ferry.broker;
 
 import dev.ferry.metadata.BrokerInfo;
-import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.network.RequestDispatcher;
 import java.util.Iterator;
@@ -25,11 +25,10 @@ import org.apache.kafka.common.requests.MetadataResponse;
 final class ListenerEndpoints implements RequestDispatcher {
 
   private final RequestDispatcher delegate;
-  private final ZkMetadataStore metadata;
+  private final MetadataView metadata;
   private final String interBrokerListener;
 
-  ListenerEndpoints(
-      RequestDispatcher delegate, ZkMetadataStore metadata, String interBrokerListener) {
+  ListenerEndpoints(RequestDispatcher delegate, MetadataView metadata, String interBrokerListener) {
     this.delegate = delegate;
     this.metadata = metadata;
     this.interBrokerListener = interBrokerListener;

@@ -1,9 +1,9 @@
 package dev.ferry.broker;
 
 import dev.ferry.metadata.MetadataListener;
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.storage.LogConfig;
 import java.util.List;
@@ -25,14 +25,14 @@ public final class PartitionHost implements MetadataListener {
   static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
   private final int brokerId;
-  private final ZkMetadataStore store;
+  private final MetadataView store;
   private final ReplicaManager replicaManager;
   private final LogConfig logDefaults;
   private final int defaultMinInsyncReplicas;
 
   public PartitionHost(
       int brokerId,
-      ZkMetadataStore store,
+      MetadataView store,
       ReplicaManager replicaManager,
       LogConfig logDefaults,
       int defaultMinInsyncReplicas) {

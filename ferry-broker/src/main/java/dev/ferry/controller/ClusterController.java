@@ -3,10 +3,10 @@ package dev.ferry.controller;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.ControllerElection;
 import dev.ferry.metadata.ControllerEpoch;
+import dev.ferry.metadata.ControllerStore;
 import dev.ferry.metadata.MetadataListener;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
 import java.io.Closeable;
 import java.util.HashSet;
 import java.util.List;
@@ -53,7 +53,7 @@ public final class ClusterController implements MetadataListener, Closeable {
       long leaderImbalanceCheckIntervalMs) {}
 
   private final int brokerId;
-  private final ZkMetadataStore store;
+  private final ControllerStore store;
   private final Config config;
   private final ScheduledThreadPoolExecutor executor;
   private final AtomicBoolean reconcileQueued = new AtomicBoolean();
@@ -65,7 +65,7 @@ public final class ClusterController implements MetadataListener, Closeable {
   private ScheduledFuture<?> periodic;
   private ScheduledFuture<?> rebalance;
 
-  public ClusterController(int brokerId, ZkMetadataStore store, Config config) {
+  public ClusterController(int brokerId, ControllerStore store, Config config) {
     this.brokerId = brokerId;
     this.store = store;
     this.config = config;

@@ -2,13 +2,14 @@ package dev.ferry.controller;
 
 import dev.ferry.metadata.MetadataListener;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metadata.TopicStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
@@ -16,22 +17,23 @@ import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Decides topic layout (partition count, replica placement) and records it in ZooKeeper. Its
- * methods block on ZooKeeper: call them from the admin executor, never a network thread.
+ * Decides topic layout (partition count, replica placement) and records it in the metadata store.
+ * Its methods block on the store: they run on the admin thread, reached from request handlers only
+ * through {@link TopicAdmin}.
  *
  * <p>Today any broker may run these decisions; the cluster issue moves them behind the elected
  * controller without changing callers.
  */
 public final class TopicController {
 
-  private final ZkMetadataStore store;
+  private final TopicStore store;
   private final MetadataListener localBroker;
 
   /**
    * @param localBroker applied synchronously after each write, so this broker hosts a new topic
    *     before the admin request is answered (the ZooKeeper watch would get there a bit later)
    */
-  public TopicController(ZkMetadataStore store, MetadataListener localBroker) {
+  public TopicController(TopicStore store, MetadataListener localBroker) {
     this.store = store;
     this.localBroker = localBroker;
   }
@@ -109,12 +111,14 @@ public final class TopicController {
     return applied(store.addPartitions(name, added));
   }
 
-  /** Replaces {@code name}'s config overrides. */
-  public TopicMetadata setConfigs(String name, Map<String, String> configs, boolean validateOnly) {
+  /** Replaces {@code name}'s config overrides by {@code change} applied to the current ones. */
+  public TopicMetadata alterConfigs(
+      String name, UnaryOperator<Map<String, String>> change, boolean validateOnly) {
     TopicMetadata topic =
         store
             .topic(name)
             .orElseThrow(() -> new UnknownTopicOrPartitionException("No topic " + name));
+    Map<String, String> configs = change.apply(new HashMap<>(topic.configs()));
     TopicConfigValidator.validate(configs);
     return validateOnly ? topic : applied(store.setTopicConfigs(name, configs));
   }

@@ -1,75 +1,26 @@
 package dev.ferry.metadata;
 
 import java.io.Closeable;
-import java.io.IOException;
-import java.util.concurrent.Executor;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.leader.LeaderLatch;
-import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * This broker's candidacy for controller: a Curator {@link LeaderLatch} under {@code
- * /ferry/controller}. The latch treats a suspended ZooKeeper connection as lost leadership, and
- * closing it hands the role over at once; a crashed controller is replaced when its session
- * expires. Leadership alone is not trusted for writes: see {@link ControllerEpoch}.
+ * One broker's candidacy for controller. At most one candidate of a cluster is elected at a time;
+ * leadership alone is not trusted for writes, see {@link ControllerEpoch}.
  */
-public final class ControllerElection implements Closeable {
+public interface ControllerElection extends Closeable {
 
-  private static final Logger log = LoggerFactory.getLogger(ControllerElection.class);
-
-  /** Told on {@code executor}; calls may repeat (elected, resigned, elected...). */
-  public interface Listener {
+  /** Told on the executor given at creation; calls may repeat (elected, resigned, elected...). */
+  interface Listener {
     void onElected();
 
     void onResigned();
   }
 
-  private final LeaderLatch latch;
-  private final int brokerId;
-
-  ControllerElection(CuratorFramework client, int brokerId, Listener listener, Executor executor) {
-    this.brokerId = brokerId;
-    this.latch =
-        new LeaderLatch(
-            client, ZkPaths.CONTROLLER, String.valueOf(brokerId), LeaderLatch.CloseMode.SILENT);
-    latch.addListener(
-        new LeaderLatchListener() {
-          @Override
-          public void isLeader() {
-            listener.onElected();
-          }
-
-          @Override
-          public void notLeader() {
-            listener.onResigned();
-          }
-        },
-        executor);
-  }
-
   /** Joins the election. */
-  public void start() {
-    try {
-      latch.start();
-    } catch (Exception e) {
-      throw ZkErrors.translate("joining the controller election", e);
-    }
-  }
+  void start();
 
-  public boolean isController() {
-    return latch.hasLeadership();
-  }
+  boolean isController();
 
   /** Leaves the election; if this broker was controller, another one takes over right away. */
   @Override
-  public void close() {
-    try {
-      latch.close();
-      log.info("Broker {} left the controller election", brokerId);
-    } catch (IOException | IllegalStateException e) {
-      log.debug("Closing the controller latch: {}", e.toString());
-    }
-  }
+  void close();
 }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * pending one in its place. Since every event carries the full state, nothing is lost, and a slow
  * listener cannot make memory grow with the rate of changes.
  */
-final class ListenerNotifier implements AutoCloseable {
+public final class ListenerNotifier implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ListenerNotifier.class);
   private static final long CLOSE_TIMEOUT_MS = 5_000;
@@ -35,13 +35,13 @@ final class ListenerNotifier implements AutoCloseable {
   private final Thread thread;
   private boolean closed;
 
-  ListenerNotifier() {
+  public ListenerNotifier() {
     thread = new Thread(this::run, "ferry-metadata-events");
     thread.setDaemon(true);
     thread.start();
   }
 
-  void addListener(MetadataListener listener) {
+  public void addListener(MetadataListener listener) {
     listeners.add(listener);
   }
 

@@ -1,6 +1,5 @@
 package dev.ferry.metadata;
 
-import dev.ferry.metadata.ZNodeCodec.TopicAssignment;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,7 +18,7 @@ import org.apache.kafka.common.Uuid;
  * serialised by this object's lock and ordered by zxid ({@link ZxidOrderedMap}); readers take no
  * lock. Every published change is handed to the {@link ListenerNotifier}.
  */
-final class MetadataCache {
+public final class MetadataCache {
 
   private final ListenerNotifier notifier;
 
@@ -35,34 +34,34 @@ final class MetadataCache {
   private final Map<TopicPartition, PartitionState> partitionStates = new ConcurrentHashMap<>();
   private final Map<Integer, BrokerInfo> brokers = new ConcurrentHashMap<>();
 
-  MetadataCache(ListenerNotifier notifier) {
+  public MetadataCache(ListenerNotifier notifier) {
     this.notifier = notifier;
   }
 
   // ---- reads (any thread, no lock)
 
-  TopicMetadata topic(String name) {
+  public TopicMetadata topic(String name) {
     return topicsByName.get(name);
   }
 
-  TopicMetadata topic(Uuid topicId) {
+  public TopicMetadata topic(Uuid topicId) {
     return topicsById.get(topicId);
   }
 
-  List<TopicMetadata> topics() {
+  public List<TopicMetadata> topics() {
     return List.copyOf(topicsByName.values());
   }
 
-  PartitionState partitionState(String topic, int partition) {
+  public PartitionState partitionState(String topic, int partition) {
     return partitionStates.get(new TopicPartition(topic, partition));
   }
 
-  BrokerInfo broker(int brokerId) {
+  public BrokerInfo broker(int brokerId) {
     return brokers.get(brokerId);
   }
 
   /** Live brokers by ascending id. */
-  List<BrokerInfo> liveBrokers() {
+  public List<BrokerInfo> liveBrokers() {
     List<BrokerInfo> result = new ArrayList<>(brokers.values());
     result.sort(Comparator.comparingInt(BrokerInfo::id));
     return List.copyOf(result);
@@ -70,32 +69,33 @@ final class MetadataCache {
 
   // ---- updates: czxid/mzxid of the znode; deletedUpTo as in ZxidOrderedMap.remove
 
-  synchronized void putTopic(String name, TopicAssignment assignment, long czxid, long mzxid) {
+  public synchronized void putTopic(
+      String name, TopicAssignment assignment, long czxid, long mzxid) {
     if (topicNodes.put(name, assignment, czxid, mzxid)) {
       republish(name);
     }
   }
 
-  synchronized void removeTopic(String name, long deletedUpTo) {
+  public synchronized void removeTopic(String name, long deletedUpTo) {
     if (topicNodes.remove(name, deletedUpTo)) {
       republish(name);
     }
   }
 
-  synchronized void putTopicConfig(
+  public synchronized void putTopicConfig(
       String name, Map<String, String> configs, long czxid, long mzxid) {
     if (configNodes.put(name, configs, czxid, mzxid)) {
       republish(name);
     }
   }
 
-  synchronized void removeTopicConfig(String name, long deletedUpTo) {
+  public synchronized void removeTopicConfig(String name, long deletedUpTo) {
     if (configNodes.remove(name, deletedUpTo)) {
       republish(name);
     }
   }
 
-  synchronized void putPartitionState(
+  public synchronized void putPartitionState(
       String topic, int partition, PartitionState state, long czxid, long mzxid) {
     TopicPartition tp = new TopicPartition(topic, partition);
     if (stateNodes.put(tp, state, czxid, mzxid)) {
@@ -108,21 +108,21 @@ final class MetadataCache {
     }
   }
 
-  synchronized void removePartitionState(String topic, int partition, long deletedUpTo) {
+  public synchronized void removePartitionState(String topic, int partition, long deletedUpTo) {
     TopicPartition tp = new TopicPartition(topic, partition);
     if (stateNodes.remove(tp, deletedUpTo)) {
       partitionStates.remove(tp);
     }
   }
 
-  synchronized void putBroker(BrokerInfo broker, long czxid, long mzxid) {
+  public synchronized void putBroker(BrokerInfo broker, long czxid, long mzxid) {
     if (brokerNodes.put(broker.id(), broker, czxid, mzxid)) {
       brokers.put(broker.id(), broker);
       notifier.brokersChanged(liveBrokers());
     }
   }
 
-  synchronized void removeBroker(int brokerId, long deletedUpTo) {
+  public synchronized void removeBroker(int brokerId, long deletedUpTo) {
     if (brokerNodes.remove(brokerId, deletedUpTo)) {
       brokers.remove(brokerId);
       notifier.brokersChanged(liveBrokers());

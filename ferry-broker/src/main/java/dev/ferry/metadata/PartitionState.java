@@ -7,4 +7,13 @@ import java.util.List;
  * leaders and controllers.
  */
 public record PartitionState(
-    int leader, int leaderEpoch, List<Integer> isr, int controllerEpoch, int partitionEpoch) {}
+    int leader, int leaderEpoch, List<Integer> isr, int controllerEpoch, int partitionEpoch) {
+
+  /**
+   * The state every store writes for a new partition: the first replica leads, every replica is in
+   * sync, all epochs 0.
+   */
+  public static PartitionState initial(List<Integer> replicas) {
+    return new PartitionState(replicas.get(0), 0, List.copyOf(replicas), 0, 0);
+  }
+}

@@ -12,7 +12,7 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 
 /** Checks replica assignments and config overrides before they are written to ZooKeeper. */
-final class ReplicaAssignments {
+public final class ReplicaAssignments {
 
   private ReplicaAssignments() {}
 
@@ -22,7 +22,7 @@ final class ReplicaAssignments {
    *
    * @return an immutable sorted copy
    */
-  static SortedMap<Integer, List<Integer>> forNewTopic(
+  public static SortedMap<Integer, List<Integer>> forNewTopic(
       String topic, Map<Integer, List<Integer>> assignment) {
     if (assignment == null || assignment.isEmpty()) {
       throw new InvalidPartitionsException(
@@ -37,7 +37,7 @@ final class ReplicaAssignments {
    *
    * @return an immutable sorted copy of {@code added}
    */
-  static SortedMap<Integer, List<Integer>> forAddition(
+  public static SortedMap<Integer, List<Integer>> forAddition(
       String topic, Map<Integer, List<Integer>> existing, Map<Integer, List<Integer>> added) {
     if (added == null || added.isEmpty()) {
       throw new InvalidPartitionsException(
@@ -51,7 +51,7 @@ final class ReplicaAssignments {
    * @return an immutable sorted copy
    * @throws InvalidConfigurationException for a null name or value
    */
-  static SortedMap<String, String> configs(String topic, Map<String, String> configs) {
+  public static SortedMap<String, String> configs(String topic, Map<String, String> configs) {
     TreeMap<String, String> copy = new TreeMap<>();
     if (configs != null) {
       for (Map.Entry<String, String> entry : configs.entrySet()) {

@@ -3,13 +3,13 @@ package dev.ferry.metadata;
 import org.apache.kafka.common.errors.InvalidTopicException;
 
 /** Kafka's rules for topic names. */
-final class TopicNames {
+public final class TopicNames {
 
   /**
    * Longest legal name. Kafka derives it from the file-name limit of 255 bytes minus room for the
    * partition suffix of a log directory ("-" and up to 5 digits).
    */
-  static final int MAX_LENGTH = 249;
+  public static final int MAX_LENGTH = 249;
 
   private TopicNames() {}
 
@@ -17,7 +17,7 @@ final class TopicNames {
    * @throws InvalidTopicException unless {@code name} is 1 to 249 characters of [a-zA-Z0-9._-] and
    *     is not "." or ".." (which would name a directory's self or parent)
    */
-  static void validate(String name) {
+  public static void validate(String name) {
     if (name == null || name.isEmpty()) {
       throw new InvalidTopicException("Topic name is empty.");
     }
@@ -43,7 +43,7 @@ final class TopicNames {
    * Whether two distinct names would collide in metric names, where Kafka replaces '.' by '_';
    * Kafka refuses to create a topic that collides with an existing one.
    */
-  static boolean collide(String a, String b) {
+  public static boolean collide(String a, String b) {
     return !a.equals(b) && a.replace('.', '_').equals(b.replace('.', '_'));
   }
 

@@ -1,7 +1,7 @@
 package dev.ferry.replication;
 
 import dev.ferry.metadata.PartitionState;
-import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metadata.PartitionStateStore;
 import java.io.Closeable;
 import java.util.Collection;
 import java.util.List;
@@ -29,13 +29,13 @@ final class IsrUpdater implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(IsrUpdater.class);
   private static final int QUEUE_CAPACITY = 10_000;
 
-  private final ZkMetadataStore store;
+  private final PartitionStateStore store;
   private final Supplier<Collection<Partition>> partitions;
   private final long maxLagMs;
   private final ThreadPoolExecutor writer;
   private final ScheduledThreadPoolExecutor checker;
 
-  IsrUpdater(ZkMetadataStore store, Supplier<Collection<Partition>> partitions, long maxLagMs) {
+  IsrUpdater(PartitionStateStore store, Supplier<Collection<Partition>> partitions, long maxLagMs) {
     this.store = store;
     this.partitions = partitions;
     this.maxLagMs = maxLagMs;

@@ -1,6 +1,6 @@
 package dev.ferry.replication;
 
-import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metadata.MetadataView;
 import java.io.Closeable;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -15,7 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 final class ReplicaFetcherManager implements Closeable {
 
   private final ReplicationConfig config;
-  private final ZkMetadataStore metadata;
+  private final MetadataView metadata;
   private final Map<Integer, ReplicaFetcherThread> fetchers = new HashMap<>();
   private final Map<TopicPartition, Integer> sourceOf = new HashMap<>();
   private boolean closed;
@@ -23,7 +23,7 @@ final class ReplicaFetcherManager implements Closeable {
   private final InterBrokerChannel channel;
 
   ReplicaFetcherManager(
-      ReplicationConfig config, ZkMetadataStore metadata, InterBrokerChannel channel) {
+      ReplicationConfig config, MetadataView metadata, InterBrokerChannel channel) {
     this.config = config;
     this.metadata = metadata;
     this.channel = channel;

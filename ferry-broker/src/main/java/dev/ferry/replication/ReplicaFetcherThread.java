@@ -1,7 +1,7 @@
 package dev.ferry.replication;
 
 import dev.ferry.metadata.BrokerInfo;
-import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metadata.MetadataView;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,7 +72,7 @@ final class ReplicaFetcherThread extends Thread {
 
   private final int sourceBrokerId;
   private final ReplicationConfig config;
-  private final ZkMetadataStore metadata;
+  private final MetadataView metadata;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<TopicPartition, FetchState> states = new LinkedHashMap<>();
@@ -84,7 +84,7 @@ final class ReplicaFetcherThread extends Thread {
   ReplicaFetcherThread(
       int sourceBrokerId,
       ReplicationConfig config,
-      ZkMetadataStore metadata,
+      MetadataView metadata,
       InterBrokerChannel channel) {
     super("ferry-replica-fetcher-" + config.brokerId() + "-from-" + sourceBrokerId);
     setDaemon(true);

@@ -1,7 +1,7 @@
 package dev.ferry.replication;
 
 import dev.ferry.metadata.PartitionState;
-import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metadata.PartitionStateStore;
 import dev.ferry.storage.AppendResult;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.LogManager;
@@ -77,14 +77,14 @@ public final class ReplicaManager implements Closeable {
   }
 
   public ReplicaManager(
-      LogManager logManager, ZkMetadataStore metadata, ReplicationConfig config, Time time) {
+      LogManager logManager, PartitionStateStore metadata, ReplicationConfig config, Time time) {
     this(logManager, metadata, config, time, InterBrokerChannel.PLAINTEXT);
   }
 
   /** A manager whose followers reach leaders through {@code interBroker} (TLS, SASL). */
   public ReplicaManager(
       LogManager logManager,
-      ZkMetadataStore metadata,
+      PartitionStateStore metadata,
       ReplicationConfig config,
       Time time,
       InterBrokerChannel interBroker) {

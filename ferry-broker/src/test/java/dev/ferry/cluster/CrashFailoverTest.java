@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.it.BrokerProcess;
 import dev.ferry.metadata.PartitionState;
-import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metadata.zk.ZkMetadataStore;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.PartitionLog;
 import java.nio.charset.StandardCharsets;

@@ -4,12 +4,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Records listener callbacks, with the thread each ran on. */
-final class RecordingListener implements MetadataListener {
+public final class RecordingListener implements MetadataListener {
 
-  record Event(
+  public record Event(
       String kind, TopicMetadata topic, int partition, PartitionState state, String thread) {}
 
-  final List<Event> events = new CopyOnWriteArrayList<>();
+  public final List<Event> events = new CopyOnWriteArrayList<>();
 
   @Override
   public void onTopicChanged(TopicMetadata topic) {
@@ -27,7 +27,7 @@ final class RecordingListener implements MetadataListener {
   }
 
   /** The last onTopicChanged/onTopicDeleted for {@code name}, or null. */
-  Event lastTopicEvent(String name) {
+  public Event lastTopicEvent(String name) {
     Event last = null;
     for (Event e : events) {
       if (!e.kind().equals("state") && e.topic().name().equals(name)) {
@@ -37,7 +37,7 @@ final class RecordingListener implements MetadataListener {
     return last;
   }
 
-  PartitionState lastState(String name, int partition) {
+  public PartitionState lastState(String name, int partition) {
     PartitionState last = null;
     for (Event e : events) {
       if (e.kind().equals("state") && e.topic().name().equals(name) && e.partition() == partition) {

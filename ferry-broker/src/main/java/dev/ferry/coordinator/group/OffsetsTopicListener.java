@@ -1,9 +1,9 @@
 package dev.ferry.coordinator.group;
 
 import dev.ferry.metadata.MetadataListener;
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
@@ -37,7 +37,7 @@ public final class OffsetsTopicListener implements MetadataListener {
   private final int brokerId;
   private final GroupCoordinator coordinator;
   private final ReplicaManager replicaManager;
-  private final ZkMetadataStore store;
+  private final MetadataView store;
   private final long commitTimeoutMs;
 
   /** Offsets partitions coordinated here, with the leader epoch they were loaded at. */
@@ -47,7 +47,7 @@ public final class OffsetsTopicListener implements MetadataListener {
       int brokerId,
       GroupCoordinator coordinator,
       ReplicaManager replicaManager,
-      ZkMetadataStore store) {
+      MetadataView store) {
     this(brokerId, coordinator, replicaManager, store, DEFAULT_COMMIT_TIMEOUT_MS);
   }
 
@@ -58,7 +58,7 @@ public final class OffsetsTopicListener implements MetadataListener {
       int brokerId,
       GroupCoordinator coordinator,
       ReplicaManager replicaManager,
-      ZkMetadataStore store,
+      MetadataView store,
       long commitTimeoutMs) {
     this.commitTimeoutMs = commitTimeoutMs;
     this.brokerId = brokerId;

@@ -1,6 +1,6 @@
 package dev.ferry.server.admin;
 
-import dev.ferry.controller.TopicController;
+import dev.ferry.controller.TopicAdmin;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
 import java.util.ArrayList;
@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
@@ -22,13 +21,11 @@ import org.apache.kafka.common.requests.AlterConfigsResponse;
 /** The legacy AlterConfigs (still used by kafkajs): replaces a topic's overrides wholesale. */
 public final class AlterConfigsHandler extends ApiHandler<AlterConfigsRequest> {
 
-  private final TopicController topics;
-  private final Executor adminExecutor;
+  private final TopicAdmin topics;
 
-  public AlterConfigsHandler(TopicController topics, Executor adminExecutor) {
+  public AlterConfigsHandler(TopicAdmin topics) {
     super(ApiKeys.ALTER_CONFIGS, AlterConfigsRequest.class);
     this.topics = topics;
-    this.adminExecutor = adminExecutor;
   }
 
   @Override
@@ -40,23 +37,22 @@ public final class AlterConfigsHandler extends ApiHandler<AlterConfigsRequest> {
       changes.add(
           new TopicConfigChange.Request(r.resourceType(), r.resourceName(), current -> replace(r)));
     }
-    return CompletableFuture.supplyAsync(
-        () -> {
-          AlterConfigsResponseData response = new AlterConfigsResponseData();
-          for (TopicConfigChange.Outcome o :
-              TopicConfigChange.applyAll(topics, changes, req.validateOnly())) {
-            response
-                .responses()
-                .add(
-                    new AlterConfigsResourceResponse()
-                        .setResourceType(o.resourceType())
-                        .setResourceName(o.resourceName())
-                        .setErrorCode(o.error().error().code())
-                        .setErrorMessage(o.error().message()));
-          }
-          return new AlterConfigsResponse(response);
-        },
-        adminExecutor);
+    return TopicConfigChange.applyAll(topics, changes, req.validateOnly())
+        .thenApply(
+            outcomes -> {
+              AlterConfigsResponseData response = new AlterConfigsResponseData();
+              for (TopicConfigChange.Outcome o : outcomes) {
+                response
+                    .responses()
+                    .add(
+                        new AlterConfigsResourceResponse()
+                            .setResourceType(o.resourceType())
+                            .setResourceName(o.resourceName())
+                            .setErrorCode(o.error().error().code())
+                            .setErrorMessage(o.error().message()));
+              }
+              return new AlterConfigsResponse(response);
+            });
   }
 
   /** The legacy API's semantics: the request's configs become the topic's whole override set. */

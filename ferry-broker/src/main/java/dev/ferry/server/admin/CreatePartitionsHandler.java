@@ -1,12 +1,11 @@
 package dev.ferry.server.admin;
 
-import dev.ferry.controller.TopicController;
+import dev.ferry.controller.TopicAdmin;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
@@ -22,45 +21,49 @@ import org.apache.kafka.common.requests.CreatePartitionsResponse;
 /** CreatePartitions: grows topics; answers every topic asked for, one result each. */
 public final class CreatePartitionsHandler extends ApiHandler<CreatePartitionsRequest> {
 
-  private final TopicController topics;
-  private final Executor adminExecutor;
+  private final TopicAdmin topics;
 
-  public CreatePartitionsHandler(TopicController topics, Executor adminExecutor) {
+  public CreatePartitionsHandler(TopicAdmin topics) {
     super(ApiKeys.CREATE_PARTITIONS, CreatePartitionsRequest.class);
     this.topics = topics;
-    this.adminExecutor = adminExecutor;
   }
 
   @Override
   protected CompletableFuture<AbstractResponse> handle(
       NetworkRequest request, CreatePartitionsRequest body) {
     CreatePartitionsRequestData req = body.data();
-    return CompletableFuture.supplyAsync(
-        () -> {
-          CreatePartitionsResponseData response = new CreatePartitionsResponseData();
-          for (CreatePartitionsTopic t : req.topics()) {
-            response.results().add(grow(t, req.validateOnly()));
-          }
-          return new CreatePartitionsResponse(response);
-        },
-        adminExecutor);
+    List<CompletableFuture<CreatePartitionsTopicResult>> results = new ArrayList<>();
+    for (CreatePartitionsTopic t : req.topics()) {
+      results.add(grow(t, req.validateOnly()));
+    }
+    return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+              results.forEach(r -> response.results().add(r.join()));
+              return new CreatePartitionsResponse(response);
+            });
   }
 
-  private CreatePartitionsTopicResult grow(CreatePartitionsTopic t, boolean validateOnly) {
+  private CompletableFuture<CreatePartitionsTopicResult> grow(
+      CreatePartitionsTopic t, boolean validateOnly) {
     CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(t.name());
-    try {
-      List<List<Integer>> assignment = null;
-      if (t.assignments() != null) {
-        assignment = new ArrayList<>();
-        for (CreatePartitionsAssignment a : t.assignments()) {
-          assignment.add(a.brokerIds());
-        }
+    List<List<Integer>> assignment = null;
+    if (t.assignments() != null) {
+      assignment = new ArrayList<>();
+      for (CreatePartitionsAssignment a : t.assignments()) {
+        assignment.add(a.brokerIds());
       }
-      topics.createPartitions(t.name(), t.count(), assignment, validateOnly);
-      return result.setErrorCode(Errors.NONE.code());
-    } catch (RuntimeException e) {
-      ApiError error = ApiError.fromThrowable(e);
-      return result.setErrorCode(error.error().code()).setErrorMessage(error.message());
     }
+    return topics
+        .createPartitions(t.name(), t.count(), assignment, validateOnly)
+        .handle(
+            (grown, e) -> {
+              if (e == null) {
+                return result.setErrorCode(Errors.NONE.code());
+              }
+              ApiError error = ApiError.fromThrowable(AdminFutures.cause(e));
+              return result.setErrorCode(error.error().code()).setErrorMessage(error.message());
+            });
   }
 }

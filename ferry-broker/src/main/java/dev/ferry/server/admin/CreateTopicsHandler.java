@@ -1,6 +1,6 @@
 package dev.ferry.server.admin;
 
-import dev.ferry.controller.TopicController;
+import dev.ferry.controller.TopicAdmin;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -28,24 +27,21 @@ import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 
-/** CreateTopics, run on the admin executor because it writes to ZooKeeper. */
+/** CreateTopics: each topic is created on the admin thread through {@link TopicAdmin}. */
 public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
 
-  private final TopicController topics;
-  private final Executor adminExecutor;
+  private final TopicAdmin topics;
   private final TopicConfigDescriber configs;
   private final int defaultPartitions;
   private final short defaultReplicationFactor;
 
   public CreateTopicsHandler(
-      TopicController topics,
-      Executor adminExecutor,
+      TopicAdmin topics,
       TopicConfigDescriber configs,
       int defaultPartitions,
       short defaultReplicationFactor) {
     super(ApiKeys.CREATE_TOPICS, CreateTopicsRequest.class);
     this.topics = topics;
-    this.adminExecutor = adminExecutor;
     this.configs = configs;
     this.defaultPartitions = defaultPartitions;
     this.defaultReplicationFactor = defaultReplicationFactor;
@@ -55,28 +51,29 @@ public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
   protected CompletableFuture<AbstractResponse> handle(
       NetworkRequest request, CreateTopicsRequest body) {
     CreateTopicsRequestData req = body.data();
-    return CompletableFuture.supplyAsync(
-        () -> {
-          CreateTopicsResponseData response = new CreateTopicsResponseData();
-          Set<String> seen = new HashSet<>();
-          for (CreatableTopic t : req.topics()) {
-            if (!seen.add(t.name())) {
-              response
-                  .topics()
-                  .add(
-                      failed(
-                          t.name(),
-                          new ApiError(Errors.INVALID_REQUEST, "Topic named twice in request")));
-              continue;
-            }
-            response.topics().add(create(t, req.validateOnly()));
-          }
-          return new CreateTopicsResponse(response);
-        },
-        adminExecutor);
+    List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (CreatableTopic t : req.topics()) {
+      if (!seen.add(t.name())) {
+        results.add(
+            CompletableFuture.completedFuture(
+                failed(
+                    t.name(),
+                    new ApiError(Errors.INVALID_REQUEST, "Topic named twice in request"))));
+        continue;
+      }
+      results.add(create(t, req.validateOnly()));
+    }
+    return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              CreateTopicsResponseData response = new CreateTopicsResponseData();
+              results.forEach(r -> response.topics().add(r.join()));
+              return new CreateTopicsResponse(response);
+            });
   }
 
-  private CreatableTopicResult create(CreatableTopic t, boolean validateOnly) {
+  private CompletableFuture<CreatableTopicResult> create(CreatableTopic t, boolean validateOnly) {
     try {
       Topic.validate(t.name());
       if (Topic.isInternal(t.name())) {
@@ -97,29 +94,37 @@ public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
       }
       int partitions = t.numPartitions() == -1 ? defaultPartitions : t.numPartitions();
       short rf = t.replicationFactor() == -1 ? defaultReplicationFactor : t.replicationFactor();
-      TopicMetadata created =
-          topics.createTopic(t.name(), partitions, rf, assignment, overrides, validateOnly);
-      CreatableTopicResult result =
-          new CreatableTopicResult()
-              .setName(t.name())
-              .setTopicId(created.topicId())
-              .setErrorCode(Errors.NONE.code())
-              .setNumPartitions(created.partitionCount())
-              .setReplicationFactor((short) created.replicaAssignment().get(0).size());
-      List<CreatableTopicConfigs> described = new ArrayList<>();
-      for (ConfigEntry e : configs.describe(created.configs(), null)) {
-        described.add(
-            new CreatableTopicConfigs()
-                .setName(e.name())
-                .setValue(e.value())
-                .setConfigSource(e.source().id())
-                .setReadOnly(false)
-                .setIsSensitive(false));
-      }
-      return result.setConfigs(described);
+      return topics
+          .createTopic(t.name(), partitions, rf, assignment, overrides, validateOnly)
+          .handle(
+              (created, error) ->
+                  error == null
+                      ? created(t.name(), created)
+                      : failed(t.name(), ApiError.fromThrowable(AdminFutures.cause(error))));
     } catch (RuntimeException e) {
-      return failed(t.name(), ApiError.fromThrowable(e));
+      return CompletableFuture.completedFuture(failed(t.name(), ApiError.fromThrowable(e)));
     }
+  }
+
+  private CreatableTopicResult created(String name, TopicMetadata created) {
+    CreatableTopicResult result =
+        new CreatableTopicResult()
+            .setName(name)
+            .setTopicId(created.topicId())
+            .setErrorCode(Errors.NONE.code())
+            .setNumPartitions(created.partitionCount())
+            .setReplicationFactor((short) created.replicaAssignment().get(0).size());
+    List<CreatableTopicConfigs> described = new ArrayList<>();
+    for (ConfigEntry e : configs.describe(created.configs(), null)) {
+      described.add(
+          new CreatableTopicConfigs()
+              .setName(e.name())
+              .setValue(e.value())
+              .setConfigSource(e.source().id())
+              .setReadOnly(false)
+              .setIsSensitive(false));
+    }
+    return result.setConfigs(described);
   }
 
   private static CreatableTopicResult failed(String name, ApiError error) {

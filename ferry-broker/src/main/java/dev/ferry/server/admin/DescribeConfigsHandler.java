@@ -1,7 +1,7 @@
 package dev.ferry.server.admin;
 
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 /** DescribeConfigs for topics (effective values with their source) and for brokers. */
 public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequest> {
 
-  private final ZkMetadataStore metadata;
+  private final MetadataView metadata;
   private final TopicConfigDescriber topicConfigs;
   private final int brokerId;
   private final Map<String, String> staticBrokerConfigs;
@@ -36,7 +36,7 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
    * assembly that depends on it.
    */
   public DescribeConfigsHandler(
-      ZkMetadataStore metadata,
+      MetadataView metadata,
       TopicConfigDescriber topicConfigs,
       int brokerId,
       Map<String, String> staticBrokerConfigs) {

@@ -1,6 +1,6 @@
 package dev.ferry.server.admin;
 
-import dev.ferry.controller.TopicController;
+import dev.ferry.controller.TopicAdmin;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
 import java.util.ArrayList;
@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
@@ -25,13 +24,11 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 public final class IncrementalAlterConfigsHandler
     extends ApiHandler<IncrementalAlterConfigsRequest> {
 
-  private final TopicController topics;
-  private final Executor adminExecutor;
+  private final TopicAdmin topics;
 
-  public IncrementalAlterConfigsHandler(TopicController topics, Executor adminExecutor) {
+  public IncrementalAlterConfigsHandler(TopicAdmin topics) {
     super(ApiKeys.INCREMENTAL_ALTER_CONFIGS, IncrementalAlterConfigsRequest.class);
     this.topics = topics;
-    this.adminExecutor = adminExecutor;
   }
 
   @Override
@@ -44,23 +41,23 @@ public final class IncrementalAlterConfigsHandler
           new TopicConfigChange.Request(
               r.resourceType(), r.resourceName(), current -> alter(current, r)));
     }
-    return CompletableFuture.supplyAsync(
-        () -> {
-          IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
-          for (TopicConfigChange.Outcome o :
-              TopicConfigChange.applyAll(topics, changes, req.validateOnly())) {
-            response
-                .responses()
-                .add(
-                    new AlterConfigsResourceResponse()
-                        .setResourceType(o.resourceType())
-                        .setResourceName(o.resourceName())
-                        .setErrorCode(o.error().error().code())
-                        .setErrorMessage(o.error().message()));
-          }
-          return new IncrementalAlterConfigsResponse(response);
-        },
-        adminExecutor);
+    return TopicConfigChange.applyAll(topics, changes, req.validateOnly())
+        .thenApply(
+            outcomes -> {
+              IncrementalAlterConfigsResponseData response =
+                  new IncrementalAlterConfigsResponseData();
+              for (TopicConfigChange.Outcome o : outcomes) {
+                response
+                    .responses()
+                    .add(
+                        new AlterConfigsResourceResponse()
+                            .setResourceType(o.resourceType())
+                            .setResourceName(o.resourceName())
+                            .setErrorCode(o.error().error().code())
+                            .setErrorMessage(o.error().message()));
+              }
+              return new IncrementalAlterConfigsResponse(response);
+            });
   }
 
   private static Map<String, String> alter(Map<String, String> overrides, AlterConfigsResource r) {

@@ -1,15 +1,13 @@
 package dev.ferry.server.admin;
 
-import dev.ferry.controller.TopicController;
-import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.controller.TopicAdmin;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.requests.ApiError;
 
 /**
@@ -22,7 +20,8 @@ final class TopicConfigChange {
 
   /**
    * One resource's requested change: {@code change} receives a mutable copy of the topic's current
-   * overrides and returns the overrides to write.
+   * overrides and returns the overrides to write. It runs on the admin thread, where reading the
+   * current overrides and writing the new ones happen together.
    */
   record Request(
       byte resourceType, String resourceName, UnaryOperator<Map<String, String>> change) {}
@@ -32,39 +31,31 @@ final class TopicConfigChange {
 
   private TopicConfigChange() {}
 
-  /** Applies each request in order; blocking (ZooKeeper writes), so call on the admin executor. */
-  static List<Outcome> applyAll(
-      TopicController topics, List<Request> requests, boolean validateOnly) {
-    List<Outcome> outcomes = new ArrayList<>(requests.size());
+  /** Sends each request to the admin thread; completes with the outcomes in request order. */
+  static CompletableFuture<List<Outcome>> applyAll(
+      TopicAdmin topics, List<Request> requests, boolean validateOnly) {
+    List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(requests.size());
     for (Request r : requests) {
-      outcomes.add(new Outcome(r.resourceType(), r.resourceName(), apply(topics, r, validateOnly)));
+      outcomes.add(
+          apply(topics, r, validateOnly)
+              .thenApply(error -> new Outcome(r.resourceType(), r.resourceName(), error)));
     }
-    return outcomes;
+    return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+        .thenApply(done -> outcomes.stream().map(CompletableFuture::join).toList());
   }
 
-  private static ApiError apply(TopicController topics, Request r, boolean validateOnly) {
-    try {
-      Map<String, String> overrides =
-          r.change().apply(currentOverrides(topics, r.resourceType(), r.resourceName()));
-      topics.setConfigs(r.resourceName(), overrides, validateOnly);
-      return ApiError.NONE;
-    } catch (RuntimeException e) {
-      return ApiError.fromThrowable(e);
+  private static CompletableFuture<ApiError> apply(
+      TopicAdmin topics, Request r, boolean validateOnly) {
+    if (ConfigResource.Type.forId(r.resourceType()) != ConfigResource.Type.TOPIC) {
+      return CompletableFuture.completedFuture(
+          ApiError.fromThrowable(
+              new InvalidRequestException(
+                  "Ferry alters topic configs only; broker configs are static")));
     }
-  }
-
-  /** Checks the resource is a topic and returns a mutable copy of its current overrides. */
-  private static Map<String, String> currentOverrides(
-      TopicController topics, byte resourceType, String name) {
-    if (ConfigResource.Type.forId(resourceType) != ConfigResource.Type.TOPIC) {
-      throw new InvalidRequestException(
-          "Ferry alters topic configs only; broker configs are static");
-    }
-    TopicMetadata topic =
-        topics
-            .topic(name)
-            .orElseThrow(
-                () -> new UnknownTopicOrPartitionException("Topic " + name + " does not exist"));
-    return new HashMap<>(topic.configs());
+    return topics
+        .alterConfigs(r.resourceName(), r.change(), validateOnly)
+        .handle(
+            (done, error) ->
+                error == null ? ApiError.NONE : ApiError.fromThrowable(AdminFutures.cause(error)));
   }
 }

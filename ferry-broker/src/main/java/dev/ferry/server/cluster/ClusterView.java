@@ -1,9 +1,9 @@
 package dev.ferry.server.cluster;
 
 import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -20,15 +20,15 @@ public final class ClusterView {
 
   public static final String OFFSETS_TOPIC = "__consumer_offsets";
 
-  private final ZkMetadataStore store;
+  private final MetadataView store;
   private final int localBrokerId;
 
-  public ClusterView(ZkMetadataStore store, int localBrokerId) {
+  public ClusterView(MetadataView store, int localBrokerId) {
     this.store = store;
     this.localBrokerId = localBrokerId;
   }
 
-  public ZkMetadataStore store() {
+  public MetadataView store() {
     return store;
   }
 

@@ -1,11 +1,12 @@
 package dev.ferry.server.cluster;
 
-import dev.ferry.controller.TopicController;
+import dev.ferry.controller.TopicAdmin;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.admin.AdminFutures;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
@@ -41,23 +41,20 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
   private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
   private final ClusterView cluster;
-  private final TopicController topics;
-  private final Executor adminExecutor;
+  private final TopicAdmin topics;
   private final boolean autoCreateEnabled;
   private final int defaultPartitions;
   private final short defaultReplicationFactor;
 
   public MetadataHandler(
       ClusterView cluster,
-      TopicController topics,
-      Executor adminExecutor,
+      TopicAdmin topics,
       boolean autoCreateEnabled,
       int defaultPartitions,
       short defaultReplicationFactor) {
     super(ApiKeys.METADATA, MetadataRequest.class, 0, 13);
     this.cluster = cluster;
     this.topics = topics;
-    this.adminExecutor = adminExecutor;
     this.autoCreateEnabled = autoCreateEnabled;
     this.defaultPartitions = defaultPartitions;
     this.defaultReplicationFactor = defaultReplicationFactor;
@@ -87,26 +84,29 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
     if (missing.isEmpty() || !autoCreate) {
       return CompletableFuture.completedFuture(respond(names, ids, version));
     }
-    return CompletableFuture.supplyAsync(
-        () -> {
-          for (String name : missing) {
-            createQuietly(name);
-          }
-          return respond(names, ids, version);
-        },
-        adminExecutor);
+    List<CompletableFuture<Void>> creations = new ArrayList<>();
+    for (String name : missing) {
+      creations.add(createQuietly(name));
+    }
+    return CompletableFuture.allOf(creations.toArray(CompletableFuture[]::new))
+        .thenApply(done -> respond(names, ids, version));
   }
 
-  private void createQuietly(String name) {
-    try {
-      topics.createTopic(
-          name, defaultPartitions, defaultReplicationFactor, Map.of(), Map.of(), false);
-      log.info("Auto-created topic {} with {} partition(s)", name, defaultPartitions);
-    } catch (TopicExistsException e) {
-      // Another request created it first: fine.
-    } catch (RuntimeException e) {
-      log.warn("Could not auto-create topic {}: {}", name, e.toString());
-    }
+  /** Completes (never fails) once the topic exists or could not be created. */
+  private CompletableFuture<Void> createQuietly(String name) {
+    return topics
+        .createTopic(name, defaultPartitions, defaultReplicationFactor, Map.of(), Map.of(), false)
+        .handle(
+            (created, error) -> {
+              Throwable cause = error == null ? null : AdminFutures.cause(error);
+              if (cause == null) {
+                log.info("Auto-created topic {} with {} partition(s)", name, defaultPartitions);
+              } else if (!(cause instanceof TopicExistsException)) {
+                // TopicExists: another request created it first, which is fine.
+                log.warn("Could not auto-create topic {}: {}", name, cause.toString());
+              }
+              return null;
+            });
   }
 
   private List<String> allTopicNames() {

@@ -1,7 +1,7 @@
 package dev.ferry.server.fetch;
 
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.ReplicaManager;
@@ -29,11 +29,11 @@ import org.apache.kafka.common.requests.FetchResponse;
 public final class FetchHandler extends ApiHandler<FetchRequest> {
 
   private final FetchReader reader;
-  private final ZkMetadataStore metadata;
+  private final MetadataView metadata;
   private final FetchPurgatory purgatory;
 
   public FetchHandler(
-      ZkMetadataStore metadata, ReplicaManager replicaManager, FetchPurgatory purgatory) {
+      MetadataView metadata, ReplicaManager replicaManager, FetchPurgatory purgatory) {
     super(ApiKeys.FETCH, FetchRequest.class);
     this.reader = new FetchReader(metadata, replicaManager);
     this.metadata = metadata;

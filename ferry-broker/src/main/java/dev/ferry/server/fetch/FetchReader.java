@@ -1,7 +1,7 @@
 package dev.ferry.server.fetch;
 
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.LogReadInfo;
 import dev.ferry.replication.Partition;
@@ -32,10 +32,10 @@ final class FetchReader {
 
   private static final Logger log = LoggerFactory.getLogger(FetchReader.class);
 
-  private final ZkMetadataStore metadata;
+  private final MetadataView metadata;
   private final ReplicaManager replicaManager;
 
-  FetchReader(ZkMetadataStore metadata, ReplicaManager replicaManager) {
+  FetchReader(MetadataView metadata, ReplicaManager replicaManager) {
     this.metadata = metadata;
     this.replicaManager = replicaManager;
   }

@@ -1,16 +1,16 @@
 package dev.ferry.server.group;
 
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
 import java.util.Optional;
 import org.apache.kafka.common.Uuid;
 
 /** Topic ids from the cluster metadata cache. */
 public final class MetadataTopicIds implements TopicIdResolver {
 
-  private final ZkMetadataStore store;
+  private final MetadataView store;
 
-  public MetadataTopicIds(ZkMetadataStore store) {
+  public MetadataTopicIds(MetadataView store) {
     this.store = store;
   }
 

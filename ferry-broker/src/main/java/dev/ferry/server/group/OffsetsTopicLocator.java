@@ -1,12 +1,11 @@
 package dev.ferry.server.group;
 
-import dev.ferry.controller.TopicController;
+import dev.ferry.controller.TopicAdmin;
 import dev.ferry.coordinator.group.GroupCoordinator;
+import dev.ferry.server.admin.AdminFutures;
 import dev.ferry.server.cluster.ClusterView;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -35,8 +34,7 @@ public final class OffsetsTopicLocator implements CoordinatorLocator {
   }
 
   private final ClusterView cluster;
-  private final TopicController topics;
-  private final Executor admin;
+  private final TopicAdmin topics;
   private final int numPartitions;
   private final short replicationFactor;
   private final int segmentBytes;
@@ -44,14 +42,12 @@ public final class OffsetsTopicLocator implements CoordinatorLocator {
 
   public OffsetsTopicLocator(
       ClusterView cluster,
-      TopicController topics,
-      Executor admin,
+      TopicAdmin topics,
       int numPartitions,
       short replicationFactor,
       int segmentBytes) {
     this.cluster = cluster;
     this.topics = topics;
-    this.admin = admin;
     this.numPartitions = numPartitions;
     this.replicationFactor = replicationFactor;
     this.segmentBytes = segmentBytes;
@@ -70,35 +66,31 @@ public final class OffsetsTopicLocator implements CoordinatorLocator {
     if (!creating.compareAndSet(false, true)) {
       return;
     }
-    try {
-      admin.execute(
-          () -> {
-            try {
-              // A small cluster gets as many replicas as it has brokers rather than no groups.
-              short rf =
-                  (short) Math.max(1, Math.min(replicationFactor, cluster.liveBrokers().size()));
-              topics.createTopic(
-                  GroupCoordinator.OFFSETS_TOPIC,
-                  numPartitions,
-                  rf,
-                  Map.of(),
-                  topicConfigs(segmentBytes),
-                  false);
-              log.info(
-                  "Created {} with {} partitions, replication factor {}",
-                  GroupCoordinator.OFFSETS_TOPIC,
-                  numPartitions,
-                  rf);
-            } catch (TopicExistsException e) {
-              // Another broker or request won.
-            } catch (RuntimeException e) {
-              log.warn("Could not create {}: {}", GroupCoordinator.OFFSETS_TOPIC, e.toString());
-            } finally {
+    // A small cluster gets as many replicas as it has brokers rather than no groups.
+    short rf = (short) Math.max(1, Math.min(replicationFactor, cluster.liveBrokers().size()));
+    topics
+        .createTopic(
+            GroupCoordinator.OFFSETS_TOPIC,
+            numPartitions,
+            rf,
+            Map.of(),
+            topicConfigs(segmentBytes),
+            false)
+        .whenComplete(
+            (created, error) -> {
+              Throwable cause = error == null ? null : AdminFutures.cause(error);
+              if (cause == null) {
+                log.info(
+                    "Created {} with {} partitions, replication factor {}",
+                    GroupCoordinator.OFFSETS_TOPIC,
+                    numPartitions,
+                    rf);
+              } else if (!(cause instanceof TopicExistsException)) {
+                // TopicExists: another broker or request won.
+                log.warn(
+                    "Could not create {}: {}", GroupCoordinator.OFFSETS_TOPIC, cause.toString());
+              }
               creating.set(false);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      creating.set(false);
-    }
+            });
   }
 }

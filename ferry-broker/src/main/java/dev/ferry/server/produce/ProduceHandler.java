@@ -1,7 +1,7 @@
 package dev.ferry.server.produce;
 
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
 import dev.ferry.network.CloseConnectionException;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.replication.Partition;
@@ -42,10 +42,10 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
 
-  private final ZkMetadataStore metadata;
+  private final MetadataView metadata;
   private final ReplicaManager replicaManager;
 
-  public ProduceHandler(ZkMetadataStore metadata, ReplicaManager replicaManager) {
+  public ProduceHandler(MetadataView metadata, ReplicaManager replicaManager) {
     // Advertised from v0 although v0-2 are rejected: librdkafka disables compression unless v0-2
     // are listed (KAFKA-18659); the codec refuses to parse those versions anyway.
     super(ApiKeys.PRODUCE, ProduceRequest.class, 0, ApiKeys.PRODUCE.latestVersion());

@@ -1,7 +1,7 @@
 package dev.ferry.server.producerid;
 
 import dev.ferry.metadata.ProducerIdBlock;
-import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.metadata.ProducerIdStore;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -17,7 +17,7 @@ public final class ProducerIdManager {
   private static final Logger log = LoggerFactory.getLogger(ProducerIdManager.class);
   static final int BLOCK_SIZE = 1000;
 
-  private final ZkMetadataStore store;
+  private final ProducerIdStore store;
   private final int brokerId;
   private final Executor adminExecutor;
 
@@ -25,7 +25,7 @@ public final class ProducerIdManager {
   private long next;
   private CompletableFuture<ProducerIdBlock> prefetch;
 
-  public ProducerIdManager(ZkMetadataStore store, int brokerId, Executor adminExecutor) {
+  public ProducerIdManager(ProducerIdStore store, int brokerId, Executor adminExecutor) {
     this.store = store;
     this.brokerId = brokerId;
     this.adminExecutor = adminExecutor;

@@ -1,6 +1,15 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
-import java.io.Closeable;
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.ControllerElection;
+import dev.ferry.metadata.ControllerEpoch;
+import dev.ferry.metadata.ListenerNotifier;
+import dev.ferry.metadata.MetadataCache;
+import dev.ferry.metadata.MetadataListener;
+import dev.ferry.metadata.MetadataStore;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.TopicMetadata;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: Curator's (daemon) threads, one daemon listener thread and one daemon re-registration
  * thread; all end in {@link #close()}.
  */
-public final class ZkMetadataStore implements Closeable {
+public final class ZkMetadataStore implements MetadataStore {
 
   private static final Logger log = LoggerFactory.getLogger(ZkMetadataStore.class);
 
@@ -149,6 +158,7 @@ public final class ZkMetadataStore implements Closeable {
   }
 
   /** The cluster id, created on first start of the cluster and stable afterwards. */
+  @Override
   public String clusterId() {
     return clusterId;
   }
@@ -165,15 +175,18 @@ public final class ZkMetadataStore implements Closeable {
    *
    * @throws org.apache.kafka.common.errors.DuplicateBrokerRegistrationException if it stays taken
    */
+  @Override
   public void registerBroker(BrokerInfo broker, long staleSessionWaitMs) {
     registration.register(broker, staleSessionWaitMs);
   }
 
   /** Live brokers by ascending id. */
+  @Override
   public Collection<BrokerInfo> liveBrokers() {
     return cache.liveBrokers();
   }
 
+  @Override
   public Optional<BrokerInfo> liveBroker(int brokerId) {
     return Optional.ofNullable(cache.broker(brokerId));
   }
@@ -188,6 +201,7 @@ public final class ZkMetadataStore implements Closeable {
    * @throws org.apache.kafka.common.errors.InvalidReplicaAssignmentException for bad replica lists
    * @throws org.apache.kafka.common.errors.InvalidConfigurationException for a null config value
    */
+  @Override
   public TopicMetadata createTopic(
       String name, Map<Integer, List<Integer>> replicaAssignment, Map<String, String> configs) {
     return topicWriter.createTopic(name, replicaAssignment, configs);
@@ -198,6 +212,7 @@ public final class ZkMetadataStore implements Closeable {
    *
    * @throws org.apache.kafka.common.errors.UnknownTopicOrPartitionException if absent
    */
+  @Override
   public void deleteTopic(String name) {
     topicWriter.deleteTopic(name);
   }
@@ -210,6 +225,7 @@ public final class ZkMetadataStore implements Closeable {
    * @throws org.apache.kafka.common.errors.InvalidPartitionsException for bad partition numbers
    * @throws org.apache.kafka.common.errors.InvalidReplicaAssignmentException for bad replica lists
    */
+  @Override
   public TopicMetadata addPartitions(String name, Map<Integer, List<Integer>> newPartitions) {
     return topicWriter.addPartitions(name, newPartitions);
   }
@@ -219,33 +235,40 @@ public final class ZkMetadataStore implements Closeable {
    *
    * @throws org.apache.kafka.common.errors.UnknownTopicOrPartitionException if absent
    */
+  @Override
   public TopicMetadata setTopicConfigs(String name, Map<String, String> configs) {
     return topicWriter.setTopicConfigs(name, configs);
   }
 
+  @Override
   public Optional<TopicMetadata> topic(String name) {
     return Optional.ofNullable(cache.topic(name));
   }
 
   /** O(1): Produce v13 and Fetch v13+ name topics only by id. */
+  @Override
   public Optional<TopicMetadata> topic(Uuid topicId) {
     return Optional.ofNullable(cache.topic(topicId));
   }
 
+  @Override
   public Collection<TopicMetadata> topics() {
     return cache.topics();
   }
 
+  @Override
   public Optional<PartitionState> partitionState(String topic, int partition) {
     return Optional.ofNullable(cache.partitionState(topic, partition));
   }
 
   /** Listeners hear of changes from now on; read {@link #topics()} for the current state. */
+  @Override
   public void addListener(MetadataListener listener) {
     notifier.addListener(listener);
   }
 
   /** Reserves the next block of producer ids for {@code brokerId}, durably. */
+  @Override
   public ProducerIdBlock allocateProducerIdBlock(int brokerId, int blockSize) {
     return producerIds.allocate(brokerId, blockSize);
   }
@@ -253,6 +276,7 @@ public final class ZkMetadataStore implements Closeable {
   // ---- leadership (controller and partition leaders); all blocking
 
   /** Bumps {@code /ferry/controller_epoch}; called by a newly elected controller. */
+  @Override
   public ControllerEpoch claimControllerEpoch() {
     return stateWriter.claimControllerEpoch();
   }
@@ -266,6 +290,7 @@ public final class ZkMetadataStore implements Closeable {
    * @return the state now stored, or empty if it changed meanwhile (re-read and decide again)
    * @throws org.apache.kafka.common.errors.ControllerMovedException if the fence is stale
    */
+  @Override
   public Optional<PartitionState> compareAndSetPartitionState(
       String topic,
       int partition,
@@ -276,20 +301,23 @@ public final class ZkMetadataStore implements Closeable {
   }
 
   /** The partition's state read from ZooKeeper itself (the cache is refreshed with it). */
+  @Override
   public Optional<PartitionState> readPartitionState(String topic, int partition) {
     return stateWriter.read(topic, partition);
   }
 
   /** This broker's candidacy for controller; {@link ControllerElection#start()} joins. */
+  @Override
   public ControllerElection controllerElection(
       int brokerId, ControllerElection.Listener listener, java.util.concurrent.Executor executor) {
-    return new ControllerElection(client, brokerId, listener, executor);
+    return new ZkControllerElection(client, brokerId, listener, executor);
   }
 
   /**
    * Asks the controller to move leadership away from {@code brokerId} (controlled shutdown). The
    * request is an ephemeral znode: it disappears with this session.
    */
+  @Override
   public void requestControlledShutdown(int brokerId) {
     try {
       client
@@ -308,6 +336,7 @@ public final class ZkMetadataStore implements Closeable {
    * The brokers that asked for controlled shutdown; {@code onChange} runs (once, on a ZooKeeper
    * thread) when that set changes next.
    */
+  @Override
   public java.util.Set<Integer> shutdownRequests(Runnable onChange) {
     try {
       List<String> children =
@@ -331,6 +360,7 @@ public final class ZkMetadataStore implements Closeable {
   }
 
   /** The session timeout asked of ZooKeeper. */
+  @Override
   public int sessionTimeoutMs() {
     return sessionTimeoutMs;
   }

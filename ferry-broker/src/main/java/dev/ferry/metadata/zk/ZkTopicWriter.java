@@ -1,7 +1,12 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
-import dev.ferry.metadata.ZNodeCodec.TopicAssignment;
-import dev.ferry.metadata.ZkPaths.PartitionStateRef;
+import dev.ferry.metadata.MetadataCache;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.ReplicaAssignments;
+import dev.ferry.metadata.TopicAssignment;
+import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.TopicNames;
+import dev.ferry.metadata.zk.ZkPaths.PartitionStateRef;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -45,11 +50,6 @@ final class ZkTopicWriter {
     this.cache = cache;
   }
 
-  /** A leader-less start: the first replica leads, every replica is in sync, all epochs 0. */
-  static PartitionState initialState(List<Integer> replicas) {
-    return new PartitionState(replicas.get(0), 0, replicas, 0, 0);
-  }
-
   TopicMetadata createTopic(
       String name, Map<Integer, List<Integer>> replicaAssignment, Map<String, String> configs) {
     TopicNames.validate(name);
@@ -73,14 +73,7 @@ final class ZkTopicWriter {
         int topicOp = ops.size();
         ops.add(create(ZkPaths.topic(name), ZNodeCodec.encodeTopic(topicId, partitions)));
         ops.add(create(ZkPaths.partitions(name), NO_DATA));
-        partitions.forEach(
-            (partition, replicas) -> {
-              ops.add(create(ZkPaths.partition(name, partition), NO_DATA));
-              ops.add(
-                  create(
-                      ZkPaths.partitionState(name, partition),
-                      ZNodeCodec.encodePartitionState(initialState(replicas))));
-            });
+        addPartitionOps(ops, name, partitions);
         List<CuratorTransactionResult> results;
         try {
           results = commit(ops);
@@ -100,9 +93,7 @@ final class ZkTopicWriter {
         cache.putTopicConfig(
             name, topicConfigs, configStat == null ? zxid : configStat.getCzxid(), zxid);
         cache.putTopic(name, new TopicAssignment(topicId, partitions), zxid, zxid);
-        partitions.forEach(
-            (partition, replicas) ->
-                cache.putPartitionState(name, partition, initialState(replicas), zxid, zxid));
+        cacheInitialStates(name, partitions, zxid);
         log.info(
             "Created topic {} (id {}) with {} partition(s), configs {}",
             name,
@@ -194,14 +185,7 @@ final class ZkTopicWriter {
                 .setData()
                 .withVersion(topicStat.getVersion())
                 .forPath(ZkPaths.topic(name), ZNodeCodec.encodeTopic(current.topicId(), all)));
-        added.forEach(
-            (partition, replicas) -> {
-              ops.add(create(ZkPaths.partition(name, partition), NO_DATA));
-              ops.add(
-                  create(
-                      ZkPaths.partitionState(name, partition),
-                      ZNodeCodec.encodePartitionState(initialState(replicas))));
-            });
+        addPartitionOps(ops, name, added);
         List<CuratorTransactionResult> results;
         try {
           results = commit(ops);
@@ -215,9 +199,7 @@ final class ZkTopicWriter {
         long zxid = stampZxid(results);
         cache.putTopic(
             name, new TopicAssignment(current.topicId(), all), topicStat.getCzxid(), zxid);
-        added.forEach(
-            (partition, replicas) ->
-                cache.putPartitionState(name, partition, initialState(replicas), zxid, zxid));
+        cacheInitialStates(name, added, zxid);
         log.info("Added partitions {} to topic {}", added.keySet(), name);
         return published(name, current.topicId(), all);
       }
@@ -302,6 +284,30 @@ final class ZkTopicWriter {
         .setData()
         .withVersion(configStat.getVersion())
         .forPath(ZkPaths.topicConfig(name), data);
+  }
+
+  /**
+   * The znodes of new partitions, as topic creation and partition addition both write them: the
+   * partition znode and its initial state (see {@link PartitionState#initial}).
+   */
+  private void addPartitionOps(
+      List<CuratorOp> ops, String topic, Map<Integer, List<Integer>> partitions) {
+    partitions.forEach(
+        (partition, replicas) -> {
+          ops.add(create(ZkPaths.partition(topic, partition), NO_DATA));
+          ops.add(
+              create(
+                  ZkPaths.partitionState(topic, partition),
+                  ZNodeCodec.encodePartitionState(PartitionState.initial(replicas))));
+        });
+  }
+
+  /** The committed initial states of new partitions, applied to the cache at the write's zxid. */
+  private void cacheInitialStates(String topic, Map<Integer, List<Integer>> partitions, long zxid) {
+    partitions.forEach(
+        (partition, replicas) ->
+            cache.putPartitionState(
+                topic, partition, PartitionState.initial(replicas), zxid, zxid));
   }
 
   private CuratorOp create(String path, byte[] data) {

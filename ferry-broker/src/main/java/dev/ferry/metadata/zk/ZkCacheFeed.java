@@ -1,10 +1,12 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
-import dev.ferry.metadata.ZkPaths.BrokerRef;
-import dev.ferry.metadata.ZkPaths.PartitionStateRef;
-import dev.ferry.metadata.ZkPaths.Ref;
-import dev.ferry.metadata.ZkPaths.TopicConfigRef;
-import dev.ferry.metadata.ZkPaths.TopicRef;
+import dev.ferry.metadata.MetadataCache;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.zk.ZkPaths.BrokerRef;
+import dev.ferry.metadata.zk.ZkPaths.PartitionStateRef;
+import dev.ferry.metadata.zk.ZkPaths.Ref;
+import dev.ferry.metadata.zk.ZkPaths.TopicConfigRef;
+import dev.ferry.metadata.zk.ZkPaths.TopicRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;

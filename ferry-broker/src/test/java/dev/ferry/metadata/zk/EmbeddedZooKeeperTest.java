@@ -1,9 +1,12 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.TopicMetadata;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

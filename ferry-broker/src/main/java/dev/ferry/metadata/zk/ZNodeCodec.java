@@ -1,10 +1,14 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.TopicAssignment;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
@@ -70,9 +74,6 @@ final class ZNodeCodec {
       implements VersionedZNode {}
 
   record ControllerEpochZNode(int version, int epoch) implements VersionedZNode {}
-
-  /** A decoded topic znode: the topic id and its replica assignment (sorted, immutable). */
-  record TopicAssignment(Uuid topicId, SortedMap<Integer, List<Integer>> partitions) {}
 
   static byte[] encodeClusterId(String clusterId) {
     return write(new ClusterIdZNode(VERSION, clusterId));

@@ -1,10 +1,13 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.metadata.ZNodeCodec.MalformedZNodeException;
-import dev.ferry.metadata.ZNodeCodec.TopicAssignment;
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.TopicAssignment;
+import dev.ferry.metadata.zk.ZNodeCodec.MalformedZNodeException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,6 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
+
+import dev.ferry.metadata.MetadataCache;
 
 /**
  * The layout of Ferry's znodes, in one place. Every value is a JSON object with a {@code version}

@@ -1,9 +1,14 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.RecordingListener;
+import dev.ferry.metadata.TopicMetadata;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,11 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.metadata.ZkPaths.BrokerRef;
-import dev.ferry.metadata.ZkPaths.PartitionStateRef;
-import dev.ferry.metadata.ZkPaths.TopicConfigRef;
-import dev.ferry.metadata.ZkPaths.TopicRef;
+import dev.ferry.metadata.zk.ZkPaths.BrokerRef;
+import dev.ferry.metadata.zk.ZkPaths.PartitionStateRef;
+import dev.ferry.metadata.zk.ZkPaths.TopicConfigRef;
+import dev.ferry.metadata.zk.ZkPaths.TopicRef;
 import org.junit.jupiter.api.Test;
 
 class ZkPathsTest {

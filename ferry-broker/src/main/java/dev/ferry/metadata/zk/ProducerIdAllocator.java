@@ -1,5 +1,6 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
+import dev.ferry.metadata.ProducerIdBlock;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.KafkaException;

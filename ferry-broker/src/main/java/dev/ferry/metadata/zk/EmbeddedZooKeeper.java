@@ -1,4 +1,4 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
 import java.io.Closeable;
 import java.io.IOException;

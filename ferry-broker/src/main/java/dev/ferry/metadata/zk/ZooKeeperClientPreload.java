@@ -1,4 +1,4 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.slf4j.Logger;

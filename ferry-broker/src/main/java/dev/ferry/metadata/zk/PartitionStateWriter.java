@@ -1,5 +1,8 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
+import dev.ferry.metadata.ControllerEpoch;
+import dev.ferry.metadata.MetadataCache;
+import dev.ferry.metadata.PartitionState;
 import java.util.List;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;

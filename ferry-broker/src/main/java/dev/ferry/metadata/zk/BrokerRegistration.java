@@ -1,5 +1,7 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.MetadataCache;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

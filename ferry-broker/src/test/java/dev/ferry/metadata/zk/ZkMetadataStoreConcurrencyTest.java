@@ -1,8 +1,9 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.metadata.TopicMetadata;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
 import java.util.List;
 import org.apache.kafka.common.KafkaException;

@@ -1,8 +1,11 @@
-package dev.ferry.metadata;
+package dev.ferry.metadata.zk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.TopicMetadata;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,0 +1,37 @@
+package dev.ferry.metadata;
+
+import java.io.Closeable;
+
+/**
+ * A broker's whole connection to cluster metadata: the reads of {@link MetadataView} and every
+ * write interface, plus this broker's own registration. Only the broker's wiring ({@code
+ * FerryBroker}) holds this type; each component receives the narrowest interface it needs. Two
+ * implementations: ZooKeeper ({@link dev.ferry.metadata.zk.ZkMetadataStore}) and in-memory for
+ * brokers sharing one JVM ({@link dev.ferry.metadata.memory.InMemoryMetadataStore}).
+ */
+public interface MetadataStore extends TopicStore, ProducerIdStore, ControllerStore, Closeable {
+
+  /**
+   * Registers this broker as live for as long as this store is open, waiting up to {@code
+   * staleSessionWaitMs} if the id is still held by an earlier session of the same broker.
+   *
+   * @throws org.apache.kafka.common.errors.DuplicateBrokerRegistrationException if it stays taken
+   */
+  void registerBroker(BrokerInfo broker, long staleSessionWaitMs);
+
+  /**
+   * How long an earlier session of a restarted broker may still hold its registration (the
+   * ZooKeeper session timeout; 0 where sessions end at once).
+   */
+  int sessionTimeoutMs();
+
+  /**
+   * Asks the controller to move leadership away from {@code brokerId} (controlled shutdown). The
+   * request lasts as long as this store's session.
+   */
+  void requestControlledShutdown(int brokerId);
+
+  /** Ends the session, which removes this broker's registration at once. Idempotent. */
+  @Override
+  void close();
+}
