@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,7 @@ public final class ClusterController implements MetadataListener, Closeable {
   private final int brokerId;
   private final ControllerStore store;
   private final Config config;
-  private final ScheduledThreadPoolExecutor executor;
+  private final ScheduledExecutorService executor;
   private final AtomicBoolean reconcileQueued = new AtomicBoolean();
   private ControllerElection election;
 
@@ -66,10 +67,23 @@ public final class ClusterController implements MetadataListener, Closeable {
   private ScheduledFuture<?> rebalance;
 
   public ClusterController(int brokerId, ControllerStore store, Config config) {
+    this(brokerId, store, config, controllerThread());
+  }
+
+  /**
+   * @param executor runs all controller work, one task at a time; its delays are the controller's
+   *     only notion of time (a test passes a manually advanced one)
+   */
+  ClusterController(
+      int brokerId, ControllerStore store, Config config, ScheduledExecutorService executor) {
     this.brokerId = brokerId;
     this.store = store;
     this.config = config;
-    this.executor =
+    this.executor = executor;
+  }
+
+  private static ScheduledExecutorService controllerThread() {
+    ScheduledThreadPoolExecutor executor =
         new ScheduledThreadPoolExecutor(
             1,
             r -> {
@@ -78,6 +92,7 @@ public final class ClusterController implements MetadataListener, Closeable {
               return t;
             });
     executor.setRemoveOnCancelPolicy(true);
+    return executor;
   }
 
   /** Joins the controller election (after this broker registered). */

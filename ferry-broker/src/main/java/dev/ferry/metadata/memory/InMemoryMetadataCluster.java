@@ -1,0 +1,303 @@
+package dev.ferry.metadata.memory;
+
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.ControllerEpoch;
+import dev.ferry.metadata.MetadataCache;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.ReplicaAssignments;
+import dev.ferry.metadata.TopicAssignment;
+import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.TopicNames;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ControllerMovedException;
+import org.apache.kafka.common.errors.DuplicateBrokerRegistrationException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Cluster metadata held in memory, for brokers that share one JVM (embedded brokers in tests, unit
+ * tests of the controller). It plays the part ZooKeeper plays for {@link
+ * dev.ferry.metadata.zk.ZkMetadataStore}: each broker {@link #connect() connects} a session ({@link
+ * InMemoryMetadataStore}); registrations, controlled-shutdown requests and controller candidacy
+ * live as long as the session, like ephemeral znodes.
+ *
+ * <p>Every write takes this object's lock, bumps a version (the counterpart of a zxid) and applies
+ * the change to every open session's {@link MetadataCache} before returning, so the writer's reads
+ * see it at once and every session's listeners hear of it on its own events thread. Nothing is
+ * durable: a cluster lives as long as the JVM holds it.
+ */
+public final class InMemoryMetadataCluster {
+
+  private final String clusterId = Uuid.randomUuid().toString();
+
+  // Guarded by "this".
+  private long version;
+  private final Map<String, TopicAssignment> topics = new HashMap<>();
+  private final Map<String, SortedMap<String, String>> configs = new HashMap<>();
+  private final Map<TopicPartition, PartitionState> states = new HashMap<>();
+  private final Map<Integer, Registration> brokers = new TreeMap<>();
+  private final Map<Integer, InMemoryMetadataStore> shutdownRequests = new TreeMap<>();
+  private final List<Runnable> shutdownWatchers = new ArrayList<>();
+  private final List<InMemoryMetadataStore> sessions = new ArrayList<>();
+  private final InMemoryElection election = new InMemoryElection();
+  private int controllerEpoch;
+  private int controllerEpochVersion = -1;
+  private long nextProducerId;
+
+  private record Registration(BrokerInfo broker, InMemoryMetadataStore session) {}
+
+  /** A new session, whose cache starts with the cluster's current metadata. */
+  public InMemoryMetadataStore connect() {
+    InMemoryMetadataStore session = new InMemoryMetadataStore(this);
+    synchronized (this) {
+      sessions.add(session);
+      MetadataCache cache = session.cache();
+      long v = ++version;
+      configs.forEach((name, c) -> cache.putTopicConfig(name, c, v, v));
+      topics.forEach((name, t) -> cache.putTopic(name, t, v, v));
+      states.forEach((tp, s) -> cache.putPartitionState(tp.topic(), tp.partition(), s, v, v));
+      brokers.values().forEach(r -> cache.putBroker(r.broker(), v, v));
+    }
+    return session;
+  }
+
+  String clusterId() {
+    return clusterId;
+  }
+
+  InMemoryElection election() {
+    return election;
+  }
+
+  // ---- topics
+
+  synchronized TopicMetadata createTopic(
+      String name, Map<Integer, List<Integer>> replicaAssignment, Map<String, String> overrides) {
+    TopicNames.validate(name);
+    SortedMap<Integer, List<Integer>> partitions =
+        ReplicaAssignments.forNewTopic(name, replicaAssignment);
+    SortedMap<String, String> topicConfigs = ReplicaAssignments.configs(name, overrides);
+    if (topics.containsKey(name)) {
+      throw new TopicExistsException("Topic '" + name + "' already exists.");
+    }
+    for (String other : topics.keySet()) {
+      if (TopicNames.collide(name, other)) {
+        throw new InvalidTopicException(
+            "Topic '" + name + "' collides with existing topic '" + other + "'.");
+      }
+    }
+    TopicAssignment topic = new TopicAssignment(Uuid.randomUuid(), partitions);
+    long v = ++version;
+    configs.put(name, topicConfigs);
+    topics.put(name, topic);
+    // Configs, then the topic, then its partitions: listeners hear of the topic first.
+    each(cache -> cache.putTopicConfig(name, topicConfigs, v, v));
+    each(cache -> cache.putTopic(name, topic, v, v));
+    putInitialStates(name, partitions, v);
+    return new TopicMetadata(name, topic.topicId(), partitions, topicConfigs);
+  }
+
+  synchronized void deleteTopic(String name) {
+    TopicAssignment topic = topics.remove(name);
+    if (topic == null) {
+      throw unknownTopic(name);
+    }
+    configs.remove(name);
+    long v = ++version;
+    each(cache -> cache.removeTopic(name, v));
+    each(cache -> cache.removeTopicConfig(name, v));
+    for (Integer partition : topic.partitions().keySet()) {
+      states.remove(new TopicPartition(name, partition));
+      each(cache -> cache.removePartitionState(name, partition, v));
+    }
+  }
+
+  synchronized TopicMetadata addPartitions(String name, Map<Integer, List<Integer>> newPartitions) {
+    TopicAssignment current = topics.get(name);
+    if (current == null) {
+      throw unknownTopic(name);
+    }
+    SortedMap<Integer, List<Integer>> added =
+        ReplicaAssignments.forAddition(name, current.partitions(), newPartitions);
+    TreeMap<Integer, List<Integer>> merged = new TreeMap<>(current.partitions());
+    merged.putAll(added);
+    TopicAssignment grown =
+        new TopicAssignment(current.topicId(), Collections.unmodifiableSortedMap(merged));
+    topics.put(name, grown);
+    long v = ++version;
+    each(cache -> cache.putTopic(name, grown, v, v));
+    putInitialStates(name, added, v);
+    return metadata(name);
+  }
+
+  synchronized TopicMetadata setTopicConfigs(String name, Map<String, String> overrides) {
+    if (!topics.containsKey(name)) {
+      throw unknownTopic(name);
+    }
+    SortedMap<String, String> topicConfigs = ReplicaAssignments.configs(name, overrides);
+    configs.put(name, topicConfigs);
+    long v = ++version;
+    each(cache -> cache.putTopicConfig(name, topicConfigs, v, v));
+    return metadata(name);
+  }
+
+  private void putInitialStates(String topic, Map<Integer, List<Integer>> partitions, long v) {
+    partitions.forEach(
+        (partition, replicas) -> {
+          PartitionState state = PartitionState.initial(replicas);
+          states.put(new TopicPartition(topic, partition), state);
+          each(cache -> cache.putPartitionState(topic, partition, state, v, v));
+        });
+  }
+
+  private TopicMetadata metadata(String name) {
+    TopicAssignment t = topics.get(name);
+    SortedMap<String, String> c = configs.get(name);
+    return new TopicMetadata(name, t.topicId(), t.partitions(), c == null ? Map.of() : c);
+  }
+
+  // ---- partition state and controller
+
+  synchronized Optional<PartitionState> compareAndSetPartitionState(
+      String topic,
+      int partition,
+      int expectedPartitionEpoch,
+      PartitionState next,
+      ControllerEpoch fence) {
+    TopicPartition tp = new TopicPartition(topic, partition);
+    PartitionState current = states.get(tp);
+    if (current == null) {
+      throw new UnknownTopicOrPartitionException("No partition " + topic + "-" + partition);
+    }
+    if (fence != null && fence.zkVersion() != controllerEpochVersion) {
+      throw new ControllerMovedException(
+          "Controller epoch " + fence.epoch() + " is no longer current");
+    }
+    if (current.partitionEpoch() != expectedPartitionEpoch) {
+      return Optional.empty();
+    }
+    PartitionState written =
+        new PartitionState(
+            next.leader(),
+            next.leaderEpoch(),
+            List.copyOf(next.isr()),
+            fence == null ? next.controllerEpoch() : fence.epoch(),
+            expectedPartitionEpoch + 1);
+    states.put(tp, written);
+    long v = ++version;
+    each(cache -> cache.putPartitionState(topic, partition, written, v, v));
+    return Optional.of(written);
+  }
+
+  synchronized Optional<PartitionState> readPartitionState(String topic, int partition) {
+    return Optional.ofNullable(states.get(new TopicPartition(topic, partition)));
+  }
+
+  synchronized ControllerEpoch claimControllerEpoch() {
+    controllerEpoch++;
+    controllerEpochVersion++;
+    return new ControllerEpoch(controllerEpoch, controllerEpochVersion);
+  }
+
+  // ---- brokers, shutdown requests, producer ids
+
+  synchronized void registerBroker(BrokerInfo broker, InMemoryMetadataStore session) {
+    Registration held = brokers.get(broker.id());
+    if (held != null && held.session() != session) {
+      throw new DuplicateBrokerRegistrationException(
+          "Broker id " + broker.id() + " is registered by another live session");
+    }
+    brokers.put(broker.id(), new Registration(broker, session));
+    long v = ++version;
+    each(cache -> cache.putBroker(broker, v, v));
+  }
+
+  void requestControlledShutdown(int brokerId, InMemoryMetadataStore session) {
+    List<Runnable> fire;
+    synchronized (this) {
+      if (shutdownRequests.putIfAbsent(brokerId, session) != null) {
+        return;
+      }
+      fire = takeShutdownWatchers();
+    }
+    fire.forEach(Runnable::run);
+  }
+
+  synchronized Set<Integer> shutdownRequests(Runnable onChange) {
+    shutdownWatchers.add(onChange);
+    return new TreeSet<>(shutdownRequests.keySet());
+  }
+
+  private List<Runnable> takeShutdownWatchers() {
+    List<Runnable> fire = new ArrayList<>(shutdownWatchers);
+    shutdownWatchers.clear();
+    return fire;
+  }
+
+  synchronized ProducerIdBlock allocateProducerIdBlock(int brokerId, int blockSize) {
+    if (brokerId < 0 || blockSize <= 0) {
+      throw new IllegalArgumentException("broker id " + brokerId + ", block size " + blockSize);
+    }
+    if (nextProducerId > Long.MAX_VALUE - blockSize) {
+      throw new KafkaException("The producer id space is exhausted");
+    }
+    ProducerIdBlock block = new ProducerIdBlock(brokerId, nextProducerId, blockSize);
+    nextProducerId += blockSize;
+    return block;
+  }
+
+  /** Ends a session: what it held goes, as ephemeral znodes go with a ZooKeeper session. */
+  void disconnect(InMemoryMetadataStore session) {
+    List<Runnable> fire = List.of();
+    synchronized (this) {
+      sessions.remove(session);
+      List<Integer> gone = new ArrayList<>();
+      brokers.forEach(
+          (id, r) -> {
+            if (r.session() == session) {
+              gone.add(id);
+            }
+          });
+      long v = ++version;
+      for (Integer id : gone) {
+        brokers.remove(id);
+        each(cache -> cache.removeBroker(id, v));
+      }
+      if (shutdownRequests.values().removeIf(s -> s == session)) {
+        fire = takeShutdownWatchers();
+      }
+    }
+    election.leave(session);
+    fire.forEach(Runnable::run);
+  }
+
+  private void each(Consumer<MetadataCache> update) {
+    for (InMemoryMetadataStore s : sessions) {
+      update.accept(s.cache());
+    }
+  }
+
+  private static UnknownTopicOrPartitionException unknownTopic(String name) {
+    return new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+  }
+
+  /** For tests and diagnostics: the live broker ids. */
+  public synchronized Set<Integer> registeredBrokers() {
+    return new TreeSet<>(brokers.keySet());
+  }
+}

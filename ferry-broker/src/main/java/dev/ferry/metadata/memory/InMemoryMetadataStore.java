@@ -1,0 +1,170 @@
+package dev.ferry.metadata.memory;
+
+import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.ControllerElection;
+import dev.ferry.metadata.ControllerEpoch;
+import dev.ferry.metadata.ListenerNotifier;
+import dev.ferry.metadata.MetadataCache;
+import dev.ferry.metadata.MetadataListener;
+import dev.ferry.metadata.MetadataStore;
+import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.TopicMetadata;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * One broker's session with an {@link InMemoryMetadataCluster}: the in-JVM counterpart of {@link
+ * dev.ferry.metadata.zk.ZkMetadataStore}, with the same contract. Reads come from this session's
+ * own {@link MetadataCache}; writes go to the cluster, which applies them to every session before
+ * returning. Listeners run on this session's "ferry-metadata-events" thread. Closing the session
+ * drops its registration, controlled-shutdown request and controller candidacy at once.
+ */
+public final class InMemoryMetadataStore implements MetadataStore {
+
+  private final InMemoryMetadataCluster cluster;
+  private final ListenerNotifier notifier = new ListenerNotifier();
+  private final MetadataCache cache = new MetadataCache(notifier);
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  InMemoryMetadataStore(InMemoryMetadataCluster cluster) {
+    this.cluster = cluster;
+  }
+
+  /** A single broker's store: a session of a cluster of its own. */
+  public static InMemoryMetadataStore standalone() {
+    return new InMemoryMetadataCluster().connect();
+  }
+
+  MetadataCache cache() {
+    return cache;
+  }
+
+  @Override
+  public String clusterId() {
+    return cluster.clusterId();
+  }
+
+  @Override
+  public Collection<BrokerInfo> liveBrokers() {
+    return cache.liveBrokers();
+  }
+
+  @Override
+  public Optional<BrokerInfo> liveBroker(int brokerId) {
+    return Optional.ofNullable(cache.broker(brokerId));
+  }
+
+  @Override
+  public Optional<TopicMetadata> topic(String name) {
+    return Optional.ofNullable(cache.topic(name));
+  }
+
+  @Override
+  public Optional<TopicMetadata> topic(Uuid topicId) {
+    return Optional.ofNullable(cache.topic(topicId));
+  }
+
+  @Override
+  public Collection<TopicMetadata> topics() {
+    return cache.topics();
+  }
+
+  @Override
+  public Optional<PartitionState> partitionState(String topic, int partition) {
+    return Optional.ofNullable(cache.partitionState(topic, partition));
+  }
+
+  @Override
+  public void addListener(MetadataListener listener) {
+    notifier.addListener(listener);
+  }
+
+  @Override
+  public TopicMetadata createTopic(
+      String name, Map<Integer, List<Integer>> replicaAssignment, Map<String, String> configs) {
+    return cluster.createTopic(name, replicaAssignment, configs);
+  }
+
+  @Override
+  public void deleteTopic(String name) {
+    cluster.deleteTopic(name);
+  }
+
+  @Override
+  public TopicMetadata addPartitions(String name, Map<Integer, List<Integer>> newPartitions) {
+    return cluster.addPartitions(name, newPartitions);
+  }
+
+  @Override
+  public TopicMetadata setTopicConfigs(String name, Map<String, String> configs) {
+    return cluster.setTopicConfigs(name, configs);
+  }
+
+  @Override
+  public ProducerIdBlock allocateProducerIdBlock(int brokerId, int blockSize) {
+    return cluster.allocateProducerIdBlock(brokerId, blockSize);
+  }
+
+  @Override
+  public Optional<PartitionState> compareAndSetPartitionState(
+      String topic,
+      int partition,
+      int expectedPartitionEpoch,
+      PartitionState next,
+      ControllerEpoch fence) {
+    return cluster.compareAndSetPartitionState(
+        topic, partition, expectedPartitionEpoch, next, fence);
+  }
+
+  @Override
+  public Optional<PartitionState> readPartitionState(String topic, int partition) {
+    return cluster.readPartitionState(topic, partition);
+  }
+
+  @Override
+  public ControllerEpoch claimControllerEpoch() {
+    return cluster.claimControllerEpoch();
+  }
+
+  @Override
+  public ControllerElection controllerElection(
+      int brokerId, ControllerElection.Listener listener, Executor executor) {
+    return cluster.election().candidate(this, brokerId, listener, executor);
+  }
+
+  @Override
+  public Set<Integer> shutdownRequests(Runnable onChange) {
+    return cluster.shutdownRequests(onChange);
+  }
+
+  @Override
+  public void registerBroker(BrokerInfo broker, long staleSessionWaitMs) {
+    // A closed session's registration is gone at once, so there is never a stale one to wait for.
+    cluster.registerBroker(broker, this);
+  }
+
+  @Override
+  public int sessionTimeoutMs() {
+    return 0;
+  }
+
+  @Override
+  public void requestControlledShutdown(int brokerId) {
+    cluster.requestControlledShutdown(brokerId, this);
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      cluster.disconnect(this);
+      notifier.close();
+    }
+  }
+}
