@@ -57,6 +57,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,7 @@ public final class FerryBroker implements Closeable {
   private static final int ADMIN_QUEUE_CAPACITY = 1024;
 
   private final BrokerConfig config;
+  private final Supplier<? extends MetadataStore> metadataSource;
 
   /** Everything started so far, closed last-first; a failed start closes what it opened. */
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -79,6 +81,7 @@ public final class FerryBroker implements Closeable {
   private MetadataStore metadata;
   private LogManager logManager;
   private ReplicaManager replicaManager;
+  private TopicAdmin topics;
   private ClusterController controller;
   private SocketServer socketServer;
   private final Map<String, SocketServer> socketServers = new LinkedHashMap<>();
@@ -88,7 +91,20 @@ public final class FerryBroker implements Closeable {
   private int boundPort = -1;
 
   public FerryBroker(BrokerConfig config) {
+    this(config, null);
+  }
+
+  /**
+   * A broker whose metadata comes from {@code metadataStore} instead of ZooKeeper, e.g. a session
+   * of an in-memory cluster shared by brokers in one JVM. Called once per start; the broker closes
+   * the store it got. Without ZooKeeper there are no SCRAM credentials or ACLs (they live in
+   * ZooKeeper): such a broker refuses {@code authorizer.class.name}.
+   *
+   * @param metadataStore null for ZooKeeper ({@code zookeeper.connect} or the embedded server)
+   */
+  public FerryBroker(BrokerConfig config, Supplier<? extends MetadataStore> metadataStore) {
     this.config = config;
+    this.metadataSource = metadataStore;
   }
 
   /** Starts the broker; on failure everything already started is stopped again. */
@@ -111,6 +127,25 @@ public final class FerryBroker implements Closeable {
   }
 
   private void startAll() {
+    if (metadataSource != null) {
+      metadata = metadataSource.get();
+      started.push(metadata);
+      security = BrokerSecurity.withoutZooKeeper(config.originals());
+    } else {
+      String zkConnect = connectZooKeeper();
+      security =
+          BrokerSecurity.start(
+              config.originals(),
+              zkConnect,
+              config.zookeeperSessionTimeoutMs,
+              config.zookeeperConnectionTimeoutMs);
+    }
+    started.push(security);
+    startBroker();
+  }
+
+  /** Starts the embedded ZooKeeper unless one is configured; connects the metadata store. */
+  private String connectZooKeeper() {
     ZooKeeperClientPreload.startInBackground();
     String zkConnect = config.zookeeperConnect.orElse(null);
     if (zkConnect == null) {
@@ -128,13 +163,10 @@ public final class FerryBroker implements Closeable {
         ZkMetadataStore.connect(
             zkConnect, config.zookeeperSessionTimeoutMs, config.zookeeperConnectionTimeoutMs);
     started.push(metadata);
-    security =
-        BrokerSecurity.start(
-            config.originals(),
-            zkConnect,
-            config.zookeeperSessionTimeoutMs,
-            config.zookeeperConnectionTimeoutMs);
-    started.push(security);
+    return zkConnect;
+  }
+
+  private void startBroker() {
     BrokerConfig.Listener interBroker =
         config.listener(config.interBrokerListenerName).orElseThrow();
 
@@ -192,8 +224,7 @@ public final class FerryBroker implements Closeable {
     started.push(() -> shutdownExecutor(admin));
 
     // Handlers reach metadata writes only through this asynchronous front on the admin thread.
-    TopicAdmin topics =
-        new AdminThreadTopicAdmin(new TopicController(metadata, partitionHost), admin);
+    topics = new AdminThreadTopicAdmin(new TopicController(metadata, partitionHost), admin);
     ClusterView cluster = new ClusterView(metadata, config.brokerId);
     TopicConfigDescriber topicConfigs =
         new TopicConfigDescriber(config.logDefaults, config.minInsyncReplicas);
@@ -391,6 +422,11 @@ public final class FerryBroker implements Closeable {
 
   public MetadataStore metadata() {
     return metadata;
+  }
+
+  /** Topic administration as the broker's handlers do it (futures, run on "ferry-admin"). */
+  public TopicAdmin topicAdmin() {
+    return topics;
   }
 
   public ReplicaManager replicaManager() {

@@ -10,6 +10,7 @@ import dev.ferry.security.scram.ScramCredentialStore;
 import java.io.Closeable;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
@@ -91,6 +92,23 @@ public final class BrokerSecurity implements Closeable {
     }
   }
 
+  /**
+   * Security for a broker without ZooKeeper (metadata in memory): TLS and SASL PLAIN work, but
+   * there are no SCRAM credentials and no ACLs, since both are stored in ZooKeeper.
+   *
+   * @throws ConfigException if {@code authorizer.class.name} asks for ACL authorization
+   */
+  public static BrokerSecurity withoutZooKeeper(Map<String, String> values) {
+    String authorizerClass = values.getOrDefault("authorizer.class.name", "").trim();
+    if (!authorizerClass.isEmpty()) {
+      throw new ConfigException(
+          "authorizer.class.name",
+          authorizerClass,
+          "ACLs are stored in ZooKeeper; a broker with in-memory metadata has none");
+    }
+    return new BrokerSecurity(values, null, null, null, Authorizer.ALLOW_ALL);
+  }
+
   public Authorizer authorizer() {
     return authorizer;
   }
@@ -111,7 +129,10 @@ public final class BrokerSecurity implements Closeable {
   public ChannelBuilder channelBuilder(
       String listenerName, String protocol, NetworkMetrics metrics) {
     return SecureChannelBuilder.create(
-        settings(listenerName), securityProtocol(protocol), scram, metrics);
+        settings(listenerName),
+        securityProtocol(protocol),
+        scram != null ? scram : (user, mechanism) -> Optional.empty(),
+        metrics);
   }
 
   /** How replica fetchers reach the inter-broker listener of other brokers. */
@@ -127,6 +148,9 @@ public final class BrokerSecurity implements Closeable {
 
   @Override
   public void close() {
+    if (zk == null) {
+      return; // withoutZooKeeper: nothing was opened
+    }
     acls.close();
     scram.close();
     zk.close();
