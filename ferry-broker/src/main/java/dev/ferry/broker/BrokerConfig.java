@@ -1,6 +1,6 @@
 package dev.ferry.broker;
 
-import dev.ferry.storage.LogCleaner;
+import dev.ferry.storage.cleaner.LogCleaner;
 import dev.ferry.storage.LogConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.ferry.storage;
 
+import dev.ferry.storage.segment.BatchHeader;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,9 @@
 package dev.ferry.storage;
 
+import dev.ferry.storage.segment.BatchHeader;
+import dev.ferry.storage.segment.DirSync;
+import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.segment.SegmentScanner;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;

@@ -1,5 +1,8 @@
 package dev.ferry.storage;
 
+import dev.ferry.storage.checkpoint.OffsetCheckpointFile;
+import dev.ferry.storage.cleaner.LogCleaner;
+import dev.ferry.storage.segment.DirSync;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,13 @@
 package dev.ferry.storage;
 
+import dev.ferry.storage.checkpoint.OffsetCheckpointFile;
+import dev.ferry.storage.cleaner.CleanableRange;
+import dev.ferry.storage.epoch.LeaderEpochCache;
+import dev.ferry.storage.producer.ProducerStateManager;
+import dev.ferry.storage.segment.BatchHeader;
+import dev.ferry.storage.segment.BatchHeaderReader;
+import dev.ferry.storage.segment.DirSync;
+import dev.ferry.storage.segment.LogSegment;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -1133,7 +1141,7 @@ public final class PartitionLog implements Closeable {
   }
 
   /** Restores the cleaner's progress from its checkpoint (at load), or records a pass's end. */
-  void setFirstDirtyOffset(long offset) {
+  public void setFirstDirtyOffset(long offset) {
     firstDirtyOffset = Math.min(offset, logEndOffset);
   }
 
@@ -1142,7 +1150,7 @@ public final class PartitionLog implements Closeable {
    * offsets at or above the high watermark (not yet replicated everywhere), or is younger than
    * {@code min.compaction.lag.ms}; and how much of that is still dirty.
    */
-  CleanableRange cleanableRange(long nowMs) {
+  public CleanableRange cleanableRange(long nowMs) {
     lock.lock();
     try {
       ensureOpen();
@@ -1199,7 +1207,7 @@ public final class PartitionLog implements Closeable {
    * their records go) so that the producer state rebuilt from the log still knows each active
    * producer's last sequence.
    */
-  Set<Long> producerLastBatchOffsets() {
+  public Set<Long> producerLastBatchOffsets() {
     lock.lock();
     try {
       return producerState.lastBatchOffsets();
@@ -1217,7 +1225,7 @@ public final class PartitionLog implements Closeable {
    * their final names. Returns false, deleting {@code cleaned}, if the log changed meanwhile
    * (truncated, retention, closed): the pass is then simply lost.
    */
-  boolean replaceSegments(List<LogSegment> replaced, LogSegment cleaned) {
+  public boolean replaceSegments(List<LogSegment> replaced, LogSegment cleaned) {
     lock.lock();
     try {
       synchronized (flushLock) {

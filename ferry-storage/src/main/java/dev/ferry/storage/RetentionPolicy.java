@@ -1,5 +1,6 @@
 package dev.ferry.storage;
 
+import dev.ferry.storage.segment.LogSegment;
 import java.util.List;
 
 /**

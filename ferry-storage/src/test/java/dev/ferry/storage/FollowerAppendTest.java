@@ -3,7 +3,7 @@ package dev.ferry.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.storage.LeaderEpochCache.EpochEntry;
+import dev.ferry.storage.epoch.LeaderEpochCache.EpochEntry;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.ferry.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.storage.producer.ProducerStateManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,8 @@ package dev.ferry.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.storage.LeaderEpochCache.EpochEntry;
+import dev.ferry.storage.epoch.LeaderEpochCache;
+import dev.ferry.storage.epoch.LeaderEpochCache.EpochEntry;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

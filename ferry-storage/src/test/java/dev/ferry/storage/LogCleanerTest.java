@@ -3,6 +3,9 @@ package dev.ferry.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.storage.cleaner.LogCleaner;
+import dev.ferry.storage.cleaner.OffsetMap;
+import dev.ferry.storage.segment.LogSegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

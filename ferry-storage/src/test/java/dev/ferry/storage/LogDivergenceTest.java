@@ -2,7 +2,7 @@ package dev.ferry.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.storage.LeaderEpochCache.EpochEntry;
+import dev.ferry.storage.epoch.LeaderEpochCache.EpochEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.ferry.storage;
 
+import dev.ferry.storage.segment.LogSegment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

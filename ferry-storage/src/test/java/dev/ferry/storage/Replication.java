@@ -1,5 +1,6 @@
 package dev.ferry.storage;
 
+import dev.ferry.storage.epoch.LeaderEpochCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

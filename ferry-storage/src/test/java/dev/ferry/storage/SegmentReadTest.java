@@ -3,6 +3,9 @@ package dev.ferry.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.storage.segment.BatchHeader;
+import dev.ferry.storage.segment.BatchHeaderReader;
+import dev.ferry.storage.segment.LogSegment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

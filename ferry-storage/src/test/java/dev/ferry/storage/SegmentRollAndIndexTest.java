@@ -3,6 +3,10 @@ package dev.ferry.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.storage.index.CorruptIndexException;
+import dev.ferry.storage.index.OffsetIndex;
+import dev.ferry.storage.index.TimeIndex;
+import dev.ferry.storage.segment.LogSegment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

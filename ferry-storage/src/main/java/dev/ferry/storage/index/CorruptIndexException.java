@@ -1,7 +1,7 @@
-package dev.ferry.storage;
+package dev.ferry.storage.index;
 
 /** An index file is inconsistent with itself or with its log segment and must be rebuilt. */
-final class CorruptIndexException extends RuntimeException {
+public final class CorruptIndexException extends RuntimeException {
 
   CorruptIndexException(String message) {
     super(message);

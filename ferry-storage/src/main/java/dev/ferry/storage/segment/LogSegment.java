@@ -1,5 +1,10 @@
-package dev.ferry.storage;
+package dev.ferry.storage.segment;
 
+import dev.ferry.storage.LogConfig;
+import dev.ferry.storage.index.AbstractIndex;
+import dev.ferry.storage.index.CorruptIndexException;
+import dev.ferry.storage.index.OffsetIndex;
+import dev.ferry.storage.index.TimeIndex;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -22,23 +27,23 @@ import org.slf4j.LoggerFactory;
  * any thread without locks: they see the file up to {@link #committedSize}, a volatile that is
  * published only after the bytes are written, so they never observe a partial batch.
  */
-final class LogSegment {
+public final class LogSegment {
 
   private static final Logger log = LoggerFactory.getLogger(LogSegment.class);
 
-  static final String LOG_SUFFIX = ".log";
-  static final String INDEX_SUFFIX = ".index";
-  static final String TIME_INDEX_SUFFIX = ".timeindex";
-  static final String DELETED_SUFFIX = ".deleted";
+  public static final String LOG_SUFFIX = ".log";
+  public static final String INDEX_SUFFIX = ".index";
+  public static final String TIME_INDEX_SUFFIX = ".timeindex";
+  public static final String DELETED_SUFFIX = ".deleted";
 
   /** Files of a segment the log cleaner is still writing; deleted at start-up. */
-  static final String CLEANED_SUFFIX = ".cleaned";
+  public static final String CLEANED_SUFFIX = ".cleaned";
 
   /**
    * Files of a finished cleaned segment about to replace the segments it was made from; a start-up
    * that finds one completes the replacement.
    */
-  static final String SWAP_SUFFIX = ".swap";
+  public static final String SWAP_SUFFIX = ".swap";
 
   private final long baseOffset;
   private final FileRecords records;
@@ -81,24 +86,24 @@ final class LogSegment {
     this.offsetOfMaxTimestamp = baseOffset;
   }
 
-  static String fileName(long offset, String suffix) {
+  public static String fileName(long offset, String suffix) {
     return String.format("%020d%s", offset, suffix);
   }
 
-  static Path logFile(Path dir, long baseOffset) {
+  public static Path logFile(Path dir, long baseOffset) {
     return dir.resolve(fileName(baseOffset, LOG_SUFFIX));
   }
 
-  static Path indexFile(Path dir, long baseOffset) {
+  public static Path indexFile(Path dir, long baseOffset) {
     return dir.resolve(fileName(baseOffset, INDEX_SUFFIX));
   }
 
-  static Path timeIndexFile(Path dir, long baseOffset) {
+  public static Path timeIndexFile(Path dir, long baseOffset) {
     return dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX));
   }
 
   /** Creates an empty active segment (fails if its log file already exists). */
-  static LogSegment create(Path dir, long baseOffset, int maxIndexSize) throws IOException {
+  public static LogSegment create(Path dir, long baseOffset, int maxIndexSize) throws IOException {
     return create(dir, baseOffset, maxIndexSize, "");
   }
 
@@ -106,7 +111,7 @@ final class LogSegment {
    * Creates an empty segment whose three files carry {@code suffix} after their usual names (e.g.
    * {@code 00000000000000000042.log.cleaned}); fails if its log file already exists.
    */
-  static LogSegment create(Path dir, long baseOffset, int maxIndexSize, String suffix)
+  public static LogSegment create(Path dir, long baseOffset, int maxIndexSize, String suffix)
       throws IOException {
     Path logFile = withSuffix(logFile(dir, baseOffset), suffix);
     Path indexFile = withSuffix(indexFile(dir, baseOffset), suffix);
@@ -129,7 +134,7 @@ final class LogSegment {
     }
   }
 
-  static Path withSuffix(Path file, String suffix) {
+  public static Path withSuffix(Path file, String suffix) {
     return suffix.isEmpty() ? file : file.resolveSibling(file.getFileName() + suffix);
   }
 
@@ -137,7 +142,7 @@ final class LogSegment {
    * Renames the three files from {@code from} to {@code to} (suffixes after the usual names, "" for
    * none); open handles stay valid. The caller syncs the directory.
    */
-  void changeFileSuffixes(String from, String to) throws IOException {
+  public void changeFileSuffixes(String from, String to) throws IOException {
     records.renameTo(renamed(records.file().toPath(), from, to).toFile());
     offsetIndex.renameTo(renamed(offsetIndex.file(), from, to));
     timeIndex.renameTo(renamed(timeIndex.file(), from, to));
@@ -155,7 +160,7 @@ final class LogSegment {
    * Opens an existing segment. Missing or malformed index files are recreated empty and {@code
    * indexesLost} is reported through {@link #load}'s return value.
    */
-  static LogSegment open(Path dir, long baseOffset, int maxIndexSize, boolean active)
+  public static LogSegment open(Path dir, long baseOffset, int maxIndexSize, boolean active)
       throws IOException {
     FileRecords recs = FileRecords.open(logFile(dir, baseOffset).toFile(), true, true, 0, false);
     LogSegment segment = new LogSegment(baseOffset, recs, null, null);
@@ -179,7 +184,7 @@ final class LogSegment {
   }
 
   private interface IndexOpener<T extends AbstractIndex> {
-    T open(Path file) throws IOException;
+    public T open(Path file) throws IOException;
   }
 
   private boolean indexesIntact;
@@ -206,7 +211,7 @@ final class LogSegment {
    * stop, trusting the indexes and reading only the headers after the last index entry. Returns
    * false when the indexes or the tail are inconsistent and {@link #recover} is needed.
    */
-  boolean loadClean() throws IOException {
+  public boolean loadClean() throws IOException {
     if (!indexesIntact) {
       return false;
     }
@@ -267,7 +272,8 @@ final class LogSegment {
    * Verifies every batch (header sanity and CRC32C), truncates the file at the first invalid one
    * and rebuilds both indexes. Returns the number of bytes cut off.
    */
-  int recover(int indexIntervalBytes, int maxIndexSize, long[] scannedBatches) throws IOException {
+  public int recover(int indexIntervalBytes, int maxIndexSize, long[] scannedBatches)
+      throws IOException {
     int size = records.sizeInBytes();
     offsetIndex.reset();
     timeIndex.reset();
@@ -353,7 +359,7 @@ final class LogSegment {
    * Writes {@code memory} (offsets already assigned) at the end of the file, then publishes the new
    * end and adds index entries.
    */
-  void append(
+  public void append(
       MemoryRecords memory, List<MutableRecordBatch> batches, int indexIntervalBytes, long nowMs)
       throws IOException {
     int start = committedSize;
@@ -391,7 +397,7 @@ final class LogSegment {
   }
 
   /** Cuts a failed partial write back to the last committed batch. */
-  void discardUncommitted() throws IOException {
+  public void discardUncommitted() throws IOException {
     if (records.sizeInBytes() != committedSize || records.channel().size() != committedSize) {
       records.truncateTo(committedSize);
     }
@@ -403,7 +409,8 @@ final class LogSegment {
    * still in {@code reader}'s chunk ({@code reader.header(position, end)} returns it without a
    * read).
    */
-  int findBatch(BatchHeaderReader reader, long offset, int from, int end) throws IOException {
+  public int findBatch(BatchHeaderReader reader, long offset, int from, int end)
+      throws IOException {
     int slot = offsetIndex.lookupSlot(offset);
     int indexed = offsetIndex.positionOf(slot);
     int pos = Math.max(from, indexed);
@@ -470,7 +477,7 @@ final class LogSegment {
   }
 
   /** The size of the batch whose header is at {@code at} in {@code h}, checked against the end. */
-  int checkedSize(ByteBuffer h, int at, int pos, int end) {
+  public int checkedSize(ByteBuffer h, int at, int pos, int end) {
     int size = BatchHeader.sizeInBytes(h, at);
     if (size < BatchHeader.SIZE || pos + (long) size > end) {
       throw new IllegalStateException(
@@ -483,7 +490,7 @@ final class LogSegment {
    * This thread's header reader over the committed part of this segment, {@code end} being the
    * committed size the caller read.
    */
-  BatchHeaderReader headerReader(int end) {
+  public BatchHeaderReader headerReader(int end) {
     return BatchHeaderReader.forThread(records.channel(), end);
   }
 
@@ -493,14 +500,14 @@ final class LogSegment {
    * never reaching the batch that contains {@code maxOffsetExclusive}. Returns null when this
    * segment holds no batch containing or following {@code fetchOffset}.
    */
-  Records read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch)
+  public Records read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch)
       throws IOException {
     int end = committedSize;
     return read(headerReader(end), end, fetchOffset, maxBytes, maxOffsetExclusive, minOneBatch);
   }
 
   /** {@link #read} with a given reader and committed size (tests vary the chunk size). */
-  Records read(
+  public Records read(
       BatchHeaderReader reader,
       int end,
       long fetchOffset,
@@ -542,7 +549,7 @@ final class LogSegment {
    * Drops every batch whose last offset is at least {@code offset}; the batch containing {@code
    * offset} goes entirely. Returns the number of bytes removed.
    */
-  int truncateTo(long offset) throws IOException {
+  public int truncateTo(long offset) throws IOException {
     int end = committedSize;
     BatchHeaderReader reader = headerReader(end);
     int pos = findBatch(reader, offset, 0, end);
@@ -578,7 +585,8 @@ final class LogSegment {
   }
 
   /** Visits the header of every batch from the one containing {@code fromOffset} to the end. */
-  void forEachBatchHeader(long fromOffset, SegmentScanner.Visitor visitor) throws IOException {
+  public void forEachBatchHeader(long fromOffset, SegmentScanner.Visitor visitor)
+      throws IOException {
     int end = committedSize;
     int pos = findBatch(headerReader(end), fromOffset, 0, end);
     if (pos >= 0) {
@@ -587,19 +595,19 @@ final class LogSegment {
   }
 
   /** Called when the segment stops being active: final time index entry, indexes trimmed. */
-  void onRoll() throws IOException {
+  public void onRoll() throws IOException {
     timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp, true);
     offsetIndex.trimToValidSize();
     timeIndex.trimToValidSize();
   }
 
   /** A rolled segment becomes active again (truncation removed the ones after it). */
-  void onReactivate(int maxIndexSize) throws IOException {
+  public void onReactivate(int maxIndexSize) throws IOException {
     offsetIndex.resize(maxIndexSize);
     timeIndex.resize(maxIndexSize);
   }
 
-  boolean shouldRoll(LogConfig config, int appendBytes, long lastOffset, long nowMs) {
+  public boolean shouldRoll(LogConfig config, int appendBytes, long lastOffset, long nowMs) {
     int size = committedSize;
     if (size == 0) {
       return false;
@@ -611,7 +619,7 @@ final class LogSegment {
         || lastOffset - baseOffset > Integer.MAX_VALUE;
   }
 
-  void flush() throws IOException {
+  public void flush() throws IOException {
     records.flush();
     offsetIndex.flush();
     timeIndex.flush();
@@ -620,12 +628,12 @@ final class LogSegment {
   /**
    * Renames the files with a {@code .deleted} suffix; open handles (and fetch slices) stay valid.
    */
-  void renameToDeleted() throws IOException {
+  public void renameToDeleted() throws IOException {
     changeFileSuffixes("", DELETED_SUFFIX);
   }
 
   /** Closes the handles and deletes the files (under whatever names they have now). */
-  void closeAndDelete() throws IOException {
+  public void closeAndDelete() throws IOException {
     closeQuietly();
     Files.deleteIfExists(records.file().toPath());
     Files.deleteIfExists(offsetIndex.file());
@@ -633,7 +641,7 @@ final class LogSegment {
   }
 
   /** Flushes nothing: the caller flushed first if it wanted to. Trims indexes for a fast reopen. */
-  void close() throws IOException {
+  public void close() throws IOException {
     try {
       timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp, true);
       offsetIndex.trimToValidSize();
@@ -645,7 +653,7 @@ final class LogSegment {
     }
   }
 
-  void closeQuietly() {
+  public void closeQuietly() {
     try {
       if (offsetIndex != null) {
         offsetIndex.close();
@@ -664,48 +672,48 @@ final class LogSegment {
   }
 
   /** Max timestamp of the first batch (max.compaction.lag.ms counts from it), or -1 if empty. */
-  long firstBatchMaxTimestamp() throws IOException {
+  public long firstBatchMaxTimestamp() throws IOException {
     if (committedSize < BatchHeader.SIZE) {
       return RecordBatch.NO_TIMESTAMP;
     }
     return BatchHeader.maxTimestamp(BatchHeader.read(records.channel(), 0), 0);
   }
 
-  long baseOffset() {
+  public long baseOffset() {
     return baseOffset;
   }
 
-  long nextOffset() {
+  public long nextOffset() {
     return nextOffset;
   }
 
-  int sizeInBytes() {
+  public int sizeInBytes() {
     return committedSize;
   }
 
-  long maxTimestamp() {
+  public long maxTimestamp() {
     return maxTimestamp;
   }
 
-  long offsetOfMaxTimestamp() {
+  public long offsetOfMaxTimestamp() {
     return offsetOfMaxTimestamp;
   }
 
   /** The newest timestamp in the segment for retention, or the file's mtime if it has none. */
-  long largestTimestamp() {
+  public long largestTimestamp() {
     long ts = maxTimestamp;
     return ts >= 0 ? ts : records.file().lastModified();
   }
 
-  FileRecords fileRecords() {
+  public FileRecords fileRecords() {
     return records;
   }
 
-  OffsetIndex offsetIndex() {
+  public OffsetIndex offsetIndex() {
     return offsetIndex;
   }
 
-  TimeIndex timeIndex() {
+  public TimeIndex timeIndex() {
     return timeIndex;
   }
 

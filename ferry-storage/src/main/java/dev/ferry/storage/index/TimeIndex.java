@@ -1,4 +1,4 @@
-package dev.ferry.storage;
+package dev.ferry.storage.index;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -11,11 +11,12 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * Every batch before an entry's batch has a smaller max timestamp, so a search for a target
  * timestamp can start at the last entry whose timestamp is at most the target.
  */
-final class TimeIndex extends AbstractIndex {
+public final class TimeIndex extends AbstractIndex {
 
-  static final int ENTRY_SIZE = 12;
+  public static final int ENTRY_SIZE = 12;
 
-  TimeIndex(Path file, long baseOffset, int maxIndexSize, boolean writable) throws IOException {
+  public TimeIndex(Path file, long baseOffset, int maxIndexSize, boolean writable)
+      throws IOException {
     super(file, baseOffset, maxIndexSize, writable, ENTRY_SIZE);
   }
 
@@ -32,18 +33,18 @@ final class TimeIndex extends AbstractIndex {
    * The offset to start scanning from when looking for {@code timestamp}: the batch of the last
    * entry with a timestamp at most the target, or the segment's base offset.
    */
-  long lookup(long timestamp) {
+  public long lookup(long timestamp) {
     int n = entries();
     int slot = floorSlot(timestamp, n);
     return slot < 0 ? baseOffset : baseOffset + relativeOffset(buffer(), slot);
   }
 
-  long lastTimestamp() {
+  public long lastTimestamp() {
     int n = entries();
     return n == 0 ? RecordBatch.NO_TIMESTAMP : key(n - 1);
   }
 
-  long lastOffset() {
+  public long lastOffset() {
     int n = entries();
     return n == 0 ? baseOffset : baseOffset + relativeOffset(buffer(), n - 1);
   }
@@ -52,7 +53,7 @@ final class TimeIndex extends AbstractIndex {
    * Adds an entry when {@code timestamp} is larger than the last one. {@code force} uses the slot
    * kept free by {@link #isFull()} (the final entry written when the segment is rolled).
    */
-  void maybeAppend(long timestamp, long offset, boolean force) {
+  public void maybeAppend(long timestamp, long offset, boolean force) {
     if (timestamp <= lastTimestamp() || timestamp == RecordBatch.NO_TIMESTAMP) {
       return;
     }
@@ -70,7 +71,7 @@ final class TimeIndex extends AbstractIndex {
   }
 
   /** Removes entries pointing at batches at or after {@code offset}. */
-  void truncateTo(long offset) {
+  public void truncateTo(long offset) {
     int n = entries();
     MappedByteBuffer b = buffer();
     int keep = n;
@@ -81,7 +82,7 @@ final class TimeIndex extends AbstractIndex {
   }
 
   @Override
-  void sanityCheck(long segmentSize, long segmentNextOffset) {
+  public void sanityCheck(long segmentSize, long segmentNextOffset) {
     int n = entries();
     MappedByteBuffer b = buffer();
     long prevTs = Long.MIN_VALUE;

@@ -1,4 +1,4 @@
-package dev.ferry.storage;
+package dev.ferry.storage.segment;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,10 +11,10 @@ import org.apache.kafka.common.utils.internals.Crc32C;
  * offsets do not increase (gaps are allowed: compaction leaves them), and reports where the valid
  * data ends.
  */
-final class SegmentScanner {
+public final class SegmentScanner {
 
   /** Called for each valid batch; {@code header} holds the batch's fixed header at {@code at}. */
-  interface Visitor {
+  public interface Visitor {
     void batch(ByteBuffer header, int at, int position, int size);
   }
 
@@ -37,7 +37,7 @@ final class SegmentScanner {
    * in-memory state. {@code expectedOffset} is the smallest base offset the first batch may have,
    * or -1 to accept any.
    */
-  static Result scanHeaders(
+  public static Result scanHeaders(
       FileChannel channel, int from, int end, long expectedOffset, Visitor visitor)
       throws IOException {
     int pos = from;

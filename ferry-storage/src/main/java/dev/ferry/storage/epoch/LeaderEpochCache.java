@@ -1,5 +1,7 @@
-package dev.ferry.storage;
+package dev.ferry.storage.epoch;
 
+import dev.ferry.storage.EpochEndOffset;
+import dev.ferry.storage.checkpoint.TextCheckpoint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,14 +22,14 @@ import java.util.List;
  * #persist}s. The file is {@value #FILE_NAME} in the partition directory, in Kafka's text layout
  * (version {@code 0}, entry count, then {@code epoch startOffset} lines).
  */
-final class LeaderEpochCache {
+public final class LeaderEpochCache {
 
-  static final String FILE_NAME = "leader-epoch-checkpoint";
+  public static final String FILE_NAME = "leader-epoch-checkpoint";
 
   private static final int UNDEFINED_EPOCH = -1;
 
   /** One epoch and the offset of its first batch. */
-  record EpochEntry(int epoch, long startOffset) {}
+  public record EpochEntry(int epoch, long startOffset) {}
 
   /** Parallel arrays, index order = epoch order; never mutated once published. */
   private record Snapshot(int[] epochs, long[] startOffsets) {
@@ -35,7 +37,7 @@ final class LeaderEpochCache {
       return epochs.length;
     }
 
-    int latestEpoch() {
+    public int latestEpoch() {
       return epochs.length == 0 ? UNDEFINED_EPOCH : epochs[epochs.length - 1];
     }
   }
@@ -45,11 +47,11 @@ final class LeaderEpochCache {
   private final Path file;
   private volatile Snapshot snapshot = EMPTY;
 
-  LeaderEpochCache(Path partitionDir) {
+  public LeaderEpochCache(Path partitionDir) {
     this.file = partitionDir.resolve(FILE_NAME);
   }
 
-  Path file() {
+  public Path file() {
     return file;
   }
 
@@ -60,7 +62,7 @@ final class LeaderEpochCache {
    *     tracked, or an empty one): the caller rebuilds from the batches
    * @throws IllegalArgumentException the file is malformed or its entries are not increasing
    */
-  void load() throws IOException {
+  public void load() throws IOException {
     List<String> lines = TextCheckpoint.read(file);
     int[] epochs = new int[lines.size()];
     long[] starts = new long[lines.size()];
@@ -81,7 +83,7 @@ final class LeaderEpochCache {
   }
 
   /** Writes the current entries to the checkpoint file (temp file, fsync, atomic rename). */
-  void persist() throws IOException {
+  public void persist() throws IOException {
     Snapshot s = snapshot;
     List<String> lines = new ArrayList<>(s.size());
     for (int i = 0; i < s.size(); i++) {
@@ -91,7 +93,7 @@ final class LeaderEpochCache {
   }
 
   /** The latest epoch, or -1 if none. Allocation-free: read on every append. */
-  int latestEpoch() {
+  public int latestEpoch() {
     return snapshot.latestEpoch();
   }
 
@@ -100,7 +102,7 @@ final class LeaderEpochCache {
    * (older or equal epochs are ignored: the first batch of an epoch is what counts). Negative
    * epochs (batches written without one) are never recorded. Returns whether an entry was added.
    */
-  boolean assign(int epoch, long startOffset) {
+  public boolean assign(int epoch, long startOffset) {
     Snapshot s = snapshot;
     if (epoch < 0 || epoch <= s.latestEpoch()) {
       return false;
@@ -136,7 +138,7 @@ final class LeaderEpochCache {
   }
 
   /** Drops the entries starting at or after {@code endOffset} (the log was truncated to it). */
-  boolean truncateFromEnd(long endOffset) {
+  public boolean truncateFromEnd(long endOffset) {
     Snapshot s = snapshot;
     int keep = 0;
     while (keep < s.size() && s.startOffsets()[keep] < endOffset) {
@@ -153,7 +155,7 @@ final class LeaderEpochCache {
    * The log now starts at {@code startOffset}: drops the entries whose epochs end at or before it
    * and moves the start of the epoch covering it up to {@code startOffset}.
    */
-  boolean truncateFromStart(long startOffset) {
+  public boolean truncateFromStart(long startOffset) {
     Snapshot s = snapshot;
     int covering = -1;
     for (int i = 0; i < s.size() && s.startOffsets()[i] <= startOffset; i++) {
@@ -169,7 +171,7 @@ final class LeaderEpochCache {
     return true;
   }
 
-  boolean clear() {
+  public boolean clear() {
     boolean changed = snapshot.size() > 0;
     snapshot = EMPTY;
     return changed;
@@ -187,7 +189,7 @@ final class LeaderEpochCache {
    *       negative): {@link EpochEndOffset#UNDEFINED}.
    * </ul>
    */
-  EpochEndOffset endOffsetFor(int epoch, long logEndOffset) {
+  public EpochEndOffset endOffsetFor(int epoch, long logEndOffset) {
     Snapshot s = snapshot;
     int n = s.size();
     if (epoch < 0 || n == 0 || epoch > s.latestEpoch() || epoch < s.epochs()[0]) {
@@ -204,7 +206,7 @@ final class LeaderEpochCache {
   }
 
   /** The entries, oldest first (diagnostics and tests). */
-  List<EpochEntry> entries() {
+  public List<EpochEntry> entries() {
     Snapshot s = snapshot;
     List<EpochEntry> out = new ArrayList<>(s.size());
     for (int i = 0; i < s.size(); i++) {

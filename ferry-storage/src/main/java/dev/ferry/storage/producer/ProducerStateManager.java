@@ -1,5 +1,7 @@
-package dev.ferry.storage;
+package dev.ferry.storage.producer;
 
+import dev.ferry.storage.segment.BatchHeader;
+import dev.ferry.storage.segment.LogSegment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * {@code <offset>.snapshot} files (state of every batch below that offset) at segment roll and on
  * close; on load the newest snapshot is read and later batches are replayed from the log.
  */
-final class ProducerStateManager {
+public final class ProducerStateManager {
 
   private static final Logger log = LoggerFactory.getLogger(ProducerStateManager.class);
 
@@ -47,11 +49,11 @@ final class ProducerStateManager {
   private static final int PRODUCER_ENTRY = 8 + 2 + 4;
 
   /** Where one batch of a producer landed. */
-  record BatchMetadata(
+  public record BatchMetadata(
       int firstSeq, int lastSeq, long firstOffset, long lastOffset, long timestamp) {}
 
   /** A producer's epoch and its most recent batches, oldest first. */
-  static final class ProducerEntry {
+  public static final class ProducerEntry {
     final long producerId;
     short epoch;
     final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(MAX_CACHED_BATCHES);
@@ -61,7 +63,7 @@ final class ProducerStateManager {
       this.epoch = epoch;
     }
 
-    int lastSeq() {
+    public int lastSeq() {
       BatchMetadata last = batches.peekLast();
       return last == null ? RecordBatch.NO_SEQUENCE : last.lastSeq();
     }
@@ -101,14 +103,14 @@ final class ProducerStateManager {
    * that offset, exactly where is no longer known), or the updates to apply once the append is
    * written.
    */
-  record Check(BatchMetadata duplicate, long duplicateBefore, List<Pending> pending) {}
+  public record Check(BatchMetadata duplicate, long duplicateBefore, List<Pending> pending) {}
 
   private static final Check NOTHING = new Check(null, -1, List.of());
 
   private final Path dir;
   private final Map<Long, ProducerEntry> producers = new HashMap<>();
 
-  ProducerStateManager(Path dir) {
+  public ProducerStateManager(Path dir) {
     this.dir = dir;
   }
 
@@ -127,7 +129,7 @@ final class ProducerStateManager {
    * @throws InvalidProducerEpochException a batch from an older epoch than known
    * @throws OutOfOrderSequenceException a sequence gap, or a new producer/epoch not starting at 0
    */
-  Check check(List<MutableRecordBatch> batches) {
+  public Check check(List<MutableRecordBatch> batches) {
     List<Pending> pending = null;
     for (int i = 0; i < batches.size(); i++) {
       MutableRecordBatch b = batches.get(i);
@@ -217,14 +219,14 @@ final class ProducerStateManager {
    * Whether the batch [firstSeq, lastSeq] lies wholly before {@code expected}, at most half the
    * sequence space back (so that wrapping cannot make a gap ahead look like a retry).
    */
-  static boolean precedes(int firstSeq, int lastSeq, int expected) {
+  public static boolean precedes(int firstSeq, int lastSeq, int expected) {
     long firstBehind = Math.floorMod((long) expected - firstSeq, SEQUENCE_SPACE);
     long lastBehind = Math.floorMod((long) expected - lastSeq, SEQUENCE_SPACE);
     return lastBehind >= 1 && firstBehind >= lastBehind && firstBehind <= SEQUENCE_SPACE / 2;
   }
 
   /** Records the checked batches once written (offsets are assigned by then). */
-  void apply(List<Pending> pending, List<MutableRecordBatch> batches) {
+  public void apply(List<Pending> pending, List<MutableRecordBatch> batches) {
     for (Pending p : pending) {
       MutableRecordBatch b = batches.get(p.batchIndex());
       update(
@@ -239,7 +241,7 @@ final class ProducerStateManager {
    * Records batches replicated from the leader, without sequence or epoch checks: the leader
    * accepted them in this order. Keeps the state a new leader needs to recognise retries.
    */
-  void applyAsFollower(List<MutableRecordBatch> batches) {
+  public void applyAsFollower(List<MutableRecordBatch> batches) {
     for (MutableRecordBatch b : batches) {
       if (b.hasProducerId()) {
         update(
@@ -256,7 +258,7 @@ final class ProducerStateManager {
   }
 
   /** Rebuilds state from a batch header read back from the log (no checks: it was accepted). */
-  void replay(ByteBuffer h, int at) {
+  public void replay(ByteBuffer h, int at) {
     long pid = BatchHeader.producerId(h, at);
     if (pid == RecordBatch.NO_PRODUCER_ID) {
       return;
@@ -280,11 +282,11 @@ final class ProducerStateManager {
   }
 
   /** Forgets producers whose last batch lies wholly below {@code logStartOffset}. */
-  void pruneBefore(long logStartOffset) {
+  public void pruneBefore(long logStartOffset) {
     producers.values().removeIf(e -> e.lastOffset() < logStartOffset);
   }
 
-  void clear() {
+  public void clear() {
     producers.clear();
   }
 
@@ -293,7 +295,7 @@ final class ProducerStateManager {
   }
 
   /** The last offset of each known producer's latest batch. */
-  Set<Long> lastBatchOffsets() {
+  public Set<Long> lastBatchOffsets() {
     Set<Long> out = new HashSet<>();
     for (ProducerEntry e : producers.values()) {
       if (e.lastOffset() >= 0) {
@@ -303,7 +305,7 @@ final class ProducerStateManager {
     return out;
   }
 
-  ProducerEntry entry(long producerId) {
+  public ProducerEntry entry(long producerId) {
     return producers.get(producerId);
   }
 
@@ -312,7 +314,7 @@ final class ProducerStateManager {
   }
 
   /** Writes the current state as {@code <offset>.snapshot} (temp file, fsync, atomic rename). */
-  void takeSnapshot(long offset) throws IOException {
+  public void takeSnapshot(long offset) throws IOException {
     int size = SNAPSHOT_HEADER;
     for (ProducerEntry e : producers.values()) {
       size += PRODUCER_ENTRY + e.batches.size() * BATCH_ENTRY;
@@ -374,7 +376,7 @@ final class ProducerStateManager {
    * snapshots are deleted with a warning. Returns the snapshot's offset, or -1 if none (state then
    * empty).
    */
-  long loadLatestSnapshot(long maxOffset) throws IOException {
+  public long loadLatestSnapshot(long maxOffset) throws IOException {
     producers.clear();
     TreeMap<Long, Path> snapshots = listSnapshots();
     for (Map.Entry<Long, Path> e : snapshots.headMap(maxOffset, true).descendingMap().entrySet()) {
@@ -420,14 +422,14 @@ final class ProducerStateManager {
   }
 
   /** Deletes snapshots taken after {@code offset} (the log was truncated below them). */
-  void deleteSnapshotsAbove(long offset) throws IOException {
+  public void deleteSnapshotsAbove(long offset) throws IOException {
     for (Path p : listSnapshots().tailMap(offset, false).values()) {
       Files.deleteIfExists(p);
     }
   }
 
   /** Deletes snapshots older than {@code offset}, always keeping the newest one. */
-  void deleteSnapshotsBelow(long offset) throws IOException {
+  public void deleteSnapshotsBelow(long offset) throws IOException {
     TreeMap<Long, Path> snapshots = listSnapshots();
     if (snapshots.isEmpty()) {
       return;
@@ -443,7 +445,7 @@ final class ProducerStateManager {
   }
 
   /** Producer ids currently tracked (for tests and diagnostics). */
-  List<Long> producerIds() {
+  public List<Long> producerIds() {
     List<Long> ids = new ArrayList<>(producers.keySet());
     Collections.sort(ids);
     return ids;

@@ -1,4 +1,4 @@
-package dev.ferry.storage;
+package dev.ferry.storage.index;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,7 +23,7 @@ import org.apache.kafka.common.utils.internals.ByteBufferUnmapper;
  * thus costs one descriptor (its log file), not three, which is what bounds how many partitions a
  * broker can host under its open-files limit.
  */
-abstract class AbstractIndex implements AutoCloseable {
+public abstract class AbstractIndex implements AutoCloseable {
 
   private volatile Path file;
   protected final long baseOffset;
@@ -93,11 +93,11 @@ abstract class AbstractIndex implements AutoCloseable {
     }
   }
 
-  Path file() {
+  public Path file() {
     return file;
   }
 
-  int entries() {
+  public int entries() {
     return entries;
   }
 
@@ -106,7 +106,7 @@ abstract class AbstractIndex implements AutoCloseable {
   }
 
   /** Full when one more entry would not fit; the last slot is kept for the roll-time entry. */
-  boolean isFull() {
+  public boolean isFull() {
     return entries >= maxEntries - 1;
   }
 
@@ -136,12 +136,12 @@ abstract class AbstractIndex implements AutoCloseable {
   }
 
   /** Forgets every entry (the index is about to be rebuilt). */
-  void reset() {
+  public void reset() {
     entries = 0;
   }
 
   /** Grows the file back to {@code maxIndexSize} (a rolled segment became active again). */
-  void resize(int maxIndexSize) throws IOException {
+  public void resize(int maxIndexSize) throws IOException {
     long target = Math.max(roundDown(maxIndexSize), (long) entries * entrySize);
     if (target != length) {
       remap(target);
@@ -149,7 +149,7 @@ abstract class AbstractIndex implements AutoCloseable {
   }
 
   /** Cuts the file to the entries written; the old, larger mapping stays valid for them. */
-  void trimToValidSize() throws IOException {
+  public void trimToValidSize() throws IOException {
     long valid = (long) entries * entrySize;
     if (length != valid) {
       mmap.force();
@@ -157,7 +157,7 @@ abstract class AbstractIndex implements AutoCloseable {
     }
   }
 
-  void flush() {
+  public void flush() {
     MappedByteBuffer m = mmap;
     if (!closed && m != null) {
       m.force();
@@ -165,7 +165,7 @@ abstract class AbstractIndex implements AutoCloseable {
   }
 
   /** Renames the file; the open mapping keeps working (same inode). */
-  void renameTo(Path target) throws IOException {
+  public void renameTo(Path target) throws IOException {
     Files.move(file, target);
     file = target;
   }

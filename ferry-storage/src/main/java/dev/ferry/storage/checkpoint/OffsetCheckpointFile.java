@@ -1,4 +1,4 @@
-package dev.ferry.storage;
+package dev.ferry.storage.checkpoint;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -16,12 +16,12 @@ import org.slf4j.LoggerFactory;
  * ({@code 0}), an entry count line, then {@code topic partition offset} lines (see {@link
  * TextCheckpoint}).
  */
-final class OffsetCheckpointFile {
+public final class OffsetCheckpointFile {
 
   private static final Logger log = LoggerFactory.getLogger(OffsetCheckpointFile.class);
   private final Path file;
 
-  OffsetCheckpointFile(Path file) {
+  public OffsetCheckpointFile(Path file) {
     this.file = file;
   }
 
@@ -29,7 +29,7 @@ final class OffsetCheckpointFile {
     return file;
   }
 
-  void write(Map<TopicPartition, Long> offsets) throws IOException {
+  public void write(Map<TopicPartition, Long> offsets) throws IOException {
     List<String> lines = new ArrayList<>(offsets.size());
     for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
       lines.add(e.getKey().topic() + " " + e.getKey().partition() + " " + e.getValue());
@@ -41,7 +41,7 @@ final class OffsetCheckpointFile {
    * Reads the file; a missing file is an empty map. A malformed file is logged and treated as
    * empty, which only costs a longer recovery (offsets fall back to the safe defaults).
    */
-  Map<TopicPartition, Long> read() {
+  public Map<TopicPartition, Long> read() {
     Map<TopicPartition, Long> result = new HashMap<>();
     List<String> lines;
     try {

@@ -1,4 +1,4 @@
-package dev.ferry.storage;
+package dev.ferry.storage.index;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -10,11 +10,12 @@ import java.nio.file.Path;
  * holds that batch's base offset, so a lookup lands on the batch containing the offset or one
  * before it, and the caller scans batch headers forward from there.
  */
-final class OffsetIndex extends AbstractIndex {
+public final class OffsetIndex extends AbstractIndex {
 
-  static final int ENTRY_SIZE = 8;
+  public static final int ENTRY_SIZE = 8;
 
-  OffsetIndex(Path file, long baseOffset, int maxIndexSize, boolean writable) throws IOException {
+  public OffsetIndex(Path file, long baseOffset, int maxIndexSize, boolean writable)
+      throws IOException {
     super(file, baseOffset, maxIndexSize, writable, ENTRY_SIZE);
   }
 
@@ -28,12 +29,12 @@ final class OffsetIndex extends AbstractIndex {
   }
 
   /** Position of the last indexed batch whose base offset is at most {@code offset}, else 0. */
-  int lookup(long offset) {
+  public int lookup(long offset) {
     return positionOf(lookupSlot(offset));
   }
 
   /** Slot of the last entry whose base offset is at most {@code offset}, or -1 if none. */
-  int lookupSlot(long offset) {
+  public int lookupSlot(long offset) {
     int n = entries();
     long relative = offset - baseOffset;
     if (n == 0 || relative < 0) {
@@ -46,17 +47,17 @@ final class OffsetIndex extends AbstractIndex {
    * Position stored in {@code slot}, 0 for slot -1 (the segment start). Entries past {@link
    * #entries()} are not valid: callers check the slot first.
    */
-  int positionOf(int slot) {
+  public int positionOf(int slot) {
     return slot < 0 ? 0 : position(buffer(), slot);
   }
 
   /** Base offset of the batch indexed in {@code slot}, the segment's base offset for slot -1. */
-  long offsetOf(int slot) {
+  public long offsetOf(int slot) {
     return slot < 0 ? baseOffset : baseOffset + key(slot);
   }
 
   /** Position of the last indexed batch starting at or before {@code position}, else 0. */
-  int floorPosition(long filePosition) {
+  public int floorPosition(long filePosition) {
     int n = entries();
     MappedByteBuffer b = buffer();
     int lo = 0;
@@ -80,7 +81,7 @@ final class OffsetIndex extends AbstractIndex {
    * is skipped: the index only gets sparser, lookups stay correct (the log rolls before the next
    * append anyway).
    */
-  void append(long offset, int position) {
+  public void append(long offset, int position) {
     int n = entries();
     if (!hasRoomFor(1)) {
       return;
@@ -95,24 +96,24 @@ final class OffsetIndex extends AbstractIndex {
   }
 
   /** Removes entries for batches at or after {@code offset}. */
-  void truncateTo(long offset) {
+  public void truncateTo(long offset) {
     int slot = floorSlot(offset - baseOffset - 1, entries());
     truncateToEntries(slot + 1);
   }
 
   /** Offset of the last entry, or the base offset when empty. */
-  long lastOffset() {
+  public long lastOffset() {
     int n = entries();
     return n == 0 ? baseOffset : baseOffset + key(n - 1);
   }
 
-  int lastPosition() {
+  public int lastPosition() {
     int n = entries();
     return n == 0 ? 0 : position(buffer(), n - 1);
   }
 
   @Override
-  void sanityCheck(long segmentSize, long segmentNextOffset) {
+  public void sanityCheck(long segmentSize, long segmentNextOffset) {
     int n = entries();
     MappedByteBuffer b = buffer();
     long prevOffset = -1;

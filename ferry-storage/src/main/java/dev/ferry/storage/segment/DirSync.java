@@ -1,4 +1,4 @@
-package dev.ferry.storage;
+package dev.ferry.storage.segment;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /** fsync of a directory, so that file creations and renames in it survive a crash. */
-final class DirSync {
+public final class DirSync {
 
   private DirSync() {}
 
-  static void fsync(Path dir) {
+  public static void fsync(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException e) {

@@ -1,4 +1,4 @@
-package dev.ferry.storage;
+package dev.ferry.storage.cleaner;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -15,7 +15,7 @@ import java.util.Arrays;
  * cleaner checks {@link #isFull} and ends the dirty range it cleans at the last offset it put. Not
  * thread-safe: one cleaner thread owns it.
  */
-final class OffsetMap {
+public final class OffsetMap {
 
   static final double MAX_LOAD_FACTOR = 0.9;
 
@@ -23,7 +23,7 @@ final class OffsetMap {
   private static final int SLOT_LONGS = 3;
 
   /** Bytes one slot costs, for sizing from a memory budget. */
-  static final int BYTES_PER_SLOT = SLOT_LONGS * Long.BYTES;
+  public static final int BYTES_PER_SLOT = SLOT_LONGS * Long.BYTES;
 
   private final long[] slots;
   private final int capacity;
@@ -36,7 +36,7 @@ final class OffsetMap {
   private long latestOffset = -1;
 
   /** A map with room for {@code capacity} slots (of which {@link #maxEntries} may be used). */
-  OffsetMap(int capacity) {
+  public OffsetMap(int capacity) {
     if (capacity < 2) {
       throw new IllegalArgumentException("capacity must be at least 2: " + capacity);
     }
@@ -52,7 +52,7 @@ final class OffsetMap {
   }
 
   /** Slots needed to hold {@code keys} entries. */
-  static int capacityFor(long keys) {
+  public static int capacityFor(long keys) {
     long wanted = Math.max(2, (long) Math.ceil(keys / MAX_LOAD_FACTOR) + 1);
     return (int) Math.min(Integer.MAX_VALUE / SLOT_LONGS, wanted);
   }
@@ -63,7 +63,7 @@ final class OffsetMap {
    *
    * @throws IllegalStateException if the map is full and the key is new
    */
-  void put(ByteBuffer key, long offset) {
+  public void put(ByteBuffer key, long offset) {
     hash(key);
     int at = find() * SLOT_LONGS;
     if (slots[at + 2] == 0) {
@@ -79,17 +79,17 @@ final class OffsetMap {
   }
 
   /** The latest offset put for {@code key}, or -1. */
-  long get(ByteBuffer key) {
+  public long get(ByteBuffer key) {
     hash(key);
     return slots[find() * SLOT_LONGS + 2] - 1;
   }
 
   /** Whether another new key may not fit. */
-  boolean isFull() {
+  public boolean isFull() {
     return size >= maxEntries;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
@@ -98,11 +98,11 @@ final class OffsetMap {
   }
 
   /** The largest offset put, or -1 if none. */
-  long latestOffset() {
+  public long latestOffset() {
     return latestOffset;
   }
 
-  void clear() {
+  public void clear() {
     Arrays.fill(slots, 0);
     size = 0;
     latestOffset = -1;

@@ -1,4 +1,4 @@
-package dev.ferry.storage;
+package dev.ferry.storage.segment;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -14,12 +14,12 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * serves many headers from one read. {@link #read} reads a single header into a small per-thread
  * buffer, for the walks that are not on the fetch path.
  */
-final class BatchHeader {
+public final class BatchHeader {
 
   static final int BASE_OFFSET = 0;
   static final int LENGTH = 8;
   static final int PARTITION_LEADER_EPOCH = 12;
-  static final int MAGIC = 16;
+  public static final int MAGIC = 16;
   static final int CRC = 17;
   static final int ATTRIBUTES = 21;
   static final int LAST_OFFSET_DELTA = 23;
@@ -28,10 +28,10 @@ final class BatchHeader {
   static final int PRODUCER_ID = 43;
   static final int PRODUCER_EPOCH = 51;
   static final int BASE_SEQUENCE = 53;
-  static final int RECORDS_COUNT = 57;
+  public static final int RECORDS_COUNT = 57;
 
   /** Bytes before the first record: the whole fixed header. */
-  static final int SIZE = 61;
+  public static final int SIZE = 61;
 
   /** baseOffset + length: the bytes not counted in the length field. */
   static final int LOG_OVERHEAD = 12;
@@ -66,61 +66,61 @@ final class BatchHeader {
     return buf;
   }
 
-  static long baseOffset(ByteBuffer h, int at) {
+  public static long baseOffset(ByteBuffer h, int at) {
     return h.getLong(at + BASE_OFFSET);
   }
 
   /** Whole batch size including the 12 bytes of offset and length. */
-  static int sizeInBytes(ByteBuffer h, int at) {
+  public static int sizeInBytes(ByteBuffer h, int at) {
     return h.getInt(at + LENGTH) + LOG_OVERHEAD;
   }
 
-  static int lastOffsetDelta(ByteBuffer h, int at) {
+  public static int lastOffsetDelta(ByteBuffer h, int at) {
     return h.getInt(at + LAST_OFFSET_DELTA);
   }
 
-  static long lastOffset(ByteBuffer h, int at) {
+  public static long lastOffset(ByteBuffer h, int at) {
     return baseOffset(h, at) + lastOffsetDelta(h, at);
   }
 
-  static int partitionLeaderEpoch(ByteBuffer h, int at) {
+  public static int partitionLeaderEpoch(ByteBuffer h, int at) {
     return h.getInt(at + PARTITION_LEADER_EPOCH);
   }
 
-  static long maxTimestamp(ByteBuffer h, int at) {
+  public static long maxTimestamp(ByteBuffer h, int at) {
     return h.getLong(at + MAX_TIMESTAMP);
   }
 
-  static long producerId(ByteBuffer h, int at) {
+  public static long producerId(ByteBuffer h, int at) {
     return h.getLong(at + PRODUCER_ID);
   }
 
-  static short producerEpoch(ByteBuffer h, int at) {
+  public static short producerEpoch(ByteBuffer h, int at) {
     return h.getShort(at + PRODUCER_EPOCH);
   }
 
-  static int baseSequence(ByteBuffer h, int at) {
+  public static int baseSequence(ByteBuffer h, int at) {
     return h.getInt(at + BASE_SEQUENCE);
   }
 
-  static int recordsCount(ByteBuffer h, int at) {
+  public static int recordsCount(ByteBuffer h, int at) {
     return h.getInt(at + RECORDS_COUNT);
   }
 
-  static boolean isCompressed(ByteBuffer h, int at) {
+  public static boolean isCompressed(ByteBuffer h, int at) {
     return (h.getShort(at + ATTRIBUTES) & COMPRESSION_MASK) != 0;
   }
 
-  static boolean isTransactional(ByteBuffer h, int at) {
+  public static boolean isTransactional(ByteBuffer h, int at) {
     return (h.getShort(at + ATTRIBUTES) & TRANSACTIONAL_FLAG) != 0;
   }
 
-  static boolean isControl(ByteBuffer h, int at) {
+  public static boolean isControl(ByteBuffer h, int at) {
     return (h.getShort(at + ATTRIBUTES) & CONTROL_FLAG) != 0;
   }
 
   /** Last sequence number of the batch, wrapping past Integer.MAX_VALUE like the producer does. */
-  static int lastSequence(int baseSequence, int lastOffsetDelta) {
+  public static int lastSequence(int baseSequence, int lastOffsetDelta) {
     if (baseSequence == RecordBatch.NO_SEQUENCE) {
       return RecordBatch.NO_SEQUENCE;
     }
@@ -133,7 +133,7 @@ final class BatchHeader {
    * Returns a description of the first problem, or null when the header is sane. {@code available}
    * is how many bytes of the file/buffer exist from {@code at} on.
    */
-  static String checkHeader(ByteBuffer h, int at, long available, int maxBatchSize) {
+  public static String checkHeader(ByteBuffer h, int at, long available, int maxBatchSize) {
     if (available < SIZE) {
       return "partial batch header (" + available + " bytes)";
     }

@@ -1,5 +1,6 @@
-package dev.ferry.storage;
+package dev.ferry.storage.checkpoint;
 
+import dev.ferry.storage.segment.DirSync;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -18,13 +19,13 @@ import java.util.List;
  * atomically renamed (then the directory fsynced), so a crash leaves either the old or the new
  * file.
  */
-final class TextCheckpoint {
+public final class TextCheckpoint {
 
   static final int VERSION = 0;
 
   private TextCheckpoint() {}
 
-  static void write(Path file, List<String> entries) throws IOException {
+  public static void write(Path file, List<String> entries) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (FileChannel ch =
             FileChannel.open(
@@ -56,7 +57,7 @@ final class TextCheckpoint {
    * @throws java.nio.file.NoSuchFileException the file does not exist
    * @throws IllegalArgumentException the version is unknown or fewer entries than announced
    */
-  static List<String> read(Path file) throws IOException {
+  public static List<String> read(Path file) throws IOException {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     if (lines.size() < 2 || Integer.parseInt(lines.get(0).trim()) != VERSION) {
       throw new IllegalArgumentException("bad header");

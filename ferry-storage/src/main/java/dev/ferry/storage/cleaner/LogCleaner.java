@@ -1,5 +1,7 @@
-package dev.ferry.storage;
+package dev.ferry.storage.cleaner;
 
+import dev.ferry.storage.LogConfig;
+import dev.ferry.storage.PartitionLog;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.Collection;
@@ -110,7 +112,7 @@ public final class LogCleaner implements AutoCloseable {
    * One round: cleans the dirtiest log that is due, if any. Returns whether a pass ran. Called by
    * the cleaner thread, or directly (tests) when no thread was started.
    */
-  synchronized boolean cleanOnce() {
+  public synchronized boolean cleanOnce() {
     round++;
     long now = time.milliseconds();
     PartitionLog best = null;

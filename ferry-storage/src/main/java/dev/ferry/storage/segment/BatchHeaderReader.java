@@ -1,4 +1,4 @@
-package dev.ferry.storage;
+package dev.ferry.storage.segment;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -20,10 +20,10 @@ import java.nio.channels.FileChannel;
  * valid only until the next call. The buffer is direct so a read is a single {@code pread} into it,
  * without the JDK's intermediate copy for heap buffers.
  */
-final class BatchHeaderReader {
+public final class BatchHeaderReader {
 
   /** Twice the default index interval: one read covers the gap between two index entries. */
-  static final int DEFAULT_CHUNK_SIZE = 8 * 1024;
+  public static final int DEFAULT_CHUNK_SIZE = 8 * 1024;
 
   private static final ThreadLocal<BatchHeaderReader> FOR_THREAD =
       ThreadLocal.withInitial(() -> new BatchHeaderReader(DEFAULT_CHUNK_SIZE));
@@ -36,7 +36,7 @@ final class BatchHeaderReader {
   private long fills;
   private long bytesRead;
 
-  BatchHeaderReader(int chunkSize) {
+  public BatchHeaderReader(int chunkSize) {
     if (chunkSize < BatchHeader.SIZE) {
       throw new IllegalArgumentException("chunk of " + chunkSize + " bytes cannot hold a header");
     }
@@ -54,7 +54,7 @@ final class BatchHeaderReader {
    * Points the reader at a file (or the same file again) and forgets the cached chunk: the file may
    * have been truncated and rewritten since the last use.
    */
-  void reset(FileChannel channel, int end) {
+  public void reset(FileChannel channel, int end) {
     this.channel = channel;
     this.end = end;
     this.chunkStart = 0;
@@ -62,7 +62,7 @@ final class BatchHeaderReader {
   }
 
   /** The buffer that {@link #header} indexes into; read it with absolute gets only. */
-  ByteBuffer buffer() {
+  public ByteBuffer buffer() {
     return chunk;
   }
 
@@ -74,7 +74,7 @@ final class BatchHeaderReader {
    *
    * @throws IllegalStateException if fewer than a header's bytes are left before the end
    */
-  int header(int position, long readUntil) throws IOException {
+  public int header(int position, long readUntil) throws IOException {
     int at = position - chunkStart;
     if (at >= 0 && chunkBytes - at >= BatchHeader.SIZE) {
       return at;
@@ -109,12 +109,12 @@ final class BatchHeaderReader {
   }
 
   /** How many reads this reader has issued: tests use it to check the walk stays chunked. */
-  long fills() {
+  public long fills() {
     return fills;
   }
 
   /** How many bytes those reads copied. */
-  long bytesRead() {
+  public long bytesRead() {
     return bytesRead;
   }
 }

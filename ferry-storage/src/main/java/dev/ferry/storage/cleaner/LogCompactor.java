@@ -1,5 +1,11 @@
-package dev.ferry.storage;
+package dev.ferry.storage.cleaner;
 
+import dev.ferry.storage.LogConfig;
+import dev.ferry.storage.PartitionLog;
+import dev.ferry.storage.index.OffsetIndex;
+import dev.ferry.storage.index.TimeIndex;
+import dev.ferry.storage.segment.BatchHeader;
+import dev.ferry.storage.segment.LogSegment;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;

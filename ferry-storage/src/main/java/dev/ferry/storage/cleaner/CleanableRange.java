@@ -1,5 +1,7 @@
-package dev.ferry.storage;
+package dev.ferry.storage.cleaner;
 
+import dev.ferry.storage.PartitionLog;
+import dev.ferry.storage.segment.LogSegment;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 
@@ -14,7 +16,7 @@ import org.apache.kafka.common.TopicPartition;
  * @param dirtyBytes bytes of the other cleanable segments
  * @param lagExceeded a dirty record is older than max.compaction.lag.ms: clean whatever the ratio
  */
-record CleanableRange(
+public record CleanableRange(
     TopicPartition topicPartition,
     long firstDirtyOffset,
     long firstUncleanableOffset,
