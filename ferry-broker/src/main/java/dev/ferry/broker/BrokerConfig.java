@@ -1,7 +1,7 @@
 package dev.ferry.broker;
 
-import dev.ferry.storage.cleaner.LogCleaner;
 import dev.ferry.storage.LogConfig;
+import dev.ferry.storage.cleaner.LogCleaner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,8 +1,13 @@
 package dev.ferry.storage;
 
+import dev.ferry.storage.checkpoint.OffsetCheckpointFile;
+import dev.ferry.storage.epoch.LeaderEpochCache;
+import dev.ferry.storage.producer.ProducerStateManager;
 import dev.ferry.storage.segment.BatchHeader;
 import dev.ferry.storage.segment.DirSync;
+import dev.ferry.storage.segment.LocalLog;
 import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.segment.LogSegments;
 import dev.ferry.storage.segment.SegmentScanner;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -15,14 +20,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens the segments of one partition directory. After a clean stop it trusts the files and reads
- * only index tails; after an unclean stop it verifies every batch from the recovery point on,
- * truncates at the first partial or corrupt batch and drops the segments after it. Indexes that are
- * missing or inconsistent are rebuilt either way.
+ * Opens one partition directory: its segments, then the state rebuilt from them (producer state,
+ * leader epochs) for the {@link PartitionLog} it returns. After a clean stop it trusts the files
+ * and reads only index tails; after an unclean stop it verifies every batch from the recovery point
+ * on, truncates at the first partial or corrupt batch and drops the segments after it. Indexes that
+ * are missing or inconsistent are rebuilt either way.
  */
 final class LogLoader {
 
@@ -41,6 +50,99 @@ final class LogLoader {
       boolean truncated) {}
 
   private LogLoader() {}
+
+  /**
+   * Opens a partition log reading its recovery point, log start offset and high watermark from the
+   * checkpoint files in the log dir (the parent of {@code dir}), if present: see {@link
+   * PartitionLog#open(Path, LogConfig, Time, boolean)}.
+   */
+  static PartitionLog open(Path dir, LogConfig config, Time time, boolean cleanShutdown) {
+    TopicPartition tp = PartitionLog.parseTopicPartition(dir.getFileName().toString());
+    Path logDir = dir.toAbsolutePath().getParent();
+    Long rp =
+        new OffsetCheckpointFile(logDir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT))
+            .read()
+            .get(tp);
+    Long lso =
+        new OffsetCheckpointFile(logDir.resolve(LogManager.LOG_START_OFFSET_CHECKPOINT))
+            .read()
+            .get(tp);
+    Long hw =
+        new OffsetCheckpointFile(logDir.resolve(LogManager.REPLICATION_OFFSET_CHECKPOINT))
+            .read()
+            .get(tp);
+    return open(
+        dir,
+        config,
+        time,
+        cleanShutdown,
+        rp == null ? 0 : rp,
+        lso == null ? 0 : lso,
+        hw == null ? 0 : hw);
+  }
+
+  /**
+   * Opens a partition log: loads (and if need be recovers) its segments, makes recovered data
+   * durable, rebuilds the producer state and the leader-epoch cache, and clamps the log start
+   * offset and high watermark into the loaded log.
+   */
+  static PartitionLog open(
+      Path dir,
+      LogConfig config,
+      Time time,
+      boolean cleanShutdown,
+      long recoveryPoint,
+      long logStartOffset,
+      long highWatermark) {
+    TopicPartition tp = PartitionLog.parseTopicPartition(dir.getFileName().toString());
+    Loaded loaded;
+    try {
+      loaded = load(dir, config, cleanShutdown, recoveryPoint, logStartOffset);
+    } catch (IOException e) {
+      throw new KafkaStorageException("Failed to load log " + dir + ": " + e.getMessage(), e);
+    }
+    LogSegments segs = new LogSegments(loaded.segments());
+    try {
+      long leo = segs.active().nextOffset();
+      long start = Math.min(Math.max(logStartOffset, segs.firstBaseOffset()), leo);
+      long rp = cleanShutdown ? leo : Math.min(recoveryPoint, leo);
+      if (loaded.recoveredSegments() > 0) {
+        // Recovery read the data through the page cache; make it durable before trusting it.
+        for (LogSegment s : segs.all()) {
+          if (s.nextOffset() > rp || s == segs.active()) {
+            s.flush();
+          }
+        }
+        rp = leo;
+      }
+      ProducerStateManager psm = new ProducerStateManager(dir);
+      long replayed = psm.rebuild(segs, leo, start);
+      LeaderEpochCache epochs = LeaderEpochCache.loadFor(dir, segs, leo, start);
+      long hw = Math.max(start, Math.min(highWatermark, leo));
+      PartitionLog.LoadStats stats =
+          new PartitionLog.LoadStats(
+              loaded.recoveredSegments(), loaded.recoveredBatches(), replayed, loaded.truncated());
+      LocalLog local = new LocalLog(dir, tp, config, time, segs, rp);
+      PartitionLog partitionLog = new PartitionLog(local, time, psm, epochs, stats, start, hw);
+      log.info(
+          "Loaded log {} (start {}, end {}, {} segments, {} clean shutdown, {} segments recovered)",
+          dir,
+          start,
+          leo,
+          segs.count(),
+          cleanShutdown ? "after" : "without",
+          loaded.recoveredSegments());
+      return partitionLog;
+    } catch (IOException | RuntimeException e) {
+      for (LogSegment s : segs.all()) {
+        s.closeQuietly();
+      }
+      if (e instanceof IOException io) {
+        throw new KafkaStorageException("Failed to load log " + dir + ": " + io.getMessage(), io);
+      }
+      throw (RuntimeException) e;
+    }
+  }
 
   static Loaded load(
       Path dir, LogConfig config, boolean cleanShutdown, long recoveryPoint, long logStartOffset)

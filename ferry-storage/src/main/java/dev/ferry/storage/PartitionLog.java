@@ -1,46 +1,32 @@
 package dev.ferry.storage;
 
-import dev.ferry.storage.checkpoint.OffsetCheckpointFile;
-import dev.ferry.storage.cleaner.CleanableRange;
+import dev.ferry.storage.cleaner.CleanableLog;
 import dev.ferry.storage.epoch.LeaderEpochCache;
 import dev.ferry.storage.producer.ProducerStateManager;
-import dev.ferry.storage.segment.BatchHeader;
-import dev.ferry.storage.segment.BatchHeaderReader;
-import dev.ferry.storage.segment.DirSync;
+import dev.ferry.storage.segment.LocalLog;
 import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.segment.LogSegments;
+import dev.ferry.storage.segment.TimestampSearch;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One partition's append-only log: a directory of segments named by base offset.
+ * One partition's append-only log: a directory of segments named by base offset. This class is the
+ * partition-level front: it validates and orders appends, and owns the high watermark, the log
+ * start offset, the idempotent producer state and the leader-epoch cache. The segments and their
+ * files are {@link LocalLog}'s (roll, read, truncate, delayed deletion, flush); the cleaner sees
+ * the log through {@link #cleanerView()}.
  *
  * <p>Threading: appends, roll, truncation and retention are serialized by the log's lock; reads
  * take no lock and may run concurrently with an append from any thread: they see only fully written
@@ -54,28 +40,20 @@ public final class PartitionLog implements Closeable {
 
   private static final Logger log = LoggerFactory.getLogger(PartitionLog.class);
 
-  private final Path dir;
   private final TopicPartition topicPartition;
-  private final Time time;
-  private volatile LogConfig config;
-  private final ConcurrentSkipListMap<Long, LogSegment> segments;
+  private final LocalLog local;
+  private final LogSegments segments;
   private final ProducerStateManager producerState;
   private final LeaderEpochCache epochCache;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Object flushLock = new Object();
-  private final ConcurrentLinkedQueue<PendingDeletion> pendingDeletions =
-      new ConcurrentLinkedQueue<>();
-  private final AtomicLong unflushedMessages = new AtomicLong();
   private final LoadStats loadStats;
+  private final PartitionCleanerView cleanerView;
+  private final LogAppender appender;
+  private final LogTruncation truncation;
 
-  private volatile long logEndOffset;
   private volatile long logStartOffset;
-  private volatile long recoveryPoint;
   private volatile long highWatermark;
-  private volatile long lastFlushMs;
-  private volatile long rolledUnflushedOffset = -1;
   private volatile boolean closed;
-  private boolean released; // file handles closed; guarded by flushLock
   private volatile Runnable logStartOffsetListener = () -> {};
 
   /**
@@ -83,8 +61,6 @@ public final class PartitionLog implements Closeable {
    * offset"), checkpointed by the LogManager; below the log start it means the log start.
    */
   private volatile long firstDirtyOffset;
-
-  private record PendingDeletion(LogSegment segment, long dueMs) {}
 
   /**
    * What opening the log cost; lets operators (and tests) see that a clean restart did not scan.
@@ -97,36 +73,25 @@ public final class PartitionLog implements Closeable {
   public record LoadStats(
       int recoveredSegments, long recoveredBatches, long replayedBatches, boolean truncated) {}
 
-  private PartitionLog(
-      Path dir,
-      TopicPartition tp,
-      LogConfig config,
+  PartitionLog(
+      LocalLog local,
       Time time,
-      LogLoader.Loaded loaded,
       ProducerStateManager producerState,
       LeaderEpochCache epochCache,
-      long replayedBatches,
+      LoadStats loadStats,
       long logStartOffset,
-      long recoveryPoint,
       long highWatermark) {
-    this.dir = dir;
-    this.topicPartition = tp;
-    this.config = config;
-    this.time = time;
-    this.segments = loaded.segments();
+    this.local = local;
+    this.topicPartition = local.topicPartition();
+    this.segments = local.segments();
     this.producerState = producerState;
     this.epochCache = epochCache;
-    this.logEndOffset = segments.lastEntry().getValue().nextOffset();
+    this.loadStats = loadStats;
     this.logStartOffset = logStartOffset;
-    this.recoveryPoint = recoveryPoint;
     this.highWatermark = highWatermark;
-    this.lastFlushMs = time.milliseconds();
-    this.loadStats =
-        new LoadStats(
-            loaded.recoveredSegments(),
-            loaded.recoveredBatches(),
-            replayedBatches,
-            loaded.truncated());
+    this.cleanerView = new PartitionCleanerView(this);
+    this.appender = new LogAppender(this, local, producerState, epochCache, lock, time);
+    this.truncation = new LogTruncation(this, local, producerState, epochCache, lock);
   }
 
   /**
@@ -137,28 +102,7 @@ public final class PartitionLog implements Closeable {
    * present.
    */
   public static PartitionLog open(Path dir, LogConfig config, Time time, boolean cleanShutdown) {
-    TopicPartition tp = parseTopicPartition(dir.getFileName().toString());
-    Path logDir = dir.toAbsolutePath().getParent();
-    Long rp =
-        new OffsetCheckpointFile(logDir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT))
-            .read()
-            .get(tp);
-    Long lso =
-        new OffsetCheckpointFile(logDir.resolve(LogManager.LOG_START_OFFSET_CHECKPOINT))
-            .read()
-            .get(tp);
-    Long hw =
-        new OffsetCheckpointFile(logDir.resolve(LogManager.REPLICATION_OFFSET_CHECKPOINT))
-            .read()
-            .get(tp);
-    return open(
-        dir,
-        config,
-        time,
-        cleanShutdown,
-        rp == null ? 0 : rp,
-        lso == null ? 0 : lso,
-        hw == null ? 0 : hw);
+    return LogLoader.open(dir, config, time, cleanShutdown);
   }
 
   /**
@@ -188,131 +132,8 @@ public final class PartitionLog implements Closeable {
       long recoveryPoint,
       long logStartOffset,
       long highWatermark) {
-    TopicPartition tp = parseTopicPartition(dir.getFileName().toString());
-    LogLoader.Loaded loaded;
-    try {
-      loaded = LogLoader.load(dir, config, cleanShutdown, recoveryPoint, logStartOffset);
-    } catch (IOException e) {
-      throw new KafkaStorageException("Failed to load log " + dir + ": " + e.getMessage(), e);
-    }
-    ConcurrentSkipListMap<Long, LogSegment> segs = loaded.segments();
-    try {
-      long leo = segs.lastEntry().getValue().nextOffset();
-      long start = Math.min(Math.max(logStartOffset, segs.firstKey()), leo);
-      long rp = cleanShutdown ? leo : Math.min(recoveryPoint, leo);
-      if (loaded.recoveredSegments() > 0) {
-        // Recovery read the data through the page cache; make it durable before trusting it.
-        for (LogSegment s : segs.values()) {
-          if (s.nextOffset() > rp || s == segs.lastEntry().getValue()) {
-            s.flush();
-          }
-        }
-        rp = leo;
-      }
-      ProducerStateManager psm = new ProducerStateManager(dir);
-      long replayed = rebuildProducerState(psm, segs, leo, start);
-      LeaderEpochCache epochs = loadEpochCache(dir, segs, leo, start);
-      long hw = Math.max(start, Math.min(highWatermark, leo));
-      PartitionLog partitionLog =
-          new PartitionLog(dir, tp, config, time, loaded, psm, epochs, replayed, start, rp, hw);
-      log.info(
-          "Loaded log {} (start {}, end {}, {} segments, {} clean shutdown, {} segments recovered)",
-          dir,
-          start,
-          leo,
-          segs.size(),
-          cleanShutdown ? "after" : "without",
-          loaded.recoveredSegments());
-      return partitionLog;
-    } catch (IOException | RuntimeException e) {
-      for (LogSegment s : segs.values()) {
-        s.closeQuietly();
-      }
-      if (e instanceof IOException io) {
-        throw new KafkaStorageException("Failed to load log " + dir + ": " + io.getMessage(), io);
-      }
-      throw (RuntimeException) e;
-    }
-  }
-
-  /** Newest snapshot at or below the log end, then replay of the batch headers after it. */
-  private static long rebuildProducerState(
-      ProducerStateManager psm,
-      ConcurrentSkipListMap<Long, LogSegment> segs,
-      long leo,
-      long logStart)
-      throws IOException {
-    psm.deleteSnapshotsAbove(leo);
-    long snapshot = psm.loadLatestSnapshot(leo);
-    long from = Math.max(snapshot, segs.firstKey());
-    long[] replayed = {0};
-    for (LogSegment s : segs.tailMap(segs.floorKey(from), true).values()) {
-      s.forEachBatchHeader(
-          from,
-          (h, at, pos, size) -> {
-            psm.replay(h, at);
-            replayed[0]++;
-          });
-    }
-    psm.pruneBefore(logStart);
-    return replayed[0];
-  }
-
-  /**
-   * Reads the leader-epoch checkpoint and fits it to the loaded log: entries at or past the log end
-   * (their batches were lost in a crash or truncated away before the file was rewritten) and below
-   * the log start are dropped. Without a readable checkpoint (a log written before epochs were
-   * tracked) the cache is rebuilt from the batch headers, once: the result is written out.
-   */
-  private static LeaderEpochCache loadEpochCache(
-      Path dir, ConcurrentSkipListMap<Long, LogSegment> segs, long leo, long logStart)
-      throws IOException {
-    LeaderEpochCache cache = new LeaderEpochCache(dir);
-    boolean rebuild;
-    try {
-      cache.load();
-      rebuild = false;
-    } catch (NoSuchFileException e) {
-      rebuild = true;
-    } catch (IOException | RuntimeException e) {
-      log.warn(
-          "Unreadable leader-epoch checkpoint {} ({}); rebuilding it from the log",
-          cache.file(),
-          e.toString());
-      cache.clear();
-      rebuild = true;
-    }
-    boolean changed;
-    if (rebuild) {
-      long[] scanned = {0};
-      for (LogSegment s : segs.tailMap(segs.floorKey(logStart), true).values()) {
-        s.forEachBatchHeader(
-            logStart,
-            (h, at, pos, size) -> {
-              scanned[0]++;
-              cache.assign(
-                  BatchHeader.partitionLeaderEpoch(h, at),
-                  Math.max(BatchHeader.baseOffset(h, at), logStart));
-            });
-      }
-      // An empty log needs no file yet (the first epoch writes it); a scanned one gets it now so
-      // the next start does not scan again.
-      changed = scanned[0] > 0 || Files.exists(cache.file());
-      if (scanned[0] > 0) {
-        log.info(
-            "Rebuilt leader-epoch cache of {} from {} batch headers: {}",
-            dir,
-            scanned[0],
-            cache.entries());
-      }
-    } else {
-      changed = cache.truncateFromEnd(leo);
-      changed |= cache.truncateFromStart(logStart);
-    }
-    if (changed) {
-      cache.persist();
-    }
-    return cache;
+    return LogLoader.open(
+        dir, config, time, cleanShutdown, recoveryPoint, logStartOffset, highWatermark);
   }
 
   static TopicPartition parseTopicPartition(String dirName) {
@@ -356,164 +177,7 @@ public final class PartitionLog implements Closeable {
    * @throws org.apache.kafka.common.errors.KafkaStorageException the disk failed
    */
   public AppendResult append(MemoryRecords records, int leaderEpoch) {
-    LogConfig cfg = config;
-    if (records.sizeInBytes() == 0) {
-      return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
-    }
-    // CRC and header checks need no log state: done before taking the lock.
-    BatchValidator.Validated validated = BatchValidator.validate(records, cfg.maxMessageBytes());
-    List<MutableRecordBatch> batches = validated.batches();
-    if (cfg.compact()) {
-      requireKeys(batches);
-    }
-    lock.lock();
-    try {
-      ensureOpen();
-      int latestEpoch = epochCache.latestEpoch();
-      if (leaderEpoch < latestEpoch) {
-        throw new FencedLeaderEpochException(
-            "Leader epoch "
-                + leaderEpoch
-                + " of the append to "
-                + topicPartition
-                + " is older than the log's latest epoch "
-                + latestEpoch);
-      }
-      ProducerStateManager.Check check = producerState.check(batches);
-      if (check.duplicateBefore() >= 0) {
-        return AppendResult.duplicateAtUnknownOffsets(check.duplicateBefore(), logStartOffset);
-      }
-      if (check.duplicate() != null) {
-        ProducerStateManager.BatchMetadata dup = check.duplicate();
-        return new AppendResult(
-            dup.firstOffset(),
-            dup.lastOffset(),
-            cfg.logAppendTime() ? dup.timestamp() : RecordBatch.NO_TIMESTAMP,
-            logStartOffset,
-            true);
-      }
-      long now = time.milliseconds();
-      long firstOffset = logEndOffset;
-      long lastOffset = firstOffset + validated.offsetCount() - 1;
-      LogSegment active = segments.lastEntry().getValue();
-      if (active.shouldRoll(cfg, records.sizeInBytes(), lastOffset, now)) {
-        active = roll(cfg);
-      }
-      long next = firstOffset;
-      for (MutableRecordBatch b : batches) {
-        long delta = b.lastOffset() - b.baseOffset();
-        b.setLastOffset(next + delta);
-        b.setPartitionLeaderEpoch(leaderEpoch);
-        if (cfg.logAppendTime()) {
-          b.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
-        }
-        next += delta + 1;
-      }
-      boolean newEpoch = epochCache.assign(leaderEpoch, firstOffset);
-      if (newEpoch) {
-        persistEpochsBeforeAppend();
-      }
-      try {
-        active.append(records, batches, cfg.indexIntervalBytes(), now);
-      } catch (IOException e) {
-        discardFailedWrite(active);
-        if (newEpoch) {
-          rollBackEpochs();
-        }
-        throw storageError("append to", e);
-      }
-      producerState.apply(check.pending(), batches);
-      logEndOffset = next;
-      if (unflushedMessages.addAndGet(validated.recordCount()) >= cfg.flushMessages()) {
-        flush();
-      }
-      return new AppendResult(
-          firstOffset,
-          next - 1,
-          cfg.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP,
-          logStartOffset,
-          false);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * A compacted log keeps the latest record per key, so a record without a key has no place in it
-   * (Kafka refuses it the same way). Reads every record, decompressing if need be: compacted topics
-   * pay this, others do not.
-   */
-  private void requireKeys(List<MutableRecordBatch> batches) {
-    for (MutableRecordBatch b : batches) {
-      for (Record r : b) {
-        if (!r.hasKey()) {
-          throw new InvalidRecordException(
-              "Compacted topic "
-                  + topicPartition.topic()
-                  + " cannot accept a record without a key (cleanup.policy="
-                  + config.cleanupPolicy()
-                  + ")");
-        }
-      }
-    }
-  }
-
-  /**
-   * Writes the epoch checkpoint before the batches that start the new epoch: after a crash the file
-   * may name an epoch whose batch is missing (dropped at load, as at or past the log end), never
-   * miss one that is in the log.
-   */
-  private void persistEpochsBeforeAppend() {
-    try {
-      epochCache.persist();
-    } catch (IOException e) {
-      epochCache.truncateFromEnd(logEndOffset);
-      throw storageError("write the leader-epoch checkpoint of", e);
-    }
-  }
-
-  /** Undoes epochs assigned for an append that failed. Caller holds the lock. */
-  private void rollBackEpochs() {
-    if (epochCache.truncateFromEnd(logEndOffset)) {
-      try {
-        epochCache.persist();
-      } catch (IOException e) {
-        // The file keeps an entry at the log end; the next load drops it.
-        log.warn("Could not rewrite the leader-epoch checkpoint of {}", topicPartition, e);
-      }
-    }
-  }
-
-  private void discardFailedWrite(LogSegment active) {
-    try {
-      active.discardUncommitted();
-    } catch (IOException e) {
-      log.error("Could not cut partial write from {}", active, e);
-    }
-  }
-
-  /** Starts a new active segment at the log end. Caller holds the lock. */
-  private LogSegment roll(LogConfig cfg) {
-    LogSegment old = segments.lastEntry().getValue();
-    long newBase = logEndOffset;
-    if (old.baseOffset() == newBase) {
-      return old; // already empty at the log end
-    }
-    try {
-      old.onRoll();
-      LogSegment segment = LogSegment.create(dir, newBase, cfg.segmentIndexBytes());
-      segments.put(newBase, segment);
-      DirSync.fsync(dir);
-      // The state now covers every batch below newBase: an unclean restart replays from here.
-      producerState.takeSnapshot(newBase);
-      // The rolled segment is flushed by the next maybeFlush (the LogManager's scheduler), off
-      // the append path.
-      rolledUnflushedOffset = newBase;
-      log.debug("Rolled {} at offset {}", topicPartition, newBase);
-      return segment;
-    } catch (IOException e) {
-      throw storageError("roll", e);
-    }
+    return appender.appendAsLeader(records, leaderEpoch);
   }
 
   /**
@@ -527,7 +191,7 @@ public final class PartitionLog implements Closeable {
    */
   public ReadResult read(
       long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
-    long leo = logEndOffset;
+    long leo = local.logEndOffset();
     long start = logStartOffset;
     if (fetchOffset == leo) {
       return new ReadResult(MemoryRecords.EMPTY, start, leo);
@@ -551,15 +215,7 @@ public final class PartitionLog implements Closeable {
     // offsets the caller cannot then fetch from.
     long bound = Math.min(maxOffsetExclusive, leo);
     try {
-      Map.Entry<Long, LogSegment> e = segments.floorEntry(fetchOffset);
-      while (e != null) {
-        Records recs = e.getValue().read(fetchOffset, maxBytes, bound, minOneBatch);
-        if (recs != null) {
-          return new ReadResult(recs, start, leo);
-        }
-        e = segments.higherEntry(e.getKey());
-      }
-      return new ReadResult(MemoryRecords.EMPTY, start, leo);
+      return new ReadResult(local.read(fetchOffset, maxBytes, bound, minOneBatch), start, leo);
     } catch (IOException e) {
       throw storageError("read from", e);
     }
@@ -590,94 +246,7 @@ public final class PartitionLog implements Closeable {
    * @throws org.apache.kafka.common.errors.KafkaStorageException the disk failed
    */
   public AppendResult appendAsFollower(MemoryRecords records) {
-    LogConfig cfg = config;
-    if (records.sizeInBytes() == 0) {
-      return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
-    }
-    BatchValidator.Validated validated = BatchValidator.validateReplicated(records);
-    List<MutableRecordBatch> batches = validated.batches();
-    lock.lock();
-    try {
-      ensureOpen();
-      long firstOffset = logEndOffset;
-      long next = firstOffset;
-      // Offsets only go up; a gap is the leader's compaction having removed whole batches.
-      for (MutableRecordBatch b : batches) {
-        if (b.baseOffset() < next) {
-          throw new UnexpectedAppendOffsetException(
-              (next == firstOffset
-                      ? "Replicated batches for " + topicPartition + " start at "
-                      : "Replicated batches for " + topicPartition + " go back: batch at ")
-                  + b.baseOffset()
-                  + ", expected at least "
-                  + next
-                  + " (log end offset "
-                  + firstOffset
-                  + ")",
-              next,
-              b.baseOffset());
-        }
-        next = b.lastOffset() + 1;
-      }
-      long now = time.milliseconds();
-      LogSegment active = segments.lastEntry().getValue();
-      if (active.shouldRoll(cfg, records.sizeInBytes(), next - 1, now)) {
-        active = roll(cfg);
-      }
-      boolean newEpoch = assignReplicatedEpochs(batches);
-      if (newEpoch) {
-        persistEpochsBeforeAppend();
-      }
-      try {
-        active.append(records, batches, cfg.indexIntervalBytes(), now);
-      } catch (IOException e) {
-        discardFailedWrite(active);
-        if (newEpoch) {
-          rollBackEpochs();
-        }
-        throw storageError("append replicated batches to", e);
-      }
-      producerState.applyAsFollower(batches);
-      logEndOffset = next;
-      if (unflushedMessages.addAndGet(validated.recordCount()) >= cfg.flushMessages()) {
-        flush();
-      }
-      return new AppendResult(
-          firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Starts a cache entry for every replicated batch that opens a newer leader epoch. Caller holds
-   * the lock. Returns whether the cache changed.
-   */
-  private boolean assignReplicatedEpochs(List<MutableRecordBatch> batches) {
-    boolean changed = false;
-    for (MutableRecordBatch b : batches) {
-      int epoch = b.partitionLeaderEpoch();
-      if (epoch < 0 || epoch == epochCache.latestEpoch()) {
-        continue;
-      }
-      if (epoch < epochCache.latestEpoch()) {
-        // Epochs that start here or later own no data yet (e.g. one this replica led without
-        // writing): the leader's data wins over them.
-        changed |= epochCache.truncateFromEnd(b.baseOffset());
-        if (epoch < epochCache.latestEpoch()) {
-          log.warn(
-              "Replicated batch at {} of {} has leader epoch {}, older than epoch {} already in"
-                  + " the log; not recording it",
-              b.baseOffset(),
-              topicPartition,
-              epoch,
-              epochCache.latestEpoch());
-          continue;
-        }
-      }
-      changed |= epochCache.assign(epoch, b.baseOffset());
-    }
-    return changed;
+    return appender.appendAsFollower(records);
   }
 
   /**
@@ -692,9 +261,10 @@ public final class PartitionLog implements Closeable {
     lock.lock();
     try {
       ensureOpen();
-      if (epochCache.assign(epoch, logEndOffset)) {
-        persistEpochsBeforeAppend();
-        log.info("{} starts leader epoch {} at offset {}", topicPartition, epoch, logEndOffset);
+      if (epochCache.assign(epoch, local.logEndOffset())) {
+        appender.persistEpochsBeforeAppend();
+        log.info(
+            "{} starts leader epoch {} at offset {}", topicPartition, epoch, local.logEndOffset());
       }
     } finally {
       lock.unlock();
@@ -718,7 +288,7 @@ public final class PartitionLog implements Closeable {
    * per line), kept in step with truncation and the log start offset. Lock-free.
    */
   public EpochEndOffset endOffsetForEpoch(int epoch) {
-    return epochCache.endOffsetFor(epoch, logEndOffset);
+    return epochCache.endOffsetFor(epoch, local.logEndOffset());
   }
 
   /**
@@ -732,7 +302,7 @@ public final class PartitionLog implements Closeable {
    * thread).
    */
   public void updateHighWatermark(long offset) {
-    highWatermark = Math.max(logStartOffset, Math.min(offset, logEndOffset));
+    highWatermark = Math.max(logStartOffset, Math.min(offset, local.logEndOffset()));
   }
 
   /**
@@ -744,12 +314,12 @@ public final class PartitionLog implements Closeable {
   }
 
   public long logEndOffset() {
-    return logEndOffset;
+    return local.logEndOffset();
   }
 
   /** Offset below which everything is known to be fsynced. */
   public long recoveryPoint() {
-    return recoveryPoint;
+    return local.recoveryPoint();
   }
 
   /** What opening this log cost (recovery and producer-state replay). */
@@ -763,80 +333,17 @@ public final class PartitionLog implements Closeable {
    * semantics). Reads the one batch found (decompressing it if compressed).
    */
   public TimestampOffset offsetForTimestamp(long timestamp) {
-    long start = logStartOffset;
     try {
-      for (LogSegment s : segments.values()) {
-        if (s.maxTimestamp() < timestamp || s.nextOffset() <= start) {
-          continue;
-        }
-        long from = Math.max(s.timeIndex().lookup(timestamp), start);
-        int end = s.sizeInBytes();
-        BatchHeaderReader reader = s.headerReader(end);
-        int pos = s.findBatch(reader, from, 0, end);
-        ByteBuffer h = reader.buffer();
-        while (pos >= 0 && pos < end) {
-          int at = reader.header(pos, end);
-          int size = s.checkedSize(h, at, pos, end);
-          if (BatchHeader.maxTimestamp(h, at) >= timestamp) {
-            return firstRecordAtOrAfter(s, pos, timestamp, start);
-          }
-          pos += size;
-        }
-      }
-      return null;
+      return TimestampSearch.offsetForTimestamp(segments, timestamp, logStartOffset);
     } catch (IOException e) {
       throw storageError("search", e);
     }
   }
 
-  private TimestampOffset firstRecordAtOrAfter(
-      LogSegment s, int position, long timestamp, long minOffset) throws IOException {
-    FileChannelRecordBatch batch = s.fileRecords().batchesFrom(position).iterator().next();
-    try {
-      for (Record r : batch) {
-        if (r.offset() >= minOffset && r.timestamp() >= timestamp) {
-          return new TimestampOffset(r.timestamp(), r.offset());
-        }
-      }
-    } catch (RuntimeException | LinkageError e) {
-      // A codec missing from the class path: answer with the batch's first offset, which is at
-      // or before the exact record (clients then skip forward by timestamp themselves).
-      log.debug("Cannot read records of batch at {} in {}: {}", position, s, e.toString());
-    }
-    return new TimestampOffset(batch.maxTimestamp(), Math.max(batch.baseOffset(), minOffset));
-  }
-
   /** The offset and timestamp of the record with the largest timestamp (ListOffsets -3). */
   public TimestampOffset maxTimestamp() {
-    LogSegment best = null;
-    for (LogSegment s : segments.values()) {
-      if (s.sizeInBytes() > 0
-          && s.maxTimestamp() >= 0
-          && (best == null || s.maxTimestamp() >= best.maxTimestamp())) {
-        best = s;
-      }
-    }
-    if (best == null) {
-      return new TimestampOffset(RecordBatch.NO_TIMESTAMP, -1);
-    }
-    long ts = best.maxTimestamp();
     try {
-      int end = best.sizeInBytes();
-      int pos = best.findBatch(best.headerReader(end), best.offsetOfMaxTimestamp(), 0, end);
-      if (pos < 0) {
-        return new TimestampOffset(ts, best.offsetOfMaxTimestamp());
-      }
-      FileChannelRecordBatch batch = best.fileRecords().batchesFrom(pos).iterator().next();
-      try {
-        for (Record r : batch) {
-          if (r.timestamp() == ts) {
-            return new TimestampOffset(ts, r.offset());
-          }
-        }
-      } catch (RuntimeException | LinkageError e) {
-        log.debug("Cannot read records of batch at {} in {}: {}", pos, best, e.toString());
-      }
-      return new TimestampOffset(ts, batch.lastOffset());
+      return TimestampSearch.maxTimestamp(segments);
     } catch (IOException e) {
       throw storageError("search", e);
     }
@@ -852,36 +359,7 @@ public final class PartitionLog implements Closeable {
    * @throws OffsetOutOfRangeException {@code offset} is past the log end
    */
   public long advanceLogStartOffset(long offset) {
-    lock.lock();
-    try {
-      ensureOpen();
-      if (offset > logEndOffset) {
-        throw new OffsetOutOfRangeException(
-            "Cannot move the log start of "
-                + topicPartition
-                + " to "
-                + offset
-                + ", past the log end "
-                + logEndOffset);
-      }
-      if (offset <= logStartOffset) {
-        return logStartOffset;
-      }
-      logStartOffset = offset;
-      List<LogSegment> doomed = new ArrayList<>();
-      for (Map.Entry<Long, LogSegment> e : segments.entrySet()) {
-        Long nextBase = segments.higherKey(e.getKey());
-        if (nextBase == null || nextBase > offset) {
-          break;
-        }
-        doomed.add(e.getValue());
-      }
-      deleteSegments(doomed, "log start offset moved to " + offset);
-      afterLogStartMoved();
-      return offset;
-    } finally {
-      lock.unlock();
-    }
+    return truncation.advanceLogStartOffset(offset);
   }
 
   /**
@@ -895,54 +373,7 @@ public final class PartitionLog implements Closeable {
    * below the log start offset, empties the log and restarts it at {@code offset}.
    */
   public void truncateTo(long offset) {
-    lock.lock();
-    try {
-      ensureOpen();
-      if (offset >= logEndOffset) {
-        return;
-      }
-      synchronized (flushLock) {
-        if (offset <= segments.firstKey() || offset < logStartOffset) {
-          restartAt(offset);
-          return;
-        }
-        LogSegment last = segments.lastEntry().getValue();
-        List<LogSegment> doomed = new ArrayList<>(segments.tailMap(offset, false).values());
-        for (LogSegment s : doomed) {
-          segments.remove(s.baseOffset());
-          s.renameToDeleted();
-          scheduleDeletion(s);
-        }
-        LogSegment target = segments.lastEntry().getValue();
-        int removed = target.truncateTo(offset);
-        if (target != last) {
-          target.onReactivate(config.segmentIndexBytes());
-        }
-        logEndOffset = target.nextOffset();
-        firstDirtyOffset = Math.min(firstDirtyOffset, logEndOffset);
-        recoveryPoint = Math.min(recoveryPoint, logEndOffset);
-        highWatermark = Math.min(highWatermark, logEndOffset);
-        if (rolledUnflushedOffset > logEndOffset) {
-          rolledUnflushedOffset = -1;
-        }
-        reloadProducerState();
-        // After the data: a crash in between leaves entries at or past the log end, dropped at
-        // load.
-        if (epochCache.truncateFromEnd(logEndOffset)) {
-          epochCache.persist();
-        }
-        log.info(
-            "Truncated {} to offset {} ({} bytes and {} segments removed)",
-            topicPartition,
-            logEndOffset,
-            removed,
-            doomed.size());
-      }
-    } catch (IOException e) {
-      throw storageError("truncate", e);
-    } finally {
-      lock.unlock();
-    }
+    truncation.truncateTo(offset);
   }
 
   /**
@@ -951,45 +382,7 @@ public final class PartitionLog implements Closeable {
    * the leader while the follower was away), so there is nothing left to fetch in between.
    */
   public void truncateFullyAndStartAt(long offset) {
-    lock.lock();
-    try {
-      ensureOpen();
-      synchronized (flushLock) {
-        restartAt(offset);
-      }
-    } catch (IOException e) {
-      throw storageError("truncate", e);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Empties the log and restarts it at {@code offset}. Caller holds both locks. */
-  private void restartAt(long offset) throws IOException {
-    List<LogSegment> doomed = new ArrayList<>(segments.values());
-    segments.clear();
-    for (LogSegment s : doomed) {
-      s.renameToDeleted();
-      scheduleDeletion(s);
-    }
-    segments.put(offset, LogSegment.create(dir, offset, config.segmentIndexBytes()));
-    logEndOffset = offset;
-    logStartOffset = offset;
-    recoveryPoint = offset;
-    highWatermark = offset;
-    firstDirtyOffset = offset;
-    rolledUnflushedOffset = -1;
-    producerState.clear();
-    producerState.deleteSnapshotsAbove(-1);
-    if (epochCache.clear() || Files.exists(epochCache.file())) {
-      epochCache.persist();
-    }
-    afterLogStartMoved();
-    log.info("Truncated {} fully; it restarts at offset {}", topicPartition, offset);
-  }
-
-  private void reloadProducerState() throws IOException {
-    rebuildProducerState(producerState, segments, logEndOffset, logStartOffset);
+    truncation.truncateFullyAndStartAt(offset);
   }
 
   /**
@@ -999,73 +392,40 @@ public final class PartitionLog implements Closeable {
    * one, at or below it): data not yet replicated everywhere is never removed.
    */
   public int enforceRetention(long nowMs) {
-    lock.lock();
-    try {
-      if (closed) {
-        return 0;
-      }
-      LogConfig cfg = config;
-      List<LogSegment> all = new ArrayList<>(segments.values());
-      int n = RetentionPolicy.deletableSegments(all, nowMs, cfg, logEndOffset, highWatermark);
-      if (n == 0) {
-        return 0;
-      }
-      if (n == all.size()) {
-        // Even the active segment is expired: roll so the log keeps an (empty) active segment.
-        roll(cfg);
-      }
-      List<LogSegment> doomed = all.subList(0, n);
-      long newStart = segments.higherKey(doomed.get(n - 1).baseOffset());
-      logStartOffset = Math.max(logStartOffset, newStart);
-      deleteSegments(doomed, "retention");
-      afterLogStartMoved();
-      return n;
-    } finally {
-      lock.unlock();
+    return truncation.enforceRetention(nowMs);
+  }
+
+  // ---- State changes made by LogTruncation and LogAppender (under the lock) ----
+
+  void setLogStartOffset(long offset) {
+    logStartOffset = offset;
+  }
+
+  /** After truncation: nothing the cleaner or replication recorded lies past the log end. */
+  void clampToLogEnd(long logEnd) {
+    firstDirtyOffset = Math.min(firstDirtyOffset, logEnd);
+    highWatermark = Math.min(highWatermark, logEnd);
+  }
+
+  /** The log restarts empty at {@code offset}. */
+  void restartOffsetsAt(long offset) {
+    logStartOffset = offset;
+    highWatermark = offset;
+    firstDirtyOffset = offset;
+  }
+
+  void raiseHighWatermarkTo(long offset) {
+    if (highWatermark < offset) {
+      highWatermark = offset;
     }
   }
 
-  /** Removes segments from the log and schedules their files for deletion. Caller holds lock. */
-  private void deleteSegments(List<LogSegment> doomed, String reason) {
-    for (LogSegment s : doomed) {
-      segments.remove(s.baseOffset());
-      try {
-        s.renameToDeleted();
-      } catch (IOException e) {
-        throw storageError("delete a segment of", e);
-      }
-      scheduleDeletion(s);
-      log.info("Deleting segment {} of {} ({})", s.baseOffset(), topicPartition, reason);
-    }
-  }
-
-  private void afterLogStartMoved() {
-    if (highWatermark < logStartOffset) {
-      highWatermark = logStartOffset;
-    }
-    if (epochCache.truncateFromStart(logStartOffset)) {
-      try {
-        epochCache.persist();
-      } catch (IOException e) {
-        // Stale entries below the log start are harmless and trimmed again at the next load.
-        log.warn("Could not rewrite the leader-epoch checkpoint of {}", topicPartition, e);
-      }
-    }
-    producerState.pruneBefore(logStartOffset);
-    try {
-      producerState.deleteSnapshotsBelow(segments.firstKey());
-    } catch (IOException e) {
-      log.warn("Could not delete old producer snapshots of {}", topicPartition, e);
-    }
+  void logStartMoved() {
     logStartOffsetListener.run();
   }
 
-  private void scheduleDeletion(LogSegment s) {
-    long delay = config.fileDeleteDelayMs();
-    pendingDeletions.add(new PendingDeletion(s, time.milliseconds() + Math.max(0, delay)));
-    if (delay <= 0) {
-      deleteDueSegments(time.milliseconds());
-    }
+  LogSegment roll(LogConfig cfg) {
+    return appender.roll(cfg);
   }
 
   /**
@@ -1073,20 +433,7 @@ public final class PartitionLog implements Closeable {
    * lets fetch responses that still reference them finish sending.
    */
   public void deleteDueSegments(long nowMs) {
-    synchronized (flushLock) {
-      Iterator<PendingDeletion> it = pendingDeletions.iterator();
-      while (it.hasNext()) {
-        PendingDeletion d = it.next();
-        if (d.dueMs() <= nowMs) {
-          it.remove();
-          try {
-            d.segment().closeAndDelete();
-          } catch (IOException e) {
-            log.warn("Failed to delete files of {}", d.segment(), e);
-          }
-        }
-      }
-    }
+    local.deleteDueSegments(nowMs);
   }
 
   /**
@@ -1094,46 +441,20 @@ public final class PartitionLog implements Closeable {
    * flush (called by the LogManager's scheduler).
    */
   public void maybeFlush(long nowMs) {
-    long rolled = rolledUnflushedOffset;
-    if (rolled > recoveryPoint) {
-      flushUpTo(rolled);
-    }
-    if (nowMs - lastFlushMs >= config.flushMs() && logEndOffset > recoveryPoint) {
-      flush();
-    }
+    local.maybeFlush(nowMs);
   }
 
   /** Forces every segment to disk and advances the recovery point. */
   public void flush() {
-    flushUpTo(logEndOffset);
+    local.flush();
   }
 
-  private void flushUpTo(long offset) {
-    synchronized (flushLock) {
-      if (offset <= recoveryPoint || closedAndReleased()) {
-        return;
-      }
-      long counted = unflushedMessages.get();
-      try {
-        for (LogSegment s : segments.headMap(offset, false).values()) {
-          if (s.nextOffset() > recoveryPoint) {
-            s.flush();
-          }
-        }
-      } catch (IOException e) {
-        throw storageError("flush", e);
-      }
-      recoveryPoint = offset;
-      lastFlushMs = time.milliseconds();
-      unflushedMessages.addAndGet(-counted);
-    }
-  }
+  // ---- Compaction support ----
 
-  private boolean closedAndReleased() {
-    return released;
+  /** The cleaner's view of this log. */
+  public CleanableLog cleanerView() {
+    return cleanerView;
   }
-
-  // ---- Compaction support: the LogCleaner's view of this log ----
 
   /** The cleaner's progress: everything below this offset has been deduplicated. */
   public long firstDirtyOffset() {
@@ -1141,164 +462,35 @@ public final class PartitionLog implements Closeable {
   }
 
   /** Restores the cleaner's progress from its checkpoint (at load), or records a pass's end. */
-  public void setFirstDirtyOffset(long offset) {
-    firstDirtyOffset = Math.min(offset, logEndOffset);
-  }
-
-  /**
-   * What the cleaner may rewrite now: every segment below the first one that is active, holds
-   * offsets at or above the high watermark (not yet replicated everywhere), or is younger than
-   * {@code min.compaction.lag.ms}; and how much of that is still dirty.
-   */
-  public CleanableRange cleanableRange(long nowMs) {
-    lock.lock();
-    try {
-      ensureOpen();
-      LogConfig cfg = config;
-      long hw = highWatermark;
-      List<LogSegment> all = new ArrayList<>(segments.values());
-      List<LogSegment> cleanable = new ArrayList<>();
-      for (int i = 0; i < all.size() - 1; i++) {
-        LogSegment s = all.get(i);
-        long nextBase = all.get(i + 1).baseOffset();
-        boolean committed = nextBase <= hw;
-        boolean oldEnough = nowMs - s.largestTimestamp() >= cfg.minCompactionLagMs();
-        if (!committed || !oldEnough) {
-          break;
-        }
-        cleanable.add(s);
-      }
-      long firstUncleanable =
-          cleanable.size() < all.size() ? all.get(cleanable.size()).baseOffset() : logEndOffset;
-      long firstDirty = Math.min(firstDirtyOffset(), firstUncleanable);
-      long cleanBytes = 0;
-      long dirtyBytes = 0;
-      boolean lagExceeded = false;
-      for (int i = 0; i < cleanable.size(); i++) {
-        LogSegment s = cleanable.get(i);
-        long nextBase = all.get(i + 1).baseOffset();
-        if (nextBase <= firstDirty) {
-          cleanBytes += s.sizeInBytes();
-        } else {
-          dirtyBytes += s.sizeInBytes();
-          long first = s.firstBatchMaxTimestamp();
-          if (first >= 0 && nowMs - first > cfg.maxCompactionLagMs()) {
-            lagExceeded = true;
-          }
-        }
-      }
-      return new CleanableRange(
-          topicPartition,
-          firstDirty,
-          firstUncleanable,
-          List.copyOf(cleanable),
-          cleanBytes,
-          dirtyBytes,
-          lagExceeded);
-    } catch (IOException e) {
-      throw storageError("inspect for cleaning", e);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * The last offset of every producer's latest batch. The cleaner keeps these batches (empty if all
-   * their records go) so that the producer state rebuilt from the log still knows each active
-   * producer's last sequence.
-   */
-  public Set<Long> producerLastBatchOffsets() {
-    lock.lock();
-    try {
-      return producerState.lastBatchOffsets();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Puts {@code cleaned} in place of {@code replaced}: consecutive, non-active segments it was
-   * written from, holding the same offsets less the records compaction removed. Crash-safe: the
-   * cleaned files are renamed from {@code .cleaned} to {@code .swap} (a start-up that finds a swap
-   * file completes the replacement), the old segments are renamed for deletion (their files stay
-   * readable for fetches in flight until {@code file.delete.delay.ms}), then the swap files get
-   * their final names. Returns false, deleting {@code cleaned}, if the log changed meanwhile
-   * (truncated, retention, closed): the pass is then simply lost.
-   */
-  public boolean replaceSegments(List<LogSegment> replaced, LogSegment cleaned) {
-    lock.lock();
-    try {
-      synchronized (flushLock) {
-        boolean current = !closed && !replaced.isEmpty();
-        LogSegment active = segments.lastEntry().getValue();
-        for (LogSegment s : replaced) {
-          current &= segments.get(s.baseOffset()) == s && s != active;
-        }
-        if (!current || cleaned.baseOffset() != replaced.get(0).baseOffset()) {
-          discardCleaned(cleaned);
-          return false;
-        }
-        try {
-          cleaned.changeFileSuffixes(LogSegment.CLEANED_SUFFIX, LogSegment.SWAP_SUFFIX);
-          DirSync.fsync(dir);
-          // Same base offset as the first replaced segment: one put swaps it for readers.
-          segments.put(cleaned.baseOffset(), cleaned);
-          for (LogSegment s : replaced.subList(1, replaced.size())) {
-            segments.remove(s.baseOffset(), s);
-          }
-          for (LogSegment s : replaced) {
-            s.renameToDeleted();
-            scheduleDeletion(s);
-          }
-          cleaned.changeFileSuffixes(LogSegment.SWAP_SUFFIX, "");
-          DirSync.fsync(dir);
-        } catch (IOException e) {
-          throw storageError("swap in a cleaned segment of", e);
-        }
-        return true;
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void discardCleaned(LogSegment cleaned) {
-    try {
-      cleaned.closeAndDelete();
-    } catch (IOException e) {
-      log.warn("Could not delete abandoned cleaned segment {}", cleaned, e);
-    }
+  void setFirstDirtyOffset(long offset) {
+    firstDirtyOffset = Math.min(offset, local.logEndOffset());
   }
 
   public LogConfig config() {
-    return config;
+    return local.config();
   }
 
   public void updateConfig(LogConfig config) {
-    this.config = config;
+    local.updateConfig(config);
   }
 
   /** Total bytes of all segments. */
   public long sizeInBytes() {
-    long total = 0;
-    for (LogSegment s : segments.values()) {
-      total += s.sizeInBytes();
-    }
-    return total;
+    return segments.sizeInBytes();
   }
 
   /** Number of segments (the active one included). */
   public int segmentCount() {
-    return segments.size();
+    return segments.count();
   }
 
   /** Base offsets of the segments, oldest first. */
   public List<Long> segmentBaseOffsets() {
-    return new ArrayList<>(segments.keySet());
+    return segments.baseOffsets();
   }
 
   public Path dir() {
-    return dir;
+    return local.dir();
   }
 
   /** Called (under the log lock) whenever the log start offset moves, e.g. to checkpoint it. */
@@ -1315,16 +507,26 @@ public final class PartitionLog implements Closeable {
     return epochCache.entries();
   }
 
-  private void ensureOpen() {
+  ReentrantLock lock() {
+    return lock;
+  }
+
+  LocalLog local() {
+    return local;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  void ensureOpen() {
     if (closed) {
       throw new KafkaStorageException("Log " + topicPartition + " is closed");
     }
   }
 
   private KafkaStorageException storageError(String what, IOException e) {
-    log.error("I/O error trying to {} log {}", what, dir, e);
-    return new KafkaStorageException(
-        "Failed to " + what + " log " + topicPartition + ": " + e.getMessage(), e);
+    return local.storageError(what, e);
   }
 
   /**
@@ -1341,8 +543,8 @@ public final class PartitionLog implements Closeable {
       RuntimeException failure = null;
       try {
         flush();
-        producerState.takeSnapshot(logEndOffset);
-        producerState.deleteSnapshotsBelow(segments.firstKey());
+        producerState.takeSnapshot(local.logEndOffset());
+        producerState.deleteSnapshotsBelow(segments.firstBaseOffset());
       } catch (IOException e) {
         failure = storageError("write the producer snapshot of", e);
       } catch (RuntimeException e) {
@@ -1351,18 +553,7 @@ public final class PartitionLog implements Closeable {
       // Release the files even when the flush failed; the caller learns about the failure (and
       // must not record a clean shutdown) from the exception.
       closed = true;
-      synchronized (flushLock) {
-        released = true;
-        for (LogSegment s : segments.values()) {
-          try {
-            s.close();
-          } catch (IOException e) {
-            log.warn("Failed to close {}", s, e);
-            s.closeQuietly();
-          }
-        }
-      }
-      deleteDueSegments(Long.MAX_VALUE);
+      local.close();
       if (failure != null) {
         throw failure;
       }
@@ -1392,16 +583,7 @@ public final class PartitionLog implements Closeable {
     lock.lock();
     try {
       closed = true;
-      synchronized (flushLock) {
-        released = true;
-        for (LogSegment s : segments.values()) {
-          s.closeQuietly();
-        }
-        for (PendingDeletion d : pendingDeletions) {
-          d.segment().closeQuietly();
-        }
-        pendingDeletions.clear();
-      }
+      local.closeForDeletion();
     } finally {
       lock.unlock();
     }
@@ -1414,7 +596,7 @@ public final class PartitionLog implements Closeable {
         + ", start "
         + logStartOffset
         + ", end "
-        + logEndOffset
+        + local.logEndOffset()
         + ")";
   }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.storage;
 
+import dev.ferry.storage.segment.BatchHeader;
+
 import dev.ferry.jmh.Batches;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;

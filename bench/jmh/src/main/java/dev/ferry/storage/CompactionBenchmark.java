@@ -1,5 +1,7 @@
 package dev.ferry.storage;
 
+import dev.ferry.storage.cleaner.LogCleaner;
+
 import dev.ferry.jmh.TempDirs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

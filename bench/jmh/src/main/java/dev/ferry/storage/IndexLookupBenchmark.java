@@ -1,5 +1,9 @@
 package dev.ferry.storage;
 
+import dev.ferry.storage.index.OffsetIndex;
+import dev.ferry.storage.index.TimeIndex;
+import dev.ferry.storage.segment.LogSegment;
+
 import dev.ferry.jmh.TempDirs;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,12 +1,11 @@
 package dev.ferry.storage.cleaner;
 
-import dev.ferry.storage.PartitionLog;
 import dev.ferry.storage.segment.LogSegment;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The part of a log the cleaner may rewrite now, as {@link PartitionLog#cleanableRange} found it.
+ * The part of a log the cleaner may rewrite now, as {@link CleanableLog#cleanableRange} found it.
  *
  * @param firstDirtyOffset everything below was deduplicated by an earlier pass
  * @param firstUncleanableOffset base of the first segment the cleaner must not touch (the active

@@ -115,9 +115,10 @@ public final class LogCleaner implements AutoCloseable {
   public synchronized boolean cleanOnce() {
     round++;
     long now = time.milliseconds();
-    PartitionLog best = null;
+    CleanableLog best = null;
     CleanableRange bestRange = null;
-    for (PartitionLog l : logs.get()) {
+    for (PartitionLog partitionLog : logs.get()) {
+      CleanableLog l = partitionLog.cleanerView();
       LogConfig cfg = l.config();
       Long until = failedUntilRound.get(l.topicPartition());
       if (!cfg.compact() || (until != null && round < until)) {

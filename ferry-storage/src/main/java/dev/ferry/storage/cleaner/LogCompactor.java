@@ -1,7 +1,6 @@
 package dev.ferry.storage.cleaner;
 
 import dev.ferry.storage.LogConfig;
-import dev.ferry.storage.PartitionLog;
 import dev.ferry.storage.index.OffsetIndex;
 import dev.ferry.storage.index.TimeIndex;
 import dev.ferry.storage.segment.BatchHeader;
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Batches keep their offsets, leader epoch and producer fields; a batch whose records all go
  *       is dropped, except a producer's latest batch and each group's last batch, which stay
  *       (empty) so that producer state and the swap's crash recovery still find them.
- *   <li>Each cleaned group replaces its segments atomically ({@link PartitionLog#replaceSegments}).
+ *   <li>Each cleaned group replaces its segments atomically ({@link CleanableLog#replaceSegments}).
  * </ol>
  *
  * <p>Only committed data (below the high watermark) in non-active segments is touched, so a pass
@@ -118,7 +117,7 @@ final class LogCompactor {
    * @param stopping checked between buffers: true abandons the pass
    * @throws InterruptedIOException when abandoned (the partial output is deleted)
    */
-  Stats clean(PartitionLog partitionLog, CleanableRange range, BooleanSupplier stopping)
+  Stats clean(CleanableLog partitionLog, CleanableRange range, BooleanSupplier stopping)
       throws IOException {
     long startNanos = System.nanoTime();
     long now = time.milliseconds();
@@ -278,7 +277,7 @@ final class LogCompactor {
 
   /** Writes the retained batches of {@code group} into a new segment under the cleaned suffix. */
   private LogSegment cleanGroup(
-      PartitionLog partitionLog,
+      CleanableLog partitionLog,
       List<LogSegment> group,
       OffsetMap map,
       long end,

@@ -2,11 +2,18 @@ package dev.ferry.storage.epoch;
 
 import dev.ferry.storage.EpochEndOffset;
 import dev.ferry.storage.checkpoint.TextCheckpoint;
+import dev.ferry.storage.segment.BatchHeader;
+import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.segment.LogSegments;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leader-epoch cache of one partition: for each leader epoch that wrote to the log, the offset
@@ -24,6 +31,8 @@ import java.util.List;
  */
 public final class LeaderEpochCache {
 
+  private static final Logger log = LoggerFactory.getLogger(LeaderEpochCache.class);
+
   public static final String FILE_NAME = "leader-epoch-checkpoint";
 
   private static final int UNDEFINED_EPOCH = -1;
@@ -37,7 +46,7 @@ public final class LeaderEpochCache {
       return epochs.length;
     }
 
-    public int latestEpoch() {
+    int latestEpoch() {
       return epochs.length == 0 ? UNDEFINED_EPOCH : epochs[epochs.length - 1];
     }
   }
@@ -53,6 +62,64 @@ public final class LeaderEpochCache {
 
   public Path file() {
     return file;
+  }
+
+  /**
+   * Reads the leader-epoch checkpoint of {@code partitionDir} and fits it to the loaded log:
+   * entries at or past the log end (their batches were lost in a crash or truncated away before the
+   * file was rewritten) and below the log start are dropped. Without a readable checkpoint (a log
+   * written before epochs were tracked) the cache is rebuilt from the batch headers, once: the
+   * result is written out.
+   */
+  public static LeaderEpochCache loadFor(
+      Path partitionDir, LogSegments segments, long logEndOffset, long logStartOffset)
+      throws IOException {
+    LeaderEpochCache cache = new LeaderEpochCache(partitionDir);
+    boolean rebuild;
+    try {
+      cache.load();
+      rebuild = false;
+    } catch (NoSuchFileException e) {
+      rebuild = true;
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "Unreadable leader-epoch checkpoint {} ({}); rebuilding it from the log",
+          cache.file(),
+          e.toString());
+      cache.clear();
+      rebuild = true;
+    }
+    boolean changed;
+    if (rebuild) {
+      long[] scanned = {0};
+      for (LogSegment s : segments.from(logStartOffset)) {
+        s.forEachBatchHeader(
+            logStartOffset,
+            (h, at, pos, size) -> {
+              scanned[0]++;
+              cache.assign(
+                  BatchHeader.partitionLeaderEpoch(h, at),
+                  Math.max(BatchHeader.baseOffset(h, at), logStartOffset));
+            });
+      }
+      // An empty log needs no file yet (the first epoch writes it); a scanned one gets it now so
+      // the next start does not scan again.
+      changed = scanned[0] > 0 || Files.exists(cache.file());
+      if (scanned[0] > 0) {
+        log.info(
+            "Rebuilt leader-epoch cache of {} from {} batch headers: {}",
+            partitionDir,
+            scanned[0],
+            cache.entries());
+      }
+    } else {
+      changed = cache.truncateFromEnd(logEndOffset);
+      changed |= cache.truncateFromStart(logStartOffset);
+    }
+    if (changed) {
+      cache.persist();
+    }
+    return cache;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.ferry.storage.producer;
 
 import dev.ferry.storage.segment.BatchHeader;
 import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.segment.LogSegments;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -275,6 +276,29 @@ public final class ProducerStateManager {
             base,
             base + delta,
             BatchHeader.maxTimestamp(h, at)));
+  }
+
+  /**
+   * Rebuilds the state of a loaded or truncated log: the newest snapshot at or below {@code
+   * logEndOffset}, then a replay of the batch headers after it; producers wholly below {@code
+   * logStartOffset} are dropped. Returns the number of batch headers replayed.
+   */
+  public long rebuild(LogSegments segments, long logEndOffset, long logStartOffset)
+      throws IOException {
+    deleteSnapshotsAbove(logEndOffset);
+    long snapshot = loadLatestSnapshot(logEndOffset);
+    long from = Math.max(snapshot, segments.firstBaseOffset());
+    long[] replayed = {0};
+    for (LogSegment s : segments.from(from)) {
+      s.forEachBatchHeader(
+          from,
+          (h, at, pos, size) -> {
+            replay(h, at);
+            replayed[0]++;
+          });
+    }
+    pruneBefore(logStartOffset);
+    return replayed[0];
   }
 
   private void update(long pid, short epoch, BatchMetadata batch) {

@@ -1,0 +1,282 @@
+package dev.ferry.storage;
+
+import dev.ferry.storage.epoch.LeaderEpochCache;
+import dev.ferry.storage.producer.ProducerStateManager;
+import dev.ferry.storage.segment.LocalLog;
+import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.segment.LogSegments;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.FencedLeaderEpochException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write path of a {@link PartitionLog}: validates batches, assigns offsets (as leader) or
+ * checks them (as follower), checks idempotent producers, records new leader epochs before the
+ * batches that start them, rolls the active segment and hands the bytes to {@link LocalLog}. The
+ * contracts are on {@link PartitionLog#append} and {@link PartitionLog#appendAsFollower}.
+ *
+ * <p>CRC and header checks need no log state and run before the log's lock is taken; everything
+ * after runs under it.
+ */
+final class LogAppender {
+
+  private static final Logger log = LoggerFactory.getLogger(LogAppender.class);
+
+  private final PartitionLog owner;
+  private final LocalLog local;
+  private final LogSegments segments;
+  private final ProducerStateManager producerState;
+  private final LeaderEpochCache epochCache;
+  private final ReentrantLock lock;
+  private final Time time;
+
+  LogAppender(
+      PartitionLog owner,
+      LocalLog local,
+      ProducerStateManager producerState,
+      LeaderEpochCache epochCache,
+      ReentrantLock lock,
+      Time time) {
+    this.owner = owner;
+    this.local = local;
+    this.segments = local.segments();
+    this.producerState = producerState;
+    this.epochCache = epochCache;
+    this.lock = lock;
+    this.time = time;
+  }
+
+  AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
+    LogConfig cfg = local.config();
+    if (records.sizeInBytes() == 0) {
+      return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, owner.logStartOffset(), false);
+    }
+    // CRC and header checks need no log state: done before taking the lock.
+    BatchValidator.Validated validated = BatchValidator.validate(records, cfg.maxMessageBytes());
+    List<MutableRecordBatch> batches = validated.batches();
+    if (cfg.compact()) {
+      requireKeys(batches);
+    }
+    lock.lock();
+    try {
+      owner.ensureOpen();
+      int latestEpoch = epochCache.latestEpoch();
+      if (leaderEpoch < latestEpoch) {
+        throw new FencedLeaderEpochException(
+            "Leader epoch "
+                + leaderEpoch
+                + " of the append to "
+                + owner.topicPartition()
+                + " is older than the log's latest epoch "
+                + latestEpoch);
+      }
+      ProducerStateManager.Check check = producerState.check(batches);
+      if (check.duplicateBefore() >= 0) {
+        return AppendResult.duplicateAtUnknownOffsets(
+            check.duplicateBefore(), owner.logStartOffset());
+      }
+      if (check.duplicate() != null) {
+        ProducerStateManager.BatchMetadata dup = check.duplicate();
+        return new AppendResult(
+            dup.firstOffset(),
+            dup.lastOffset(),
+            cfg.logAppendTime() ? dup.timestamp() : RecordBatch.NO_TIMESTAMP,
+            owner.logStartOffset(),
+            true);
+      }
+      long now = time.milliseconds();
+      long firstOffset = local.logEndOffset();
+      long lastOffset = firstOffset + validated.offsetCount() - 1;
+      LogSegment active = segments.active();
+      if (active.shouldRoll(cfg, records.sizeInBytes(), lastOffset, now)) {
+        active = roll(cfg);
+      }
+      long next = firstOffset;
+      for (MutableRecordBatch b : batches) {
+        long delta = b.lastOffset() - b.baseOffset();
+        b.setLastOffset(next + delta);
+        b.setPartitionLeaderEpoch(leaderEpoch);
+        if (cfg.logAppendTime()) {
+          b.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
+        }
+        next += delta + 1;
+      }
+      boolean newEpoch = epochCache.assign(leaderEpoch, firstOffset);
+      if (newEpoch) {
+        persistEpochsBeforeAppend();
+      }
+      try {
+        local.append(active, records, batches, cfg.indexIntervalBytes(), now);
+      } catch (IOException e) {
+        if (newEpoch) {
+          rollBackEpochs();
+        }
+        throw local.storageError("append to", e);
+      }
+      producerState.apply(check.pending(), batches);
+      local.completeAppend(next, validated.recordCount(), cfg.flushMessages());
+      return new AppendResult(
+          firstOffset,
+          next - 1,
+          cfg.logAppendTime() ? now : RecordBatch.NO_TIMESTAMP,
+          owner.logStartOffset(),
+          false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A compacted log keeps the latest record per key, so a record without a key has no place in it
+   * (Kafka refuses it the same way). Reads every record, decompressing if need be: compacted topics
+   * pay this, others do not.
+   */
+  private void requireKeys(List<MutableRecordBatch> batches) {
+    for (MutableRecordBatch b : batches) {
+      for (Record r : b) {
+        if (!r.hasKey()) {
+          throw new InvalidRecordException(
+              "Compacted topic "
+                  + owner.topicPartition().topic()
+                  + " cannot accept a record without a key (cleanup.policy="
+                  + local.config().cleanupPolicy()
+                  + ")");
+        }
+      }
+    }
+  }
+
+  /**
+   * Writes the epoch checkpoint before the batches that start the new epoch: after a crash the file
+   * may name an epoch whose batch is missing (dropped at load, as at or past the log end), never
+   * miss one that is in the log.
+   */
+  void persistEpochsBeforeAppend() {
+    try {
+      epochCache.persist();
+    } catch (IOException e) {
+      epochCache.truncateFromEnd(local.logEndOffset());
+      throw local.storageError("write the leader-epoch checkpoint of", e);
+    }
+  }
+
+  /** Undoes epochs assigned for an append that failed. Caller holds the lock. */
+  private void rollBackEpochs() {
+    if (epochCache.truncateFromEnd(local.logEndOffset())) {
+      try {
+        epochCache.persist();
+      } catch (IOException e) {
+        // The file keeps an entry at the log end; the next load drops it.
+        log.warn("Could not rewrite the leader-epoch checkpoint of {}", owner.topicPartition(), e);
+      }
+    }
+  }
+
+  /** Starts a new active segment at the log end. Caller holds the lock. */
+  LogSegment roll(LogConfig cfg) {
+    try {
+      // The producer state now covers every batch below the new base: an unclean restart replays
+      // from there.
+      return local.roll(cfg.segmentIndexBytes(), producerState::takeSnapshot);
+    } catch (IOException e) {
+      throw local.storageError("roll", e);
+    }
+  }
+
+  AppendResult appendAsFollower(MemoryRecords records) {
+    LogConfig cfg = local.config();
+    if (records.sizeInBytes() == 0) {
+      return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, owner.logStartOffset(), false);
+    }
+    BatchValidator.Validated validated = BatchValidator.validateReplicated(records);
+    List<MutableRecordBatch> batches = validated.batches();
+    lock.lock();
+    try {
+      owner.ensureOpen();
+      long firstOffset = local.logEndOffset();
+      long next = firstOffset;
+      // Offsets only go up; a gap is the leader's compaction having removed whole batches.
+      for (MutableRecordBatch b : batches) {
+        if (b.baseOffset() < next) {
+          throw new UnexpectedAppendOffsetException(
+              (next == firstOffset
+                      ? "Replicated batches for " + owner.topicPartition() + " start at "
+                      : "Replicated batches for " + owner.topicPartition() + " go back: batch at ")
+                  + b.baseOffset()
+                  + ", expected at least "
+                  + next
+                  + " (log end offset "
+                  + firstOffset
+                  + ")",
+              next,
+              b.baseOffset());
+        }
+        next = b.lastOffset() + 1;
+      }
+      long now = time.milliseconds();
+      LogSegment active = segments.active();
+      if (active.shouldRoll(cfg, records.sizeInBytes(), next - 1, now)) {
+        active = roll(cfg);
+      }
+      boolean newEpoch = assignReplicatedEpochs(batches);
+      if (newEpoch) {
+        persistEpochsBeforeAppend();
+      }
+      try {
+        local.append(active, records, batches, cfg.indexIntervalBytes(), now);
+      } catch (IOException e) {
+        if (newEpoch) {
+          rollBackEpochs();
+        }
+        throw local.storageError("append replicated batches to", e);
+      }
+      producerState.applyAsFollower(batches);
+      local.completeAppend(next, validated.recordCount(), cfg.flushMessages());
+      return new AppendResult(
+          firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, owner.logStartOffset(), false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Starts a cache entry for every replicated batch that opens a newer leader epoch. Caller holds
+   * the lock. Returns whether the cache changed.
+   */
+  private boolean assignReplicatedEpochs(List<MutableRecordBatch> batches) {
+    boolean changed = false;
+    for (MutableRecordBatch b : batches) {
+      int epoch = b.partitionLeaderEpoch();
+      if (epoch < 0 || epoch == epochCache.latestEpoch()) {
+        continue;
+      }
+      if (epoch < epochCache.latestEpoch()) {
+        // Epochs that start here or later own no data yet (e.g. one this replica led without
+        // writing): the leader's data wins over them.
+        changed |= epochCache.truncateFromEnd(b.baseOffset());
+        if (epoch < epochCache.latestEpoch()) {
+          log.warn(
+              "Replicated batch at {} of {} has leader epoch {}, older than epoch {} already in"
+                  + " the log; not recording it",
+              b.baseOffset(),
+              owner.topicPartition(),
+              epoch,
+              epochCache.latestEpoch());
+          continue;
+        }
+      }
+      changed |= epochCache.assign(epoch, b.baseOffset());
+    }
+    return changed;
+  }
+}
