@@ -29,7 +29,9 @@ public record FetchParams(int replicaId, FetchIsolation isolation) {
 
   /** A Fetch request's parameters: by its replica id, else its isolation level. */
   public static FetchParams of(int replicaId, byte isolationLevel) {
-    return replicaId >= 0 ? follower(replicaId) : consumer(IsolationLevel.forId(isolationLevel));
+    return replicaId >= 0
+        ? follower(replicaId)
+        : new FetchParams(-1, FetchIsolation.ofWire(isolationLevel));
   }
 
   public boolean fromFollower() {

@@ -39,7 +39,7 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
   @Override
   protected CompletableFuture<AbstractResponse> handle(
       NetworkRequest request, ListOffsetsRequest req) {
-    FetchIsolation isolation = FetchIsolation.of(req.isolationLevel());
+    FetchIsolation isolation = FetchIsolation.ofWire(req.data().isolationLevel());
     List<ListOffsetsTopicResponse> topics = new ArrayList<>();
     for (ListOffsetsTopic t : req.data().topics()) {
       List<ListOffsetsPartitionResponse> partitions = new ArrayList<>();
