@@ -7,6 +7,7 @@ import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.PartitionLog;
 import dev.ferry.storage.ReadResult;
 import dev.ferry.storage.TimestampOffset;
+import dev.ferry.storage.UnexpectedAppendOffsetException;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.UnknownLeaderEpochException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.utils.Time;
@@ -698,7 +700,29 @@ public final class Partition {
 
   /** Appends batches fetched from the leader, offsets and epochs as they are. */
   AppendResult appendAsFollower(MemoryRecords records) {
-    return log.appendAsFollower(records);
+    try {
+      return log.appendAsFollower(records);
+    } catch (UnexpectedAppendOffsetException e) {
+      // The leader's log start can fall inside a batch (DeleteRecords or retention at a mid-batch
+      // offset): a replica that restarted its empty log there then receives that whole batch,
+      // which begins earlier. Restart the log at the batch's base offset instead (as Kafka does).
+      long end = log.logEndOffset();
+      RecordBatch first = records.firstBatch();
+      if (end == log.logStartOffset()
+          && first != null
+          && first.baseOffset() < end
+          && first.lastOffset() >= end) {
+        logger.info(
+            "Restarting the empty log of {} at {}: the leader's first batch starts there, before"
+                + " the log start {}",
+            topicPartition,
+            first.baseOffset(),
+            end);
+        truncateFullyAndStartAt(first.baseOffset());
+        return log.appendAsFollower(records);
+      }
+      throw e;
+    }
   }
 
   /** Adopts the leader's high watermark, capped at this replica's log end offset. */

@@ -1,11 +1,12 @@
 package dev.ferry.replication;
 
-import dev.ferry.metadata.MetadataView;
 import java.io.Closeable;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * One {@link ReplicaFetcherThread} per source broker (the leader a follower partition fetches
@@ -15,18 +16,20 @@ import org.apache.kafka.common.TopicPartition;
 final class ReplicaFetcherManager implements Closeable {
 
   private final ReplicationConfig config;
-  private final MetadataView metadata;
+  private final IntFunction<LeaderEndpoint> endpoints;
+  private final Time time;
   private final Map<Integer, ReplicaFetcherThread> fetchers = new HashMap<>();
   private final Map<TopicPartition, Integer> sourceOf = new HashMap<>();
   private boolean closed;
 
-  private final InterBrokerChannel channel;
-
+  /**
+   * @param endpoints the connection to a leader broker, by its id
+   */
   ReplicaFetcherManager(
-      ReplicationConfig config, MetadataView metadata, InterBrokerChannel channel) {
+      ReplicationConfig config, IntFunction<LeaderEndpoint> endpoints, Time time) {
     this.config = config;
-    this.metadata = metadata;
-    this.channel = channel;
+    this.endpoints = endpoints;
+    this.time = time;
   }
 
   /** Starts (or restarts, with truncation first) fetching {@code partition} from {@code leader}. */
@@ -39,7 +42,8 @@ final class ReplicaFetcherManager implements Closeable {
         fetchers.computeIfAbsent(
             leader,
             id -> {
-              ReplicaFetcherThread t = new ReplicaFetcherThread(id, config, metadata, channel);
+              ReplicaFetcherThread t =
+                  new ReplicaFetcherThread(id, config, endpoints.apply(id), time);
               t.start();
               return t;
             });

@@ -1,14 +1,12 @@
 package dev.ferry.replication;
 
-import dev.ferry.metadata.BrokerInfo;
-import dev.ferry.metadata.MetadataView;
+import dev.ferry.runtime.LoopThread;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,30 +24,30 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.requests.FetchRequest;
-import org.apache.kafka.common.requests.FetchResponse;
-import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replicates every partition that one source broker leads for us, over one blocking connection:
- * first OffsetForLeaderEpoch to find where our log diverges from the leader's and truncate there,
- * then Fetch requests (with our replica id) that the leader holds up to {@code fetchMaxWaitMs}.
- * Fetched batches are appended as they are ({@code appendAsFollower}); the high watermark follows
- * the leader's.
+ * Replicates every partition that one source broker leads for us, through its {@link
+ * LeaderEndpoint}: first OffsetForLeaderEpoch to find where our log diverges from the leader's and
+ * truncate there, then Fetch requests (with our replica id) that the leader holds up to {@code
+ * fetchMaxWaitMs}. Fetched batches are appended as they are ({@code appendAsFollower}); the high
+ * watermark and the log start offset follow the leader's.
  *
- * <p>Network I/O runs without the lock; truncation and appends run under it, and {@link
+ * <p>Each round ({@link #runOnce}) never sleeps: a partition that met an error is delayed until a
+ * time on the injected clock, and the thread's loop waits until one is due (or a partition is
+ * added). Network I/O runs without the lock; truncation and appends run under it, and {@link
  * #removePartition} takes it too, so once removal returns this thread no longer writes to that
  * partition's log (the partition may then become leader safely).
  */
-final class ReplicaFetcherThread extends Thread {
+final class ReplicaFetcherThread extends LoopThread {
 
   private static final Logger log = LoggerFactory.getLogger(ReplicaFetcherThread.class);
 
@@ -72,26 +70,19 @@ final class ReplicaFetcherThread extends Thread {
 
   private final int sourceBrokerId;
   private final ReplicationConfig config;
-  private final MetadataView metadata;
+  private final LeaderEndpoint leader;
+  private final Time time;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<TopicPartition, FetchState> states = new LinkedHashMap<>();
-  private volatile boolean running = true;
-  private volatile BrokerConnection connection;
-
-  private final InterBrokerChannel channel;
 
   ReplicaFetcherThread(
-      int sourceBrokerId,
-      ReplicationConfig config,
-      MetadataView metadata,
-      InterBrokerChannel channel) {
+      int sourceBrokerId, ReplicationConfig config, LeaderEndpoint leader, Time time) {
     super("ferry-replica-fetcher-" + config.brokerId() + "-from-" + sourceBrokerId);
-    setDaemon(true);
     this.sourceBrokerId = sourceBrokerId;
     this.config = config;
-    this.metadata = metadata;
-    this.channel = channel;
+    this.leader = leader;
+    this.time = time;
   }
 
   void addPartition(Partition partition, int leaderEpoch) {
@@ -123,55 +114,55 @@ final class ReplicaFetcherThread extends Thread {
     }
   }
 
+  /** Stops the thread and waits (bounded) for it; its connection is closed. */
   void shutdown() {
-    running = false;
-    interrupt();
-    closeConnection();
-    try {
-      join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    shutdown(5_000);
   }
 
   @Override
-  public void run() {
-    while (running) {
-      try {
-        if (!awaitWork()) {
-          continue;
-        }
-        BrokerConnection conn = connect();
-        if (conn == null) {
-          pause(config.fetchBackoffMs());
-          continue;
-        }
-        truncate(conn);
-        fetch(conn);
-      } catch (IOException e) {
-        if (running) {
-          log.info("Connection to leader {} failed: {}", sourceBrokerId, e.toString());
-          closeConnection();
-          pause(config.fetchBackoffMs());
-        }
-      } catch (InterruptedException e) {
-        if (!running) {
-          break;
-        }
-      } catch (RuntimeException e) {
-        log.error("Replica fetcher for leader {} failed; retrying", sourceBrokerId, e);
-        closeConnection();
-        pause(config.fetchBackoffMs());
-      }
+  protected void wakeUp() {
+    interrupt();
+    leader.disconnect(); // ends a blocking read on the connection
+  }
+
+  @Override
+  protected void onStop() {
+    leader.close();
+  }
+
+  @Override
+  protected void doWork() throws InterruptedException {
+    if (awaitWork()) {
+      runOnce();
     }
-    closeConnection();
+  }
+
+  /**
+   * One round: truncation for the partitions that need it, then one fetch for those that are
+   * fetching, each only if due. A failed request delays every partition by the fetch backoff.
+   */
+  void runOnce() {
+    try {
+      truncate();
+      fetch();
+    } catch (IOException e) {
+      if (isRunning()) {
+        log.info("Connection to leader {} failed: {}", sourceBrokerId, e.toString());
+        leader.disconnect();
+        backOffAll();
+      }
+    } catch (RuntimeException e) {
+      log.error("Replica fetcher for leader {} failed; retrying", sourceBrokerId, e);
+      leader.disconnect();
+      backOffAll();
+    }
   }
 
   /** Waits until some partition is ready to work on; false if woken without one. */
   private boolean awaitWork() throws InterruptedException {
     lock.lock();
     try {
-      long now = System.currentTimeMillis();
+      long now = time.milliseconds();
       long nextDue = Long.MAX_VALUE;
       for (FetchState s : states.values()) {
         if (s.delayedUntilMs <= now) {
@@ -187,56 +178,22 @@ final class ReplicaFetcherThread extends Thread {
     }
   }
 
-  private BrokerConnection connect() throws IOException {
-    BrokerConnection conn = connection;
-    if (conn != null) {
-      return conn;
-    }
-    Optional<BrokerInfo> leader = metadata.liveBroker(sourceBrokerId);
-    if (leader.isEmpty()) {
-      return null;
-    }
-    conn =
-        new BrokerConnection(
-            channel,
-            leader.get().host(),
-            leader.get().port(),
-            "ferry-replica-" + config.brokerId(),
-            config.socketTimeoutMs(),
-            config.fetchMaxBytes() + 1024 * 1024);
-    connection = conn;
-    log.info(
-        "Replica fetcher connected to leader {} at {}:{}",
-        sourceBrokerId,
-        leader.get().host(),
-        leader.get().port());
-    return conn;
-  }
-
-  private void closeConnection() {
-    BrokerConnection conn = connection;
-    connection = null;
-    if (conn != null) {
-      try {
-        conn.close();
-      } catch (IOException e) {
-        // Nothing more to do with it.
-      }
-    }
-  }
-
-  private void pause(long ms) {
+  private void backOffAll() {
+    lock.lock();
     try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      // shutdown() interrupts; the loop checks running.
+      long until = time.milliseconds() + config.fetchBackoffMs();
+      for (FetchState s : states.values()) {
+        s.delayedUntilMs = Math.max(s.delayedUntilMs, until);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
   private List<FetchState> ready(Status status) {
     lock.lock();
     try {
-      long now = System.currentTimeMillis();
+      long now = time.milliseconds();
       List<FetchState> out = new ArrayList<>();
       for (FetchState s : states.values()) {
         if (s.status == status && s.delayedUntilMs <= now) {
@@ -256,7 +213,7 @@ final class ReplicaFetcherThread extends Thread {
 
   // ---- truncation
 
-  private void truncate(BrokerConnection conn) throws IOException {
+  private void truncate() throws IOException {
     List<FetchState> todo = ready(Status.TRUNCATING);
     if (todo.isEmpty()) {
       return;
@@ -299,23 +256,20 @@ final class ReplicaFetcherThread extends Thread {
     if (asked.isEmpty()) {
       return;
     }
-    OffsetsForLeaderEpochResponse response =
-        (OffsetsForLeaderEpochResponse)
-            conn.send(
-                new OffsetsForLeaderEpochRequest(
-                    new OffsetForLeaderEpochRequestData()
-                        .setReplicaId(config.brokerId())
-                        .setTopics(topics),
-                    ApiKeys.OFFSET_FOR_LEADER_EPOCH.latestVersion()));
+    OffsetForLeaderEpochResponseData response =
+        leader.offsetsForLeaderEpoch(
+            new OffsetForLeaderEpochRequestData()
+                .setReplicaId(config.brokerId())
+                .setTopics(topics));
     Map<TopicPartition, EpochEndOffset> answers = new HashMap<>();
-    for (OffsetForLeaderTopicResult t : response.data().topics()) {
+    for (OffsetForLeaderTopicResult t : response.topics()) {
       for (EpochEndOffset p : t.partitions()) {
         answers.put(new TopicPartition(t.topic(), p.partition()), p);
       }
     }
     lock.lock();
     try {
-      long now = System.currentTimeMillis();
+      long now = time.milliseconds();
       for (FetchState s : asked) {
         if (!current(s)) {
           continue;
@@ -371,7 +325,7 @@ final class ReplicaFetcherThread extends Thread {
 
   // ---- fetching
 
-  private void fetch(BrokerConnection conn) throws IOException {
+  private void fetch() throws IOException {
     List<FetchState> todo = ready(Status.FETCHING);
     if (todo.isEmpty()) {
       return;
@@ -402,12 +356,10 @@ final class ReplicaFetcherThread extends Thread {
             .setSessionId(0)
             .setSessionEpoch(-1)
             .setTopics(new ArrayList<>(topics.values()));
-    FetchResponse response =
-        (FetchResponse) conn.send(new FetchRequest(data, ApiKeys.FETCH.latestVersion()));
-    FetchResponseData body = response.data();
+    FetchResponseData body = leader.fetch(data);
     if (body.errorCode() != Errors.NONE.code()) {
       log.warn("Fetch from leader {} failed: {}", sourceBrokerId, Errors.forCode(body.errorCode()));
-      pause(config.fetchBackoffMs());
+      backOffAll();
       return;
     }
     Map<TopicPartition, FetchState> byPartition = new HashMap<>();
@@ -437,7 +389,7 @@ final class ReplicaFetcherThread extends Thread {
   private void apply(FetchState s, PartitionData pd) {
     Partition p = s.partition;
     Errors error = Errors.forCode(pd.errorCode());
-    long now = System.currentTimeMillis();
+    long now = time.milliseconds();
     switch (error) {
       case NONE -> {
         try {

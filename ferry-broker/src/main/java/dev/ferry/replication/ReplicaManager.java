@@ -93,7 +93,12 @@ public final class ReplicaManager implements Closeable {
     this.time = time;
     this.isrEligible = metadata == null ? id -> true : id -> metadata.liveBroker(id).isPresent();
     this.fetchers =
-        metadata == null ? null : new ReplicaFetcherManager(config, metadata, interBroker);
+        metadata == null
+            ? null
+            : new ReplicaFetcherManager(
+                config,
+                leader -> new RemoteLeaderEndpoint(leader, config, metadata, interBroker),
+                time);
     this.isrUpdater =
         metadata == null
             ? null
