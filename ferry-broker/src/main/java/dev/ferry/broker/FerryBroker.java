@@ -19,6 +19,7 @@ import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.replication.ReplicationConfig;
+import dev.ferry.runtime.BrokerThreads;
 import dev.ferry.security.BrokerSecurity;
 import dev.ferry.security.sasl.SaslApiHandlers;
 import dev.ferry.server.ApiHandler;
@@ -36,7 +37,6 @@ import dev.ferry.server.cluster.ClusterView;
 import dev.ferry.server.cluster.DescribeClusterHandler;
 import dev.ferry.server.cluster.MetadataHandler;
 import dev.ferry.server.fetch.FetchHandler;
-import dev.ferry.server.fetch.FetchPurgatory;
 import dev.ferry.server.fetch.ListOffsetsHandler;
 import dev.ferry.server.fetch.OffsetForLeaderEpochHandler;
 import dev.ferry.server.group.GroupApis;
@@ -55,6 +55,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -186,6 +187,9 @@ public final class FerryBroker implements Closeable {
                 .orElse(config.logDefaults));
     started.push(logManager);
 
+    // One thread for the broker's timers: long-poll fetch and acks=all timeouts, the ISR check.
+    ScheduledExecutorService scheduler = BrokerThreads.newScheduler("ferry-scheduler");
+    started.push(() -> BrokerThreads.shutdown(scheduler, "ferry-scheduler", 5_000));
     replicaManager =
         new ReplicaManager(
             logManager,
@@ -199,15 +203,12 @@ public final class FerryBroker implements Closeable {
                 config.replicaSocketTimeoutMs,
                 config.replicaFetchBackoffMs),
             Time.SYSTEM,
+            scheduler,
             security.interBrokerChannel(
                 interBroker.name(),
                 interBroker.securityProtocol(),
                 config.saslMechanismInterBrokerProtocol));
     started.push(replicaManager);
-    FetchPurgatory purgatory = new FetchPurgatory();
-    started.push(purgatory);
-    replicaManager.addAppendListener(purgatory);
-    replicaManager.addHighWatermarkListener(purgatory);
 
     PartitionHost partitionHost =
         new PartitionHost(
@@ -221,7 +222,7 @@ public final class FerryBroker implements Closeable {
     replicaManager.startup();
 
     ExecutorService admin = adminExecutor();
-    started.push(() -> shutdownExecutor(admin));
+    started.push(() -> BrokerThreads.shutdown(admin, "ferry-admin", 10_000));
 
     // Handlers reach metadata writes only through this asynchronous front on the admin thread.
     topics = new AdminThreadTopicAdmin(new TopicController(metadata, partitionHost), admin);
@@ -239,7 +240,7 @@ public final class FerryBroker implements Closeable {
                 config.defaultReplicationFactor))
         .register(new DescribeClusterHandler(cluster))
         .register(new ProduceHandler(metadata, replicaManager))
-        .register(new FetchHandler(metadata, replicaManager, purgatory))
+        .register(new FetchHandler(metadata, replicaManager, scheduler))
         .register(new ListOffsetsHandler(replicaManager))
         .register(new OffsetForLeaderEpochHandler(replicaManager))
         .register(
@@ -369,18 +370,7 @@ public final class FerryBroker implements Closeable {
         0,
         TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(ADMIN_QUEUE_CAPACITY),
-        r -> {
-          Thread t = new Thread(r, "ferry-admin");
-          t.setDaemon(true);
-          return t;
-        });
-  }
-
-  private static void shutdownExecutor(ExecutorService executor) throws InterruptedException {
-    executor.shutdown();
-    if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-      executor.shutdownNow();
-    }
+        BrokerThreads.factory("ferry-admin"));
   }
 
   public BrokerConfig config() {

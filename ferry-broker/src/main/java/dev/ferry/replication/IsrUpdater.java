@@ -2,17 +2,20 @@ package dev.ferry.replication;
 
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.PartitionStateStore;
+import dev.ferry.runtime.BrokerThreads;
 import java.io.Closeable;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +36,25 @@ final class IsrUpdater implements Closeable {
   private final Supplier<Collection<Partition>> partitions;
   private final long maxLagMs;
   private final ThreadPoolExecutor writer;
-  private final ScheduledThreadPoolExecutor checker;
+  private final ScheduledExecutorService scheduler;
+  private final Time time;
+  private volatile ScheduledFuture<?> checker;
 
-  IsrUpdater(PartitionStateStore store, Supplier<Collection<Partition>> partitions, long maxLagMs) {
+  /**
+   * @param scheduler runs the periodic shrink check (in-memory, quick; the writes it finds go to
+   *     this updater's own {@code ferry-isr} thread)
+   */
+  IsrUpdater(
+      PartitionStateStore store,
+      Supplier<Collection<Partition>> partitions,
+      long maxLagMs,
+      ScheduledExecutorService scheduler,
+      Time time) {
     this.store = store;
     this.partitions = partitions;
     this.maxLagMs = maxLagMs;
+    this.scheduler = scheduler;
+    this.time = time;
     writer =
         new ThreadPoolExecutor(
             1,
@@ -46,18 +62,18 @@ final class IsrUpdater implements Closeable {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(QUEUE_CAPACITY),
-            r -> daemon(r, "ferry-isr"));
-    checker = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "ferry-isr-check"));
+            BrokerThreads.factory("ferry-isr"));
   }
 
   void start() {
     long period = Math.max(50, maxLagMs / 2);
-    checker.scheduleWithFixedDelay(this::checkShrink, period, period, TimeUnit.MILLISECONDS);
+    checker =
+        scheduler.scheduleWithFixedDelay(this::checkShrink, period, period, TimeUnit.MILLISECONDS);
   }
 
   private void checkShrink() {
     try {
-      long now = System.currentTimeMillis();
+      long now = time.milliseconds();
       for (Partition p : partitions.get()) {
         PartitionState shrunk = p.maybeShrinkIsr(now, maxLagMs);
         if (shrunk != null) {
@@ -108,20 +124,13 @@ final class IsrUpdater implements Closeable {
     }
   }
 
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
-
   @Override
   public void close() {
-    checker.shutdownNow();
-    writer.shutdownNow();
-    try {
-      writer.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    ScheduledFuture<?> c = checker;
+    if (c != null) {
+      c.cancel(false);
     }
+    writer.shutdownNow();
+    BrokerThreads.awaitTermination(writer, "ferry-isr", 5_000);
   }
 }

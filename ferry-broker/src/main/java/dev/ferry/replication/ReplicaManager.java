@@ -2,6 +2,7 @@ package dev.ferry.replication;
 
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.PartitionStateStore;
+import dev.ferry.runtime.DelayedOperationPurgatory;
 import dev.ferry.storage.AppendResult;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.LogManager;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import org.apache.kafka.common.TopicPartition;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * appending to them. Role changes come from the metadata (see {@code PartitionHost}); followers
  * replicate through one {@link ReplicaFetcherThread} per leader; leaders learn follower progress
  * from the followers' reads ({@link Partition#read}) and write ISR changes through the {@link
- * IsrUpdater}; acks=all appends wait in the {@link ReplicationPurgatory}.
+ * IsrUpdater}; acks=all appends wait as {@link DelayedAppend}s in a {@link
+ * DelayedOperationPurgatory} that high watermark moves check.
  */
 public final class ReplicaManager implements Closeable {
 
@@ -40,7 +43,7 @@ public final class ReplicaManager implements Closeable {
   private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
   private final List<AppendListener> appendListeners = new CopyOnWriteArrayList<>();
   private final List<HighWatermarkListener> hwListeners = new CopyOnWriteArrayList<>();
-  private final ReplicationPurgatory purgatory = new ReplicationPurgatory();
+  private final DelayedOperationPurgatory<DelayedAppend> appendWaits;
   private final ReplicaFetcherManager fetchers;
   private final IsrUpdater isrUpdater;
   private final HighWatermarkListener hwDispatch = this::highWatermarkChanged;
@@ -72,25 +75,32 @@ public final class ReplicaManager implements Closeable {
       };
 
   /** A single-broker manager: no metadata store, so no followers and no ISR writes. */
-  public ReplicaManager(LogManager logManager, Time time) {
-    this(logManager, null, ReplicationConfig.defaults(0), time);
+  public ReplicaManager(LogManager logManager, Time time, ScheduledExecutorService scheduler) {
+    this(
+        logManager,
+        null,
+        ReplicationConfig.defaults(0),
+        time,
+        scheduler,
+        InterBrokerChannel.PLAINTEXT);
   }
 
-  public ReplicaManager(
-      LogManager logManager, PartitionStateStore metadata, ReplicationConfig config, Time time) {
-    this(logManager, metadata, config, time, InterBrokerChannel.PLAINTEXT);
-  }
-
-  /** A manager whose followers reach leaders through {@code interBroker} (TLS, SASL). */
+  /**
+   * @param time the clock of follower progress and fetcher backoffs
+   * @param scheduler runs acks=all timeouts and the periodic ISR shrink check (owned by the caller)
+   * @param interBroker how followers reach leaders (plaintext, TLS, SASL)
+   */
   public ReplicaManager(
       LogManager logManager,
       PartitionStateStore metadata,
       ReplicationConfig config,
       Time time,
+      ScheduledExecutorService scheduler,
       InterBrokerChannel interBroker) {
     this.logManager = logManager;
     this.config = config;
     this.time = time;
+    this.appendWaits = new DelayedOperationPurgatory<>("acks=all appends", scheduler);
     this.isrEligible = metadata == null ? id -> true : id -> metadata.liveBroker(id).isPresent();
     this.fetchers =
         metadata == null
@@ -102,8 +112,10 @@ public final class ReplicaManager implements Closeable {
     this.isrUpdater =
         metadata == null
             ? null
-            : new IsrUpdater(metadata, partitions::values, config.replicaLagTimeMaxMs());
-    hwListeners.add(purgatory);
+            : new IsrUpdater(
+                metadata, partitions::values, config.replicaLagTimeMaxMs(), scheduler, time);
+    hwListeners.add(
+        p -> appendWaits.checkAndComplete(p.topicPartition(), w -> w.onPartitionChanged(p)));
   }
 
   /** Starts the periodic ISR shrink check. */
@@ -302,7 +314,9 @@ public final class ReplicaManager implements Closeable {
    */
   public CompletableFuture<Errors> awaitReplication(
       Partition partition, int leaderEpoch, long requiredOffset, long timeoutMs) {
-    return purgatory.await(partition, leaderEpoch, requiredOffset, timeoutMs);
+    DelayedAppend wait = new DelayedAppend(partition, leaderEpoch, requiredOffset);
+    appendWaits.tryCompleteElseWatch(wait, List.of(partition.topicPartition()), timeoutMs);
+    return wait.future();
   }
 
   private void highWatermarkChanged(Partition partition) {
@@ -344,6 +358,6 @@ public final class ReplicaManager implements Closeable {
     if (isrUpdater != null) {
       isrUpdater.close();
     }
-    purgatory.close();
+    appendWaits.close();
   }
 }

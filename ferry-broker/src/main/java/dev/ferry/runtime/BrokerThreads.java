@@ -1,6 +1,8 @@
 package dev.ferry.runtime;
 
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +19,16 @@ public final class BrokerThreads {
   private static final Logger log = LoggerFactory.getLogger(BrokerThreads.class);
 
   private BrokerThreads() {}
+
+  /**
+   * A scheduler on one daemon thread named {@code name}. Cancelled tasks leave its queue at once,
+   * so many short-lived timeouts (long-poll fetches, acks=all appends) do not pile up.
+   */
+  public static ScheduledExecutorService newScheduler(String name) {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, factory(name));
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
+  }
 
   /** Threads named {@code name} (one-thread pools) for an executor. */
   public static ThreadFactory factory(String name) {

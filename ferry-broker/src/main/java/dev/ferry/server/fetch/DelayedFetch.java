@@ -1,9 +1,8 @@
 package dev.ferry.server.fetch;
 
+import dev.ferry.runtime.DelayedOperation;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
@@ -14,10 +13,11 @@ import org.apache.kafka.common.requests.FetchResponse;
  * A long-poll fetch parked until enough bytes arrive in its partitions or its max wait expires.
  * Completes exactly once, whichever comes first, by re-reading the logs.
  *
- * <p>A follower's fetch reads up to the log end, so appends wake it; a consumer's reads up to the
- * high watermark, so high watermark moves (and leadership changes) wake it.
+ * <p>A follower's fetch reads up to the log end, so appends wake it ({@link #onAppend} counts their
+ * bytes, no re-read until there are enough); a consumer's reads up to the high watermark, so high
+ * watermark moves (and leadership changes) wake it ({@link #tryComplete} re-reads).
  */
-final class DelayedFetch {
+final class DelayedFetch extends DelayedOperation {
 
   private final List<TopicPartition> partitions;
   private final int minBytes;
@@ -25,8 +25,6 @@ final class DelayedFetch {
   private final Supplier<FetchReader.Result> reread;
   private final CompletableFuture<AbstractResponse> future;
   private final AtomicInteger newBytes = new AtomicInteger();
-  private final AtomicBoolean completed = new AtomicBoolean();
-  private volatile ScheduledFuture<?> timeout;
 
   DelayedFetch(
       List<TopicPartition> partitions,
@@ -49,71 +47,57 @@ final class DelayedFetch {
     return fromFollower;
   }
 
-  void setTimeout(ScheduledFuture<?> timeout) {
-    this.timeout = timeout;
-  }
-
-  /** Returns true if this append made the fetch complete. */
+  /** {@code bytes} were appended to one of its partitions; true once completed. */
   boolean onAppend(int bytes) {
-    return newBytes.addAndGet(bytes) >= minBytes && complete();
+    if (newBytes.addAndGet(bytes) < minBytes) {
+      return false;
+    }
+    completeWithRead();
+    return true;
   }
 
   /**
-   * The high watermark of one of its partitions moved: re-read, and complete if that found enough
-   * bytes or an error (e.g. this broker stopped leading). Returns true once completed.
+   * Re-reads, and completes if that found enough bytes or an error (e.g. this broker stopped
+   * leading). Returns true once completed.
    */
-  boolean onHighWatermark() {
-    if (completed.get()) {
+  @Override
+  public boolean tryComplete() {
+    if (isCompleted()) {
       return true;
     }
     FetchReader.Result r;
     try {
       r = reread.get();
     } catch (RuntimeException e) {
-      return complete();
+      if (claimCompletion()) {
+        future.completeExceptionally(e);
+      }
+      return true;
     }
     if (r.bytes() < minBytes && !r.anyError()) {
       return false;
     }
-    return finish(r);
-  }
-
-  boolean isCompleted() {
-    return completed.get();
-  }
-
-  /** Completes with a fresh read; returns false if someone else already completed it. */
-  boolean complete() {
-    if (completed.get()) {
-      return false;
+    if (claimCompletion()) {
+      future.complete(FetchResponse.of(r.response()));
     }
-    FetchReader.Result r;
-    try {
-      r = reread.get();
-    } catch (RuntimeException e) {
-      if (completed.compareAndSet(false, true)) {
-        cancelTimeout();
-        future.completeExceptionally(e);
-        return true;
-      }
-      return false;
-    }
-    return finish(r);
-  }
-
-  private boolean finish(FetchReader.Result r) {
-    if (!completed.compareAndSet(false, true)) {
-      return false;
-    }
-    cancelTimeout();
-    future.complete(FetchResponse.of(r.response()));
     return true;
   }
 
-  private void cancelTimeout() {
-    ScheduledFuture<?> t = timeout;
-    if (t != null) {
-      t.cancel(false);
+  /** max_wait_ms passed: answer with whatever is there now. */
+  @Override
+  protected void onExpiration() {
+    completeWithRead();
+  }
+
+  /** Completes with a fresh read unless someone else completed it first. */
+  void completeWithRead() {
+    if (!claimCompletion()) {
+      return;
+    }
+    try {
+      future.complete(FetchResponse.of(reread.get().response()));
+    } catch (RuntimeException e) {
+      future.completeExceptionally(e);
     }
   }
 }

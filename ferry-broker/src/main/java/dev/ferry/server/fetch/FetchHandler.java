@@ -5,11 +5,13 @@ import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.ReplicaManager;
+import dev.ferry.runtime.DelayedOperationPurgatory;
 import dev.ferry.server.ApiHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
@@ -23,21 +25,33 @@ import org.apache.kafka.common.requests.FetchResponse;
 
 /**
  * Fetch with long polling. Sessions are declined (session id 0), so clients send full fetches; a
- * request is answered at once when it finds min_bytes or an error, otherwise it waits in the
- * purgatory until data arrives or max_wait_ms passes.
+ * request is answered at once when it finds min_bytes or an error, otherwise it waits as a {@link
+ * DelayedFetch} in this handler's purgatory until data arrives ({@link FetchWakeUps}) or
+ * max_wait_ms passes (on the injected scheduler).
  */
 public final class FetchHandler extends ApiHandler<FetchRequest> {
 
   private final FetchReader reader;
   private final MetadataView metadata;
-  private final FetchPurgatory purgatory;
+  private final DelayedOperationPurgatory<DelayedFetch> purgatory;
 
+  /**
+   * @param scheduler expires parked fetches at their max wait
+   */
   public FetchHandler(
-      MetadataView metadata, ReplicaManager replicaManager, FetchPurgatory purgatory) {
+      MetadataView metadata, ReplicaManager replicaManager, ScheduledExecutorService scheduler) {
     super(ApiKeys.FETCH, FetchRequest.class);
     this.reader = new FetchReader(metadata, replicaManager);
     this.metadata = metadata;
-    this.purgatory = purgatory;
+    this.purgatory = new DelayedOperationPurgatory<>("long-poll fetches", scheduler);
+    FetchWakeUps wakeUps = new FetchWakeUps(purgatory);
+    replicaManager.addAppendListener(wakeUps);
+    replicaManager.addHighWatermarkListener(wakeUps);
+  }
+
+  /** Fetches parked now (for tests and diagnostics). */
+  public int parkedFetches() {
+    return purgatory.watched();
   }
 
   @Override
@@ -68,10 +82,12 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
             params.fromFollower(),
             () -> reader.read(data, version, params),
             future);
-    purgatory.watch(delayed, data.maxWaitMs());
+    List<TopicPartition> keys = delayed.partitions();
+    purgatory.watch(delayed, keys, data.maxWaitMs());
     // An append that landed between the first read and the watch would never wake us. (When the
     // first read found some bytes, a missed wake-up only costs waiting out max_wait_ms.)
-    if (first.bytes() == 0 && reader.hasNewData(data, version, params) && delayed.complete()) {
+    if (first.bytes() == 0 && reader.hasNewData(data, version, params)) {
+      delayed.completeWithRead();
       purgatory.unwatch(delayed);
     }
     return future;
