@@ -49,7 +49,17 @@ public final class BrokerProcess implements AutoCloseable {
 
   /** Starts a broker JVM with {@code overrides} and waits (bounded) until it listens. */
   public static BrokerProcess start(Map<String, String> overrides) throws Exception {
-    List<String> cmd = new ArrayList<>();
+    return start(List.of(), overrides);
+  }
+
+  /**
+   * Starts a broker JVM through {@code launcher} (a command that execs the rest, e.g. {@code ip
+   * netns exec NAME} or {@code faketime ...}, so the process id stays the JVM's) and waits
+   * (bounded) until it listens.
+   */
+  public static BrokerProcess start(List<String> launcher, Map<String, String> overrides)
+      throws Exception {
+    List<String> cmd = new ArrayList<>(launcher);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
     cmd.add("-cp");

@@ -2,6 +2,7 @@ package dev.ferry.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.verify.CheckReport;
 import dev.ferry.verify.WorkloadChecker;
@@ -59,27 +60,49 @@ class ClusterFaultInjectionTest {
 
   @Test
   void acknowledgedRecordsSurviveASeededScheduleOfClusterFaults() throws Exception {
+    run(
+        "ClusterFaultInjectionTest",
+        FaultSchedule.CLUSTER,
+        Integer.getInteger("ferry.faults.zookeepers", 3),
+        null);
+  }
+
+  /**
+   * The same with the {@link FaultSchedule#NETWORK} nemeses: every broker in a network namespace of
+   * its own ({@link NetworkLab}), partitions in Jepsen's shapes and overlapping faults. Skipped
+   * where network namespaces cannot be made (not root, no iproute2). One ZooKeeper node by default
+   * ({@code ferry.faults.zookeepers}): the partitions are between brokers and ZooKeeper as a whole.
+   */
+  @Test
+  void acknowledgedRecordsSurviveNetworkPartitionsAndOverlappingFaults() throws Exception {
+    NetworkLab.Result lab = NetworkLab.create(BROKERS);
+    assumeTrue(lab.lab().isPresent(), () -> "no network namespaces here: " + lab.whyNot());
+    try (NetworkLab network = lab.lab().get()) {
+      run(
+          "NetworkPartitionTest",
+          FaultSchedule.NETWORK,
+          Integer.getInteger("ferry.faults.zookeepers", 1),
+          network);
+    }
+  }
+
+  private void run(String name, List<Fault.Kind> kinds, int zookeepers, NetworkLab network)
+      throws Exception {
     long seed = Long.getLong("ferry.faults.seed", System.nanoTime());
     Duration budget = Duration.ofSeconds(Long.getLong("ferry.faults.duration", 20));
     int rate = Integer.getInteger("ferry.faults.rate", 300);
-    int zookeepers = Integer.getInteger("ferry.faults.zookeepers", 3);
     // Leader pauses of 5-8 s (always past the 4 s session); killed processes down for up to 6 s,
     // sometimes shorter than the session (the restart waits out the stale registration),
     // sometimes longer (the ISR shrinks and acks=all goes on with two replicas).
     FaultSchedule schedule =
         FaultSchedule.random(
             seed,
-            FaultSchedule.CLUSTER,
+            kinds,
             2 * PARTITIONS,
             budget,
             Duration.ofMillis(2L * SESSION_TIMEOUT_MS),
             Duration.ofMillis(3L * SESSION_TIMEOUT_MS / 2));
-    System.out.println(
-        "ClusterFaultInjectionTest seed "
-            + seed
-            + " (replay with -Dferry.faults.seed="
-            + seed
-            + ")");
+    System.out.println(name + " seed " + seed + " (replay with -Dferry.faults.seed=" + seed + ")");
     System.out.println(schedule);
 
     long t0 = System.nanoTime();
@@ -88,17 +111,28 @@ class ClusterFaultInjectionTest {
     long producerRestarts;
     FaultInjector injector;
     Map<Integer, Integer> finalIsr;
-    try (ZooKeeperEnsemble zk = new ZooKeeperEnsemble(dir, zookeepers, TICK_TIME_MS)) {
+    try (ZooKeeperEnsemble zk =
+        new ZooKeeperEnsemble(
+            dir, zookeepers, TICK_TIME_MS, network == null ? "127.0.0.1" : "0.0.0.0")) {
       zk.start();
       for (int id = 0; id < BROKERS; id++) {
-        brokers.add(new ManagedBroker(id, dir.resolve("broker-" + id), brokerConfig(zk)));
+        Path data = dir.resolve("broker-" + id);
+        brokers.add(
+            network == null
+                ? new ManagedBroker(id, data, brokerConfig(zk.connectString()))
+                : new ManagedBroker(
+                    id,
+                    data,
+                    brokerConfig(zk.connectString(network.zooKeeperAddress())),
+                    network.hostAddress(id),
+                    network.launcher(id)));
       }
       try {
         startAll(brokers);
         String bootstrap =
             brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
         PartitionLeaders leaders = new PartitionLeaders(() -> bootstrap, TOPIC);
-        injector = new FaultInjector(brokers, zk, leaders, PARTITIONS);
+        injector = new FaultInjector(brokers, zk, leaders, PARTITIONS, network);
         WorkloadChecker.Settings settings =
             new WorkloadChecker.Settings(
                 TOPIC,
@@ -155,20 +189,19 @@ class ClusterFaultInjectionTest {
     log.info(summary);
 
     assertThat(injector.total()).isEqualTo(schedule.faults().size());
-    assertThat(injector.injected().keySet())
-        .containsExactlyInAnyOrderElementsOf(FaultSchedule.CLUSTER);
+    assertThat(injector.injected().keySet()).containsExactlyInAnyOrderElementsOf(kinds);
     assertThat(finalIsr).as("ISR size by partition at the end").containsOnlyKeys(0, 1, 2);
     assertThat(finalIsr.values()).containsOnly(BROKERS);
     assertThat(report.acknowledged()).isGreaterThan(3_000);
     WorkloadAssertions.assertNothingLostDuplicatedOrReordered(
-        report, FailureEvidence.collect("cluster-" + seed, brokers, TOPIC, report));
+        report, FailureEvidence.collect(name + "-" + seed, brokers, TOPIC, report));
     assertReplicasIdentical(brokers);
   }
 
-  private Map<String, String> brokerConfig(ZooKeeperEnsemble zk) {
+  private Map<String, String> brokerConfig(String zookeeperConnect) {
     return Map.of(
         "zookeeper.connect",
-        zk.connectString(),
+        zookeeperConnect,
         "zookeeper.session.timeout.ms",
         Integer.toString(SESSION_TIMEOUT_MS),
         // A restart on a busy machine may need longer than one short session to load metadata.

@@ -35,7 +35,38 @@ record Fault(Kind kind, int target, Duration quietBefore, Duration duration) {
      */
     PAUSE_LEADER,
     /** SIGKILL of a ZooKeeper node; restarted on the same data after {@link #duration}. */
-    KILL_ZOOKEEPER
+    KILL_ZOOKEEPER,
+    /**
+     * A network partition for {@link #duration}: the victim broker is cut from the other brokers
+     * and from ZooKeeper, while clients still reach it (Jepsen's "isolate a node"; with balanced
+     * leadership every broker leads a partition, so the victim is a leader).
+     */
+    ISOLATE,
+    /**
+     * A network partition for {@link #duration}: the victim is cut from the other brokers only;
+     * everyone keeps ZooKeeper (a minority that the controller still sees as alive).
+     */
+    CUT_FROM_BROKERS,
+    /**
+     * A network partition for {@link #duration}: two brokers cannot reach each other, the third
+     * (the bridge) reaches both; everyone keeps ZooKeeper.
+     */
+    BRIDGE,
+    /**
+     * A network partition for {@link #duration}: the victim is cut from ZooKeeper only; other
+     * brokers and clients still reach it.
+     */
+    CUT_FROM_ZOOKEEPER,
+    /**
+     * Overlapping faults: the victim is isolated (as {@link #ISOLATE}) for {@link #duration}, and a
+     * second broker is SIGSTOPped for the middle half of it.
+     */
+    ISOLATE_WHILE_PAUSED,
+    /**
+     * Overlapping faults: SIGKILL of the victim, then, while the controller is still moving its
+     * partitions' leadership, SIGKILL of a second broker; both restarted after {@link #duration}.
+     */
+    KILL_DURING_ELECTION
   }
 
   @Override
@@ -46,12 +77,21 @@ record Fault(Kind kind, int target, Duration quietBefore, Duration duration) {
           case KILL_LEADER, PAUSE_LEADER -> "leader of choice " + target;
           case KILL_FOLLOWER -> "follower of choice " + target;
           case KILL_ZOOKEEPER -> "zookeeper[" + target + "]";
+          case ISOLATE,
+              CUT_FROM_BROKERS,
+              BRIDGE,
+              CUT_FROM_ZOOKEEPER,
+              ISOLATE_WHILE_PAUSED,
+              KILL_DURING_ELECTION ->
+              "victims of choice " + target;
         };
     String how =
         switch (kind) {
           case PAUSE, PAUSE_LEADER -> " for " + duration.toMillis() + " ms";
-          case KILL_LEADER, KILL_FOLLOWER, KILL_ZOOKEEPER ->
+          case KILL_LEADER, KILL_FOLLOWER, KILL_ZOOKEEPER, KILL_DURING_ELECTION ->
               ", down " + duration.toMillis() + " ms";
+          case ISOLATE, CUT_FROM_BROKERS, BRIDGE, CUT_FROM_ZOOKEEPER, ISOLATE_WHILE_PAUSED ->
+              " for " + duration.toMillis() + " ms";
           default -> "";
         };
     return kind + " " + what + " after " + quietBefore.toMillis() + " ms" + how;

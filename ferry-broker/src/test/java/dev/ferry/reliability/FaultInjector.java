@@ -29,6 +29,7 @@ final class FaultInjector {
   private final ZooKeeperEnsemble zookeeper;
   private final PartitionLeaders leaders;
   private final int partitions;
+  private final NetworkLab network;
   private final Map<Fault.Kind, Integer> injected = new EnumMap<>(Fault.Kind.class);
   private final List<String> timeline = new ArrayList<>();
 
@@ -47,10 +48,24 @@ final class FaultInjector {
       ZooKeeperEnsemble zookeeper,
       PartitionLeaders leaders,
       int partitions) {
+    this(brokers, zookeeper, leaders, partitions, null);
+  }
+
+  /**
+   * @param network the lab the brokers run in (broker {@code i} of the list on host {@code i}), for
+   *     the {@link FaultSchedule#NETWORK} kinds; null for none
+   */
+  FaultInjector(
+      List<ManagedBroker> brokers,
+      ZooKeeperEnsemble zookeeper,
+      PartitionLeaders leaders,
+      int partitions,
+      NetworkLab network) {
     this.brokers = brokers;
     this.zookeeper = zookeeper;
     this.leaders = leaders;
     this.partitions = partitions;
+    this.network = network;
   }
 
   /** Runs every fault of {@code schedule} in order; returns when the last target is back. */
@@ -115,8 +130,117 @@ final class FaultInjector {
         zookeeper.killAndRestart(index, fault.duration());
         return "zookeeper node " + zookeeper.nodeId(index) + " of " + zookeeper.size();
       }
+      case ISOLATE,
+          CUT_FROM_BROKERS,
+          BRIDGE,
+          CUT_FROM_ZOOKEEPER,
+          ISOLATE_WHILE_PAUSED,
+          KILL_DURING_ELECTION -> {
+        return injectNetworkFault(fault);
+      }
     }
     throw new IllegalArgumentException("Unknown fault kind " + fault.kind());
+  }
+
+  /**
+   * The {@link FaultSchedule#NETWORK} kinds. Victims come from the seed alone: broker {@code v =
+   * target % n} and a second one, {@code (v + 1 + (target / n) % (n - 1)) % n}.
+   */
+  private String injectNetworkFault(Fault fault) throws Exception {
+    int n = brokers.size();
+    int v = fault.target() % n;
+    int second = (v + 1 + (fault.target() / n) % (n - 1)) % n;
+    String led = ledBy(v);
+    String ledSecond = ledBy(second);
+    long d = fault.duration().toMillis();
+    switch (fault.kind()) {
+      case ISOLATE -> {
+        isolate(v);
+        Thread.sleep(d);
+        network.heal();
+        return String.format("broker %d (%s) cut from brokers and ZooKeeper", id(v), led);
+      }
+      case CUT_FROM_BROKERS -> {
+        for (int o = 0; o < n; o++) {
+          if (o != v) {
+            network.cut(v, o);
+          }
+        }
+        Thread.sleep(d);
+        network.heal();
+        return String.format("broker %d (%s) cut from the other brokers", id(v), led);
+      }
+      case BRIDGE -> {
+        network.cut(v, second);
+        Thread.sleep(d);
+        network.heal();
+        return String.format(
+            "brokers %d (%s) and %d (%s) cut from each other, the rest bridging",
+            id(v), led, id(second), ledSecond);
+      }
+      case CUT_FROM_ZOOKEEPER -> {
+        network.cutFromZooKeeper(v);
+        Thread.sleep(d);
+        network.heal();
+        return String.format("broker %d (%s) cut from ZooKeeper", id(v), led);
+      }
+      case ISOLATE_WHILE_PAUSED -> {
+        isolate(v);
+        Thread.sleep(d / 4);
+        ManagedBroker paused = brokers.get(second);
+        paused.pause();
+        try {
+          Thread.sleep(d / 2);
+        } finally {
+          paused.resume();
+        }
+        Thread.sleep(d / 4);
+        network.heal();
+        return String.format(
+            "broker %d (%s) isolated, broker %d (%s) paused for the middle %d ms",
+            id(v), led, id(second), ledSecond, d / 2);
+      }
+      case KILL_DURING_ELECTION -> {
+        // The gap falls inside the first broker's failover: its session has not even expired.
+        long gap = Math.max(100, Math.min(1_000, d / 8));
+        ManagedBroker first = brokers.get(v);
+        ManagedBroker then = brokers.get(second);
+        first.kill();
+        Thread.sleep(gap);
+        then.kill();
+        Thread.sleep(d);
+        first.start();
+        then.start();
+        return String.format(
+            "broker %d (%s) killed, broker %d (%s) %d ms later",
+            id(v), led, id(second), ledSecond, gap);
+      }
+      default -> throw new IllegalArgumentException("Not a network fault: " + fault.kind());
+    }
+  }
+
+  private void isolate(int v) throws Exception {
+    for (int o = 0; o < brokers.size(); o++) {
+      if (o != v) {
+        network.cut(v, o);
+      }
+    }
+    network.cutFromZooKeeper(v);
+  }
+
+  private int id(int index) {
+    return brokers.get(index).brokerId();
+  }
+
+  /** Which partitions broker {@code index} leads now, for the timeline. */
+  private String ledBy(int index) throws InterruptedException {
+    List<Integer> led = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      if (leaders.await(p, LEADER_WAIT).leader() == id(index)) {
+        led.add(p);
+      }
+    }
+    return led.isEmpty() ? "leads nothing" : "leads " + led;
   }
 
   private ManagedBroker brokerAt(int target) {

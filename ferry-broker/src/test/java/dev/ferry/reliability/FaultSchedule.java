@@ -14,7 +14,8 @@ import java.util.Random;
  *
  * <p>In a cluster, which broker a leader or follower fault hits is decided at injection time (it is
  * whoever leads then), so a replay repeats the schedule exactly but the victims only as far as the
- * cluster behaves the same.
+ * cluster behaves the same. The {@link #NETWORK} kinds choose their victims from the seed alone
+ * (broker indexes), so a replay repeats those exactly.
  */
 final class FaultSchedule {
 
@@ -30,6 +31,19 @@ final class FaultSchedule {
           Fault.Kind.PAUSE_LEADER,
           Fault.Kind.CLEAN_RESTART,
           Fault.Kind.KILL_ZOOKEEPER);
+
+  /**
+   * Network partitions in Jepsen's shapes and overlapping faults, for a cluster of three brokers in
+   * a {@link NetworkLab}.
+   */
+  static final List<Fault.Kind> NETWORK =
+      List.of(
+          Fault.Kind.ISOLATE,
+          Fault.Kind.CUT_FROM_BROKERS,
+          Fault.Kind.BRIDGE,
+          Fault.Kind.CUT_FROM_ZOOKEEPER,
+          Fault.Kind.ISOLATE_WHILE_PAUSED,
+          Fault.Kind.KILL_DURING_ELECTION);
 
   private final long seed;
   private final List<Fault> faults;
@@ -88,8 +102,12 @@ final class FaultSchedule {
               long min = Math.min(maxPause.toMillis(), maxPause.toMillis() / 2 + 1_000);
               yield min + (long) (random.nextDouble() * (maxPause.toMillis() - min));
             }
-            case KILL_LEADER, KILL_FOLLOWER, KILL_ZOOKEEPER ->
+            case KILL_LEADER, KILL_FOLLOWER, KILL_ZOOKEEPER, KILL_DURING_ELECTION ->
                 (long) (random.nextDouble() * maxDown.toMillis());
+            // Partitions of half of maxPause to all of it: with twice the session timeout, some
+            // outlive the session and some do not.
+            case ISOLATE, CUT_FROM_BROKERS, BRIDGE, CUT_FROM_ZOOKEEPER, ISOLATE_WHILE_PAUSED ->
+                (long) (fraction(random, 0.5) * maxPause.toMillis());
             case KILL, CLEAN_RESTART -> 0;
           };
       // The faults covering each kind are always in, even past the budget.

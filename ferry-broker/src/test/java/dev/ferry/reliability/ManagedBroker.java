@@ -20,6 +20,8 @@ final class ManagedBroker implements AutoCloseable {
   private final int port;
   private final Path logDir;
   private final Map<String, String> config;
+  private final String host;
+  private final List<String> launcher;
   private final List<String> previousOutput = new ArrayList<>();
   private BrokerProcess process;
   private boolean paused;
@@ -29,11 +31,24 @@ final class ManagedBroker implements AutoCloseable {
    *     zookeeper.connect} of a shared ensemble or {@code log.flush.interval.messages}
    */
   ManagedBroker(int brokerId, Path dataDir, Map<String, String> extra) throws IOException {
+    this(brokerId, dataDir, extra, "127.0.0.1", List.of());
+  }
+
+  /**
+   * @param host the address the broker listens on (its own, in a network namespace)
+   * @param launcher a command that execs the broker's JVM, e.g. {@code ip netns exec NAME}; empty
+   *     for none
+   */
+  ManagedBroker(
+      int brokerId, Path dataDir, Map<String, String> extra, String host, List<String> launcher)
+      throws IOException {
     this.brokerId = brokerId;
     this.port = BrokerProcess.freePort();
+    this.host = host;
+    this.launcher = List.copyOf(launcher);
     this.config = new HashMap<>();
     config.put("broker.id", Integer.toString(brokerId));
-    config.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+    config.put("listeners", "PLAINTEXT://" + host + ":" + port);
     this.logDir = dataDir.resolve("logs");
     config.put("log.dirs", logDir.toString());
     config.put("num.network.threads", "2");
@@ -47,7 +62,7 @@ final class ManagedBroker implements AutoCloseable {
   }
 
   String bootstrap() {
-    return "127.0.0.1:" + port;
+    return host + ":" + port;
   }
 
   /** The broker's {@code log.dirs}: one directory per hosted partition. */
@@ -57,7 +72,7 @@ final class ManagedBroker implements AutoCloseable {
 
   /** Starts the broker process and waits until it listens and is registered. */
   void start() throws Exception {
-    process = BrokerProcess.start(config);
+    process = BrokerProcess.start(launcher, config);
   }
 
   /** SIGKILL, then start again on the same data. */
@@ -78,6 +93,25 @@ final class ManagedBroker implements AutoCloseable {
     process.stopGracefully();
     retire();
     start();
+  }
+
+  /** SIGSTOP, until {@link #resume}. */
+  void pause() throws Exception {
+    process.pause();
+    paused = true;
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  void resume() throws Exception {
+    process.resume();
+    paused = false;
+  }
+
+  /** SIGKILL, leaving the broker down until {@link #start}. */
+  void kill() throws Exception {
+    process.kill();
+    retire();
+    process = null;
   }
 
   /** SIGSTOP for {@code duration}, then SIGCONT. */

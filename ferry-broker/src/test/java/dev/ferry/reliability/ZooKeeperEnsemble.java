@@ -23,6 +23,14 @@ final class ZooKeeperEnsemble implements AutoCloseable {
    * @param tickTimeMs session timeouts must lie between 2 and 20 ticks
    */
   ZooKeeperEnsemble(Path dir, int size, int tickTimeMs) throws IOException {
+    this(dir, size, tickTimeMs, "127.0.0.1");
+  }
+
+  /**
+   * @param clientAddress where the nodes' client ports listen (0.0.0.0 to be reached from other
+   *     network namespaces); the quorum's own links stay on loopback
+   */
+  ZooKeeperEnsemble(Path dir, int size, int tickTimeMs, String clientAddress) throws IOException {
     List<Integer> clientPorts = new ArrayList<>();
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < size; i++) {
@@ -32,7 +40,12 @@ final class ZooKeeperEnsemble implements AutoCloseable {
     for (int i = 0; i < size; i++) {
       nodes.add(
           new ZooKeeperNode(
-              i + 1, clientPorts.get(i), dir.resolve("zk-" + (i + 1)), peers, tickTimeMs));
+              i + 1,
+              clientPorts.get(i),
+              dir.resolve("zk-" + (i + 1)),
+              peers,
+              tickTimeMs,
+              clientAddress));
     }
   }
 
@@ -51,7 +64,12 @@ final class ZooKeeperEnsemble implements AutoCloseable {
   }
 
   String connectString() {
-    return nodes.stream().map(ZooKeeperNode::connectString).collect(Collectors.joining(","));
+    return connectString("127.0.0.1");
+  }
+
+  /** Every node's client port at {@code host}. */
+  String connectString(String host) {
+    return nodes.stream().map(n -> n.connectString(host)).collect(Collectors.joining(","));
   }
 
   /** SIGKILL of node {@code index}, {@code down} of downtime, then a restart on the same data. */

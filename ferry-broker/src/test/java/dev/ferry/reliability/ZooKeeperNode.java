@@ -32,6 +32,16 @@ final class ZooKeeperNode implements AutoCloseable {
    */
   ZooKeeperNode(int id, int clientPort, Path dir, List<String> peers, int tickTimeMs)
       throws IOException {
+    this(id, clientPort, dir, peers, tickTimeMs, "127.0.0.1");
+  }
+
+  /**
+   * @param clientAddress where the client port listens: 127.0.0.1, or 0.0.0.0 for brokers in
+   *     network namespaces of their own (see {@link NetworkLab})
+   */
+  ZooKeeperNode(
+      int id, int clientPort, Path dir, List<String> peers, int tickTimeMs, String clientAddress)
+      throws IOException {
     this.id = id;
     this.clientPort = clientPort;
     this.dir = dir;
@@ -44,7 +54,7 @@ final class ZooKeeperNode implements AutoCloseable {
     cfg.add("syncLimit=10");
     cfg.add("dataDir=" + data);
     cfg.add("clientPort=" + clientPort);
-    cfg.add("clientPortAddress=127.0.0.1");
+    cfg.add("clientPortAddress=" + clientAddress);
     cfg.add("maxClientCnxns=0");
     cfg.add("admin.enableServer=false");
     cfg.add("4lw.commands.whitelist=srvr");
@@ -62,7 +72,12 @@ final class ZooKeeperNode implements AutoCloseable {
   }
 
   String connectString() {
-    return "127.0.0.1:" + clientPort;
+    return connectString("127.0.0.1");
+  }
+
+  /** The client port at {@code host}, an address this node listens on. */
+  String connectString(String host) {
+    return host + ":" + clientPort;
   }
 
   /** Starts the JVM; returns at once ({@link #awaitServing} waits for it). */

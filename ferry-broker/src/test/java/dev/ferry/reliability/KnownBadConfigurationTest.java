@@ -1,0 +1,142 @@
+package dev.ferry.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.verify.CheckReport;
+import dev.ferry.verify.WorkloadChecker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proof that the checker can fail: a configuration known to lose acknowledged records, driven into
+ * the loss on purpose, must show the loss in the report, with partition and offset.
+ *
+ * <p>acks=1 (idempotence off): the leader answers after its own append. Both followers are frozen
+ * (SIGSTOP) for less than the ZooKeeper session and the replica lag time, so they stay registered
+ * and in the ISR while the leader acknowledges records they never fetch; then the leader is
+ * SIGKILLed and the followers continued. The controller elects one of them — a clean election, it
+ * is in the ISR — and the records only the dead leader had are gone; when it comes back it
+ * truncates them. Kafka documents exactly this for acks=1; with acks=all the same sequence loses
+ * nothing (the records would not have been acknowledged).
+ */
+@Tag("slow")
+class KnownBadConfigurationTest {
+
+  private static final String TOPIC = "acks-one";
+  private static final int SESSION_TIMEOUT_MS = 6_000;
+
+  @TempDir Path dir;
+
+  @Test
+  void acksOneWithTheLeaderKilledRightAfterAcknowledgingLosesRecordsAndTheCheckerSaysSo()
+      throws Exception {
+    List<ManagedBroker> brokers = new ArrayList<>();
+    CheckReport report;
+    long acknowledgedWhileFrozen;
+    try (ZooKeeperEnsemble zk = new ZooKeeperEnsemble(dir, 1, 500)) {
+      zk.start();
+      for (int id = 0; id < 3; id++) {
+        brokers.add(
+            new ManagedBroker(
+                id,
+                dir.resolve("broker-" + id),
+                Map.of(
+                    "zookeeper.connect",
+                    zk.connectString(),
+                    "zookeeper.session.timeout.ms",
+                    Integer.toString(SESSION_TIMEOUT_MS),
+                    "zookeeper.connection.timeout.ms",
+                    "30000",
+                    "replica.lag.time.max.ms",
+                    "10000",
+                    "replica.fetch.backoff.ms",
+                    "100")));
+      }
+      try {
+        for (ManagedBroker b : brokers) {
+          b.start();
+        }
+        String bootstrap =
+            brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
+        PartitionLeaders leaders = new PartitionLeaders(() -> bootstrap, TOPIC);
+        WorkloadChecker.Settings settings =
+            new WorkloadChecker.Settings(
+                    TOPIC, 1, 1, 300, Duration.ofSeconds(60), (short) 3, Map.of())
+                .withProducerProperties(
+                    Map.of(
+                        ProducerConfig.ACKS_CONFIG,
+                        "1",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        false,
+                        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                        1));
+        try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
+          checker.start(Duration.ofSeconds(60));
+          await().atMost(Duration.ofSeconds(60)).until(() -> checker.acknowledged() >= 200);
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .ignoreExceptions()
+              .until(() -> leaders.isrSizes().get(0) == 3);
+          PartitionLeaders.Replicas r = leaders.await(0, Duration.ofSeconds(30));
+          ManagedBroker leader = broker(brokers, r.leader());
+          List<ManagedBroker> followers =
+              r.followers().stream().map(id -> broker(brokers, id)).toList();
+          for (ManagedBroker f : followers) {
+            f.pause();
+          }
+          long before = checker.acknowledged();
+          try {
+            await()
+                .atMost(Duration.ofSeconds(3))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> checker.acknowledged() >= before + 100);
+            acknowledgedWhileFrozen = checker.acknowledged() - before;
+            leader.kill();
+          } finally {
+            for (ManagedBroker f : followers) {
+              f.resume();
+            }
+          }
+          // A follower takes over; the old leader comes back and truncates what only it had.
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(() -> checker.acknowledged() >= before + acknowledgedWhileFrozen + 300);
+          leader.start();
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .ignoreExceptions()
+              .until(() -> leaders.isrSizes().get(0) == 3);
+          report = checker.check(Duration.ofSeconds(60));
+        }
+      } finally {
+        for (ManagedBroker b : brokers) {
+          b.close();
+        }
+      }
+    }
+    System.out.println(report.summary());
+    assertThat(report.ok()).as(report.summary()).isFalse();
+    assertThat(report.lostAcknowledged())
+        .as("records acknowledged by the frozen-out leader alone")
+        .isPositive()
+        .isLessThanOrEqualTo(acknowledgedWhileFrozen);
+    CheckReport.Anomaly first = report.anomalies().get(0);
+    assertThat(first.kind()).isEqualTo(CheckReport.Kind.LOST);
+    assertThat(first.partition()).isZero();
+    assertThat(first.description()).startsWith("lost acknowledged p0-");
+    assertThat(report.duplicates()).isZero();
+  }
+
+  private static ManagedBroker broker(List<ManagedBroker> brokers, int id) {
+    return brokers.stream().filter(b -> b.brokerId() == id).findFirst().orElseThrow();
+  }
+}
