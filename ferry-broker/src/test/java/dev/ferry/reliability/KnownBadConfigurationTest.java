@@ -99,8 +99,9 @@ class KnownBadConfigurationTest {
                 .atMost(Duration.ofSeconds(3))
                 .pollInterval(Duration.ofMillis(20))
                 .until(() -> checker.acknowledged() >= before + 100);
-            acknowledgedWhileFrozen = checker.acknowledged() - before;
             leader.kill();
+            // Counted after the kill: everything the leader answered while alone.
+            acknowledgedWhileFrozen = checker.acknowledged() - before;
           } finally {
             for (ManagedBroker f : followers) {
               f.resume();
@@ -125,10 +126,12 @@ class KnownBadConfigurationTest {
     }
     System.out.println(report.summary());
     assertThat(report.ok()).as(report.summary()).isFalse();
+    // What the leader acknowledged alone: everything while the followers were frozen, plus what
+    // they had not fetched yet when frozen (they trail by well under a second's 300 records).
     assertThat(report.lostAcknowledged())
         .as("records acknowledged by the frozen-out leader alone")
         .isPositive()
-        .isLessThanOrEqualTo(acknowledgedWhileFrozen);
+        .isLessThanOrEqualTo(acknowledgedWhileFrozen + 300);
     CheckReport.Anomaly first = report.anomalies().get(0);
     assertThat(first.kind()).isEqualTo(CheckReport.Kind.LOST);
     assertThat(first.partition()).isZero();

@@ -27,6 +27,8 @@ import java.util.List;
  * @param phantoms records in the workload's format that were never sent: a sequence number the
  *     producer never used, or an unknown producer
  * @param abortedVisible records of aborted transactions that a read_committed consumer saw
+ * @param committedOffsetRegressions times the live consumer's group read back a committed offset
+ *     lower than one it had read back before
  * @param foreign records in the topic that are not in the workload's format
  * @param otherRuns records of other runs sharing the topic (a different run tag; ignored)
  * @param finalRecords records of this run in the final read
@@ -48,6 +50,7 @@ public record CheckReport(
     long unstableReads,
     long phantoms,
     long abortedVisible,
+    long committedOffsetRegressions,
     long foreign,
     long otherRuns,
     long finalRecords,
@@ -63,7 +66,8 @@ public record CheckReport(
     UNSTABLE,
     PHANTOM,
     ABORTED_VISIBLE,
-    FOREIGN
+    FOREIGN,
+    OFFSET_REGRESSED
   }
 
   /**
@@ -96,6 +100,7 @@ public record CheckReport(
         && unstableReads == 0
         && phantoms == 0
         && abortedVisible == 0
+        && committedOffsetRegressions == 0
         && foreign == 0;
   }
 
@@ -106,8 +111,8 @@ public record CheckReport(
                 + " failed, %,d aborted; final read %,d records"
                 + " (live consumer saw %,d). Lost acknowledged: %,d; acknowledged at another offset:"
                 + " %,d; duplicates: %,d; reorderings: %,d; unacknowledged but present (allowed): %,d;"
-                + " unstable reads: %,d; phantoms: %,d; aborted but visible: %,d; foreign records:"
-                + " %,d.",
+                + " unstable reads: %,d; phantoms: %,d; aborted but visible: %,d; committed offsets"
+                + " gone back: %,d; foreign records: %,d.",
             ok() ? "PASSED" : "FAILED",
             sent,
             acknowledged,
@@ -124,6 +129,7 @@ public record CheckReport(
             unstableReads,
             phantoms,
             abortedVisible,
+            committedOffsetRegressions,
             foreign)
         + (anomalies.isEmpty()
             ? ""

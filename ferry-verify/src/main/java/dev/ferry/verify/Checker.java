@@ -32,10 +32,22 @@ public final class Checker {
    */
   public static CheckReport compare(
       AckLedger[] ledgers, PartitionHistory[] live, PartitionHistory[] last) {
-    return new Checker(ledgers).run(live, last);
+    return compare(ledgers, live, last, new CommittedOffsets(last.length));
   }
 
-  private CheckReport run(PartitionHistory[] live, PartitionHistory[] last) {
+  /**
+   * @param committed the live consumer's group commits as read back during the run
+   */
+  public static CheckReport compare(
+      AckLedger[] ledgers,
+      PartitionHistory[] live,
+      PartitionHistory[] last,
+      CommittedOffsets committed) {
+    return new Checker(ledgers).run(live, last, committed);
+  }
+
+  private CheckReport run(
+      PartitionHistory[] live, PartitionHistory[] last, CommittedOffsets committed) {
     int producers = ledgers.length;
     LongList[] foundAt = new LongList[producers];
     for (int i = 0; i < producers; i++) {
@@ -202,6 +214,11 @@ public final class Checker {
         }
       }
     }
+    for (CheckReport.Anomaly a : committed.anomalies()) {
+      if (anomalies.size() < MAX_ANOMALIES) {
+        anomalies.add(a);
+      }
+    }
     return new CheckReport(
         sent,
         acknowledged,
@@ -216,6 +233,7 @@ public final class Checker {
         unstable,
         phantoms,
         abortedVisible,
+        committed.regressions(),
         foreign,
         otherRuns,
         finalRecords,

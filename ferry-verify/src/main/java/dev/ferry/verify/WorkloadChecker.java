@@ -19,10 +19,12 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -60,6 +62,9 @@ public final class WorkloadChecker implements AutoCloseable {
 
   /** Sequence numbers are reserved in the journal this many at a time. */
   private static final int RESERVE_BLOCK = 1_000;
+
+  /** How often the live consumer commits its position and reads the commits back. */
+  private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
 
   /** A transactional producer that failed this often in a row without a commit gives up. */
   private static final int MAX_FAILED_ATTEMPTS = 5;
@@ -201,6 +206,7 @@ public final class WorkloadChecker implements AutoCloseable {
   private final TopicReader reader;
   private final AckLedger[] ledgers;
   private final PartitionHistory[] live;
+  private final CommittedOffsets committedOffsets;
   private final AtomicBoolean stopProducing = new AtomicBoolean();
   private final AtomicBoolean stopConsuming = new AtomicBoolean();
   private final List<Thread> producerThreads = new ArrayList<>();
@@ -227,6 +233,7 @@ public final class WorkloadChecker implements AutoCloseable {
       ledgers[i] = new AckLedger();
     }
     this.live = reader.emptyHistories();
+    this.committedOffsets = new CommittedOffsets(settings.partitions());
   }
 
   /** Creates the topic (retrying for up to {@code timeout}) and starts producers and consumer. */
@@ -498,8 +505,27 @@ public final class WorkloadChecker implements AutoCloseable {
     journal.finished(index, sequence.used());
   }
 
+  private void commitAndReadBack(KafkaConsumer<byte[], byte[]> consumer) {
+    Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+    for (TopicPartition tp : reader.partitions()) {
+      positions.put(tp, new OffsetAndMetadata(consumer.position(tp, Duration.ofSeconds(5))));
+    }
+    consumer.commitSync(positions, Duration.ofSeconds(5));
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        consumer.committed(positions.keySet(), Duration.ofSeconds(5));
+    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
+      if (e.getValue() != null) {
+        committedOffsets.observe(e.getKey().partition(), e.getValue().offset());
+      }
+    }
+  }
+
   private KafkaConsumer<byte[], byte[]> newConsumer(String clientId) {
-    Map<String, Object> c = new HashMap<>();
+    return newConsumer(clientId, Map.of());
+  }
+
+  private KafkaConsumer<byte[], byte[]> newConsumer(String clientId, Map<String, Object> extra) {
+    Map<String, Object> c = new HashMap<>(extra);
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -517,15 +543,31 @@ public final class WorkloadChecker implements AutoCloseable {
     return new KafkaConsumer<>(c);
   }
 
+  /**
+   * Reads along from the beginning, and once a second commits its position in a group of its own
+   * and reads the commits back ({@link CommittedOffsets}: they must never go backwards).
+   */
   private void consumeLive() {
-    try (KafkaConsumer<byte[], byte[]> consumer = newConsumer("workload-live")) {
+    Map<String, Object> group =
+        Map.of(
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "ferry-verify-live-"
+                + (settings.runTag() == null ? settings.topic() : settings.runTag())
+                + "-"
+                + Long.toHexString(System.nanoTime()));
+    try (KafkaConsumer<byte[], byte[]> consumer = newConsumer("workload-live", group)) {
       liveConsumer = consumer;
       consumer.assign(reader.partitions());
       consumer.seekToBeginning(reader.partitions());
+      long nextCommit = System.nanoTime();
       while (!stopConsuming.get()) {
         try {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             live[r.partition()].observe(r.offset(), reader.idOf(r));
+          }
+          if (System.nanoTime() - nextCommit > 0) {
+            nextCommit = System.nanoTime() + COMMIT_EVERY.toNanos();
+            commitAndReadBack(consumer);
           }
         } catch (WakeupException e) {
           break;
@@ -624,7 +666,7 @@ public final class WorkloadChecker implements AutoCloseable {
     try (KafkaConsumer<byte[], byte[]> consumer = newConsumer("workload-final-read")) {
       last = reader.readAll(consumer, readTimeout);
     }
-    return Checker.compare(ledgers, live, last);
+    return Checker.compare(ledgers, live, last, committedOffsets);
   }
 
   /**

@@ -163,4 +163,26 @@ class CheckerTest {
     assertThat(r.foreign()).isEqualTo(1);
     assertThat(r.ok()).isFalse();
   }
+
+  @Test
+  void aCommittedOffsetGoingBackIsCaught() {
+    fourAcknowledgedInPlace();
+    CommittedOffsets committed = new CommittedOffsets(2);
+    committed.observe(0, 3);
+    committed.observe(0, 4);
+    committed.observe(1, 0);
+    committed.observe(0, 2); // the group's commit went back
+    committed.observe(0, 4);
+    CheckReport r = Checker.compare(ledgers, new PartitionHistory[0], last, committed);
+    assertThat(r.committedOffsetRegressions()).isEqualTo(1);
+    assertThat(r.ok()).isFalse();
+    assertThat(r.anomalies())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind()).isEqualTo(CheckReport.Kind.OFFSET_REGRESSED);
+              assertThat(a.description())
+                  .isEqualTo("committed offset of partition 0 went back from 4 to 2");
+            });
+  }
 }

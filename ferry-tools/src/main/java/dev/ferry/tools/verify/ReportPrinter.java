@@ -43,6 +43,11 @@ final class ReportPrinter {
     if (r.aborted() > 0 || r.abortedVisible() > 0) {
       line(out, "aborted-visible", r.abortedVisible(), "aborted, yet read by read_committed");
     }
+    line(
+        out,
+        "offsets-back",
+        r.committedOffsetRegressions(),
+        "a group's committed offset read back lower than before");
     line(out, "foreign", r.foreign(), "not written by ferry verify");
     if (r.otherRuns() > 0) {
       line(out, "other-runs", r.otherRuns(), "records of other runs in the topic (ignored)");
@@ -81,6 +86,7 @@ final class ReportPrinter {
     n.put("unstable", r.unstableReads());
     n.put("phantom", r.phantoms());
     n.put("abortedVisible", r.abortedVisible());
+    n.put("committedOffsetRegressions", r.committedOffsetRegressions());
     n.put("foreign", r.foreign());
     n.put("otherRuns", r.otherRuns());
     ArrayNode anomalies = n.putArray("anomalies");
