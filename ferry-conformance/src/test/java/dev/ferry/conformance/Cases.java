@@ -1,0 +1,19 @@
+package dev.ferry.conformance;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every case of the suite, by area. */
+final class Cases {
+
+  private Cases() {}
+
+  static List<Case> all() {
+    List<Case> all = new ArrayList<>();
+    all.addAll(MetadataCases.all());
+    all.addAll(DataCases.all());
+    all.addAll(AdminCases.all());
+    all.addAll(GroupCases.all());
+    return all;
+  }
+}

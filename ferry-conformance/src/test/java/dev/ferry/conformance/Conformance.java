@@ -1,0 +1,222 @@
+package dev.ferry.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AbstractResponse;
+
+/**
+ * Runs cases against Ferry and the Kafka reference side by side and collects every difference the
+ * allow-list does not explain, with both answers in full for the report.
+ */
+final class Conformance implements AutoCloseable {
+
+  /** Remembered on both sides while a case runs: the version of the case's API. */
+  static final String CASE_VERSION = "caseVersion";
+
+  private final SideContext ferry;
+  private final SideContext kafka;
+  private final ResponseDiff diff;
+  private final Map<ApiKeys, ApiVersionsResponseData.ApiVersion> ferryApis;
+  private final Map<ApiKeys, ApiVersionsResponseData.ApiVersion> kafkaApis;
+  private final List<Difference> differences = new ArrayList<>();
+  private final StringBuilder details = new StringBuilder();
+  private int exchangesCompared;
+
+  Conformance(BrokerUnderTest ferrySide, BrokerUnderTest kafkaSide, AllowList allowList) {
+    this.ferry = new SideContext(ferrySide);
+    this.kafka = new SideContext(kafkaSide);
+    this.diff = new ResponseDiff(allowList);
+    this.ferryApis = advertised(ferry);
+    this.kafkaApis = advertised(kafka);
+  }
+
+  static Map<ApiKeys, ApiVersionsResponseData.ApiVersion> advertised(SideContext side) {
+    ApiVersionsRequestData req =
+        new ApiVersionsRequestData()
+            .setClientSoftwareName("ferry-conformance")
+            .setClientSoftwareVersion("1");
+    ApiVersionsResponseData r =
+        (ApiVersionsResponseData) side.send(0, Requests.of(req, (short) 3)).data();
+    Map<ApiKeys, ApiVersionsResponseData.ApiVersion> apis = new EnumMap<>(ApiKeys.class);
+    for (ApiVersionsResponseData.ApiVersion v : r.apiKeys()) {
+      if (ApiKeys.hasId(v.apiKey())) {
+        apis.put(ApiKeys.forId(v.apiKey()), v);
+      }
+    }
+    return apis;
+  }
+
+  Map<ApiKeys, ApiVersionsResponseData.ApiVersion> ferryApis() {
+    return ferryApis;
+  }
+
+  Map<ApiKeys, ApiVersionsResponseData.ApiVersion> kafkaApis() {
+    return kafkaApis;
+  }
+
+  SideContext ferry() {
+    return ferry;
+  }
+
+  SideContext kafka() {
+    return kafka;
+  }
+
+  /** Runs {@code c} at every version of its API that both sides advertise. */
+  void run(Case c) {
+    ApiVersionsResponseData.ApiVersion f = ferryApis.get(c.api());
+    ApiVersionsResponseData.ApiVersion k = kafkaApis.get(c.api());
+    if (f == null || k == null) {
+      return; // not served by Ferry (or not by Kafka: the ApiVersions comparison reports that)
+    }
+    int lo = Math.max(c.minVersion(), Math.max(f.minVersion(), k.minVersion()));
+    int hi = Math.min(f.maxVersion(), k.maxVersion());
+    for (int v = lo; v <= hi; v++) {
+      runAt(c, (short) v);
+    }
+  }
+
+  /** Runs every exchange of {@code c} with the case's API at {@code version}. */
+  void runAt(Case c, short version) {
+    ferry.remember(CASE_VERSION, version);
+    kafka.remember(CASE_VERSION, version);
+    for (Exchange e : c.exchanges()) {
+      short v = e.api() == c.api() ? version : highestCommon(e.api());
+      ApiMessage fReq;
+      ApiMessage kReq;
+      try {
+        fReq = e.factory().build(ferry, v);
+        kReq = e.factory().build(kafka, v);
+        Requests.of(fReq, v);
+        Requests.of(kReq, v);
+      } catch (UnsupportedVersionException notExpressible) {
+        return; // this case's requests cannot be written at this version
+      }
+      AbstractResponse fResp = sendOrNull(ferry, e.nodeIndex(), fReq, v);
+      AbstractResponse kResp = sendOrNull(kafka, e.nodeIndex(), kReq, v);
+      String scope = c.api() + "/" + c.name() + " v" + version + " (" + e.api() + " v" + v + ")";
+      if (e.compared()) {
+        compare(scope, e.api().name(), c.name(), v, fResp, kResp);
+      }
+      if (fResp != null) {
+        e.after().accept(ferry, fResp);
+      }
+      if (kResp != null) {
+        e.after().accept(kafka, kResp);
+      }
+    }
+  }
+
+  private void compare(
+      String scope, String api, String caseName, short v, AbstractResponse f, AbstractResponse k) {
+    exchangesCompared++;
+    if (f == null || k == null) {
+      if (f != k) {
+        differences.add(
+            new Difference(
+                scope,
+                "(connection)",
+                f == null ? "closed the connection" : "answered",
+                k == null ? "closed the connection" : "answered"));
+      }
+      return;
+    }
+    JsonNode fJson = normalizeTopicIds(MessageJson.of(f.data(), v), ferry);
+    JsonNode kJson = normalizeTopicIds(MessageJson.of(k.data(), v), kafka);
+    List<Difference> found = diff.compare(scope, api, caseName, fJson, kJson);
+    if (!found.isEmpty()) {
+      differences.addAll(found);
+      details
+          .append("\n== ")
+          .append(scope)
+          .append("\n   ferry: ")
+          .append(fJson)
+          .append("\n   kafka: ")
+          .append(kJson)
+          .append('\n');
+    }
+  }
+
+  private static AbstractResponse sendOrNull(
+      SideContext side, int node, ApiMessage data, short version) {
+    try {
+      return side.send(node, Requests.of(data, version));
+    } catch (UncheckedIOException closed) {
+      return null;
+    }
+  }
+
+  short highestCommon(ApiKeys api) {
+    ApiVersionsResponseData.ApiVersion f = ferryApis.get(api);
+    ApiVersionsResponseData.ApiVersion k = kafkaApis.get(api);
+    if (f == null || k == null) {
+      throw new IllegalStateException(api + " is not served by both sides");
+    }
+    return (short) Math.min(f.maxVersion(), k.maxVersion());
+  }
+
+  /** Topic ids are random per cluster: compare them by the topic they name. */
+  private static JsonNode normalizeTopicIds(JsonNode node, SideContext side) {
+    if (node.isObject()) {
+      ObjectNode o = (ObjectNode) node;
+      Iterator<Map.Entry<String, JsonNode>> fields = o.fields();
+      List<String> ids = new ArrayList<>();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> f = fields.next();
+        if (f.getValue().isTextual() && f.getKey().toLowerCase().endsWith("topicid")) {
+          ids.add(f.getKey());
+        } else {
+          normalizeTopicIds(f.getValue(), side);
+        }
+      }
+      for (String field : ids) {
+        Uuid id = Uuid.fromString(o.get(field).asText());
+        String name = side.topicName(id);
+        if (name != null) {
+          o.put(field, "id-of:" + name);
+        }
+      }
+    } else if (node.isArray()) {
+      node.forEach(n -> normalizeTopicIds(n, side));
+    }
+    return node;
+  }
+
+  List<Difference> differences() {
+    return differences;
+  }
+
+  int exchangesCompared() {
+    return exchangesCompared;
+  }
+
+  /** The failure report: each difference, then both answers of each exchange that differed. */
+  String report() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(differences.size())
+        .append(" difference(s) not on the allow-list in ")
+        .append(exchangesCompared)
+        .append(" exchanges:\n");
+    differences.forEach(d -> sb.append("  ").append(d).append('\n'));
+    sb.append(details);
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    ferry.close();
+    kafka.close();
+  }
+}

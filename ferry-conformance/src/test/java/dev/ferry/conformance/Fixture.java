@@ -1,0 +1,80 @@
+package dev.ferry.conformance;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.awaitility.Awaitility;
+
+/**
+ * The same starting state on both sides, made with the real Admin client: topics every case may
+ * read, visible with a leader on every node before the first case runs.
+ */
+final class Fixture {
+
+  /** Three partitions, replicated on every node. */
+  static final String TOPIC = "conf";
+
+  /** One partition, {@code cleanup.policy=compact}: keyless records are refused. */
+  static final String COMPACTED = "conf-compacted";
+
+  private Fixture() {}
+
+  static void create(BrokerUnderTest side) throws Exception {
+    short rf = (short) side.nodes().size();
+    try (Admin admin = admin(side)) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(TOPIC, 3, rf),
+                  new NewTopic(COMPACTED, 1, rf).configs(Map.of("cleanup.policy", "compact"))))
+          .all()
+          .get();
+    }
+    awaitVisible(side, TOPIC, 3);
+    awaitVisible(side, COMPACTED, 1);
+  }
+
+  static Admin admin(BrokerUnderTest side) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, side.bootstrap());
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    return Admin.create(p);
+  }
+
+  /** Until every node's metadata shows every partition of {@code topic} with a leader. */
+  static void awaitVisible(BrokerUnderTest side, String topic, int partitions) {
+    try (SideContext ctx = new SideContext(side)) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                for (int n = 0; n < side.nodes().size(); n++) {
+                  MetadataRequestData req =
+                      new MetadataRequestData()
+                          .setTopics(
+                              List.of(
+                                  new MetadataRequestData.MetadataRequestTopic().setName(topic)))
+                          .setAllowAutoTopicCreation(false);
+                  MetadataResponseData r =
+                      (MetadataResponseData) ctx.send(n, Requests.of(req, (short) 12)).data();
+                  MetadataResponseData.MetadataResponseTopic t = r.topics().iterator().next();
+                  if (t.errorCode() != Errors.NONE.code()
+                      || t.partitions().size() != partitions
+                      || t.partitions().stream()
+                          .anyMatch(p -> p.leaderId() < 0 || p.errorCode() != 0)) {
+                    return false;
+                  }
+                }
+                return true;
+              });
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.ferry.conformance;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+
+/**
+ * What a request sequence needs to know about one side: connections to its nodes, its topic ids
+ * (random per cluster, so requests name them per side and responses are compared by topic name),
+ * and values earlier responses handed out (member ids, producer ids).
+ */
+final class SideContext implements AutoCloseable {
+
+  private final BrokerUnderTest side;
+  private final Map<Integer, WireConnection> connections = new HashMap<>();
+  private final Map<String, Uuid> topicIds = new HashMap<>();
+  private final Map<Uuid, String> topicNames = new HashMap<>();
+  private final Map<String, Object> remembered = new HashMap<>();
+
+  SideContext(BrokerUnderTest side) {
+    this.side = side;
+  }
+
+  String name() {
+    return side.name();
+  }
+
+  BrokerUnderTest side() {
+    return side;
+  }
+
+  List<BrokerUnderTest.Node> nodes() {
+    return side.nodes();
+  }
+
+  /** The node id at position {@code index} of the sorted node list. */
+  int nodeId(int index) {
+    return side.nodes().get(index).id();
+  }
+
+  AbstractResponse send(int nodeIndex, AbstractRequest request) {
+    try {
+      return connection(nodeIndex).send(request);
+    } catch (IOException e) {
+      // A closed connection is an answer too (some errors close it); reconnect for the next one.
+      WireConnection dead = connections.remove(nodeIndex);
+      closeQuietly(dead);
+      throw new UncheckedIOException(side.name() + " node " + nodeIndex, e);
+    }
+  }
+
+  private WireConnection connection(int nodeIndex) throws IOException {
+    WireConnection c = connections.get(nodeIndex);
+    if (c == null) {
+      BrokerUnderTest.Node node = side.nodes().get(nodeIndex);
+      c = new WireConnection(node.host(), node.port());
+      connections.put(nodeIndex, c);
+    }
+    return c;
+  }
+
+  /** This side's id of {@code topic} (looked up with a Metadata request once). */
+  Uuid topicId(String topic) {
+    Uuid id = topicIds.get(topic);
+    if (id == null) {
+      refreshTopicIds();
+      id = topicIds.getOrDefault(topic, Uuid.ZERO_UUID);
+    }
+    return id;
+  }
+
+  /** The topic name behind one of this side's topic ids, or null. */
+  String topicName(Uuid id) {
+    String name = topicNames.get(id);
+    if (name == null && !Uuid.ZERO_UUID.equals(id)) {
+      refreshTopicIds();
+      name = topicNames.get(id);
+    }
+    return name;
+  }
+
+  private void refreshTopicIds() {
+    MetadataRequestData all = new MetadataRequestData().setTopics(null);
+    MetadataResponseData r = (MetadataResponseData) send(0, Requests.of(all, (short) 12)).data();
+    for (MetadataResponseData.MetadataResponseTopic t : r.topics()) {
+      topicIds.put(t.name(), t.topicId());
+      topicNames.put(t.topicId(), t.name());
+    }
+  }
+
+  void remember(String key, Object value) {
+    remembered.put(key, value);
+  }
+
+  @SuppressWarnings("unchecked")
+  <T> T recall(String key, T orElse) {
+    return (T) remembered.getOrDefault(key, orElse);
+  }
+
+  @Override
+  public void close() {
+    connections.values().forEach(SideContext::closeQuietly);
+    connections.clear();
+  }
+
+  private static void closeQuietly(WireConnection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // closing a socket we no longer use
+      }
+    }
+  }
+}
