@@ -106,9 +106,8 @@ final class Conformance implements AutoCloseable {
       }
       AbstractResponse fResp = sendOrNull(ferry, e.nodeIndex(), fReq, v);
       AbstractResponse kResp = sendOrNull(kafka, e.nodeIndex(), kReq, v);
-      String scope = c.api() + "/" + c.name() + " v" + version + " (" + e.api() + " v" + v + ")";
       if (e.compared()) {
-        compare(scope, e.api().name(), c.name(), v, fResp, kResp);
+        compare(c, version, e.api(), v, fResp, kResp);
       }
       if (fResp != null) {
         e.after().accept(ferry, fResp);
@@ -120,13 +119,16 @@ final class Conformance implements AutoCloseable {
   }
 
   private void compare(
-      String scope, String api, String caseName, short v, AbstractResponse f, AbstractResponse k) {
+      Case c, short version, ApiKeys api, short v, AbstractResponse f, AbstractResponse k) {
     exchangesCompared++;
+    String scope = c.api() + "/" + c.name();
     if (f == null || k == null) {
       if (f != k) {
         differences.add(
             new Difference(
                 scope,
+                version,
+                api + " v" + v,
                 "(connection)",
                 f == null ? "closed the connection" : "answered",
                 k == null ? "closed the connection" : "answered"));
@@ -135,12 +137,20 @@ final class Conformance implements AutoCloseable {
     }
     JsonNode fJson = normalizeTopicIds(MessageJson.of(f.data(), v), ferry);
     JsonNode kJson = normalizeTopicIds(MessageJson.of(k.data(), v), kafka);
-    List<Difference> found = diff.compare(scope, api, caseName, fJson, kJson);
+    List<Difference> found =
+        diff.compare(c.api().name(), c.name(), version, api.name(), v, fJson, kJson);
     if (!found.isEmpty()) {
       differences.addAll(found);
       details
           .append("\n== ")
           .append(scope)
+          .append(" v")
+          .append(version)
+          .append(" (")
+          .append(api)
+          .append(" v")
+          .append(v)
+          .append(")")
           .append("\n   ferry: ")
           .append(fJson)
           .append("\n   kafka: ")
@@ -209,8 +219,14 @@ final class Conformance implements AutoCloseable {
         .append(" difference(s) not on the allow-list in ")
         .append(exchangesCompared)
         .append(" exchanges:\n");
-    differences.forEach(d -> sb.append("  ").append(d).append('\n'));
-    sb.append(details);
+    // The same difference at several versions is one line, with its versions.
+    Map<String, List<Short>> grouped = new java.util.LinkedHashMap<>();
+    for (Difference d : differences) {
+      grouped.computeIfAbsent(d.key(), x -> new ArrayList<>()).add(d.version());
+    }
+    grouped.forEach(
+        (k, versions) -> sb.append("  ").append(k).append(" at v").append(versions).append('\n'));
+    sb.append(details.length() > 200_000 ? details.substring(0, 200_000) + "\n..." : details);
     return sb.toString();
   }
 

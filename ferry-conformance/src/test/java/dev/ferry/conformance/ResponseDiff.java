@@ -22,9 +22,19 @@ final class ResponseDiff {
 
   /** {@code scope} is "API/case vN", the allow-list matches "API/case". */
   List<Difference> compare(
-      String scope, String api, String caseName, JsonNode ferry, JsonNode kafka) {
+      String caseApi,
+      String caseName,
+      short version,
+      String api,
+      short v,
+      JsonNode ferry,
+      JsonNode kafka) {
+    List<Difference> raw = new ArrayList<>();
+    walk(caseApi + "/" + caseName, api, caseName, "", "", ferry, kafka, raw);
     List<Difference> out = new ArrayList<>();
-    walk(scope, api, caseName, "", "", ferry, kafka, out);
+    for (Difference d : raw) {
+      out.add(new Difference(d.scope(), version, api + " v" + v, d.path(), d.ferry(), d.kafka()));
+    }
     return out;
   }
 
@@ -42,7 +52,9 @@ final class ResponseDiff {
     }
     if (ferry == null || kafka == null || ferry.getNodeType() != kafka.getNodeType()) {
       if (!(ferry == null && kafka == null)) {
-        out.add(new Difference(scope, path, String.valueOf(ferry), String.valueOf(kafka)));
+        out.add(
+            new Difference(
+                scope, (short) 0, "", path, String.valueOf(ferry), String.valueOf(kafka)));
       }
       return;
     }
@@ -60,6 +72,8 @@ final class ResponseDiff {
         out.add(
             new Difference(
                 scope,
+                (short) 0,
+                "",
                 path + ".size",
                 ferry.size() + " " + abbreviate(ferry),
                 kafka.size() + " " + abbreviate(kafka)));
@@ -70,7 +84,7 @@ final class ResponseDiff {
         walk(scope, api, caseName, path + "[" + i + "]", bare + "[]", f.next(), k.next(), out);
       }
     } else if (!ferry.equals(kafka)) {
-      out.add(new Difference(scope, path, ferry.toString(), kafka.toString()));
+      out.add(new Difference(scope, (short) 0, "", path, ferry.toString(), kafka.toString()));
     }
   }
 
