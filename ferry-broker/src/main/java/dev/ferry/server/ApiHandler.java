@@ -24,14 +24,21 @@ public abstract class ApiHandler<Q extends AbstractRequest> {
   private final short minVersion;
   private final short maxVersion;
 
-  /** A handler for every version of {@code apiKey} that the codec knows. */
+  /**
+   * A handler for every stable version of {@code apiKey} that the codec knows: what a Kafka 4.4
+   * broker advertises by default (versions the codec marks unstable, such as InitProducerId v6, are
+   * off there unless {@code unstable.api.versions.enable}, so clients never see them).
+   */
   protected ApiHandler(ApiKeys apiKey, Class<Q> requestType) {
-    this(apiKey, requestType, apiKey.oldestVersion(), apiKey.latestVersion());
+    this(apiKey, requestType, apiKey.oldestVersion(), apiKey.latestVersion(false));
   }
 
-  /** A handler for versions {@code minVersion}..{@code maxVersion} of {@code apiKey}. */
+  /**
+   * A handler for versions {@code minVersion}..{@code maxVersion} of {@code apiKey}; unstable
+   * versions are refused (a default Kafka 4.4 broker does not advertise them).
+   */
   protected ApiHandler(ApiKeys apiKey, Class<Q> requestType, int minVersion, int maxVersion) {
-    if (minVersion < 0 || minVersion > maxVersion || maxVersion > apiKey.latestVersion()) {
+    if (minVersion < 0 || minVersion > maxVersion || maxVersion > apiKey.latestVersion(false)) {
       throw new IllegalArgumentException(
           "Bad version range " + minVersion + ".." + maxVersion + " for " + apiKey);
     }

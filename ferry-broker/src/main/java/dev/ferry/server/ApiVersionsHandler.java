@@ -22,7 +22,11 @@ public final class ApiVersionsHandler extends ApiHandler<ApiVersionsRequest> {
 
   public ApiVersionsHandler(Supplier<ApiVersionCollection> supportedApis) {
     // Every version the codec parses: newer ones arrive as v0 requests with an unsupported flag.
-    super(ApiKeys.API_VERSIONS, ApiVersionsRequest.class, 0, ApiKeys.API_VERSIONS.latestVersion());
+    super(
+        ApiKeys.API_VERSIONS,
+        ApiVersionsRequest.class,
+        0,
+        ApiKeys.API_VERSIONS.latestVersion(false));
     this.supportedApis = supportedApis;
   }
 

@@ -135,8 +135,8 @@ final class Conformance implements AutoCloseable {
       }
       return;
     }
-    JsonNode fJson = normalizeTopicIds(MessageJson.of(f.data(), v), ferry);
-    JsonNode kJson = normalizeTopicIds(MessageJson.of(k.data(), v), kafka);
+    JsonNode fJson = normalize(MessageJson.of(f.data(), v), ferry);
+    JsonNode kJson = normalize(MessageJson.of(k.data(), v), kafka);
     List<Difference> found =
         diff.compare(c.api().name(), c.name(), version, api.name(), v, fJson, kJson);
     if (!found.isEmpty()) {
@@ -175,6 +175,37 @@ final class Conformance implements AutoCloseable {
       throw new IllegalStateException(api + " is not served by both sides");
     }
     return (short) Math.min(f.maxVersion(), k.maxVersion());
+  }
+
+  /**
+   * What is generated per cluster becomes comparable: topic ids become the topic they name, member
+   * ids (client id + random UUID on both brokers) a placeholder, and keyed arrays objects.
+   */
+  private static JsonNode normalize(JsonNode json, SideContext side) {
+    return KeyedArrays.rewrite(normalizeMemberIds(normalizeTopicIds(json, side)));
+  }
+
+  private static final java.util.regex.Pattern MEMBER_ID =
+      java.util.regex.Pattern.compile(
+          "conformance-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  private static JsonNode normalizeMemberIds(JsonNode node) {
+    if (node.isObject()) {
+      ObjectNode o = (ObjectNode) node;
+      List<String> names = new ArrayList<>();
+      o.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        JsonNode value = o.get(name);
+        if (value.isTextual() && MEMBER_ID.matcher(value.asText()).matches()) {
+          o.put(name, "<generated member id>");
+        } else {
+          normalizeMemberIds(value);
+        }
+      }
+    } else if (node.isArray()) {
+      node.forEach(Conformance::normalizeMemberIds);
+    }
+    return node;
   }
 
   /** Topic ids are random per cluster: compare them by the topic they name. */

@@ -7,6 +7,10 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -39,6 +43,51 @@ final class Fixture {
     }
     awaitVisible(side, TOPIC, 3);
     awaitVisible(side, COMPACTED, 1);
+    awaitGroupCoordinator(side);
+    awaitProducerIds(side);
+  }
+
+  /**
+   * Until InitProducerId answers: Kafka fetches its first producer-id block from the controller and
+   * answers COORDINATOR_LOAD_IN_PROGRESS until then.
+   */
+  static void awaitProducerIds(BrokerUnderTest side) {
+    try (SideContext ctx = new SideContext(side)) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                InitProducerIdRequestData req =
+                    new InitProducerIdRequestData()
+                        .setTransactionalId(null)
+                        .setTransactionTimeoutMs(60_000);
+                InitProducerIdResponseData r =
+                    (InitProducerIdResponseData) ctx.send(0, Requests.of(req, (short) 4)).data();
+                return r.errorCode() == Errors.NONE.code();
+              });
+    }
+  }
+
+  /**
+   * Until a group coordinator is found: Kafka creates its offsets topic on the first
+   * FindCoordinator, so without this the first group cases would compare a cluster still creating
+   * it with one that has it.
+   */
+  static void awaitGroupCoordinator(BrokerUnderTest side) {
+    try (SideContext ctx = new SideContext(side)) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                FindCoordinatorRequestData req =
+                    new FindCoordinatorRequestData().setKey("conf-warm-up").setKeyType((byte) 0);
+                FindCoordinatorResponseData r =
+                    (FindCoordinatorResponseData) ctx.send(0, Requests.of(req, (short) 3)).data();
+                return r.errorCode() == Errors.NONE.code();
+              });
+    }
   }
 
   static Admin admin(BrokerUnderTest side) {

@@ -16,7 +16,9 @@ final class MetadataCases {
   static List<Case> all() {
     return List.of(
         metadata("known-topic", TOPIC, false, false),
-        metadata("unknown-topic", "conf-no-such-topic", false, false),
+        // From v4: older versions auto-create (allowed implicitly), which Kafka does
+        // asynchronously.
+        metadata("unknown-topic", "conf-no-such-topic", false, false).from(4),
         metadata("invalid-topic-name", "bad/name", true, false),
         metadata("empty-topic-name", "", false, false).from(1),
         metadata("authorized-operations", TOPIC, false, true).from(8),
@@ -26,6 +28,15 @@ final class MetadataCases {
                 Exchange.of(
                     ApiKeys.METADATA, (s, v) -> new MetadataRequestData().setTopics(List.of())))
             .from(1),
+        Case.of(
+            ApiKeys.API_VERSIONS,
+            "plain",
+            Exchange.of(
+                ApiKeys.API_VERSIONS,
+                (s, v) ->
+                    new org.apache.kafka.common.message.ApiVersionsRequestData()
+                        .setClientSoftwareName(v >= 3 ? "ferry-conformance" : "")
+                        .setClientSoftwareVersion(v >= 3 ? "1.0" : ""))),
         Case.of(
             ApiKeys.DESCRIBE_CLUSTER,
             "plain",

@@ -48,7 +48,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
   public ProduceHandler(MetadataView metadata, ReplicaManager replicaManager) {
     // Advertised from v0 although v0-2 are rejected: librdkafka disables compression unless v0-2
     // are listed (KAFKA-18659); the codec refuses to parse those versions anyway.
-    super(ApiKeys.PRODUCE, ProduceRequest.class, 0, ApiKeys.PRODUCE.latestVersion());
+    super(ApiKeys.PRODUCE, ProduceRequest.class, 0, ApiKeys.PRODUCE.latestVersion(false));
     this.metadata = metadata;
     this.replicaManager = replicaManager;
   }
