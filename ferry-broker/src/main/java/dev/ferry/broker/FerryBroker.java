@@ -1,5 +1,6 @@
 package dev.ferry.broker;
 
+import dev.ferry.controller.AdminThreadGroupConfigs;
 import dev.ferry.controller.AdminThreadTopicAdmin;
 import dev.ferry.controller.ClusterController;
 import dev.ferry.controller.TopicAdmin;
@@ -9,6 +10,7 @@ import dev.ferry.coordinator.group.GroupCoordinatorConfig;
 import dev.ferry.coordinator.group.OffsetsTopicListener;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.MetadataStore;
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.zk.EmbeddedZooKeeper;
 import dev.ferry.metadata.zk.ZkMetadataStore;
 import dev.ferry.metadata.zk.ZooKeeperClientPreload;
@@ -25,6 +27,7 @@ import dev.ferry.security.sasl.SaslApiHandlers;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.server.ApiVersionsHandler;
 import dev.ferry.server.KafkaApis;
+import dev.ferry.server.KnownPartitions;
 import dev.ferry.server.admin.AlterConfigsHandler;
 import dev.ferry.server.admin.CreatePartitionsHandler;
 import dev.ferry.server.admin.CreateTopicsHandler;
@@ -229,6 +232,7 @@ public final class FerryBroker implements Closeable {
     ClusterView cluster = new ClusterView(metadata, config.brokerId);
     TopicConfigDescriber topicConfigs =
         new TopicConfigDescriber(config.logDefaults, config.minInsyncReplicas);
+    KnownPartitions knownPartitions = knownPartitions(metadata);
     KafkaApis apis = new KafkaApis();
     apis.register(new ApiVersionsHandler(apis::supportedApis))
         .register(
@@ -241,7 +245,7 @@ public final class FerryBroker implements Closeable {
         .register(new DescribeClusterHandler(cluster))
         .register(new ProduceHandler(metadata, replicaManager))
         .register(new FetchHandler(metadata, replicaManager, scheduler))
-        .register(new ListOffsetsHandler(replicaManager))
+        .register(new ListOffsetsHandler(replicaManager, knownPartitions))
         .register(new OffsetForLeaderEpochHandler(replicaManager))
         .register(
             new CreateTopicsHandler(
@@ -249,10 +253,13 @@ public final class FerryBroker implements Closeable {
         .register(new DeleteTopicsHandler(topics, metadata))
         .register(new CreatePartitionsHandler(topics))
         .register(
-            new DescribeConfigsHandler(metadata, topicConfigs, config.brokerId, config.originals()))
-        .register(new IncrementalAlterConfigsHandler(topics))
+            new DescribeConfigsHandler(
+                metadata, topicConfigs, config.brokerId, config.originals(), metadata, admin))
+        .register(
+            new IncrementalAlterConfigsHandler(
+                topics, new AdminThreadGroupConfigs(metadata, admin)))
         .register(new AlterConfigsHandler(topics))
-        .register(new DeleteRecordsHandler(replicaManager, admin))
+        .register(new DeleteRecordsHandler(replicaManager, knownPartitions, admin))
         .register(
             new InitProducerIdHandler(new ProducerIdManager(metadata, config.brokerId, admin)));
     for (ApiHandler<?> handler : SaslApiHandlers.handlers()) {
@@ -356,7 +363,8 @@ public final class FerryBroker implements Closeable {
             config.offsetsTopicReplicationFactor,
             config.offsetsTopicSegmentBytes);
     for (ApiHandler<?> handler :
-        GroupApis.handlers(coordinator, locator, new MetadataTopicIds(metadata))) {
+        GroupApis.handlers(
+            coordinator, locator, new MetadataTopicIds(metadata), knownPartitions(metadata))) {
       apis.register(handler);
     }
   }
@@ -429,6 +437,15 @@ public final class FerryBroker implements Closeable {
   }
 
   /** Stops everything that was started, newest first; safe to call more than once. */
+  /** Partitions that exist in the cluster's metadata, hosted here or not. */
+  private static KnownPartitions knownPartitions(MetadataView metadata) {
+    return tp ->
+        metadata
+            .topic(tp.topic())
+            .map(t -> tp.partition() >= 0 && tp.partition() < t.partitionCount())
+            .orElse(false);
+  }
+
   @Override
   public synchronized void close() {
     if (registered && config.controlledShutdownEnable) {

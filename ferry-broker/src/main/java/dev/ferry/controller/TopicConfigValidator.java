@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 
 /**
  * Knows which topic-level configs exist and what values they take. Names outside this table are
@@ -51,13 +52,55 @@ public final class TopicConfigValidator {
           Map.entry("follower.replication.throttled.replicas", v -> true),
           Map.entry("local.retention.ms", LONG),
           Map.entry("local.retention.bytes", LONG),
-          Map.entry("remote.storage.enable", BOOLEAN),
-          Map.entry("message.downconversion.enable", BOOLEAN));
+          Map.entry("remote.storage.enable", BOOLEAN));
+
+  /**
+   * The type Kafka declares for each topic config, reported by DescribeConfigs v3+ (tools use it to
+   * parse and edit values).
+   */
+  private static final Map<String, ConfigType> TYPES =
+      Map.ofEntries(
+          Map.entry("segment.bytes", ConfigType.INT),
+          Map.entry("segment.ms", ConfigType.LONG),
+          Map.entry("segment.index.bytes", ConfigType.INT),
+          Map.entry("segment.jitter.ms", ConfigType.LONG),
+          Map.entry("index.interval.bytes", ConfigType.INT),
+          Map.entry("retention.ms", ConfigType.LONG),
+          Map.entry("retention.bytes", ConfigType.LONG),
+          Map.entry("flush.messages", ConfigType.LONG),
+          Map.entry("flush.ms", ConfigType.LONG),
+          Map.entry("max.message.bytes", ConfigType.INT),
+          Map.entry("message.timestamp.type", ConfigType.STRING),
+          Map.entry("message.timestamp.before.max.ms", ConfigType.LONG),
+          Map.entry("message.timestamp.after.max.ms", ConfigType.LONG),
+          Map.entry("cleanup.policy", ConfigType.LIST),
+          Map.entry("file.delete.delay.ms", ConfigType.LONG),
+          Map.entry("delete.retention.ms", ConfigType.LONG),
+          Map.entry("min.compaction.lag.ms", ConfigType.LONG),
+          Map.entry("max.compaction.lag.ms", ConfigType.LONG),
+          Map.entry("min.cleanable.dirty.ratio", ConfigType.DOUBLE),
+          Map.entry("min.insync.replicas", ConfigType.INT),
+          Map.entry("unclean.leader.election.enable", ConfigType.BOOLEAN),
+          Map.entry("preallocate", ConfigType.BOOLEAN),
+          Map.entry("compression.type", ConfigType.STRING),
+          Map.entry("compression.gzip.level", ConfigType.INT),
+          Map.entry("compression.lz4.level", ConfigType.INT),
+          Map.entry("compression.zstd.level", ConfigType.INT),
+          Map.entry("leader.replication.throttled.replicas", ConfigType.LIST),
+          Map.entry("follower.replication.throttled.replicas", ConfigType.LIST),
+          Map.entry("local.retention.ms", ConfigType.LONG),
+          Map.entry("local.retention.bytes", ConfigType.LONG),
+          Map.entry("remote.storage.enable", ConfigType.BOOLEAN));
 
   private TopicConfigValidator() {}
 
   public static Set<String> names() {
     return KNOWN.keySet();
+  }
+
+  /** The declared type of topic config {@code name} (UNKNOWN for names not in the table). */
+  public static ConfigType typeOf(String name) {
+    return TYPES.getOrDefault(name, ConfigType.UNKNOWN);
   }
 
   /**

@@ -9,7 +9,8 @@ import java.io.Closeable;
  * implementations: ZooKeeper ({@link dev.ferry.metadata.zk.ZkMetadataStore}) and in-memory for
  * brokers sharing one JVM ({@link dev.ferry.metadata.memory.InMemoryMetadataStore}).
  */
-public interface MetadataStore extends TopicStore, ProducerIdStore, ControllerStore, Closeable {
+public interface MetadataStore
+    extends TopicStore, ProducerIdStore, ControllerStore, GroupConfigStore, Closeable {
 
   /**
    * Registers this broker as live for as long as this store is open, waiting up to {@code

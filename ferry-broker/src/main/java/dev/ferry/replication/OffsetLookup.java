@@ -6,7 +6,8 @@ package dev.ferry.replication;
  */
 public record OffsetLookup(long offset, long timestamp, int leaderEpoch) {
 
-  static OffsetLookup notFound(int leaderEpoch) {
-    return new OffsetLookup(-1, -1, leaderEpoch);
+  /** No record at or after the timestamp: offset, timestamp and epoch all unknown, as in Kafka. */
+  static OffsetLookup notFound() {
+    return new OffsetLookup(-1, -1, -1);
   }
 }

@@ -335,14 +335,14 @@ public final class Partition {
         return new OffsetLookup(fetchableEndOffset(isolation), -1, epoch);
       }
       if (timestamp < 0 && timestamp != ListOffsetsRequest.MAX_TIMESTAMP) {
-        return OffsetLookup.notFound(epoch);
+        return OffsetLookup.notFound();
       }
       TimestampOffset found =
           timestamp == ListOffsetsRequest.MAX_TIMESTAMP
               ? log.maxTimestamp()
               : log.offsetForTimestamp(timestamp);
       return found == null
-          ? OffsetLookup.notFound(epoch)
+          ? OffsetLookup.notFound()
           : new OffsetLookup(found.offset(), found.timestamp(), epoch);
     } finally {
       roleLock.readLock().unlock();

@@ -131,6 +131,9 @@ final class AdminCases {
             ConfigResource.Type.TOPIC,
             COMPACTED,
             List.of("cleanup.policy", "min.compaction.lag.ms")));
+    cases.add(describeConfigs("topic-all", ConfigResource.Type.TOPIC, TOPIC, List.of()));
+    cases.add(
+        describeConfigs("group-all", ConfigResource.Type.GROUP, "conf-config-group-3", List.of()));
     cases.add(
         describeConfigs(
             "unknown-topic", ConfigResource.Type.TOPIC, "conf-no-such-topic", List.of()));

@@ -6,9 +6,9 @@ import dev.ferry.storage.segment.LocalLog;
 import dev.ferry.storage.segment.LogSegment;
 import dev.ferry.storage.segment.LogSegments;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -139,20 +139,36 @@ final class LogAppender {
   /**
    * A compacted log keeps the latest record per key, so a record without a key has no place in it
    * (Kafka refuses it the same way). Reads every record, decompressing if need be: compacted topics
-   * pay this, others do not.
+   * pay this, others do not. Every keyless record is named, by its index within its batch, so the
+   * producer fails only those (KIP-467).
    */
   private void requireKeys(List<MutableRecordBatch> batches) {
+    List<InvalidRecordsException.RecordError> errors = null;
     for (MutableRecordBatch b : batches) {
+      int index = 0;
       for (Record r : b) {
         if (!r.hasKey()) {
-          throw new InvalidRecordException(
-              "Compacted topic "
-                  + owner.topicPartition().topic()
-                  + " cannot accept a record without a key (cleanup.policy="
-                  + local.config().cleanupPolicy()
-                  + ")");
+          if (errors == null) {
+            errors = new ArrayList<>();
+          }
+          errors.add(
+              new InvalidRecordsException.RecordError(
+                  index,
+                  "Record without a key refused by compacted topic partition "
+                      + owner.topicPartition()));
         }
+        index++;
       }
+    }
+    if (errors != null) {
+      throw new InvalidRecordsException(
+          errors.size()
+              + " record(s) without a key refused: topic "
+              + owner.topicPartition().topic()
+              + " is compacted (cleanup.policy="
+              + local.config().cleanupPolicy()
+              + ")",
+          errors);
     }
   }
 

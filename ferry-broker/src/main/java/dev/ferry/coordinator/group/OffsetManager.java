@@ -64,7 +64,9 @@ final class OffsetManager {
       return CompletableFuture.completedFuture(all(offsets, Errors.forException(e)));
     }
     if (g == null) {
-      return CompletableFuture.completedFuture(all(offsets, Errors.ILLEGAL_GENERATION));
+      // A member's commit (generation >= 0) to a group that does not exist. OffsetCommit v0-8
+      // answer ILLEGAL_GENERATION instead, as Kafka does for those versions.
+      return CompletableFuture.completedFuture(all(offsets, Errors.GROUP_ID_NOT_FOUND));
     }
     Map<TopicPartition, Errors> result = new LinkedHashMap<>();
     Map<TopicPartition, OffsetAndMetadata> toWrite = new LinkedHashMap<>();

@@ -49,6 +49,7 @@ public final class InMemoryMetadataCluster {
   private long version;
   private final Map<String, TopicAssignment> topics = new HashMap<>();
   private final Map<String, SortedMap<String, String>> configs = new HashMap<>();
+  private final Map<String, Map<String, String>> groupConfigs = new HashMap<>();
   private final Map<TopicPartition, PartitionState> states = new HashMap<>();
   private final Map<Integer, Registration> brokers = new TreeMap<>();
   private final Map<Integer, InMemoryMetadataStore> shutdownRequests = new TreeMap<>();
@@ -299,5 +300,17 @@ public final class InMemoryMetadataCluster {
   /** For tests and diagnostics: the live broker ids. */
   public synchronized Set<Integer> registeredBrokers() {
     return new TreeSet<>(brokers.keySet());
+  }
+
+  synchronized Map<String, String> groupConfigs(String groupId) {
+    return groupConfigs.getOrDefault(groupId, Map.of());
+  }
+
+  synchronized void setGroupConfigs(String groupId, Map<String, String> overrides) {
+    if (overrides.isEmpty()) {
+      groupConfigs.remove(groupId);
+    } else {
+      groupConfigs.put(groupId, Map.copyOf(overrides));
+    }
   }
 }

@@ -108,6 +108,16 @@ public final class InMemoryMetadataStore implements MetadataStore {
   }
 
   @Override
+  public Map<String, String> groupConfigs(String groupId) {
+    return cluster.groupConfigs(groupId);
+  }
+
+  @Override
+  public void setGroupConfigs(String groupId, Map<String, String> configs) {
+    cluster.setGroupConfigs(groupId, configs);
+  }
+
+  @Override
   public ProducerIdBlock allocateProducerIdBlock(int brokerId, int blockSize) {
     return cluster.allocateProducerIdBlock(brokerId, blockSize);
   }

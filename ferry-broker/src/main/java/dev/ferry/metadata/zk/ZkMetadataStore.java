@@ -68,6 +68,7 @@ public final class ZkMetadataStore implements MetadataStore {
   private final ZkTopicWriter topicWriter;
   private final ProducerIdAllocator producerIds;
   private final PartitionStateWriter stateWriter;
+  private final ZkGroupConfigStore groupConfigs;
   private final String clusterId;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -124,6 +125,7 @@ public final class ZkMetadataStore implements MetadataStore {
     topicWriter = new ZkTopicWriter(client, cache);
     producerIds = new ProducerIdAllocator(client);
     stateWriter = new PartitionStateWriter(client, cache);
+    groupConfigs = new ZkGroupConfigStore(client);
     try {
       client.start();
       if (!client.blockUntilConnected(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
@@ -265,6 +267,17 @@ public final class ZkMetadataStore implements MetadataStore {
   @Override
   public void addListener(MetadataListener listener) {
     notifier.addListener(listener);
+  }
+
+  /** Read from ZooKeeper on each call (blocking): DescribeConfigs asks on the admin thread. */
+  @Override
+  public Map<String, String> groupConfigs(String groupId) {
+    return groupConfigs.groupConfigs(groupId);
+  }
+
+  @Override
+  public void setGroupConfigs(String groupId, Map<String, String> configs) {
+    groupConfigs.setGroupConfigs(groupId, configs);
   }
 
   /** Reserves the next block of producer ids for {@code brokerId}, durably. */

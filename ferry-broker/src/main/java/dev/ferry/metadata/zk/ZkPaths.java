@@ -18,6 +18,8 @@ import dev.ferry.metadata.MetadataCache;
  *                                      {version, leader, leaderEpoch, isr, controllerEpoch,
  *                                       partitionEpoch}
  *   config/topics/&lt;topic&gt;              {version, config: {name: value}} topic-level overrides
+ *   config/groups/&lt;group&gt;              {version, config: {name: value}} group-level overrides
+ *                                      (the group id URL-encoded)
  *   producer-id-block                  {version, brokerId, firstProducerId, size} last block handed out
  *   brokers/shutdown/&lt;brokerId&gt;        (no data) EPHEMERAL: the broker asks the controller to move
  *                                      its leaderships away before it stops (controlled shutdown)
@@ -40,6 +42,7 @@ final class ZkPaths {
   static final String BROKER_IDS = ROOT + "/brokers/ids";
   static final String TOPICS = ROOT + "/topics";
   static final String TOPIC_CONFIGS = ROOT + "/config/topics";
+  static final String GROUP_CONFIGS = ROOT + "/config/groups";
   static final String PRODUCER_ID_BLOCK = ROOT + "/producer-id-block";
   static final String CONTROLLER = ROOT + "/controller";
   static final String CONTROLLER_EPOCH = ROOT + "/controller_epoch";
@@ -72,6 +75,10 @@ final class ZkPaths {
 
   static String partitionState(String topic, int partition) {
     return partition(topic, partition) + "/" + STATE;
+  }
+
+  static String groupConfig(String encodedGroupId) {
+    return GROUP_CONFIGS + "/" + encodedGroupId;
   }
 
   static String topicConfig(String topic) {

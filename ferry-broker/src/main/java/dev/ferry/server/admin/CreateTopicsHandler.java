@@ -133,7 +133,8 @@ public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
         .setErrorCode(error.error().code())
         .setErrorMessage(error.message())
         .setNumPartitions(-1)
-        .setReplicationFactor((short) -1)
-        .setTopicConfigErrorCode(error.error().code());
+        // topic_config_error_code is only for a failure to describe the configs of a created
+        // topic; Kafka leaves it 0 (so absent) when the creation itself fails.
+        .setReplicationFactor((short) -1);
   }
 }

@@ -4,6 +4,7 @@ import dev.ferry.network.NetworkRequest;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.KnownPartitions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
@@ -29,9 +30,12 @@ public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest>
 
   private final ReplicaManager replicaManager;
   private final Executor adminExecutor;
+  private final KnownPartitions knownPartitions;
 
-  public DeleteRecordsHandler(ReplicaManager replicaManager, Executor adminExecutor) {
+  public DeleteRecordsHandler(
+      ReplicaManager replicaManager, KnownPartitions knownPartitions, Executor adminExecutor) {
     super(ApiKeys.DELETE_RECORDS, DeleteRecordsRequest.class);
+    this.knownPartitions = knownPartitions;
     this.replicaManager = replicaManager;
     this.adminExecutor = adminExecutor;
   }
@@ -63,7 +67,7 @@ public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest>
         new DeleteRecordsPartitionResult().setPartitionIndex(tp.partition()).setLowWatermark(-1);
     Partition partition = replicaManager.partition(tp);
     if (partition == null) {
-      return r.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+      return r.setErrorCode(knownPartitions.notHostedError(tp).code());
     }
     try {
       long low = partition.deleteRecordsOnLeader(offset);

@@ -1,5 +1,7 @@
 package dev.ferry.server.admin;
 
+import dev.ferry.controller.GroupConfigDefinitions;
+import dev.ferry.metadata.GroupConfigStore;
 import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.network.NetworkRequest;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
@@ -22,13 +25,19 @@ import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 
-/** DescribeConfigs for topics (effective values with their source) and for brokers. */
+/**
+ * DescribeConfigs for topics (effective values with their source), brokers and groups. Topics and
+ * brokers are answered from memory on the network thread; a request naming a group is answered on
+ * the admin executor, since group overrides are read from the metadata store.
+ */
 public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequest> {
 
   private final MetadataView metadata;
   private final TopicConfigDescriber topicConfigs;
   private final int brokerId;
   private final Map<String, String> staticBrokerConfigs;
+  private final GroupConfigStore groupConfigs;
+  private final Executor adminExecutor;
 
   /**
    * {@code staticBrokerConfigs} are the settings the broker was started with (its properties file),
@@ -39,23 +48,36 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
       MetadataView metadata,
       TopicConfigDescriber topicConfigs,
       int brokerId,
-      Map<String, String> staticBrokerConfigs) {
+      Map<String, String> staticBrokerConfigs,
+      GroupConfigStore groupConfigs,
+      Executor adminExecutor) {
     super(ApiKeys.DESCRIBE_CONFIGS, DescribeConfigsRequest.class);
     this.metadata = metadata;
     this.topicConfigs = topicConfigs;
     this.brokerId = brokerId;
     this.staticBrokerConfigs = staticBrokerConfigs;
+    this.groupConfigs = groupConfigs;
+    this.adminExecutor = adminExecutor;
   }
 
   @Override
   protected CompletableFuture<AbstractResponse> handle(
       NetworkRequest request, DescribeConfigsRequest req) {
+    boolean anyGroup =
+        req.data().resources().stream()
+            .anyMatch(r -> r.resourceType() == ConfigResource.Type.GROUP.id());
+    return anyGroup
+        ? CompletableFuture.supplyAsync(() -> answer(req), adminExecutor)
+        : CompletableFuture.completedFuture(answer(req));
+  }
+
+  private AbstractResponse answer(DescribeConfigsRequest req) {
     boolean synonyms = req.data().includeSynonyms();
     DescribeConfigsResponseData response = new DescribeConfigsResponseData();
     for (DescribeConfigsResource r : req.data().resources()) {
       response.results().add(describe(r, synonyms));
     }
-    return CompletableFuture.completedFuture(new DescribeConfigsResponse(response));
+    return new DescribeConfigsResponse(response);
   }
 
   private DescribeConfigsResult describe(DescribeConfigsResource r, boolean synonyms) {
@@ -80,6 +102,8 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
             .setErrorMessage("This is broker " + brokerId);
       }
       entries = brokerEntries(r.configurationKeys());
+    } else if (type == ConfigResource.Type.GROUP) {
+      entries = groupEntries(groupConfigs.groupConfigs(r.resourceName()), r.configurationKeys());
     } else {
       return result
           .setErrorCode(Errors.INVALID_REQUEST.code())
@@ -93,7 +117,9 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
               .setValue(e.value())
               .setConfigSource(e.source().id())
               .setReadOnly(type == ConfigResource.Type.BROKER)
-              .setIsSensitive(false);
+              .setIsSensitive(false)
+              .setConfigType(e.type().id())
+              .setDocumentation(null); // only with include_documentation, which Ferry lacks
       if (synonyms) {
         c.setSynonyms(
             List.of(
@@ -105,6 +131,23 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
       configs.add(c);
     }
     return result.setErrorCode(Errors.NONE.code()).setConfigs(configs);
+  }
+
+  /** Every group config (or those in {@code keys}): the override if set, else the default. */
+  private static List<ConfigEntry> groupEntries(Map<String, String> overrides, List<String> keys) {
+    List<ConfigEntry> out = new ArrayList<>();
+    for (String name : GroupConfigDefinitions.names()) {
+      if (keys != null && !keys.isEmpty() && !keys.contains(name)) {
+        continue;
+      }
+      GroupConfigDefinitions.Definition d = GroupConfigDefinitions.definition(name);
+      String override = overrides.get(name);
+      out.add(
+          override != null
+              ? new ConfigEntry(name, override, ConfigSource.GROUP_CONFIG, d.type())
+              : new ConfigEntry(name, d.defaultValue(), ConfigSource.DEFAULT_CONFIG, d.type()));
+    }
+    return out;
   }
 
   private List<ConfigEntry> brokerEntries(List<String> keys) {

@@ -1,5 +1,6 @@
 package dev.ferry.server.admin;
 
+import dev.ferry.controller.GroupConfigAdmin;
 import dev.ferry.controller.TopicAdmin;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
@@ -25,10 +26,18 @@ public final class IncrementalAlterConfigsHandler
     extends ApiHandler<IncrementalAlterConfigsRequest> {
 
   private final TopicAdmin topics;
+  private final GroupConfigAdmin groups;
 
+  /** Topics only: GROUP resources are refused. */
   public IncrementalAlterConfigsHandler(TopicAdmin topics) {
+    this(topics, null);
+  }
+
+  /** Topics and, through {@code groups}, Kafka 4's group configs. */
+  public IncrementalAlterConfigsHandler(TopicAdmin topics, GroupConfigAdmin groups) {
     super(ApiKeys.INCREMENTAL_ALTER_CONFIGS, IncrementalAlterConfigsRequest.class);
     this.topics = topics;
+    this.groups = groups;
   }
 
   @Override
@@ -41,7 +50,7 @@ public final class IncrementalAlterConfigsHandler
           new TopicConfigChange.Request(
               r.resourceType(), r.resourceName(), current -> alter(current, r)));
     }
-    return TopicConfigChange.applyAll(topics, changes, req.validateOnly())
+    return TopicConfigChange.applyAll(topics, groups, changes, req.validateOnly())
         .thenApply(
             outcomes -> {
               IncrementalAlterConfigsResponseData response =

@@ -1,5 +1,6 @@
 package dev.ferry.server.admin;
 
+import dev.ferry.controller.GroupConfigAdmin;
 import dev.ferry.controller.TopicAdmin;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,11 +35,26 @@ final class TopicConfigChange {
   /** Sends each request to the admin thread; completes with the outcomes in request order. */
   static CompletableFuture<List<Outcome>> applyAll(
       TopicAdmin topics, List<Request> requests, boolean validateOnly) {
+    return applyAll(topics, null, requests, validateOnly);
+  }
+
+  /**
+   * As above; with {@code groups}, GROUP resources are altered too (Kafka 4's group configs, kept
+   * like topic overrides), otherwise refused.
+   */
+  static CompletableFuture<List<Outcome>> applyAll(
+      TopicAdmin topics, GroupConfigAdmin groups, List<Request> requests, boolean validateOnly) {
     List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(requests.size());
     for (Request r : requests) {
-      outcomes.add(
-          apply(topics, r, validateOnly)
-              .thenApply(error -> new Outcome(r.resourceType(), r.resourceName(), error)));
+      CompletableFuture<ApiError> error =
+          groups != null && ConfigResource.Type.forId(r.resourceType()) == ConfigResource.Type.GROUP
+              ? groups
+                  .alterConfigs(r.resourceName(), r.change(), validateOnly)
+                  .handle(
+                      (done, e) ->
+                          e == null ? ApiError.NONE : ApiError.fromThrowable(AdminFutures.cause(e)))
+              : apply(topics, r, validateOnly);
+      outcomes.add(error.thenApply(e -> new Outcome(r.resourceType(), r.resourceName(), e)));
     }
     return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
         .thenApply(done -> outcomes.stream().map(CompletableFuture::join).toList());

@@ -39,7 +39,6 @@ public final class TopicConfigDescriber {
     d.put("remote.storage.enable", "false");
     d.put("leader.replication.throttled.replicas", "");
     d.put("follower.replication.throttled.replicas", "");
-    d.put("message.downconversion.enable", "true");
     this.brokerDefaults = Map.copyOf(d);
   }
 
@@ -52,9 +51,16 @@ public final class TopicConfigDescriber {
       }
       String override = overrides.get(name);
       if (override != null) {
-        out.add(new ConfigEntry(name, override, ConfigSource.TOPIC_CONFIG));
+        out.add(
+            new ConfigEntry(
+                name, override, ConfigSource.TOPIC_CONFIG, TopicConfigValidator.typeOf(name)));
       } else {
-        out.add(new ConfigEntry(name, brokerDefaults.get(name), ConfigSource.DEFAULT_CONFIG));
+        out.add(
+            new ConfigEntry(
+                name,
+                brokerDefaults.get(name),
+                ConfigSource.DEFAULT_CONFIG,
+                TopicConfigValidator.typeOf(name)));
       }
     }
     return out;

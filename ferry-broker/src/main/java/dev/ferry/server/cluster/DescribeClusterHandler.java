@@ -3,6 +3,7 @@ package dev.ferry.server.cluster;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.authz.AuthorizedOperations;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
@@ -17,10 +18,17 @@ import org.apache.kafka.common.requests.DescribeClusterResponse;
 public final class DescribeClusterHandler extends ApiHandler<DescribeClusterRequest> {
 
   private final ClusterView cluster;
+  private final AuthorizedOperations authorizedOperations;
 
   public DescribeClusterHandler(ClusterView cluster) {
+    this(cluster, AuthorizedOperations.allowAll());
+  }
+
+  /** With {@code authorizedOperations} filling the cluster's operations when asked (KIP-430). */
+  public DescribeClusterHandler(ClusterView cluster, AuthorizedOperations authorizedOperations) {
     super(ApiKeys.DESCRIBE_CLUSTER, DescribeClusterRequest.class);
     this.cluster = cluster;
+    this.authorizedOperations = authorizedOperations;
   }
 
   @Override
@@ -43,7 +51,10 @@ public final class DescribeClusterHandler extends ApiHandler<DescribeClusterRequ
             .setClusterId(cluster.clusterId())
             .setControllerId(cluster.controllerId())
             .setBrokers(brokers)
-            .setClusterAuthorizedOperations(Integer.MIN_VALUE);
+            .setClusterAuthorizedOperations(
+                req.data().includeClusterAuthorizedOperations()
+                    ? authorizedOperations.ofCluster(request)
+                    : AuthorizedOperations.OMITTED);
     return CompletableFuture.completedFuture(new DescribeClusterResponse(data));
   }
 }

@@ -7,6 +7,7 @@ import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.server.admin.AdminFutures;
+import dev.ferry.server.authz.AuthorizedOperations;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.resource.ResourceType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +40,14 @@ import org.slf4j.LoggerFactory;
 public final class MetadataHandler extends ApiHandler<MetadataRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(MetadataHandler.class);
-  private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+  private static final int AUTHORIZED_OPERATIONS_OMITTED = AuthorizedOperations.OMITTED;
 
   private final ClusterView cluster;
   private final TopicAdmin topics;
   private final boolean autoCreateEnabled;
   private final int defaultPartitions;
   private final short defaultReplicationFactor;
+  private final AuthorizedOperations authorizedOperations;
 
   public MetadataHandler(
       ClusterView cluster,
@@ -52,7 +55,25 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
       boolean autoCreateEnabled,
       int defaultPartitions,
       short defaultReplicationFactor) {
+    this(
+        cluster,
+        topics,
+        autoCreateEnabled,
+        defaultPartitions,
+        defaultReplicationFactor,
+        AuthorizedOperations.allowAll());
+  }
+
+  /** With {@code authorizedOperations} filling the fields clients ask for (KIP-430). */
+  public MetadataHandler(
+      ClusterView cluster,
+      TopicAdmin topics,
+      boolean autoCreateEnabled,
+      int defaultPartitions,
+      short defaultReplicationFactor,
+      AuthorizedOperations authorizedOperations) {
     super(ApiKeys.METADATA, MetadataRequest.class, 0, 13);
+    this.authorizedOperations = authorizedOperations;
     this.cluster = cluster;
     this.topics = topics;
     this.autoCreateEnabled = autoCreateEnabled;
@@ -63,6 +84,32 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
   @Override
   protected CompletableFuture<AbstractResponse> handle(
       NetworkRequest request, MetadataRequest req) {
+    return answer(req).thenApply(r -> withAuthorizedOperations(r, request, req));
+  }
+
+  /**
+   * The operations the requester may perform on each topic (v8+) and on the cluster (v8-10), when
+   * asked for; Kafka fills them for every named topic in the answer.
+   */
+  private MetadataResponse withAuthorizedOperations(
+      MetadataResponse response, NetworkRequest request, MetadataRequest req) {
+    MetadataResponseData data = response.data();
+    short version = req.version();
+    if (version >= 8 && req.data().includeTopicAuthorizedOperations()) {
+      for (MetadataResponseTopic t : data.topics()) {
+        if (t.name() != null) {
+          t.setTopicAuthorizedOperations(
+              authorizedOperations.of(request, ResourceType.TOPIC, t.name()));
+        }
+      }
+    }
+    if (version >= 8 && version <= 10 && req.data().includeClusterAuthorizedOperations()) {
+      data.setClusterAuthorizedOperations(authorizedOperations.ofCluster(request));
+    }
+    return response;
+  }
+
+  private CompletableFuture<MetadataResponse> answer(MetadataRequest req) {
     short version = req.version();
     if (req.isAllTopics()) {
       return CompletableFuture.completedFuture(respond(allTopicNames(), List.of(), version));

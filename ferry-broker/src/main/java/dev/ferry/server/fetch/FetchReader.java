@@ -2,6 +2,7 @@ package dev.ferry.server.fetch;
 
 import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.replication.FetchIsolation;
 import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.LogReadInfo;
 import dev.ferry.replication.Partition;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
@@ -61,6 +61,8 @@ final class FetchReader {
         PartitionData pd;
         if (topic.isEmpty()) {
           pd = error(fp, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        } else if (fp.partition() < 0 || fp.partition() >= topic.get().partitionCount()) {
+          pd = error(fp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
         } else {
           TopicPartition tp = new TopicPartition(topic.get().name(), fp.partition());
           pd = readPartition(tp, fp, remaining, total == 0, params);
@@ -120,7 +122,7 @@ final class FetchReader {
       FetchParams params) {
     Partition partition = replicaManager.partition(tp);
     if (partition == null) {
-      return error(fp, Errors.NOT_LEADER_OR_FOLLOWER);
+      return readError(fp, Errors.NOT_LEADER_OR_FOLLOWER);
     }
     int limit = Math.min(fp.partitionMaxBytes(), maxBytes);
     try {
@@ -132,20 +134,27 @@ final class FetchReader {
           .setHighWatermark(r.highWatermark())
           .setLastStableOffset(r.lastStableOffset())
           .setLogStartOffset(r.logStartOffset())
-          .setAbortedTransactions(r.abortedTransactions())
+          // Only a read_committed read carries the aborted transactions list (empty or not);
+          // Kafka leaves it null otherwise.
+          .setAbortedTransactions(
+              params.isolation() == FetchIsolation.TXN_COMMITTED ? r.abortedTransactions() : null)
           .setRecords(r.records());
-    } catch (OffsetOutOfRangeException e) {
-      // The client resets its position from these.
-      return error(fp, Errors.OFFSET_OUT_OF_RANGE)
-          .setHighWatermark(partition.highWatermark())
-          .setLastStableOffset(partition.lastStableOffset())
-          .setLogStartOffset(partition.logStartOffset());
     } catch (ApiException e) {
-      return error(fp, Errors.forException(e));
+      // OFFSET_OUT_OF_RANGE included: as in Kafka, the offsets of a failed read are unknown (-1);
+      // the client resets its position with ListOffsets under its auto.offset.reset policy.
+      return readError(fp, Errors.forException(e));
     } catch (RuntimeException e) {
       log.error("Fetch from {} at offset {} failed", tp, fp.fetchOffset(), e);
-      return error(fp, Errors.forException(e));
+      return readError(fp, Errors.forException(e));
     }
+  }
+
+  /**
+   * A partition the log could not be read for: as in Kafka, no aborted-transactions list at all (a
+   * request-level refusal such as an unknown topic carries an empty one).
+   */
+  private static PartitionData readError(FetchPartition fp, Errors error) {
+    return error(fp, error).setAbortedTransactions(null);
   }
 
   private static PartitionData error(FetchPartition fp, Errors error) {

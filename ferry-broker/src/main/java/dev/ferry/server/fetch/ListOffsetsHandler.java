@@ -6,6 +6,7 @@ import dev.ferry.replication.OffsetLookup;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.KnownPartitions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,9 +31,11 @@ import org.apache.kafka.common.requests.ListOffsetsResponse;
 public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
 
   private final ReplicaManager replicaManager;
+  private final KnownPartitions knownPartitions;
 
-  public ListOffsetsHandler(ReplicaManager replicaManager) {
+  public ListOffsetsHandler(ReplicaManager replicaManager, KnownPartitions knownPartitions) {
     super(ApiKeys.LIST_OFFSETS, ListOffsetsRequest.class);
+    this.knownPartitions = knownPartitions;
     this.replicaManager = replicaManager;
   }
 
@@ -59,7 +62,9 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
         new ListOffsetsPartitionResponse().setPartitionIndex(p.partitionIndex());
     Partition partition = replicaManager.partition(tp);
     if (partition == null) {
-      return r.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code()).setOffset(-1).setTimestamp(-1);
+      return r.setErrorCode(knownPartitions.notHostedError(tp).code())
+          .setOffset(-1)
+          .setTimestamp(-1);
     }
     try {
       OffsetLookup found =

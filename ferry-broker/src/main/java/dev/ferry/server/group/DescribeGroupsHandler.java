@@ -3,6 +3,7 @@ package dev.ferry.server.group;
 import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.authz.AuthorizedOperations;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -11,6 +12,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * DescribeGroups v0-6. An unknown group is GROUP_ID_NOT_FOUND from v6 (KIP-1043); older versions
@@ -19,10 +21,21 @@ import org.apache.kafka.common.requests.DescribeGroupsResponse;
 public final class DescribeGroupsHandler extends ApiHandler<DescribeGroupsRequest> {
 
   private final GroupCoordinator coordinator;
+  private final AuthorizedOperations authorizedOperations;
 
   public DescribeGroupsHandler(GroupCoordinator coordinator) {
+    this(coordinator, AuthorizedOperations.allowAll());
+  }
+
+  /**
+   * With {@code authorizedOperations} filling each described group's operations when the client
+   * asks (v3+, KIP-430); a group answered with an error keeps the "omitted" value, as in Kafka.
+   */
+  public DescribeGroupsHandler(
+      GroupCoordinator coordinator, AuthorizedOperations authorizedOperations) {
     super(ApiKeys.DESCRIBE_GROUPS, DescribeGroupsRequest.class, 0, 6);
     this.coordinator = coordinator;
+    this.authorizedOperations = authorizedOperations;
   }
 
   @Override
@@ -37,6 +50,11 @@ public final class DescribeGroupsHandler extends ApiHandler<DescribeGroupsReques
           g.setErrorCode(Errors.NONE.code());
         }
         g.setErrorMessage(null); // the field exists from v6 only
+      }
+      if (version >= 3
+          && req.data().includeAuthorizedOperations()
+          && g.errorCode() == Errors.NONE.code()) {
+        g.setAuthorizedOperations(authorizedOperations.of(request, ResourceType.GROUP, groupId));
       }
       data.groups().add(g);
     }

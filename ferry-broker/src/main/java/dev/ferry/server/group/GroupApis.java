@@ -2,6 +2,7 @@ package dev.ferry.server.group;
 
 import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.KnownPartitions;
 import java.util.List;
 
 /** The group APIs as handlers for the dispatcher. */
@@ -16,18 +17,30 @@ public final class GroupApis {
    */
   public static List<ApiHandler<?>> handlers(
       GroupCoordinator coordinator, CoordinatorLocator locator, TopicIdResolver topicIds) {
+    return handlers(coordinator, locator, topicIds, tp -> true);
+  }
+
+  /**
+   * As above; OffsetCommit and OffsetDelete answer UNKNOWN_TOPIC_OR_PARTITION for partitions that
+   * {@code knownPartitions} does not know, as Kafka does, instead of storing offsets for them.
+   */
+  public static List<ApiHandler<?>> handlers(
+      GroupCoordinator coordinator,
+      CoordinatorLocator locator,
+      TopicIdResolver topicIds,
+      KnownPartitions knownPartitions) {
     return List.of(
         new FindCoordinatorHandler(coordinator, locator),
         new JoinGroupHandler(coordinator),
         new SyncGroupHandler(coordinator),
         new HeartbeatHandler(coordinator),
         new LeaveGroupHandler(coordinator),
-        new OffsetCommitHandler(coordinator, topicIds),
+        new OffsetCommitHandler(coordinator, topicIds, knownPartitions),
         new OffsetFetchHandler(coordinator, topicIds),
         new ListGroupsHandler(coordinator),
         new DescribeGroupsHandler(coordinator),
         new DeleteGroupsHandler(coordinator),
-        new OffsetDeleteHandler(coordinator));
+        new OffsetDeleteHandler(coordinator, knownPartitions));
   }
 
   /** As above without topic ids (OffsetCommit/OffsetFetch up to v9). */

@@ -4,6 +4,7 @@ import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.coordinator.group.OffsetAndMetadata;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.KnownPartitions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,9 +33,20 @@ public final class OffsetCommitHandler extends ApiHandler<OffsetCommitRequest> {
 
   private final GroupCoordinator coordinator;
   private final TopicIdResolver topicIds;
+  private final KnownPartitions knownPartitions;
 
   /** With {@code topicIds} null, v10 is not advertised. */
   public OffsetCommitHandler(GroupCoordinator coordinator, TopicIdResolver topicIds) {
+    this(coordinator, topicIds, tp -> true);
+  }
+
+  /**
+   * Offsets for partitions {@code knownPartitions} does not know are refused with
+   * UNKNOWN_TOPIC_OR_PARTITION, as Kafka refuses them before the group coordinator sees the
+   * request; with none left, the group is not even looked up (so no group is created).
+   */
+  public OffsetCommitHandler(
+      GroupCoordinator coordinator, TopicIdResolver topicIds, KnownPartitions knownPartitions) {
     super(
         ApiKeys.OFFSET_COMMIT,
         OffsetCommitRequest.class,
@@ -42,6 +54,7 @@ public final class OffsetCommitHandler extends ApiHandler<OffsetCommitRequest> {
         topicIds == null ? 9 : 10);
     this.coordinator = coordinator;
     this.topicIds = topicIds;
+    this.knownPartitions = knownPartitions;
   }
 
   @Override
@@ -61,8 +74,12 @@ public final class OffsetCommitHandler extends ApiHandler<OffsetCommitRequest> {
       topics.add(tr);
       if (name.isPresent()) {
         for (OffsetCommitRequestPartition p : t.partitions()) {
+          TopicPartition tp = new TopicPartition(name.get(), p.partitionIndex());
+          if (!knownPartitions.exists(tp)) {
+            continue; // answered UNKNOWN_TOPIC_OR_PARTITION below
+          }
           offsets.put(
-              new TopicPartition(name.get(), p.partitionIndex()),
+              tp,
               new OffsetAndMetadata(
                   p.committedOffset(),
                   version >= 6 ? p.committedLeaderEpoch() : OffsetAndMetadata.NO_LEADER_EPOCH,
@@ -82,7 +99,18 @@ public final class OffsetCommitHandler extends ApiHandler<OffsetCommitRequest> {
                 instanceId,
                 req.generationIdOrMemberEpoch(),
                 offsets);
-    return result.thenApply(errors -> response(topics, errors));
+    return result.thenApply(errors -> response(topics, forVersion(errors, version)));
+  }
+
+  /** Before v9 a member's commit to an unknown group is ILLEGAL_GENERATION, as in Kafka. */
+  private static Map<TopicPartition, Errors> forVersion(
+      Map<TopicPartition, Errors> errors, short version) {
+    if (version >= 9 || !errors.containsValue(Errors.GROUP_ID_NOT_FOUND)) {
+      return errors;
+    }
+    Map<TopicPartition, Errors> out = new LinkedHashMap<>(errors);
+    out.replaceAll((tp, e) -> e == Errors.GROUP_ID_NOT_FOUND ? Errors.ILLEGAL_GENERATION : e);
+    return out;
   }
 
   private record TopicResult(
@@ -100,7 +128,8 @@ public final class OffsetCommitHandler extends ApiHandler<OffsetCommitRequest> {
         Errors e =
             t.known
                 ? errors.getOrDefault(
-                    new TopicPartition(t.name, p.partitionIndex()), Errors.UNKNOWN_SERVER_ERROR)
+                    new TopicPartition(t.name, p.partitionIndex()),
+                    Errors.UNKNOWN_TOPIC_OR_PARTITION)
                 : Errors.UNKNOWN_TOPIC_ID;
         rt.partitions()
             .add(

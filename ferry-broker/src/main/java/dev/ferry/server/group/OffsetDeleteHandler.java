@@ -3,6 +3,7 @@ package dev.ferry.server.group;
 import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.KnownPartitions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,19 +27,31 @@ import org.apache.kafka.common.requests.OffsetDeleteResponse;
 public final class OffsetDeleteHandler extends ApiHandler<OffsetDeleteRequest> {
 
   private final GroupCoordinator coordinator;
+  private final KnownPartitions knownPartitions;
 
   public OffsetDeleteHandler(GroupCoordinator coordinator) {
+    this(coordinator, tp -> true);
+  }
+
+  /**
+   * Partitions {@code knownPartitions} does not know are answered UNKNOWN_TOPIC_OR_PARTITION
+   * without reaching the coordinator, as in Kafka.
+   */
+  public OffsetDeleteHandler(GroupCoordinator coordinator, KnownPartitions knownPartitions) {
     super(ApiKeys.OFFSET_DELETE, OffsetDeleteRequest.class, 0, 0);
     this.coordinator = coordinator;
+    this.knownPartitions = knownPartitions;
   }
 
   @Override
   protected CompletableFuture<AbstractResponse> handle(
       NetworkRequest request, OffsetDeleteRequest req) {
     List<TopicPartition> partitions = new ArrayList<>();
+    List<TopicPartition> unknown = new ArrayList<>();
     for (OffsetDeleteRequestTopic t : req.data().topics()) {
       for (OffsetDeleteRequestPartition p : t.partitions()) {
-        partitions.add(new TopicPartition(t.name(), p.partitionIndex()));
+        TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+        (knownPartitions.exists(tp) ? partitions : unknown).add(tp);
       }
     }
     return coordinator
@@ -48,7 +61,10 @@ public final class OffsetDeleteHandler extends ApiHandler<OffsetDeleteRequest> {
               OffsetDeleteResponseData data =
                   new OffsetDeleteResponseData().setErrorCode(result.error().code());
               if (result.error() == Errors.NONE) {
-                for (Map.Entry<TopicPartition, Errors> e : result.partitions().entrySet()) {
+                Map<TopicPartition, Errors> outcomes = new java.util.LinkedHashMap<>();
+                unknown.forEach(tp -> outcomes.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                outcomes.putAll(result.partitions());
+                for (Map.Entry<TopicPartition, Errors> e : outcomes.entrySet()) {
                   TopicPartition tp = e.getKey();
                   OffsetDeleteResponseTopic t = data.topics().find(tp.topic());
                   if (t == null) {

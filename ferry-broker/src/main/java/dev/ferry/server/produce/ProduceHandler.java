@@ -8,6 +8,7 @@ import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.storage.AppendResult;
+import dev.ferry.storage.InvalidRecordsException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
 import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponseCollection;
@@ -70,6 +72,8 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
           partitions.add(
               error(
                   pd.index(), byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION));
+        } else if (pd.index() < 0 || pd.index() >= topic.get().partitionCount()) {
+          partitions.add(error(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION));
         } else if (acks != 0 && acks != 1 && acks != -1) {
           partitions.add(error(pd.index(), Errors.INVALID_REQUIRED_ACKS));
         } else {
@@ -139,7 +143,25 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
       return out;
     } catch (ApiException e) {
       log.debug("Produce to {} failed: {}", tp, e.toString());
-      return error(pd.index(), Errors.forException(e)).setErrorMessage(e.getMessage());
+      PartitionProduceResponse out =
+          error(pd.index(), Errors.forException(e)).setErrorMessage(e.getMessage());
+      if (e instanceof InvalidRecordsException invalid) {
+        // KIP-467: name the refused records, so the client fails only those.
+        for (InvalidRecordsException.RecordError re : invalid.recordErrors()) {
+          out.recordErrors()
+              .add(
+                  new BatchIndexAndErrorMessage()
+                      .setBatchIndex(re.batchIndex())
+                      .setBatchIndexErrorMessage(re.message()));
+        }
+      }
+      // As Kafka: a refusal of the records themselves reports where the log starts; a refusal
+      // that says nothing about this log (not the leader, too large, corrupt) reports -1.
+      Partition partition = replicaManager.partition(tp);
+      if (partition != null && reportsLogStart(Errors.forException(e))) {
+        out.setLogStartOffset(partition.logStartOffset());
+      }
+      return out;
     } catch (RuntimeException e) {
       log.error("Produce to {} failed unexpectedly", tp, e);
       return error(pd.index(), Errors.forException(e));
@@ -171,6 +193,20 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
       }
     }
     return CompletableFuture.completedFuture(null);
+  }
+
+  private static boolean reportsLogStart(Errors error) {
+    return switch (error) {
+      case UNKNOWN_TOPIC_OR_PARTITION,
+          UNKNOWN_TOPIC_ID,
+          NOT_LEADER_OR_FOLLOWER,
+          MESSAGE_TOO_LARGE,
+          RECORD_LIST_TOO_LARGE,
+          CORRUPT_MESSAGE,
+          KAFKA_STORAGE_ERROR ->
+          false;
+      default -> true;
+    };
   }
 
   private static PartitionProduceResponse error(int partition, Errors error) {

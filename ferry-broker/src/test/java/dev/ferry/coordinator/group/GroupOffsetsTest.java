@@ -117,7 +117,7 @@ class GroupOffsetsTest {
     assertThat(f.commit(G, "stranger", 1, o)).containsEntry(T0, Errors.UNKNOWN_MEMBER_ID);
     assertThat(f.commit(G, "", -1, o))
         .containsEntry(T0, Errors.UNKNOWN_MEMBER_ID); // group is active
-    assertThat(f.commit("no-group", "m", 3, o)).containsEntry(T0, Errors.ILLEGAL_GENERATION);
+    assertThat(f.commit("no-group", "m", 3, o)).containsEntry(T0, Errors.GROUP_ID_NOT_FOUND);
     assertThat(f.commit(G, member, 1, Map.of(T0, offset(1, 0, "x".repeat(4097)))))
         .containsEntry(T0, Errors.OFFSET_METADATA_TOO_LARGE);
     assertThat(f.coordinator.fetchOffsets(G, null).offsets()).isEmpty();
