@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
@@ -139,9 +140,18 @@ final class FetchReader {
           .setAbortedTransactions(
               params.isolation() == FetchIsolation.TXN_COMMITTED ? r.abortedTransactions() : null)
           .setRecords(r.records());
+    } catch (OffsetOutOfRangeException e) {
+      if (params.replicaId() >= 0) {
+        // A Ferry follower restarts its log at the leader's log start when it fell below it.
+        return readError(fp, Errors.OFFSET_OUT_OF_RANGE)
+            .setHighWatermark(partition.highWatermark())
+            .setLastStableOffset(partition.lastStableOffset())
+            .setLogStartOffset(partition.logStartOffset());
+      }
+      // As in Kafka, a consumer is told no offsets (-1): it resets its position with ListOffsets
+      // under its auto.offset.reset policy.
+      return readError(fp, Errors.OFFSET_OUT_OF_RANGE);
     } catch (ApiException e) {
-      // OFFSET_OUT_OF_RANGE included: as in Kafka, the offsets of a failed read are unknown (-1);
-      // the client resets its position with ListOffsets under its auto.offset.reset policy.
       return readError(fp, Errors.forException(e));
     } catch (RuntimeException e) {
       log.error("Fetch from {} at offset {} failed", tp, fp.fetchOffset(), e);
