@@ -140,12 +140,32 @@ class CrashFailoverTest {
             });
   }
 
+  /** Waits (bounded) until the writer has had another 1,000 records acknowledged. */
+  private static void awaitProgress(Writer writer) {
+    long target = writer.ackedCount() + 1_000;
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> writer.ackedCount() >= target || writer.failure != null);
+    assertThat(writer.failure).isNull();
+  }
+
   /** Writes continuously; remembers what was acknowledged, per partition, in ack order. */
   private final class Writer extends Thread {
     final AtomicBoolean stop = new AtomicBoolean();
     final Map<Integer, List<String>> acked = new HashMap<>();
     volatile long lastAckNanos;
-    Exception failure;
+    volatile Exception failure;
+
+    long ackedCount() {
+      synchronized (acked) {
+        long n = 0;
+        for (List<String> values : acked.values()) {
+          n += values.size();
+        }
+        return n;
+      }
+    }
 
     Writer() {
       super("chaos-writer");
@@ -200,7 +220,7 @@ class CrashFailoverTest {
     awaitFullIsr();
     Writer writer = new Writer();
     writer.start();
-    Thread.sleep(2_000);
+    awaitProgress(writer);
     List<Long> failoverMs = new ArrayList<>();
     for (int round = 0; round < 3; round++) {
       int partition = round * 2;
@@ -219,7 +239,7 @@ class CrashFailoverTest {
       brokers.remove(victim).close();
       startBroker(victim);
       awaitFullIsr();
-      Thread.sleep(1_000);
+      awaitProgress(writer);
     }
     writer.stop.set(true);
     writer.join(150_000);
@@ -237,7 +257,7 @@ class CrashFailoverTest {
     awaitFullIsr();
     Writer writer = new Writer();
     writer.start();
-    Thread.sleep(1_500);
+    awaitProgress(writer);
     PartitionState before = state(0);
     int victim = before.leader();
     signal("STOP", brokers.get(victim).pid());
@@ -248,13 +268,14 @@ class CrashFailoverTest {
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(50))
           .until(() -> state(0).leader() != victim && state(0).leader() >= 0);
-      Thread.sleep(2_000);
+      // The writer goes on against the new leader while the old one is still paused.
+      awaitProgress(writer);
     } finally {
       signal("CONT", brokers.get(victim).pid());
     }
     assertThat(state(0).leaderEpoch()).isGreaterThan(before.leaderEpoch());
     awaitFullIsr();
-    Thread.sleep(1_000);
+    awaitProgress(writer);
     writer.stop.set(true);
     writer.join(150_000);
     assertThat(writer.failure).isNull();

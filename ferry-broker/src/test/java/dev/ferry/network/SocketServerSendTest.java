@@ -184,11 +184,15 @@ class SocketServerSendTest {
         }
       }
 
-      // The greedy connection stopped being read: a handful of responses in flight, not 500.
-      Thread.sleep(300);
-      int dispatched = fetchesDispatched.get();
-      Thread.sleep(500);
-      assertThat(fetchesDispatched.get()).isEqualTo(dispatched).isBetween(1, 40);
+      // The greedy connection stopped being read: its dispatch count settles (unchanged for
+      // 500 ms) at a handful of responses in flight, not 500.
+      AtomicInteger lastSeen = new AtomicInteger(-1);
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> lastSeen.getAndSet(fetchesDispatched.get()) == fetchesDispatched.get());
+      assertThat(fetchesDispatched.get()).isBetween(1, 40);
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> server.connectionCount() == 0);
   }

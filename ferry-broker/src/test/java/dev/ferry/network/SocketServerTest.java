@@ -237,8 +237,11 @@ class SocketServerTest {
       client.send(apiVersionsHeader(i), apiVersionsRequest());
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> pending.size() == 4);
-    Thread.sleep(200);
-    assertThat(pending).hasSize(4);
+    // ...and no more: reading stays paused while four are unanswered.
+    await()
+        .during(Duration.ofMillis(200))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> pending.size() == 4);
 
     for (int answered = 0; answered < 10; answered++) {
       int index = answered;
@@ -510,7 +513,11 @@ class SocketServerTest {
     assertThat(idle.closedByServerWithin(5, TimeUnit.SECONDS)).isTrue();
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3000);
 
-    Thread.sleep(600); // twice the idle timeout: the waiting connection must survive
+    // For twice the idle timeout the waiting connection survives (the idle one is gone).
+    await()
+        .during(Duration.ofMillis(600))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> server.connectionCount() == 1);
     NetworkRequest request = dispatched.get(dispatched.size() - 1);
     slow.complete(FixedResponses.apiVersions((ApiVersionsRequest) request.body(), 99));
     WireClient.Received received = waiting.receive(apiVersionsHeader(99));

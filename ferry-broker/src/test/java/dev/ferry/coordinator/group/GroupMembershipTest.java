@@ -239,14 +239,13 @@ class GroupMembershipTest {
     f = CoordinatorFixture.start(dir, CoordinatorFixture.config(100, 600_000));
     String[] ids = stableGroupOfTwo(400, REBALANCE, new byte[] {1}, new byte[] {2});
     String alive = ids[0];
-    // Only the leader keeps heartbeating; the follower goes silent.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    Errors e = Errors.NONE;
-    while (e == Errors.NONE && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      e = f.heartbeat(G, alive, null, 1);
-    }
-    assertThat(e).isEqualTo(Errors.REBALANCE_IN_PROGRESS);
+    // Only the leader keeps heartbeating (every 100 ms, within its 400 ms session); the follower
+    // goes silent until its session expires and the group rebalances.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> f.heartbeat(G, alive, null, 1), e -> e != Errors.NONE);
+    assertThat(f.heartbeat(G, alive, null, 1)).isEqualTo(Errors.REBALANCE_IN_PROGRESS);
     JoinGroupResponseData rejoin =
         get(f.join(G, "c0", alive, null, 400, REBALANCE, protocols("range", subscription("t"))));
     assertThat(err(rejoin)).isEqualTo(Errors.NONE);
@@ -495,20 +494,21 @@ class GroupMembershipTest {
 
   @Test
   void initialDelayWaitsForLateJoiners() throws Exception {
-    f = CoordinatorFixture.start(dir, CoordinatorFixture.config(400, 600_000));
-    long t0 = System.nanoTime();
+    ManualScheduler clock = new ManualScheduler(0);
+    f = CoordinatorFixture.startManual(dir, CoordinatorFixture.config(400, 600_000), clock);
     var j0 = f.joinNew(G, "c0", SESSION, REBALANCE, protocols("range", new byte[0]));
-    Thread.sleep(250);
+    clock.advance(250);
     var j1 = f.joinNew(G, "c1", SESSION, REBALANCE, protocols("range", new byte[0]));
-    JoinGroupResponseData r0 = get(j0);
-    JoinGroupResponseData r1 = get(j1);
-    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    // The late joiner extended the 400 ms delay by another round.
+    clock.advance(499);
+    assertThat(j0).as("at 749 ms").isNotDone();
+    assertThat(j1).isNotDone();
+    clock.advance(400);
+    JoinGroupResponseData r0 = f.await(j0);
+    JoinGroupResponseData r1 = f.await(j1);
     assertThat(r0.generationId()).isEqualTo(1).isEqualTo(r1.generationId());
-    // The late joiner extended the delay by another round.
-    assertThat(ms).isGreaterThanOrEqualTo(750);
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> f.coordinator.describeGroup(G).groupState().equals("CompletingRebalance"));
+    assertThat(r0.members()).hasSize(2);
+    assertThat(f.coordinator.describeGroup(G).groupState()).isEqualTo("CompletingRebalance");
   }
 
   @Test

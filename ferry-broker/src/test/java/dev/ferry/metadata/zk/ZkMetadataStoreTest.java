@@ -142,9 +142,12 @@ class ZkMetadataStoreTest {
         .isInstanceOf(UnknownTopicOrPartitionException.class)
         .hasMessageContaining("orders");
 
-    // Stale watch events of the deleted topic must not bring it back.
-    Thread.sleep(300);
-    assertThat(store.topic("orders")).isEmpty();
+    // Stale watch events of the deleted topic must not bring it back (it stays gone while they
+    // arrive).
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.topic("orders").isEmpty());
 
     TopicMetadata again = store.createTopic("orders", assignment(1, 3), Map.of());
     assertThat(again.topicId()).isNotEqualTo(created.topicId());
