@@ -11,6 +11,7 @@ import dev.ferry.coordinator.group.OffsetsTopicListener;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.MetadataView;
+import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.zk.EmbeddedZooKeeper;
 import dev.ferry.metadata.zk.ZkMetadataStore;
 import dev.ferry.metadata.zk.ZooKeeperClientPreload;
@@ -23,7 +24,10 @@ import dev.ferry.replication.ReplicaManager;
 import dev.ferry.replication.ReplicationConfig;
 import dev.ferry.runtime.BrokerThreads;
 import dev.ferry.security.BrokerSecurity;
+import dev.ferry.security.authorizer.AclApis;
+import dev.ferry.security.authorizer.RequestAuthorizer;
 import dev.ferry.security.sasl.SaslApiHandlers;
+import dev.ferry.security.scram.ScramApis;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.server.ApiVersionsHandler;
 import dev.ferry.server.KafkaApis;
@@ -265,6 +269,13 @@ public final class FerryBroker implements Closeable {
     for (ApiHandler<?> handler : SaslApiHandlers.handlers()) {
       apis.register(handler);
     }
+    for (ApiHandler<?> handler : AclApis.handlers(security.authorizer(), security.acls(), admin)) {
+      apis.register(handler);
+    }
+    for (ApiHandler<?> handler :
+        ScramApis.handlers(security.authorizer(), security.scram(), admin)) {
+      apis.register(handler);
+    }
     startGroupCoordination(apis, cluster, topics);
 
     metrics =
@@ -272,8 +283,14 @@ public final class FerryBroker implements Closeable {
             config.metricsHost, config.metricsPort, apis.supportedApis(), replicaManager);
     started.push(metrics);
 
+    RequestDispatcher authorized =
+        new RequestAuthorizer(
+            apis,
+            security.authorizer(),
+            id -> metadata.topic(id).map(TopicMetadata::name),
+            name -> metadata.topic(name).isPresent());
     RequestDispatcher dispatcher =
-        new ListenerEndpoints(apis, metadata, config.interBrokerListenerName);
+        new ListenerEndpoints(authorized, metadata, config.interBrokerListenerName);
     Map<String, BrokerInfo.Endpoint> endpoints = new TreeMap<>();
     for (BrokerConfig.Listener listener : config.listeners) {
       SocketServer server =

@@ -72,7 +72,8 @@ final class ListenerEndpoints implements RequestDispatcher {
         }
       }
     } else if (response instanceof FindCoordinatorResponse find) {
-      if (find.data().nodeId() >= 0) {
+      // Before v4 one coordinator at the top level; from v4 a list (the top level stays unset).
+      if (find.data().coordinators().isEmpty() && find.data().nodeId() >= 0) {
         endpoint(find.data().nodeId(), listener)
             .ifPresent(e -> find.data().setHost(e.host()).setPort(e.port()));
       }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.slf4j.Logger;
@@ -65,6 +66,33 @@ public final class AclAuthorizer implements Authorizer {
 
   public AclStore store() {
     return store;
+  }
+
+  @Override
+  public boolean authorizeAny(
+      KafkaPrincipal principal,
+      InetAddress host,
+      AclOperation operation,
+      ResourceType resourceType) {
+    if (superUsers.contains(principal)) {
+      return true;
+    }
+    String hostAddress = host == null ? "" : host.getHostAddress();
+    AclStore.Snapshot acls = store.snapshot();
+    if (AclRules.denies(
+        acls.matching(resourceType, ResourcePattern.WILDCARD_RESOURCE),
+        principal,
+        hostAddress,
+        operation)) {
+      return false;
+    }
+    for (var e : acls.all.entrySet()) {
+      if (e.getKey().resourceType() == resourceType
+          && AclRules.decide(e.getValue(), principal, hostAddress, operation)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

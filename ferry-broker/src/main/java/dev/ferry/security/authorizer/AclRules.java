@@ -57,6 +57,24 @@ final class AclRules {
     return allowed;
   }
 
+  /** Whether a DENY among {@code acls} applies to the principal, host and operation. */
+  static boolean denies(
+      Collection<AccessControlEntry> acls,
+      KafkaPrincipal principal,
+      String host,
+      AclOperation operation) {
+    String principalName = principal.toString();
+    for (AccessControlEntry acl : acls) {
+      if (acl.permissionType() == AclPermissionType.DENY
+          && matchesPrincipal(acl, principalName)
+          && matchesHost(acl, host)
+          && (acl.operation() == operation || acl.operation() == AclOperation.ALL)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean matchesPrincipal(AccessControlEntry acl, String principal) {
     return acl.principal().equals(principal) || acl.principal().equals(WILDCARD_PRINCIPAL);
   }

@@ -21,6 +21,19 @@ public interface Authorizer {
       ResourceType resourceType,
       String resourceName);
 
+  /**
+   * Whether the principal may perform {@code operation} on at least one resource of the type, as
+   * Kafka's {@code authorizeByResourceType}: some ALLOW ACL of that type grants it and no DENY on
+   * the type's wildcard takes it away (used by idempotent producers: WRITE on any topic).
+   */
+  default boolean authorizeAny(
+      KafkaPrincipal principal,
+      InetAddress host,
+      AclOperation operation,
+      ResourceType resourceType) {
+    return authorize(principal, host, operation, resourceType, "*");
+  }
+
   /** Whether ACLs are enforced at all (false: no {@code authorizer.class.name}). */
   default boolean enabled() {
     return true;

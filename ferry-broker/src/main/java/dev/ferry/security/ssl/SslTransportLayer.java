@@ -52,6 +52,31 @@ public final class SslTransportLayer implements TransportLayer {
 
   @Override
   public boolean handshake() throws IOException {
+    try {
+      return advanceHandshake();
+    } catch (SSLException e) {
+      sendAlert();
+      throw e;
+    }
+  }
+
+  /**
+   * Sends the TLS alert the engine prepared for a failed handshake, if the socket takes it now, so
+   * the client learns why (an authentication error rather than a dropped connection).
+   */
+  private void sendAlert() {
+    try {
+      engine.closeOutbound();
+      for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+        wrap(EMPTY);
+      }
+      flushNetOut();
+    } catch (IOException | RuntimeException ignored) {
+      // The connection closes either way.
+    }
+  }
+
+  private boolean advanceHandshake() throws IOException {
     while (!ready) {
       if (!flushNetOut()) {
         handshakeInterest = SelectionKey.OP_WRITE;

@@ -1,0 +1,146 @@
+package dev.ferry.security.authorizer;
+
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.network.RequestDispatcher;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.resource.ResourceType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks every request against the authorizer before the broker runs it, as Kafka's request
+ * handlers do, with Kafka's error codes. Whole-request checks (cluster, group, transactional id)
+ * answer the request type's own error response. Per-topic checks take the unauthorized topics out
+ * of the request before the handler sees it and put them back into the response with
+ * TOPIC_AUTHORIZATION_FAILED ({@link TopicAuthorization}); read-only answers are filtered after
+ * (Metadata never shows a topic the principal may not describe).
+ *
+ * <p>With no authorizer configured every request passes through untouched. An API this class does
+ * not know is allowed only to principals with CLUSTER_ACTION (the safe default for APIs added
+ * later).
+ */
+public final class RequestAuthorizer implements RequestDispatcher {
+
+  private static final Logger log = LoggerFactory.getLogger(RequestAuthorizer.class);
+
+  private final RequestDispatcher delegate;
+  private final Authorizer authorizer;
+  private final TopicAuthorization topics;
+  private final GroupAuthorization groups;
+
+  public RequestAuthorizer(
+      RequestDispatcher delegate,
+      Authorizer authorizer,
+      Function<Uuid, Optional<String>> topicNames,
+      Function<String, Boolean> topicExists) {
+    this.delegate = delegate;
+    this.authorizer = authorizer;
+    this.topics = new TopicAuthorization(topicNames, topicExists);
+    this.groups = new GroupAuthorization();
+  }
+
+  @Override
+  public CompletableFuture<AbstractResponse> dispatch(NetworkRequest request) {
+    if (!authorizer.enabled()) {
+      return delegate.dispatch(request);
+    }
+    Access access = new Access(authorizer, request);
+    ApiKeys api = request.header().apiKey();
+    return switch (api) {
+      case API_VERSIONS,
+          SASL_HANDSHAKE,
+          SASL_AUTHENTICATE,
+          DESCRIBE_CLUSTER,
+          CREATE_ACLS,
+          DESCRIBE_ACLS,
+          DELETE_ACLS,
+          DESCRIBE_USER_SCRAM_CREDENTIALS,
+          ALTER_USER_SCRAM_CREDENTIALS ->
+          // The last five check the cluster resource themselves (they own their error shapes).
+          delegate.dispatch(request).thenApply(r -> topics.clusterOperations(r, access));
+      case METADATA -> topics.metadata(request, access, delegate);
+      case PRODUCE -> topics.produce(request, access, delegate);
+      case FETCH -> topics.fetch(request, access, delegate);
+      case LIST_OFFSETS -> topics.listOffsets(request, access, delegate);
+      case OFFSET_FOR_LEADER_EPOCH -> topics.offsetForLeaderEpoch(request, access, delegate);
+      case CREATE_TOPICS -> topics.createTopics(request, access, delegate);
+      case DELETE_TOPICS -> topics.deleteTopics(request, access, delegate);
+      case CREATE_PARTITIONS -> topics.createPartitions(request, access, delegate);
+      case DELETE_RECORDS -> topics.deleteRecords(request, access, delegate);
+      case DESCRIBE_CONFIGS -> topics.describeConfigs(request, access, delegate);
+      case ALTER_CONFIGS -> topics.alterConfigs(request, access, delegate);
+      case INCREMENTAL_ALTER_CONFIGS -> topics.incrementalAlterConfigs(request, access, delegate);
+      case FIND_COORDINATOR -> findCoordinator(request, access);
+      case JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP ->
+          groups.member(request, access, delegate);
+      case OFFSET_COMMIT -> groups.offsetCommit(request, access, delegate, topics);
+      case OFFSET_FETCH -> groups.offsetFetch(request, access, delegate);
+      case DESCRIBE_GROUPS -> groups.describeGroups(request, access, delegate);
+      case LIST_GROUPS -> groups.listGroups(request, access, delegate);
+      case DELETE_GROUPS -> groups.deleteGroups(request, access, delegate);
+      case OFFSET_DELETE -> groups.offsetDelete(request, access, delegate, topics);
+      case INIT_PRODUCER_ID -> initProducerId(request, access);
+      default -> {
+        if (access.cluster(AclOperation.CLUSTER_ACTION)) {
+          yield delegate.dispatch(request);
+        }
+        log.info(
+            "Refusing {} from {}: no authorization rule for this API without CLUSTER_ACTION",
+            api,
+            request.principal());
+        yield deny(request, new ClusterAuthorizationException("Cluster authorization failed."));
+      }
+    };
+  }
+
+  static CompletableFuture<AbstractResponse> deny(NetworkRequest request, Exception error) {
+    return CompletableFuture.completedFuture(request.body().getErrorResponse(0, error));
+  }
+
+  private CompletableFuture<AbstractResponse> findCoordinator(
+      NetworkRequest request, Access access) {
+    FindCoordinatorRequestData data = ((FindCoordinatorRequest) request.body()).data();
+    boolean transaction = data.keyType() == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id();
+    ResourceType type = transaction ? ResourceType.TRANSACTIONAL_ID : ResourceType.GROUP;
+    Exception error =
+        transaction
+            ? new TransactionalIdAuthorizationException("Transactional Id authorization failed.")
+            : new GroupAuthorizationException("Group authorization failed.");
+    if (request.header().apiVersion() < FindCoordinatorRequest.MIN_BATCHED_VERSION) {
+      return access.allowed(AclOperation.DESCRIBE, type, data.key())
+          ? delegate.dispatch(request)
+          : deny(request, error);
+    }
+    return groups.findCoordinators(request, access, delegate, type);
+  }
+
+  private CompletableFuture<AbstractResponse> initProducerId(
+      NetworkRequest request, Access access) {
+    String transactionalId = ((InitProducerIdRequest) request.body()).data().transactionalId();
+    if (transactionalId != null) {
+      return access.transactionalId(AclOperation.WRITE, transactionalId)
+          ? delegate.dispatch(request)
+          : deny(
+              request,
+              new TransactionalIdAuthorizationException("Transactional Id authorization failed."));
+    }
+    // KIP-679: an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on a topic.
+    if (access.cluster(AclOperation.IDEMPOTENT_WRITE)
+        || access.anyOfType(AclOperation.WRITE, ResourceType.TOPIC)) {
+      return delegate.dispatch(request);
+    }
+    return deny(request, new ClusterAuthorizationException("Cluster authorization failed."));
+  }
+}

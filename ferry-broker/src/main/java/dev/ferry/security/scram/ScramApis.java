@@ -1,0 +1,271 @@
+package dev.ferry.security.scram;
+
+import dev.ferry.network.NetworkRequest;
+import dev.ferry.security.authorizer.Authorizer;
+import dev.ferry.server.ApiHandler;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData.ScramCredentialDeletion;
+import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData.ScramCredentialUpsertion;
+import org.apache.kafka.common.message.AlterUserScramCredentialsResponseData;
+import org.apache.kafka.common.message.AlterUserScramCredentialsResponseData.AlterUserScramCredentialsResult;
+import org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData.UserName;
+import org.apache.kafka.common.message.DescribeUserScramCredentialsResponseData;
+import org.apache.kafka.common.message.DescribeUserScramCredentialsResponseData.CredentialInfo;
+import org.apache.kafka.common.message.DescribeUserScramCredentialsResponseData.DescribeUserScramCredentialsResult;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.AlterUserScramCredentialsRequest;
+import org.apache.kafka.common.requests.AlterUserScramCredentialsResponse;
+import org.apache.kafka.common.requests.DescribeUserScramCredentialsRequest;
+import org.apache.kafka.common.requests.DescribeUserScramCredentialsResponse;
+import org.apache.kafka.common.resource.ResourceType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DescribeUserScramCredentials and AlterUserScramCredentials (KIP-554), as used by {@code
+ * Admin.alterUserScramCredentials} and {@code kafka-configs.sh --entity-type users}: the client
+ * sends salt and salted password, the broker stores only the keys derived from them. DESCRIBE or
+ * ALTER on the cluster, as Kafka.
+ */
+public final class ScramApis {
+
+  private static final Logger log = LoggerFactory.getLogger(ScramApis.class);
+
+  private ScramApis() {}
+
+  public static List<ApiHandler<?>> handlers(
+      Authorizer authorizer, ScramCredentialStore store, Executor admin) {
+    return List.of(new Describe(authorizer, store), new Alter(authorizer, store, admin));
+  }
+
+  private static boolean allowed(Authorizer authorizer, NetworkRequest request, AclOperation op) {
+    return authorizer.authorize(
+        request.principal(),
+        request.clientAddress(),
+        op,
+        ResourceType.CLUSTER,
+        Authorizer.CLUSTER_NAME);
+  }
+
+  private static final class Describe extends ApiHandler<DescribeUserScramCredentialsRequest> {
+    private final Authorizer authorizer;
+    private final ScramCredentialStore store;
+
+    Describe(Authorizer authorizer, ScramCredentialStore store) {
+      super(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, DescribeUserScramCredentialsRequest.class);
+      this.authorizer = authorizer;
+      this.store = store;
+    }
+
+    @Override
+    protected CompletableFuture<AbstractResponse> handle(
+        NetworkRequest request, DescribeUserScramCredentialsRequest body) {
+      DescribeUserScramCredentialsResponseData data =
+          new DescribeUserScramCredentialsResponseData();
+      if (!allowed(authorizer, request, AclOperation.DESCRIBE)) {
+        data.setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code())
+            .setErrorMessage(Errors.CLUSTER_AUTHORIZATION_FAILED.message());
+        return CompletableFuture.completedFuture(new DescribeUserScramCredentialsResponse(data));
+      }
+      Map<String, Map<ScramMechanism, Integer>> all = store.describe();
+      List<UserName> asked = body.data().users();
+      List<DescribeUserScramCredentialsResult> results = new ArrayList<>();
+      if (asked == null || asked.isEmpty()) {
+        all.forEach((user, credentials) -> results.add(result(user, credentials)));
+      } else {
+        Set<String> seen = new HashSet<>();
+        Set<String> duplicates = new HashSet<>();
+        for (UserName u : asked) {
+          if (!seen.add(u.name())) {
+            duplicates.add(u.name());
+          }
+        }
+        for (String user : seen) {
+          if (duplicates.contains(user)) {
+            results.add(
+                new DescribeUserScramCredentialsResult()
+                    .setUser(user)
+                    .setErrorCode(Errors.DUPLICATE_RESOURCE.code())
+                    .setErrorMessage("Cannot describe SCRAM credentials for the same user twice"));
+          } else if (!all.containsKey(user)) {
+            results.add(
+                new DescribeUserScramCredentialsResult()
+                    .setUser(user)
+                    .setErrorCode(Errors.RESOURCE_NOT_FOUND.code())
+                    .setErrorMessage("Attempt to describe a user credential that does not exist"));
+          } else {
+            results.add(result(user, all.get(user)));
+          }
+        }
+      }
+      data.setErrorCode(Errors.NONE.code()).setResults(results);
+      return CompletableFuture.completedFuture(new DescribeUserScramCredentialsResponse(data));
+    }
+
+    private static DescribeUserScramCredentialsResult result(
+        String user, Map<ScramMechanism, Integer> credentials) {
+      List<CredentialInfo> infos = new ArrayList<>();
+      credentials.forEach(
+          (m, iterations) ->
+              infos.add(new CredentialInfo().setMechanism(m.type()).setIterations(iterations)));
+      return new DescribeUserScramCredentialsResult()
+          .setUser(user)
+          .setErrorCode(Errors.NONE.code())
+          .setCredentialInfos(infos);
+    }
+  }
+
+  private static final class Alter extends ApiHandler<AlterUserScramCredentialsRequest> {
+    private final Authorizer authorizer;
+    private final ScramCredentialStore store;
+    private final Executor admin;
+
+    Alter(Authorizer authorizer, ScramCredentialStore store, Executor admin) {
+      super(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, AlterUserScramCredentialsRequest.class);
+      this.authorizer = authorizer;
+      this.store = store;
+      this.admin = admin;
+    }
+
+    @Override
+    protected CompletableFuture<AbstractResponse> handle(
+        NetworkRequest request, AlterUserScramCredentialsRequest body) {
+      List<ScramCredentialDeletion> deletions = body.data().deletions();
+      List<ScramCredentialUpsertion> upsertions = body.data().upsertions();
+      // Kafka's duplicate is the same user and mechanism twice; results are one per user.
+      Map<String, Integer> pairs = new HashMap<>();
+      Set<String> users = new java.util.LinkedHashSet<>();
+      deletions.forEach(
+          d -> {
+            pairs.merge(d.name() + "\0" + d.mechanism(), 1, Integer::sum);
+            users.add(d.name());
+          });
+      upsertions.forEach(
+          u -> {
+            pairs.merge(u.name() + "\0" + u.mechanism(), 1, Integer::sum);
+            users.add(u.name());
+          });
+      if (!allowed(authorizer, request, AclOperation.ALTER)) {
+        List<AlterUserScramCredentialsResult> results = new ArrayList<>();
+        for (String user : users) {
+          results.add(
+              result(
+                  user,
+                  Errors.CLUSTER_AUTHORIZATION_FAILED,
+                  Errors.CLUSTER_AUTHORIZATION_FAILED.message()));
+        }
+        return CompletableFuture.completedFuture(response(results));
+      }
+      return CompletableFuture.supplyAsync(
+          () -> {
+            Map<String, AlterUserScramCredentialsResult> results = new HashMap<>();
+            pairs.forEach(
+                (pair, count) -> {
+                  if (count > 1) {
+                    String user = pair.substring(0, pair.indexOf('\0'));
+                    results.put(
+                        user,
+                        result(
+                            user,
+                            Errors.DUPLICATE_RESOURCE,
+                            "A user credential cannot be altered twice in the same request"));
+                  }
+                });
+            for (ScramCredentialDeletion d : deletions) {
+              AlterUserScramCredentialsResult previous = results.get(d.name());
+              if (previous == null || previous.errorCode() == Errors.NONE.code()) {
+                results.put(d.name(), delete(d, request));
+              }
+            }
+            for (ScramCredentialUpsertion u : upsertions) {
+              AlterUserScramCredentialsResult previous = results.get(u.name());
+              if (previous == null || previous.errorCode() == Errors.NONE.code()) {
+                results.put(u.name(), upsert(u, request));
+              }
+            }
+            List<AlterUserScramCredentialsResult> out = new ArrayList<>();
+            for (String user : users) {
+              out.add(results.get(user));
+            }
+            return response(out);
+          },
+          admin);
+    }
+
+    private AlterUserScramCredentialsResult delete(
+        ScramCredentialDeletion d, NetworkRequest request) {
+      Optional<ScramMechanism> mechanism = ScramMechanism.forType(d.mechanism());
+      if (d.name().isEmpty()) {
+        return result(d.name(), Errors.UNACCEPTABLE_CREDENTIAL, "Username must not be empty");
+      }
+      if (mechanism.isEmpty()) {
+        return result(d.name(), Errors.UNSUPPORTED_SASL_MECHANISM, "Unknown SCRAM mechanism");
+      }
+      if (!store.update(d.name(), mechanism.get(), null)) {
+        return result(
+            d.name(),
+            Errors.RESOURCE_NOT_FOUND,
+            "Attempt to delete a user credential that does not exist");
+      }
+      log.info(
+          "{} deleted the {} credential of {}",
+          request.principal(),
+          mechanism.get().mechanismName(),
+          d.name());
+      return result(d.name(), Errors.NONE, null);
+    }
+
+    private AlterUserScramCredentialsResult upsert(
+        ScramCredentialUpsertion u, NetworkRequest request) {
+      Optional<ScramMechanism> mechanism = ScramMechanism.forType(u.mechanism());
+      if (u.name().isEmpty()) {
+        return result(u.name(), Errors.UNACCEPTABLE_CREDENTIAL, "Username must not be empty");
+      }
+      if (mechanism.isEmpty()) {
+        return result(u.name(), Errors.UNSUPPORTED_SASL_MECHANISM, "Unknown SCRAM mechanism");
+      }
+      if (u.iterations() < ScramMechanism.MIN_ITERATIONS) {
+        return result(u.name(), Errors.UNACCEPTABLE_CREDENTIAL, "Too few iterations");
+      }
+      if (u.iterations() > ScramMechanism.MAX_ITERATIONS) {
+        return result(u.name(), Errors.UNACCEPTABLE_CREDENTIAL, "Too many iterations");
+      }
+      if (u.salt() == null || u.salt().length == 0 || u.saltedPassword() == null) {
+        return result(u.name(), Errors.UNACCEPTABLE_CREDENTIAL, "Missing salt or salted password");
+      }
+      ScramCredential credential =
+          new ScramCrypto(mechanism.get()).credential(u.salt(), u.saltedPassword(), u.iterations());
+      store.update(u.name(), mechanism.get(), credential);
+      log.info(
+          "{} set the {} credential of {}",
+          request.principal(),
+          mechanism.get().mechanismName(),
+          u.name());
+      return result(u.name(), Errors.NONE, null);
+    }
+
+    private static AlterUserScramCredentialsResult result(
+        String user, Errors error, String message) {
+      return new AlterUserScramCredentialsResult()
+          .setUser(user)
+          .setErrorCode(error.code())
+          .setErrorMessage(message);
+    }
+
+    private static AbstractResponse response(List<AlterUserScramCredentialsResult> results) {
+      return new AlterUserScramCredentialsResponse(
+          new AlterUserScramCredentialsResponseData().setResults(results));
+    }
+  }
+}
