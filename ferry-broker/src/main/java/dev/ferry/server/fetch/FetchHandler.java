@@ -7,6 +7,7 @@ import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.runtime.DelayedOperationPurgatory;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.LeaderHints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,10 @@ import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.LeaderIdAndEpoch;
+import org.apache.kafka.common.message.FetchResponseData.NodeEndpoint;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -34,6 +39,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
   private final FetchReader reader;
   private final MetadataView metadata;
   private final DelayedOperationPurgatory<DelayedFetch> purgatory;
+  private final LeaderHints leaderHints;
 
   /**
    * @param scheduler expires parked fetches at their max wait
@@ -43,6 +49,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     super(ApiKeys.FETCH, FetchRequest.class);
     this.reader = new FetchReader(metadata, replicaManager);
     this.metadata = metadata;
+    this.leaderHints = new LeaderHints(metadata);
     this.purgatory = new DelayedOperationPurgatory<>("long-poll fetches", scheduler);
     FetchWakeUps wakeUps = new FetchWakeUps(purgatory);
     replicaManager.addAppendListener(wakeUps);
@@ -68,10 +75,11 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     }
     FetchParams params = FetchParams.of(req.replicaId(), data.isolationLevel());
     FetchReader.Result first = reader.read(data, version, params);
-    if (data.maxWaitMs() <= 0
-        || first.bytes() >= data.minBytes()
-        || first.anyError()
-        || data.topics().isEmpty()) {
+    if (first.anyError()) {
+      return CompletableFuture.completedFuture(
+          FetchResponse.of(withLeaderHints(first.response(), version, request.listenerName())));
+    }
+    if (data.maxWaitMs() <= 0 || first.bytes() >= data.minBytes() || data.topics().isEmpty()) {
       return CompletableFuture.completedFuture(FetchResponse.of(first.response()));
     }
     CompletableFuture<AbstractResponse> future = new CompletableFuture<>();
@@ -91,6 +99,54 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
       purgatory.unwatch(delayed);
     }
     return future;
+  }
+
+  /**
+   * KIP-951: partitions refused as not led here (or with a stale epoch) name the current leader
+   * (v12+), and the response carries the endpoints of the leaders it names (v16+).
+   */
+  private FetchResponseData withLeaderHints(
+      FetchResponseData response, short version, String listenerName) {
+    if (version < 12) {
+      return response;
+    }
+    for (FetchableTopicResponse t : response.responses()) {
+      Optional<TopicMetadata> topic =
+          version >= 13 ? metadata.topic(t.topicId()) : metadata.topic(t.topic());
+      if (topic.isEmpty()) {
+        continue;
+      }
+      for (PartitionData p : t.partitions()) {
+        if (p.errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code()
+            && p.errorCode() != Errors.FENCED_LEADER_EPOCH.code()) {
+          continue;
+        }
+        leaderHints
+            .leader(topic.get().name(), p.partitionIndex())
+            .ifPresent(
+                s -> {
+                  p.setCurrentLeader(
+                      new LeaderIdAndEpoch()
+                          .setLeaderId(s.leader())
+                          .setLeaderEpoch(s.leaderEpoch()));
+                  if (version >= 16 && response.nodeEndpoints().find(s.leader()) == null) {
+                    leaderHints
+                        .endpoint(s.leader(), listenerName)
+                        .ifPresent(
+                            e ->
+                                response
+                                    .nodeEndpoints()
+                                    .add(
+                                        new NodeEndpoint()
+                                            .setNodeId(e.nodeId())
+                                            .setHost(e.host())
+                                            .setPort(e.port())
+                                            .setRack(e.rack())));
+                  }
+                });
+      }
+    }
+    return response;
   }
 
   private List<TopicPartition> partitionsOf(FetchRequestData data, short version) {

@@ -7,6 +7,7 @@ import dev.ferry.network.NetworkRequest;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.LeaderHints;
 import dev.ferry.storage.AppendResult;
 import dev.ferry.storage.InvalidRecordsException;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
+import org.apache.kafka.common.message.ProduceResponseData.LeaderIdAndEpoch;
+import org.apache.kafka.common.message.ProduceResponseData.NodeEndpoint;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponseCollection;
@@ -46,6 +49,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
 
   private final MetadataView metadata;
   private final ReplicaManager replicaManager;
+  private final LeaderHints leaderHints;
 
   public ProduceHandler(MetadataView metadata, ReplicaManager replicaManager) {
     // Advertised from v0 although v0-2 are rejected: librdkafka disables compression unless v0-2
@@ -53,6 +57,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     super(ApiKeys.PRODUCE, ProduceRequest.class, 0, ApiKeys.PRODUCE.latestVersion(false));
     this.metadata = metadata;
     this.replicaManager = replicaManager;
+    this.leaderHints = new LeaderHints(metadata);
   }
 
   @Override
@@ -80,6 +85,9 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
           partitions.add(append(new TopicPartition(name, pd.index()), pd, acks, req, waits));
         }
       }
+      if (req.version() >= 10 && topic.isPresent()) {
+        hintLeaders(name, partitions);
+      }
       TopicProduceResponse tr = new TopicProduceResponse().setPartitionResponses(partitions);
       if (byId) {
         tr.setTopicId(id);
@@ -91,14 +99,55 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     if (acks == 0) {
       return acksZeroOutcome(responses);
     }
-    ProduceResponse response =
-        new ProduceResponse(new ProduceResponseData().setResponses(responses));
+    ProduceResponseData data = new ProduceResponseData().setResponses(responses);
+    if (req.version() >= 10) {
+      addLeaderEndpoints(data, request.listenerName());
+    }
+    ProduceResponse response = new ProduceResponse(data);
     if (waits == null || waits.isEmpty()) {
       return CompletableFuture.completedFuture(response);
     }
     // Each wait already set its partition's error code when it completed.
     return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]))
         .thenApply(ignored -> response);
+  }
+
+  /** KIP-951: a partition refused as not led here names its current leader and epoch. */
+  private void hintLeaders(String topic, List<PartitionProduceResponse> partitions) {
+    for (PartitionProduceResponse p : partitions) {
+      if (p.errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code()) {
+        leaderHints
+            .leader(topic, p.index())
+            .ifPresent(
+                s ->
+                    p.setCurrentLeader(
+                        new LeaderIdAndEpoch()
+                            .setLeaderId(s.leader())
+                            .setLeaderEpoch(s.leaderEpoch())));
+      }
+    }
+  }
+
+  /** KIP-951: the endpoints of the leaders named in the partitions' current_leader fields. */
+  private void addLeaderEndpoints(ProduceResponseData data, String listenerName) {
+    for (TopicProduceResponse t : data.responses()) {
+      for (PartitionProduceResponse p : t.partitionResponses()) {
+        int leader = p.currentLeader().leaderId();
+        if (leader >= 0 && data.nodeEndpoints().find(leader) == null) {
+          leaderHints
+              .endpoint(leader, listenerName)
+              .ifPresent(
+                  e ->
+                      data.nodeEndpoints()
+                          .add(
+                              new NodeEndpoint()
+                                  .setNodeId(e.nodeId())
+                                  .setHost(e.host())
+                                  .setPort(e.port())
+                                  .setRack(e.rack())));
+        }
+      }
+    }
   }
 
   private PartitionProduceResponse append(
