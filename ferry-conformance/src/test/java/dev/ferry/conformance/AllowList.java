@@ -18,16 +18,22 @@ final class AllowList {
 
   private final List<Entry> entries = new ArrayList<>();
 
-  record Entry(Pattern scope, Pattern path, String reason) {}
+  record Entry(Pattern scope, Pattern path, int fromVersion, String reason) {}
 
   AllowList allow(String scope, String path, String reason) {
-    entries.add(new Entry(glob(scope), glob(path), reason));
+    return allowFrom(0, scope, path, reason);
+  }
+
+  /** An entry for versions {@code fromVersion} and later of the case's API only. */
+  AllowList allowFrom(int fromVersion, String scope, String path, String reason) {
+    entries.add(new Entry(glob(scope), glob(path), fromVersion, reason));
     return this;
   }
 
-  boolean allows(String api, String caseName, String path) {
+  boolean allows(String api, String caseName, short version, String path) {
     for (Entry e : entries) {
       if ((e.scope.matcher(api).matches() || e.scope.matcher(api + "/" + caseName).matches())
+          && version >= e.fromVersion
           && e.path.matcher(path).matches()) {
         return true;
       }
@@ -49,6 +55,27 @@ final class AllowList {
       }
     }
     return Pattern.compile(re.toString());
+  }
+
+  /**
+   * The cluster variant's list: the standard one, plus what two independently run clusters place
+   * differently.
+   */
+  static AllowList cluster() {
+    return standard()
+        // A KRaft broker names a random live broker as "controller" (clients only use it for
+        // admin requests any broker forwards); Ferry names its elected ZooKeeper controller.
+        .allow("METADATA", "controllerId", "KRaft answers a random broker")
+        .allow("DESCRIBE_CLUSTER", "controllerId", "KRaft answers a random broker")
+        // Which broker leads each offsets-topic partition is each cluster's own placement.
+        .allow("FIND_COORDINATOR", "**nodeId", "internal topic placement differs per cluster")
+        // From Fetch v11 a Kafka follower serves consumer reads up to its high watermark
+        // (KIP-392). Ferry serves consumer fetches on the leader only: a consumer that asks a
+        // follower gets NOT_LEADER_OR_FOLLOWER with the leader's id, epoch and endpoint
+        // (KIP-951) and fetches from the leader; no data is lost or reordered, one round trip
+        // is added. Versions 4-10 (no follower reads in Kafka either) are compared in full.
+        .allowFrom(11, "FETCH/from-follower", "responses", "no follower fetching (KIP-392)")
+        .allowFrom(11, "FETCH/from-follower", "nodeEndpoints", "no follower fetching (KIP-392)");
   }
 
   /** The suite's list. Every entry says why the difference is expected. */

@@ -97,7 +97,27 @@ final class Fixture {
     return Admin.create(p);
   }
 
-  /** Until every node's metadata shows every partition of {@code topic} with a leader. */
+  /**
+   * Three partitions, every one on every node, with their leaders placed by hand (partition p led
+   * by the node of id p+1 mod 3): both clusters then agree on who leads what, so answers that
+   * depend on leadership can be compared.
+   */
+  static final String PLACED = "conf-placed";
+
+  /** The cluster variant's topic: see {@link #PLACED}. Needs nodes with ids 0, 1 and 2. */
+  static void createPlaced(BrokerUnderTest side) throws Exception {
+    Map<Integer, List<Integer>> assignment =
+        Map.of(0, List.of(1, 2, 0), 1, List.of(2, 0, 1), 2, List.of(0, 1, 2));
+    try (Admin admin = admin(side)) {
+      admin.createTopics(List.of(new NewTopic(PLACED, assignment))).all().get();
+    }
+    awaitVisible(side, PLACED, 3);
+  }
+
+  /**
+   * Until every node's metadata shows every partition of {@code topic} with a leader and all its
+   * replicas in sync.
+   */
   static void awaitVisible(BrokerUnderTest side, String topic, int partitions) {
     try (SideContext ctx = new SideContext(side)) {
       Awaitility.await()
@@ -118,7 +138,11 @@ final class Fixture {
                   if (t.errorCode() != Errors.NONE.code()
                       || t.partitions().size() != partitions
                       || t.partitions().stream()
-                          .anyMatch(p -> p.leaderId() < 0 || p.errorCode() != 0)) {
+                          .anyMatch(
+                              p ->
+                                  p.leaderId() < 0
+                                      || p.errorCode() != 0
+                                      || p.isrNodes().size() != p.replicaNodes().size())) {
                     return false;
                   }
                 }

@@ -30,7 +30,7 @@ final class ResponseDiff {
       JsonNode ferry,
       JsonNode kafka) {
     List<Difference> raw = new ArrayList<>();
-    walk(caseApi + "/" + caseName, api, caseName, "", "", ferry, kafka, raw);
+    walk(caseApi + "/" + caseName, api, caseName, version, "", "", ferry, kafka, raw);
     List<Difference> out = new ArrayList<>();
     for (Difference d : raw) {
       out.add(new Difference(d.scope(), version, api + " v" + v, d.path(), d.ferry(), d.kafka()));
@@ -42,12 +42,13 @@ final class ResponseDiff {
       String scope,
       String api,
       String caseName,
+      short version,
       String path,
       String bare,
       JsonNode ferry,
       JsonNode kafka,
       List<Difference> out) {
-    if (allowList.allows(api, caseName, bare)) {
+    if (allowList.allows(api, caseName, version, bare)) {
       return;
     }
     if (ferry == null || kafka == null || ferry.getNodeType() != kafka.getNodeType()) {
@@ -65,7 +66,7 @@ final class ResponseDiff {
       for (String name : names) {
         String p = path.isEmpty() ? name : path + "." + name;
         String b = bare.isEmpty() ? name : bare + "." + name;
-        walk(scope, api, caseName, p, b, ferry.get(name), kafka.get(name), out);
+        walk(scope, api, caseName, version, p, b, ferry.get(name), kafka.get(name), out);
       }
     } else if (ferry.isArray()) {
       if (ferry.size() != kafka.size()) {
@@ -81,7 +82,16 @@ final class ResponseDiff {
       Iterator<JsonNode> f = ferry.elements();
       Iterator<JsonNode> k = kafka.elements();
       for (int i = 0; f.hasNext() && k.hasNext(); i++) {
-        walk(scope, api, caseName, path + "[" + i + "]", bare + "[]", f.next(), k.next(), out);
+        walk(
+            scope,
+            api,
+            caseName,
+            version,
+            path + "[" + i + "]",
+            bare + "[]",
+            f.next(),
+            k.next(),
+            out);
       }
     } else if (!ferry.equals(kafka)) {
       out.add(new Difference(scope, (short) 0, "", path, ferry.toString(), kafka.toString()));
