@@ -61,11 +61,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,21 +142,19 @@ public final class FerryBroker implements Closeable {
       metadata = metadataSource.get();
       started.push(metadata);
       security = BrokerSecurity.withoutZooKeeper(config.originals());
+      started.push(security);
     } else {
-      String zkConnect = connectZooKeeper();
-      security =
-          BrokerSecurity.start(
-              config.originals(),
-              zkConnect,
-              config.zookeeperSessionTimeoutMs,
-              config.zookeeperConnectionTimeoutMs);
+      connectZooKeeper();
     }
-    started.push(security);
     startBroker();
   }
 
-  /** Starts the embedded ZooKeeper unless one is configured; connects the metadata store. */
-  private String connectZooKeeper() {
+  /**
+   * Starts the embedded ZooKeeper unless one is configured, then connects the metadata store and,
+   * at the same time on a second thread, the security stores' own session (each waits for its
+   * session and initial reads; overlapped, the start-up pays for the longer one only).
+   */
+  private void connectZooKeeper() {
     ZooKeeperClientPreload.startInBackground();
     String zkConnect = config.zookeeperConnect.orElse(null);
     if (zkConnect == null) {
@@ -167,11 +168,47 @@ public final class FerryBroker implements Closeable {
       zkConnect = embeddedZk.connectString();
       log.info("Embedded ZooKeeper at {} (data in {})", zkConnect, zkDir);
     }
-    metadata =
-        ZkMetadataStore.connect(
-            zkConnect, config.zookeeperSessionTimeoutMs, config.zookeeperConnectionTimeoutMs);
-    started.push(metadata);
-    return zkConnect;
+    String connect = zkConnect;
+    CompletableFuture<BrokerSecurity> securityStart = new CompletableFuture<>();
+    Thread securityThread =
+        new Thread(
+            () -> {
+              try {
+                securityStart.complete(
+                    BrokerSecurity.start(
+                        config.originals(),
+                        connect,
+                        config.zookeeperSessionTimeoutMs,
+                        config.zookeeperConnectionTimeoutMs));
+              } catch (RuntimeException | Error e) {
+                securityStart.completeExceptionally(e);
+              }
+            },
+            "ferry-security-start");
+    securityThread.setDaemon(true);
+    securityThread.start();
+    RuntimeException failure = null;
+    try {
+      metadata =
+          ZkMetadataStore.connect(
+              connect, config.zookeeperSessionTimeoutMs, config.zookeeperConnectionTimeoutMs);
+      started.push(metadata);
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    // Always wait for the security start (bounded by its connection timeout), so that a failed
+    // start closes what it opened.
+    try {
+      security = securityStart.join();
+      started.push(security);
+    } catch (CompletionException e) {
+      if (failure == null) {
+        failure = e.getCause() instanceof RuntimeException r ? r : new KafkaException(e.getCause());
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   private void startBroker() {

@@ -10,6 +10,7 @@ import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ProducerIdBlock;
 import dev.ferry.metadata.TopicMetadata;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Uuid;
@@ -56,6 +58,19 @@ public final class ZkMetadataStore implements MetadataStore {
   private static final int CLOSE_WAIT_MS = 5_000;
   private static final byte[] NO_DATA = new byte[0];
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
+
+  /** Every znode a new cluster starts with, parents first (the cluster id comes last). */
+  private static final List<String> BOOTSTRAP_PATHS =
+      List.of(
+          ZkPaths.ROOT,
+          ZkPaths.TOPICS,
+          ZkPaths.ROOT + "/config",
+          ZkPaths.TOPIC_CONFIGS,
+          ZkPaths.ROOT + "/brokers",
+          ZkPaths.BROKER_IDS,
+          ZkPaths.SHUTDOWN_REQUESTS,
+          ZkPaths.CONTROLLER,
+          ZkPaths.ROOT + "/cluster");
 
   private final CuratorFramework client;
   private final ExecutorService curatorEvents;
@@ -136,16 +151,7 @@ public final class ZkMetadataStore implements MetadataStore {
                 + connectionTimeoutMs
                 + " ms");
       }
-      for (String path :
-          List.of(
-              ZkPaths.TOPICS,
-              ZkPaths.TOPIC_CONFIGS,
-              ZkPaths.BROKER_IDS,
-              ZkPaths.SHUTDOWN_REQUESTS,
-              ZkPaths.CONTROLLER)) {
-        ensurePath(path);
-      }
-      clusterId = createOrReadClusterId();
+      clusterId = bootstrapCluster();
       feed.start(connectionTimeoutMs);
       log.info(
           "Connected to ZooKeeper at {} (session 0x{}), cluster id {}, {} topic(s)",
@@ -410,6 +416,57 @@ public final class ZkMetadataStore implements MetadataStore {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  /**
+   * The cluster id, after making sure the top-level znodes exist. A running cluster costs one read.
+   * The first broker of a new cluster creates everything in one transaction (one round trip, where
+   * creating each path in turn took seven); if that fails (a namespace not created yet, or another
+   * broker bootstrapping at the same moment), it falls back to creating each path on its own.
+   */
+  private String bootstrapCluster() throws Exception {
+    try {
+      return ZNodeCodec.decodeClusterId(client.getData().forPath(ZkPaths.CLUSTER_ID));
+    } catch (KeeperException.NoNodeException e) {
+      // A new cluster (or one whose first start was interrupted).
+    }
+    String candidate = Uuid.randomUuid().toString();
+    List<CuratorOp> ops = new ArrayList<>();
+    for (String path : BOOTSTRAP_PATHS) {
+      ops.add(client.transactionOp().create().forPath(path, NO_DATA));
+    }
+    ops.add(
+        client
+            .transactionOp()
+            .create()
+            .forPath(ZkPaths.CLUSTER_ID, ZNodeCodec.encodeClusterId(candidate)));
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try {
+        client.transaction().forOperations(ops);
+        log.info("Created cluster id {}", candidate);
+        return candidate;
+      } catch (KeeperException e) {
+        if (attempt == 0
+            && ZkErrors.failedOp(e) == 0
+            && e.code() == KeeperException.Code.NODEEXISTS) {
+          // The root exists (the security stores share it): the rest may still go in one step.
+          ops.remove(0);
+          continue;
+        }
+        log.debug("One-transaction bootstrap failed ({}); creating paths one by one", e.code());
+        break;
+      }
+    }
+    for (String path :
+        List.of(
+            ZkPaths.TOPICS,
+            ZkPaths.TOPIC_CONFIGS,
+            ZkPaths.BROKER_IDS,
+            ZkPaths.SHUTDOWN_REQUESTS,
+            ZkPaths.CONTROLLER)) {
+      ensurePath(path);
+    }
+    return createOrReadClusterId();
   }
 
   private void ensurePath(String path) throws Exception {

@@ -23,6 +23,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.DuplicateBrokerRegistrationException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -71,6 +74,31 @@ class ZkMetadataStoreTest {
   @AfterEach
   void closeStores() {
     stores.forEach(ZkMetadataStore::close);
+  }
+
+  @Test
+  void aNewClusterWhoseRootExistsAlreadyGetsEveryPathAndOneClusterId() throws Exception {
+    String chroot = connect.substring(connect.indexOf('/'));
+    try (CuratorFramework raw =
+        CuratorFrameworkFactory.newClient(zk.connectString(), new RetryOneTime(100))) {
+      raw.start();
+      // The security stores share the root and may create it first.
+      raw.create().creatingParentsIfNeeded().forPath(chroot + "/ferry/security/acls");
+
+      ZkMetadataStore first = store();
+
+      for (String path :
+          List.of(
+              ZkPaths.TOPICS,
+              ZkPaths.TOPIC_CONFIGS,
+              ZkPaths.BROKER_IDS,
+              ZkPaths.SHUTDOWN_REQUESTS,
+              ZkPaths.CONTROLLER,
+              ZkPaths.CLUSTER_ID)) {
+        assertThat(raw.checkExists().forPath(chroot + path)).as(path).isNotNull();
+      }
+      assertThat(store().clusterId()).isEqualTo(first.clusterId());
+    }
   }
 
   private ZkMetadataStore store() {
