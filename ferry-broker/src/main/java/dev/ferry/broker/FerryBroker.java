@@ -260,7 +260,8 @@ public final class FerryBroker implements Closeable {
             metadata,
             replicaManager,
             config.logDefaults,
-            config.minInsyncReplicas);
+            config.minInsyncReplicas,
+            logManager.openFiles());
     metadata.addListener(partitionHost);
     partitionHost.syncAll();
     replicaManager.startup();
@@ -269,7 +270,9 @@ public final class FerryBroker implements Closeable {
     started.push(() -> BrokerThreads.shutdown(admin, "ferry-admin", 10_000));
 
     // Handlers reach metadata writes only through this asynchronous front on the admin thread.
-    topics = new AdminThreadTopicAdmin(new TopicController(metadata, partitionHost), admin);
+    topics =
+        new AdminThreadTopicAdmin(
+            new TopicController(metadata, partitionHost, partitionHost::checkCanHost), admin);
     ClusterView cluster = new ClusterView(metadata, config.brokerId);
     TopicConfigDescriber topicConfigs =
         new TopicConfigDescriber(config.logDefaults, config.minInsyncReplicas);
@@ -317,7 +320,11 @@ public final class FerryBroker implements Closeable {
 
     metrics =
         BrokerMetrics.start(
-            config.metricsHost, config.metricsPort, apis.supportedApis(), replicaManager);
+            config.metricsHost,
+            config.metricsPort,
+            apis.supportedApis(),
+            replicaManager,
+            logManager);
     started.push(metrics);
 
     RequestDispatcher authorized =

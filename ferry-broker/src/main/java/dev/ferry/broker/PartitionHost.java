@@ -6,8 +6,11 @@ import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.storage.LogConfig;
+import dev.ferry.storage.OpenFiles;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +32,10 @@ public final class PartitionHost implements MetadataListener {
   private final ReplicaManager replicaManager;
   private final LogConfig logDefaults;
   private final int defaultMinInsyncReplicas;
+  private final OpenFiles openFiles;
+
+  /** Topics with a partition that could not be hosted for lack of file descriptors. */
+  private final Set<String> awaitingDescriptors = new HashSet<>();
 
   public PartitionHost(
       int brokerId,
@@ -36,11 +43,57 @@ public final class PartitionHost implements MetadataListener {
       ReplicaManager replicaManager,
       LogConfig logDefaults,
       int defaultMinInsyncReplicas) {
+    this(
+        brokerId, store, replicaManager, logDefaults, defaultMinInsyncReplicas, OpenFiles.system());
+  }
+
+  /**
+   * @param openFiles the descriptor accounting: new partitions are admitted against it, and
+   *     partitions that could not be created are retried when it reports free descriptors
+   */
+  public PartitionHost(
+      int brokerId,
+      MetadataView store,
+      ReplicaManager replicaManager,
+      LogConfig logDefaults,
+      int defaultMinInsyncReplicas,
+      OpenFiles openFiles) {
     this.brokerId = brokerId;
     this.store = store;
     this.replicaManager = replicaManager;
     this.logDefaults = logDefaults;
     this.defaultMinInsyncReplicas = defaultMinInsyncReplicas;
+    this.openFiles = openFiles;
+    openFiles.onHeadroom(this::retryAwaitingDescriptors);
+  }
+
+  /**
+   * Refuses a topic or partition creation whose replicas here would not fit under the open-files
+   * limit (one descriptor per new segment), so the client gets a clear error instead of partitions
+   * that never come online.
+   *
+   * @throws org.apache.kafka.common.errors.KafkaStorageException not enough descriptors left
+   */
+  public void checkCanHost(String topic, Map<Integer, List<Integer>> replicas) {
+    int here = 0;
+    for (List<Integer> r : replicas.values()) {
+      if (r.contains(brokerId)) {
+        here++;
+      }
+    }
+    if (here > 0) {
+      openFiles.requireRoomFor(
+          here, "host " + here + " new partition(s) of topic " + topic + " on broker " + brokerId);
+    }
+  }
+
+  /** Hosts again the partitions that failed for lack of descriptors (called once some are free). */
+  synchronized void retryAwaitingDescriptors() {
+    List<String> topics = List.copyOf(awaitingDescriptors);
+    awaitingDescriptors.clear();
+    for (String name : topics) {
+      store.topic(name).ifPresent(this::onTopicChanged);
+    }
   }
 
   /** Hosts every partition of every known topic that has a replica on this broker. */
@@ -90,7 +143,13 @@ public final class PartitionHost implements MetadataListener {
         replicaManager.makeFollower(tp, topic.topicId(), config, state, replicas, minIsr);
       }
     } catch (RuntimeException ex) {
-      log.error("Could not host partition {} as {}", tp, state, ex);
+      if (OpenFiles.isExhaustion(ex)) {
+        // Logged once by OpenFiles; retried when descriptors are freed.
+        awaitingDescriptors.add(topic.name());
+        log.debug("Could not host partition {} for lack of file descriptors", tp);
+      } else {
+        log.error("Could not host partition {} as {}", tp, state, ex);
+      }
     }
   }
 
@@ -109,6 +168,7 @@ public final class PartitionHost implements MetadataListener {
   @Override
   public synchronized void onTopicDeleted(TopicMetadata topic) {
     log.info("Deleting local partitions of topic {}", topic.name());
+    awaitingDescriptors.remove(topic.name());
     for (int p : topic.replicaAssignment().keySet()) {
       replicaManager.removePartition(new TopicPartition(topic.name(), p), true);
     }

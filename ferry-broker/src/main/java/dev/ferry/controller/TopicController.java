@@ -28,14 +28,34 @@ public final class TopicController {
 
   private final TopicStore store;
   private final MetadataListener localBroker;
+  private final HostingCheck hostingCheck;
+
+  /** Whether this broker can host its replicas of new partitions (open-files limit). */
+  @FunctionalInterface
+  public interface HostingCheck {
+    /**
+     * @throws RuntimeException a Kafka error (e.g. {@code KafkaStorageException}) to answer with
+     */
+    void check(String topic, Map<Integer, List<Integer>> newReplicas);
+  }
 
   /**
    * @param localBroker applied synchronously after each write, so this broker hosts a new topic
    *     before the admin request is answered (the ZooKeeper watch would get there a bit later)
    */
   public TopicController(TopicStore store, MetadataListener localBroker) {
+    this(store, localBroker, (topic, replicas) -> {});
+  }
+
+  /**
+   * @param hostingCheck run on the new replicas before a topic or partitions are created
+   *     (validate-only requests included, so they predict the outcome)
+   */
+  public TopicController(
+      TopicStore store, MetadataListener localBroker, HostingCheck hostingCheck) {
     this.store = store;
     this.localBroker = localBroker;
+    this.hostingCheck = hostingCheck;
   }
 
   /**
@@ -55,6 +75,7 @@ public final class TopicController {
         assignment.isEmpty()
             ? placeReplicas(0, numPartitions, replicationFactor, 0)
             : checkContiguous(checkAssignment(assignment));
+    hostingCheck.check(name, replicas);
     if (validateOnly) {
       return new TopicMetadata(name, org.apache.kafka.common.Uuid.ZERO_UUID, replicas, configs);
     }
@@ -105,6 +126,7 @@ public final class TopicController {
     } else {
       added = placeReplicas(current, newCount - current, rf, current);
     }
+    hostingCheck.check(name, added);
     if (validateOnly) {
       return topic;
     }

@@ -2,6 +2,7 @@ package dev.ferry.metrics;
 
 import dev.ferry.network.NetworkMetrics;
 import dev.ferry.replication.ReplicaManager;
+import dev.ferry.storage.LogManager;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.Closeable;
@@ -45,7 +46,11 @@ public final class BrokerMetrics implements Closeable {
    * @param apis the APIs the broker serves (each gets its request series up front)
    */
   public static BrokerMetrics start(
-      String host, int port, ApiVersionCollection apis, ReplicaManager replicaManager) {
+      String host,
+      int port,
+      ApiVersionCollection apis,
+      ReplicaManager replicaManager,
+      LogManager logManager) {
     if (port <= 0) {
       return disabled();
     }
@@ -59,6 +64,7 @@ public final class BrokerMetrics implements Closeable {
     RequestMetrics network = new RequestMetrics(registry, keys);
     replicaManager.addAppendListener(new TopicMetrics(registry, replicaManager));
     new PartitionMetrics(registry, replicaManager);
+    new OpenFileMetrics(registry, logManager.openFiles(), logManager);
     JvmMetrics.builder().register(registry);
     MetricsServer server = MetricsServer.start(registry, host, port);
     log.info("Serving Prometheus metrics on http://{}:{}/metrics", host, server.port());

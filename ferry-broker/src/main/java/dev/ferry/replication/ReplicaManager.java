@@ -6,6 +6,7 @@ import dev.ferry.runtime.DelayedOperationPurgatory;
 import dev.ferry.storage.AppendResult;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.LogManager;
+import dev.ferry.storage.OpenFiles;
 import dev.ferry.storage.PartitionLog;
 import java.io.Closeable;
 import java.util.Collection;
@@ -18,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -41,6 +43,13 @@ public final class ReplicaManager implements Closeable {
   private final ReplicationConfig config;
   private final Time time;
   private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+
+  /**
+   * Partitions assigned here whose log could not be created for lack of file descriptors, with the
+   * error clients get for them until they are hosted.
+   */
+  private final ConcurrentHashMap<TopicPartition, String> unhosted = new ConcurrentHashMap<>();
+
   private final List<AppendListener> appendListeners = new CopyOnWriteArrayList<>();
   private final List<HighWatermarkListener> hwListeners = new CopyOnWriteArrayList<>();
   private final DelayedOperationPurgatory<DelayedAppend> appendWaits;
@@ -245,6 +254,21 @@ public final class ReplicaManager implements Closeable {
 
   private Partition getOrCreate(
       TopicPartition tp, Uuid topicId, LogConfig logConfig, List<Integer> replicas) {
+    Partition p;
+    try {
+      p = createIfAbsent(tp, topicId, logConfig, replicas);
+    } catch (KafkaStorageException e) {
+      if (OpenFiles.isExhaustion(e)) {
+        unhosted.put(tp, e.getMessage());
+      }
+      throw e;
+    }
+    unhosted.remove(tp);
+    return p;
+  }
+
+  private Partition createIfAbsent(
+      TopicPartition tp, Uuid topicId, LogConfig logConfig, List<Integer> replicas) {
     return partitions.computeIfAbsent(
         tp,
         key -> {
@@ -269,6 +293,7 @@ public final class ReplicaManager implements Closeable {
         fetchers.shutdownIdleFetchers();
       }
       Partition removed = partitions.remove(tp);
+      unhosted.remove(tp);
       if (removed != null) {
         // Anything waiting on it learns that it is gone.
         hwDispatch.onHighWatermarkChanged(removed);
@@ -294,6 +319,11 @@ public final class ReplicaManager implements Closeable {
   public AppendResult appendAsLeader(TopicPartition tp, MemoryRecords records, short requiredAcks) {
     Partition partition = partitions.get(tp);
     if (partition == null) {
+      String unavailable = unhosted.get(tp);
+      if (unavailable != null) {
+        // Answered at once: a client waiting for a leader here would only time out.
+        throw new KafkaStorageException(unavailable);
+      }
       throw new NotLeaderOrFollowerException(
           "Broker " + config.brokerId() + " does not host " + tp);
     }

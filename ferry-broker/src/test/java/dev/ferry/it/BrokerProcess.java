@@ -53,6 +53,17 @@ public final class BrokerProcess implements AutoCloseable {
   }
 
   /**
+   * Like {@link #start(Map)}, with the JVM's open-files limit set to {@code openFilesLimit} ({@code
+   * ulimit -n} in a shell that then execs the JVM).
+   */
+  public static BrokerProcess startWithOpenFilesLimit(
+      int openFilesLimit, Map<String, String> overrides) throws Exception {
+    return start(
+        List.of("sh", "-c", "ulimit -n \"$0\" && exec \"$@\"", Integer.toString(openFilesLimit)),
+        overrides);
+  }
+
+  /**
    * Starts a broker JVM through {@code launcher} (a command that execs the rest, e.g. {@code ip
    * netns exec NAME} or {@code faketime ...}, so the process id stays the JVM's) and waits
    * (bounded) until it listens.
@@ -92,6 +103,14 @@ public final class BrokerProcess implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  /** Descriptors the broker process has open now (Linux: entries of /proc/<pid>/fd). */
+  public long openFileDescriptors() throws IOException {
+    try (java.util.stream.Stream<Path> fds =
+        java.nio.file.Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
+      return fds.count();
+    }
   }
 
   public boolean isAlive() {

@@ -62,6 +62,9 @@ public final class LogManager implements Closeable {
   /** How often flush.ms, rolled-segment flushes and delayed file deletions are checked. */
   static final long FLUSH_CHECK_INTERVAL_MS = 1_000;
 
+  /** How often open descriptors are checked against the limit (warning, recovery). */
+  static final long OPEN_FILES_CHECK_INTERVAL_MS = 5_000;
+
   /** How often the recovery-point, log-start and high-watermark checkpoints are rewritten. */
   static final long CHECKPOINT_INTERVAL_MS = 30_000;
 
@@ -70,6 +73,7 @@ public final class LogManager implements Closeable {
   private final long retentionCheckIntervalMs;
   private final LogCleaner.Config cleanerConfig;
   private final Time time;
+  private volatile OpenFiles openFiles = OpenFiles.system();
   private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
   private final Map<Path, FileLock> dirLocks = new HashMap<>();
   private final List<PartitionLog> pendingDirDeletions = new ArrayList<>();
@@ -169,6 +173,11 @@ public final class LogManager implements Closeable {
         FLUSH_CHECK_INTERVAL_MS,
         TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(
+        guarded("open files", () -> openFiles.check()),
+        OPEN_FILES_CHECK_INTERVAL_MS,
+        OPEN_FILES_CHECK_INTERVAL_MS,
+        TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
         guarded("checkpoint", this::checkpointAll),
         CHECKPOINT_INTERVAL_MS,
         CHECKPOINT_INTERVAL_MS,
@@ -177,6 +186,12 @@ public final class LogManager implements Closeable {
       scheduler.execute(guarded("delete " + p, () -> deleteRecursively(p)));
     }
     started = true;
+    int segments = 0;
+    for (PartitionLog l : logs.values()) {
+      segments += l.segmentCount();
+    }
+    log.info("{}", openFiles.capacitySummary(logs.size(), segments));
+    openFiles.check();
     // Recovery moved recovery points to the log ends: record that before anything else happens.
     checkpointAll();
     if (cleanerConfig.enabled()) {
@@ -288,13 +303,32 @@ public final class LogManager implements Closeable {
         throw new IllegalStateException("LogManager is not running");
       }
       Path dir = leastLoadedDir().resolve(tp.topic() + "-" + tp.partition());
-      PartitionLog created = PartitionLog.open(dir, config, time, true, 0, 0);
+      PartitionLog created;
+      try {
+        created = PartitionLog.open(dir, config, time, true, 0, 0);
+      } catch (KafkaStorageException e) {
+        if (OpenFiles.isExhaustion(e)) {
+          // Not a disk failure: the partition can be created once descriptors are freed.
+          throw openFiles.exhausted("create the log of " + tp, e);
+        }
+        throw e;
+      }
       created.setLogStartOffsetListener(() -> checkpointsDirty = true);
       DirSync.fsync(dir.getParent());
       logs.put(tp, created);
       log.info("Created log {} in {}", tp, dir.getParent());
       return created;
     }
+  }
+
+  /** The descriptor accounting the logs are created under (the process's by default). */
+  public OpenFiles openFiles() {
+    return openFiles;
+  }
+
+  /** Replaces the descriptor accounting (tests: a fake count and limit). */
+  void setOpenFiles(OpenFiles openFiles) {
+    this.openFiles = openFiles;
   }
 
   private Path leastLoadedDir() {

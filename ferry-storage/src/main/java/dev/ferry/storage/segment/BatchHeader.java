@@ -16,25 +16,25 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  */
 public final class BatchHeader {
 
-  static final int BASE_OFFSET = 0;
-  static final int LENGTH = 8;
-  static final int PARTITION_LEADER_EPOCH = 12;
+  public static final int BASE_OFFSET = 0;
+  public static final int LENGTH = 8;
+  public static final int PARTITION_LEADER_EPOCH = 12;
   public static final int MAGIC = 16;
-  static final int CRC = 17;
-  static final int ATTRIBUTES = 21;
-  static final int LAST_OFFSET_DELTA = 23;
-  static final int BASE_TIMESTAMP = 27;
-  static final int MAX_TIMESTAMP = 35;
-  static final int PRODUCER_ID = 43;
-  static final int PRODUCER_EPOCH = 51;
-  static final int BASE_SEQUENCE = 53;
+  public static final int CRC = 17;
+  public static final int ATTRIBUTES = 21;
+  public static final int LAST_OFFSET_DELTA = 23;
+  public static final int BASE_TIMESTAMP = 27;
+  public static final int MAX_TIMESTAMP = 35;
+  public static final int PRODUCER_ID = 43;
+  public static final int PRODUCER_EPOCH = 51;
+  public static final int BASE_SEQUENCE = 53;
   public static final int RECORDS_COUNT = 57;
 
   /** Bytes before the first record: the whole fixed header. */
   public static final int SIZE = 61;
 
   /** baseOffset + length: the bytes not counted in the length field. */
-  static final int LOG_OVERHEAD = 12;
+  public static final int LOG_OVERHEAD = 12;
 
   private static final short COMPRESSION_MASK = 0x07;
   private static final short TRANSACTIONAL_FLAG = 0x10;

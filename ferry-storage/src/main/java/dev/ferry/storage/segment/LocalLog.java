@@ -1,6 +1,7 @@
 package dev.ferry.storage.segment;
 
 import dev.ferry.storage.LogConfig;
+import dev.ferry.storage.OpenFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -358,7 +359,6 @@ public final class LocalLog {
       recoveryPoint = offset;
       lastFlushMs = time.milliseconds();
       unflushedMessages.addAndGet(-counted);
-      SyncProbe.synced(dir, offset);
     }
   }
 
@@ -398,8 +398,14 @@ public final class LocalLog {
     }
   }
 
-  /** Logs an I/O failure and wraps it as Kafka's storage error for this log. */
+  /**
+   * Logs an I/O failure and wraps it as Kafka's storage error for this log. Running out of file
+   * descriptors is logged once for the whole process, not per log.
+   */
   public KafkaStorageException storageError(String what, IOException e) {
+    if (OpenFiles.isExhaustion(e)) {
+      return OpenFiles.system().exhausted(what + " log " + topicPartition, e);
+    }
     log.error("I/O error trying to {} log {}", what, dir, e);
     return new KafkaStorageException(
         "Failed to " + what + " log " + topicPartition + ": " + e.getMessage(), e);
