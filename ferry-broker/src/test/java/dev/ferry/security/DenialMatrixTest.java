@@ -58,7 +58,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Each API gives Kafka's outcome: the data for those allowed, Kafka's authorization error for the
  * others, and topics alice may not describe never appear in her metadata.
  */
-class DenialMatrixTest {
+public class DenialMatrixTest {
 
   @TempDir static Path dir;
   static TestBroker broker;
@@ -109,7 +109,7 @@ class DenialMatrixTest {
     }
   }
 
-  static AclBinding acl(ResourceType type, String name, String principal, AclOperation op) {
+  public static AclBinding acl(ResourceType type, String name, String principal, AclOperation op) {
     return new AclBinding(
         new ResourcePattern(type, name, PatternType.LITERAL),
         new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW));
@@ -244,7 +244,7 @@ class DenialMatrixTest {
     }
   }
 
-  static List<String> fetch(Properties p, String topic) {
+  public static List<String> fetch(Properties p, String topic) {
     try (KafkaConsumer<String, String> consumer = SecureListenersTest.consumer(p)) {
       TopicPartition tp = new TopicPartition(topic, 0);
       consumer.assign(List.of(tp));

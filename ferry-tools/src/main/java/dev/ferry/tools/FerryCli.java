@@ -8,6 +8,8 @@ import dev.ferry.tools.console.ProduceCommand;
 import dev.ferry.tools.group.GroupCommand;
 import dev.ferry.tools.log.DumpLogCommand;
 import dev.ferry.tools.perf.PerfCommand;
+import dev.ferry.tools.security.AclCommand;
+import dev.ferry.tools.security.UserCommand;
 import dev.ferry.tools.topic.TopicCommand;
 import dev.ferry.tools.verify.VerifyCommand;
 import java.io.IOException;
@@ -34,6 +36,8 @@ import picocli.CommandLine.Command;
       PerfCommand.class,
       DumpLogCommand.class,
       VerifyCommand.class,
+      AclCommand.class,
+      UserCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FerryCli {

@@ -151,6 +151,15 @@ public final class AclStore implements Closeable {
     }
   }
 
+  private synchronized void applyLocally(ResourcePattern pattern, Set<AccessControlEntry> acls) {
+    if (acls.isEmpty()) {
+      current.remove(pattern);
+    } else {
+      current.put(pattern, Set.copyOf(acls));
+    }
+    snapshot = new Snapshot(current);
+  }
+
   private synchronized void remove(ChildData node) {
     ResourcePattern pattern = patternOf(node.getPath());
     if (pattern != null && current.remove(pattern) != null) {
@@ -247,6 +256,9 @@ public final class AclStore implements Closeable {
         } else {
           client.create().creatingParentContainersIfNeeded().forPath(path, encode(acls));
         }
+        // This broker sees its own change at once (a DescribeAcls right after CreateAcls); the
+        // watch brings the same data, and other brokers, a few milliseconds later.
+        applyLocally(pattern, acls);
         return;
       } catch (KeeperException.BadVersionException
           | KeeperException.NodeExistsException

@@ -169,10 +169,15 @@ public final class ScramCredentialStore implements ScramCredentialSource, Closea
         }
         if (current.isEmpty()) {
           client.delete().withVersion(stat.getVersion()).forPath(path);
-        } else if (exists) {
-          client.setData().withVersion(stat.getVersion()).forPath(path, encode(current));
+          users.remove(user);
         } else {
-          client.create().creatingParentContainersIfNeeded().forPath(path, encode(current));
+          if (exists) {
+            client.setData().withVersion(stat.getVersion()).forPath(path, encode(current));
+          } else {
+            client.create().creatingParentContainersIfNeeded().forPath(path, encode(current));
+          }
+          // Visible here at once; the watch brings it to the other brokers.
+          users.put(user, current);
         }
         return true;
       } catch (KeeperException.BadVersionException

@@ -44,6 +44,16 @@ public abstract class ClientCommand implements Callable<Integer> {
   /** Does the command's work; returns the exit code. */
   protected abstract int run() throws Exception;
 
+  /** Whether {@code --output json} was asked for. */
+  public boolean outputJson() {
+    return output.json();
+  }
+
+  /** The command's standard output (for shared printers). */
+  public PrintWriter output() {
+    return out();
+  }
+
   protected PrintWriter out() {
     return spec.commandLine().getOut();
   }
