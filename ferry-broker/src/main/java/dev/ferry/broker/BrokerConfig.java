@@ -1,5 +1,6 @@
 package dev.ferry.broker;
 
+import dev.ferry.coordinator.group.ConsumerGroupConfig;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.cleaner.LogCleaner;
 import java.nio.file.Path;
@@ -114,6 +115,10 @@ public final class BrokerConfig {
   public final int groupMaxSessionTimeoutMs;
   public final int groupInitialRebalanceDelayMs;
   public final int groupMaxSize;
+
+  /** group.consumer.*: consumer-protocol (KIP-848) groups. */
+  public final ConsumerGroupConfig consumerGroups;
+
   public final int offsetMetadataMaxBytes;
 
   public BrokerConfig(Map<String, String> props) {
@@ -204,6 +209,22 @@ public final class BrokerConfig {
     groupMaxSessionTimeoutMs = intValue("group.max.session.timeout.ms", 1_800_000);
     groupInitialRebalanceDelayMs = intValue("group.initial.rebalance.delay.ms", 3_000);
     groupMaxSize = intValue("group.max.size", Integer.MAX_VALUE);
+    ConsumerGroupConfig cg = ConsumerGroupConfig.defaults();
+    consumerGroups =
+        new ConsumerGroupConfig(
+            intValue(ConsumerGroupConfig.SESSION_TIMEOUT_MS, cg.sessionTimeoutMs()),
+            intValue(ConsumerGroupConfig.HEARTBEAT_INTERVAL_MS, cg.heartbeatIntervalMs()),
+            intValue(ConsumerGroupConfig.MIN_SESSION_TIMEOUT_MS, cg.minSessionTimeoutMs()),
+            intValue(ConsumerGroupConfig.MAX_SESSION_TIMEOUT_MS, cg.maxSessionTimeoutMs()),
+            intValue(ConsumerGroupConfig.MIN_HEARTBEAT_INTERVAL_MS, cg.minHeartbeatIntervalMs()),
+            intValue(ConsumerGroupConfig.MAX_HEARTBEAT_INTERVAL_MS, cg.maxHeartbeatIntervalMs()),
+            intValue(ConsumerGroupConfig.MAX_SIZE, cg.maxSize()),
+            java.util.Arrays.stream(
+                    string(ConsumerGroupConfig.ASSIGNORS, String.join(",", cg.assignors()))
+                        .split(","))
+                .map(String::trim)
+                .filter(x -> !x.isEmpty())
+                .toList());
     offsetMetadataMaxBytes = intValue("offset.metadata.max.bytes", 4096);
 
     if (numPartitions < 1) {

@@ -47,6 +47,7 @@ import dev.ferry.server.fetch.FetchHandler;
 import dev.ferry.server.fetch.ListOffsetsHandler;
 import dev.ferry.server.fetch.OffsetForLeaderEpochHandler;
 import dev.ferry.server.group.GroupApis;
+import dev.ferry.server.group.MetadataSubscribableTopics;
 import dev.ferry.server.group.MetadataTopicIds;
 import dev.ferry.server.group.OffsetsTopicLocator;
 import dev.ferry.server.produce.ProduceHandler;
@@ -409,6 +410,7 @@ public final class FerryBroker implements Closeable {
                     config.offsetsRetentionMs,
                     config.offsetsRetentionCheckIntervalMs,
                     config.offsetMetadataMaxBytes))
+            .enableConsumerGroups(config.consumerGroups, new MetadataSubscribableTopics(metadata))
             .startup();
     started.push(coordinator);
     OffsetsTopicListener offsetsListener =

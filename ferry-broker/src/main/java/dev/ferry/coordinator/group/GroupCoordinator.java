@@ -15,6 +15,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -51,6 +54,9 @@ public final class GroupCoordinator implements AutoCloseable {
   /** The type every group has in ListGroups v5+. */
   public static final String CLASSIC_GROUP_TYPE = "classic";
 
+  /** The type of consumer-protocol (KIP-848) groups in ListGroups v5+. */
+  public static final String CONSUMER_GROUP_TYPE = "consumer";
+
   private final GroupCoordinatorConfig config;
   private final Time time;
   private final ScheduledExecutorService scheduler;
@@ -59,6 +65,7 @@ public final class GroupCoordinator implements AutoCloseable {
   private final GroupRegistry registry;
   private final MembershipManager membership;
   private final OffsetManager offsets;
+  private volatile ConsumerGroupManager consumerGroups;
   private volatile boolean started;
   private volatile ScheduledFuture<?> expiryCheck;
 
@@ -117,6 +124,22 @@ public final class GroupCoordinator implements AutoCloseable {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  /**
+   * Serves the consumer group protocol (KIP-848) too: ConsumerGroupHeartbeat and
+   * ConsumerGroupDescribe, with subscriptions resolved against {@code topics}. Call before the
+   * coordinator serves requests.
+   */
+  public synchronized GroupCoordinator enableConsumerGroups(
+      ConsumerGroupConfig consumerConfig, SubscribableTopics topics) {
+    consumerGroups = new ConsumerGroupManager(consumerConfig, time, scheduler, registry, topics);
+    return this;
+  }
+
+  /** Whether {@link #enableConsumerGroups} was called. */
+  public boolean servesConsumerGroups() {
+    return consumerGroups != null;
   }
 
   /** Starts the periodic offset expiry check ({@code offsets.retention.check.interval.ms}). */
@@ -275,6 +298,10 @@ public final class GroupCoordinator implements AutoCloseable {
   }
 
   private int unloadGroups(int partition) {
+    ConsumerGroupManager consumer = consumerGroups;
+    if (consumer != null) {
+      consumer.unload(partition);
+    }
     int n = 0;
     for (ClassicGroup g : registry.groups(partition)) {
       Deferred d = new Deferred();
@@ -312,6 +339,12 @@ public final class GroupCoordinator implements AutoCloseable {
 
   public CompletableFuture<JoinGroupResponseData> joinGroup(
       GroupRequestContext ctx, JoinGroupRequestData request) {
+    ConsumerGroupManager consumer = consumerGroups;
+    if (consumer != null && request.groupId() != null && consumer.hasMembers(request.groupId())) {
+      // Members of a consumer-protocol group speak ConsumerGroupHeartbeat, not JoinGroup.
+      return CompletableFuture.completedFuture(
+          MembershipManager.joinError(request.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL));
+    }
     return membership.join(ctx, request);
   }
 
@@ -332,6 +365,30 @@ public final class GroupCoordinator implements AutoCloseable {
     return membership.leave(groupId, members);
   }
 
+  // ---------------------------------------------------------------- consumer protocol
+
+  /** ConsumerGroupHeartbeat: join, heartbeat or leave a consumer-protocol group. */
+  public ConsumerGroupHeartbeatResponseData consumerGroupHeartbeat(
+      GroupRequestContext ctx, ConsumerGroupHeartbeatRequestData request) {
+    ConsumerGroupManager consumer = consumerGroups;
+    if (consumer == null) {
+      return new ConsumerGroupHeartbeatResponseData()
+          .setErrorCode(Errors.UNSUPPORTED_VERSION.code());
+    }
+    return consumer.heartbeat(ctx, request);
+  }
+
+  /** One group as ConsumerGroupDescribe shows it (GROUP_ID_NOT_FOUND for classic groups). */
+  public ConsumerGroupDescribeResponseData.DescribedGroup consumerGroupDescribe(String groupId) {
+    ConsumerGroupManager consumer = consumerGroups;
+    if (consumer == null) {
+      return new ConsumerGroupDescribeResponseData.DescribedGroup()
+          .setGroupId(groupId)
+          .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
+    }
+    return consumer.describe(groupId);
+  }
+
   // ---------------------------------------------------------------- offsets
 
   /**
@@ -344,11 +401,44 @@ public final class GroupCoordinator implements AutoCloseable {
       String groupInstanceId,
       int generationId,
       Map<TopicPartition, OffsetAndMetadata> offsetsToCommit) {
-    return offsets.commit(groupId, memberId, groupInstanceId, generationId, offsetsToCommit);
+    ConsumerGroupManager consumer = consumerGroups;
+    Errors check =
+        consumer == null || groupId == null
+            ? null
+            : consumer.validateCommit(groupId, memberId, generationId);
+    if (check == null) {
+      return offsets.commit(groupId, memberId, groupInstanceId, generationId, offsetsToCommit);
+    }
+    if (check != Errors.NONE) {
+      Map<TopicPartition, Errors> failed = new java.util.LinkedHashMap<>();
+      for (TopicPartition tp : offsetsToCommit.keySet()) {
+        failed.put(tp, check);
+      }
+      return CompletableFuture.completedFuture(failed);
+    }
+    // The member epoch checked out; the offsets go to the group's offset store as a commit from
+    // outside classic membership.
+    return offsets.commit(groupId, "", null, -1, offsetsToCommit);
   }
 
   /** Committed offsets of the given partitions, or of all partitions when null. */
   public OffsetFetchResult fetchOffsets(String groupId, List<TopicPartition> partitions) {
+    return offsets.fetch(groupId, partitions);
+  }
+
+  /**
+   * As above for OffsetFetch v9+, which names the fetching member: in a consumer-protocol group it
+   * must be a member at its current epoch (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH otherwise).
+   */
+  public OffsetFetchResult fetchOffsets(
+      String groupId, String memberId, int memberEpoch, List<TopicPartition> partitions) {
+    ConsumerGroupManager consumer = consumerGroups;
+    if (consumer != null && groupId != null) {
+      Errors check = consumer.validateFetch(groupId, memberId, memberEpoch);
+      if (check != Errors.NONE) {
+        return new OffsetFetchResult(check, Map.of());
+      }
+    }
     return offsets.fetch(groupId, partitions);
   }
 
@@ -359,7 +449,32 @@ public final class GroupCoordinator implements AutoCloseable {
 
   /** Deletes empty groups and their offsets (tombstones are written). */
   public CompletableFuture<Map<String, Errors>> deleteGroups(List<String> groupIds) {
-    return offsets.deleteGroups(groupIds);
+    ConsumerGroupManager consumer = consumerGroups;
+    if (consumer == null) {
+      return offsets.deleteGroups(groupIds);
+    }
+    List<String> classic = new ArrayList<>();
+    Map<String, Errors> busy = new java.util.LinkedHashMap<>();
+    for (String id : groupIds) {
+      if (id != null && consumer.hasMembers(id)) {
+        busy.put(id, Errors.NON_EMPTY_GROUP);
+      } else {
+        classic.add(id);
+      }
+    }
+    return offsets
+        .deleteGroups(classic)
+        .thenApply(
+            result -> {
+              Map<String, Errors> out = new java.util.LinkedHashMap<>();
+              for (String id : groupIds) {
+                out.put(id, busy.containsKey(id) ? busy.get(id) : result.get(id));
+                if (result.get(id) == Errors.NONE) {
+                  consumer.forget(id);
+                }
+              }
+              return out;
+            });
   }
 
   // ---------------------------------------------------------------- listing
@@ -369,15 +484,27 @@ public final class GroupCoordinator implements AutoCloseable {
    * {@code types} by group type ("classic" is the only one); empty sets do not filter.
    */
   public ListGroupsResult listGroups(Set<String> states, Set<String> types) {
-    if (!types.isEmpty()
-        && types.stream().noneMatch(t -> t.toLowerCase(Locale.ROOT).equals(CLASSIC_GROUP_TYPE))) {
-      return new ListGroupsResult(Errors.NONE, List.of());
-    }
+    Set<String> wantedTypes =
+        types.stream()
+            .map(t -> t.toLowerCase(Locale.ROOT))
+            .collect(java.util.stream.Collectors.toSet());
     Set<String> wanted =
         states.stream()
             .map(s -> s.toLowerCase(Locale.ROOT))
             .collect(java.util.stream.Collectors.toSet());
     List<GroupListing> out = new ArrayList<>();
+    ConsumerGroupManager consumer = consumerGroups;
+    if (consumer != null && (wantedTypes.isEmpty() || wantedTypes.contains(CONSUMER_GROUP_TYPE))) {
+      for (GroupListing g : consumer.list()) {
+        if (wanted.isEmpty() || wanted.contains(g.state().toLowerCase(Locale.ROOT))) {
+          out.add(g);
+        }
+      }
+    }
+    if (!wantedTypes.isEmpty() && !wantedTypes.contains(CLASSIC_GROUP_TYPE)) {
+      return new ListGroupsResult(
+          registry.anyLoading() ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE, out);
+    }
     for (GroupRegistry.OwnedPartition p : registry.ownedPartitions()) {
       if (!p.loaded) {
         continue;
@@ -386,13 +513,17 @@ public final class GroupCoordinator implements AutoCloseable {
         g.lock().lock();
         try {
           if (g.is(GroupState.DEAD)
+              || (consumer != null && consumer.isConsumerGroup(g.groupId()))
               || (!wanted.isEmpty()
                   && !wanted.contains(g.state().displayName().toLowerCase(Locale.ROOT)))) {
             continue;
           }
           out.add(
               new GroupListing(
-                  g.groupId(), g.protocolType() == null ? "" : g.protocolType(), g.state()));
+                  g.groupId(),
+                  g.protocolType() == null ? "" : g.protocolType(),
+                  g.state().displayName(),
+                  CLASSIC_GROUP_TYPE));
         } finally {
           g.lock().unlock();
         }

@@ -114,9 +114,16 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
     if (req.isAllTopics()) {
       return CompletableFuture.completedFuture(respond(allTopicNames(), List.of(), version));
     }
-    // From v10 a topic may be named by id alone (null name): those are answered from topicIdsOf.
-    List<String> names =
-        req.topics() == null ? List.of() : req.topics().stream().filter(n -> n != null).toList();
+    // From v10 a topic may be named by id: those are answered from topicIdsOf. The Java client
+    // leaves the name of such a topic at its default, "" (not null), so the id decides.
+    List<String> names = new ArrayList<>();
+    if (req.data().topics() != null) {
+      for (var t : req.data().topics()) {
+        if (t.name() != null && (t.topicId() == null || Uuid.ZERO_UUID.equals(t.topicId()))) {
+          names.add(t.name());
+        }
+      }
+    }
     List<Uuid> ids = topicIdsOf(req);
     List<String> missing = new ArrayList<>();
     for (String name : names) {
@@ -171,7 +178,7 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
       return out;
     }
     for (var t : req.data().topics()) {
-      if (t.name() == null && t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId())) {
+      if (t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId())) {
         out.add(t.topicId());
       }
     }

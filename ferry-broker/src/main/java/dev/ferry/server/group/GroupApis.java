@@ -12,8 +12,10 @@ public final class GroupApis {
 
   /**
    * Handlers for FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
-   * OffsetFetch, ListGroups, DescribeGroups, DeleteGroups and OffsetDelete. With {@code topicIds}
-   * OffsetCommit and OffsetFetch also offer v10 (topic ids); null caps them at v9.
+   * OffsetFetch, ListGroups, DescribeGroups, DeleteGroups and OffsetDelete, plus
+   * ConsumerGroupHeartbeat and ConsumerGroupDescribe when the coordinator serves consumer-protocol
+   * groups. With {@code topicIds} OffsetCommit and OffsetFetch also offer v10 (topic ids); null
+   * caps them at v9.
    */
   public static List<ApiHandler<?>> handlers(
       GroupCoordinator coordinator, CoordinatorLocator locator, TopicIdResolver topicIds) {
@@ -25,6 +27,20 @@ public final class GroupApis {
    * {@code knownPartitions} does not know, as Kafka does, instead of storing offsets for them.
    */
   public static List<ApiHandler<?>> handlers(
+      GroupCoordinator coordinator,
+      CoordinatorLocator locator,
+      TopicIdResolver topicIds,
+      KnownPartitions knownPartitions) {
+    List<ApiHandler<?>> handlers = new java.util.ArrayList<>();
+    if (coordinator.servesConsumerGroups()) {
+      handlers.add(new ConsumerGroupHeartbeatHandler(coordinator));
+      handlers.add(new ConsumerGroupDescribeHandler(coordinator));
+    }
+    handlers.addAll(classicHandlers(coordinator, locator, topicIds, knownPartitions));
+    return handlers;
+  }
+
+  private static List<ApiHandler<?>> classicHandlers(
       GroupCoordinator coordinator,
       CoordinatorLocator locator,
       TopicIdResolver topicIds,

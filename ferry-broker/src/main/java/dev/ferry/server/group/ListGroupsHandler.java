@@ -44,8 +44,8 @@ public final class ListGroupsHandler extends ApiHandler<ListGroupsRequest> {
               new ListedGroup()
                   .setGroupId(g.groupId())
                   .setProtocolType(g.protocolType())
-                  .setGroupState(g.state().displayName())
-                  .setGroupType(GroupCoordinator.CLASSIC_GROUP_TYPE));
+                  .setGroupState(g.state())
+                  .setGroupType(g.type()));
     }
     return CompletableFuture.completedFuture(new ListGroupsResponse(data));
   }

@@ -126,7 +126,9 @@ public final class OffsetFetchHandler extends ApiHandler<OffsetFetchRequest> {
         }
       }
     }
-    OffsetFetchResult result = coordinator.fetchOffsets(group.groupId(), wanted);
+    // v9+ names the fetching member; consumer-protocol groups check its epoch.
+    OffsetFetchResult result =
+        coordinator.fetchOffsets(group.groupId(), group.memberId(), group.memberEpoch(), wanted);
     if (result.error() != Errors.NONE) {
       return out.setErrorCode(result.error().code());
     }

@@ -1,0 +1,771 @@
+package dev.ferry.coordinator.group;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidRegularExpression;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.UnsupportedAssignorException;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer group protocol of KIP-848: ConsumerGroupHeartbeat (join, heartbeat, leave), member
+ * and group epochs, the server-side target assignment, incremental reconciliation, session and
+ * revocation timeouts, and the checks OffsetCommit/OffsetFetch make against member epochs.
+ *
+ * <p>Membership is kept here; a group's committed offsets stay in the classic registry's entry of
+ * the same id (what OffsetCommit, OffsetFetch and offset expiry already serve), so a group keeps
+ * its offsets when it moves between protocols.
+ *
+ * <p>Threading: each operation locks its group; timers run on the coordinator's scheduler and take
+ * the same lock. Nothing blocks.
+ */
+final class ConsumerGroupManager {
+
+  private static final Logger log = LoggerFactory.getLogger(ConsumerGroupManager.class);
+
+  /** Member type in ConsumerGroupDescribe v1 (KIP-1099): a consumer-protocol member. */
+  private static final byte CONSUMER_MEMBER_TYPE = 1;
+
+  private final ConsumerGroupConfig config;
+  private final Time time;
+  private final ScheduledExecutorService scheduler;
+  private final GroupRegistry registry;
+  private final SubscribableTopics topics;
+  private final Map<String, ConsumerAssignor> assignors = new HashMap<>();
+  private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+
+  ConsumerGroupManager(
+      ConsumerGroupConfig config,
+      Time time,
+      ScheduledExecutorService scheduler,
+      GroupRegistry registry,
+      SubscribableTopics topics) {
+    this.config = config;
+    this.time = time;
+    this.scheduler = scheduler;
+    this.registry = registry;
+    this.topics = topics;
+    for (ConsumerAssignor a : List.of(new UniformAssignor(), new RangeAssignor())) {
+      if (config.assignors().contains(a.name())) {
+        assignors.put(a.name(), a);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- heartbeat
+
+  ConsumerGroupHeartbeatResponseData heartbeat(
+      GroupRequestContext ctx, ConsumerGroupHeartbeatRequestData req) {
+    try {
+      validate(req, ctx.apiVersion());
+      Errors owned = registry.ownership(req.groupId());
+      if (owned != Errors.NONE) {
+        return error(owned, null);
+      }
+      if (req.memberEpoch() == ConsumerGroupMember.LEAVE_EPOCH
+          || req.memberEpoch() == ConsumerGroupMember.STATIC_LEAVE_EPOCH) {
+        return leave(req);
+      }
+      return join(ctx, req);
+    } catch (ApiException e) {
+      ApiError err = ApiError.fromThrowable(e);
+      return error(err.error(), err.message());
+    }
+  }
+
+  private void validate(ConsumerGroupHeartbeatRequestData req, short version) {
+    if (version >= 1
+        || req.memberEpoch() > 0
+        || req.memberEpoch() == ConsumerGroupMember.LEAVE_EPOCH) {
+      requireNonEmpty(req.memberId(), "MemberId can't be empty.");
+    }
+    requireNonEmpty(req.groupId(), "GroupId can't be empty.");
+    if (req.instanceId() != null) {
+      requireNonEmpty(req.instanceId(), "InstanceId can't be empty.");
+    }
+    if (req.rackId() != null) {
+      requireNonEmpty(req.rackId(), "RackId can't be empty.");
+    }
+    if (req.memberEpoch() == 0) {
+      if (req.rebalanceTimeoutMs() == -1) {
+        throw new InvalidRequestException("RebalanceTimeoutMs must be provided in first request.");
+      }
+      if (req.topicPartitions() == null || !req.topicPartitions().isEmpty()) {
+        throw new InvalidRequestException("TopicPartitions must be empty when (re-)joining.");
+      }
+      if (req.subscribedTopicNames() == null && req.subscribedTopicRegex() == null) {
+        throw new InvalidRequestException(
+            "Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when"
+                + " (re-)joining.");
+      }
+    } else if (req.memberEpoch() == ConsumerGroupMember.STATIC_LEAVE_EPOCH) {
+      if (req.instanceId() == null) {
+        throw new InvalidRequestException("InstanceId can't be null.");
+      }
+    } else if (req.memberEpoch() < ConsumerGroupMember.STATIC_LEAVE_EPOCH) {
+      throw new InvalidRequestException("MemberEpoch is invalid.");
+    }
+    if (req.serverAssignor() != null && !assignors.containsKey(req.serverAssignor())) {
+      throw new UnsupportedAssignorException(
+          "ServerAssignor "
+              + req.serverAssignor()
+              + " is not supported. Supported assignors: "
+              + String.join(", ", config.assignors())
+              + ".");
+    }
+    if (req.subscribedTopicRegex() != null && !req.subscribedTopicRegex().isEmpty()) {
+      compile(req.subscribedTopicRegex());
+    }
+  }
+
+  private static void requireNonEmpty(String value, String message) {
+    if (value == null || value.isEmpty()) {
+      throw new InvalidRequestException(message);
+    }
+  }
+
+  private static Pattern compile(String regex) {
+    try {
+      return Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw new InvalidRegularExpression(
+          "SubscribedTopicRegex `"
+              + regex
+              + "` is not a valid regular expression: "
+              + e.getDescription()
+              + ".");
+    }
+  }
+
+  private ConsumerGroupHeartbeatResponseData join(
+      GroupRequestContext ctx, ConsumerGroupHeartbeatRequestData req) {
+    String groupId = req.groupId();
+    boolean joining = req.memberEpoch() == 0;
+    ConsumerGroup g = lockGroup(groupId, joining);
+    if (g == null) {
+      throw Errors.UNKNOWN_MEMBER_ID.exception("Consumer group " + groupId + " not found.");
+    }
+    try {
+      long now = time.milliseconds();
+      String memberId = req.memberId().isEmpty() ? Uuid.randomUuid().toString() : req.memberId();
+      ConsumerGroupMember m = memberFor(g, memberId, req);
+      boolean isNew = g.member(m.memberId) != m;
+      Map<Uuid, Set<Integer>> assignedBefore = m.assigned;
+      boolean subscriptionChanged = update(m, ctx, req) || isNew;
+      if (isNew) {
+        g.addMember(m);
+        log.info("{} joined {} ({})", m, g, m.clientId);
+      }
+      Map<String, SubscribableTopics.Topic> subscribed = subscribedTopics(g);
+      if (g.groupEpoch() == 0 || subscriptionChanged || !subscribed.equals(g.subscribedTopics())) {
+        g.setSubscribedTopics(subscribed);
+        g.bumpGroupEpoch();
+        log.info("Bumped epoch of {} to {}", g, g.groupEpoch());
+      }
+      if (g.groupEpoch() > g.assignmentEpoch()) {
+        computeTargetAssignment(g);
+      }
+      ConsumerReconciler.reconcile(
+          m, g.assignmentEpoch(), g.targetOf(m.memberId), g.owners(), req.topicPartitions());
+      armRevocationDeadline(g, m);
+      touchSession(g, m, now);
+
+      ConsumerGroupHeartbeatResponseData resp =
+          new ConsumerGroupHeartbeatResponseData()
+              .setErrorCode(Errors.NONE.code())
+              .setMemberId(m.memberId)
+              .setMemberEpoch(m.memberEpoch)
+              .setHeartbeatIntervalMs(config.heartbeatIntervalMs());
+      // As Kafka: the assignment goes with a full request (join, or a member recovering from an
+      // error resends everything) and whenever it changed.
+      boolean full =
+          joining
+              || (req.rebalanceTimeoutMs() != -1
+                  && req.subscribedTopicNames() != null
+                  && req.topicPartitions() != null);
+      if (full || !m.assigned.equals(assignedBefore)) {
+        resp.setAssignment(assignmentOf(m.assigned));
+      }
+      return resp;
+    } finally {
+      g.lock().unlock();
+    }
+  }
+
+  /**
+   * The member the request speaks for: an existing one after the epoch checks, a new one on join
+   * (not yet added), or a static member's replacement taking over its assignment.
+   */
+  private ConsumerGroupMember memberFor(
+      ConsumerGroup g, String memberId, ConsumerGroupHeartbeatRequestData req) {
+    boolean joining = req.memberEpoch() == 0;
+    String instanceId = req.instanceId();
+    ConsumerGroupMember existing = g.member(memberId);
+    if (instanceId != null) {
+      String holderId = g.staticMemberId(instanceId);
+      ConsumerGroupMember holder = holderId == null ? null : g.member(holderId);
+      if (joining && holder != null && !holder.memberId.equals(memberId)) {
+        if (holder.memberEpoch != ConsumerGroupMember.STATIC_LEAVE_EPOCH) {
+          throw Errors.UNRELEASED_INSTANCE_ID.exception(
+              "Static member "
+                  + memberId
+                  + " with instance id "
+                  + instanceId
+                  + " cannot join the group because the instance id is owned by "
+                  + holder.memberId
+                  + " member.");
+        }
+        // A restarted static member takes over its previous incarnation's assignment and epoch.
+        ConsumerGroupMember replacement = new ConsumerGroupMember(memberId);
+        replacement.instanceId = instanceId;
+        replacement.memberEpoch = holder.previousMemberEpoch;
+        replacement.previousMemberEpoch = holder.previousMemberEpoch;
+        replacement.assigned = holder.assigned;
+        replacement.subscribedTopicNames = holder.subscribedTopicNames;
+        replacement.subscribedTopicRegex = holder.subscribedTopicRegex;
+        replacement.subscribedPattern = holder.subscribedPattern;
+        replacement.serverAssignor = holder.serverAssignor;
+        replacement.state = ConsumerGroupMember.State.STABLE;
+        g.removeMember(holder);
+        log.info("Static {} of {} replaced {}", replacement, g, holder.memberId);
+        return replacement;
+      }
+      if (!joining) {
+        if (holder == null) {
+          throw Errors.UNKNOWN_MEMBER_ID.exception("Instance id " + instanceId + " is unknown.");
+        }
+        if (!holder.memberId.equals(memberId)) {
+          throw Errors.FENCED_INSTANCE_ID.exception(
+              "Static member "
+                  + memberId
+                  + " with instance id "
+                  + instanceId
+                  + " was fenced by member "
+                  + holder.memberId
+                  + ".");
+        }
+      }
+    }
+    if (joining) {
+      if (existing == null) {
+        if (g.members().size() >= config.maxSize()) {
+          throw Errors.GROUP_MAX_SIZE_REACHED.exception(
+              "The consumer group has reached its maximum capacity of "
+                  + config.maxSize()
+                  + " members.");
+        }
+        return new ConsumerGroupMember(memberId);
+      }
+      // A known member rejoining (after being fenced, it gave up everything it owned).
+      existing.assigned = Map.of();
+      existing.pendingRevocation = Map.of();
+      existing.state = ConsumerGroupMember.State.STABLE;
+      existing.setEpoch(0);
+      existing.cancelRevocationDeadline();
+      return existing;
+    }
+    if (existing == null) {
+      throw Errors.UNKNOWN_MEMBER_ID.exception(
+          "Member " + memberId + " is not a member of group " + g.groupId() + ".");
+    }
+    int epoch = req.memberEpoch();
+    if (epoch > existing.memberEpoch
+        || (epoch < existing.memberEpoch
+            && (epoch != existing.previousMemberEpoch
+                || !ConsumerReconciler.isSubset(req.topicPartitions(), existing.assigned)))) {
+      // A smaller epoch is accepted only if it is the previous one and the member owns no more
+      // than its assignment: the response that bumped it was lost.
+      throw Errors.FENCED_MEMBER_EPOCH.exception(
+          "The consumer group member has epoch "
+              + epoch
+              + " but the coordinator knows "
+              + existing.memberEpoch
+              + ". The member must abandon all its partitions and rejoin.");
+    }
+    return existing;
+  }
+
+  /** Applies what the request changed; whether the subscription changed. */
+  private static boolean update(
+      ConsumerGroupMember m, GroupRequestContext ctx, ConsumerGroupHeartbeatRequestData req) {
+    boolean changed = false;
+    if (req.instanceId() != null) {
+      m.instanceId = req.instanceId();
+    }
+    if (req.rackId() != null) {
+      m.rackId = req.rackId();
+    }
+    if (req.rebalanceTimeoutMs() != -1) {
+      m.rebalanceTimeoutMs = req.rebalanceTimeoutMs();
+    }
+    if (req.serverAssignor() != null && !req.serverAssignor().equals(m.serverAssignor)) {
+      m.serverAssignor = req.serverAssignor();
+      changed = true;
+    }
+    if (req.subscribedTopicNames() != null
+        && !req.subscribedTopicNames().equals(m.subscribedTopicNames)) {
+      m.subscribedTopicNames = List.copyOf(req.subscribedTopicNames());
+      changed = true;
+    }
+    if (req.subscribedTopicRegex() != null
+        && !req.subscribedTopicRegex().equals(Objects.toString(m.subscribedTopicRegex, ""))) {
+      String regex = req.subscribedTopicRegex();
+      m.subscribedTopicRegex = regex.isEmpty() ? null : regex;
+      m.subscribedPattern = regex.isEmpty() ? null : compile(regex);
+      changed = true;
+    }
+    m.clientId = ctx.clientId();
+    m.clientHost = ctx.clientHost();
+    return changed;
+  }
+
+  /** The topics the members subscribe to (by name or regex) that exist, with partition counts. */
+  private Map<String, SubscribableTopics.Topic> subscribedTopics(ConsumerGroup g) {
+    Map<String, SubscribableTopics.Topic> out = new TreeMap<>();
+    Map<String, SubscribableTopics.Topic> all = topics.topics();
+    for (ConsumerGroupMember m : g.members()) {
+      for (String t : m.subscribedTopicNames) {
+        SubscribableTopics.Topic topic = all.get(t);
+        if (topic != null) {
+          out.put(t, topic);
+        }
+      }
+      if (m.subscribedPattern != null) {
+        for (Map.Entry<String, SubscribableTopics.Topic> e : all.entrySet()) {
+          if (m.subscribedPattern.matcher(e.getKey()).matches()) {
+            out.put(e.getKey(), e.getValue());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private void computeTargetAssignment(ConsumerGroup g) {
+    ConsumerAssignor assignor = assignors.get(preferredAssignor(g));
+    SortedMap<String, ConsumerAssignor.Subscriber> members = new TreeMap<>();
+    Map<String, ConsumerAssignor.SubscribedTopic> subscribed = new HashMap<>();
+    for (Map.Entry<String, SubscribableTopics.Topic> e : g.subscribedTopics().entrySet()) {
+      subscribed.put(
+          e.getKey(),
+          new ConsumerAssignor.SubscribedTopic(e.getValue().id(), e.getValue().partitions()));
+    }
+    for (ConsumerGroupMember m : g.members()) {
+      Set<String> mine = new TreeSet<>();
+      for (String t : subscribed.keySet()) {
+        if (m.subscribesTo(t)) {
+          mine.add(t);
+        }
+      }
+      members.put(m.memberId, new ConsumerAssignor.Subscriber(mine, g.targetOf(m.memberId)));
+    }
+    g.setTargetAssignment(g.groupEpoch(), assignor.name(), assignor.assign(members, subscribed));
+    log.info(
+        "Computed target assignment of {} at epoch {} with {} ({} members)",
+        g,
+        g.groupEpoch(),
+        assignor.name(),
+        members.size());
+  }
+
+  /** The assignor most members ask for, else the first configured one. */
+  private String preferredAssignor(ConsumerGroup g) {
+    Map<String, Integer> votes = new HashMap<>();
+    for (ConsumerGroupMember m : g.members()) {
+      if (m.serverAssignor != null) {
+        votes.merge(m.serverAssignor, 1, Integer::sum);
+      }
+    }
+    String best = config.assignors().get(0);
+    int bestVotes = 0;
+    for (String a : config.assignors()) {
+      int v = votes.getOrDefault(a, 0);
+      if (v > bestVotes) {
+        best = a;
+        bestVotes = v;
+      }
+    }
+    return best;
+  }
+
+  private ConsumerGroupHeartbeatResponseData.Assignment assignmentOf(
+      Map<Uuid, Set<Integer>> assigned) {
+    List<ConsumerGroupHeartbeatResponseData.TopicPartitions> tps = new ArrayList<>();
+    for (Map.Entry<Uuid, Set<Integer>> e : assigned.entrySet()) {
+      tps.add(
+          new ConsumerGroupHeartbeatResponseData.TopicPartitions()
+              .setTopicId(e.getKey())
+              .setPartitions(new ArrayList<>(e.getValue())));
+    }
+    return new ConsumerGroupHeartbeatResponseData.Assignment().setTopicPartitions(tps);
+  }
+
+  private static ConsumerGroupHeartbeatResponseData error(Errors e, String message) {
+    return new ConsumerGroupHeartbeatResponseData()
+        .setErrorCode(e.code())
+        .setErrorMessage(message == null ? e.message() : message);
+  }
+
+  // ---------------------------------------------------------------- leave and timeouts
+
+  private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData req) {
+    ConsumerGroup g = lockGroup(req.groupId(), false);
+    if (g == null) {
+      throw Errors.UNKNOWN_MEMBER_ID.exception("Consumer group " + req.groupId() + " not found.");
+    }
+    try {
+      ConsumerGroupMember m;
+      if (req.instanceId() != null) {
+        String holder = g.staticMemberId(req.instanceId());
+        m = holder == null ? null : g.member(holder);
+        if (m == null) {
+          throw Errors.UNKNOWN_MEMBER_ID.exception(
+              "Instance id " + req.instanceId() + " is unknown.");
+        }
+        if (!m.memberId.equals(req.memberId())) {
+          throw Errors.FENCED_INSTANCE_ID.exception(
+              "Static member " + req.memberId() + " was fenced by member " + m.memberId + ".");
+        }
+      } else {
+        m = g.member(req.memberId());
+        if (m == null) {
+          throw Errors.UNKNOWN_MEMBER_ID.exception(
+              "Member " + req.memberId() + " is not a member of group " + g.groupId() + ".");
+        }
+      }
+      if (req.memberEpoch() == ConsumerGroupMember.STATIC_LEAVE_EPOCH) {
+        // The instance keeps its assignment until it rejoins or its session ends (KIP-345).
+        m.setEpoch(ConsumerGroupMember.STATIC_LEAVE_EPOCH);
+        log.info("Static {} of {} left temporarily", m, g);
+      } else {
+        removeMember(g, m, "left");
+      }
+      return new ConsumerGroupHeartbeatResponseData()
+          .setErrorCode(Errors.NONE.code())
+          .setMemberId(m.memberId)
+          .setMemberEpoch(req.memberEpoch());
+    } finally {
+      g.lock().unlock();
+    }
+  }
+
+  private void removeMember(ConsumerGroup g, ConsumerGroupMember m, String why) {
+    g.removeMember(m);
+    g.bumpGroupEpoch();
+    log.info("{} {} {}; group epoch now {}", m, why, g, g.groupEpoch());
+  }
+
+  /** A heartbeat: the session restarts now. One timer per member; it re-arms itself. */
+  private void touchSession(ConsumerGroup g, ConsumerGroupMember m, long now) {
+    m.sessionDeadlineMs = now + config.sessionTimeoutMs();
+    if (m.sessionCheck == null) {
+      m.sessionCheck =
+          scheduler.schedule(
+              () -> onSessionCheck(g, m), config.sessionTimeoutMs(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void onSessionCheck(ConsumerGroup g, ConsumerGroupMember m) {
+    g.lock().lock();
+    try {
+      m.sessionCheck = null;
+      if (g.isDead() || g.member(m.memberId) != m) {
+        return;
+      }
+      long now = time.milliseconds();
+      if (now < m.sessionDeadlineMs) {
+        m.sessionCheck =
+            scheduler.schedule(
+                () -> onSessionCheck(g, m), m.sessionDeadlineMs - now, TimeUnit.MILLISECONDS);
+        return;
+      }
+      removeMember(g, m, "expired (no heartbeat within " + config.sessionTimeoutMs() + " ms) from");
+    } finally {
+      g.lock().unlock();
+    }
+  }
+
+  /**
+   * A member asked to revoke partitions has its rebalance timeout to do so; one that does not is
+   * removed, so the partitions it holds go to their new owners.
+   */
+  private void armRevocationDeadline(ConsumerGroup g, ConsumerGroupMember m) {
+    if (m.state != ConsumerGroupMember.State.UNREVOKED_PARTITIONS) {
+      m.cancelRevocationDeadline();
+      return;
+    }
+    if (m.revocationDeadline == null) {
+      int epoch = m.memberEpoch;
+      m.revocationDeadline =
+          scheduler.schedule(
+              () -> onRevocationDeadline(g, m, epoch),
+              Math.max(1, m.rebalanceTimeoutMs),
+              TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void onRevocationDeadline(ConsumerGroup g, ConsumerGroupMember m, int epoch) {
+    g.lock().lock();
+    try {
+      m.revocationDeadline = null;
+      if (!g.isDead()
+          && g.member(m.memberId) == m
+          && m.state == ConsumerGroupMember.State.UNREVOKED_PARTITIONS
+          && m.memberEpoch == epoch) {
+        removeMember(g, m, "did not revoke its partitions within its rebalance timeout; left");
+      }
+    } finally {
+      g.lock().unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  /**
+   * The group locked by the caller, created if asked (a new group may take over the id of a classic
+   * group that has no members: its offsets carry over); null if it does not exist. A classic group
+   * with members of the same id is GROUP_ID_NOT_FOUND, as in Kafka.
+   */
+  private ConsumerGroup lockGroup(String groupId, boolean create) {
+    ConsumerGroup g = groups.get(groupId);
+    if (g == null && create) {
+      ClassicGroup classic = registry.lock(groupId, false, time.milliseconds());
+      if (classic != null) {
+        try {
+          if (!classic.members().isEmpty() || classic.pendingMemberCount() > 0) {
+            throw Errors.GROUP_ID_NOT_FOUND.exception(
+                "Group " + groupId + " is not a consumer group.");
+          }
+        } finally {
+          classic.lock().unlock();
+        }
+      }
+      g = groups.computeIfAbsent(groupId, id -> new ConsumerGroup(id, registry.partitionFor(id)));
+    }
+    if (g == null) {
+      return null;
+    }
+    g.lock().lock();
+    if (g.isDead()) {
+      g.lock().unlock();
+      groups.remove(groupId, g);
+      return create ? lockGroup(groupId, true) : null;
+    }
+    return g;
+  }
+
+  /** Whether {@code groupId} is a consumer-protocol group with members (classic joins refused). */
+  boolean hasMembers(String groupId) {
+    ConsumerGroup g = groups.get(groupId);
+    if (g == null) {
+      return false;
+    }
+    g.lock().lock();
+    try {
+      return !g.isDead() && !g.members().isEmpty();
+    } finally {
+      g.lock().unlock();
+    }
+  }
+
+  /**
+   * The OffsetCommit check for consumer-protocol groups: null when {@code groupId} is not one (the
+   * classic checks apply), else NONE or the error (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH).
+   */
+  Errors validateCommit(String groupId, String memberId, int memberEpoch) {
+    ConsumerGroup g = groups.get(groupId);
+    if (g == null) {
+      return null;
+    }
+    g.lock().lock();
+    try {
+      if (g.isDead()) {
+        return null;
+      }
+      if (memberEpoch < 0 && g.members().isEmpty()) {
+        return Errors.NONE; // admin tools and manual assignment commit into an empty group
+      }
+      ConsumerGroupMember m = memberId == null ? null : g.member(memberId);
+      if (m == null) {
+        return Errors.UNKNOWN_MEMBER_ID;
+      }
+      return memberEpoch == m.memberEpoch ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+    } finally {
+      g.lock().unlock();
+    }
+  }
+
+  /** The OffsetFetch check (v9+ sends member id and epoch); NONE when there is nothing to check. */
+  Errors validateFetch(String groupId, String memberId, int memberEpoch) {
+    if (memberId == null && memberEpoch < 0) {
+      return Errors.NONE;
+    }
+    ConsumerGroup g = groups.get(groupId);
+    if (g == null) {
+      return Errors.NONE;
+    }
+    g.lock().lock();
+    try {
+      if (g.isDead()) {
+        return Errors.NONE;
+      }
+      ConsumerGroupMember m = memberId == null ? null : g.member(memberId);
+      if (m == null) {
+        return Errors.UNKNOWN_MEMBER_ID;
+      }
+      return memberEpoch == m.memberEpoch ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+    } finally {
+      g.lock().unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- describe and list
+
+  ConsumerGroupDescribeResponseData.DescribedGroup describe(String groupId) {
+    ConsumerGroupDescribeResponseData.DescribedGroup out =
+        new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId);
+    Errors owned = registry.ownership(groupId);
+    if (owned != Errors.NONE) {
+      return out.setErrorCode(owned.code());
+    }
+    ConsumerGroup g = lockGroup(groupId, false);
+    if (g == null) {
+      boolean classic =
+          registry.groups(registry.partitionFor(groupId)).stream()
+              .anyMatch(c -> c.groupId().equals(groupId));
+      return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+          .setErrorMessage(
+              classic
+                  ? "Group " + groupId + " is not a consumer group."
+                  : "Group " + groupId + " not found.");
+    }
+    try {
+      Map<Uuid, String> names = new HashMap<>();
+      for (Map.Entry<String, SubscribableTopics.Topic> e : topics.topics().entrySet()) {
+        names.put(e.getValue().id(), e.getKey());
+      }
+      out.setErrorCode(Errors.NONE.code())
+          .setGroupState(g.state().displayName())
+          .setGroupEpoch(g.groupEpoch())
+          .setAssignmentEpoch(g.assignmentEpoch())
+          .setAssignorName(g.assignorName() == null ? preferredAssignor(g) : g.assignorName());
+      for (ConsumerGroupMember m : g.members()) {
+        out.members()
+            .add(
+                new ConsumerGroupDescribeResponseData.Member()
+                    .setMemberId(m.memberId)
+                    .setInstanceId(m.instanceId)
+                    .setRackId(m.rackId)
+                    .setMemberEpoch(m.memberEpoch)
+                    .setClientId(m.clientId)
+                    .setClientHost(m.clientHost)
+                    .setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames))
+                    .setSubscribedTopicRegex(m.subscribedTopicRegex)
+                    .setAssignment(describeAssignment(m.assigned, names))
+                    .setTargetAssignment(describeAssignment(g.targetOf(m.memberId), names))
+                    .setMemberType(CONSUMER_MEMBER_TYPE));
+      }
+      return out;
+    } finally {
+      g.lock().unlock();
+    }
+  }
+
+  private static ConsumerGroupDescribeResponseData.Assignment describeAssignment(
+      Map<Uuid, Set<Integer>> assignment, Map<Uuid, String> names) {
+    List<ConsumerGroupDescribeResponseData.TopicPartitions> tps = new ArrayList<>();
+    for (Map.Entry<Uuid, Set<Integer>> e : assignment.entrySet()) {
+      tps.add(
+          new ConsumerGroupDescribeResponseData.TopicPartitions()
+              .setTopicId(e.getKey())
+              .setTopicName(names.getOrDefault(e.getKey(), ""))
+              .setPartitions(new ArrayList<>(e.getValue())));
+    }
+    return new ConsumerGroupDescribeResponseData.Assignment().setTopicPartitions(tps);
+  }
+
+  /** Consumer-protocol groups of the loaded partitions, with their state names. */
+  List<GroupListing> list() {
+    List<GroupListing> out = new ArrayList<>();
+    for (ConsumerGroup g : groups.values()) {
+      if (registry.ownership(g.groupId()) != Errors.NONE) {
+        continue;
+      }
+      g.lock().lock();
+      try {
+        if (!g.isDead()) {
+          out.add(
+              new GroupListing(
+                  g.groupId(),
+                  ConsumerSubscriptions.CONSUMER_PROTOCOL_TYPE,
+                  g.state().displayName(),
+                  GroupCoordinator.CONSUMER_GROUP_TYPE));
+        }
+      } finally {
+        g.lock().unlock();
+      }
+    }
+    return out;
+  }
+
+  /** Drops an empty group that DeleteGroups removed (its offsets went with the classic entry). */
+  void forget(String groupId) {
+    ConsumerGroup g = groups.get(groupId);
+    if (g == null) {
+      return;
+    }
+    g.lock().lock();
+    try {
+      if (g.members().isEmpty()) {
+        g.markDead();
+        groups.remove(groupId, g);
+      }
+    } finally {
+      g.lock().unlock();
+    }
+  }
+
+  /** Whether {@code groupId} is a consumer-protocol group (live). */
+  boolean isConsumerGroup(String groupId) {
+    ConsumerGroup g = groups.get(groupId);
+    return g != null && !g.isDead();
+  }
+
+  // ---------------------------------------------------------------- ownership
+
+  /** Drops the groups of an offsets partition this coordinator no longer leads. */
+  void unload(int partition) {
+    for (ConsumerGroup g : new ArrayList<>(groups.values())) {
+      if (g.offsetsPartition() == partition) {
+        g.lock().lock();
+        try {
+          g.markDead();
+          groups.remove(g.groupId(), g);
+        } finally {
+          g.lock().unlock();
+        }
+      }
+    }
+  }
+}
