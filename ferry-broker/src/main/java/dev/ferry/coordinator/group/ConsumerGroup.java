@@ -98,6 +98,18 @@ final class ConsumerGroup {
     this.targetAssignment = Map.copyOf(assignment);
   }
 
+  /** Installs the epochs and assignments a loaded group had; members are already added. */
+  void restore(
+      int groupEpoch,
+      int assignmentEpoch,
+      String assignor,
+      Map<String, Map<Uuid, Set<Integer>>> target,
+      Map<String, SubscribableTopics.Topic> topics) {
+    this.groupEpoch = groupEpoch;
+    setTargetAssignment(assignmentEpoch, assignor, target);
+    setSubscribedTopics(topics);
+  }
+
   Map<Uuid, Set<Integer>> targetOf(String memberId) {
     return targetAssignment.getOrDefault(memberId, Map.of());
   }

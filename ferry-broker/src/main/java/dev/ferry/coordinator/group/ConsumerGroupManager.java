@@ -1,5 +1,6 @@
 package dev.ferry.coordinator.group;
 
+import dev.ferry.storage.AppendResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +53,7 @@ final class ConsumerGroupManager {
   private final Time time;
   private final ScheduledExecutorService scheduler;
   private final GroupRegistry registry;
+  private final GroupWriter writer;
   private final SubscribableTopics topics;
   private final Map<String, ConsumerAssignor> assignors = new HashMap<>();
   private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
@@ -60,11 +63,13 @@ final class ConsumerGroupManager {
       Time time,
       ScheduledExecutorService scheduler,
       GroupRegistry registry,
+      GroupWriter writer,
       SubscribableTopics topics) {
     this.config = config;
     this.time = time;
     this.scheduler = scheduler;
     this.registry = registry;
+    this.writer = writer;
     this.topics = topics;
     for (ConsumerAssignor a : List.of(new UniformAssignor(), new RangeAssignor())) {
       if (config.assignors().contains(a.name())) {
@@ -75,13 +80,17 @@ final class ConsumerGroupManager {
 
   // ---------------------------------------------------------------- heartbeat
 
-  ConsumerGroupHeartbeatResponseData heartbeat(
+  /**
+   * Completes once whatever the heartbeat changed is in the group's {@code __consumer_offsets}
+   * partition (at once when it changed nothing).
+   */
+  CompletableFuture<ConsumerGroupHeartbeatResponseData> heartbeat(
       GroupRequestContext ctx, ConsumerGroupHeartbeatRequestData req) {
     try {
       validate(req, ctx.apiVersion());
       Errors owned = registry.ownership(req.groupId());
       if (owned != Errors.NONE) {
-        return error(owned, null);
+        return CompletableFuture.completedFuture(error(owned, null));
       }
       if (req.memberEpoch() == ConsumerGroupMember.LEAVE_EPOCH
           || req.memberEpoch() == ConsumerGroupMember.STATIC_LEAVE_EPOCH) {
@@ -90,7 +99,7 @@ final class ConsumerGroupManager {
       return join(ctx, req);
     } catch (ApiException e) {
       ApiError err = ApiError.fromThrowable(e);
-      return error(err.error(), err.message());
+      return CompletableFuture.completedFuture(error(err.error(), err.message()));
     }
   }
 
@@ -158,7 +167,7 @@ final class ConsumerGroupManager {
     }
   }
 
-  private ConsumerGroupHeartbeatResponseData join(
+  private CompletableFuture<ConsumerGroupHeartbeatResponseData> join(
       GroupRequestContext ctx, ConsumerGroupHeartbeatRequestData req) {
     String groupId = req.groupId();
     boolean joining = req.memberEpoch() == 0;
@@ -172,6 +181,9 @@ final class ConsumerGroupManager {
       ConsumerGroupMember m = memberFor(g, memberId, req);
       boolean isNew = g.member(m.memberId) != m;
       Map<Uuid, Set<Integer>> assignedBefore = m.assigned;
+      Map<Uuid, Set<Integer>> pendingBefore = m.pendingRevocation;
+      int memberEpochBefore = m.memberEpoch;
+      int groupEpochBefore = g.groupEpoch();
       boolean subscriptionChanged = update(m, ctx, req) || isNew;
       if (isNew) {
         g.addMember(m);
@@ -207,7 +219,25 @@ final class ConsumerGroupManager {
       if (full || !m.assigned.equals(assignedBefore)) {
         resp.setAssignment(assignmentOf(m.assigned));
       }
-      return resp;
+      boolean changed =
+          isNew
+              || joining
+              || g.groupEpoch() != groupEpochBefore
+              || m.memberEpoch != memberEpochBefore
+              || !m.assigned.equals(assignedBefore)
+              || !m.pendingRevocation.equals(pendingBefore);
+      if (!changed) {
+        return CompletableFuture.completedFuture(resp);
+      }
+      return persist(g)
+          .handle(
+              (ok, err) -> {
+                if (err == null) {
+                  return resp;
+                }
+                Errors e = GroupWriter.appendError(err, false);
+                return error(e, null);
+              });
     } finally {
       g.lock().unlock();
     }
@@ -429,7 +459,8 @@ final class ConsumerGroupManager {
 
   // ---------------------------------------------------------------- leave and timeouts
 
-  private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData req) {
+  private CompletableFuture<ConsumerGroupHeartbeatResponseData> leave(
+      ConsumerGroupHeartbeatRequestData req) {
     ConsumerGroup g = lockGroup(req.groupId(), false);
     if (g == null) {
       throw Errors.UNKNOWN_MEMBER_ID.exception("Consumer group " + req.groupId() + " not found.");
@@ -461,10 +492,13 @@ final class ConsumerGroupManager {
       } else {
         removeMember(g, m, "left");
       }
-      return new ConsumerGroupHeartbeatResponseData()
-          .setErrorCode(Errors.NONE.code())
-          .setMemberId(m.memberId)
-          .setMemberEpoch(req.memberEpoch());
+      ConsumerGroupHeartbeatResponseData resp =
+          new ConsumerGroupHeartbeatResponseData()
+              .setErrorCode(Errors.NONE.code())
+              .setMemberId(m.memberId)
+              .setMemberEpoch(req.memberEpoch());
+      // A member that leaves is gone whether or not the write succeeds; it need not wait.
+      return persist(g).handle((ok, err) -> resp);
     } finally {
       g.lock().unlock();
     }
@@ -474,6 +508,28 @@ final class ConsumerGroupManager {
     g.removeMember(m);
     g.bumpGroupEpoch();
     log.info("{} {} {}; group epoch now {}", m, why, g, g.groupEpoch());
+  }
+
+  /**
+   * Appends the group's snapshot (a tombstone once it is dead) to its offsets partition; called
+   * under the group lock so snapshots reach the log in the order of the changes they record.
+   */
+  private CompletableFuture<AppendResult> persist(ConsumerGroup g) {
+    try {
+      return writer
+          .writeConsumerGroup(
+              registry.logFor(g.offsetsPartition()),
+              g.groupId(),
+              g.isDead() ? null : ConsumerGroupRecords.value(g))
+          .whenComplete(
+              (ok, err) -> {
+                if (err != null) {
+                  log.warn("Could not store {}: {}", g, err.toString());
+                }
+              });
+    } catch (ApiException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** A heartbeat: the session restarts now. One timer per member; it re-arms itself. */
@@ -501,6 +557,7 @@ final class ConsumerGroupManager {
         return;
       }
       removeMember(g, m, "expired (no heartbeat within " + config.sessionTimeoutMs() + " ms) from");
+      persist(g);
     } finally {
       g.lock().unlock();
     }
@@ -534,6 +591,7 @@ final class ConsumerGroupManager {
           && m.state == ConsumerGroupMember.State.UNREVOKED_PARTITIONS
           && m.memberEpoch == epoch) {
         removeMember(g, m, "did not revoke its partitions within its rebalance timeout; left");
+        persist(g);
       }
     } finally {
       g.lock().unlock();
@@ -740,6 +798,7 @@ final class ConsumerGroupManager {
       if (g.members().isEmpty()) {
         g.markDead();
         groups.remove(groupId, g);
+        persist(g);
       }
     } finally {
       g.lock().unlock();
@@ -753,6 +812,31 @@ final class ConsumerGroupManager {
   }
 
   // ---------------------------------------------------------------- ownership
+
+  /**
+   * Installs a group replayed from its partition's log (the partition is still loading). Members
+   * resume where they were; each gets a full session to heartbeat to its new coordinator.
+   */
+  void restore(String groupId, int partition, java.nio.ByteBuffer value) {
+    ConsumerGroup g;
+    try {
+      g = ConsumerGroupRecords.parse(groupId, partition, value);
+    } catch (GroupRecords.MalformedRecordException e) {
+      log.warn("Skipping unreadable state of consumer group {}", groupId, e);
+      return;
+    }
+    g.lock().lock();
+    try {
+      long now = time.milliseconds();
+      for (ConsumerGroupMember m : g.members()) {
+        touchSession(g, m, now);
+        armRevocationDeadline(g, m);
+      }
+      groups.put(groupId, g);
+    } finally {
+      g.lock().unlock();
+    }
+  }
 
   /** Drops the groups of an offsets partition this coordinator no longer leads. */
   void unload(int partition) {

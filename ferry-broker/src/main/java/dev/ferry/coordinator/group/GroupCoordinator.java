@@ -65,6 +65,7 @@ public final class GroupCoordinator implements AutoCloseable {
   private final GroupRegistry registry;
   private final MembershipManager membership;
   private final OffsetManager offsets;
+  private final GroupWriter writer;
   private volatile ConsumerGroupManager consumerGroups;
   private volatile boolean started;
   private volatile ScheduledFuture<?> expiryCheck;
@@ -105,7 +106,7 @@ public final class GroupCoordinator implements AutoCloseable {
             new LinkedBlockingQueue<>(),
             daemon("ferry-group-coordinator-loader"));
     this.registry = new GroupRegistry(config.offsetsTopicNumPartitions());
-    GroupWriter writer = new GroupWriter(time);
+    this.writer = new GroupWriter(time);
     this.membership = new MembershipManager(config, time, scheduler, registry, writer);
     this.offsets = new OffsetManager(config, time, registry, writer, membership);
   }
@@ -133,7 +134,8 @@ public final class GroupCoordinator implements AutoCloseable {
    */
   public synchronized GroupCoordinator enableConsumerGroups(
       ConsumerGroupConfig consumerConfig, SubscribableTopics topics) {
-    consumerGroups = new ConsumerGroupManager(consumerConfig, time, scheduler, registry, topics);
+    consumerGroups =
+        new ConsumerGroupManager(consumerConfig, time, scheduler, registry, writer, topics);
     return this;
   }
 
@@ -230,8 +232,12 @@ public final class GroupCoordinator implements AutoCloseable {
         return;
       }
       long now = time.milliseconds();
+      ConsumerGroupManager consumer = consumerGroups;
       for (Map.Entry<String, GroupLoader.LoadedGroup> e : result.groups().entrySet()) {
         registry.putLoaded(rebuild(e.getKey(), p.partition, e.getValue(), now));
+        if (e.getValue().consumerGroup != null && consumer != null) {
+          consumer.restore(e.getKey(), p.partition, e.getValue().consumerGroup);
+        }
       }
       p.loaded = true;
       if (registry.owned(p.partition) != p) {
@@ -368,12 +374,12 @@ public final class GroupCoordinator implements AutoCloseable {
   // ---------------------------------------------------------------- consumer protocol
 
   /** ConsumerGroupHeartbeat: join, heartbeat or leave a consumer-protocol group. */
-  public ConsumerGroupHeartbeatResponseData consumerGroupHeartbeat(
+  public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(
       GroupRequestContext ctx, ConsumerGroupHeartbeatRequestData request) {
     ConsumerGroupManager consumer = consumerGroups;
     if (consumer == null) {
-      return new ConsumerGroupHeartbeatResponseData()
-          .setErrorCode(Errors.UNSUPPORTED_VERSION.code());
+      return CompletableFuture.completedFuture(
+          new ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.UNSUPPORTED_VERSION.code()));
     }
     return consumer.heartbeat(ctx, request);
   }

@@ -24,6 +24,10 @@ final class GroupLoader {
   /** What the log says about one group. */
   static final class LoadedGroup {
     GroupMetadataValue metadata;
+
+    /** The latest consumer-protocol group snapshot (parsed once the partition is loaded). */
+    ByteBuffer consumerGroup;
+
     final Map<TopicPartition, ClassicGroup.StoredOffset> offsets = new HashMap<>();
   }
 
@@ -107,6 +111,16 @@ final class GroupLoader {
           groups.computeIfAbsent(k.group(), id -> new LoadedGroup()).metadata =
               GroupRecords.parseGroupValue(value);
         }
+      } else if (key instanceof GroupRecords.ConsumerGroupKey k) {
+        if (value == null) {
+          LoadedGroup g = groups.get(k.group());
+          if (g != null) {
+            g.consumerGroup = null;
+            dropIfEmpty(groups, k.group(), g);
+          }
+        } else {
+          groups.computeIfAbsent(k.group(), id -> new LoadedGroup()).consumerGroup = value;
+        }
       } else if (key instanceof GroupRecords.UnknownKey k) {
         log.debug("Skipping group record of unknown key type {} at {}", k.keyType(), r.offset());
       }
@@ -125,7 +139,7 @@ final class GroupLoader {
   }
 
   private static void dropIfEmpty(Map<String, LoadedGroup> groups, String id, LoadedGroup g) {
-    if (g.metadata == null && g.offsets.isEmpty()) {
+    if (g.metadata == null && g.consumerGroup == null && g.offsets.isEmpty()) {
       groups.remove(id);
     }
   }

@@ -20,6 +20,7 @@ import org.apache.kafka.common.TopicPartition;
  * key   := int16 keyType, then
  *          keyType 1 (offset commit): string group, string topic, int32 partition
  *          keyType 2 (group metadata): string group
+ *          keyType 3 (consumer-protocol group): string group (value: see ConsumerGroupRecords)
  * value := null (tombstone: the key is deleted), or int16 valueVersion (0), then
  *          offset v0: int64 offset, int32 leaderEpoch, string metadata, int64 commitTimestampMs
  *          group  v0: string protocolType, int32 generation, string protocolName, string leader,
@@ -37,12 +38,13 @@ public final class GroupRecords {
 
   public static final short OFFSET_COMMIT_KEY = 1;
   public static final short GROUP_METADATA_KEY = 2;
+  public static final short CONSUMER_GROUP_KEY = 3;
   public static final short VALUE_VERSION = 0;
 
   private GroupRecords() {}
 
   /** A parsed record key. */
-  public sealed interface Key permits OffsetKey, GroupKey, UnknownKey {
+  public sealed interface Key permits OffsetKey, GroupKey, ConsumerGroupKey, UnknownKey {
     String group();
   }
 
@@ -51,6 +53,9 @@ public final class GroupRecords {
 
   /** Key of a group's membership metadata. */
   public record GroupKey(String group) implements Key {}
+
+  /** Key of a consumer-protocol group's state (members, epochs, assignments). */
+  public record ConsumerGroupKey(String group) implements Key {}
 
   /** A key type this version does not know (written by a newer Ferry); skipped on load. */
   public record UnknownKey(short keyType) implements Key {
@@ -83,6 +88,14 @@ public final class GroupRecords {
     return write(
         out -> {
           out.writeShort(GROUP_METADATA_KEY);
+          writeString(out, group);
+        });
+  }
+
+  public static byte[] consumerGroupKey(String group) {
+    return write(
+        out -> {
+          out.writeShort(CONSUMER_GROUP_KEY);
           writeString(out, group);
         });
   }
@@ -133,6 +146,7 @@ public final class GroupRecords {
           yield new OffsetKey(group, new TopicPartition(topic, partition));
         }
         case GROUP_METADATA_KEY -> new GroupKey(readString(b));
+        case CONSUMER_GROUP_KEY -> new ConsumerGroupKey(readString(b));
         default -> new UnknownKey(type);
       };
     } catch (BufferUnderflowException | IllegalArgumentException e) {
@@ -195,11 +209,11 @@ public final class GroupRecords {
     }
   }
 
-  private interface Body {
+  interface Body {
     void writeTo(DataOutputStream out) throws IOException;
   }
 
-  private static byte[] write(Body body) {
+  static byte[] write(Body body) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       body.writeTo(out);
@@ -209,7 +223,7 @@ public final class GroupRecords {
     return bytes.toByteArray();
   }
 
-  private static void writeString(DataOutputStream out, String s) throws IOException {
+  static void writeString(DataOutputStream out, String s) throws IOException {
     if (s == null) {
       out.writeShort(-1);
       return;
@@ -228,7 +242,7 @@ public final class GroupRecords {
     out.write(v);
   }
 
-  private static String readString(ByteBuffer b) {
+  static String readString(ByteBuffer b) {
     short len = b.getShort();
     if (len < 0) {
       return null;

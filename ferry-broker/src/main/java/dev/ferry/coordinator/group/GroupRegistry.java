@@ -82,6 +82,15 @@ final class GroupRegistry {
     return partitions.remove(partition);
   }
 
+  /** The log of an owned offsets partition, or throws NOT_COORDINATOR if no longer owned. */
+  CoordinatorLog logFor(int offsetsPartition) {
+    OwnedPartition p = partitions.get(offsetsPartition);
+    if (p == null) {
+      throw Errors.NOT_COORDINATOR.exception();
+    }
+    return p.log;
+  }
+
   /** The log of the group's partition, or throws NOT_COORDINATOR if no longer owned. */
   CoordinatorLog logFor(ClassicGroup group) {
     OwnedPartition p = partitions.get(group.offsetsPartition());

@@ -47,6 +47,13 @@ final class GroupWriter {
     return append(log, records);
   }
 
+  /** A consumer-protocol group's snapshot, or its tombstone when {@code value} is null. */
+  CompletableFuture<AppendResult> writeConsumerGroup(
+      CoordinatorLog log, String groupId, byte[] value) {
+    return append(
+        log, new SimpleRecord(time.milliseconds(), GroupRecords.consumerGroupKey(groupId), value));
+  }
+
   /** Tombstones for the given offsets, and for the group's metadata if {@code groupToo}. */
   CompletableFuture<AppendResult> writeTombstones(
       CoordinatorLog log, String groupId, Collection<TopicPartition> offsets, boolean groupToo) {

@@ -26,8 +26,8 @@ public final class ConsumerGroupHeartbeatHandler extends ApiHandler<ConsumerGrou
   @Override
   protected CompletableFuture<AbstractResponse> handle(
       NetworkRequest request, ConsumerGroupHeartbeatRequest body) {
-    return CompletableFuture.completedFuture(
-        new ConsumerGroupHeartbeatResponse(
-            coordinator.consumerGroupHeartbeat(GroupRequests.context(request), body.data())));
+    return coordinator
+        .consumerGroupHeartbeat(GroupRequests.context(request), body.data())
+        .thenApply(ConsumerGroupHeartbeatResponse::new);
   }
 }

@@ -43,6 +43,9 @@ final class CoordinatorFixture implements AutoCloseable {
   PartitionLog log;
   GroupCoordinator coordinator;
 
+  /** Applied to each new coordinator before it loads (e.g. enabling consumer groups). */
+  java.util.function.Consumer<GroupCoordinator> setup = c -> {};
+
   CoordinatorFixture(Path dir, GroupCoordinatorConfig config, ManualScheduler manual) {
     this.dir = dir;
     this.config = config;
@@ -90,6 +93,7 @@ final class CoordinatorFixture implements AutoCloseable {
         manual == null
             ? new GroupCoordinator(config)
             : new GroupCoordinator(config, manual, manual);
+    setup.accept(coordinator);
     coordinator.onBecomeCoordinator(0, CoordinatorLog.of(log, () -> 3)).get(10, TimeUnit.SECONDS);
   }
 
