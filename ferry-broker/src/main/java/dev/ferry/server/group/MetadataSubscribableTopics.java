@@ -1,8 +1,8 @@
 package dev.ferry.server.group;
 
 import dev.ferry.coordinator.group.SubscribableTopics;
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -13,9 +13,9 @@ public final class MetadataSubscribableTopics implements SubscribableTopics {
   /** Internal topics no subscription names or matches (as Kafka excludes them from regexes). */
   private static final Set<String> INTERNAL = Set.of("__consumer_offsets", "__transaction_state");
 
-  private final ZkMetadataStore store;
+  private final MetadataView store;
 
-  public MetadataSubscribableTopics(ZkMetadataStore store) {
+  public MetadataSubscribableTopics(MetadataView store) {
     this.store = store;
   }
 

@@ -10,6 +10,7 @@ import static dev.ferry.coordinator.group.GroupState.STABLE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.runtime.ManualClock;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Map;
@@ -37,7 +38,7 @@ class ClassicGroupStateMachineTest {
   private static final Map<String, byte[]> RANGE = protocols("range", subscription("orders"));
 
   @TempDir Path dir;
-  private final ManualScheduler clock = new ManualScheduler(1_000_000);
+  private final ManualClock clock = new ManualClock(1_000_000);
   private CoordinatorFixture f;
 
   @AfterEach

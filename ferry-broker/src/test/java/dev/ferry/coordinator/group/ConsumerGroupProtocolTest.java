@@ -4,6 +4,7 @@ import static dev.ferry.coordinator.group.CoordinatorFixture.protocols;
 import static dev.ferry.coordinator.group.CoordinatorFixture.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.runtime.ManualClock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +36,7 @@ class ConsumerGroupProtocolTest {
   private static final int REBALANCE_MS = 30_000;
 
   @TempDir Path dir;
-  private final ManualScheduler clock = new ManualScheduler(1_000_000);
+  private final ManualClock clock = new ManualClock(1_000_000);
   private final Map<String, SubscribableTopics.Topic> topics = new HashMap<>();
   private CoordinatorFixture f;
 

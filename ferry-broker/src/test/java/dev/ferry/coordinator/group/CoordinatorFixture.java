@@ -2,6 +2,7 @@ package dev.ferry.coordinator.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.runtime.ManualClock;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.PartitionLog;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ final class CoordinatorFixture implements AutoCloseable {
   final GroupCoordinatorConfig config;
 
   /** The clock and timers of the coordinator when the test drives time; null for real time. */
-  final ManualScheduler manual;
+  final ManualClock manual;
 
   PartitionLog log;
   GroupCoordinator coordinator;
@@ -46,7 +47,7 @@ final class CoordinatorFixture implements AutoCloseable {
   /** Applied to each new coordinator before it loads (e.g. enabling consumer groups). */
   java.util.function.Consumer<GroupCoordinator> setup = c -> {};
 
-  CoordinatorFixture(Path dir, GroupCoordinatorConfig config, ManualScheduler manual) {
+  CoordinatorFixture(Path dir, GroupCoordinatorConfig config, ManualClock manual) {
     this.dir = dir;
     this.config = config;
     this.manual = manual;
@@ -65,8 +66,8 @@ final class CoordinatorFixture implements AutoCloseable {
   }
 
   /** A coordinator whose clock and timers move only when the test advances {@code manual}. */
-  static CoordinatorFixture startManual(
-      Path dir, GroupCoordinatorConfig config, ManualScheduler manual) throws Exception {
+  static CoordinatorFixture startManual(Path dir, GroupCoordinatorConfig config, ManualClock manual)
+      throws Exception {
     CoordinatorFixture f = new CoordinatorFixture(dir, config, manual);
     f.open();
     return f;

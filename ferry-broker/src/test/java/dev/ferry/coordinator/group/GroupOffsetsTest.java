@@ -5,6 +5,7 @@ import static dev.ferry.coordinator.group.CoordinatorFixture.protocols;
 import static dev.ferry.coordinator.group.CoordinatorFixture.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.runtime.ManualClock;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -203,7 +204,7 @@ class GroupOffsetsTest {
   @Test
   void expiryRemovesOldOffsetsAndEmptyGroupsDurably() throws Exception {
     // Retention 300 ms, checked every 200 ms, on a clock the test moves.
-    ManualScheduler clock = new ManualScheduler(1_000_000);
+    ManualClock clock = new ManualClock(1_000_000);
     f =
         CoordinatorFixture.startManual(
             dir, new GroupCoordinatorConfig(10, 600_000, 0, 100, 1, 300, 200, 4096), clock);
