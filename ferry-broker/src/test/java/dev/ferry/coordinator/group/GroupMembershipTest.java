@@ -5,6 +5,7 @@ import static dev.ferry.coordinator.group.CoordinatorFixture.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.runtime.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -494,7 +495,7 @@ class GroupMembershipTest {
 
   @Test
   void initialDelayWaitsForLateJoiners() throws Exception {
-    ManualScheduler clock = new ManualScheduler(0);
+    ManualClock clock = new ManualClock(0);
     f = CoordinatorFixture.startManual(dir, CoordinatorFixture.config(400, 600_000), clock);
     var j0 = f.joinNew(G, "c0", SESSION, REBALANCE, protocols("range", new byte[0]));
     clock.advance(250);
