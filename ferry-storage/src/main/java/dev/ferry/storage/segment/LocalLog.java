@@ -359,6 +359,7 @@ public final class LocalLog {
       recoveryPoint = offset;
       lastFlushMs = time.milliseconds();
       unflushedMessages.addAndGet(-counted);
+      SyncProbe.synced(dir, offset);
     }
   }
 
