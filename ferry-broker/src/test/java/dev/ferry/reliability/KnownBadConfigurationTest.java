@@ -2,6 +2,7 @@ package dev.ferry.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.verify.CheckReport;
 import dev.ferry.verify.WorkloadChecker;
@@ -137,6 +138,112 @@ class KnownBadConfigurationTest {
     assertThat(first.kind()).isEqualTo(CheckReport.Kind.LOST);
     assertThat(first.partition()).isZero();
     assertThat(first.description()).startsWith("lost acknowledged p0-");
+    assertThat(report.duplicates()).isZero();
+  }
+
+  /**
+   * unclean.leader.election.enable=true with a partitioned leader (the 2013 Jepsen finding for
+   * Kafka): the leader is cut from its followers but keeps ZooKeeper and its clients, so it shrinks
+   * the ISR to itself and, with min.insync.replicas=1, goes on acknowledging acks=all records
+   * alone. Then it dies; no ISR member is left, and the unclean election makes a follower leader
+   * without those records. When the old leader returns it truncates them. The checker must report
+   * the loss.
+   */
+  @Test
+  void uncleanElectionAfterAPartitionedLeaderShrankTheIsrLosesRecordsAndTheCheckerSaysSo()
+      throws Exception {
+    NetworkLab.Result lab = NetworkLab.create(3);
+    assumeTrue(lab.lab().isPresent(), () -> "no network namespaces here: " + lab.whyNot());
+    List<ManagedBroker> brokers = new ArrayList<>();
+    CheckReport report;
+    long acknowledgedAlone;
+    try (NetworkLab network = lab.lab().get();
+        ZooKeeperEnsemble zk = new ZooKeeperEnsemble(dir, 1, 500, "0.0.0.0")) {
+      zk.start();
+      for (int id = 0; id < 3; id++) {
+        brokers.add(
+            new ManagedBroker(
+                id,
+                dir.resolve("broker-" + id),
+                Map.of(
+                    "zookeeper.connect",
+                    zk.connectString(network.zooKeeperAddress()),
+                    "zookeeper.session.timeout.ms",
+                    Integer.toString(SESSION_TIMEOUT_MS),
+                    "zookeeper.connection.timeout.ms",
+                    "30000",
+                    "replica.lag.time.max.ms",
+                    "3000",
+                    "replica.fetch.backoff.ms",
+                    "100"),
+                network.hostAddress(id),
+                network.launcher(id)));
+      }
+      try {
+        for (ManagedBroker b : brokers) {
+          b.start();
+        }
+        String bootstrap =
+            brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
+        PartitionLeaders leaders = new PartitionLeaders(() -> bootstrap, TOPIC);
+        WorkloadChecker.Settings settings =
+            new WorkloadChecker.Settings(
+                TOPIC,
+                1,
+                1,
+                300,
+                Duration.ofSeconds(60),
+                (short) 3,
+                Map.of("min.insync.replicas", "1", "unclean.leader.election.enable", "true"));
+        try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
+          checker.start(Duration.ofSeconds(60));
+          await().atMost(Duration.ofSeconds(60)).until(() -> checker.acknowledged() >= 200);
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .ignoreExceptions()
+              .until(() -> leaders.isrSizes().get(0) == 3);
+          int leaderId = leaders.await(0, Duration.ofSeconds(30)).leader();
+          int leader = brokers.indexOf(broker(brokers, leaderId));
+          for (int o = 0; o < 3; o++) {
+            if (o != leader) {
+              network.cut(leader, o);
+            }
+          }
+          // The leader drops its unreachable followers from the ISR and acknowledges alone.
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .ignoreExceptions()
+              .until(() -> leaders.isrSizes().get(0) == 1);
+          long alone = checker.acknowledged();
+          await().atMost(Duration.ofSeconds(30)).until(() -> checker.acknowledged() >= alone + 200);
+          brokers.get(leader).kill();
+          acknowledgedAlone = checker.acknowledged() - alone;
+          network.heal();
+          // An out-of-sync follower takes over (unclean); the old leader returns and truncates.
+          long before = checker.acknowledged();
+          await()
+              .atMost(Duration.ofSeconds(90))
+              .until(() -> checker.acknowledged() >= before + 300);
+          brokers.get(leader).start();
+          await()
+              .atMost(Duration.ofSeconds(90))
+              .ignoreExceptions()
+              .until(() -> leaders.isrSizes().get(0) == 3);
+          report = checker.check(Duration.ofSeconds(60));
+        }
+      } finally {
+        for (ManagedBroker b : brokers) {
+          b.close();
+        }
+      }
+    }
+    System.out.println(report.summary());
+    assertThat(report.ok()).as(report.summary()).isFalse();
+    assertThat(report.lostAcknowledged())
+        .as("records the partitioned leader acknowledged alone")
+        .isGreaterThanOrEqualTo(Math.min(acknowledgedAlone, 1))
+        .isPositive();
+    assertThat(report.anomalies().get(0).kind()).isEqualTo(CheckReport.Kind.LOST);
     assertThat(report.duplicates()).isZero();
   }
 
