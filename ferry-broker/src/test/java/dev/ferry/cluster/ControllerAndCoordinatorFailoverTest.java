@@ -111,4 +111,82 @@ class ControllerAndCoordinatorFailoverTest {
       }
     }
   }
+
+  @Test
+  void aConsumerProtocolGroupCarriesOnThroughACoordinatorFailover() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3, Map.of())) {
+      try (Admin admin = cluster.admin()) {
+        admin.createTopics(List.of(new NewTopic("kip848", 1, (short) 3))).all().get();
+      }
+      Map<String, Object> conf = new HashMap<>();
+      conf.put(ConsumerConfig.GROUP_ID_CONFIG, "g848");
+      conf.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+      List<String> seen = new java.util.ArrayList<>();
+      try (KafkaProducer<byte[], byte[]> producer =
+              cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+          KafkaConsumer<byte[], byte[]> c = cluster.consumer(conf)) {
+        for (int i = 0; i < 20; i++) {
+          producer.send(new ProducerRecord<>("kip848", ("e" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.flush();
+        c.subscribe(List.of("kip848"));
+        pollAndCommit(c, seen, 20);
+        int partition = Math.abs("g848".hashCode()) % 3;
+        int coordinator = cluster.state("__consumer_offsets", partition).leader();
+        String member;
+        int epoch;
+        try (Admin admin = cluster.admin()) {
+          var d = admin.describeConsumerGroups(List.of("g848")).all().get().get("g848");
+          member = d.members().iterator().next().consumerId();
+          epoch = d.members().iterator().next().memberEpoch().orElseThrow();
+        }
+
+        cluster.stopBroker(coordinator);
+        for (int i = 20; i < 40; i++) {
+          producer.send(new ProducerRecord<>("kip848", ("e" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.flush();
+        pollAndCommit(c, seen, 40);
+
+        // Every record once, in order; the member kept its id and epoch on the new coordinator.
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+          expected.add("e" + i);
+        }
+        assertThat(seen).isEqualTo(expected);
+        try (Admin admin = cluster.admin()) {
+          var d = admin.describeConsumerGroups(List.of("g848")).all().get().get("g848");
+          assertThat(d.members())
+              .singleElement()
+              .satisfies(
+                  m -> {
+                    assertThat(m.consumerId()).isEqualTo(member);
+                    assertThat(m.memberEpoch()).contains(epoch);
+                  });
+        }
+        assertThat(c.committed(java.util.Set.of(new TopicPartition("kip848", 0))))
+            .extractingByKey(new TopicPartition("kip848", 0))
+            .extracting(OffsetAndMetadata::offset)
+            .isEqualTo(40L);
+      }
+    }
+  }
+
+  /** Polls until {@code seen} holds {@code total} values, committing after every batch. */
+  private static void pollAndCommit(KafkaConsumer<byte[], byte[]> c, List<String> seen, int total) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(1))
+        .until(
+            () -> {
+              ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(200));
+              for (var r : rs) {
+                seen.add(new String(r.value(), StandardCharsets.UTF_8));
+              }
+              if (!rs.isEmpty()) {
+                c.commitSync();
+              }
+              return seen.size() >= total;
+            });
+  }
 }
