@@ -28,6 +28,17 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest;
+import org.apache.kafka.common.requests.ConsumerGroupHeartbeatResponse;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -216,6 +227,96 @@ class ConsumerProtocolGroupTest {
       assertThat(total(seen)).isEqualTo(190);
     } finally {
       m.consumer.close();
+    }
+  }
+
+  @Test
+  void aKilledMembersPartitionsMoveAfterItsSessionAndResumeFromItsCommits() throws Exception {
+    String topic = createTopic("work", 4);
+    produce(topic, 0, 400);
+    Uuid topicId;
+    try (Admin admin = broker.admin()) {
+      topicId = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId();
+    }
+    // A member that joins, takes all four partitions, commits offset 50 of each and then dies
+    // without a word (a SIGKILLed process: its connection just goes away).
+    try (RawKafkaConnection doomed = RawKafkaConnection.to(broker)) {
+      doomed.send(
+          new FindCoordinatorRequest.Builder(
+                  new FindCoordinatorRequestData()
+                      .setKeyType((byte) 0)
+                      .setCoordinatorKeys(List.of("killed")))
+              .build((short) 4));
+      ConsumerGroupHeartbeatResponseData[] joined = new ConsumerGroupHeartbeatResponseData[1];
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                joined[0] =
+                    ((ConsumerGroupHeartbeatResponse)
+                            doomed.send(
+                                new ConsumerGroupHeartbeatRequest.Builder(
+                                        new ConsumerGroupHeartbeatRequestData()
+                                            .setGroupId("killed")
+                                            .setMemberId("doomed")
+                                            .setMemberEpoch(0)
+                                            .setRebalanceTimeoutMs(30_000)
+                                            .setSubscribedTopicNames(List.of(topic))
+                                            .setTopicPartitions(List.of()))
+                                    .build((short) 1)))
+                        .data();
+                return joined[0].errorCode() == Errors.NONE.code();
+              });
+      assertThat(joined[0].assignment().topicPartitions())
+          .singleElement()
+          .satisfies(
+              tp -> {
+                assertThat(tp.topicId()).isEqualTo(topicId);
+                assertThat(tp.partitions()).containsExactlyInAnyOrder(0, 1, 2, 3);
+              });
+      OffsetCommitRequestData.OffsetCommitRequestTopic commit =
+          new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic);
+      for (int p = 0; p < 4; p++) {
+        commit
+            .partitions()
+            .add(
+                new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                    .setPartitionIndex(p)
+                    .setCommittedOffset(50));
+      }
+      OffsetCommitResponse committed =
+          (OffsetCommitResponse)
+              doomed.send(
+                  OffsetCommitRequest.Builder.forTopicNames(
+                          new OffsetCommitRequestData()
+                              .setGroupId("killed")
+                              .setMemberId("doomed")
+                              .setGenerationIdOrMemberEpoch(joined[0].memberEpoch())
+                              .setTopics(List.of(commit)))
+                      .build((short) 9));
+      assertThat(committed.errorCounts()).containsOnlyKeys(Errors.NONE);
+    }
+
+    Member survivor = new Member(broker, "killed", Map.of());
+    survivor.consumer.subscribe(List.of(topic), survivor);
+    Map<TopicPartition, List<Long>> seen = new HashMap<>();
+    long t0 = System.nanoTime();
+    try {
+      pollUntil(List.of(survivor), seen, () -> total(seen) >= 200, 60);
+      long movedMs = (System.nanoTime() - t0) / 1_000_000;
+      System.out.printf("KIP-848: killed member's partitions moved after %d ms%n", movedMs);
+      // The session timeout is 6 s: the partitions could not move before it ran out.
+      assertThat(movedMs).isGreaterThanOrEqualTo(4_000);
+      assertThat(total(seen)).isEqualTo(200);
+      for (int p = 0; p < 4; p++) {
+        List<Long> got = seen.get(new TopicPartition(topic, p));
+        assertThat(got).hasSize(50);
+        for (int i = 0; i < 50; i++) {
+          assertThat(got.get(i)).isEqualTo((long) p + 4L * (50 + i));
+        }
+      }
+    } finally {
+      survivor.consumer.close();
     }
   }
 
