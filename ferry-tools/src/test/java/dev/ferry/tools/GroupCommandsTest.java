@@ -7,9 +7,12 @@ import dev.ferry.it.TestBroker;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -168,6 +171,46 @@ class GroupCommandsTest {
       Cli.Result gone = Cli.on(bs, "group", "describe", "g1");
       assertThat(gone.exitCode()).isEqualTo(1);
       assertThat(gone.err()).isEqualTo("ferry: error: consumer group 'g1' does not exist\n");
+    }
+  }
+
+  @Test
+  void describeShowsAConsumerProtocolGroupWithItsEpochs(@TempDir Path dir) throws Exception {
+    try (TestBroker broker = TestBroker.start(dir)) {
+      try (Admin admin = broker.admin()) {
+        admin.createTopics(List.of(new NewTopic("kip848", 3, (short) 1))).all().get();
+      }
+      try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+        producer.send(new ProducerRecord<>("kip848", 0, null, "x".getBytes())).get();
+      }
+      try (KafkaConsumer<byte[], byte[]> consumer =
+          broker.consumer(
+              Map.of(
+                  ConsumerConfig.GROUP_ID_CONFIG, "g848",
+                  ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer"))) {
+        consumer.subscribe(List.of("kip848"));
+        org.awaitility.Awaitility.await()
+            .atMost(java.time.Duration.ofSeconds(60))
+            .until(() -> !consumer.poll(java.time.Duration.ofMillis(100)).isEmpty());
+        consumer.commitSync();
+        String memberId = consumer.groupMetadata().memberId();
+
+        Cli.Result table = Cli.on(broker.bootstrap(), "group", "describe", "g848");
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        assertThat(table.lines().get(0))
+            .startsWith("Group: g848  State: ")
+            .contains("Members: 1")
+            .contains("Type: consumer  Epoch: 1  Assignment epoch: 1");
+        assertThat(table.out()).contains(memberId).contains("CONSUMER-ID");
+        JsonNode json = describe(broker.bootstrap(), "g848");
+        assertThat(json.get("type").asText()).isEqualTo("consumer");
+        assertThat(json.get("memberEpochs").get(0).get("consumerId").asText()).isEqualTo(memberId);
+        assertThat(json.get("memberEpochs").get(0).get("memberEpoch").asInt()).isEqualTo(1);
+        assertThat(offsets(json)).contains("kip848-0 committed=1 end=1 lag=0");
+
+        Cli.Result list = Cli.on(broker.bootstrap(), "group", "list");
+        assertThat(list.out()).contains("g848").contains("consumer");
+      }
     }
   }
 

@@ -60,11 +60,29 @@ public final class GroupDescribeCommand extends ClientCommand {
         }
         first = false;
         out.printf(
-            "Group: %s  State: %s  Members: %d  Coordinator: %s%n",
+            "Group: %s  State: %s  Members: %d  Coordinator: %s%s%n",
             group,
             d.groupState(),
             d.members().size(),
-            d.coordinator() == null ? "-" : d.coordinator().id());
+            d.coordinator() == null ? "-" : d.coordinator().id(),
+            consumerProtocol(d)
+                ? "  Type: consumer  Epoch: "
+                    + d.groupEpoch().map(String::valueOf).orElse("-")
+                    + "  Assignment epoch: "
+                    + d.targetAssignmentEpoch().map(String::valueOf).orElse("-")
+                : "");
+        if (consumerProtocol(d)) {
+          Table members = new Table("CONSUMER-ID", "EPOCH", "CLIENT-ID", "HOST", "PARTITIONS");
+          for (MemberDescription m : d.members()) {
+            members.row(
+                m.consumerId(),
+                m.memberEpoch().orElse(null),
+                m.clientId(),
+                m.host(),
+                m.assignment().topicPartitions().size());
+          }
+          members.print(out);
+        }
         Table table =
             new Table(
                 "TOPIC",
@@ -95,6 +113,11 @@ public final class GroupDescribeCommand extends ClientCommand {
     return 0;
   }
 
+  /** A group of the consumer protocol (KIP-848): it has group and member epochs. */
+  private static boolean consumerProtocol(ConsumerGroupDescription d) {
+    return d.type() == org.apache.kafka.common.GroupType.CONSUMER;
+  }
+
   private static List<Row> rows(Admin admin, ConsumerGroupDescription d) throws Exception {
     Map<TopicPartition, Long> committed = GroupOffsets.committed(admin, d.groupId());
     Map<TopicPartition, MemberDescription> owners = new HashMap<>();
@@ -118,6 +141,17 @@ public final class GroupDescribeCommand extends ClientCommand {
     node.put("state", String.valueOf(d.groupState()));
     node.put("members", d.members().size());
     node.put("coordinator", d.coordinator() == null ? null : d.coordinator().id());
+    node.put("type", String.valueOf(d.type()).toLowerCase(java.util.Locale.ROOT));
+    if (consumerProtocol(d)) {
+      node.put("groupEpoch", d.groupEpoch().orElse(null));
+      node.put("assignmentEpoch", d.targetAssignmentEpoch().orElse(null));
+      ArrayNode ms = node.putArray("memberEpochs");
+      for (MemberDescription m : d.members()) {
+        ObjectNode mn = ms.addObject();
+        mn.put("consumerId", m.consumerId());
+        mn.put("memberEpoch", m.memberEpoch().orElse(null));
+      }
+    }
     ArrayNode parts = node.putArray("partitions");
     for (Row r : rows) {
       ObjectNode p = parts.addObject();
