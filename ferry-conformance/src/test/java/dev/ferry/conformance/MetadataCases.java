@@ -38,6 +38,28 @@ final class MetadataCases {
                         .setClientSoftwareName(v >= 3 ? "ferry-conformance" : "")
                         .setClientSoftwareVersion(v >= 3 ? "1.0" : ""))),
         Case.of(
+            ApiKeys.DESCRIBE_ACLS,
+            "match-any",
+            Exchange.of(
+                ApiKeys.DESCRIBE_ACLS,
+                (s, v) ->
+                    new org.apache.kafka.common.message.DescribeAclsRequestData()
+                        .setResourceTypeFilter((byte) 1)
+                        .setResourceNameFilter(null)
+                        .setPatternTypeFilter((byte) 1)
+                        .setPrincipalFilter(null)
+                        .setHostFilter(null)
+                        .setOperation((byte) 1)
+                        .setPermissionType((byte) 1))),
+        Case.of(
+            ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS,
+            "all-users",
+            Exchange.of(
+                ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS,
+                (s, v) ->
+                    new org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData()
+                        .setUsers(null))),
+        Case.of(
             ApiKeys.DESCRIBE_CLUSTER,
             "plain",
             Exchange.of(ApiKeys.DESCRIBE_CLUSTER, (s, v) -> new DescribeClusterRequestData())),
