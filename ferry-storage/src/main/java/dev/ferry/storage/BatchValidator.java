@@ -7,7 +7,6 @@ import java.util.List;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -30,7 +29,8 @@ final class BatchValidator {
    * @throws CorruptRecordException bad CRC, malformed header or trailing partial batch
    * @throws RecordTooLargeException a batch larger than {@code max.message.bytes}
    * @throws InvalidRecordException magic other than 2
-   * @throws UnsupportedVersionException a transactional or control batch
+   * @throws InvalidRecordException a control batch (markers are written by the log itself, on the
+   *     coordinator's request, never by a client), or a transactional batch without a producer id
    */
   static Validated validate(MemoryRecords records, int maxMessageBytes) {
     return validate(records, maxMessageBytes, false);
@@ -95,8 +95,12 @@ final class BatchValidator {
                 + " records but lastOffsetDelta "
                 + lastOffsetDelta);
       }
-      if (BatchHeader.isTransactional(buf, at) || BatchHeader.isControl(buf, at)) {
-        throw new UnsupportedVersionException("Transactional record batches are not supported yet");
+      if (!compacted && BatchHeader.isControl(buf, at)) {
+        throw new InvalidRecordException("Clients are not allowed to write control records");
+      }
+      if (BatchHeader.isTransactional(buf, at)
+          && BatchHeader.producerId(buf, at) == RecordBatch.NO_PRODUCER_ID) {
+        throw new InvalidRecordException("A transactional batch must have a producer id");
       }
       consumed += size;
       offsetCount += lastOffsetDelta + 1L;

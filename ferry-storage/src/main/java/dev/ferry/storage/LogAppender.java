@@ -5,12 +5,15 @@ import dev.ferry.storage.producer.ProducerStateManager;
 import dev.ferry.storage.segment.LocalLog;
 import dev.ferry.storage.segment.LogSegment;
 import dev.ferry.storage.segment.LogSegments;
+import dev.ferry.storage.txn.LogTransactions;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
@@ -124,6 +127,7 @@ final class LogAppender {
         throw local.storageError("append to", e);
       }
       producerState.apply(check.pending(), batches);
+      owner.transactions().afterAppend(producerState);
       local.completeAppend(next, validated.recordCount(), cfg.flushMessages());
       return new AppendResult(
           firstOffset,
@@ -256,10 +260,104 @@ final class LogAppender {
         }
         throw local.storageError("append replicated batches to", e);
       }
-      producerState.applyAsFollower(batches);
+      try {
+        applyReplicatedProducerState(batches, active);
+      } catch (IOException e) {
+        throw local.storageError("index an aborted transaction in", e);
+      }
       local.completeAppend(next, validated.recordCount(), cfg.flushMessages());
       return new AppendResult(
           firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, owner.logStartOffset(), false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Follower: applies replicated batches to the producer state in log order, markers included (a
+   * batch after a marker may open the producer's next transaction). Caller holds the lock.
+   */
+  private void applyReplicatedProducerState(List<MutableRecordBatch> batches, LogSegment active)
+      throws IOException {
+    LogTransactions transactions = owner.transactions();
+    for (MutableRecordBatch b : batches) {
+      if (!b.isControlBatch()) {
+        producerState.applyAsFollower(b);
+        continue;
+      }
+      LogTransactions.Marker m = b.hasProducerId() ? LogTransactions.parseMarker(b) : null;
+      if (m != null) {
+        long lso = owner.lastStableOffset();
+        ProducerStateManager.CompletedTxn ended =
+            producerState.applyMarker(
+                b.producerId(), b.producerEpoch(), m.coordinatorEpoch(), m.abort(), b.baseOffset());
+        transactions.afterMarker(producerState, ended, active.txnIndex(), lso);
+      }
+    }
+    transactions.afterAppend(producerState);
+  }
+
+  /**
+   * Writes a transaction marker (see {@link PartitionLog#appendMarker}). The marker's leader epoch
+   * must not be older than the log's.
+   */
+  AppendResult appendMarker(
+      long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, int leaderEpoch) {
+    lock.lock();
+    try {
+      owner.ensureOpen();
+      int latestEpoch = epochCache.latestEpoch();
+      if (leaderEpoch < latestEpoch) {
+        throw new FencedLeaderEpochException(
+            "Leader epoch "
+                + leaderEpoch
+                + " of a marker for "
+                + owner.topicPartition()
+                + " is older than the log's latest epoch "
+                + latestEpoch);
+      }
+      producerState.checkMarker(producerId, producerEpoch, coordinatorEpoch);
+      LogConfig cfg = local.config();
+      long offset = local.logEndOffset();
+      long now = time.milliseconds();
+      MemoryRecords records =
+          MemoryRecords.withEndTransactionMarker(
+              offset,
+              now,
+              leaderEpoch,
+              producerId,
+              producerEpoch,
+              new EndTransactionMarker(
+                  commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch));
+      List<MutableRecordBatch> batches = new ArrayList<>(1);
+      records.batches().forEach(batches::add);
+      LogSegment active = segments.active();
+      if (active.shouldRoll(cfg, records.sizeInBytes(), offset, now)) {
+        active = roll(cfg);
+      }
+      boolean newEpoch = epochCache.assign(leaderEpoch, offset);
+      if (newEpoch) {
+        persistEpochsBeforeAppend();
+      }
+      try {
+        local.append(active, records, batches, cfg.indexIntervalBytes(), now);
+      } catch (IOException e) {
+        if (newEpoch) {
+          rollBackEpochs();
+        }
+        throw local.storageError("append a marker to", e);
+      }
+      long lso = owner.lastStableOffset();
+      ProducerStateManager.CompletedTxn ended =
+          producerState.applyMarker(producerId, producerEpoch, coordinatorEpoch, !commit, offset);
+      local.completeAppend(offset + 1, 1, cfg.flushMessages());
+      try {
+        owner.transactions().afterMarker(producerState, ended, active.txnIndex(), lso);
+      } catch (IOException e) {
+        throw local.storageError("index an aborted transaction in", e);
+      }
+      return new AppendResult(
+          offset, offset, RecordBatch.NO_TIMESTAMP, owner.logStartOffset(), false);
     } finally {
       lock.unlock();
     }

@@ -95,6 +95,7 @@ final class LogTruncation {
       long leo = local.logEndOffset();
       owner.clampToLogEnd(leo);
       producerState.rebuild(segments, leo, owner.logStartOffset());
+      owner.transactions().reset(producerState);
       // After the data: a crash in between leaves entries at or past the log end, dropped at load.
       if (epochCache.truncateFromEnd(leo)) {
         epochCache.persist();
@@ -129,6 +130,7 @@ final class LogTruncation {
     local.restartAt(offset);
     owner.restartOffsetsAt(offset);
     producerState.clear();
+    owner.transactions().reset(producerState);
     producerState.deleteSnapshotsAbove(-1);
     if (epochCache.clear() || Files.exists(epochCache.file())) {
       epochCache.persist();

@@ -3,6 +3,7 @@ package dev.ferry.storage;
 import dev.ferry.storage.cleaner.CleanableLog;
 import dev.ferry.storage.cleaner.CleanableRange;
 import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.txn.AbortedTxn;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +46,9 @@ final class PartitionCleanerView implements CleanableLog {
     try {
       log.ensureOpen();
       LogConfig cfg = log.config();
-      long hw = log.highWatermark();
+      // Never past the last stable offset: an open transaction may still be aborted, and its
+      // data must then go, not be deduplicated into what stays.
+      long hw = log.lastStableOffset();
       List<LogSegment> all = log.local().segments().snapshot();
       List<LogSegment> cleanable = new ArrayList<>();
       for (int i = 0; i < all.size() - 1; i++) {
@@ -123,5 +126,15 @@ final class PartitionCleanerView implements CleanableLog {
   @Override
   public void setFirstDirtyOffset(long offset) {
     log.setFirstDirtyOffset(offset);
+  }
+
+  @Override
+  public long logStartOffset() {
+    return log.logStartOffset();
+  }
+
+  @Override
+  public List<AbortedTxn> abortedTransactions(long from, long upperBound) {
+    return log.abortedTransactions(from, upperBound);
   }
 }

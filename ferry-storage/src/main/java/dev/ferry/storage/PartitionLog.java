@@ -2,14 +2,18 @@ package dev.ferry.storage;
 
 import dev.ferry.storage.cleaner.CleanableLog;
 import dev.ferry.storage.epoch.LeaderEpochCache;
+import dev.ferry.storage.producer.ActiveProducer;
 import dev.ferry.storage.producer.ProducerStateManager;
 import dev.ferry.storage.segment.LocalLog;
 import dev.ferry.storage.segment.LogSegment;
 import dev.ferry.storage.segment.LogSegments;
 import dev.ferry.storage.segment.TimestampSearch;
+import dev.ferry.storage.txn.AbortedTxn;
+import dev.ferry.storage.txn.LogTransactions;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.TopicPartition;
@@ -50,6 +54,7 @@ public final class PartitionLog implements Closeable {
   private final PartitionCleanerView cleanerView;
   private final LogAppender appender;
   private final LogTruncation truncation;
+  private final LogTransactions transactions = new LogTransactions();
 
   private volatile long logStartOffset;
   private volatile long highWatermark;
@@ -92,6 +97,7 @@ public final class PartitionLog implements Closeable {
     this.cleanerView = new PartitionCleanerView(this);
     this.appender = new LogAppender(this, local, producerState, epochCache, lock, time);
     this.truncation = new LogTruncation(this, local, producerState, epochCache, lock);
+    transactions.reset(producerState);
   }
 
   /**
@@ -247,6 +253,73 @@ public final class PartitionLog implements Closeable {
    */
   public AppendResult appendAsFollower(MemoryRecords records) {
     return appender.appendAsFollower(records);
+  }
+
+  /**
+   * Writes a transaction marker (COMMIT or ABORT control batch) for {@code producerId}, as the
+   * partition leader does on the coordinator's WriteTxnMarkers: the producer's open transaction
+   * here ends, an abort is indexed for read_committed fetches, and a higher epoch becomes the
+   * producer's (fencing older instances).
+   *
+   * @throws org.apache.kafka.common.errors.InvalidProducerEpochException the marker's epoch is
+   *     older than the producer's
+   * @throws org.apache.kafka.common.errors.TransactionCoordinatorFencedException from an older
+   *     coordinator than the previous marker
+   * @throws org.apache.kafka.common.errors.FencedLeaderEpochException this broker no longer leads
+   */
+  public AppendResult appendMarker(
+      long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, int leaderEpoch) {
+    return appender.appendMarker(producerId, producerEpoch, coordinatorEpoch, commit, leaderEpoch);
+  }
+
+  /**
+   * The last stable offset: the high watermark, held back by the oldest transaction not yet decided
+   * and replicated. read_committed consumers read below it.
+   */
+  public long lastStableOffset() {
+    return transactions.lastStableOffset(highWatermark);
+  }
+
+  /** As {@link #lastStableOffset()} for a high watermark the caller tracks itself. */
+  public long lastStableOffset(long highWatermark) {
+    return transactions.lastStableOffset(Math.min(highWatermark, local.logEndOffset()));
+  }
+
+  /**
+   * Aborted transactions overlapping [fetchOffset, upperBound), for a read_committed fetch: from
+   * the segment holding the fetch offset on (a transaction's marker is never before its data).
+   */
+  public List<AbortedTxn> abortedTransactions(long fetchOffset, long upperBound) {
+    List<AbortedTxn> out = new ArrayList<>();
+    for (LogSegment s : segments.from(fetchOffset)) {
+      s.txnIndex().collect(fetchOffset, upperBound, out);
+    }
+    return out;
+  }
+
+  /** Whether the producer has a transaction open here at this epoch (produce verification). */
+  public boolean hasOngoingTransaction(long producerId, short producerEpoch) {
+    lock.lock();
+    try {
+      return producerState.hasOngoingTxn(producerId, producerEpoch);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The producers this partition knows, for DescribeProducers. */
+  public List<ActiveProducer> activeProducers() {
+    lock.lock();
+    try {
+      return producerState.activeProducers();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The log's transactional state (LSO bookkeeping), for the appender and truncation. */
+  LogTransactions transactions() {
+    return transactions;
   }
 
   /**

@@ -12,8 +12,9 @@ import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.Time;
@@ -106,16 +107,18 @@ class AppendValidationTest {
   }
 
   @Test
-  void oldMagicAndTransactionalBatchesAreRejected() throws Exception {
+  void oldMagicAndClientMarkersAreRejected() throws Exception {
     MemoryRecords v1 =
         MemoryRecords.withRecords(
             RecordBatch.MAGIC_VALUE_V1, Compression.NONE, Batches.records("old", 2, 1));
     assertThatThrownBy(() -> log.append(v1, 0)).isInstanceOf(InvalidRecordException.class);
 
-    MemoryRecords txn =
-        MemoryRecords.withTransactionalRecords(
-            Compression.NONE, 42L, (short) 0, 0, Batches.records("tx", 2, 1));
-    assertThatThrownBy(() -> log.append(txn, 0)).isInstanceOf(UnsupportedVersionException.class);
+    MemoryRecords marker =
+        MemoryRecords.withEndTransactionMarker(
+            0L, 0L, 0, 42L, (short) 0, new EndTransactionMarker(ControlRecordType.COMMIT, 0));
+    assertThatThrownBy(() -> log.append(marker, 0))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageContaining("control records");
     assertNothingAppended();
   }
 

@@ -19,6 +19,7 @@ import org.apache.kafka.common.Node;
 public final class ClusterView {
 
   public static final String OFFSETS_TOPIC = "__consumer_offsets";
+  public static final String TRANSACTION_STATE_TOPIC = "__transaction_state";
 
   private final MetadataView store;
   private final int localBrokerId;
@@ -87,7 +88,7 @@ public final class ClusterView {
   }
 
   public static boolean isInternal(String topic) {
-    return OFFSETS_TOPIC.equals(topic);
+    return OFFSETS_TOPIC.equals(topic) || TRANSACTION_STATE_TOPIC.equals(topic);
   }
 
   static List<Integer> offline(List<Integer> replicas, Set<Integer> live) {

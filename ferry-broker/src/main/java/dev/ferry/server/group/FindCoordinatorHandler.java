@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
@@ -19,19 +20,33 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 
 /**
- * FindCoordinator for groups: the coordinator of a group is the leader of the group's {@code
- * __consumer_offsets} partition. v4+ batches several keys in one request. Transaction and share
- * coordinators are not offered.
+ * FindCoordinator: the coordinator of a group is the leader of the group's {@code
+ * __consumer_offsets} partition, that of a transactional id the leader of its {@code
+ * __transaction_state} partition. v4+ batches several keys in one request. Share coordinators are
+ * not offered.
  */
 public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequest> {
 
   private final GroupCoordinator coordinator;
   private final CoordinatorLocator locator;
+  private final Function<String, Optional<Node>> transactionCoordinators;
 
   public FindCoordinatorHandler(GroupCoordinator coordinator, CoordinatorLocator locator) {
+    this(coordinator, locator, null);
+  }
+
+  /**
+   * @param transactionCoordinators the coordinator of a transactional id (empty: not available
+   *     yet); null if this broker offers no transaction coordinator
+   */
+  public FindCoordinatorHandler(
+      GroupCoordinator coordinator,
+      CoordinatorLocator locator,
+      Function<String, Optional<Node>> transactionCoordinators) {
     super(ApiKeys.FIND_COORDINATOR, FindCoordinatorRequest.class, 0, 6);
     this.coordinator = coordinator;
     this.locator = locator;
+    this.transactionCoordinators = transactionCoordinators;
   }
 
   @Override
@@ -59,13 +74,19 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
 
   private Coordinator find(byte keyType, String key) {
     Coordinator c = new Coordinator().setKey(key == null ? "" : key);
-    if (keyType != CoordinatorType.GROUP.id()) {
-      return error(c, Errors.INVALID_REQUEST, "Ferry coordinates only groups (key type 0)");
+    boolean transaction =
+        keyType == CoordinatorType.TRANSACTION.id() && transactionCoordinators != null;
+    if (keyType != CoordinatorType.GROUP.id() && !transaction) {
+      return error(
+          c, Errors.INVALID_REQUEST, "Ferry coordinates groups and transactions (key types 0, 1)");
     }
-    if (key == null) {
-      return error(c, Errors.INVALID_REQUEST, "Missing group id");
+    if (key == null || (transaction && key.isEmpty())) {
+      return error(c, Errors.INVALID_REQUEST, "Missing key");
     }
-    Optional<Node> node = locator.coordinatorFor(coordinator.partitionFor(key));
+    Optional<Node> node =
+        transaction
+            ? transactionCoordinators.apply(key)
+            : locator.coordinatorFor(coordinator.partitionFor(key));
     if (node.isEmpty()) {
       return error(c, Errors.COORDINATOR_NOT_AVAILABLE, "The coordinator is not available.");
     }

@@ -4,6 +4,9 @@ import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.server.KnownPartitions;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.kafka.common.Node;
 
 /** The group APIs as handlers for the dispatcher. */
 public final class GroupApis {
@@ -31,12 +34,26 @@ public final class GroupApis {
       CoordinatorLocator locator,
       TopicIdResolver topicIds,
       KnownPartitions knownPartitions) {
+    return handlers(coordinator, locator, topicIds, knownPartitions, null);
+  }
+
+  /**
+   * As above; FindCoordinator also finds transaction coordinators with {@code
+   * transactionCoordinators} (non-null).
+   */
+  public static List<ApiHandler<?>> handlers(
+      GroupCoordinator coordinator,
+      CoordinatorLocator locator,
+      TopicIdResolver topicIds,
+      KnownPartitions knownPartitions,
+      Function<String, Optional<Node>> transactionCoordinators) {
     List<ApiHandler<?>> handlers = new java.util.ArrayList<>();
     if (coordinator.servesConsumerGroups()) {
       handlers.add(new ConsumerGroupHeartbeatHandler(coordinator));
       handlers.add(new ConsumerGroupDescribeHandler(coordinator));
     }
-    handlers.addAll(classicHandlers(coordinator, locator, topicIds, knownPartitions));
+    handlers.addAll(
+        classicHandlers(coordinator, locator, topicIds, knownPartitions, transactionCoordinators));
     return handlers;
   }
 
@@ -44,9 +61,10 @@ public final class GroupApis {
       GroupCoordinator coordinator,
       CoordinatorLocator locator,
       TopicIdResolver topicIds,
-      KnownPartitions knownPartitions) {
+      KnownPartitions knownPartitions,
+      Function<String, Optional<Node>> transactionCoordinators) {
     return List.of(
-        new FindCoordinatorHandler(coordinator, locator),
+        new FindCoordinatorHandler(coordinator, locator, transactionCoordinators),
         new JoinGroupHandler(coordinator),
         new SyncGroupHandler(coordinator),
         new HeartbeatHandler(coordinator),

@@ -2,6 +2,7 @@ package dev.ferry.storage.cleaner;
 
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.txn.AbortedTxn;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -47,6 +48,12 @@ public interface CleanableLog {
    * (truncated, retention, closed): the pass is then simply lost.
    */
   boolean replaceSegments(List<LogSegment> replaced, LogSegment cleaned);
+
+  /** Where the log starts (the cleaner reads aborted transactions from there). */
+  long logStartOffset();
+
+  /** Aborted transactions overlapping [from, upperBound): their data is removed by cleaning. */
+  List<AbortedTxn> abortedTransactions(long from, long upperBound);
 
   /** Records a pass's end: everything below {@code offset} is deduplicated. */
   void setFirstDirtyOffset(long offset);

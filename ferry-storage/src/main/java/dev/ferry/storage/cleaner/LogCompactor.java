@@ -5,6 +5,8 @@ import dev.ferry.storage.index.OffsetIndex;
 import dev.ferry.storage.index.TimeIndex;
 import dev.ferry.storage.segment.BatchHeader;
 import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.txn.AbortedTxn;
+import dev.ferry.storage.txn.CleanerTransactions;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -125,7 +127,11 @@ final class LogCompactor {
     long firstDirty = range.firstDirtyOffset();
     long dirtyRecords = countDirtyRecords(range);
     OffsetMap map = new OffsetMap(OffsetMap.capacityFor(Math.min(dirtyRecords, maxMapEntries)));
-    long end = buildMap(map, range);
+    CleanerTransactions txns =
+        new CleanerTransactions(
+            partitionLog.abortedTransactions(
+                partitionLog.logStartOffset(), range.firstUncleanableOffset()));
+    long end = buildMap(map, range, txns);
     if (end <= firstDirty) {
       log.warn(
           "Cannot clean {}: the batch at offset {} has more records than the key map holds ({});"
@@ -150,7 +156,8 @@ final class LogCompactor {
       for (LogSegment s : group) {
         bytesBefore += s.sizeInBytes();
       }
-      LogSegment cleaned = cleanGroup(partitionLog, group, map, end, keep, now, counts, stopping);
+      LogSegment cleaned =
+          cleanGroup(partitionLog, group, map, end, keep, txns, now, counts, stopping);
       if (!partitionLog.replaceSegments(group, cleaned)) {
         log.info("Cleaning of {} abandoned: the log changed meanwhile", range.topicPartition());
         return null;
@@ -206,7 +213,7 @@ final class LogCompactor {
    * Puts every keyed record of the dirty part into {@code map}; returns the offset the pass
    * reaches: the end of the cleanable range, or the first batch the map had no room for.
    */
-  private static long buildMap(OffsetMap map, CleanableRange range) {
+  private static long buildMap(OffsetMap map, CleanableRange range, CleanerTransactions txns) {
     long firstDirty = range.firstDirtyOffset();
     long uncleanable = range.firstUncleanableOffset();
     for (LogSegment s : dirtySegments(range)) {
@@ -214,8 +221,8 @@ final class LogCompactor {
         if (b.baseOffset() >= uncleanable) {
           return uncleanable;
         }
-        if (b.lastOffset() < firstDirty) {
-          continue;
+        if (b.lastOffset() < firstDirty || b.isControlBatch() || txns.isAborted(b)) {
+          continue; // markers have no key to keep; aborted records are dropped, not deduplicated
         }
         Integer count = b.countOrNull();
         if (count != null && map.size() + (long) count > map.maxEntries()) {
@@ -282,6 +289,7 @@ final class LogCompactor {
       OffsetMap map,
       long end,
       Set<Long> producerLastBatches,
+      CleanerTransactions txns,
       long now,
       Counts counts,
       BooleanSupplier stopping)
@@ -295,7 +303,8 @@ final class LogCompactor {
       }
     }
     keep.add(groupLast);
-    CompactionFilter filter = new CompactionFilter(now, config.deleteRetentionMs(), map, end, keep);
+    CompactionFilter filter =
+        new CompactionFilter(now, config.deleteRetentionMs(), map, end, keep, txns);
     LogSegment cleaned =
         LogSegment.create(
             partitionLog.dir(),
@@ -305,6 +314,10 @@ final class LogCompactor {
     try {
       for (LogSegment s : group) {
         copy(s, cleaned, filter, config, now, counts, stopping);
+        // Aborts whose markers stay keep their index entries (a removed marker's data went first).
+        for (AbortedTxn t : s.txnIndex().entries()) {
+          cleaned.txnIndex().append(t);
+        }
       }
       cleaned.onRoll();
       cleaned.flush();
@@ -372,26 +385,62 @@ final class LogCompactor {
     private final OffsetMap map;
     private final long mapEnd;
     private final Set<Long> keepBatches;
+    private final CleanerTransactions txns;
+    private boolean discardBatch;
 
     CompactionFilter(
-        long now, long deleteRetentionMs, OffsetMap map, long mapEnd, Set<Long> keepBatches) {
+        long now,
+        long deleteRetentionMs,
+        OffsetMap map,
+        long mapEnd,
+        Set<Long> keepBatches,
+        CleanerTransactions txns) {
       super(now, deleteRetentionMs);
       this.map = map;
       this.mapEnd = mapEnd;
       this.keepBatches = keepBatches;
+      this.txns = txns;
     }
 
     @Override
     protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
+      boolean keepEmpty = keepBatches.contains(batch.lastOffset());
+      if (batch.isControlBatch()) {
+        // A marker whose transaction has no data left is stamped with a delete horizon on the
+        // first pass and removed by the first pass after it.
+        boolean empty = batch.hasProducerId() && txns.markerOfEmptyTransaction(batch);
+        OptionalLong horizon = batch.deleteHorizonMs();
+        discardBatch = empty && horizon.isPresent() && currentTime >= horizon.getAsLong();
+        BatchRetention retention =
+            keepEmpty
+                ? BatchRetention.RETAIN_EMPTY
+                : discardBatch ? BatchRetention.DELETE : BatchRetention.DELETE_EMPTY;
+        return new BatchRetentionResult(retention, empty);
+      }
+      discardBatch = txns.isAborted(batch);
       BatchRetention retention =
-          keepBatches.contains(batch.lastOffset())
+          keepEmpty
               ? BatchRetention.RETAIN_EMPTY
-              : BatchRetention.DELETE_EMPTY;
+              : discardBatch ? BatchRetention.DELETE : BatchRetention.DELETE_EMPTY;
       return new BatchRetentionResult(retention, false);
     }
 
     @Override
     protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
+      if (discardBatch) {
+        return false;
+      }
+      if (batch.isControlBatch()) {
+        return true;
+      }
+      boolean retain = retainData(batch, record);
+      if (retain) {
+        txns.retained(batch);
+      }
+      return retain;
+    }
+
+    private boolean retainData(RecordBatch batch, Record record) {
       if (record.offset() >= mapEnd) {
         return true; // beyond what this pass deduplicates
       }

@@ -3,6 +3,8 @@ package dev.ferry.storage.producer;
 import dev.ferry.storage.segment.BatchHeader;
 import dev.ferry.storage.segment.LogSegment;
 import dev.ferry.storage.segment.LogSegments;
+import dev.ferry.storage.txn.AbortedTxn;
+import dev.ferry.storage.txn.LogTransactions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -23,6 +25,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.internals.Crc32C;
@@ -32,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Idempotent-producer state of one partition: per producer id its epoch and the metadata of its
  * last {@value #MAX_CACHED_BATCHES} batches, enough to recognise a retried batch and to reject a
- * sequence gap.
+ * sequence gap; for transactional producers also where the open transaction began (the first offset
+ * of its first batch here) and the coordinator epoch of the last marker.
  *
  * <p>Not thread-safe: the owning log calls it under its append lock. The state is persisted as
  * {@code <offset>.snapshot} files (state of every batch below that offset) at segment roll and on
@@ -44,10 +49,11 @@ public final class ProducerStateManager {
 
   static final int MAX_CACHED_BATCHES = 5;
   static final String SNAPSHOT_SUFFIX = ".snapshot";
-  private static final short SNAPSHOT_VERSION = 1;
+  private static final short SNAPSHOT_VERSION = 2;
+  private static final short SNAPSHOT_VERSION_WITHOUT_TXNS = 1;
   private static final int SNAPSHOT_HEADER = 2 + 4 + 4; // version, crc, count
   private static final int BATCH_ENTRY = 4 + 4 + 8 + 8 + 8;
-  private static final int PRODUCER_ENTRY = 8 + 2 + 4;
+  private static final int PRODUCER_ENTRY = 8 + 2 + 4 + 8 + 4;
 
   /** Where one batch of a producer landed. */
   public record BatchMetadata(
@@ -58,6 +64,17 @@ public final class ProducerStateManager {
     final long producerId;
     short epoch;
     final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(MAX_CACHED_BATCHES);
+
+    /** First offset of the open transaction's first batch here; -1 when none is open. */
+    long currentTxnFirstOffset = -1;
+
+    /** Coordinator epoch of the latest marker; an older coordinator's marker is refused. */
+    int coordinatorEpoch = -1;
+
+    /**
+     * Offset of the latest marker, so a producer with only a marker left is not forgotten early.
+     */
+    long lastMarkerOffset = -1;
 
     ProducerEntry(long producerId, short epoch) {
       this.producerId = producerId;
@@ -70,6 +87,11 @@ public final class ProducerStateManager {
     }
 
     long lastOffset() {
+      BatchMetadata last = batches.peekLast();
+      return Math.max(last == null ? -1 : last.lastOffset(), lastMarkerOffset);
+    }
+
+    long lastDataOffset() {
       BatchMetadata last = batches.peekLast();
       return last == null ? -1 : last.lastOffset();
     }
@@ -108,8 +130,15 @@ public final class ProducerStateManager {
 
   private static final Check NOTHING = new Check(null, -1, List.of());
 
+  /** A transaction whose marker was just applied. */
+  public record CompletedTxn(
+      long producerId, long firstOffset, long markerOffset, boolean aborted) {}
+
   private final Path dir;
   private final Map<Long, ProducerEntry> producers = new HashMap<>();
+
+  /** Open transactions: first offset → producer id. Its first key bounds the last stable offset. */
+  private final TreeMap<Long, Long> ongoing = new TreeMap<>();
 
   public ProducerStateManager(Path dir) {
     this.dir = dir;
@@ -158,6 +187,15 @@ public final class ProducerStateManager {
                 + " is older than the current epoch "
                 + knownEpoch);
       }
+      if (firstSeq == RecordBatch.NO_SEQUENCE && b.isTransactional()) {
+        // A coordinator's own transactional write (offsets committed in a transaction): no
+        // sequence to check, only the epoch above.
+        if (pending == null) {
+          pending = new ArrayList<>(1);
+        }
+        pending.add(new Pending(i, pid, epoch, firstSeq, firstSeq));
+        continue;
+      }
       if (earlier == null && entry != null && epoch == entry.epoch) {
         BatchMetadata dup = entry.findDuplicate(firstSeq, lastSeq);
         if (dup != null) {
@@ -165,7 +203,7 @@ public final class ProducerStateManager {
         }
         if (entry.lastSeq() != RecordBatch.NO_SEQUENCE
             && precedes(firstSeq, lastSeq, nextSequence(entry.lastSeq()))) {
-          return new Check(null, entry.lastOffset(), List.of());
+          return new Check(null, entry.lastDataOffset(), List.of());
         }
       }
       if (!known) {
@@ -235,7 +273,84 @@ public final class ProducerStateManager {
           p.epoch(),
           new BatchMetadata(
               p.firstSeq(), p.lastSeq(), b.baseOffset(), b.lastOffset(), b.maxTimestamp()));
+      if (b.isTransactional()) {
+        beginTxn(p.producerId(), b.baseOffset());
+      }
     }
+  }
+
+  private void beginTxn(long pid, long firstOffset) {
+    ProducerEntry e = producers.get(pid);
+    if (e.currentTxnFirstOffset < 0) {
+      e.currentTxnFirstOffset = firstOffset;
+      ongoing.put(firstOffset, pid);
+    }
+  }
+
+  /** Whether the producer has a transaction open here at this epoch. */
+  public boolean hasOngoingTxn(long producerId, short epoch) {
+    ProducerEntry e = producers.get(producerId);
+    return e != null && e.epoch == epoch && e.currentTxnFirstOffset >= 0;
+  }
+
+  /**
+   * Checks a marker from the coordinator before it is written.
+   *
+   * @throws InvalidProducerEpochException the marker's epoch is older than the producer's
+   * @throws TransactionCoordinatorFencedException an older coordinator than the last marker's
+   */
+  public void checkMarker(long producerId, short epoch, int coordinatorEpoch) {
+    ProducerEntry e = producers.get(producerId);
+    if (e == null) {
+      return;
+    }
+    if (epoch < e.epoch) {
+      throw new InvalidProducerEpochException(
+          "Marker for producer " + producerId + " at epoch " + epoch + " < current " + e.epoch);
+    }
+    if (coordinatorEpoch < e.coordinatorEpoch) {
+      throw new TransactionCoordinatorFencedException(
+          "Marker for producer "
+              + producerId
+              + " from coordinator epoch "
+              + coordinatorEpoch
+              + " < "
+              + e.coordinatorEpoch);
+    }
+  }
+
+  /**
+   * Applies a written marker: the producer's open transaction (if any) ends at {@code
+   * markerOffset}; a higher epoch (transactions v2 bump it at every end, fencing bumps it too)
+   * becomes the producer's, and its sequence restarts. Returns the ended transaction, or null if
+   * the producer had none open here.
+   */
+  public CompletedTxn applyMarker(
+      long producerId, short epoch, int coordinatorEpoch, boolean abort, long markerOffset) {
+    ProducerEntry e = producers.computeIfAbsent(producerId, id -> new ProducerEntry(id, epoch));
+    if (epoch > e.epoch) {
+      e.epoch = epoch;
+      e.batches.clear();
+    }
+    e.coordinatorEpoch = Math.max(e.coordinatorEpoch, coordinatorEpoch);
+    e.lastMarkerOffset = markerOffset;
+    long first = e.currentTxnFirstOffset;
+    if (first < 0) {
+      return null;
+    }
+    e.currentTxnFirstOffset = -1;
+    ongoing.remove(first);
+    return new CompletedTxn(producerId, first, markerOffset, abort);
+  }
+
+  /** First offset of the oldest open transaction, or -1 if none is open. */
+  public long firstOngoingOffset() {
+    return ongoing.isEmpty() ? -1 : ongoing.firstKey();
+  }
+
+  /** Open transactions, first offset → producer id (a copy). */
+  public TreeMap<Long, Long> ongoingTransactions() {
+    return new TreeMap<>(ongoing);
   }
 
   /**
@@ -244,25 +359,30 @@ public final class ProducerStateManager {
    */
   public void applyAsFollower(List<MutableRecordBatch> batches) {
     for (MutableRecordBatch b : batches) {
-      if (b.hasProducerId()) {
-        update(
-            b.producerId(),
-            b.producerEpoch(),
-            new BatchMetadata(
-                b.baseSequence(),
-                b.lastSequence(),
-                b.baseOffset(),
-                b.lastOffset(),
-                b.maxTimestamp()));
-      }
+      applyAsFollower(b);
+    }
+  }
+
+  /** As above for one data batch (markers are applied by the log, which also indexes aborts). */
+  public void applyAsFollower(RecordBatch b) {
+    if (b.isControlBatch() || !b.hasProducerId()) {
+      return;
+    }
+    update(
+        b.producerId(),
+        b.producerEpoch(),
+        new BatchMetadata(
+            b.baseSequence(), b.lastSequence(), b.baseOffset(), b.lastOffset(), b.maxTimestamp()));
+    if (b.isTransactional()) {
+      beginTxn(b.producerId(), b.baseOffset());
     }
   }
 
   /** Rebuilds state from a batch header read back from the log (no checks: it was accepted). */
   public void replay(ByteBuffer h, int at) {
     long pid = BatchHeader.producerId(h, at);
-    if (pid == RecordBatch.NO_PRODUCER_ID) {
-      return;
+    if (pid == RecordBatch.NO_PRODUCER_ID || BatchHeader.isControl(h, at)) {
+      return; // markers: see applyMarker, called by the log with the marker's type
     }
     int delta = BatchHeader.lastOffsetDelta(h, at);
     int firstSeq = BatchHeader.baseSequence(h, at);
@@ -276,6 +396,9 @@ public final class ProducerStateManager {
             base,
             base + delta,
             BatchHeader.maxTimestamp(h, at)));
+    if (BatchHeader.isTransactional(h, at)) {
+      beginTxn(pid, base);
+    }
   }
 
   /**
@@ -290,15 +413,49 @@ public final class ProducerStateManager {
     long from = Math.max(snapshot, segments.firstBaseOffset());
     long[] replayed = {0};
     for (LogSegment s : segments.from(from)) {
+      // Aborts from here on are indexed again as their markers are replayed.
+      s.txnIndex().truncateTo(from);
       s.forEachBatchHeader(
           from,
           (h, at, pos, size) -> {
-            replay(h, at);
+            if (BatchHeader.isControl(h, at)
+                && BatchHeader.producerId(h, at) != RecordBatch.NO_PRODUCER_ID) {
+              try {
+                replayMarker(s, s.readBatch(pos, size));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            } else {
+              replay(h, at);
+            }
             replayed[0]++;
           });
     }
     pruneBefore(logStartOffset);
     return replayed[0];
+  }
+
+  /** Replays a marker read back from the log; an abort is indexed in its segment again. */
+  private void replayMarker(LogSegment s, ByteBuffer batchBytes) throws IOException {
+    for (RecordBatch b : MemoryRecords.readableRecords(batchBytes).batches()) {
+      LogTransactions.Marker m = LogTransactions.parseMarker(b);
+      if (m == null) {
+        continue;
+      }
+      CompletedTxn ended =
+          applyMarker(
+              b.producerId(), b.producerEpoch(), m.coordinatorEpoch(), m.abort(), b.baseOffset());
+      if (ended != null && ended.aborted()) {
+        // The LSO at the time is not known any more; the transaction's first offset bounds it.
+        s.txnIndex()
+            .append(
+                new AbortedTxn(
+                    ended.producerId(),
+                    ended.firstOffset(),
+                    ended.markerOffset(),
+                    ended.firstOffset()));
+      }
+    }
   }
 
   private void update(long pid, short epoch, BatchMetadata batch) {
@@ -307,11 +464,14 @@ public final class ProducerStateManager {
 
   /** Forgets producers whose last batch lies wholly below {@code logStartOffset}. */
   public void pruneBefore(long logStartOffset) {
-    producers.values().removeIf(e -> e.lastOffset() < logStartOffset);
+    producers
+        .values()
+        .removeIf(e -> e.lastOffset() < logStartOffset && e.currentTxnFirstOffset < 0);
   }
 
   public void clear() {
     producers.clear();
+    ongoing.clear();
   }
 
   int producerCount() {
@@ -322,8 +482,8 @@ public final class ProducerStateManager {
   public Set<Long> lastBatchOffsets() {
     Set<Long> out = new HashSet<>();
     for (ProducerEntry e : producers.values()) {
-      if (e.lastOffset() >= 0) {
-        out.add(e.lastOffset());
+      if (e.lastDataOffset() >= 0) {
+        out.add(e.lastDataOffset());
       }
     }
     return out;
@@ -350,6 +510,8 @@ public final class ProducerStateManager {
     for (ProducerEntry e : producers.values()) {
       buf.putLong(e.producerId);
       buf.putShort(e.epoch);
+      buf.putLong(e.currentTxnFirstOffset);
+      buf.putInt(e.coordinatorEpoch);
       buf.putInt(e.batches.size());
       for (BatchMetadata b : e.batches) {
         buf.putInt(b.firstSeq());
@@ -401,7 +563,7 @@ public final class ProducerStateManager {
    * empty).
    */
   public long loadLatestSnapshot(long maxOffset) throws IOException {
-    producers.clear();
+    clear();
     TreeMap<Long, Path> snapshots = listSnapshots();
     for (Map.Entry<Long, Path> e : snapshots.headMap(maxOffset, true).descendingMap().entrySet()) {
       try {
@@ -409,7 +571,7 @@ public final class ProducerStateManager {
         return e.getKey();
       } catch (IOException | RuntimeException ex) {
         log.warn("Deleting unreadable producer snapshot {}: {}", e.getValue(), ex.toString());
-        producers.clear();
+        clear();
         Files.deleteIfExists(e.getValue());
       }
     }
@@ -423,7 +585,7 @@ public final class ProducerStateManager {
     }
     long computed = Crc32C.compute(buf, 6, buf.limit() - 6); // before reading moves position
     short version = buf.getShort();
-    if (version != SNAPSHOT_VERSION) {
+    if (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_TXNS) {
       throw new IOException("unknown snapshot version " + version);
     }
     long stored = Integer.toUnsignedLong(buf.getInt());
@@ -434,8 +596,19 @@ public final class ProducerStateManager {
     for (int i = 0; i < count; i++) {
       long pid = buf.getLong();
       short epoch = buf.getShort();
+      long txnFirstOffset = -1;
+      int coordinatorEpoch = -1;
+      if (version >= SNAPSHOT_VERSION) {
+        txnFirstOffset = buf.getLong();
+        coordinatorEpoch = buf.getInt();
+      }
       int n = buf.getInt();
       ProducerEntry entry = new ProducerEntry(pid, epoch);
+      entry.coordinatorEpoch = coordinatorEpoch;
+      if (txnFirstOffset >= 0) {
+        entry.currentTxnFirstOffset = txnFirstOffset;
+        ongoing.put(txnFirstOffset, pid);
+      }
       for (int j = 0; j < n; j++) {
         entry.batches.addLast(
             new BatchMetadata(
@@ -466,6 +639,22 @@ public final class ProducerStateManager {
         Files.deleteIfExists(e.getValue());
       }
     }
+  }
+
+  public List<ActiveProducer> activeProducers() {
+    List<ActiveProducer> out = new ArrayList<>(producers.size());
+    for (ProducerEntry e : producers.values()) {
+      BatchMetadata last = e.batches.peekLast();
+      out.add(
+          new ActiveProducer(
+              e.producerId,
+              e.epoch,
+              e.lastSeq(),
+              last == null ? -1 : last.timestamp(),
+              e.coordinatorEpoch,
+              e.currentTxnFirstOffset));
+    }
+    return out;
   }
 
   /** Producer ids currently tracked (for tests and diagnostics). */

@@ -5,6 +5,7 @@ import dev.ferry.storage.index.AbstractIndex;
 import dev.ferry.storage.index.CorruptIndexException;
 import dev.ferry.storage.index.OffsetIndex;
 import dev.ferry.storage.index.TimeIndex;
+import dev.ferry.storage.txn.TransactionIndex;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -49,6 +50,7 @@ public final class LogSegment {
   private final FileRecords records;
   private OffsetIndex offsetIndex;
   private TimeIndex timeIndex;
+  private TransactionIndex txnIndex;
 
   private volatile int committedSize;
   private volatile long nextOffset;
@@ -102,6 +104,10 @@ public final class LogSegment {
     return dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX));
   }
 
+  static Path txnIndexFile(Path dir, long baseOffset) {
+    return dir.resolve(fileName(baseOffset, TransactionIndex.SUFFIX));
+  }
+
   /** Creates an empty active segment (fails if its log file already exists). */
   public static LogSegment create(Path dir, long baseOffset, int maxIndexSize) throws IOException {
     return create(dir, baseOffset, maxIndexSize, "");
@@ -119,15 +125,20 @@ public final class LogSegment {
     if (!suffix.isEmpty()) {
       Files.deleteIfExists(logFile); // a leftover of an abandoned attempt
     }
+    Path txnIndexFile = withSuffix(txnIndexFile(dir, baseOffset), suffix);
     Files.deleteIfExists(indexFile);
     Files.deleteIfExists(timeIndexFile);
+    Files.deleteIfExists(txnIndexFile);
     FileRecords recs = FileRecords.open(logFile.toFile(), true, false, 0, false);
     try {
-      return new LogSegment(
-          baseOffset,
-          recs,
-          new OffsetIndex(indexFile, baseOffset, maxIndexSize, true),
-          new TimeIndex(timeIndexFile, baseOffset, maxIndexSize, true));
+      LogSegment segment =
+          new LogSegment(
+              baseOffset,
+              recs,
+              new OffsetIndex(indexFile, baseOffset, maxIndexSize, true),
+              new TimeIndex(timeIndexFile, baseOffset, maxIndexSize, true));
+      segment.txnIndex = new TransactionIndex(txnIndexFile);
+      return segment;
     } catch (IOException | RuntimeException e) {
       recs.close();
       throw e;
@@ -146,6 +157,7 @@ public final class LogSegment {
     records.renameTo(renamed(records.file().toPath(), from, to).toFile());
     offsetIndex.renameTo(renamed(offsetIndex.file(), from, to));
     timeIndex.renameTo(renamed(timeIndex.file(), from, to));
+    txnIndex.renameTo(renamed(txnIndex.file(), from, to));
   }
 
   private static Path renamed(Path file, String from, String to) {
@@ -176,6 +188,7 @@ public final class LogSegment {
               timeIndexFile(dir, baseOffset),
               p -> new TimeIndex(p, baseOffset, maxIndexSize, active),
               segment);
+      segment.txnIndex = TransactionIndex.open(txnIndexFile(dir, baseOffset));
     } catch (IOException | RuntimeException e) {
       segment.closeQuietly();
       throw e;
@@ -561,6 +574,7 @@ public final class LogSegment {
     records.truncateTo(pos);
     offsetIndex.truncateTo(cutBase);
     timeIndex.truncateTo(cutBase);
+    txnIndex.truncateTo(cutBase);
     nextOffset = cutBase;
     maxTimestamp = timeIndex.lastTimestamp();
     offsetOfMaxTimestamp = timeIndex.lastOffset();
@@ -582,6 +596,17 @@ public final class LogSegment {
       rollStartMs = -1;
     }
     return end - pos;
+  }
+
+  /** Reads one whole batch at a file position (markers during producer-state replay). */
+  public ByteBuffer readBatch(int position, int size) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(size);
+    while (buf.hasRemaining()) {
+      if (records.channel().read(buf, position + buf.position()) < 0) {
+        throw new java.io.EOFException("Batch at " + position + " of " + this + " is cut short");
+      }
+    }
+    return buf.flip();
   }
 
   /** Visits the header of every batch from the one containing {@code fromOffset} to the end. */
@@ -623,6 +648,12 @@ public final class LogSegment {
     records.flush();
     offsetIndex.flush();
     timeIndex.flush();
+    txnIndex.flush();
+  }
+
+  /** The aborted transactions whose markers are in this segment. */
+  public TransactionIndex txnIndex() {
+    return txnIndex;
   }
 
   /**
@@ -638,6 +669,7 @@ public final class LogSegment {
     Files.deleteIfExists(records.file().toPath());
     Files.deleteIfExists(offsetIndex.file());
     Files.deleteIfExists(timeIndex.file());
+    txnIndex.deleteIfExists();
   }
 
   /** Flushes nothing: the caller flushed first if it wanted to. Trims indexes for a fast reopen. */
