@@ -1,6 +1,7 @@
 package dev.ferry.broker;
 
 import dev.ferry.coordinator.group.ConsumerGroupConfig;
+import dev.ferry.coordinator.transaction.TransactionCoordinatorConfig;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.cleaner.LogCleaner;
 import java.nio.file.Path;
@@ -105,6 +106,9 @@ public final class BrokerConfig {
 
   /** Log defaults for topics without overrides, derived from the broker's log.* settings. */
   public final LogConfig logDefaults;
+
+  /** The transaction coordinator's settings ({@code transaction.state.log.*} and friends). */
+  public final TransactionCoordinatorConfig transactions;
 
   public final int offsetsTopicNumPartitions;
   public final short offsetsTopicReplicationFactor;
@@ -226,6 +230,24 @@ public final class BrokerConfig {
                 .filter(x -> !x.isEmpty())
                 .toList());
     offsetMetadataMaxBytes = intValue("offset.metadata.max.bytes", 4096);
+    TransactionCoordinatorConfig txn = TransactionCoordinatorConfig.defaults();
+    transactions =
+        new TransactionCoordinatorConfig(
+            intValue(TransactionCoordinatorConfig.NUM_PARTITIONS, txn.numPartitions()),
+            (short)
+                intValue(TransactionCoordinatorConfig.REPLICATION_FACTOR, txn.replicationFactor()),
+            intValue(TransactionCoordinatorConfig.MIN_ISR, txn.minInsyncReplicas()),
+            intValue(TransactionCoordinatorConfig.SEGMENT_BYTES, txn.segmentBytes()),
+            intValue(TransactionCoordinatorConfig.LOAD_BUFFER_SIZE, txn.loadBufferSize()),
+            intValue(TransactionCoordinatorConfig.MAX_TIMEOUT_MS, txn.maxTimeoutMs()),
+            longValue(TransactionCoordinatorConfig.ID_EXPIRATION_MS, txn.idExpirationMs()),
+            longValue(
+                TransactionCoordinatorConfig.ABORT_TIMED_OUT_INTERVAL_MS,
+                txn.abortTimedOutIntervalMs()),
+            longValue(
+                TransactionCoordinatorConfig.REMOVE_EXPIRED_INTERVAL_MS,
+                txn.removeExpiredIntervalMs()),
+            offsetsCommitTimeoutMs);
 
     if (numPartitions < 1) {
       throw new ConfigException("num.partitions", numPartitions, "must be at least 1");

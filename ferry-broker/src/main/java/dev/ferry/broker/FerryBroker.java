@@ -8,6 +8,10 @@ import dev.ferry.controller.TopicController;
 import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.coordinator.group.GroupCoordinatorConfig;
 import dev.ferry.coordinator.group.OffsetsTopicListener;
+import dev.ferry.coordinator.transaction.InterBrokerClient;
+import dev.ferry.coordinator.transaction.TransactionCoordinator;
+import dev.ferry.coordinator.transaction.TransactionMarkerChannel;
+import dev.ferry.coordinator.transaction.TransactionStateTopicListener;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.MetadataView;
@@ -53,6 +57,17 @@ import dev.ferry.server.group.OffsetsTopicLocator;
 import dev.ferry.server.produce.ProduceHandler;
 import dev.ferry.server.producerid.InitProducerIdHandler;
 import dev.ferry.server.producerid.ProducerIdManager;
+import dev.ferry.server.txn.AddOffsetsToTxnHandler;
+import dev.ferry.server.txn.AddPartitionsToTxnHandler;
+import dev.ferry.server.txn.DescribeProducersHandler;
+import dev.ferry.server.txn.DescribeTransactionsHandler;
+import dev.ferry.server.txn.EndTxnHandler;
+import dev.ferry.server.txn.ListTransactionsHandler;
+import dev.ferry.server.txn.TransactionStateTopicLocator;
+import dev.ferry.server.txn.TransactionVerifier;
+import dev.ferry.server.txn.TxnMarkerWriter;
+import dev.ferry.server.txn.TxnOffsetCommitHandler;
+import dev.ferry.server.txn.WriteTxnMarkersHandler;
 import dev.ferry.storage.LogManager;
 import java.io.Closeable;
 import java.nio.file.Path;
@@ -70,6 +85,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -288,7 +304,6 @@ public final class FerryBroker implements Closeable {
                 config.numPartitions,
                 config.defaultReplicationFactor))
         .register(new DescribeClusterHandler(cluster))
-        .register(new ProduceHandler(metadata, replicaManager))
         .register(new FetchHandler(metadata, replicaManager, scheduler))
         .register(new ListOffsetsHandler(replicaManager, knownPartitions))
         .register(new OffsetForLeaderEpochHandler(replicaManager))
@@ -304,9 +319,7 @@ public final class FerryBroker implements Closeable {
             new IncrementalAlterConfigsHandler(
                 topics, new AdminThreadGroupConfigs(metadata, admin)))
         .register(new AlterConfigsHandler(topics))
-        .register(new DeleteRecordsHandler(replicaManager, knownPartitions, admin))
-        .register(
-            new InitProducerIdHandler(new ProducerIdManager(metadata, config.brokerId, admin)));
+        .register(new DeleteRecordsHandler(replicaManager, knownPartitions, admin));
     for (ApiHandler<?> handler : SaslApiHandlers.handlers()) {
       apis.register(handler);
     }
@@ -317,7 +330,7 @@ public final class FerryBroker implements Closeable {
         ScramApis.handlers(security.authorizer(), security.scram(), admin)) {
       apis.register(handler);
     }
-    startGroupCoordination(apis, cluster, topics);
+    startCoordinators(apis, cluster, topics, admin);
 
     metrics =
         BrokerMetrics.start(
@@ -395,10 +408,71 @@ public final class FerryBroker implements Closeable {
   }
 
   /**
-   * The group coordinator follows leadership of {@code __consumer_offsets} partitions; the topic
-   * itself is created on the first FindCoordinator, as in Kafka.
+   * The group coordinator follows leadership of {@code __consumer_offsets} partitions and the
+   * transaction coordinator that of {@code __transaction_state}; both topics are created on the
+   * first FindCoordinator, as in Kafka. Produce is registered here: transactional batches are
+   * checked with the transaction coordinator.
    */
-  private void startGroupCoordination(KafkaApis apis, ClusterView cluster, TopicAdmin topics) {
+  private void startCoordinators(
+      KafkaApis apis, ClusterView cluster, TopicAdmin topics, ExecutorService admin) {
+    GroupCoordinator groups = startGroupCoordinator();
+    ProducerIdManager producerIds = new ProducerIdManager(metadata, config.brokerId, admin);
+    TransactionCoordinator transactions =
+        new TransactionCoordinator(config.transactions, Time.SYSTEM, producerIds::nextId);
+    started.push(transactions);
+    InterBrokerClient interBroker =
+        new InterBrokerClient("ferry-broker-" + config.brokerId, config.replicaSocketTimeoutMs);
+    started.push(interBroker);
+    TxnMarkerWriter markerWriter =
+        new TxnMarkerWriter(replicaManager, groups, config.transactions.writeTimeoutMs());
+    TransactionMarkerChannel markers =
+        new TransactionMarkerChannel(
+            config.brokerId,
+            tp -> cluster.leaderOf(tp.topic(), tp.partition()),
+            topic -> metadata.topic(topic).isPresent(),
+            markerWriter,
+            interBroker);
+    started.push(markers);
+    transactions.startup(markers);
+    TransactionStateTopicListener txnListener =
+        new TransactionStateTopicListener(config.brokerId, transactions, replicaManager, metadata);
+    metadata.addListener(txnListener);
+    txnListener.syncAll();
+    TransactionStateTopicLocator txnLocator =
+        new TransactionStateTopicLocator(cluster, topics, transactions);
+    TransactionVerifier verifier =
+        new TransactionVerifier(config.brokerId, transactions, txnLocator, interBroker);
+
+    OffsetsTopicLocator locator =
+        new OffsetsTopicLocator(
+            cluster,
+            topics,
+            config.offsetsTopicNumPartitions,
+            config.offsetsTopicReplicationFactor,
+            config.offsetsTopicSegmentBytes);
+    MetadataTopicIds topicIds = new MetadataTopicIds(metadata);
+    for (ApiHandler<?> handler :
+        GroupApis.handlers(
+            groups, locator, topicIds, knownPartitions(metadata), txnLocator::coordinatorFor)) {
+      apis.register(handler);
+    }
+    apis.register(new ProduceHandler(metadata, replicaManager, verifier))
+        .register(new InitProducerIdHandler(producerIds, transactions))
+        .register(new AddPartitionsToTxnHandler(transactions))
+        .register(
+            new AddOffsetsToTxnHandler(
+                transactions,
+                group ->
+                    new TopicPartition(GroupCoordinator.OFFSETS_TOPIC, groups.partitionFor(group))))
+        .register(new EndTxnHandler(transactions))
+        .register(new WriteTxnMarkersHandler(markerWriter))
+        .register(new TxnOffsetCommitHandler(groups, verifier, topicIds))
+        .register(new DescribeTransactionsHandler(transactions))
+        .register(new ListTransactionsHandler(transactions, Time.SYSTEM))
+        .register(new DescribeProducersHandler(replicaManager));
+  }
+
+  private GroupCoordinator startGroupCoordinator() {
     GroupCoordinator coordinator =
         new GroupCoordinator(
                 new GroupCoordinatorConfig(
@@ -418,18 +492,7 @@ public final class FerryBroker implements Closeable {
             config.brokerId, coordinator, replicaManager, metadata, config.offsetsCommitTimeoutMs);
     metadata.addListener(offsetsListener);
     offsetsListener.syncAll();
-    OffsetsTopicLocator locator =
-        new OffsetsTopicLocator(
-            cluster,
-            topics,
-            config.offsetsTopicNumPartitions,
-            config.offsetsTopicReplicationFactor,
-            config.offsetsTopicSegmentBytes);
-    for (ApiHandler<?> handler :
-        GroupApis.handlers(
-            coordinator, locator, new MetadataTopicIds(metadata), knownPartitions(metadata))) {
-      apis.register(handler);
-    }
+    return coordinator;
   }
 
   private static ExecutorService adminExecutor() {

@@ -8,6 +8,9 @@ import dev.ferry.storage.PartitionLog;
 import dev.ferry.storage.ReadResult;
 import dev.ferry.storage.TimestampOffset;
 import dev.ferry.storage.UnexpectedAppendOffsetException;
+import dev.ferry.storage.producer.ActiveProducer;
+import dev.ferry.storage.txn.AbortedTxn;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +25,7 @@ import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.UnknownLeaderEpochException;
+import org.apache.kafka.common.message.FetchResponseData.AbortedTransaction;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
@@ -199,11 +203,11 @@ public final class Partition {
 
   /**
    * The offset below which a read_committed consumer may read: the first offset of the earliest
-   * open transaction, or the high watermark. The broker has no transactions yet, so it is the high
-   * watermark.
+   * transaction not yet decided (or whose marker is not yet replicated), else the high watermark.
+   * Computed the same way on followers, from the markers they replicate.
    */
   public long lastStableOffset() {
-    return highWatermark;
+    return log.lastStableOffset(highWatermark);
   }
 
   /** The end of what a reader with {@code isolation} may see (for long-poll wake-up checks). */
@@ -271,13 +275,71 @@ public final class Partition {
       }
     }
     long hw = highWatermark;
+    long lso = lastStableOffset();
     return new LogReadInfo(
         r.records(),
         hw,
-        lastStableOffset(),
+        lso,
         r.logStartOffset(),
         r.logEndOffset(),
-        params.isolation() == FetchIsolation.TXN_COMMITTED ? List.of() : null);
+        params.isolation() == FetchIsolation.TXN_COMMITTED
+            ? abortedTransactions(fetchOffset, lso, r.records().sizeInBytes() > 0)
+            : null);
+  }
+
+  /**
+   * The aborts a read_committed consumer needs to drop aborted records from [fetchOffset, bound):
+   * possibly a few past what the read returned, which the consumer ignores.
+   */
+  private List<AbortedTransaction> abortedTransactions(long fetchOffset, long bound, boolean any) {
+    if (!any) {
+      return List.of();
+    }
+    List<AbortedTxn> aborted = log.abortedTransactions(fetchOffset, bound);
+    if (aborted.isEmpty()) {
+      return List.of();
+    }
+    List<AbortedTransaction> out = new ArrayList<>(aborted.size());
+    for (AbortedTxn t : aborted) {
+      out.add(
+          new AbortedTransaction().setProducerId(t.producerId()).setFirstOffset(t.firstOffset()));
+    }
+    return out;
+  }
+
+  /**
+   * Writes a transaction marker as leader (WriteTxnMarkers from the transaction coordinator).
+   *
+   * @throws NotLeaderOrFollowerException if this broker does not lead the partition
+   */
+  AppendResult appendMarker(
+      long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+    AppendResult result;
+    roleLock.readLock().lock();
+    try {
+      checkLeaderAndEpoch(-1);
+      result = log.appendMarker(producerId, producerEpoch, coordinatorEpoch, commit, leaderEpoch);
+    } finally {
+      roleLock.readLock().unlock();
+    }
+    maybeIncrementHighWatermark();
+    return result;
+  }
+
+  /** Whether the producer has a transaction open here at this epoch (produce verification). */
+  public boolean hasOngoingTransaction(long producerId, short producerEpoch) {
+    return log.hasOngoingTransaction(producerId, producerEpoch);
+  }
+
+  /** The producers this partition knows (DescribeProducers), leader only. */
+  public List<ActiveProducer> activeProducers() {
+    roleLock.readLock().lock();
+    try {
+      checkLeaderAndEpoch(-1);
+      return log.activeProducers();
+    } finally {
+      roleLock.readLock().unlock();
+    }
   }
 
   /**

@@ -338,6 +338,31 @@ public final class ReplicaManager implements Closeable {
   }
 
   /**
+   * Writes a transaction marker to a partition led here (see {@link Partition#appendMarker}) and
+   * wakes waiting fetches; wait for replication with {@link #awaitReplication}.
+   *
+   * @throws NotLeaderOrFollowerException if this broker does not lead {@code tp}
+   */
+  public AppendResult appendMarker(
+      TopicPartition tp,
+      long producerId,
+      short producerEpoch,
+      int coordinatorEpoch,
+      boolean commit) {
+    Partition partition = partitions.get(tp);
+    if (partition == null) {
+      throw new NotLeaderOrFollowerException(
+          "Broker " + config.brokerId() + " does not host " + tp);
+    }
+    AppendResult result =
+        partition.appendMarker(producerId, producerEpoch, coordinatorEpoch, commit);
+    for (AppendListener listener : appendListeners) {
+      listener.onAppend(tp, 0);
+    }
+    return result;
+  }
+
+  /**
    * Completes when {@code partition}'s high watermark reaches {@code requiredOffset} while led at
    * {@code leaderEpoch}: with NONE, or NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS_AFTER_APPEND,
    * REQUEST_TIMED_OUT after {@code timeoutMs}.

@@ -239,6 +239,7 @@ public final class GroupCoordinator implements AutoCloseable {
           consumer.restore(e.getKey(), p.partition, e.getValue().consumerGroup);
         }
       }
+      offsets.restorePending(result.pendingTransactional());
       p.loaded = true;
       if (registry.owned(p.partition) != p) {
         // Resigned while the groups were installed: the resign sweep may have missed some.
@@ -308,6 +309,7 @@ public final class GroupCoordinator implements AutoCloseable {
     if (consumer != null) {
       consumer.unload(partition);
     }
+    offsets.unloadPending(partition);
     int n = 0;
     for (ClassicGroup g : registry.groups(partition)) {
       Deferred d = new Deferred();
@@ -425,6 +427,38 @@ public final class GroupCoordinator implements AutoCloseable {
     // The member epoch checked out; the offsets go to the group's offset store as a commit from
     // outside classic membership.
     return offsets.commit(groupId, "", null, -1, offsetsToCommit);
+  }
+
+  /**
+   * TxnOffsetCommit: offsets committed inside the producer's transaction, visible once its COMMIT
+   * marker reaches this group's offsets partition ({@link #onTransactionCompleted}).
+   */
+  public CompletableFuture<Map<TopicPartition, Errors>> commitTransactionalOffsets(
+      String groupId,
+      long producerId,
+      short producerEpoch,
+      String memberId,
+      String groupInstanceId,
+      int generationId,
+      Map<TopicPartition, OffsetAndMetadata> offsetsToCommit) {
+    return offsets.commitTransactional(
+        groupId,
+        producerId,
+        producerEpoch,
+        memberId,
+        groupInstanceId,
+        generationId,
+        offsetsToCommit);
+  }
+
+  /** A transaction marker was written to {@code __consumer_offsets-offsetsPartition}. */
+  public void onTransactionCompleted(int offsetsPartition, long producerId, boolean commit) {
+    offsets.completeTransaction(offsetsPartition, producerId, commit);
+  }
+
+  /** Whether an undecided transaction holds an offset for the group and partition. */
+  public boolean hasPendingTransactionalOffset(String groupId, TopicPartition tp) {
+    return offsets.hasPendingTransactionalOffset(groupId, tp);
   }
 
   /** Committed offsets of the given partitions, or of all partitions when null. */

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
@@ -31,8 +32,18 @@ final class GroupLoader {
     final Map<TopicPartition, ClassicGroup.StoredOffset> offsets = new HashMap<>();
   }
 
-  /** The result of a load. */
-  record Loaded(Map<String, LoadedGroup> groups, long records, long endOffset) {}
+  /**
+   * The result of a load.
+   *
+   * @param pendingTransactional offsets of transactions with no marker yet: producer id → group →
+   *     partition → offset
+   */
+  record Loaded(
+      Map<String, LoadedGroup> groups,
+      long records,
+      long endOffset,
+      Map<Long, Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>>>
+          pendingTransactional) {}
 
   private GroupLoader() {}
 
@@ -42,6 +53,8 @@ final class GroupLoader {
    */
   static Loaded load(CoordinatorLog source, java.util.function.BooleanSupplier cancelled) {
     Map<String, LoadedGroup> groups = new HashMap<>();
+    Map<Long, Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>>> pending =
+        new HashMap<>();
     long end = source.logEndOffset();
     long offset = source.logStartOffset();
     long count = 0;
@@ -52,7 +65,17 @@ final class GroupLoader {
         if (batch.lastOffset() < offset) {
           continue;
         }
-        if (!batch.isControlBatch()) {
+        if (batch.isControlBatch()) {
+          applyMarker(groups, pending, batch);
+        } else if (batch.isTransactional()) {
+          // Offsets committed in a transaction count only once its COMMIT marker follows.
+          for (Record r : batch) {
+            if (r.offset() >= offset) {
+              collectTransactional(pending, batch.producerId(), r);
+              count++;
+            }
+          }
+        } else {
           for (Record r : batch) {
             if (r.offset() >= offset) {
               apply(groups, r);
@@ -68,7 +91,59 @@ final class GroupLoader {
         break;
       }
     }
-    return new Loaded(groups, count, offset);
+    return new Loaded(groups, count, offset, pending);
+  }
+
+  private static void collectTransactional(
+      Map<Long, Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>>> pending,
+      long producerId,
+      Record r) {
+    if (!r.hasKey() || !r.hasValue()) {
+      return;
+    }
+    try {
+      if (GroupRecords.parseKey(r.key()) instanceof GroupRecords.OffsetKey k
+          && knownVersion(r.value(), r)) {
+        pending
+            .computeIfAbsent(producerId, id -> new HashMap<>())
+            .computeIfAbsent(k.group(), id -> new HashMap<>())
+            .put(
+                k.topicPartition(),
+                new ClassicGroup.StoredOffset(
+                    GroupRecords.parseOffsetValue(r.value()), r.offset()));
+      }
+    } catch (GroupRecords.MalformedRecordException e) {
+      log.warn("Skipping malformed transactional offset record at {}", r.offset(), e);
+    }
+  }
+
+  private static void applyMarker(
+      Map<String, LoadedGroup> groups,
+      Map<Long, Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>>> pending,
+      RecordBatch marker) {
+    if (!marker.hasProducerId()) {
+      return;
+    }
+    Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>> decided =
+        pending.remove(marker.producerId());
+    if (decided == null) {
+      return;
+    }
+    java.util.Iterator<Record> it = marker.iterator();
+    if (!it.hasNext() || ControlRecordType.parse(it.next().key()) != ControlRecordType.COMMIT) {
+      return; // aborted: its offsets never count
+    }
+    decided.forEach(
+        (group, offsets) -> {
+          LoadedGroup g = groups.computeIfAbsent(group, id -> new LoadedGroup());
+          offsets.forEach(
+              (tp, o) -> {
+                ClassicGroup.StoredOffset prev = g.offsets.get(tp);
+                if (prev == null || prev.recordOffset() < o.recordOffset()) {
+                  g.offsets.put(tp, o);
+                }
+              });
+        });
   }
 
   private static void apply(Map<String, LoadedGroup> groups, Record r) {

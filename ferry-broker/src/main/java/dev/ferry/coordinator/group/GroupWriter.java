@@ -1,6 +1,7 @@
 package dev.ferry.coordinator.group;
 
 import dev.ferry.storage.AppendResult;
+import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -9,8 +10,10 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.internals.Crc32C;
 
 /**
  * Turns group changes into record batches of {@link GroupRecords} and appends them. Each call
@@ -52,6 +55,57 @@ final class GroupWriter {
       CoordinatorLog log, String groupId, byte[] value) {
     return append(
         log, new SimpleRecord(time.milliseconds(), GroupRecords.consumerGroupKey(groupId), value));
+  }
+
+  /**
+   * Offsets committed in a producer's transaction: one transactional batch under the producer's id
+   * and epoch (no sequence: the coordinator writes it, not the producer), decided later by the
+   * transaction's marker in this partition.
+   */
+  CompletableFuture<AppendResult> writeTransactionalOffsets(
+      CoordinatorLog log,
+      String groupId,
+      long producerId,
+      short producerEpoch,
+      Map<TopicPartition, OffsetAndMetadata> offsets) {
+    long now = time.milliseconds();
+    SimpleRecord[] records = new SimpleRecord[offsets.size()];
+    int i = 0;
+    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+      records[i++] =
+          new SimpleRecord(
+              now,
+              GroupRecords.offsetKey(groupId, e.getKey()),
+              GroupRecords.offsetValue(e.getValue()));
+    }
+    try {
+      return log.append(
+          withoutSequence(
+              MemoryRecords.withTransactionalRecords(
+                  Compression.NONE, producerId, producerEpoch, 0, records)));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Offset of the base sequence in a v2 batch header, and of its CRC and the CRC'd part. */
+  private static final int BASE_SEQUENCE_OFFSET = 53;
+
+  private static final int CRC_OFFSET = 17;
+  private static final int ATTRIBUTES_OFFSET = 21;
+
+  /**
+   * Sets the batch's base sequence to "none": the records builder insists on a sequence for
+   * transactional batches, but the coordinator's own writes have none (the log checks only their
+   * epoch), so a second commit in the same transaction is not taken for a retried batch.
+   */
+  private static MemoryRecords withoutSequence(MemoryRecords records) {
+    ByteBuffer b = records.buffer();
+    int start = b.position();
+    b.putInt(start + BASE_SEQUENCE_OFFSET, RecordBatch.NO_SEQUENCE);
+    long crc = Crc32C.compute(b, ATTRIBUTES_OFFSET, records.sizeInBytes() - ATTRIBUTES_OFFSET);
+    b.putInt(start + CRC_OFFSET, (int) crc);
+    return records;
   }
 
   /** Tombstones for the given offsets, and for the group's metadata if {@code groupToo}. */

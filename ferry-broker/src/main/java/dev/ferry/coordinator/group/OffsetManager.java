@@ -29,6 +29,7 @@ final class OffsetManager {
   private final GroupRegistry registry;
   private final GroupWriter writer;
   private final MembershipManager membership;
+  private final TransactionalOffsets transactional = new TransactionalOffsets();
 
   OffsetManager(
       GroupCoordinatorConfig config,
@@ -124,6 +125,125 @@ final class OffsetManager {
             g.lock().unlock();
           }
         });
+  }
+
+  // ---------------------------------------------------------------- TxnOffsetCommit
+
+  /**
+   * Offsets committed in a transaction: validated like a commit (a wrong generation gets
+   * ILLEGAL_GENERATION and nothing is written), written in the producer's transactional batch,
+   * applied only when the transaction commits ({@link #completeTransaction}).
+   */
+  CompletableFuture<Map<TopicPartition, Errors>> commitTransactional(
+      String groupId,
+      long producerId,
+      short producerEpoch,
+      String memberId,
+      String groupInstanceId,
+      int generationId,
+      Map<TopicPartition, OffsetAndMetadata> offsets) {
+    if (groupId == null || groupId.isEmpty()) {
+      return CompletableFuture.completedFuture(all(offsets, Errors.INVALID_GROUP_ID));
+    }
+    ClassicGroup g;
+    try {
+      g = registry.lock(groupId, generationId < 0, time.milliseconds());
+    } catch (ApiException e) {
+      return CompletableFuture.completedFuture(all(offsets, Errors.forException(e)));
+    }
+    if (g == null) {
+      return CompletableFuture.completedFuture(all(offsets, Errors.ILLEGAL_GENERATION));
+    }
+    Map<TopicPartition, Errors> result = new LinkedHashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> toWrite = new LinkedHashMap<>();
+    CompletableFuture<AppendResult> written;
+    try {
+      Errors check = validateCommit(g, memberId, groupInstanceId, generationId);
+      if (check != Errors.NONE) {
+        membership.retireIfUnused(g);
+        return CompletableFuture.completedFuture(all(offsets, check));
+      }
+      long now = time.milliseconds();
+      for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+        OffsetAndMetadata o = e.getValue();
+        if (o.metadata() != null && o.metadata().length() > config.offsetMetadataMaxBytes()) {
+          result.put(e.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
+        } else {
+          toWrite.put(
+              e.getKey(), new OffsetAndMetadata(o.offset(), o.leaderEpoch(), o.metadata(), now));
+        }
+      }
+      if (toWrite.isEmpty()) {
+        return CompletableFuture.completedFuture(result);
+      }
+      try {
+        written =
+            writer.writeTransactionalOffsets(
+                registry.logFor(g), groupId, producerId, producerEpoch, toWrite);
+      } catch (ApiException e) {
+        written = CompletableFuture.failedFuture(e);
+      }
+    } finally {
+      g.lock().unlock();
+    }
+    return written.handle(
+        (appended, err) -> {
+          Errors outcome = Errors.NONE;
+          if (err != null) {
+            outcome = GroupWriter.appendError(err, true);
+            log.warn("Transactional offsets of group {} not stored: {}", groupId, outcome, err);
+          } else {
+            Map<TopicPartition, ClassicGroup.StoredOffset> stored = new LinkedHashMap<>();
+            toWrite.forEach(
+                (tp, o) -> stored.put(tp, new ClassicGroup.StoredOffset(o, appended.lastOffset())));
+            transactional.add(producerId, groupId, stored);
+          }
+          for (TopicPartition tp : toWrite.keySet()) {
+            result.put(tp, outcome);
+          }
+          return result;
+        });
+  }
+
+  /**
+   * A transaction's marker reached {@code offsetsPartition}: its offsets there become the groups'
+   * committed offsets (commit) or are dropped (abort).
+   */
+  void completeTransaction(int offsetsPartition, long producerId, boolean commit) {
+    Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>> decided =
+        transactional.take(producerId, offsetsPartition, registry::partitionFor);
+    if (!commit) {
+      return;
+    }
+    for (Map.Entry<String, Map<TopicPartition, ClassicGroup.StoredOffset>> e : decided.entrySet()) {
+      ClassicGroup g;
+      try {
+        g = registry.lock(e.getKey(), true, time.milliseconds());
+      } catch (ApiException ex) {
+        continue; // moved away: the next owner replays the marker from the log
+      }
+      if (g == null) {
+        continue;
+      }
+      try {
+        e.getValue().forEach(g::storeOffset); // keeps a newer one (later in the log)
+      } finally {
+        g.lock().unlock();
+      }
+    }
+  }
+
+  /** Restores undecided transactional offsets read back at load. */
+  void restorePending(Map<Long, Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>>> p) {
+    p.forEach((pid, byGroup) -> byGroup.forEach((group, o) -> transactional.add(pid, group, o)));
+  }
+
+  void unloadPending(int offsetsPartition) {
+    transactional.dropPartition(offsetsPartition, registry::partitionFor);
+  }
+
+  boolean hasPendingTransactionalOffset(String groupId, TopicPartition tp) {
+    return transactional.hasPending(groupId, tp);
   }
 
   private Errors validateCommit(

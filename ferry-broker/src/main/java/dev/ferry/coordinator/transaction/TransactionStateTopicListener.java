@@ -2,9 +2,10 @@ package dev.ferry.coordinator.transaction;
 
 import dev.ferry.coordinator.group.CoordinatorLog;
 import dev.ferry.metadata.MetadataListener;
+import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.ZkMetadataStore;
+import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.storage.AppendResult;
@@ -33,14 +34,14 @@ public final class TransactionStateTopicListener implements MetadataListener {
   private final int brokerId;
   private final TransactionCoordinator coordinator;
   private final ReplicaManager replicaManager;
-  private final ZkMetadataStore store;
+  private final MetadataView store;
   private final Map<Integer, Integer> loadedEpochs = new HashMap<>();
 
   public TransactionStateTopicListener(
       int brokerId,
       TransactionCoordinator coordinator,
       ReplicaManager replicaManager,
-      ZkMetadataStore store) {
+      MetadataView store) {
     this.brokerId = brokerId;
     this.coordinator = coordinator;
     this.replicaManager = replicaManager;
@@ -125,20 +126,18 @@ public final class TransactionStateTopicListener implements MetadataListener {
 
       @Override
       public long logStartOffset() {
-        return partition.log().logStartOffset();
+        return partition.logStartOffset();
       }
 
       @Override
       public long logEndOffset() {
-        return partition.log().logEndOffset();
+        return partition.logEndOffset();
       }
 
       @Override
       public Records read(long offset, int maxBytes) {
-        return partition
-            .log()
-            .read(offset, maxBytes, partition.log().logEndOffset(), true)
-            .records();
+        // The whole local log, as a coordinator loads it on becoming leader (no epoch check).
+        return partition.read(FetchParams.localLogEnd(), offset, -1, maxBytes, true).records();
       }
 
       @Override

@@ -8,10 +8,13 @@ import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.server.LeaderHints;
+import dev.ferry.server.txn.TransactionVerifier;
 import dev.ferry.storage.AppendResult;
 import dev.ferry.storage.InvalidRecordsException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -29,6 +32,7 @@ import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponseC
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
@@ -50,18 +54,107 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
   private final MetadataView metadata;
   private final ReplicaManager replicaManager;
   private final LeaderHints leaderHints;
+  private final TransactionVerifier transactions;
 
   public ProduceHandler(MetadataView metadata, ReplicaManager replicaManager) {
+    this(metadata, replicaManager, null);
+  }
+
+  /**
+   * @param transactions checks (v1) or adds (v2) a partition with the producer's transaction
+   *     coordinator before the first batch of a transaction is appended there; null refuses
+   *     transactional batches of producers the partition does not know in a transaction
+   */
+  public ProduceHandler(
+      MetadataView metadata, ReplicaManager replicaManager, TransactionVerifier transactions) {
     // Advertised from v0 although v0-2 are rejected: librdkafka disables compression unless v0-2
     // are listed (KAFKA-18659); the codec refuses to parse those versions anyway.
     super(ApiKeys.PRODUCE, ProduceRequest.class, 0, ApiKeys.PRODUCE.latestVersion(false));
     this.metadata = metadata;
     this.replicaManager = replicaManager;
     this.leaderHints = new LeaderHints(metadata);
+    this.transactions = transactions;
   }
 
   @Override
   protected CompletableFuture<AbstractResponse> handle(NetworkRequest request, ProduceRequest req) {
+    if (req.transactionalId() == null) {
+      return produce(req, Map.of());
+    }
+    // A transaction's first batch on a partition: its coordinator must know the partition is in
+    // the transaction (v1) or add it (v2) before anything is appended.
+    Map<TopicPartition, RecordBatch> unverified = new HashMap<>();
+    boolean byId = req.version() >= 13;
+    for (TopicProduceData topicData : req.data().topicData()) {
+      Optional<TopicMetadata> topic =
+          byId ? metadata.topic(topicData.topicId()) : metadata.topic(topicData.name());
+      if (topic.isEmpty()) {
+        continue;
+      }
+      for (PartitionProduceData pd : topicData.partitionData()) {
+        if (!(pd.records() instanceof MemoryRecords records)) {
+          continue;
+        }
+        RecordBatch first = records.firstBatch();
+        TopicPartition tp = new TopicPartition(topic.get().name(), pd.index());
+        Partition partition = replicaManager.partition(tp);
+        if (first != null
+            && first.isTransactional()
+            && partition != null
+            && !partition.hasOngoingTransaction(first.producerId(), first.producerEpoch())) {
+          unverified.put(tp, first);
+        }
+      }
+    }
+    if (unverified.isEmpty()) {
+      return produce(req, Map.of());
+    }
+    RecordBatch any = unverified.values().iterator().next();
+    if (transactions == null) {
+      Map<TopicPartition, Errors> refused = new HashMap<>();
+      unverified.keySet().forEach(tp -> refused.put(tp, Errors.INVALID_TXN_STATE));
+      return produce(req, refused);
+    }
+    return transactions
+        .verify(
+            req.transactionalId(),
+            any.producerId(),
+            any.producerEpoch(),
+            unverified.keySet(),
+            ProduceRequest.isTransactionV2Requested(req.version()))
+        .thenCompose(
+            verified -> {
+              Map<TopicPartition, Errors> refused = new HashMap<>();
+              verified.forEach(
+                  (tp, e) -> {
+                    if (e != Errors.NONE) {
+                      refused.put(tp, produceError(e));
+                    }
+                  });
+              return produce(req, refused);
+            });
+  }
+
+  /**
+   * A coordinator that is moving or busy finishing the previous transaction is a retriable
+   * condition for the producer; Kafka answers it as NOT_ENOUGH_REPLICAS, which every producer
+   * version retries.
+   */
+  private static Errors produceError(Errors verification) {
+    return switch (verification) {
+      case CONCURRENT_TRANSACTIONS,
+          COORDINATOR_LOAD_IN_PROGRESS,
+          COORDINATOR_NOT_AVAILABLE,
+          NOT_COORDINATOR,
+          NETWORK_EXCEPTION ->
+          Errors.NOT_ENOUGH_REPLICAS;
+      case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH;
+      default -> verification;
+    };
+  }
+
+  private CompletableFuture<AbstractResponse> produce(
+      ProduceRequest req, Map<TopicPartition, Errors> refused) {
     short acks = req.acks();
     boolean byId = req.version() >= 13;
     TopicProduceResponseCollection responses = new TopicProduceResponseCollection();
@@ -81,6 +174,8 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
           partitions.add(error(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION));
         } else if (acks != 0 && acks != 1 && acks != -1) {
           partitions.add(error(pd.index(), Errors.INVALID_REQUIRED_ACKS));
+        } else if (refused.containsKey(new TopicPartition(name, pd.index()))) {
+          partitions.add(error(pd.index(), refused.get(new TopicPartition(name, pd.index()))));
         } else {
           partitions.add(append(new TopicPartition(name, pd.index()), pd, acks, req, waits));
         }

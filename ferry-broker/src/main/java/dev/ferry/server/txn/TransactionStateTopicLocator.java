@@ -1,13 +1,12 @@
 package dev.ferry.server.txn;
 
-import dev.ferry.controller.TopicController;
+import dev.ferry.controller.TopicAdmin;
 import dev.ferry.coordinator.transaction.TransactionCoordinator;
 import dev.ferry.coordinator.transaction.TransactionCoordinatorConfig;
+import dev.ferry.server.admin.AdminFutures;
 import dev.ferry.server.cluster.ClusterView;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -25,19 +24,14 @@ public final class TransactionStateTopicLocator {
   private static final String TOPIC = TransactionCoordinator.TRANSACTION_STATE_TOPIC;
 
   private final ClusterView cluster;
-  private final TopicController topics;
-  private final Executor admin;
+  private final TopicAdmin topics;
   private final TransactionCoordinator coordinator;
   private final AtomicBoolean creating = new AtomicBoolean();
 
   public TransactionStateTopicLocator(
-      ClusterView cluster,
-      TopicController topics,
-      Executor admin,
-      TransactionCoordinator coordinator) {
+      ClusterView cluster, TopicAdmin topics, TransactionCoordinator coordinator) {
     this.cluster = cluster;
     this.topics = topics;
-    this.admin = admin;
     this.coordinator = coordinator;
   }
 
@@ -68,32 +62,25 @@ public final class TransactionStateTopicLocator {
     if (!creating.compareAndSet(false, true)) {
       return;
     }
-    try {
-      admin.execute(
-          () -> {
-            try {
-              TransactionCoordinatorConfig config = coordinator.config();
-              short rf =
-                  (short)
-                      Math.max(
-                          1, Math.min(config.replicationFactor(), cluster.liveBrokers().size()));
-              topics.createTopic(
-                  TOPIC, config.numPartitions(), rf, Map.of(), topicConfigs(config, rf), false);
-              log.info(
-                  "Created {} with {} partitions, replication factor {}",
-                  TOPIC,
-                  config.numPartitions(),
-                  rf);
-            } catch (TopicExistsException e) {
-              // Another broker or request won.
-            } catch (RuntimeException e) {
-              log.warn("Could not create {}: {}", TOPIC, e.toString());
-            } finally {
+    TransactionCoordinatorConfig config = coordinator.config();
+    short rf =
+        (short) Math.max(1, Math.min(config.replicationFactor(), cluster.liveBrokers().size()));
+    topics
+        .createTopic(TOPIC, config.numPartitions(), rf, Map.of(), topicConfigs(config, rf), false)
+        .whenComplete(
+            (created, error) -> {
+              Throwable cause = error == null ? null : AdminFutures.cause(error);
+              if (cause == null) {
+                log.info(
+                    "Created {} with {} partitions, replication factor {}",
+                    TOPIC,
+                    config.numPartitions(),
+                    rf);
+              } else if (!(cause instanceof TopicExistsException)) {
+                // TopicExists: another broker or request won.
+                log.warn("Could not create {}: {}", TOPIC, cause.toString());
+              }
               creating.set(false);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      creating.set(false);
-    }
+            });
   }
 }
