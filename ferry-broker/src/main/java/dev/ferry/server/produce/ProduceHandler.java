@@ -79,7 +79,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
   @Override
   protected CompletableFuture<AbstractResponse> handle(NetworkRequest request, ProduceRequest req) {
     if (req.transactionalId() == null) {
-      return produce(req, Map.of());
+      return produce(request, req, Map.of());
     }
     // A transaction's first batch on a partition: its coordinator must know the partition is in
     // the transaction (v1) or add it (v2) before anything is appended.
@@ -107,13 +107,13 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
       }
     }
     if (unverified.isEmpty()) {
-      return produce(req, Map.of());
+      return produce(request, req, Map.of());
     }
     RecordBatch any = unverified.values().iterator().next();
     if (transactions == null) {
       Map<TopicPartition, Errors> refused = new HashMap<>();
       unverified.keySet().forEach(tp -> refused.put(tp, Errors.INVALID_TXN_STATE));
-      return produce(req, refused);
+      return produce(request, req, refused);
     }
     return transactions
         .verify(
@@ -131,7 +131,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                       refused.put(tp, produceError(e));
                     }
                   });
-              return produce(req, refused);
+              return produce(request, req, refused);
             });
   }
 
@@ -154,7 +154,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
   }
 
   private CompletableFuture<AbstractResponse> produce(
-      ProduceRequest req, Map<TopicPartition, Errors> refused) {
+      NetworkRequest request, ProduceRequest req, Map<TopicPartition, Errors> refused) {
     short acks = req.acks();
     boolean byId = req.version() >= 13;
     TopicProduceResponseCollection responses = new TopicProduceResponseCollection();
