@@ -184,7 +184,9 @@ final class ConsumerGroupManager {
       Map<Uuid, Set<Integer>> pendingBefore = m.pendingRevocation;
       int memberEpochBefore = m.memberEpoch;
       int groupEpochBefore = g.groupEpoch();
-      boolean subscriptionChanged = update(m, ctx, req) || isNew;
+      // A restarted static member (new object, old epoch) brings its old subscription: only a
+      // brand-new member, or a changed subscription, makes the group rebalance.
+      boolean subscriptionChanged = update(m, ctx, req) || (isNew && m.memberEpoch == 0);
       if (isNew) {
         g.addMember(m);
         log.info("{} joined {} ({})", m, g, m.clientId);

@@ -241,6 +241,44 @@ class ConsumerGroupProtocolTest {
         .containsExactly("a");
   }
 
+  @Test
+  void aRestartedStaticMemberTakesBackItsAssignmentWithoutARebalance() {
+    ConsumerGroupHeartbeatResponseData first =
+        send(join("first-incarnation", r -> r.setInstanceId("host-1")));
+    Set<Integer> all = assigned(first);
+    beat("first-incarnation", 1, all);
+    join("b");
+    Set<Integer> kept = assigned(beat("first-incarnation", 1, all));
+    beat("first-incarnation", 1, kept);
+    beat("b", 2, Set.of());
+    int epoch = describe().groupEpoch();
+
+    // While the instance is still live, another process cannot take its id.
+    assertThat(error(send(join("impostor", r -> r.setInstanceId("host-1")))))
+        .isEqualTo(Errors.UNRELEASED_INSTANCE_ID);
+
+    // A static member that leaves with epoch -2 keeps its partitions for its restart...
+    ConsumerGroupHeartbeatResponseData left =
+        send(
+            new ConsumerGroupHeartbeatRequestData()
+                .setGroupId(G)
+                .setMemberId("first-incarnation")
+                .setInstanceId("host-1")
+                .setMemberEpoch(ConsumerGroupMember.STATIC_LEAVE_EPOCH));
+    assertThat(left.memberEpoch()).isEqualTo(-2);
+    // ...which rejoins with a new member id and gets them back, the group epoch unchanged.
+    ConsumerGroupHeartbeatResponseData second =
+        send(join("second-incarnation", r -> r.setInstanceId("host-1")));
+    assertThat(error(second)).isEqualTo(Errors.NONE);
+    assertThat(second.memberEpoch()).isEqualTo(2);
+    assertThat(assigned(second)).isEqualTo(kept);
+    assertThat(describe().groupEpoch()).isEqualTo(epoch);
+    assertThat(describe().members())
+        .extracting(ConsumerGroupDescribeResponseData.Member::memberId)
+        .containsExactlyInAnyOrder("second-incarnation", "b");
+    assertThat(error(beat("first-incarnation", 2, kept))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+  }
+
   // ---------------------------------------------------------------- bad input
 
   @Test
