@@ -7,6 +7,7 @@ import dev.ferry.metadata.ControllerStore;
 import dev.ferry.metadata.MetadataListener;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.runtime.BrokerThreads;
 import java.io.Closeable;
 import java.util.HashSet;
 import java.util.List;
@@ -84,13 +85,7 @@ public final class ClusterController implements MetadataListener, Closeable {
 
   private static ScheduledExecutorService controllerThread() {
     ScheduledThreadPoolExecutor executor =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "ferry-controller");
-              t.setDaemon(true);
-              return t;
-            });
+        new ScheduledThreadPoolExecutor(1, BrokerThreads.factory("ferry-controller"));
     executor.setRemoveOnCancelPolicy(true);
     return executor;
   }

@@ -1,5 +1,6 @@
 package dev.ferry.metadata;
 
+import dev.ferry.runtime.BrokerThreads;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +37,7 @@ public final class ListenerNotifier implements AutoCloseable {
   private boolean closed;
 
   public ListenerNotifier() {
-    thread = new Thread(this::run, "ferry-metadata-events");
-    thread.setDaemon(true);
+    thread = BrokerThreads.newThread(this::run, "ferry-metadata-events");
     thread.start();
   }
 

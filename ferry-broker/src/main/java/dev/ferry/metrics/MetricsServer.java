@@ -1,5 +1,6 @@
 package dev.ferry.metrics;
 
+import dev.ferry.runtime.BrokerThreads;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.Closeable;
@@ -37,11 +38,7 @@ public final class MetricsServer implements Closeable {
             0,
             TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(64),
-            r -> {
-              Thread t = new Thread(r, "ferry-metrics-http");
-              t.setDaemon(true);
-              return t;
-            },
+            BrokerThreads.factory("ferry-metrics-http"),
             new ThreadPoolExecutor.DiscardPolicy());
     try {
       HTTPServer.Builder builder =

@@ -1,5 +1,6 @@
 package dev.ferry.network;
 
+import dev.ferry.runtime.BrokerThreads;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -139,8 +140,7 @@ public final class SocketServer implements Closeable {
   }
 
   private static Thread startThread(Runnable runnable, String name) {
-    Thread thread = new Thread(runnable, name);
-    thread.setDaemon(true);
+    Thread thread = BrokerThreads.newThread(runnable, name);
     thread.start();
     return thread;
   }

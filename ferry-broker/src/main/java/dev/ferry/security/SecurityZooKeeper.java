@@ -1,5 +1,6 @@
 package dev.ferry.security;
 
+import dev.ferry.runtime.BrokerThreads;
 import java.io.Closeable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,12 +42,7 @@ public final class SecurityZooKeeper implements Closeable {
     String hosts = slash < 0 ? connectString : connectString.substring(0, slash);
     String chroot = slash < 0 ? "" : connectString.substring(slash + 1).replaceAll("/+$", "");
     ExecutorService events =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "ferry-security-zk-events");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadExecutor(BrokerThreads.factory("ferry-security-zk-events"));
     CuratorFrameworkFactory.Builder builder =
         CuratorFrameworkFactory.builder()
             .connectString(hosts)
@@ -55,12 +51,7 @@ public final class SecurityZooKeeper implements Closeable {
             .retryPolicy(new BoundedExponentialBackoffRetry(100, 2_000, 10))
             .waitForShutdownTimeoutMs(2_000)
             .runSafeService(events)
-            .threadFactory(
-                r -> {
-                  Thread t = new Thread(r, "ferry-security-zk");
-                  t.setDaemon(true);
-                  return t;
-                });
+            .threadFactory(BrokerThreads.factory("ferry-security-zk"));
     if (!chroot.isEmpty()) {
       builder.namespace(chroot);
     }

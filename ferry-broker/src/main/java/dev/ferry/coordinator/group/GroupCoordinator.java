@@ -1,5 +1,6 @@
 package dev.ferry.coordinator.group;
 
+import dev.ferry.runtime.BrokerThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -120,11 +121,7 @@ public final class GroupCoordinator implements AutoCloseable {
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
+    return BrokerThreads.factory(name);
   }
 
   /**

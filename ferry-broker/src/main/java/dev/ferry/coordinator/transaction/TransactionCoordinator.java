@@ -1,6 +1,7 @@
 package dev.ferry.coordinator.transaction;
 
 import dev.ferry.coordinator.group.CoordinatorLog;
+import dev.ferry.runtime.BrokerThreads;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -86,13 +87,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     this.time = time;
     this.producerIds = producerIds;
     ScheduledThreadPoolExecutor s =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "ferry-txn-coordinator");
-              t.setDaemon(true);
-              return t;
-            });
+        new ScheduledThreadPoolExecutor(1, BrokerThreads.factory("ferry-txn-coordinator"));
     s.setRemoveOnCancelPolicy(true);
     this.scheduler = s;
   }

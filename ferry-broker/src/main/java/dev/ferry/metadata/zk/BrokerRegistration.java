@@ -2,6 +2,7 @@ package dev.ferry.metadata.zk;
 
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.MetadataCache;
+import dev.ferry.runtime.BrokerThreads;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,12 +30,7 @@ final class BrokerRegistration implements ConnectionStateListener, AutoCloseable
   private final CuratorFramework client;
   private final MetadataCache cache;
   private final ExecutorService reRegistration =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "ferry-broker-registration");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadExecutor(BrokerThreads.factory("ferry-broker-registration"));
   private volatile BrokerInfo registered;
   private volatile boolean closed;
 

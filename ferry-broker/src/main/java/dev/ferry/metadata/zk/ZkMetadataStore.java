@@ -10,6 +10,7 @@ import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ProducerIdBlock;
 import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.runtime.BrokerThreads;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -411,11 +412,7 @@ public final class ZkMetadataStore implements MetadataStore {
   }
 
   private static ThreadFactory daemonThreads(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
+    return BrokerThreads.factory(name);
   }
 
   /**
