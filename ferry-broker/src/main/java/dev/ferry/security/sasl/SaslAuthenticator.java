@@ -149,7 +149,7 @@ public final class SaslAuthenticator implements ConnectionAuthenticator {
       log.info(
           "Failed authentication with {} (Unsupported SASL mechanism {}); enabled: {}",
           request.clientAddress(),
-          name,
+          printable(name),
           settings.enabledMechanisms());
       return fail(
           new SaslHandshakeResponse(data.setErrorCode(Errors.UNSUPPORTED_SASL_MECHANISM.code())));
@@ -205,6 +205,19 @@ public final class SaslAuthenticator implements ConnectionAuthenticator {
       log.debug("{} authenticated with {} on {}", principal, mechanismName, request.connectionId());
     }
     return CompletableFuture.completedFuture(new SaslAuthenticateResponse(data));
+  }
+
+  /** A client-chosen string as a log can safely show it: printable ASCII, at most 64 chars. */
+  private static String printable(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      out.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return out.toString();
   }
 
   /** Answers after the failed-authentication delay; the connection closes after the answer. */
