@@ -2,6 +2,7 @@ package dev.ferry.conformance;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,8 @@ import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * What a request sequence needs to know about one side: connections to its nodes, its topic ids
@@ -23,6 +26,7 @@ final class SideContext implements AutoCloseable {
   private final Map<String, Uuid> topicIds = new HashMap<>();
   private final Map<Uuid, String> topicNames = new HashMap<>();
   private final Map<String, Object> remembered = new HashMap<>();
+  private final java.util.Set<Uuid> unresolvable = new java.util.HashSet<>();
 
   SideContext(BrokerUnderTest side) {
     this.side = side;
@@ -76,14 +80,31 @@ final class SideContext implements AutoCloseable {
     return id;
   }
 
-  /** The topic name behind one of this side's topic ids, or null. */
+  /**
+   * The topic name behind one of this side's topic ids, or null. An id just handed out (a
+   * CreateTopics answer) may not be in the broker's metadata yet: Kafka propagates a new topic to
+   * its brokers asynchronously, so the lookup retries for a bounded time, once per unknown id.
+   */
   String topicName(Uuid id) {
     String name = topicNames.get(id);
-    if (name == null && !Uuid.ZERO_UUID.equals(id)) {
-      refreshTopicIds();
-      name = topicNames.get(id);
+    if (name != null || Uuid.ZERO_UUID.equals(id) || unresolvable.contains(id)) {
+      return name;
     }
-    return name;
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                refreshTopicIds();
+                return topicNames.containsKey(id);
+              });
+      return topicNames.get(id);
+    } catch (ConditionTimeoutException e) {
+      // An id this side does not know (e.g. of a topic deleted since): compared as it is.
+    }
+    unresolvable.add(id);
+    return null;
   }
 
   private void refreshTopicIds() {
