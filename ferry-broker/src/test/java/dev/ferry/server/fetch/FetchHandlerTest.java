@@ -116,8 +116,15 @@ class FetchHandlerTest {
     local.append("solo", "a");
     PartitionData outOfRange = only(fetch(-1, "solo", 5, EPOCH));
     assertThat(outOfRange.errorCode()).isEqualTo(Errors.OFFSET_OUT_OF_RANGE.code());
-    assertThat(outOfRange.highWatermark()).isEqualTo(1);
-    assertThat(outOfRange.logStartOffset()).isZero();
+    assertThat(outOfRange.highWatermark())
+        .as("a consumer is told no offsets, as in Kafka: it resets with ListOffsets")
+        .isEqualTo(-1);
+    PartitionData followerOutOfRange = only(fetch(FOLLOWER, "solo", 5, EPOCH));
+    assertThat(followerOutOfRange.errorCode()).isEqualTo(Errors.OFFSET_OUT_OF_RANGE.code());
+    assertThat(followerOutOfRange.highWatermark())
+        .as("a follower learns where the leader's log is")
+        .isEqualTo(1);
+    assertThat(followerOutOfRange.logStartOffset()).isZero();
     assertThat(handler.parkedFetches()).isZero();
   }
 
