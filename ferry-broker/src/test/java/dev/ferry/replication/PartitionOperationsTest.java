@@ -169,7 +169,9 @@ class PartitionOperationsTest {
         .isEqualTo(new OffsetLookup(3, -1, EPOCH));
     assertThat(lookup(ListOffsetsRequest.MAX_TIMESTAMP)).isEqualTo(new OffsetLookup(1, 300, EPOCH));
     assertThat(lookup(150)).isEqualTo(new OffsetLookup(1, 300, EPOCH));
-    assertThat(lookup(301)).isEqualTo(new OffsetLookup(-1, -1, EPOCH));
+    assertThat(lookup(301))
+        .as("nothing at or after it: offset, timestamp and epoch unknown, as in Kafka")
+        .isEqualTo(new OffsetLookup(-1, -1, -1));
 
     assertThat(partition.lastOffsetForLeaderEpoch(EPOCH, EPOCH))
         .isEqualTo(new EpochEndOffset(EPOCH, 3));
