@@ -39,6 +39,7 @@ public final class RequestAuthorizer implements RequestDispatcher {
   private final Authorizer authorizer;
   private final TopicAuthorization topics;
   private final GroupAuthorization groups;
+  private final TransactionAuthorization transactions = new TransactionAuthorization();
 
   public RequestAuthorizer(
       RequestDispatcher delegate,
@@ -92,6 +93,10 @@ public final class RequestAuthorizer implements RequestDispatcher {
       case DELETE_GROUPS -> groups.deleteGroups(request, access, delegate);
       case OFFSET_DELETE -> groups.offsetDelete(request, access, delegate, topics);
       case INIT_PRODUCER_ID -> initProducerId(request, access);
+      case END_TXN -> transactions.endTxn(request, access, delegate);
+      case ADD_OFFSETS_TO_TXN -> transactions.addOffsetsToTxn(request, access, delegate);
+      case ADD_PARTITIONS_TO_TXN -> transactions.addPartitionsToTxn(request, access, delegate);
+      case TXN_OFFSET_COMMIT -> transactions.txnOffsetCommit(request, access, delegate);
       default -> {
         if (access.cluster(AclOperation.CLUSTER_ACTION)) {
           yield delegate.dispatch(request);
