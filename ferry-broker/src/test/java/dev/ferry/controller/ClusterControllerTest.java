@@ -6,6 +6,7 @@ import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.memory.InMemoryMetadataCluster;
 import dev.ferry.metadata.memory.InMemoryMetadataStore;
+import dev.ferry.runtime.ManualClock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +31,7 @@ class ClusterControllerTest {
   private final List<ClusterController> controllers = new ArrayList<>();
 
   /** Each controller's own thread, as in a broker; time moves for all of them together. */
-  private final List<ManualScheduler> schedulers = new ArrayList<>();
+  private final List<ManualClock> schedulers = new ArrayList<>();
 
   private InMemoryMetadataStore admin;
 
@@ -58,7 +59,7 @@ class ClusterControllerTest {
 
   /** A controller candidate on broker {@code id}, told of metadata changes by the test. */
   private ClusterController controllerOn(int id, boolean autoRebalance) {
-    ManualScheduler scheduler = new ManualScheduler();
+    ManualClock scheduler = new ManualClock(0);
     ClusterController controller =
         new ClusterController(
             id,
@@ -73,7 +74,7 @@ class ClusterControllerTest {
   }
 
   private void runDue() {
-    schedulers.forEach(ManualScheduler::runDue);
+    schedulers.forEach(ManualClock::runDue);
   }
 
   private void advance(long ms) {
