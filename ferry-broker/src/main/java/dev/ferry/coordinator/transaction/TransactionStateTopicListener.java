@@ -1,22 +1,16 @@
 package dev.ferry.coordinator.transaction;
 
-import dev.ferry.coordinator.group.CoordinatorLog;
+import dev.ferry.coordinator.group.PartitionCoordinatorLog;
 import dev.ferry.metadata.MetadataListener;
 import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
-import dev.ferry.storage.AppendResult;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.Records;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,55 +89,14 @@ public final class TransactionStateTopicListener implements MetadataListener {
     if (leads && (loadedAt == null || loadedAt != state.leaderEpoch())) {
       loadedEpochs.put(p, state.leaderEpoch());
       log.info("Becoming transaction coordinator for {} at epoch {}", tp, state.leaderEpoch());
-      coordinator.onBecomeCoordinator(p, state.leaderEpoch(), logOf(tp, partition));
+      coordinator.onBecomeCoordinator(
+          p,
+          state.leaderEpoch(),
+          new PartitionCoordinatorLog(
+              tp, partition, replicaManager, coordinator.config().writeTimeoutMs()));
     } else if (!leads && loadedAt != null) {
       loadedEpochs.remove(p);
       coordinator.onResignCoordinator(p);
     }
-  }
-
-  private CoordinatorLog logOf(TopicPartition tp, Partition partition) {
-    long timeoutMs = coordinator.config().writeTimeoutMs();
-    return new CoordinatorLog() {
-      @Override
-      public CompletableFuture<AppendResult> append(MemoryRecords records) {
-        AppendResult result;
-        int epoch;
-        try {
-          epoch = partition.leaderEpoch();
-          result = replicaManager.appendAsLeader(tp, records, (short) -1);
-        } catch (RuntimeException e) {
-          return CompletableFuture.failedFuture(e);
-        }
-        return replicaManager
-            .awaitReplication(partition, epoch, result.lastOffset() + 1, timeoutMs)
-            .thenCompose(
-                error ->
-                    error == Errors.NONE
-                        ? CompletableFuture.completedFuture(result)
-                        : CompletableFuture.failedFuture(error.exception()));
-      }
-
-      @Override
-      public long logStartOffset() {
-        return partition.logStartOffset();
-      }
-
-      @Override
-      public long logEndOffset() {
-        return partition.logEndOffset();
-      }
-
-      @Override
-      public Records read(long offset, int maxBytes) {
-        // The whole local log, as a coordinator loads it on becoming leader (no epoch check).
-        return partition.read(FetchParams.localLogEnd(), offset, -1, maxBytes, true).records();
-      }
-
-      @Override
-      public String toString() {
-        return tp.toString();
-      }
-    };
   }
 }
