@@ -1,10 +1,10 @@
 package dev.ferry.coordinator.group;
 
+import com.google.re2j.Pattern;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.Uuid;
 
 /**

@@ -3,6 +3,7 @@ package dev.ferry.coordinator.group;
 import static dev.ferry.coordinator.group.GroupRecords.readString;
 import static dev.ferry.coordinator.group.GroupRecords.writeString;
 
+import com.google.re2j.Pattern;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.Uuid;
 
 /**

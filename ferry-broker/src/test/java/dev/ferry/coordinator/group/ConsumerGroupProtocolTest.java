@@ -312,6 +312,12 @@ class ConsumerGroupProtocolTest {
         .isEqualTo(Errors.UNSUPPORTED_ASSIGNOR);
     assertThat(error(send(join("c", r -> r.setSubscribedTopicRegex("orders[")))))
         .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
+    assertThat(error(send(join("c", r -> r.setSubscribedTopicRegex("(?=ord)orders")))))
+        .as("RE2J syntax as in Kafka: look-ahead is java.util.regex only")
+        .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
+    assertThat(error(send(join("c", r -> r.setSubscribedTopicRegex("(o)\\1rders")))))
+        .as("no back-references in RE2J")
+        .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
     assertThat(error(send(join("c", r -> r.setMemberEpoch(-3))))).isEqualTo(Errors.INVALID_REQUEST);
     assertThat(error(send(join("", r -> r))))
         .as("v1 needs a member id")
