@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -31,6 +32,7 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -235,6 +237,52 @@ class TransactionsTest {
           admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
       assertThat(offsets.get(new TopicPartition(in, 0)).offset()).isEqualTo(20);
       assertThat(offsets.get(new TopicPartition(in, 1)).offset()).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void aConsumerWaitsForTheOffsetsOfAnOpenTransaction() throws Exception {
+    String topic = "stable-in";
+    String group = "stable-group";
+    createTopic(topic, 1);
+    TopicPartition tp = new TopicPartition(topic, 0);
+    try (KafkaProducer<byte[], byte[]> producer = transactional("stable-app", Map.of());
+        KafkaConsumer<byte[], byte[]> consumer = reader(IsolationLevel.READ_COMMITTED, group);
+        Admin admin = broker.admin()) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      producer.sendOffsetsToTransaction(
+          Map.of(tp, new OffsetAndMetadata(5)), new ConsumerGroupMetadata(group));
+
+      // The consumer asks for stable offsets (require_stable, KIP-447): the broker answers
+      // UNSTABLE_OFFSET_COMMIT while the transaction is open, so the client keeps retrying.
+      assertThatThrownBy(() -> consumer.committed(Set.of(tp), Duration.ofSeconds(1)))
+          .isInstanceOf(TimeoutException.class);
+      // The admin client does not ask for stable offsets: nothing is committed yet.
+      assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get())
+          .doesNotContainKey(tp);
+
+      producer.commitTransaction();
+      assertThat(consumer.committed(Set.of(tp), Duration.ofSeconds(10)).get(tp).offset())
+          .isEqualTo(5);
+
+      // An aborted transaction leaves the committed offset as it was.
+      producer.beginTransaction();
+      producer.sendOffsetsToTransaction(
+          Map.of(tp, new OffsetAndMetadata(9)), new ConsumerGroupMetadata(group));
+      assertThatThrownBy(() -> consumer.committed(Set.of(tp), Duration.ofSeconds(1)))
+          .isInstanceOf(TimeoutException.class);
+      assertThat(
+              admin
+                  .listConsumerGroupOffsets(group)
+                  .partitionsToOffsetAndMetadata()
+                  .get()
+                  .get(tp)
+                  .offset())
+          .isEqualTo(5);
+      producer.abortTransaction();
+      assertThat(consumer.committed(Set.of(tp), Duration.ofSeconds(10)).get(tp).offset())
+          .isEqualTo(5);
     }
   }
 

@@ -460,7 +460,17 @@ public final class GroupCoordinator implements AutoCloseable {
 
   /** Committed offsets of the given partitions, or of all partitions when null. */
   public OffsetFetchResult fetchOffsets(String groupId, List<TopicPartition> partitions) {
-    return offsets.fetch(groupId, partitions);
+    return fetchOffsets(groupId, partitions, false);
+  }
+
+  /**
+   * As above; with {@code requireStable} (OffsetFetch v7+, sent by read_committed consumers) a
+   * partition with an undecided transactional offset is listed in {@link
+   * OffsetFetchResult#unstable()} instead.
+   */
+  public OffsetFetchResult fetchOffsets(
+      String groupId, List<TopicPartition> partitions, boolean requireStable) {
+    return offsets.fetch(groupId, partitions, requireStable);
   }
 
   /**
@@ -469,6 +479,16 @@ public final class GroupCoordinator implements AutoCloseable {
    */
   public OffsetFetchResult fetchOffsets(
       String groupId, String memberId, int memberEpoch, List<TopicPartition> partitions) {
+    return fetchOffsets(groupId, memberId, memberEpoch, partitions, false);
+  }
+
+  /** As above, with the stable check of {@link #fetchOffsets(String, List, boolean)}. */
+  public OffsetFetchResult fetchOffsets(
+      String groupId,
+      String memberId,
+      int memberEpoch,
+      List<TopicPartition> partitions,
+      boolean requireStable) {
     ConsumerGroupManager consumer = consumerGroups;
     if (consumer != null && groupId != null) {
       Errors check = consumer.validateFetch(groupId, memberId, memberEpoch);
@@ -476,7 +496,7 @@ public final class GroupCoordinator implements AutoCloseable {
         return new OffsetFetchResult(check, Map.of());
       }
     }
-    return offsets.fetch(groupId, partitions);
+    return offsets.fetch(groupId, partitions, requireStable);
   }
 
   public CompletableFuture<OffsetDeleteResult> deleteOffsets(

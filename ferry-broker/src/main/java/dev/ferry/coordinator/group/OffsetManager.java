@@ -2,6 +2,7 @@ package dev.ferry.coordinator.group;
 
 import dev.ferry.storage.AppendResult;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,23 +211,29 @@ final class OffsetManager {
    * committed offsets (commit) or are dropped (abort).
    */
   void completeTransaction(int offsetsPartition, long producerId, boolean commit) {
-    Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>> decided =
-        transactional.take(producerId, offsetsPartition, registry::partitionFor);
     if (!commit) {
+      // The committed offsets do not change: nothing for a stable fetch to miss.
+      transactional.take(producerId, offsetsPartition, registry::partitionFor);
       return;
     }
+    Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>> decided =
+        transactional.peek(producerId, offsetsPartition, registry::partitionFor);
     for (Map.Entry<String, Map<TopicPartition, ClassicGroup.StoredOffset>> e : decided.entrySet()) {
       ClassicGroup g;
       try {
         g = registry.lock(e.getKey(), true, time.milliseconds());
       } catch (ApiException ex) {
+        transactional.remove(producerId, e.getKey(), e.getValue());
         continue; // moved away: the next owner replays the marker from the log
       }
       if (g == null) {
+        transactional.remove(producerId, e.getKey(), e.getValue());
         continue;
       }
       try {
         e.getValue().forEach(g::storeOffset); // keeps a newer one (later in the log)
+        // Cleared under the group lock: a stable fetch sees either pending or the new offsets.
+        transactional.remove(producerId, e.getKey(), e.getValue());
       } finally {
         g.lock().unlock();
       }
@@ -283,9 +290,13 @@ final class OffsetManager {
 
   /**
    * The committed offsets of {@code partitions} (those never committed are absent from the map), or
-   * of every partition when {@code partitions} is null.
+   * of every partition when {@code partitions} is null. With {@code requireStable}, a partition an
+   * undecided transaction holds an offset for is reported unstable instead: a read_committed
+   * consumer must not start from an offset the transaction is about to replace. The check and the
+   * read happen under the group lock, which {@link #completeTransaction} holds while it applies the
+   * offsets and clears them from the pending set, so no fetch sees neither.
    */
-  OffsetFetchResult fetch(String groupId, List<TopicPartition> partitions) {
+  OffsetFetchResult fetch(String groupId, List<TopicPartition> partitions, boolean requireStable) {
     if (groupId == null) {
       return new OffsetFetchResult(Errors.INVALID_GROUP_ID, Map.of());
     }
@@ -300,19 +311,19 @@ final class OffsetManager {
     }
     try {
       Map<TopicPartition, OffsetAndMetadata> out = new LinkedHashMap<>();
-      if (partitions == null) {
-        for (Map.Entry<TopicPartition, ClassicGroup.StoredOffset> e : g.offsets().entrySet()) {
-          out.put(e.getKey(), e.getValue().value());
+      Set<TopicPartition> unstable = new HashSet<>();
+      Iterable<TopicPartition> wanted = partitions == null ? g.offsets().keySet() : partitions;
+      for (TopicPartition tp : wanted) {
+        if (requireStable && transactional.hasPending(groupId, tp)) {
+          unstable.add(tp);
+          continue;
         }
-      } else {
-        for (TopicPartition tp : partitions) {
-          ClassicGroup.StoredOffset s = g.offsets().get(tp);
-          if (s != null) {
-            out.put(tp, s.value());
-          }
+        ClassicGroup.StoredOffset s = g.offsets().get(tp);
+        if (s != null) {
+          out.put(tp, s.value());
         }
       }
-      return new OffsetFetchResult(Errors.NONE, out);
+      return new OffsetFetchResult(Errors.NONE, out, unstable);
     } finally {
       g.lock().unlock();
     }

@@ -53,6 +53,43 @@ final class TransactionalOffsets {
     return out;
   }
 
+  /** A copy of the producer's pending offsets of the groups in {@code offsetsPartition}. */
+  synchronized Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>> peek(
+      long producerId, int offsetsPartition, ToIntFunction<String> partitionOf) {
+    Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>> byGroup = pending.get(producerId);
+    Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>> out = new HashMap<>();
+    if (byGroup != null) {
+      byGroup.forEach(
+          (group, offsets) -> {
+            if (partitionOf.applyAsInt(group) == offsetsPartition) {
+              out.put(group, new HashMap<>(offsets));
+            }
+          });
+    }
+    return out;
+  }
+
+  /**
+   * Forgets the producer's pending offsets of one group that {@link #peek} returned (its
+   * transaction was decided); an entry replaced since then stays.
+   */
+  synchronized void remove(
+      long producerId, String groupId, Map<TopicPartition, ClassicGroup.StoredOffset> decided) {
+    Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>> byGroup = pending.get(producerId);
+    Map<TopicPartition, ClassicGroup.StoredOffset> offsets =
+        byGroup == null ? null : byGroup.get(groupId);
+    if (offsets == null) {
+      return;
+    }
+    decided.forEach(offsets::remove);
+    if (offsets.isEmpty()) {
+      byGroup.remove(groupId);
+    }
+    if (byGroup.isEmpty()) {
+      pending.remove(producerId);
+    }
+  }
+
   /** Whether some open transaction holds an offset of this group and partition. */
   synchronized boolean hasPending(String groupId, TopicPartition tp) {
     for (Map<String, Map<TopicPartition, ClassicGroup.StoredOffset>> byGroup : pending.values()) {

@@ -32,8 +32,9 @@ import org.apache.kafka.common.requests.OffsetFetchResponse;
 /**
  * OffsetFetch v1-10: one group with a top-level error (v2-7, v1 has only partition errors), many
  * groups (v8+), topic ids instead of names (v10). A null topic list asks for every committed
- * partition. {@code require_stable} is accepted and ignored: there are no pending transactional
- * offsets.
+ * partition. With {@code require_stable} (v7+, read_committed consumers) a partition an undecided
+ * transaction holds an offset for gets UNSTABLE_OFFSET_COMMIT and no offset, as Kafka answers; the
+ * client retries until the transaction is decided.
  */
 public final class OffsetFetchHandler extends ApiHandler<OffsetFetchRequest> {
 
@@ -73,24 +74,30 @@ public final class OffsetFetchHandler extends ApiHandler<OffsetFetchRequest> {
         }
       }
     }
-    OffsetFetchResult result = coordinator.fetchOffsets(req.groupId(), wanted);
+    OffsetFetchResult result =
+        coordinator.fetchOffsets(req.groupId(), wanted, version >= 7 && req.requireStable());
     OffsetFetchResponseData data = new OffsetFetchResponseData();
     boolean topLevelError = version >= 2;
     if (result.error() != Errors.NONE && topLevelError) {
       return data.setErrorCode(result.error().code());
     }
     Map<String, OffsetFetchResponseTopic> byTopic = new LinkedHashMap<>();
-    List<TopicPartition> partitions =
-        wanted != null ? wanted : new ArrayList<>(result.offsets().keySet());
+    List<TopicPartition> partitions = wanted;
+    if (partitions == null) {
+      partitions = new ArrayList<>(result.offsets().keySet());
+      partitions.addAll(result.unstable());
+    }
     for (TopicPartition tp : partitions) {
       OffsetAndMetadata o = result.offsets().get(tp);
+      Errors error =
+          result.unstable().contains(tp) ? Errors.UNSTABLE_OFFSET_COMMIT : result.error();
       OffsetFetchResponsePartition p =
           new OffsetFetchResponsePartition()
               .setPartitionIndex(tp.partition())
               .setCommittedOffset(o == null ? OffsetFetchResponse.INVALID_OFFSET : o.offset())
               .setCommittedLeaderEpoch(o == null ? -1 : o.leaderEpoch())
               .setMetadata(o == null ? OffsetFetchResponse.NO_METADATA : o.metadata())
-              .setErrorCode(result.error().code());
+              .setErrorCode(error.code());
       byTopic
           .computeIfAbsent(tp.topic(), n -> new OffsetFetchResponseTopic().setName(n))
           .partitions()
@@ -103,12 +110,13 @@ public final class OffsetFetchHandler extends ApiHandler<OffsetFetchRequest> {
     boolean byId = version >= 10;
     OffsetFetchResponseData data = new OffsetFetchResponseData();
     for (OffsetFetchRequestGroup group : req.groups()) {
-      data.groups().add(fetchGroup(group, byId));
+      data.groups().add(fetchGroup(group, byId, req.requireStable()));
     }
     return data;
   }
 
-  private OffsetFetchResponseGroup fetchGroup(OffsetFetchRequestGroup group, boolean byId) {
+  private OffsetFetchResponseGroup fetchGroup(
+      OffsetFetchRequestGroup group, boolean byId, boolean requireStable) {
     OffsetFetchResponseGroup out = new OffsetFetchResponseGroup().setGroupId(group.groupId());
     // Requested topics with their resolved names (null: unknown topic id).
     List<OffsetFetchRequestTopics> requested = group.topics();
@@ -128,7 +136,8 @@ public final class OffsetFetchHandler extends ApiHandler<OffsetFetchRequest> {
     }
     // v9+ names the fetching member; consumer-protocol groups check its epoch.
     OffsetFetchResult result =
-        coordinator.fetchOffsets(group.groupId(), group.memberId(), group.memberEpoch(), wanted);
+        coordinator.fetchOffsets(
+            group.groupId(), group.memberId(), group.memberEpoch(), wanted, requireStable);
     if (result.error() != Errors.NONE) {
       return out.setErrorCode(result.error().code());
     }
@@ -142,19 +151,25 @@ public final class OffsetFetchHandler extends ApiHandler<OffsetFetchRequest> {
           rt.setTopicId(t.topicId());
         }
         for (int p : t.partitionIndexes()) {
-          rt.partitions()
-              .add(
-                  name == null
-                      ? partition(p, null).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code())
-                      : partition(p, result.offsets().get(new TopicPartition(name, p))));
+          TopicPartition tp = name == null ? null : new TopicPartition(name, p);
+          if (tp == null) {
+            rt.partitions().add(partition(p, null).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+          } else if (result.unstable().contains(tp)) {
+            rt.partitions()
+                .add(partition(p, null).setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code()));
+          } else {
+            rt.partitions().add(partition(p, result.offsets().get(tp)));
+          }
         }
         out.topics().add(rt);
       }
       return out;
     }
     Map<String, OffsetFetchResponseTopics> byTopic = new LinkedHashMap<>();
-    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : result.offsets().entrySet()) {
-      String name = e.getKey().topic();
+    List<TopicPartition> all = new ArrayList<>(result.offsets().keySet());
+    all.addAll(result.unstable());
+    for (TopicPartition tp : all) {
+      String name = tp.topic();
       OffsetFetchResponseTopics rt = byTopic.get(name);
       if (rt == null) {
         rt = new OffsetFetchResponseTopics().setName(name);
@@ -167,7 +182,12 @@ public final class OffsetFetchHandler extends ApiHandler<OffsetFetchRequest> {
         }
         byTopic.put(name, rt);
       }
-      rt.partitions().add(partition(e.getKey().partition(), e.getValue()));
+      rt.partitions()
+          .add(
+              result.unstable().contains(tp)
+                  ? partition(tp.partition(), null)
+                      .setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code())
+                  : partition(tp.partition(), result.offsets().get(tp)));
     }
     out.setTopics(new ArrayList<>(byTopic.values()));
     return out;

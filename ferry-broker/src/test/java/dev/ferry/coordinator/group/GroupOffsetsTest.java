@@ -246,6 +246,47 @@ class GroupOffsetsTest {
   }
 
   @Test
+  void aStableFetchReportsPartitionsWithUndecidedTransactionalOffsets() throws Exception {
+    f = CoordinatorFixture.start(dir, CoordinatorFixture.config(0, 600_000));
+    assertThat(f.commit("standalone", "", -1, Map.of(T0, offset(10, 1, "plain"))).values())
+        .containsOnly(Errors.NONE);
+    long pid = 4_000L;
+    assertThat(
+            f.await(
+                f.coordinator.commitTransactionalOffsets(
+                    "standalone", pid, (short) 0, "", null, -1, Map.of(T0, offset(20, 1, "tx")))))
+        .containsOnly(Map.entry(T0, Errors.NONE));
+
+    // Undecided: a stable fetch reports T0 unstable (no offset); a plain fetch sees the old one.
+    OffsetFetchResult stable = f.coordinator.fetchOffsets("standalone", List.of(T0, T1), true);
+    assertThat(stable.unstable()).containsExactly(T0);
+    assertThat(stable.offsets()).isEmpty();
+    assertThat(f.coordinator.fetchOffsets("standalone", null, true).unstable()).containsExactly(T0);
+    OffsetFetchResult plain = f.coordinator.fetchOffsets("standalone", List.of(T0), false);
+    assertThat(plain.unstable()).isEmpty();
+    assertThat(plain.offsets().get(T0).offset()).isEqualTo(10);
+
+    // Committed: stable again, with the transaction's offset.
+    f.coordinator.onTransactionCompleted(f.coordinator.partitionFor("standalone"), pid, true);
+    OffsetFetchResult after = f.coordinator.fetchOffsets("standalone", List.of(T0), true);
+    assertThat(after.unstable()).isEmpty();
+    assertThat(after.offsets().get(T0).offset()).isEqualTo(20);
+
+    // Aborted: stable again, the previous offset stays.
+    assertThat(
+            f.await(
+                f.coordinator.commitTransactionalOffsets(
+                    "standalone", pid, (short) 1, "", null, -1, Map.of(T0, offset(30, 1, "x")))))
+        .containsOnly(Map.entry(T0, Errors.NONE));
+    assertThat(f.coordinator.fetchOffsets("standalone", List.of(T0), true).unstable())
+        .containsExactly(T0);
+    f.coordinator.onTransactionCompleted(f.coordinator.partitionFor("standalone"), pid, false);
+    OffsetFetchResult aborted = f.coordinator.fetchOffsets("standalone", List.of(T0), true);
+    assertThat(aborted.unstable()).isEmpty();
+    assertThat(aborted.offsets().get(T0).offset()).isEqualTo(20);
+  }
+
+  @Test
   void recordFormatRoundTrips() {
     byte[] key = GroupRecords.offsetKey("g\u00e9", new TopicPartition("t.x", 12));
     assertThat(GroupRecords.parseKey(ByteBuffer.wrap(key)))
