@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ferry.security.SecurityZooKeeper;
+import dev.ferry.security.ZnodeMirror;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -16,25 +17,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.cache.ChildData;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * ACLs in ZooKeeper, one znode per resource pattern, mirrored on every broker by a watch (a change
@@ -43,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AclStore implements Closeable {
 
-  private static final Logger log = LoggerFactory.getLogger(AclStore.class);
   private static final ObjectMapper JSON =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
@@ -96,36 +84,17 @@ public final class AclStore implements Closeable {
     }
   }
 
-  private final CuratorFramework client;
-  private final CuratorCache cache;
-  private final Map<ResourcePattern, Set<AccessControlEntry>> current = new ConcurrentHashMap<>();
-  private final CountDownLatch initialized = new CountDownLatch(1);
+  private final ZnodeMirror<ResourcePattern, Set<AccessControlEntry>> mirror;
   private volatile Snapshot snapshot = new Snapshot(Map.of());
 
   public AclStore(SecurityZooKeeper zk) {
-    this.client = zk.client();
-    this.cache = CuratorCache.build(client, SecurityZooKeeper.ACLS);
-    cache
-        .listenable()
-        .addListener(
-            CuratorCacheListener.builder()
-                .forCreatesAndChanges((before, after) -> load(after))
-                .forDeletes(this::remove)
-                .forInitialized(initialized::countDown)
-                .build());
+    this.mirror =
+        new ZnodeMirror<>(zk.client(), SecurityZooKeeper.ACLS, "ACLs", new Codec(), this::rebuild);
   }
 
   /** Starts watching and waits (bounded) for the first full load. */
   public AclStore start(long timeoutMs) {
-    cache.start();
-    try {
-      if (!initialized.await(timeoutMs, TimeUnit.MILLISECONDS)) {
-        throw new KafkaException("ACLs not loaded from ZooKeeper within " + timeoutMs + " ms");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KafkaException("interrupted while loading ACLs");
-    }
+    mirror.start(timeoutMs);
     return this;
   }
 
@@ -133,66 +102,9 @@ public final class AclStore implements Closeable {
     return snapshot;
   }
 
-  private synchronized void load(ChildData node) {
-    ResourcePattern pattern = patternOf(node.getPath());
-    if (pattern == null) {
-      return;
-    }
-    try {
-      Set<AccessControlEntry> acls = decode(node.getData());
-      if (acls.isEmpty()) {
-        current.remove(pattern);
-      } else {
-        current.put(pattern, acls);
-      }
-      snapshot = new Snapshot(current);
-    } catch (IOException | RuntimeException e) {
-      log.error("Ignoring unreadable ACLs at {}: {}", node.getPath(), e.toString());
-    }
-  }
-
-  private synchronized void applyLocally(ResourcePattern pattern, Set<AccessControlEntry> acls) {
-    if (acls.isEmpty()) {
-      current.remove(pattern);
-    } else {
-      current.put(pattern, Set.copyOf(acls));
-    }
-    snapshot = new Snapshot(current);
-  }
-
-  private synchronized void remove(ChildData node) {
-    ResourcePattern pattern = patternOf(node.getPath());
-    if (pattern != null && current.remove(pattern) != null) {
-      snapshot = new Snapshot(current);
-    }
-  }
-
-  static String pathOf(ResourcePattern pattern) {
-    return SecurityZooKeeper.ACLS
-        + "/"
-        + pattern.resourceType().name()
-        + "/"
-        + pattern.patternType().name()
-        + "/"
-        + URLEncoder.encode(pattern.name(), StandardCharsets.UTF_8);
-  }
-
-  static ResourcePattern patternOf(String path) {
-    if (!path.startsWith(SecurityZooKeeper.ACLS + "/")) {
-      return null;
-    }
-    String[] parts = path.substring(SecurityZooKeeper.ACLS.length() + 1).split("/");
-    if (parts.length != 3) {
-      return null;
-    }
-    try {
-      return new ResourcePattern(
-          ResourceType.valueOf(parts[0]),
-          URLDecoder.decode(parts[2], StandardCharsets.UTF_8),
-          PatternType.valueOf(parts[1]));
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+  /** Runs under the mirror's lock after each change. */
+  private void rebuild() {
+    snapshot = new Snapshot(mirror.view());
   }
 
   /** Every cached pattern with its ACLs. */
@@ -202,7 +114,7 @@ public final class AclStore implements Closeable {
 
   /** Adds ACLs to a pattern (blocking; admin thread). */
   public void add(ResourcePattern pattern, Collection<AccessControlEntry> acls) {
-    update(pattern, set -> set.addAll(acls));
+    mirror.update(pattern, set -> set.addAll(acls));
   }
 
   /**
@@ -213,7 +125,7 @@ public final class AclStore implements Closeable {
   public List<AccessControlEntry> remove(
       ResourcePattern pattern, Predicate<AccessControlEntry> remove) {
     List<AccessControlEntry> removed = new ArrayList<>();
-    update(
+    mirror.update(
         pattern,
         set -> {
           removed.clear();
@@ -225,86 +137,87 @@ public final class AclStore implements Closeable {
                 }
                 return false;
               });
+          return !removed.isEmpty();
         });
     return removed;
   }
 
-  private void update(
-      ResourcePattern pattern, java.util.function.Consumer<Set<AccessControlEntry>> change) {
-    String path = pathOf(pattern);
-    for (int attempt = 0; attempt < 10; attempt++) {
+  /** One znode per resource pattern: a JSON list of its ACLs. */
+  private static final class Codec
+      implements ZnodeMirror.Codec<ResourcePattern, Set<AccessControlEntry>> {
+
+    @Override
+    public String pathOf(ResourcePattern pattern) {
+      return SecurityZooKeeper.ACLS
+          + "/"
+          + pattern.resourceType().name()
+          + "/"
+          + pattern.patternType().name()
+          + "/"
+          + URLEncoder.encode(pattern.name(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public ResourcePattern keyOf(String path) {
+      if (!path.startsWith(SecurityZooKeeper.ACLS + "/")) {
+        return null;
+      }
+      String[] parts = path.substring(SecurityZooKeeper.ACLS.length() + 1).split("/");
+      if (parts.length != 3) {
+        return null;
+      }
       try {
-        Stat stat = new Stat();
-        Set<AccessControlEntry> acls;
-        boolean exists;
-        try {
-          acls = decode(client.getData().storingStatIn(stat).forPath(path));
-          exists = true;
-        } catch (KeeperException.NoNodeException e) {
-          acls = new LinkedHashSet<>();
-          exists = false;
-        }
-        Set<AccessControlEntry> before = new LinkedHashSet<>(acls);
-        change.accept(acls);
-        if (acls.equals(before)) {
-          return;
-        }
-        if (acls.isEmpty()) {
-          client.delete().withVersion(stat.getVersion()).forPath(path);
-        } else if (exists) {
-          client.setData().withVersion(stat.getVersion()).forPath(path, encode(acls));
-        } else {
-          client.create().creatingParentContainersIfNeeded().forPath(path, encode(acls));
-        }
-        // This broker sees its own change at once (a DescribeAcls right after CreateAcls); the
-        // watch brings the same data, and other brokers, a few milliseconds later.
-        applyLocally(pattern, acls);
-        return;
-      } catch (KeeperException.BadVersionException
-          | KeeperException.NodeExistsException
-          | KeeperException.NoNodeException e) {
-        // Changed by another broker meanwhile: read again.
-      } catch (Exception e) {
-        throw new KafkaException("Cannot update ACLs of " + pattern + ": " + e.getMessage(), e);
+        return new ResourcePattern(
+            ResourceType.valueOf(parts[0]),
+            URLDecoder.decode(parts[2], StandardCharsets.UTF_8),
+            PatternType.valueOf(parts[1]));
+      } catch (IllegalArgumentException e) {
+        return null;
       }
     }
-    throw new KafkaException("ACLs of " + pattern + " kept changing; try again");
-  }
 
-  private static byte[] encode(Set<AccessControlEntry> acls) throws IOException {
-    List<AclJson> out = new ArrayList<>();
-    for (AccessControlEntry acl : acls) {
-      out.add(
-          new AclJson(
-              acl.principal(), acl.host(), acl.operation().name(), acl.permissionType().name()));
+    @Override
+    public byte[] encode(Set<AccessControlEntry> acls) throws IOException {
+      List<AclJson> out = new ArrayList<>();
+      for (AccessControlEntry acl : acls) {
+        out.add(
+            new AclJson(
+                acl.principal(), acl.host(), acl.operation().name(), acl.permissionType().name()));
+      }
+      return JSON.writeValueAsBytes(new PatternJson(1, out));
     }
-    return JSON.writeValueAsBytes(new PatternJson(1, out));
-  }
 
-  private static Set<AccessControlEntry> decode(byte[] data) throws IOException {
-    Set<AccessControlEntry> out = new LinkedHashSet<>();
-    if (data == null || data.length == 0) {
+    @Override
+    public Set<AccessControlEntry> decode(byte[] data) throws IOException {
+      Set<AccessControlEntry> out = new LinkedHashSet<>();
+      if (data == null || data.length == 0) {
+        return out;
+      }
+      PatternJson json = JSON.readValue(data, PatternJson.class);
+      if (json.version() != 1) {
+        throw new IOException("unknown version " + json.version());
+      }
+      if (json.acls() != null) {
+        for (AclJson a : json.acls()) {
+          out.add(
+              new AccessControlEntry(
+                  a.principal(),
+                  a.host(),
+                  AclOperation.valueOf(a.operation()),
+                  AclPermissionType.valueOf(a.permissionType())));
+        }
+      }
       return out;
     }
-    PatternJson json = JSON.readValue(data, PatternJson.class);
-    if (json.version() != 1) {
-      throw new IOException("unknown version " + json.version());
+
+    @Override
+    public boolean isEmpty(Set<AccessControlEntry> acls) {
+      return acls.isEmpty();
     }
-    if (json.acls() != null) {
-      for (AclJson a : json.acls()) {
-        out.add(
-            new AccessControlEntry(
-                a.principal(),
-                a.host(),
-                AclOperation.valueOf(a.operation()),
-                AclPermissionType.valueOf(a.permissionType())));
-      }
-    }
-    return out;
   }
 
   @Override
   public void close() {
-    cache.close();
+    mirror.close();
   }
 }
