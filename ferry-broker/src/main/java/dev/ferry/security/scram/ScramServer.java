@@ -29,6 +29,7 @@ public final class ScramServer implements SaslServerMechanism {
   private String gs2Header;
   private String clientFirstBare;
   private String serverFirst;
+  private String clientNonce;
   private String nonce;
   private ScramCredential credential;
 
@@ -91,6 +92,7 @@ public final class ScramServer implements SaslServerMechanism {
     }
     userName = user;
     credential = found.get();
+    this.clientNonce = clientNonce;
     nonce =
         clientNonce
             + Base64.getEncoder()
@@ -127,7 +129,7 @@ public final class ScramServer implements SaslServerMechanism {
     }
     String expectedBinding =
         Base64.getEncoder().encodeToString(gs2Header.getBytes(StandardCharsets.UTF_8));
-    if (!expectedBinding.equals(channelBinding) || !nonce.equals(finalNonce)) {
+    if (!expectedBinding.equals(channelBinding) || !echoesNonce(finalNonce)) {
       throw new SaslAuthenticationException("Invalid SCRAM client final message");
     }
     byte[] authMessage =
@@ -144,6 +146,18 @@ public final class ScramServer implements SaslServerMechanism {
     state = State.COMPLETE;
     return ("v=" + Base64.getEncoder().encodeToString(serverSignature))
         .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Whether the client-final nonce is the combined nonce of our server-first message (RFC 5802).
+   * librdkafka before 2.6.1 (librdkafka#4895; kcat and the librdkafka of today's Linux
+   * distributions) sends its own nonce once more in front of it. Kafka 3.8.1 to 3.9 accepted any
+   * prefix, Kafka 4 accepts none; Ferry accepts exactly that one form so those clients work: the
+   * server's fresh part is still echoed, so the exchange stays bound to this server-first message,
+   * and the proof covers the nonce as sent.
+   */
+  private boolean echoesNonce(String finalNonce) {
+    return nonce.equals(finalNonce) || (clientNonce + nonce).equals(finalNonce);
   }
 
   private SaslAuthenticationException invalidCredentials() {

@@ -56,6 +56,55 @@ class ScramExchangeTest {
         .isInstanceOf(SaslAuthenticationException.class);
   }
 
+  /**
+   * librdkafka before 2.6.1 (kcat of today's distributions) sends its nonce once more in front of
+   * the combined one: that exact form authenticates, with the proof over the message as sent; any
+   * other prefix is refused.
+   */
+  @ParameterizedTest
+  @EnumSource(ScramMechanism.class)
+  void librdkafkaRepeatedClientNonceIsAcceptedAndNoOtherPrefix(ScramMechanism m) {
+    String clientNonce = "rdkafkaNonce0123456789";
+    for (String prefix : new String[] {clientNonce, "x", clientNonce + "x"}) {
+      ScramServer server = new ScramServer(m, source(m, "alice", "alice-secret"));
+      String clientFirstBare = "n=alice,r=" + clientNonce;
+      String serverFirst =
+          new String(
+              server.evaluate(("n,," + clientFirstBare).getBytes(StandardCharsets.UTF_8)),
+              StandardCharsets.UTF_8);
+      String combined = serverFirst.substring(2, serverFirst.indexOf(','));
+      assertThat(combined).startsWith(clientNonce);
+      String withoutProof = "c=biws,r=" + prefix + combined;
+      byte[] clientFinal =
+          (withoutProof + ",p=" + proof(m, clientFirstBare, serverFirst, withoutProof))
+              .getBytes(StandardCharsets.UTF_8);
+      if (prefix.equals(clientNonce)) {
+        assertThat(new String(server.evaluate(clientFinal), StandardCharsets.UTF_8))
+            .startsWith("v=");
+        assertThat(server.isComplete()).isTrue();
+      } else {
+        assertThatThrownBy(() -> server.evaluate(clientFinal))
+            .as(prefix)
+            .isInstanceOf(SaslAuthenticationException.class)
+            .hasMessage("Invalid SCRAM client final message");
+      }
+    }
+  }
+
+  /** The client proof for alice-secret over the given messages (RFC 5802 section 3). */
+  private static String proof(
+      ScramMechanism m, String clientFirstBare, String serverFirst, String withoutProof) {
+    ScramCrypto crypto = new ScramCrypto(m);
+    String salt = serverFirst.substring(serverFirst.indexOf(",s=") + 3, serverFirst.indexOf(",i="));
+    byte[] salted =
+        crypto.saltedPassword("alice-secret", java.util.Base64.getDecoder().decode(salt), 4096);
+    byte[] clientKey = crypto.clientKey(salted);
+    byte[] authMessage =
+        (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
+    byte[] signature = crypto.hmac(crypto.hash(clientKey), authMessage);
+    return java.util.Base64.getEncoder().encodeToString(ScramCrypto.xor(clientKey, signature));
+  }
+
   @ParameterizedTest
   @EnumSource(ScramMechanism.class)
   void malformedMessagesFailCleanly(ScramMechanism m) {
