@@ -55,6 +55,7 @@ import dev.ferry.server.group.MetadataSubscribableTopics;
 import dev.ferry.server.group.MetadataTopicIds;
 import dev.ferry.server.group.OffsetsTopicLocator;
 import dev.ferry.server.produce.ProduceHandler;
+import dev.ferry.server.produce.ProduceValidation;
 import dev.ferry.server.producerid.InitProducerIdHandler;
 import dev.ferry.server.producerid.ProducerIdManager;
 import dev.ferry.server.txn.AddOffsetsToTxnHandler;
@@ -72,7 +73,11 @@ import dev.ferry.storage.LogManager;
 import java.io.Closeable;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -117,6 +122,8 @@ public final class FerryBroker implements Closeable {
   private boolean registered;
   private BrokerMetrics metrics = BrokerMetrics.disabled();
   private int boundPort = -1;
+  private final ProduceValidation produceValidation = new ProduceValidation();
+  private final List<BrokerExtension.Running> extensions = new ArrayList<>();
 
   public FerryBroker(BrokerConfig config) {
     this(config, null);
@@ -405,6 +412,25 @@ public final class FerryBroker implements Closeable {
     metadata.addListener(controller);
     started.push(controller);
     controller.start();
+
+    startExtensions();
+  }
+
+  /** Services on the class path that run in the broker (schema registry...), if configured. */
+  private void startExtensions() {
+    String host = config.listener.host();
+    if (host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+      host = "127.0.0.1";
+    }
+    BrokerExtension.Context context =
+        new BrokerExtension.Context(config, host + ":" + boundPort, produceValidation);
+    for (BrokerExtension extension : ServiceLoader.load(BrokerExtension.class)) {
+      BrokerExtension.Running running = extension.start(context);
+      if (running != null) {
+        extensions.add(running);
+        started.push(running);
+      }
+    }
   }
 
   /**
@@ -456,7 +482,7 @@ public final class FerryBroker implements Closeable {
             groups, locator, topicIds, knownPartitions(metadata), txnLocator::coordinatorFor)) {
       apis.register(handler);
     }
-    apis.register(new ProduceHandler(metadata, replicaManager, verifier))
+    apis.register(new ProduceHandler(metadata, replicaManager, verifier, produceValidation))
         .register(new InitProducerIdHandler(producerIds, transactions))
         .register(new AddPartitionsToTxnHandler(transactions))
         .register(
@@ -548,6 +574,11 @@ public final class FerryBroker implements Closeable {
     return metadata;
   }
 
+  /** The running broker extension of type {@code type} (e.g. the schema registry), if started. */
+  public <T> Optional<T> extension(Class<T> type) {
+    return extensions.stream().filter(type::isInstance).map(type::cast).findFirst();
+  }
+
   /** Topic administration as the broker's handlers do it (futures, run on "ferry-admin"). */
   public TopicAdmin topicAdmin() {
     return topics;
@@ -584,6 +615,7 @@ public final class FerryBroker implements Closeable {
       }
     }
     registered = false;
+    extensions.clear();
     while (!started.isEmpty()) {
       AutoCloseable c = started.pop();
       try {

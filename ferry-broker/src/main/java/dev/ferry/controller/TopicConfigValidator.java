@@ -92,7 +92,22 @@ public final class TopicConfigValidator {
           Map.entry("local.retention.bytes", ConfigType.LONG),
           Map.entry("remote.storage.enable", ConfigType.BOOLEAN));
 
+  /**
+   * Configs that are not Kafka's but that Ferry honours (Confluent's names for broker-side schema
+   * validation): accepted when set, described only when set, so a topic without them describes
+   * exactly as in Kafka.
+   */
+  private static final Map<String, Predicate<String>> EXTENSIONS =
+      Map.of(
+          "confluent.value.schema.validation", BOOLEAN,
+          "confluent.key.schema.validation", BOOLEAN);
+
   private TopicConfigValidator() {}
+
+  /** Whether {@code name} is one of the non-Kafka configs of {@link #EXTENSIONS}. */
+  public static boolean isExtension(String name) {
+    return EXTENSIONS.containsKey(name);
+  }
 
   public static Set<String> names() {
     return KNOWN.keySet();
@@ -100,7 +115,9 @@ public final class TopicConfigValidator {
 
   /** The declared type of topic config {@code name} (UNKNOWN for names not in the table). */
   public static ConfigType typeOf(String name) {
-    return TYPES.getOrDefault(name, ConfigType.UNKNOWN);
+    return EXTENSIONS.containsKey(name)
+        ? ConfigType.BOOLEAN
+        : TYPES.getOrDefault(name, ConfigType.UNKNOWN);
   }
 
   /**
@@ -108,7 +125,7 @@ public final class TopicConfigValidator {
    */
   public static void validate(Map<String, String> configs) {
     for (Map.Entry<String, String> e : configs.entrySet()) {
-      Predicate<String> check = KNOWN.get(e.getKey());
+      Predicate<String> check = KNOWN.getOrDefault(e.getKey(), EXTENSIONS.get(e.getKey()));
       if (check == null) {
         throw new InvalidConfigurationException("Unknown topic config name: " + e.getKey());
       }

@@ -45,7 +45,9 @@ public final class TopicConfigDescriber {
   /** Every topic config, sorted by name, optionally restricted to {@code keys}. */
   public List<ConfigEntry> describe(Map<String, String> overrides, List<String> keys) {
     List<ConfigEntry> out = new ArrayList<>();
-    for (String name : new TreeSet<>(TopicConfigValidator.names())) {
+    TreeSet<String> names = new TreeSet<>(TopicConfigValidator.names());
+    overrides.keySet().stream().filter(TopicConfigValidator::isExtension).forEach(names::add);
+    for (String name : names) {
       if (keys != null && !keys.isEmpty() && !keys.contains(name)) {
         continue;
       }

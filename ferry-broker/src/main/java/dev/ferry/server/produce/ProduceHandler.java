@@ -55,18 +55,28 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
   private final ReplicaManager replicaManager;
   private final LeaderHints leaderHints;
   private final TransactionVerifier transactions;
+  private final ProduceValidation validation;
 
   public ProduceHandler(MetadataView metadata, ReplicaManager replicaManager) {
     this(metadata, replicaManager, null);
+  }
+
+  public ProduceHandler(
+      MetadataView metadata, ReplicaManager replicaManager, TransactionVerifier transactions) {
+    this(metadata, replicaManager, transactions, new ProduceValidation());
   }
 
   /**
    * @param transactions checks (v1) or adds (v2) a partition with the producer's transaction
    *     coordinator before the first batch of a transaction is appended there; null refuses
    *     transactional batches of producers the partition does not know in a transaction
+   * @param validation checks the records of topics that ask for it (schema ids) before appending
    */
   public ProduceHandler(
-      MetadataView metadata, ReplicaManager replicaManager, TransactionVerifier transactions) {
+      MetadataView metadata,
+      ReplicaManager replicaManager,
+      TransactionVerifier transactions,
+      ProduceValidation validation) {
     // Advertised from v0 although v0-2 are rejected: librdkafka disables compression unless v0-2
     // are listed (KAFKA-18659); the codec refuses to parse those versions anyway.
     super(ApiKeys.PRODUCE, ProduceRequest.class, 0, ApiKeys.PRODUCE.latestVersion(false));
@@ -74,6 +84,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     this.replicaManager = replicaManager;
     this.leaderHints = new LeaderHints(metadata);
     this.transactions = transactions;
+    this.validation = validation;
   }
 
   @Override
@@ -177,7 +188,19 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
         } else if (refused.containsKey(new TopicPartition(name, pd.index()))) {
           partitions.add(error(pd.index(), refused.get(new TopicPartition(name, pd.index()))));
         } else {
-          partitions.add(append(new TopicPartition(name, pd.index()), pd, acks, req, waits));
+          String invalid =
+              pd.records() instanceof MemoryRecords records
+                  ? validation.check(topic.get(), records)
+                  : null;
+          if (invalid != null) {
+            log.debug("Produce to {}-{} refused: {}", name, pd.index(), invalid);
+            partitions.add(
+                error(pd.index(), Errors.INVALID_RECORD)
+                    .setErrorMessage(invalid)
+                    .setLogStartOffset(logStartOffset(new TopicPartition(name, pd.index()))));
+          } else {
+            partitions.add(append(new TopicPartition(name, pd.index()), pd, acks, req, waits));
+          }
         }
       }
       if (req.version() >= 10 && topic.isPresent()) {
@@ -337,6 +360,11 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
       }
     }
     return CompletableFuture.completedFuture(null);
+  }
+
+  private long logStartOffset(TopicPartition tp) {
+    Partition partition = replicaManager.partition(tp);
+    return partition == null ? -1 : partition.logStartOffset();
   }
 
   private static boolean reportsLogStart(Errors error) {

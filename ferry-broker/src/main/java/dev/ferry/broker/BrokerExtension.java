@@ -1,0 +1,38 @@
+package dev.ferry.broker;
+
+import dev.ferry.server.produce.ProduceValidation;
+
+/**
+ * A service that runs inside the broker process beside the Kafka protocol (the schema registry,
+ * a web console...). Implementations are found with {@link java.util.ServiceLoader} on the class
+ * path, so the broker module does not depend on them; each one reads its own settings from the
+ * broker's properties and stays off unless they turn it on.
+ */
+public interface BrokerExtension {
+
+  /**
+   * Called once the broker listens and is registered. Must not block for long: work that waits on
+   * the cluster (reading a topic, electing a writer) belongs on the extension's own threads.
+   *
+   * @return the running extension, closed when the broker stops (before its listeners); null when
+   *     the broker's settings leave this extension off
+   */
+  Running start(Context context);
+
+  /** A started extension. */
+  interface Running extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * What an extension may use of its broker.
+   *
+   * @param config the broker's settings (extensions read their own keys from {@code originals()})
+   * @param bootstrapServers {@code host:port} of the broker's first listener, for Kafka clients in
+   *     the extension (loopback when the listener binds every address)
+   * @param produceValidation where an extension installs a check of produced records
+   */
+  record Context(
+      BrokerConfig config, String bootstrapServers, ProduceValidation produceValidation) {}
+}
