@@ -3,8 +3,8 @@ package dev.ferry.broker;
 import dev.ferry.server.produce.ProduceValidation;
 
 /**
- * A service that runs inside the broker process beside the Kafka protocol (the schema registry,
- * a web console...). Implementations are found with {@link java.util.ServiceLoader} on the class
+ * A service that runs inside the broker process beside the Kafka protocol (the schema registry, a
+ * web console...). Implementations are found with {@link java.util.ServiceLoader} on the class
  * path, so the broker module does not depend on them; each one reads its own settings from the
  * broker's properties and stays off unless they turn it on.
  */
