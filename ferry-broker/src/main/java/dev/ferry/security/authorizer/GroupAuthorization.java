@@ -1,7 +1,7 @@
 package dev.ferry.security.authorizer;
 
+import static dev.ferry.security.authorizer.DeniedItems.removeDenied;
 import static dev.ferry.security.authorizer.RequestAuthorizer.deny;
-import static dev.ferry.security.authorizer.TopicAuthorization.removeDenied;
 
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.network.RequestDispatcher;

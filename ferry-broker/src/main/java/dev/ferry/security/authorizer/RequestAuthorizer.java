@@ -39,6 +39,7 @@ public final class RequestAuthorizer implements RequestDispatcher {
   private final Authorizer authorizer;
   private final TopicAuthorization topics;
   private final GroupAuthorization groups;
+  private final ConfigAuthorization configs = new ConfigAuthorization();
   private final TransactionAuthorization transactions = new TransactionAuthorization();
 
   public RequestAuthorizer(
@@ -80,9 +81,9 @@ public final class RequestAuthorizer implements RequestDispatcher {
       case DELETE_TOPICS -> topics.deleteTopics(request, access, delegate);
       case CREATE_PARTITIONS -> topics.createPartitions(request, access, delegate);
       case DELETE_RECORDS -> topics.deleteRecords(request, access, delegate);
-      case DESCRIBE_CONFIGS -> topics.describeConfigs(request, access, delegate);
-      case ALTER_CONFIGS -> topics.alterConfigs(request, access, delegate);
-      case INCREMENTAL_ALTER_CONFIGS -> topics.incrementalAlterConfigs(request, access, delegate);
+      case DESCRIBE_CONFIGS -> configs.describeConfigs(request, access, delegate);
+      case ALTER_CONFIGS -> configs.alterConfigs(request, access, delegate);
+      case INCREMENTAL_ALTER_CONFIGS -> configs.incrementalAlterConfigs(request, access, delegate);
       case FIND_COORDINATOR -> findCoordinator(request, access);
       case JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP ->
           groups.member(request, access, delegate);

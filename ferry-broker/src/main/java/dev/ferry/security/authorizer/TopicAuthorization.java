@@ -1,59 +1,47 @@
 package dev.ferry.security.authorizer;
 
+import static dev.ferry.security.authorizer.DeniedItems.answerWith;
+import static dev.ferry.security.authorizer.DeniedItems.refusals;
+import static dev.ferry.security.authorizer.DeniedItems.removeDenied;
 import static dev.ferry.security.authorizer.RequestAuthorizer.deny;
 
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.network.RequestDispatcher;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
-import org.apache.kafka.common.message.AlterConfigsRequestData;
-import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
 import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
-import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
 import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResult;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResultCollection;
 import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsTopicResult;
-import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
-import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
-import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
-import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
-import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
-import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
 import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
-import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult;
-import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.AlterConfigsRequest;
-import org.apache.kafka.common.requests.AlterConfigsResponse;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreatePartitionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
@@ -64,12 +52,8 @@ import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
 import org.apache.kafka.common.requests.DescribeClusterResponse;
-import org.apache.kafka.common.requests.DescribeConfigsRequest;
-import org.apache.kafka.common.requests.DescribeConfigsResponse;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
-import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
-import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
@@ -117,20 +101,6 @@ final class TopicAuthorization {
       Function<Uuid, Optional<String>> topicNames, Function<String, Boolean> topicExists) {
     this.topicNames = topicNames;
     this.topicExists = topicExists;
-  }
-
-  /** Removes the items {@code allowed} rejects and returns them. */
-  static <T> List<T> removeDenied(Collection<T> items, Predicate<T> allowed) {
-    List<T> denied = new ArrayList<>();
-    Iterator<T> it = items.iterator();
-    while (it.hasNext()) {
-      T item = it.next();
-      if (!allowed.test(item)) {
-        denied.add(item);
-        it.remove();
-      }
-    }
-    return denied;
   }
 
   /** A topic's name from its name or (newer versions) its id; empty when the id is unknown. */
@@ -247,37 +217,24 @@ final class TopicAuthorization {
         removeDenied(
             body.data().topicData(),
             t -> allowed(access, AclOperation.WRITE, t.name(), t.topicId()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              if (r == null) {
-                return null;
-              }
-              for (TopicProduceData t : denied) {
-                List<PartitionProduceResponse> partitions = new ArrayList<>();
-                for (PartitionProduceData p : t.partitionData()) {
-                  partitions.add(
-                      new PartitionProduceResponse()
-                          .setIndex(p.index())
-                          .setErrorCode(DENIED)
-                          .setBaseOffset(-1)
-                          .setLogAppendTimeMs(-1)
-                          .setLogStartOffset(-1));
-                }
-                ((ProduceResponse) r)
-                    .data()
-                    .responses()
-                    .add(
-                        new TopicProduceResponse()
-                            .setName(t.name())
-                            .setTopicId(t.topicId())
-                            .setPartitionResponses(partitions));
-              }
-              return r;
-            });
+    List<TopicProduceResponse> refused =
+        refusals(
+            denied,
+            t ->
+                new TopicProduceResponse()
+                    .setName(t.name())
+                    .setTopicId(t.topicId())
+                    .setPartitionResponses(
+                        refusals(
+                            t.partitionData(),
+                            p ->
+                                new PartitionProduceResponse()
+                                    .setIndex(p.index())
+                                    .setErrorCode(DENIED)
+                                    .setBaseOffset(-1)
+                                    .setLogAppendTimeMs(-1)
+                                    .setLogStartOffset(-1))));
+    return answerWith(request, next, refused, ProduceResponse.class, r -> r.data().responses());
   }
 
   CompletableFuture<AbstractResponse> fetch(
@@ -292,67 +249,52 @@ final class TopicAuthorization {
                 follower
                     ? clusterAction
                     : allowed(access, AclOperation.READ, t.topic(), t.topicId()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
+    if (!denied.isEmpty()) {
+      // Errors are answered at once, as in Kafka: the fetch must not wait for data.
+      body.data().setMaxWaitMs(0);
     }
-    // Errors are answered at once, as in Kafka: the fetch must not wait for data.
-    body.data().setMaxWaitMs(0);
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              for (FetchTopic t : denied) {
-                List<PartitionData> partitions = new ArrayList<>();
-                for (FetchPartition p : t.partitions()) {
-                  partitions.add(
-                      new PartitionData()
-                          .setPartitionIndex(p.partition())
-                          .setErrorCode(DENIED)
-                          .setHighWatermark(-1)
-                          .setLastStableOffset(-1)
-                          .setLogStartOffset(-1));
-                }
-                ((FetchResponse) r)
-                    .data()
-                    .responses()
-                    .add(
-                        new FetchableTopicResponse()
-                            .setTopic(t.topic())
-                            .setTopicId(t.topicId())
-                            .setPartitions(partitions));
-              }
-              return r;
-            });
+    List<FetchableTopicResponse> refused =
+        refusals(
+            denied,
+            t ->
+                new FetchableTopicResponse()
+                    .setTopic(t.topic())
+                    .setTopicId(t.topicId())
+                    .setPartitions(
+                        refusals(
+                            t.partitions(),
+                            p ->
+                                new PartitionData()
+                                    .setPartitionIndex(p.partition())
+                                    .setErrorCode(DENIED)
+                                    .setHighWatermark(-1)
+                                    .setLastStableOffset(-1)
+                                    .setLogStartOffset(-1))));
+    return answerWith(request, next, refused, FetchResponse.class, r -> r.data().responses());
   }
 
   CompletableFuture<AbstractResponse> listOffsets(
       NetworkRequest request, Access access, RequestDispatcher next) {
-    ListOffsetsRequest body = (ListOffsetsRequest) request.body();
     List<ListOffsetsTopic> denied =
-        removeDenied(body.data().topics(), t -> access.topic(AclOperation.DESCRIBE, t.name()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              for (ListOffsetsTopic t : denied) {
-                List<ListOffsetsPartitionResponse> partitions = new ArrayList<>();
-                for (ListOffsetsPartition p : t.partitions()) {
-                  partitions.add(
-                      new ListOffsetsPartitionResponse()
-                          .setPartitionIndex(p.partitionIndex())
-                          .setErrorCode(DENIED)
-                          .setTimestamp(-1)
-                          .setOffset(-1));
-                }
-                ((ListOffsetsResponse) r)
-                    .data()
-                    .topics()
-                    .add(
-                        new ListOffsetsTopicResponse().setName(t.name()).setPartitions(partitions));
-              }
-              return r;
-            });
+        removeDenied(
+            ((ListOffsetsRequest) request.body()).data().topics(),
+            t -> access.topic(AclOperation.DESCRIBE, t.name()));
+    List<ListOffsetsTopicResponse> refused =
+        refusals(
+            denied,
+            t ->
+                new ListOffsetsTopicResponse()
+                    .setName(t.name())
+                    .setPartitions(
+                        refusals(
+                            t.partitions(),
+                            p ->
+                                new ListOffsetsPartitionResponse()
+                                    .setPartitionIndex(p.partitionIndex())
+                                    .setErrorCode(DENIED)
+                                    .setTimestamp(-1)
+                                    .setOffset(-1))));
+    return answerWith(request, next, refused, ListOffsetsResponse.class, r -> r.data().topics());
   }
 
   CompletableFuture<AbstractResponse> offsetForLeaderEpoch(
@@ -364,257 +306,107 @@ final class TopicAuthorization {
         removeDenied(
             body.data().topics(),
             t -> follower ? clusterAction : access.topic(AclOperation.DESCRIBE, t.topic()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              for (OffsetForLeaderTopic t : denied) {
-                List<EpochEndOffset> partitions = new ArrayList<>();
-                for (OffsetForLeaderPartition p : t.partitions()) {
-                  partitions.add(
-                      new EpochEndOffset()
-                          .setPartition(p.partition())
-                          .setErrorCode(DENIED)
-                          .setLeaderEpoch(-1)
-                          .setEndOffset(-1));
-                }
-                ((OffsetsForLeaderEpochResponse) r)
-                    .data()
-                    .topics()
-                    .add(
-                        new OffsetForLeaderTopicResult()
-                            .setTopic(t.topic())
-                            .setPartitions(partitions));
-              }
-              return r;
-            });
+    List<OffsetForLeaderTopicResult> refused =
+        refusals(
+            denied,
+            t ->
+                new OffsetForLeaderTopicResult()
+                    .setTopic(t.topic())
+                    .setPartitions(
+                        refusals(
+                            t.partitions(),
+                            p ->
+                                new EpochEndOffset()
+                                    .setPartition(p.partition())
+                                    .setErrorCode(DENIED)
+                                    .setLeaderEpoch(-1)
+                                    .setEndOffset(-1))));
+    return answerWith(
+        request, next, refused, OffsetsForLeaderEpochResponse.class, r -> r.data().topics());
   }
 
   CompletableFuture<AbstractResponse> createTopics(
       NetworkRequest request, Access access, RequestDispatcher next) {
-    CreateTopicsRequest body = (CreateTopicsRequest) request.body();
     boolean clusterCreate = access.cluster(AclOperation.CREATE);
     List<CreatableTopic> denied =
         removeDenied(
-            body.data().topics(),
+            ((CreateTopicsRequest) request.body()).data().topics(),
             t -> clusterCreate || access.topic(AclOperation.CREATE, t.name()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              for (CreatableTopic t : denied) {
-                ((CreateTopicsResponse) r)
-                    .data()
-                    .topics()
-                    .add(
-                        new CreatableTopicResult()
-                            .setName(t.name())
-                            .setErrorCode(DENIED)
-                            .setErrorMessage("Authorization failed.")
-                            .setNumPartitions(-1)
-                            .setReplicationFactor((short) -1)
-                            .setTopicConfigErrorCode(DENIED));
-              }
-              return r;
-            });
+    List<CreatableTopicResult> refused =
+        refusals(
+            denied,
+            t ->
+                new CreatableTopicResult()
+                    .setName(t.name())
+                    .setErrorCode(DENIED)
+                    .setErrorMessage("Authorization failed.")
+                    .setNumPartitions(-1)
+                    .setReplicationFactor((short) -1)
+                    .setTopicConfigErrorCode(DENIED));
+    return answerWith(request, next, refused, CreateTopicsResponse.class, r -> r.data().topics());
   }
 
   CompletableFuture<AbstractResponse> deleteTopics(
       NetworkRequest request, Access access, RequestDispatcher next) {
     DeleteTopicsRequest body = (DeleteTopicsRequest) request.body();
-    List<String> deniedNames =
-        removeDenied(body.data().topicNames(), n -> access.topic(AclOperation.DELETE, n));
-    List<DeleteTopicState> deniedStates =
-        removeDenied(
-            body.data().topics(), t -> allowed(access, AclOperation.DELETE, t.name(), t.topicId()));
-    if (deniedNames.isEmpty() && deniedStates.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              var results = ((DeleteTopicsResponse) r).data().responses();
-              for (String n : deniedNames) {
-                results.add(new DeletableTopicResult().setName(n).setErrorCode(DENIED));
-              }
-              for (DeleteTopicState t : deniedStates) {
-                results.add(
-                    new DeletableTopicResult()
-                        .setName(t.name())
-                        .setTopicId(t.topicId())
-                        .setErrorCode(DENIED));
-              }
-              return r;
-            });
+    List<DeletableTopicResult> refused =
+        refusals(
+            removeDenied(body.data().topicNames(), n -> access.topic(AclOperation.DELETE, n)),
+            n -> new DeletableTopicResult().setName(n).setErrorCode(DENIED));
+    refused.addAll(
+        refusals(
+            removeDenied(
+                body.data().topics(),
+                t -> allowed(access, AclOperation.DELETE, t.name(), t.topicId())),
+            t ->
+                new DeletableTopicResult()
+                    .setName(t.name())
+                    .setTopicId(t.topicId())
+                    .setErrorCode(DENIED)));
+    return answerWith(
+        request, next, refused, DeleteTopicsResponse.class, r -> r.data().responses());
   }
 
   CompletableFuture<AbstractResponse> createPartitions(
       NetworkRequest request, Access access, RequestDispatcher next) {
-    CreatePartitionsRequest body = (CreatePartitionsRequest) request.body();
     List<CreatePartitionsTopic> denied =
-        removeDenied(body.data().topics(), t -> access.topic(AclOperation.ALTER, t.name()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              for (CreatePartitionsTopic t : denied) {
-                ((CreatePartitionsResponse) r)
-                    .data()
-                    .results()
-                    .add(
-                        new CreatePartitionsTopicResult()
-                            .setName(t.name())
-                            .setErrorCode(DENIED)
-                            .setErrorMessage("Authorization failed."));
-              }
-              return r;
-            });
+        removeDenied(
+            ((CreatePartitionsRequest) request.body()).data().topics(),
+            t -> access.topic(AclOperation.ALTER, t.name()));
+    List<CreatePartitionsTopicResult> refused =
+        refusals(
+            denied,
+            t ->
+                new CreatePartitionsTopicResult()
+                    .setName(t.name())
+                    .setErrorCode(DENIED)
+                    .setErrorMessage("Authorization failed."));
+    return answerWith(
+        request, next, refused, CreatePartitionsResponse.class, r -> r.data().results());
   }
 
   CompletableFuture<AbstractResponse> deleteRecords(
       NetworkRequest request, Access access, RequestDispatcher next) {
-    DeleteRecordsRequest body = (DeleteRecordsRequest) request.body();
     List<DeleteRecordsTopic> denied =
-        removeDenied(body.data().topics(), t -> access.topic(AclOperation.DELETE, t.name()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              for (DeleteRecordsTopic t : denied) {
-                DeleteRecordsTopicResult result = new DeleteRecordsTopicResult().setName(t.name());
-                for (DeleteRecordsPartition p : t.partitions()) {
-                  result
-                      .partitions()
-                      .add(
-                          new DeleteRecordsPartitionResult()
-                              .setPartitionIndex(p.partitionIndex())
-                              .setLowWatermark(-1)
-                              .setErrorCode(DENIED));
-                }
-                ((DeleteRecordsResponse) r).data().topics().add(result);
-              }
-              return r;
-            });
-  }
-
-  /** The operation on a config resource, and the error Kafka gives when it is denied. */
-  private static boolean configAllowed(Access access, AclOperation op, byte type, String name) {
-    ConfigResource.Type resourceType = ConfigResource.Type.forId(type);
-    return switch (resourceType) {
-      case TOPIC -> access.topic(op, name);
-      case BROKER, BROKER_LOGGER -> access.cluster(op);
-      case GROUP -> access.group(op, name);
-      default -> access.cluster(op);
-    };
-  }
-
-  private static Errors configDenied(byte type) {
-    return switch (ConfigResource.Type.forId(type)) {
-      case TOPIC -> Errors.TOPIC_AUTHORIZATION_FAILED;
-      case GROUP -> Errors.GROUP_AUTHORIZATION_FAILED;
-      default -> Errors.CLUSTER_AUTHORIZATION_FAILED;
-    };
-  }
-
-  CompletableFuture<AbstractResponse> describeConfigs(
-      NetworkRequest request, Access access, RequestDispatcher next) {
-    DescribeConfigsRequest body = (DescribeConfigsRequest) request.body();
-    List<DescribeConfigsResource> denied =
         removeDenied(
-            body.data().resources(),
-            c ->
-                configAllowed(
-                    access, AclOperation.DESCRIBE_CONFIGS, c.resourceType(), c.resourceName()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              for (DescribeConfigsResource c : denied) {
-                Errors error = configDenied(c.resourceType());
-                ((DescribeConfigsResponse) r)
-                    .data()
-                    .results()
-                    .add(
-                        new DescribeConfigsResult()
-                            .setErrorCode(error.code())
-                            .setErrorMessage(error.message())
-                            .setResourceType(c.resourceType())
-                            .setResourceName(c.resourceName()));
-              }
-              return r;
-            });
-  }
-
-  CompletableFuture<AbstractResponse> alterConfigs(
-      NetworkRequest request, Access access, RequestDispatcher next) {
-    AlterConfigsRequest body = (AlterConfigsRequest) request.body();
-    List<AlterConfigsRequestData.AlterConfigsResource> denied =
-        removeDenied(
-            body.data().resources(),
-            c ->
-                configAllowed(
-                    access, AclOperation.ALTER_CONFIGS, c.resourceType(), c.resourceName()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              for (AlterConfigsRequestData.AlterConfigsResource c : denied) {
-                Errors error = configDenied(c.resourceType());
-                ((AlterConfigsResponse) r)
-                    .data()
-                    .responses()
-                    .add(
-                        new AlterConfigsResourceResponse()
-                            .setErrorCode(error.code())
-                            .setErrorMessage(error.message())
-                            .setResourceType(c.resourceType())
-                            .setResourceName(c.resourceName()));
-              }
-              return r;
-            });
-  }
-
-  CompletableFuture<AbstractResponse> incrementalAlterConfigs(
-      NetworkRequest request, Access access, RequestDispatcher next) {
-    IncrementalAlterConfigsRequest body = (IncrementalAlterConfigsRequest) request.body();
-    List<IncrementalAlterConfigsRequestData.AlterConfigsResource> denied =
-        removeDenied(
-            body.data().resources(),
-            c ->
-                configAllowed(
-                    access, AclOperation.ALTER_CONFIGS, c.resourceType(), c.resourceName()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              for (IncrementalAlterConfigsRequestData.AlterConfigsResource c : denied) {
-                Errors error = configDenied(c.resourceType());
-                ((IncrementalAlterConfigsResponse) r)
-                    .data()
-                    .responses()
-                    .add(
-                        new org.apache.kafka.common.message.IncrementalAlterConfigsResponseData
-                                .AlterConfigsResourceResponse()
-                            .setErrorCode(error.code())
-                            .setErrorMessage(error.message())
-                            .setResourceType(c.resourceType())
-                            .setResourceName(c.resourceName()));
-              }
-              return r;
-            });
+            ((DeleteRecordsRequest) request.body()).data().topics(),
+            t -> access.topic(AclOperation.DELETE, t.name()));
+    List<DeleteRecordsTopicResult> refused =
+        refusals(
+            denied,
+            t ->
+                new DeleteRecordsTopicResult()
+                    .setName(t.name())
+                    .setPartitions(
+                        new DeleteRecordsPartitionResultCollection(
+                            refusals(
+                                    t.partitions(),
+                                    p ->
+                                        new DeleteRecordsPartitionResult()
+                                            .setPartitionIndex(p.partitionIndex())
+                                            .setLowWatermark(-1)
+                                            .setErrorCode(DENIED))
+                                .iterator())));
+    return answerWith(request, next, refused, DeleteRecordsResponse.class, r -> r.data().topics());
   }
 }
