@@ -484,18 +484,18 @@ public final class FerryBroker implements Closeable {
     }
     apis.register(new ProduceHandler(metadata, replicaManager, verifier, produceValidation))
         .register(new InitProducerIdHandler(producerIds, transactions))
-        .register(new AddPartitionsToTxnHandler(transactions))
+        .register(new AddPartitionsToTxnHandler(transactions, knownPartitions(metadata)))
         .register(
             new AddOffsetsToTxnHandler(
                 transactions,
                 group ->
                     new TopicPartition(GroupCoordinator.OFFSETS_TOPIC, groups.partitionFor(group))))
         .register(new EndTxnHandler(transactions))
-        .register(new WriteTxnMarkersHandler(markerWriter))
-        .register(new TxnOffsetCommitHandler(groups, verifier, topicIds))
+        .register(new WriteTxnMarkersHandler(markerWriter, knownPartitions(metadata)))
+        .register(new TxnOffsetCommitHandler(groups, verifier, topicIds, knownPartitions(metadata)))
         .register(new DescribeTransactionsHandler(transactions))
         .register(new ListTransactionsHandler(transactions, Time.SYSTEM))
-        .register(new DescribeProducersHandler(replicaManager));
+        .register(new DescribeProducersHandler(replicaManager, knownPartitions(metadata)));
   }
 
   private GroupCoordinator startGroupCoordinator() {

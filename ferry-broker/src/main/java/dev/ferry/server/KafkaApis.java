@@ -5,7 +5,6 @@ import dev.ferry.network.NetworkRequest;
 import dev.ferry.network.RequestDispatcher;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -58,13 +57,12 @@ public final class KafkaApis implements RequestDispatcher {
     if (handler == null
         || (!apiVersionsFallback
             && (version < handler.minVersion() || version > handler.maxVersion()))) {
-      return CompletableFuture.completedFuture(
-          request
-              .body()
-              .getErrorResponse(
-                  0,
-                  new UnsupportedVersionException(
-                      "Ferry does not support " + key + " version " + version)));
+      // As Kafka does: a request for an API or version the broker does not advertise closes the
+      // connection (only ApiVersions answers any version, KIP-511). A client that read our
+      // ApiVersions never sends one; an answer in a format it may not read helps nobody.
+      return CompletableFuture.failedFuture(
+          new CloseConnectionException(
+              "Ferry does not serve " + key + " version " + version + " on this listener"));
     }
     try {
       return handler

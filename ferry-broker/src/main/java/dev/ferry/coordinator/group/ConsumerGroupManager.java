@@ -173,7 +173,8 @@ final class ConsumerGroupManager {
     boolean joining = req.memberEpoch() == 0;
     ConsumerGroup g = lockGroup(groupId, joining);
     if (g == null) {
-      throw Errors.UNKNOWN_MEMBER_ID.exception("Consumer group " + groupId + " not found.");
+      // As Kafka: a member that is not joining (epoch > 0) names a group that does not exist.
+      throw Errors.GROUP_ID_NOT_FOUND.exception("Consumer group " + groupId + " not found.");
     }
     try {
       long now = time.milliseconds();
@@ -465,7 +466,7 @@ final class ConsumerGroupManager {
       ConsumerGroupHeartbeatRequestData req) {
     ConsumerGroup g = lockGroup(req.groupId(), false);
     if (g == null) {
-      throw Errors.UNKNOWN_MEMBER_ID.exception("Consumer group " + req.groupId() + " not found.");
+      throw Errors.GROUP_ID_NOT_FOUND.exception("Consumer group " + req.groupId() + " not found.");
     }
     try {
       ConsumerGroupMember m;
@@ -741,7 +742,8 @@ final class ConsumerGroupManager {
                     .setClientId(m.clientId)
                     .setClientHost(m.clientHost)
                     .setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames))
-                    .setSubscribedTopicRegex(m.subscribedTopicRegex)
+                    .setSubscribedTopicRegex(
+                        m.subscribedTopicRegex == null ? "" : m.subscribedTopicRegex)
                     .setAssignment(describeAssignment(m.assigned, names))
                     .setTargetAssignment(describeAssignment(g.targetOf(m.memberId), names))
                     .setMemberType(CONSUMER_MEMBER_TYPE));

@@ -143,19 +143,9 @@ public final class ScramApis {
         NetworkRequest request, AlterUserScramCredentialsRequest body) {
       List<ScramCredentialDeletion> deletions = body.data().deletions();
       List<ScramCredentialUpsertion> upsertions = body.data().upsertions();
-      // Kafka's duplicate is the same user and mechanism twice; results are one per user.
-      Map<String, Integer> pairs = new HashMap<>();
       Set<String> users = new java.util.LinkedHashSet<>();
-      deletions.forEach(
-          d -> {
-            pairs.merge(d.name() + "\0" + d.mechanism(), 1, Integer::sum);
-            users.add(d.name());
-          });
-      upsertions.forEach(
-          u -> {
-            pairs.merge(u.name() + "\0" + u.mechanism(), 1, Integer::sum);
-            users.add(u.name());
-          });
+      deletions.forEach(d -> users.add(d.name()));
+      upsertions.forEach(u -> users.add(u.name()));
       if (!allowed(authorizer, request, AclOperation.ALTER)) {
         List<AlterUserScramCredentialsResult> results = new ArrayList<>();
         for (String user : users) {
@@ -169,31 +159,41 @@ public final class ScramApis {
       }
       return CompletableFuture.supplyAsync(
           () -> {
-            Map<String, AlterUserScramCredentialsResult> results = new HashMap<>();
-            pairs.forEach(
-                (pair, count) -> {
-                  if (count > 1) {
-                    String user = pair.substring(0, pair.indexOf('\0'));
-                    results.put(
-                        user,
-                        result(
-                            user,
-                            Errors.DUPLICATE_RESOURCE,
-                            "A user credential cannot be altered twice in the same request"));
-                  }
-                });
+            // As Kafka's controller: a user is altered at most once per request. Deletions are
+            // checked first, then upsertions; a user whose earlier alteration was valid and who
+            // appears again gets DUPLICATE_RESOURCE and none of its alterations is applied; a
+            // user that already failed keeps its first error.
+            Map<String, AlterUserScramCredentialsResult> errors = new HashMap<>();
+            Map<String, ScramCredentialDeletion> toDelete = new java.util.LinkedHashMap<>();
+            Map<String, ScramCredentialUpsertion> toUpsert = new java.util.LinkedHashMap<>();
             for (ScramCredentialDeletion d : deletions) {
-              AlterUserScramCredentialsResult previous = results.get(d.name());
-              if (previous == null || previous.errorCode() == Errors.NONE.code()) {
-                results.put(d.name(), delete(d, request));
+              if (errors.containsKey(d.name())) {
+                continue;
+              }
+              AlterUserScramCredentialsResult invalid =
+                  toDelete.remove(d.name()) != null ? duplicate(d.name()) : validate(d);
+              if (invalid != null) {
+                errors.put(d.name(), invalid);
+              } else {
+                toDelete.put(d.name(), d);
               }
             }
             for (ScramCredentialUpsertion u : upsertions) {
-              AlterUserScramCredentialsResult previous = results.get(u.name());
-              if (previous == null || previous.errorCode() == Errors.NONE.code()) {
-                results.put(u.name(), upsert(u, request));
+              if (errors.containsKey(u.name())) {
+                continue;
+              }
+              boolean again =
+                  toDelete.remove(u.name()) != null || toUpsert.remove(u.name()) != null;
+              AlterUserScramCredentialsResult invalid = again ? duplicate(u.name()) : validate(u);
+              if (invalid != null) {
+                errors.put(u.name(), invalid);
+              } else {
+                toUpsert.put(u.name(), u);
               }
             }
+            Map<String, AlterUserScramCredentialsResult> results = new HashMap<>(errors);
+            toDelete.values().forEach(d -> results.put(d.name(), delete(d, request)));
+            toUpsert.values().forEach(u -> results.put(u.name(), upsert(u, request)));
             List<AlterUserScramCredentialsResult> out = new ArrayList<>();
             for (String user : users) {
               out.add(results.get(user));
@@ -203,8 +203,15 @@ public final class ScramApis {
           admin);
     }
 
-    private AlterUserScramCredentialsResult delete(
-        ScramCredentialDeletion d, NetworkRequest request) {
+    private static AlterUserScramCredentialsResult duplicate(String user) {
+      return result(
+          user,
+          Errors.DUPLICATE_RESOURCE,
+          "A user credential cannot be altered twice in the same request");
+    }
+
+    /** Null when {@code d} can be applied, else its error. */
+    private AlterUserScramCredentialsResult validate(ScramCredentialDeletion d) {
       Optional<ScramMechanism> mechanism = ScramMechanism.forType(d.mechanism());
       if (d.name().isEmpty()) {
         return result(d.name(), Errors.UNACCEPTABLE_CREDENTIAL, "Username must not be empty");
@@ -212,22 +219,17 @@ public final class ScramApis {
       if (mechanism.isEmpty()) {
         return result(d.name(), Errors.UNSUPPORTED_SASL_MECHANISM, "Unknown SCRAM mechanism");
       }
-      if (!store.update(d.name(), mechanism.get(), null)) {
+      if (store.credential(d.name(), mechanism.get()).isEmpty()) {
         return result(
             d.name(),
             Errors.RESOURCE_NOT_FOUND,
             "Attempt to delete a user credential that does not exist");
       }
-      log.info(
-          "{} deleted the {} credential of {}",
-          request.principal(),
-          mechanism.get().mechanismName(),
-          d.name());
-      return result(d.name(), Errors.NONE, null);
+      return null;
     }
 
-    private AlterUserScramCredentialsResult upsert(
-        ScramCredentialUpsertion u, NetworkRequest request) {
+    /** Null when {@code u} can be applied, else its error. */
+    private static AlterUserScramCredentialsResult validate(ScramCredentialUpsertion u) {
       Optional<ScramMechanism> mechanism = ScramMechanism.forType(u.mechanism());
       if (u.name().isEmpty()) {
         return result(u.name(), Errors.UNACCEPTABLE_CREDENTIAL, "Username must not be empty");
@@ -244,13 +246,38 @@ public final class ScramApis {
       if (u.salt() == null || u.salt().length == 0 || u.saltedPassword() == null) {
         return result(u.name(), Errors.UNACCEPTABLE_CREDENTIAL, "Missing salt or salted password");
       }
+      return null;
+    }
+
+    /** Applies a validated deletion. */
+    private AlterUserScramCredentialsResult delete(
+        ScramCredentialDeletion d, NetworkRequest request) {
+      ScramMechanism mechanism = ScramMechanism.forType(d.mechanism()).orElseThrow();
+      if (!store.update(d.name(), mechanism, null)) {
+        return result(
+            d.name(),
+            Errors.RESOURCE_NOT_FOUND,
+            "Attempt to delete a user credential that does not exist");
+      }
+      log.info(
+          "{} deleted the {} credential of {}",
+          request.principal(),
+          mechanism.mechanismName(),
+          d.name());
+      return result(d.name(), Errors.NONE, null);
+    }
+
+    /** Applies a validated upsertion. */
+    private AlterUserScramCredentialsResult upsert(
+        ScramCredentialUpsertion u, NetworkRequest request) {
+      ScramMechanism mechanism = ScramMechanism.forType(u.mechanism()).orElseThrow();
       ScramCredential credential =
-          new ScramCrypto(mechanism.get()).credential(u.salt(), u.saltedPassword(), u.iterations());
-      store.update(u.name(), mechanism.get(), credential);
+          new ScramCrypto(mechanism).credential(u.salt(), u.saltedPassword(), u.iterations());
+      store.update(u.name(), mechanism, credential);
       log.info(
           "{} set the {} credential of {}",
           request.principal(),
-          mechanism.get().mechanismName(),
+          mechanism.mechanismName(),
           u.name());
       return result(u.name(), Errors.NONE, null);
     }

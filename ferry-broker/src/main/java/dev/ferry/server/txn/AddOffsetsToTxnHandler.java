@@ -49,7 +49,7 @@ public final class AddOffsetsToTxnHandler extends ApiHandler<AddOffsetsToTxnRequ
             Set.of(tp),
             false,
             (byte) 1)
-        .thenApply(errors -> response(errors.get(tp)));
+        .thenApply(errors -> response(FencedErrors.forVersion(errors.get(tp), request, 2)));
   }
 
   private static AbstractResponse response(Errors error) {

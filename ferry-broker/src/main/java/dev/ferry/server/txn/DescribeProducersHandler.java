@@ -4,6 +4,7 @@ import dev.ferry.network.NetworkRequest;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.KnownPartitions;
 import dev.ferry.storage.producer.ActiveProducer;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,10 +30,12 @@ import org.apache.kafka.common.requests.DescribeProducersResponse;
 public final class DescribeProducersHandler extends ApiHandler<DescribeProducersRequest> {
 
   private final ReplicaManager replicaManager;
+  private final KnownPartitions knownPartitions;
 
-  public DescribeProducersHandler(ReplicaManager replicaManager) {
+  public DescribeProducersHandler(ReplicaManager replicaManager, KnownPartitions knownPartitions) {
     super(ApiKeys.DESCRIBE_PRODUCERS, DescribeProducersRequest.class);
     this.replicaManager = replicaManager;
+    this.knownPartitions = knownPartitions;
   }
 
   @Override
@@ -54,7 +57,7 @@ public final class DescribeProducersHandler extends ApiHandler<DescribeProducers
     PartitionResponse out = new PartitionResponse().setPartitionIndex(tp.partition());
     Partition partition = replicaManager.partition(tp);
     if (partition == null) {
-      return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+      return out.setErrorCode(knownPartitions.notHostedError(tp).code());
     }
     try {
       for (ActiveProducer p : partition.activeProducers()) {

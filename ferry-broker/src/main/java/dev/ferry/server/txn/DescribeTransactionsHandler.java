@@ -40,9 +40,8 @@ public final class DescribeTransactionsHandler extends ApiHandler<DescribeTransa
       TransactionState s = new TransactionState().setTransactionalId(id);
       Optional<TransactionCoordinator.Described> d = coordinator.describe(id);
       if (d.isEmpty()) {
+        // Only the error, as Kafka answers: the other fields keep their schema defaults.
         s.setErrorCode(coordinator.describeError(id).code());
-        s.setTransactionState("").setProducerId(-1).setProducerEpoch((short) -1);
-        s.setTransactionStartTimeMs(-1);
       } else {
         TransactionRecord r = d.get().record();
         s.setErrorCode(Errors.NONE.code())

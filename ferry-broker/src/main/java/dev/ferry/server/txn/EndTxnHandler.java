@@ -36,7 +36,9 @@ public final class EndTxnHandler extends ApiHandler<EndTxnRequest> {
             req.transactionalId(), req.producerId(), req.producerEpoch(), req.committed(), v2)
         .thenApply(
             r -> {
-              EndTxnResponseData data = new EndTxnResponseData().setErrorCode(r.error().code());
+              EndTxnResponseData data =
+                  new EndTxnResponseData()
+                      .setErrorCode(FencedErrors.forVersion(r.error(), request, 2).code());
               if (v2) {
                 data.setProducerId(r.producerId()).setProducerEpoch(r.producerEpoch());
               }

@@ -4,6 +4,7 @@ import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.coordinator.group.OffsetAndMetadata;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.KnownPartitions;
 import dev.ferry.server.group.TopicIdResolver;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,13 +44,18 @@ public final class TxnOffsetCommitHandler extends ApiHandler<TxnOffsetCommitRequ
   private final GroupCoordinator groups;
   private final TransactionVerifier verifier;
   private final TopicIdResolver topicIds;
+  private final KnownPartitions knownPartitions;
 
   public TxnOffsetCommitHandler(
-      GroupCoordinator groups, TransactionVerifier verifier, TopicIdResolver topicIds) {
+      GroupCoordinator groups,
+      TransactionVerifier verifier,
+      TopicIdResolver topicIds,
+      KnownPartitions knownPartitions) {
     super(ApiKeys.TXN_OFFSET_COMMIT, TxnOffsetCommitRequest.class);
     this.groups = groups;
     this.verifier = verifier;
     this.topicIds = topicIds;
+    this.knownPartitions = knownPartitions;
   }
 
   @Override
@@ -60,6 +66,7 @@ public final class TxnOffsetCommitHandler extends ApiHandler<TxnOffsetCommitRequ
     boolean byId = version >= TOPIC_ID_VERSION;
     Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
     List<TxnOffsetCommitResponseTopic> unknown = new ArrayList<>();
+    Map<TopicPartition, Errors> missing = new LinkedHashMap<>();
     for (TxnOffsetCommitRequestTopic t : req.topics()) {
       Optional<String> name = byId ? topicIds.topicName(t.topicId()) : Optional.of(t.name());
       if (name.isEmpty()) {
@@ -76,8 +83,14 @@ public final class TxnOffsetCommitHandler extends ApiHandler<TxnOffsetCommitRequ
         continue;
       }
       for (TxnOffsetCommitRequestPartition p : t.partitions()) {
+        TopicPartition tp = new TopicPartition(name.get(), p.partitionIndex());
+        if (!knownPartitions.exists(tp)) {
+          // As Kafka: a partition missing from the metadata is refused; the others are committed.
+          missing.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+          continue;
+        }
         offsets.put(
-            new TopicPartition(name.get(), p.partitionIndex()),
+            tp,
             new OffsetAndMetadata(
                 p.committedOffset(),
                 version >= 2 ? p.committedLeaderEpoch() : OffsetAndMetadata.NO_LEADER_EPOCH,
@@ -114,7 +127,12 @@ public final class TxnOffsetCommitHandler extends ApiHandler<TxnOffsetCommitRequ
                   version >= 3 ? req.generationIdOrMemberEpoch() : -1,
                   offsets);
             })
-        .thenApply(errors -> response(errors, unknown, byId));
+        .thenApply(
+            errors -> {
+              Map<TopicPartition, Errors> all = new LinkedHashMap<>(errors);
+              all.putAll(missing);
+              return response(all, unknown, byId);
+            });
   }
 
   /** Coordinator errors the producer retries as such; a fenced or invalid producer is fatal. */

@@ -3,7 +3,9 @@ package dev.ferry.server.txn;
 import dev.ferry.coordinator.transaction.TransactionMarkerSender.Markers;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.server.KnownPartitions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +32,12 @@ import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
 public final class WriteTxnMarkersHandler extends ApiHandler<WriteTxnMarkersRequest> {
 
   private final TxnMarkerWriter writer;
+  private final KnownPartitions knownPartitions;
 
-  public WriteTxnMarkersHandler(TxnMarkerWriter writer) {
+  public WriteTxnMarkersHandler(TxnMarkerWriter writer, KnownPartitions knownPartitions) {
     super(ApiKeys.WRITE_TXN_MARKERS, WriteTxnMarkersRequest.class);
     this.writer = writer;
+    this.knownPartitions = knownPartitions;
   }
 
   @Override
@@ -42,9 +46,16 @@ public final class WriteTxnMarkersHandler extends ApiHandler<WriteTxnMarkersRequ
     List<CompletableFuture<WritableTxnMarkerResult>> results = new ArrayList<>();
     for (WritableTxnMarker m : body.data().markers()) {
       Set<TopicPartition> partitions = new HashSet<>();
+      // As Kafka: a partition missing from the metadata is answered at once, not written.
+      Map<TopicPartition, Errors> unknown = new HashMap<>();
       for (WritableTxnMarkerTopic t : m.topics()) {
         for (int p : t.partitionIndexes()) {
-          partitions.add(new TopicPartition(t.name(), p));
+          TopicPartition tp = new TopicPartition(t.name(), p);
+          if (knownPartitions.exists(tp)) {
+            partitions.add(tp);
+          } else {
+            unknown.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+          }
         }
       }
       Markers markers =
@@ -56,7 +67,14 @@ public final class WriteTxnMarkersHandler extends ApiHandler<WriteTxnMarkersRequ
               m.transactionVersion(),
               partitions);
       results.add(
-          writer.write(markers, partitions).thenApply(errors -> result(m.producerId(), errors)));
+          writer
+              .write(markers, partitions)
+              .thenApply(
+                  errors -> {
+                    Map<TopicPartition, Errors> all = new HashMap<>(errors);
+                    all.putAll(unknown);
+                    return result(m.producerId(), all);
+                  }));
     }
     return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
         .thenApply(

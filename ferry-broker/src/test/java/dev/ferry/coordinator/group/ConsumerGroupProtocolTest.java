@@ -296,7 +296,7 @@ class ConsumerGroupProtocolTest {
                         .setMemberId("a")
                         .setMemberEpoch(1)
                         .setTopicPartitions(List.of()))))
-        .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        .isEqualTo(Errors.GROUP_ID_NOT_FOUND);
     assertThat(
             error(
                 send(

@@ -56,7 +56,10 @@ public final class UserCreateCommand extends ClientCommand {
               user, new ScramCredentialInfo(mechanism, iterations), secret));
     }
     try (Admin admin = Clients.admin(client)) {
-      admin.alterUserScramCredentials(alterations).all().get();
+      // One mechanism per request: Kafka refuses to alter a user twice in one request.
+      for (UserScramCredentialAlteration alteration : alterations) {
+        admin.alterUserScramCredentials(List.of(alteration)).all().get();
+      }
     }
     out().println("User " + user + ": " + String.join(", ", mechanisms));
     return 0;

@@ -33,7 +33,10 @@ public final class UserDeleteCommand extends ClientCommand {
               .credentialInfos()) {
         deletions.add(new UserScramCredentialDeletion(user, info.mechanism()));
       }
-      admin.alterUserScramCredentials(deletions).all().get();
+      // One mechanism per request: Kafka refuses to alter a user twice in one request.
+      for (UserScramCredentialAlteration deletion : deletions) {
+        admin.alterUserScramCredentials(List.of(deletion)).all().get();
+      }
     }
     out().println("Deleted user " + user);
     return 0;
