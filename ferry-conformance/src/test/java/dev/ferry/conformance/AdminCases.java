@@ -200,12 +200,14 @@ final class AdminCases {
                         "50000",
                         false)),
             Exchange.of(
-                ApiKeys.DESCRIBE_CONFIGS,
-                (s, v) ->
-                    describe(
-                        ConfigResource.Type.GROUP,
-                        "conf-config-group-2",
-                        List.of("consumer.session.timeout.ms")))));
+                    ApiKeys.DESCRIBE_CONFIGS,
+                    (s, v) ->
+                        describe(
+                            ConfigResource.Type.GROUP,
+                            "conf-config-group-2",
+                            List.of("consumer.session.timeout.ms")))
+                // Kafka applies a group config through its controller, after it answered.
+                .until(r -> r.toString().contains("value='50000'"))));
     cases.add(
         Case.of(
             ApiKeys.ALTER_CONFIGS,

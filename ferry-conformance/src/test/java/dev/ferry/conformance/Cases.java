@@ -14,6 +14,9 @@ final class Cases {
     all.addAll(DataCases.all());
     all.addAll(AdminCases.all());
     all.addAll(GroupCases.all());
+    all.addAll(ConsumerGroupCases.all());
+    all.addAll(TxnCases.all());
+    all.addAll(SecurityAdminCases.all());
     return all;
   }
 }

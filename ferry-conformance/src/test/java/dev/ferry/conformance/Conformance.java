@@ -34,6 +34,9 @@ final class Conformance implements AutoCloseable {
   private final StringBuilder details = new StringBuilder();
   private int exchangesCompared;
 
+  /** Every API and version whose answer was compared at least once, for the coverage check. */
+  private final Map<ApiKeys, java.util.SortedSet<Short>> covered = new EnumMap<>(ApiKeys.class);
+
   Conformance(BrokerUnderTest ferrySide, BrokerUnderTest kafkaSide, AllowList allowList) {
     this.ferry = new SideContext(ferrySide);
     this.kafka = new SideContext(kafkaSide);
@@ -104,8 +107,8 @@ final class Conformance implements AutoCloseable {
       } catch (UnsupportedVersionException notExpressible) {
         return; // this case's requests cannot be written at this version
       }
-      AbstractResponse fResp = sendOrNull(ferry, e.nodeIndex(), fReq, v);
-      AbstractResponse kResp = sendOrNull(kafka, e.nodeIndex(), kReq, v);
+      AbstractResponse fResp = sendSettled(ferry, e, fReq, v);
+      AbstractResponse kResp = sendSettled(kafka, e, kReq, v);
       if (e.compared()) {
         compare(c, version, e.api(), v, fResp, kResp);
       }
@@ -121,6 +124,7 @@ final class Conformance implements AutoCloseable {
   private void compare(
       Case c, short version, ApiKeys api, short v, AbstractResponse f, AbstractResponse k) {
     exchangesCompared++;
+    covered.computeIfAbsent(api, a -> new java.util.TreeSet<>()).add(v);
     String scope = c.api() + "/" + c.name();
     if (f == null || k == null) {
       if (f != k) {
@@ -157,6 +161,71 @@ final class Conformance implements AutoCloseable {
           .append(kJson)
           .append('\n');
     }
+  }
+
+  /**
+   * Compares what the two brokers did with a malformed frame: both closed the connection, or both
+   * answered (compared like any answer), or both kept silent.
+   */
+  void compareRaw(BadInput.Frame frame, BadInput.RawOutcome f, BadInput.RawOutcome k) {
+    exchangesCompared++;
+    String scope = "BAD_INPUT/" + frame.name();
+    if (frame.isRequest() && f.kind().equals(k.kind())) {
+      markCovered(frame.api(), frame.version());
+    }
+    if (!f.kind().equals(k.kind())) {
+      differences.add(
+          new Difference(scope, frame.version(), "raw frame", "(outcome)", f.kind(), k.kind()));
+      details
+          .append("\n== ")
+          .append(scope)
+          .append("\n   ferry: ")
+          .append(f.kind())
+          .append(
+              f.response() == null
+                  ? ""
+                  : " " + MessageJson.of(f.response().data(), frame.version()))
+          .append("\n   kafka: ")
+          .append(k.kind())
+          .append(
+              k.response() == null
+                  ? ""
+                  : " " + MessageJson.of(k.response().data(), frame.version()))
+          .append('\n');
+      return;
+    }
+    if (f.response() != null && k.response() != null) {
+      exchangesCompared--; // counted by compare
+      compare(
+          new Case(frame.api(), "bad-input-" + frame.name(), frame.version(), List.of()),
+          frame.version(),
+          frame.api(),
+          frame.version(),
+          f.response(),
+          k.response());
+    }
+  }
+
+  /** Sends until the exchange's condition holds (at most 10 s), returning the last answer. */
+  private static AbstractResponse sendSettled(
+      SideContext side, Exchange e, ApiMessage data, short version) {
+    java.util.concurrent.atomic.AtomicReference<AbstractResponse> last =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .pollDelay(java.time.Duration.ZERO)
+          .pollInterval(java.time.Duration.ofMillis(50))
+          .until(
+              () -> {
+                AbstractResponse r = sendOrNull(side, e.nodeIndex(), data, version);
+                last.set(r);
+                return r == null || e.settled().test(r);
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException unsettled) {
+      // The last answer is compared: the difference it shows is the report.
+    }
+    return last.get();
   }
 
   private static AbstractResponse sendOrNull(
@@ -237,6 +306,21 @@ final class Conformance implements AutoCloseable {
 
   List<Difference> differences() {
     return differences;
+  }
+
+  /** The differences found after the first {@code mark} (a previous size of the list). */
+  List<Difference> differencesSince(int mark) {
+    return differences.subList(mark, differences.size());
+  }
+
+  /** The versions of each API whose answers were compared (by any case, as its API or a step). */
+  Map<ApiKeys, java.util.SortedSet<Short>> covered() {
+    return covered;
+  }
+
+  /** Counts an API version as compared by a test outside the case machinery (raw frames). */
+  void markCovered(ApiKeys api, short version) {
+    covered.computeIfAbsent(api, a -> new java.util.TreeSet<>()).add(version);
   }
 
   int exchangesCompared() {

@@ -30,18 +30,17 @@ final class DataCases {
 
   static List<Case> all() {
     return List.of(
-        produce("valid", TOPIC, 0, (short) 1, false).from(3),
-        produce("unknown-topic", "conf-no-such-topic", 0, (short) 1, false).from(3),
-        produce("unknown-partition", TOPIC, 99, (short) 1, false).from(3),
-        produce("invalid-acks", TOPIC, 0, (short) 2, false).from(3),
-        produce("keyless-to-compacted", COMPACTED, 0, (short) 1, true).from(3),
+        produce("valid", TOPIC, 0, (short) 1, false),
+        produce("unknown-topic", "conf-no-such-topic", 0, (short) 1, false),
+        produce("unknown-partition", TOPIC, 99, (short) 1, false),
+        produce("invalid-acks", TOPIC, 0, (short) 2, false),
+        produce("keyless-to-compacted", COMPACTED, 0, (short) 1, true),
         Case.of(
+            ApiKeys.PRODUCE,
+            "no-topics",
+            Exchange.of(
                 ApiKeys.PRODUCE,
-                "no-topics",
-                Exchange.of(
-                    ApiKeys.PRODUCE,
-                    (s, v) -> new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000)))
-            .from(3),
+                (s, v) -> new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000))),
         fetch("from-start", TOPIC, 0, 0L, -1),
         fetch("out-of-range", TOPIC, 0, 1_000_000L, -1),
         fetch("negative-offset", TOPIC, 0, -5L, -1),

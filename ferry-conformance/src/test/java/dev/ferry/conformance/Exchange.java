@@ -1,6 +1,7 @@
 package dev.ferry.conformance;
 
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -15,7 +16,8 @@ record Exchange(
     int nodeIndex,
     Factory factory,
     BiConsumer<SideContext, AbstractResponse> after,
-    boolean compared) {
+    boolean compared,
+    Predicate<AbstractResponse> settled) {
 
   /** Builds the request message for one side at one version. */
   interface Factory {
@@ -23,19 +25,28 @@ record Exchange(
   }
 
   static Exchange of(ApiKeys api, Factory factory) {
-    return new Exchange(api, 0, factory, (s, r) -> {}, true);
+    return new Exchange(api, 0, factory, (s, r) -> {}, true, r -> true);
   }
 
   Exchange toNode(int index) {
-    return new Exchange(api, index, factory, after, compared);
+    return new Exchange(api, index, factory, after, compared, settled);
   }
 
   Exchange then(BiConsumer<SideContext, AbstractResponse> hook) {
-    return new Exchange(api, nodeIndex, factory, hook, compared);
+    return new Exchange(api, nodeIndex, factory, hook, compared, settled);
   }
 
   /** Sent for its effect (set-up within a case); its answer is not compared. */
   Exchange uncompared() {
-    return new Exchange(api, nodeIndex, factory, after, false);
+    return new Exchange(api, nodeIndex, factory, after, false, settled);
+  }
+
+  /**
+   * Sent again (for a bounded time) until the answer satisfies {@code condition}, then compared:
+   * for state Kafka applies asynchronously (through its controller and metadata log) that Ferry
+   * applies before answering, so the comparison is of the settled state, not of the race.
+   */
+  Exchange until(Predicate<AbstractResponse> condition) {
+    return new Exchange(api, nodeIndex, factory, after, compared, condition);
   }
 }

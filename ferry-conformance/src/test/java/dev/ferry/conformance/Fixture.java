@@ -44,14 +44,17 @@ final class Fixture {
     awaitVisible(side, TOPIC, 3);
     awaitVisible(side, COMPACTED, 1);
     awaitGroupCoordinator(side);
-    awaitProducerIds(side);
+    awaitCoordinator(side, (byte) 1, "conf-warm-up");
+    awaitProducerIds(side, null);
+    awaitProducerIds(side, "conf-warm-up");
   }
 
   /**
    * Until InitProducerId answers: Kafka fetches its first producer-id block from the controller and
-   * answers COORDINATOR_LOAD_IN_PROGRESS until then.
+   * answers COORDINATOR_LOAD_IN_PROGRESS until then; a transactional id also waits for the
+   * transaction coordinator to have loaded its partition of the transaction log.
    */
-  static void awaitProducerIds(BrokerUnderTest side) {
+  static void awaitProducerIds(BrokerUnderTest side, String transactionalId) {
     try (SideContext ctx = new SideContext(side)) {
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
@@ -60,7 +63,7 @@ final class Fixture {
               () -> {
                 InitProducerIdRequestData req =
                     new InitProducerIdRequestData()
-                        .setTransactionalId(null)
+                        .setTransactionalId(transactionalId)
                         .setTransactionTimeoutMs(60_000);
                 InitProducerIdResponseData r =
                     (InitProducerIdResponseData) ctx.send(0, Requests.of(req, (short) 4)).data();
@@ -75,6 +78,14 @@ final class Fixture {
    * it with one that has it.
    */
   static void awaitGroupCoordinator(BrokerUnderTest side) {
+    awaitCoordinator(side, (byte) 0, "conf-warm-up");
+  }
+
+  /**
+   * Until a coordinator of {@code keyType} (0 group, 1 transaction) is found for {@code key}: each
+   * broker creates the internal topic behind it on the first FindCoordinator.
+   */
+  static void awaitCoordinator(BrokerUnderTest side, byte keyType, String key) {
     try (SideContext ctx = new SideContext(side)) {
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
@@ -82,7 +93,7 @@ final class Fixture {
           .until(
               () -> {
                 FindCoordinatorRequestData req =
-                    new FindCoordinatorRequestData().setKey("conf-warm-up").setKeyType((byte) 0);
+                    new FindCoordinatorRequestData().setKey(key).setKeyType(keyType);
                 FindCoordinatorResponseData r =
                     (FindCoordinatorResponseData) ctx.send(0, Requests.of(req, (short) 3)).data();
                 return r.errorCode() == Errors.NONE.code();

@@ -252,7 +252,7 @@ final class GroupCases {
    * Join with the member id this side was handed for the group (empty at first); remembers the
    * member id, generation and leader the answer carries.
    */
-  private static Exchange join(String prefix, ApiKeys caseApi) {
+  static Exchange join(String prefix, ApiKeys caseApi) {
     return Exchange.of(
             ApiKeys.JOIN_GROUP,
             (s, v) -> {

@@ -19,7 +19,17 @@ final class KeyedArrays {
 
   /** Key fields, tried in order; an array is keyed by the first that every element has. */
   private static final List<String> KEYS =
-      List.of("name", "groupId", "partitionIndex", "partition", "index", "apiKey", "memberId");
+      List.of(
+          "name",
+          "groupId",
+          "partitionIndex",
+          "partition",
+          "index",
+          "apiKey",
+          "memberId",
+          "transactionalId",
+          "topic",
+          "user");
 
   private KeyedArrays() {}
 
