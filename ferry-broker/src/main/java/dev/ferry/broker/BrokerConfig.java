@@ -1,6 +1,7 @@
 package dev.ferry.broker;
 
 import dev.ferry.coordinator.group.ConsumerGroupConfig;
+import dev.ferry.coordinator.group.ConsumerGroupMigrationPolicy;
 import dev.ferry.coordinator.transaction.TransactionCoordinatorConfig;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.cleaner.LogCleaner;
@@ -228,7 +229,9 @@ public final class BrokerConfig {
                         .split(","))
                 .map(String::trim)
                 .filter(x -> !x.isEmpty())
-                .toList());
+                .toList(),
+            ConsumerGroupMigrationPolicy.parse(
+                string(ConsumerGroupMigrationPolicy.CONFIG, cg.migrationPolicy().toString())));
     offsetMetadataMaxBytes = intValue("offset.metadata.max.bytes", 4096);
     TransactionCoordinatorConfig txn = TransactionCoordinatorConfig.defaults();
     transactions =

@@ -180,6 +180,49 @@ final class ClassicGroup {
     transitionTo(GroupState.COMPLETING_REBALANCE, nowMs);
   }
 
+  // ---------------------------------------------------------------- protocol migration
+
+  /**
+   * Online upgrade (KIP-848): the members moved into a consumer-protocol group of the same id; this
+   * entry stays, Empty, as the holder of the group's committed offsets. Not a move of the classic
+   * state machine (its table has no Stable to Empty), so it sets the state directly. The caller has
+   * answered the members' parked requests.
+   */
+  void handOverToConsumerGroup(long nowMs) {
+    for (GroupMember m : members.values()) {
+      m.cancelSessionCheck();
+    }
+    members.clear();
+    staticMembers.clear();
+    clearPendingMembers();
+    cancelJoinTimer();
+    protocolName = null;
+    leaderId = null;
+    state = GroupState.EMPTY;
+    stateTimestampMs = nowMs;
+  }
+
+  /**
+   * Online downgrade: the classic-protocol members of a consumer-protocol group come back here at
+   * generation {@code generationId} (the consumer group's epoch), Stable with their last
+   * assignment, as Kafka converts them; the caller then starts a rebalance.
+   */
+  void takeOverFromConsumerGroup(
+      List<GroupMember> converted, String type, int generationId, long nowMs) {
+    if (!members.isEmpty() || state != GroupState.EMPTY) {
+      throw new IllegalStateException("Group " + groupId + " still has classic members");
+    }
+    for (GroupMember m : converted) {
+      addMember(m);
+    }
+    this.protocolType = type;
+    this.generationId = generationId;
+    this.leaderId = firstMemberId();
+    this.protocolName = selectProtocol();
+    this.state = GroupState.STABLE;
+    this.stateTimestampMs = nowMs;
+  }
+
   // ---------------------------------------------------------------- members
 
   /** The members in join order (read-only view). */

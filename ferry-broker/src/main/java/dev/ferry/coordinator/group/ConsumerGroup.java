@@ -114,6 +114,17 @@ final class ConsumerGroup {
     return targetAssignment.getOrDefault(memberId, Map.of());
   }
 
+  /** A static member's replacement inherits its target (no rebalance for a restart). */
+  void replaceTarget(String oldMemberId, String newMemberId) {
+    Map<Uuid, Set<Integer>> t = targetAssignment.get(oldMemberId);
+    if (t != null) {
+      Map<String, Map<Uuid, Set<Integer>>> next = new HashMap<>(targetAssignment);
+      next.remove(oldMemberId);
+      next.put(newMemberId, t);
+      targetAssignment = Map.copyOf(next);
+    }
+  }
+
   Map<String, SubscribableTopics.Topic> subscribedTopics() {
     return subscribedTopics;
   }

@@ -17,6 +17,8 @@ import org.apache.kafka.common.config.ConfigException;
  * @param maxSize {@code group.consumer.max.size}: most members one group may have
  * @param assignors {@code group.consumer.assignors}: the server assignors offered, the first being
  *     the default ("uniform" and "range")
+ * @param migrationPolicy {@code group.consumer.migration.policy}: whether live groups may move
+ *     between the classic and the consumer protocol
  */
 public record ConsumerGroupConfig(
     int sessionTimeoutMs,
@@ -26,7 +28,8 @@ public record ConsumerGroupConfig(
     int minHeartbeatIntervalMs,
     int maxHeartbeatIntervalMs,
     int maxSize,
-    List<String> assignors) {
+    List<String> assignors,
+    ConsumerGroupMigrationPolicy migrationPolicy) {
 
   public static final String SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
   public static final String HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
@@ -47,11 +50,27 @@ public record ConsumerGroupConfig(
         5_000,
         15_000,
         Integer.MAX_VALUE,
-        List.of(UniformAssignor.NAME, RangeAssignor.NAME));
+        List.of(UniformAssignor.NAME, RangeAssignor.NAME),
+        ConsumerGroupMigrationPolicy.BIDIRECTIONAL);
+  }
+
+  /** The same settings with another migration policy. */
+  public ConsumerGroupConfig withMigrationPolicy(ConsumerGroupMigrationPolicy policy) {
+    return new ConsumerGroupConfig(
+        sessionTimeoutMs,
+        heartbeatIntervalMs,
+        minSessionTimeoutMs,
+        maxSessionTimeoutMs,
+        minHeartbeatIntervalMs,
+        maxHeartbeatIntervalMs,
+        maxSize,
+        assignors,
+        policy);
   }
 
   public ConsumerGroupConfig {
     assignors = List.copyOf(assignors);
+    java.util.Objects.requireNonNull(migrationPolicy, "migrationPolicy");
     if (minSessionTimeoutMs <= 0 || maxSessionTimeoutMs < minSessionTimeoutMs) {
       throw new ConfigException(MAX_SESSION_TIMEOUT_MS + " must be >= " + MIN_SESSION_TIMEOUT_MS);
     }

@@ -23,6 +23,7 @@ import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnsupportedAssignorException;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData.TopicPartitions;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
@@ -46,7 +47,9 @@ final class ConsumerGroupManager {
 
   private static final Logger log = LoggerFactory.getLogger(ConsumerGroupManager.class);
 
-  /** Member type in ConsumerGroupDescribe v1 (KIP-1099): a consumer-protocol member. */
+  /** Member types in ConsumerGroupDescribe v1 (KIP-1099). */
+  private static final byte CLASSIC_MEMBER_TYPE = 0;
+
   private static final byte CONSUMER_MEMBER_TYPE = 1;
 
   private final ConsumerGroupConfig config;
@@ -57,13 +60,17 @@ final class ConsumerGroupManager {
   private final SubscribableTopics topics;
   private final Map<String, ConsumerAssignor> assignors = new HashMap<>();
   private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+  private final GroupProtocolMigration migration;
+  private final ClassicMembersOfConsumerGroups classicMembers;
 
   ConsumerGroupManager(
       ConsumerGroupConfig config,
+      GroupCoordinatorConfig classicConfig,
       Time time,
       ScheduledExecutorService scheduler,
       GroupRegistry registry,
       GroupWriter writer,
+      MembershipManager membership,
       SubscribableTopics topics) {
     this.config = config;
     this.time = time;
@@ -71,11 +78,34 @@ final class ConsumerGroupManager {
     this.registry = registry;
     this.writer = writer;
     this.topics = topics;
+    this.migration =
+        new GroupProtocolMigration(
+            config, classicConfig.groupMaxSize(), time, registry, writer, membership, topics);
+    this.classicMembers = new ClassicMembersOfConsumerGroups(this, classicConfig);
     for (ConsumerAssignor a : List.of(new UniformAssignor(), new RangeAssignor())) {
       if (config.assignors().contains(a.name())) {
         assignors.put(a.name(), a);
       }
     }
+  }
+
+  ConsumerGroupConfig config() {
+    return config;
+  }
+
+  /** The JoinGroup/SyncGroup/Heartbeat/LeaveGroup side, for classic members of these groups. */
+  ClassicMembersOfConsumerGroups classicMembers() {
+    return classicMembers;
+  }
+
+  /** The subscribable topics now, by name. */
+  Map<String, SubscribableTopics.Topic> topics() {
+    return topics.topics();
+  }
+
+  /** The subscribable topics now, names by id. */
+  Map<Uuid, String> topicNames() {
+    return topics.namesById();
   }
 
   // ---------------------------------------------------------------- heartbeat
@@ -177,7 +207,6 @@ final class ConsumerGroupManager {
       throw Errors.GROUP_ID_NOT_FOUND.exception("Consumer group " + groupId + " not found.");
     }
     try {
-      long now = time.milliseconds();
       String memberId = req.memberId().isEmpty() ? Uuid.randomUuid().toString() : req.memberId();
       ConsumerGroupMember m = memberFor(g, memberId, req);
       boolean isNew = g.member(m.memberId) != m;
@@ -192,19 +221,9 @@ final class ConsumerGroupManager {
         g.addMember(m);
         log.info("{} joined {} ({})", m, g, m.clientId);
       }
-      Map<String, SubscribableTopics.Topic> subscribed = subscribedTopics(g);
-      if (g.groupEpoch() == 0 || subscriptionChanged || !subscribed.equals(g.subscribedTopics())) {
-        g.setSubscribedTopics(subscribed);
-        g.bumpGroupEpoch();
-        log.info("Bumped epoch of {} to {}", g, g.groupEpoch());
-      }
-      if (g.groupEpoch() > g.assignmentEpoch()) {
-        computeTargetAssignment(g);
-      }
-      ConsumerReconciler.reconcile(
-          m, g.assignmentEpoch(), g.targetOf(m.memberId), g.owners(), req.topicPartitions());
-      armRevocationDeadline(g, m);
-      touchSession(g, m, now);
+      refreshTarget(g, subscriptionChanged);
+      reconcile(g, m, req.topicPartitions());
+      touchSession(g, m);
 
       ConsumerGroupHeartbeatResponseData resp =
           new ConsumerGroupHeartbeatResponseData()
@@ -373,6 +392,28 @@ final class ConsumerGroupManager {
     return changed;
   }
 
+  /**
+   * After a member changed (joined, left, changed its subscription): a new group epoch when the
+   * subscriptions or the topics they resolve to changed, and then a new target assignment.
+   */
+  void refreshTarget(ConsumerGroup g, boolean subscriptionChanged) {
+    Map<String, SubscribableTopics.Topic> subscribed = subscribedTopics(g);
+    if (g.groupEpoch() == 0 || subscriptionChanged || !subscribed.equals(g.subscribedTopics())) {
+      g.setSubscribedTopics(subscribed);
+      g.bumpGroupEpoch();
+      log.info("Bumped epoch of {} to {}", g, g.groupEpoch());
+    }
+    if (g.groupEpoch() > g.assignmentEpoch()) {
+      computeTargetAssignment(g);
+    }
+  }
+
+  /** Moves {@code m} towards its target, given what it reports owning (null: did not say). */
+  void reconcile(ConsumerGroup g, ConsumerGroupMember m, List<TopicPartitions> owned) {
+    ConsumerReconciler.reconcile(m, g.assignmentEpoch(), g.targetOf(m.memberId), g.owners(), owned);
+    armRevocationDeadline(g, m);
+  }
+
   /** The topics the members subscribe to (by name or regex) that exist, with partition counts. */
   private Map<String, SubscribableTopics.Topic> subscribedTopics(ConsumerGroup g) {
     Map<String, SubscribableTopics.Topic> out = new TreeMap<>();
@@ -493,7 +534,7 @@ final class ConsumerGroupManager {
         m.setEpoch(ConsumerGroupMember.STATIC_LEAVE_EPOCH);
         log.info("Static {} of {} left temporarily", m, g);
       } else {
-        removeMember(g, m, "left");
+        fence(g, m, "left");
       }
       ConsumerGroupHeartbeatResponseData resp =
           new ConsumerGroupHeartbeatResponseData()
@@ -507,17 +548,38 @@ final class ConsumerGroupManager {
     }
   }
 
-  private void removeMember(ConsumerGroup g, ConsumerGroupMember m, String why) {
+  /**
+   * Removes {@code m} (bumping the group epoch) from {@code g}, locked by the caller; the caller
+   * persists.
+   */
+  void removeMember(ConsumerGroup g, ConsumerGroupMember m, String why) {
     g.removeMember(m);
     g.bumpGroupEpoch();
     log.info("{} {} {}; group epoch now {}", m, why, g, g.groupEpoch());
   }
 
   /**
+   * A consumer-protocol member leaves or is fenced: removed, or, if it was the last one and only
+   * classic members remain, the group goes back to the classic protocol (the policy permitting) and
+   * is dropped here. The caller persists.
+   */
+  private void fence(ConsumerGroup g, ConsumerGroupMember m, String why) {
+    Deferred d = new Deferred();
+    if (migration.downgradeOnLeave(g, m, d)) {
+      g.markDead();
+      groups.remove(g.groupId(), g);
+      // Completes no client future (the downgraded members had nothing parked).
+      d.flush();
+      return;
+    }
+    removeMember(g, m, why);
+  }
+
+  /**
    * Appends the group's snapshot (a tombstone once it is dead) to its offsets partition; called
    * under the group lock so snapshots reach the log in the order of the changes they record.
    */
-  private CompletableFuture<AppendResult> persist(ConsumerGroup g) {
+  CompletableFuture<AppendResult> persist(ConsumerGroup g) {
     try {
       return writer
           .writeConsumerGroup(
@@ -535,14 +597,21 @@ final class ConsumerGroupManager {
     }
   }
 
-  /** A heartbeat: the session restarts now. One timer per member; it re-arms itself. */
-  private void touchSession(ConsumerGroup g, ConsumerGroupMember m, long now) {
-    m.sessionDeadlineMs = now + config.sessionTimeoutMs();
+  /**
+   * A heartbeat: the session restarts now. One timer per member; it re-arms itself. A classic
+   * member's session is the one its JoinGroup asked for.
+   */
+  void touchSession(ConsumerGroup g, ConsumerGroupMember m) {
+    long timeout = sessionTimeoutOf(m);
+    m.sessionDeadlineMs = time.milliseconds() + timeout;
     if (m.sessionCheck == null) {
       m.sessionCheck =
-          scheduler.schedule(
-              () -> onSessionCheck(g, m), config.sessionTimeoutMs(), TimeUnit.MILLISECONDS);
+          scheduler.schedule(() -> onSessionCheck(g, m), timeout, TimeUnit.MILLISECONDS);
     }
+  }
+
+  private long sessionTimeoutOf(ConsumerGroupMember m) {
+    return m.usesClassicProtocol() ? m.classic.sessionTimeoutMs() : config.sessionTimeoutMs();
   }
 
   private void onSessionCheck(ConsumerGroup g, ConsumerGroupMember m) {
@@ -559,7 +628,7 @@ final class ConsumerGroupManager {
                 () -> onSessionCheck(g, m), m.sessionDeadlineMs - now, TimeUnit.MILLISECONDS);
         return;
       }
-      removeMember(g, m, "expired (no heartbeat within " + config.sessionTimeoutMs() + " ms) from");
+      fence(g, m, "expired (no heartbeat within " + sessionTimeoutOf(m) + " ms) from");
       persist(g);
     } finally {
       g.lock().unlock();
@@ -570,7 +639,7 @@ final class ConsumerGroupManager {
    * A member asked to revoke partitions has its rebalance timeout to do so; one that does not is
    * removed, so the partitions it holds go to their new owners.
    */
-  private void armRevocationDeadline(ConsumerGroup g, ConsumerGroupMember m) {
+  void armRevocationDeadline(ConsumerGroup g, ConsumerGroupMember m) {
     if (m.state != ConsumerGroupMember.State.UNREVOKED_PARTITIONS) {
       m.cancelRevocationDeadline();
       return;
@@ -593,7 +662,7 @@ final class ConsumerGroupManager {
           && g.member(m.memberId) == m
           && m.state == ConsumerGroupMember.State.UNREVOKED_PARTITIONS
           && m.memberEpoch == epoch) {
-        removeMember(g, m, "did not revoke its partitions within its rebalance timeout; left");
+        fence(g, m, "did not revoke its partitions within its rebalance timeout; left");
         persist(g);
       }
     } finally {
@@ -604,25 +673,38 @@ final class ConsumerGroupManager {
   // ---------------------------------------------------------------- lookups
 
   /**
-   * The group locked by the caller, created if asked (a new group may take over the id of a classic
-   * group that has no members: its offsets carry over); null if it does not exist. A classic group
-   * with members of the same id is GROUP_ID_NOT_FOUND, as in Kafka.
+   * The group locked by the caller, created if asked; null if it does not exist. A new group may
+   * take over the id of a classic group: one without members just lends its offsets; one with
+   * members is upgraded, its members carried over ({@link GroupProtocolMigration}), or, when the
+   * migration policy or the group does not allow that, GROUP_ID_NOT_FOUND as in Kafka.
    */
   private ConsumerGroup lockGroup(String groupId, boolean create) {
     ConsumerGroup g = groups.get(groupId);
     if (g == null && create) {
+      ConsumerGroup upgraded = null;
+      Deferred d = new Deferred();
       ClassicGroup classic = registry.lock(groupId, false, time.milliseconds());
       if (classic != null) {
         try {
           if (!classic.members().isEmpty() || classic.pendingMemberCount() > 0) {
-            throw Errors.GROUP_ID_NOT_FOUND.exception(
-                "Group " + groupId + " is not a consumer group.");
+            upgraded = migration.upgrade(classic, d);
+            upgraded.lock().lock();
+            for (ConsumerGroupMember m : upgraded.members()) {
+              touchSession(upgraded, m);
+            }
+            upgraded.lock().unlock();
+            groups.put(groupId, upgraded);
           }
         } finally {
           classic.lock().unlock();
         }
       }
-      g = groups.computeIfAbsent(groupId, id -> new ConsumerGroup(id, registry.partitionFor(id)));
+      d.flush();
+      g =
+          upgraded != null
+              ? upgraded
+              : groups.computeIfAbsent(
+                  groupId, id -> new ConsumerGroup(id, registry.partitionFor(id)));
     }
     if (g == null) {
       return null;
@@ -636,7 +718,21 @@ final class ConsumerGroupManager {
     return g;
   }
 
-  /** Whether {@code groupId} is a consumer-protocol group with members (classic joins refused). */
+  /** The group locked by the caller if it is a live consumer-protocol group with members. */
+  ConsumerGroup lockLive(String groupId) {
+    ConsumerGroup g = groupId == null ? null : groups.get(groupId);
+    if (g == null) {
+      return null;
+    }
+    g.lock().lock();
+    if (g.isDead() || g.members().isEmpty()) {
+      g.lock().unlock();
+      return null;
+    }
+    return g;
+  }
+
+  /** Whether {@code groupId} is a consumer-protocol group with members. */
   boolean hasMembers(String groupId) {
     ConsumerGroup g = groups.get(groupId);
     if (g == null) {
@@ -667,14 +763,25 @@ final class ConsumerGroupManager {
       if (memberEpoch < 0 && g.members().isEmpty()) {
         return Errors.NONE; // admin tools and manual assignment commit into an empty group
       }
-      ConsumerGroupMember m = memberId == null ? null : g.member(memberId);
-      if (m == null) {
-        return Errors.UNKNOWN_MEMBER_ID;
-      }
-      return memberEpoch == m.memberEpoch ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+      return checkEpoch(g, memberId, memberEpoch);
     } finally {
       g.lock().unlock();
     }
+  }
+
+  /**
+   * A member's epoch as a commit or fetch gives it: STALE_MEMBER_EPOCH for a consumer-protocol
+   * member, ILLEGAL_GENERATION for a classic one (its generation is its member epoch), as Kafka.
+   */
+  private static Errors checkEpoch(ConsumerGroup g, String memberId, int memberEpoch) {
+    ConsumerGroupMember m = memberId == null ? null : g.member(memberId);
+    if (m == null) {
+      return Errors.UNKNOWN_MEMBER_ID;
+    }
+    if (memberEpoch == m.memberEpoch) {
+      return Errors.NONE;
+    }
+    return m.usesClassicProtocol() ? Errors.ILLEGAL_GENERATION : Errors.STALE_MEMBER_EPOCH;
   }
 
   /** The OffsetFetch check (v9+ sends member id and epoch); NONE when there is nothing to check. */
@@ -691,11 +798,7 @@ final class ConsumerGroupManager {
       if (g.isDead()) {
         return Errors.NONE;
       }
-      ConsumerGroupMember m = memberId == null ? null : g.member(memberId);
-      if (m == null) {
-        return Errors.UNKNOWN_MEMBER_ID;
-      }
-      return memberEpoch == m.memberEpoch ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+      return checkEpoch(g, memberId, memberEpoch);
     } finally {
       g.lock().unlock();
     }
@@ -746,7 +849,8 @@ final class ConsumerGroupManager {
                         m.subscribedTopicRegex == null ? "" : m.subscribedTopicRegex)
                     .setAssignment(describeAssignment(m.assigned, names))
                     .setTargetAssignment(describeAssignment(g.targetOf(m.memberId), names))
-                    .setMemberType(CONSUMER_MEMBER_TYPE));
+                    .setMemberType(
+                        m.usesClassicProtocol() ? CLASSIC_MEMBER_TYPE : CONSUMER_MEMBER_TYPE));
       }
       return out;
     } finally {
@@ -831,9 +935,8 @@ final class ConsumerGroupManager {
     }
     g.lock().lock();
     try {
-      long now = time.milliseconds();
       for (ConsumerGroupMember m : g.members()) {
-        touchSession(g, m, now);
+        touchSession(g, m);
         armRevocationDeadline(g, m);
       }
       groups.put(groupId, g);

@@ -50,6 +50,28 @@ final class ConsumerGroupMember {
   /** Partitions the member must revoke before others get them. */
   Map<Uuid, Set<Integer>> pendingRevocation = Map.of();
 
+  /**
+   * Set for a member that speaks the classic protocol (JoinGroup/SyncGroup/Heartbeat) inside a
+   * consumer-protocol group during an online migration; null for consumer-protocol members.
+   */
+  ClassicMetadata classic;
+
+  /** What a classic-protocol member told in its last JoinGroup. */
+  record ClassicMetadata(int sessionTimeoutMs, List<GroupMember.Protocol> protocols) {
+    ClassicMetadata {
+      protocols = List.copyOf(protocols);
+    }
+
+    /** The protocol the member prefers, whose name its JoinGroup and SyncGroup answers carry. */
+    GroupMember.Protocol preferred() {
+      return protocols.get(0);
+    }
+
+    boolean supports(String name) {
+      return protocols.stream().anyMatch(p -> p.name().equals(name));
+    }
+  }
+
   long sessionDeadlineMs;
   ScheduledFuture<?> sessionCheck;
   ScheduledFuture<?> revocationDeadline;
@@ -61,6 +83,10 @@ final class ConsumerGroupMember {
   boolean subscribesTo(String topic) {
     return subscribedTopicNames.contains(topic)
         || (subscribedPattern != null && subscribedPattern.matcher(topic).matches());
+  }
+
+  boolean usesClassicProtocol() {
+    return classic != null;
   }
 
   boolean hasSubscription() {

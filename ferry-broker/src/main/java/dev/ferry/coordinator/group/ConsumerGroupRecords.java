@@ -22,20 +22,23 @@ import org.apache.kafka.common.Uuid;
  * the latest; a tombstone deletes the group.
  *
  * <pre>
- * value := int16 version (0), int32 groupEpoch, int32 assignmentEpoch, string assignor,
+ * value := int16 version (0 or 1), int32 groupEpoch, int32 assignmentEpoch, string assignor,
  *          int32 n, n times: string topic, uuid id, int32 partitions     (subscribed topics)
  *          int32 m, m times: member
  * member := string memberId, string instanceId, string rackId, string clientId,
  *           string clientHost, int32 rebalanceTimeoutMs, int32 k, k times string topic,
  *           string regex, string serverAssignor, int32 memberEpoch, int32 previousEpoch,
- *           int8 state, assignment assigned, assignment pendingRevocation, assignment target
+ *           int8 state, assignment assigned, assignment pendingRevocation, assignment target,
+ *           classic (version 1 only)
+ * classic := int8 0 (a consumer-protocol member) | int8 1, int32 sessionTimeoutMs,
+ *            int32 n, n times: string protocolName, bytes metadata  (a classic-protocol member)
  * assignment := int32 t, t times: uuid topicId, int32 p, p times int32 partition
  * uuid := int64 most significant bits, int64 least significant bits
  * </pre>
  */
 final class ConsumerGroupRecords {
 
-  static final short VALUE_VERSION = 0;
+  static final short VALUE_VERSION = 1;
 
   private ConsumerGroupRecords() {}
 
@@ -73,6 +76,7 @@ final class ConsumerGroupRecords {
             writeAssignment(out, m.assigned);
             writeAssignment(out, m.pendingRevocation);
             writeAssignment(out, g.targetOf(m.memberId));
+            writeClassic(out, m.classic);
           }
         });
   }
@@ -82,7 +86,7 @@ final class ConsumerGroupRecords {
     ByteBuffer b = value.duplicate();
     try {
       short version = b.getShort();
-      if (version != VALUE_VERSION) {
+      if (version < 0 || version > VALUE_VERSION) {
         throw new GroupRecords.MalformedRecordException(
             "Unknown consumer group value version " + version, null);
       }
@@ -118,6 +122,7 @@ final class ConsumerGroupRecords {
         m.assigned = readAssignment(b);
         m.pendingRevocation = readAssignment(b);
         target.put(m.memberId, readAssignment(b));
+        m.classic = version >= 1 ? readClassic(b) : null;
         g.addMember(m);
       }
       g.restore(groupEpoch, assignmentEpoch, assignor, target, topics);
@@ -125,6 +130,31 @@ final class ConsumerGroupRecords {
     } catch (BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException e) {
       throw new GroupRecords.MalformedRecordException("Malformed consumer group value", e);
     }
+  }
+
+  private static void writeClassic(DataOutputStream out, ConsumerGroupMember.ClassicMetadata c)
+      throws IOException {
+    out.writeByte(c == null ? 0 : 1);
+    if (c != null) {
+      out.writeInt(c.sessionTimeoutMs());
+      out.writeInt(c.protocols().size());
+      for (GroupMember.Protocol p : c.protocols()) {
+        writeString(out, p.name());
+        GroupRecords.writeBytes(out, p.metadata());
+      }
+    }
+  }
+
+  private static ConsumerGroupMember.ClassicMetadata readClassic(ByteBuffer b) {
+    if (b.get() == 0) {
+      return null;
+    }
+    int sessionTimeoutMs = b.getInt();
+    List<GroupMember.Protocol> protocols = new ArrayList<>();
+    for (int n = b.getInt(); n > 0; n--) {
+      protocols.add(new GroupMember.Protocol(readString(b), GroupRecords.readBytes(b)));
+    }
+    return new ConsumerGroupMember.ClassicMetadata(sessionTimeoutMs, protocols);
   }
 
   private static void writeUuid(DataOutputStream out, Uuid id) throws IOException {

@@ -132,7 +132,8 @@ public final class GroupCoordinator implements AutoCloseable {
   public synchronized GroupCoordinator enableConsumerGroups(
       ConsumerGroupConfig consumerConfig, SubscribableTopics topics) {
     consumerGroups =
-        new ConsumerGroupManager(consumerConfig, time, scheduler, registry, writer, topics);
+        new ConsumerGroupManager(
+            consumerConfig, config, time, scheduler, registry, writer, membership, topics);
     return this;
   }
 
@@ -345,21 +346,34 @@ public final class GroupCoordinator implements AutoCloseable {
   public CompletableFuture<JoinGroupResponseData> joinGroup(
       GroupRequestContext ctx, JoinGroupRequestData request) {
     ConsumerGroupManager consumer = consumerGroups;
-    if (consumer != null && request.groupId() != null && consumer.hasMembers(request.groupId())) {
-      // Members of a consumer-protocol group speak ConsumerGroupHeartbeat, not JoinGroup.
-      return CompletableFuture.completedFuture(
-          MembershipManager.joinError(request.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL));
+    if (consumer != null && request.groupId() != null) {
+      // A consumer-protocol group with members takes classic members too (online migration).
+      CompletableFuture<JoinGroupResponseData> inConsumerGroup =
+          consumer.classicMembers().join(ctx, request);
+      if (inConsumerGroup != null) {
+        return inConsumerGroup;
+      }
+      // An empty consumer-protocol group gives its id back to the classic protocol.
+      consumer.forget(request.groupId());
     }
     return membership.join(ctx, request);
   }
 
   public CompletableFuture<SyncGroupResponseData> syncGroup(
       GroupRequestContext ctx, SyncGroupRequestData request) {
-    return membership.sync(ctx, request);
+    ConsumerGroupManager consumer = consumerGroups;
+    SyncGroupResponseData inConsumerGroup =
+        consumer == null ? null : consumer.classicMembers().sync(ctx, request);
+    return inConsumerGroup != null
+        ? CompletableFuture.completedFuture(inConsumerGroup)
+        : membership.sync(ctx, request);
   }
 
   public Errors heartbeat(GroupRequestContext ctx, HeartbeatRequestData request) {
-    return membership.heartbeat(ctx, request);
+    ConsumerGroupManager consumer = consumerGroups;
+    Errors inConsumerGroup =
+        consumer == null ? null : consumer.classicMembers().heartbeat(ctx, request);
+    return inConsumerGroup != null ? inConsumerGroup : membership.heartbeat(ctx, request);
   }
 
   /**
@@ -367,7 +381,10 @@ public final class GroupCoordinator implements AutoCloseable {
    * has one entry per member and a top-level error only when the whole group failed.
    */
   public LeaveGroupResponseData leaveGroup(String groupId, List<MemberIdentity> members) {
-    return membership.leave(groupId, members);
+    ConsumerGroupManager consumer = consumerGroups;
+    LeaveGroupResponseData inConsumerGroup =
+        consumer == null ? null : consumer.classicMembers().leave(groupId, members);
+    return inConsumerGroup != null ? inConsumerGroup : membership.leave(groupId, members);
   }
 
   // ---------------------------------------------------------------- consumer protocol

@@ -236,7 +236,7 @@ public final class GroupRecords {
     out.write(utf8);
   }
 
-  private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+  static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
     byte[] v = b == null ? new byte[0] : b;
     out.writeInt(v.length);
     out.write(v);
@@ -255,7 +255,7 @@ public final class GroupRecords {
     return new String(utf8, StandardCharsets.UTF_8);
   }
 
-  private static byte[] readBytes(ByteBuffer b) {
+  static byte[] readBytes(ByteBuffer b) {
     int len = b.getInt();
     if (len < 0 || len > b.remaining()) {
       throw new IllegalArgumentException("bytes of length " + len + " past the end");

@@ -376,6 +376,18 @@ final class MembershipManager {
     d.flush();
   }
 
+  /**
+   * A group that just came back from the consumer protocol (online downgrade) with its members
+   * Stable: their sessions start now and a rebalance makes them rejoin, so the group gets a classic
+   * assignment. Caller holds the group lock.
+   */
+  void resumeAfterDowngrade(ClassicGroup g, Deferred d) {
+    for (GroupMember m : g.members()) {
+      scheduleSessionCheck(g, m);
+    }
+    prepareRebalance(g, "downgraded from the consumer protocol", d);
+  }
+
   // ---------------------------------------------------------------- rebalance state machine
 
   private void maybePrepareRebalance(ClassicGroup g, String reason, Deferred d) {

@@ -1,5 +1,6 @@
 package dev.ferry.coordinator.group;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
@@ -14,4 +15,13 @@ public interface SubscribableTopics {
 
   /** Every topic a subscription can name or match (internal topics excluded), by name. */
   Map<String, Topic> topics();
+
+  /** Topic names by id, from one {@link #topics()} snapshot. */
+  default Map<Uuid, String> namesById() {
+    Map<Uuid, String> out = new HashMap<>();
+    for (Map.Entry<String, Topic> e : topics().entrySet()) {
+      out.put(e.getValue().id(), e.getKey());
+    }
+    return out;
+  }
 }

@@ -1,7 +1,6 @@
 package dev.ferry.coordinator.group;
 
 import static dev.ferry.coordinator.group.CoordinatorFixture.protocols;
-import static dev.ferry.coordinator.group.CoordinatorFixture.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.runtime.ManualClock;
@@ -57,7 +56,15 @@ class ConsumerGroupProtocolTest {
 
   private static ConsumerGroupConfig config(int maxSize) {
     return new ConsumerGroupConfig(
-        SESSION_MS, 1_000, 1_000, 60_000, 500, 15_000, maxSize, List.of("uniform", "range"));
+        SESSION_MS,
+        1_000,
+        1_000,
+        60_000,
+        500,
+        15_000,
+        maxSize,
+        List.of("uniform", "range"),
+        ConsumerGroupMigrationPolicy.BIDIRECTIONAL);
   }
 
   // ---------------------------------------------------------------- protocol helpers
@@ -353,14 +360,28 @@ class ConsumerGroupProtocolTest {
   }
 
   @Test
-  void classicAndConsumerGroupsDoNotShareAnId() throws Exception {
-    f.await(f.joinNew("classic", "c", 10_000, 10_000, protocols("range", subscription("orders"))));
-    ConsumerGroupHeartbeatResponseData r = send(join("x", req -> req.setGroupId("classic")));
+  void groupsOfOtherProtocolTypesDoNotMixWithConsumerGroups() throws Exception {
+    // A classic group of another embedded protocol (Connect workers) cannot be upgraded ...
+    var connect =
+        CoordinatorFixture.joinRequest(
+                G + "-connect", "", null, 10_000, 10_000, protocols("default", new byte[] {0, 1}))
+            .setProtocolType("connect");
+    var first = f.await(f.coordinator.joinGroup(CoordinatorFixture.ctx("w", (short) 9), connect));
+    f.await(
+        f.coordinator.joinGroup(
+            CoordinatorFixture.ctx("w", (short) 9), connect.setMemberId(first.memberId())));
+    ConsumerGroupHeartbeatResponseData r = send(join("x", req -> req.setGroupId(G + "-connect")));
     assertThat(error(r)).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
 
+    // ... and such a member cannot join a consumer-protocol group.
     join("a");
     var classicJoin =
-        f.await(f.join(G, "c", "", null, 10_000, 10_000, protocols("range", subscription("o"))));
+        f.await(
+            f.coordinator.joinGroup(
+                CoordinatorFixture.ctx("w", (short) 9),
+                CoordinatorFixture.joinRequest(
+                        G, "", null, 10_000, 10_000, protocols("default", new byte[] {0, 1}))
+                    .setProtocolType("connect")));
     assertThat(Errors.forCode(classicJoin.errorCode()))
         .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
     assertThat(describe().members()).hasSize(1);
