@@ -84,6 +84,9 @@ public final class LogManager implements Closeable {
   private boolean started;
   private boolean closed;
 
+  /** Whether start-up read a checkpoint entry (one that may now be stale and must be rewritten). */
+  private boolean checkpointEntriesRead;
+
   /**
    * @param logDirs the {@code log.dirs}; new partitions go to the dir with the fewest partitions
    * @param defaults broker-level log settings, used for partitions without overrides
@@ -193,7 +196,11 @@ public final class LogManager implements Closeable {
     log.info("{}", openFiles.capacitySummary(logs.size(), segments));
     openFiles.check();
     // Recovery moved recovery points to the log ends: record that before anything else happens.
-    checkpointAll();
+    // With no log loaded and no checkpoint entry read (a fresh data dir) there is nothing to
+    // record, and four fsynced files would only delay the first start.
+    if (!logs.isEmpty() || checkpointEntriesRead) {
+      checkpointAll();
+    }
     if (cleanerConfig.enabled()) {
       cleaner = new LogCleaner(cleanerConfig, this::all, () -> checkpointsDirty = true, time);
       cleaner.start();
@@ -231,6 +238,11 @@ public final class LogManager implements Closeable {
         new OffsetCheckpointFile(dir.resolve(REPLICATION_OFFSET_CHECKPOINT)).read();
     Map<TopicPartition, Long> firstDirtyOffsets =
         new OffsetCheckpointFile(dir.resolve(CLEANER_OFFSET_CHECKPOINT)).read();
+    checkpointEntriesRead |=
+        !recoveryPoints.isEmpty()
+            || !startOffsets.isEmpty()
+            || !highWatermarks.isEmpty()
+            || !firstDirtyOffsets.isEmpty();
     long startNs = System.nanoTime();
     int count = 0;
     try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {

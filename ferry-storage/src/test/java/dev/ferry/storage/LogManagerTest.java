@@ -128,6 +128,23 @@ class LogManagerTest {
   }
 
   @Test
+  void aFreshDirStartsWithoutWritingCheckpointsAndAReloadRewritesThem() throws IOException {
+    Path d = tmp.resolve("d");
+    LogManager fresh = start(List.of(d), LogTestSupport.small(), 60_000);
+    assertThat(d.resolve(LogManager.RECOVERY_POINT_CHECKPOINT)).doesNotExist();
+    TopicPartition tp = new TopicPartition("t", 0);
+    fill(fresh, List.of(tp), 3);
+    fresh.close();
+    // A stale entry (its partition gone) must be rewritten away by the next start-up.
+    Files.writeString(d.resolve(LogManager.RECOVERY_POINT_CHECKPOINT), "0\n2\nt 0 3\ngone 0 7\n");
+
+    start(List.of(d), LogTestSupport.small(), 60_000);
+
+    assertThat(Files.readAllLines(d.resolve(LogManager.RECOVERY_POINT_CHECKPOINT)))
+        .containsExactly("0", "1", "t 0 3");
+  }
+
+  @Test
   void logStartOffsetFromDeleteRecordsSurvivesRestart() {
     LogManager m = start(List.of(tmp.resolve("d")), LogTestSupport.small(), 60_000);
     TopicPartition tp = new TopicPartition("t", 0);
