@@ -162,6 +162,7 @@ public final class FerryBroker implements Closeable {
   }
 
   private void startAll() {
+    ProtocolPreload.startInBackground();
     if (metadataSource != null) {
       metadata = metadataSource.get();
       started.push(metadata);
