@@ -24,6 +24,11 @@ public final class BrokerConfig {
 
   private final Map<String, String> values;
 
+  /**
+   * Every config name this class reads, with its default (Kafka's, or Ferry's where it differs).
+   */
+  private final Map<String, String> defaults = new TreeMap<>();
+
   public final int brokerId;
 
   /** Every listener of {@code listeners}, in order, with its security protocol. */
@@ -233,6 +238,9 @@ public final class BrokerConfig {
             ConsumerGroupMigrationPolicy.parse(
                 string(ConsumerGroupMigrationPolicy.CONFIG, cg.migrationPolicy().toString())));
     offsetMetadataMaxBytes = intValue("offset.metadata.max.bytes", 4096);
+    // Replication throttles of partition reassignment; usually set dynamically by the tools.
+    longValue("leader.replication.throttled.rate", Long.MAX_VALUE);
+    longValue("follower.replication.throttled.rate", Long.MAX_VALUE);
     TransactionCoordinatorConfig txn = TransactionCoordinatorConfig.defaults();
     transactions =
         new TransactionCoordinatorConfig(
@@ -312,6 +320,14 @@ public final class BrokerConfig {
   /** Every setting as given (not including defaults), for DescribeConfigs on the broker. */
   public Map<String, String> originals() {
     return values;
+  }
+
+  /**
+   * Every config name the broker reads, with its default: what DescribeConfigs lists for a broker
+   * (with the value in force and where it comes from).
+   */
+  public Map<String, String> knownDefaults() {
+    return Collections.unmodifiableMap(defaults);
   }
 
   /** The raw value of {@code key}, if it was set. */
@@ -399,11 +415,15 @@ public final class BrokerConfig {
   }
 
   private String string(String key, String def) {
+    if (def != null) {
+      defaults.putIfAbsent(key, def);
+    }
     String v = values.get(key);
     return v == null ? def : v.trim();
   }
 
   private int intValue(String key, int def) {
+    defaults.putIfAbsent(key, String.valueOf(def));
     String v = values.get(key);
     try {
       return v == null ? def : Integer.parseInt(v.trim());
@@ -413,6 +433,7 @@ public final class BrokerConfig {
   }
 
   private long longValue(String key, long def) {
+    defaults.putIfAbsent(key, String.valueOf(def));
     String v = values.get(key);
     try {
       return v == null ? def : Long.parseLong(v.trim());
@@ -422,6 +443,7 @@ public final class BrokerConfig {
   }
 
   private boolean bool(String key, boolean def) {
+    defaults.putIfAbsent(key, String.valueOf(def));
     String v = values.get(key);
     if (v == null) {
       return def;

@@ -1,8 +1,10 @@
 package dev.ferry.broker;
 
+import dev.ferry.controller.AdminThreadBrokerConfigs;
 import dev.ferry.controller.AdminThreadGroupConfigs;
 import dev.ferry.controller.AdminThreadTopicAdmin;
 import dev.ferry.controller.ClusterController;
+import dev.ferry.controller.PartitionReassigner;
 import dev.ferry.controller.TopicAdmin;
 import dev.ferry.controller.TopicController;
 import dev.ferry.coordinator.group.GroupCoordinator;
@@ -24,6 +26,7 @@ import dev.ferry.network.ConnectionLimits;
 import dev.ferry.network.RequestDispatcher;
 import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
+import dev.ferry.quota.ReplicationThrottles;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.replication.ReplicationConfig;
 import dev.ferry.runtime.BrokerThreads;
@@ -46,6 +49,7 @@ import dev.ferry.server.admin.IncrementalAlterConfigsHandler;
 import dev.ferry.server.admin.TopicConfigDescriber;
 import dev.ferry.server.cluster.ClusterView;
 import dev.ferry.server.cluster.DescribeClusterHandler;
+import dev.ferry.server.cluster.DescribeLogDirsHandler;
 import dev.ferry.server.cluster.MetadataHandler;
 import dev.ferry.server.fetch.FetchHandler;
 import dev.ferry.server.fetch.ListOffsetsHandler;
@@ -58,6 +62,8 @@ import dev.ferry.server.produce.ProduceHandler;
 import dev.ferry.server.produce.ProduceValidation;
 import dev.ferry.server.producerid.InitProducerIdHandler;
 import dev.ferry.server.producerid.ProducerIdManager;
+import dev.ferry.server.reassign.AlterPartitionReassignmentsHandler;
+import dev.ferry.server.reassign.ListPartitionReassignmentsHandler;
 import dev.ferry.server.txn.AddOffsetsToTxnHandler;
 import dev.ferry.server.txn.AddPartitionsToTxnHandler;
 import dev.ferry.server.txn.DescribeProducersHandler;
@@ -116,6 +122,8 @@ public final class FerryBroker implements Closeable {
   private ReplicaManager replicaManager;
   private TopicAdmin topics;
   private ClusterController controller;
+  private DynamicBrokerConfigs dynamicConfigs;
+  private ReplicationThrottles throttles;
   private SocketServer socketServer;
   private final Map<String, SocketServer> socketServers = new LinkedHashMap<>();
   private BrokerSecurity security;
@@ -259,6 +267,18 @@ public final class FerryBroker implements Closeable {
     // One thread for the broker's timers: long-poll fetch and acks=all timeouts, the ISR check.
     ScheduledExecutorService scheduler = BrokerThreads.newScheduler("ferry-scheduler");
     started.push(() -> BrokerThreads.shutdown(scheduler, "ferry-scheduler", 5_000));
+    // Replication throttles (partition reassignment) follow dynamic broker configs.
+    ReplicationThrottles throttles =
+        new ReplicationThrottles(config.brokerId, metadata, Time.SYSTEM);
+    dynamicConfigs =
+        new DynamicBrokerConfigs(config.brokerId, config.originals())
+            .onChange(
+                ReplicationThrottles.LEADER_RATE, v -> throttles.leaderQuota().setBound(rate(v)))
+            .onChange(
+                ReplicationThrottles.FOLLOWER_RATE,
+                v -> throttles.followerQuota().setBound(rate(v)));
+    dynamicConfigs.start(metadata);
+    this.throttles = throttles;
     replicaManager =
         new ReplicaManager(
             logManager,
@@ -276,7 +296,8 @@ public final class FerryBroker implements Closeable {
             security.interBrokerChannel(
                 interBroker.name(),
                 interBroker.securityProtocol(),
-                config.saslMechanismInterBrokerProtocol));
+                config.saslMechanismInterBrokerProtocol),
+            throttles.follower());
     started.push(replicaManager);
 
     PartitionHost partitionHost =
@@ -312,7 +333,7 @@ public final class FerryBroker implements Closeable {
                 config.numPartitions,
                 config.defaultReplicationFactor))
         .register(new DescribeClusterHandler(cluster))
-        .register(new FetchHandler(metadata, replicaManager, scheduler))
+        .register(new FetchHandler(metadata, replicaManager, scheduler, throttles.leader()))
         .register(new ListOffsetsHandler(replicaManager, knownPartitions))
         .register(new OffsetForLeaderEpochHandler(replicaManager))
         .register(
@@ -322,12 +343,24 @@ public final class FerryBroker implements Closeable {
         .register(new CreatePartitionsHandler(topics))
         .register(
             new DescribeConfigsHandler(
-                metadata, topicConfigs, config.brokerId, config.originals(), metadata, admin))
+                metadata,
+                topicConfigs,
+                config.brokerId,
+                new BrokerConfigDescriber(config, dynamicConfigs),
+                metadata,
+                admin))
         .register(
             new IncrementalAlterConfigsHandler(
-                topics, new AdminThreadGroupConfigs(metadata, admin)))
+                topics,
+                new AdminThreadGroupConfigs(metadata, admin),
+                new AdminThreadBrokerConfigs(metadata, admin)))
         .register(new AlterConfigsHandler(topics))
-        .register(new DeleteRecordsHandler(replicaManager, knownPartitions, admin));
+        .register(new DeleteRecordsHandler(replicaManager, knownPartitions, admin))
+        .register(
+            new AlterPartitionReassignmentsHandler(
+                new PartitionReassigner(metadata, config.uncleanLeaderElectionEnable), admin))
+        .register(new ListPartitionReassignmentsHandler(metadata))
+        .register(new DescribeLogDirsHandler(logManager, admin));
     for (ApiHandler<?> handler : SaslApiHandlers.handlers()) {
       apis.register(handler);
     }
@@ -520,6 +553,16 @@ public final class FerryBroker implements Closeable {
     metadata.addListener(offsetsListener);
     offsetsListener.syncAll();
     return coordinator;
+  }
+
+  /** A throttle rate config's value in bytes per second; null (unset) is unthrottled. */
+  private static long rate(String value) {
+    return value == null ? Long.MAX_VALUE : Long.parseLong(value.trim());
+  }
+
+  /** The replication throttles of partition reassignment (for tests and metrics). */
+  public ReplicationThrottles replicationThrottles() {
+    return throttles;
   }
 
   private static ExecutorService adminExecutor() {

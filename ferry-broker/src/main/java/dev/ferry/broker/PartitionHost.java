@@ -131,10 +131,15 @@ public final class PartitionHost implements MetadataListener {
 
   private void apply(TopicMetadata topic, int p, PartitionState state, LogConfig config) {
     List<Integer> replicas = topic.replicaAssignment().get(p);
+    TopicPartition tp = new TopicPartition(topic.name(), p);
     if (replicas == null || !replicas.contains(brokerId)) {
+      if (replicas != null && replicaManager.partition(tp) != null) {
+        // A completed or cancelled reassignment moved the replica away: stop and delete it.
+        log.info("{} has no replica on broker {} any more; deleting it here", tp, brokerId);
+        replicaManager.removePartition(tp, true);
+      }
       return;
     }
-    TopicPartition tp = new TopicPartition(topic.name(), p);
     int minIsr = minInsyncReplicas(topic);
     try {
       if (state.leader() == brokerId) {

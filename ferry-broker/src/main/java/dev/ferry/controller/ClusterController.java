@@ -5,7 +5,10 @@ import dev.ferry.metadata.ControllerElection;
 import dev.ferry.metadata.ControllerEpoch;
 import dev.ferry.metadata.ControllerStore;
 import dev.ferry.metadata.MetadataListener;
+import dev.ferry.metadata.PartitionReplicas;
 import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.Reassignment;
+import dev.ferry.metadata.ReassignmentStore;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.runtime.BrokerThreads;
 import java.io.Closeable;
@@ -33,7 +36,10 @@ import org.slf4j.LoggerFactory;
  *       ISR, or goes offline ({@link LeaderElection#decide});
  *   <li>brokers that are gone leave the ISRs they were in;
  *   <li>every {@code leader.imbalance.check.interval.seconds}, leadership moves back to the
- *       preferred (first) replica when it is in sync ({@code auto.leader.rebalance.enable}).
+ *       preferred (first) replica when it is in sync ({@code auto.leader.rebalance.enable});
+ *   <li>a replica move (partition reassignment) completes once its added replicas are in sync
+ *       ({@link ReassignmentCompletion}); its state lives in the topic's assignment, so a new
+ *       controller picks it up where the old one left it.
  * </ul>
  *
  * <p>The work is level-triggered: any change (brokers, topics, partition states, shutdown requests)
@@ -242,10 +248,23 @@ public final class ClusterController implements MetadataListener, Closeable {
           if (state.isEmpty()) {
             continue;
           }
+          List<Integer> replicas = e.getValue();
+          // Only replicas may lead or be in sync (a cancelled move leaves others behind).
           PartitionState next =
-              LeaderElection.decide(e.getValue(), state.get(), eligible, live, unclean);
+              LeaderElection.decide(
+                  replicas,
+                  state.get(),
+                  retain(eligible, replicas),
+                  retain(live, replicas),
+                  unclean);
           if (next != null) {
             write(topic.name(), e.getKey(), state.get(), next, fence, "broker change");
+            continue;
+          }
+          Reassignment move = topic.reassignments().get(e.getKey());
+          if (move != null) {
+            maybeCompleteReassignment(
+                topic.name(), e.getKey(), replicas, move, state.get(), eligible, fence);
           }
         }
       }
@@ -254,6 +273,53 @@ public final class ClusterController implements MetadataListener, Closeable {
       resigned();
     } catch (RuntimeException e) {
       log.error("Controller pass failed; will retry", e);
+    }
+  }
+
+  private static Set<Integer> retain(Set<Integer> brokers, List<Integer> replicas) {
+    Set<Integer> out = new HashSet<>(brokers);
+    out.retainAll(replicas);
+    return out;
+  }
+
+  /**
+   * Completes a replica move whose added replicas are all in sync: the target replicas, the ISR
+   * without the leaving ones and, if the leader leaves, a new leader, in one write.
+   */
+  private void maybeCompleteReassignment(
+      String topic,
+      int partition,
+      List<Integer> replicas,
+      Reassignment move,
+      PartitionState state,
+      Set<Integer> eligible,
+      ControllerEpoch fence) {
+    PartitionState next = ReassignmentCompletion.complete(replicas, move, state, eligible);
+    if (next == null) {
+      return;
+    }
+    List<Integer> target = move.target(replicas);
+    boolean written =
+        store.compareAndSetReplicas(
+            topic,
+            partition,
+            new PartitionReplicas(replicas, move),
+            new PartitionReplicas(target, null),
+            new ReassignmentStore.StateChange(state.partitionEpoch(), next),
+            fence);
+    if (written) {
+      log.info(
+          "{}-{}: reassignment complete, replicas {} -> {}, leader {} -> {}, ISR {}",
+          topic,
+          partition,
+          replicas,
+          target,
+          state.leader(),
+          next.leader(),
+          next.isr());
+    } else {
+      store.readPartitionState(topic, partition);
+      scheduleReconcile();
     }
   }
 
@@ -271,8 +337,8 @@ public final class ClusterController implements MetadataListener, Closeable {
       for (TopicMetadata topic : store.topics()) {
         for (Map.Entry<Integer, List<Integer>> e : topic.replicaAssignment().entrySet()) {
           Optional<PartitionState> state = store.partitionState(topic.name(), e.getKey());
-          if (state.isEmpty()) {
-            continue;
+          if (state.isEmpty() || topic.reassignments().containsKey(e.getKey())) {
+            continue; // a moving partition's leader is settled when the move completes
           }
           PartitionState next = LeaderElection.preferred(e.getValue(), state.get(), eligible);
           if (next != null) {

@@ -5,9 +5,10 @@ import java.util.concurrent.Executor;
 
 /**
  * What the cluster controller needs of the metadata store: the election, its epoch fence, fenced
- * partition-state writes and the controlled-shutdown requests. Blocking: controller thread only.
+ * partition-state and assignment writes and the controlled-shutdown requests. Blocking: controller
+ * thread only.
  */
-public interface ControllerStore extends PartitionStateStore {
+public interface ControllerStore extends ReassignmentStore {
 
   /** Bumps the controller epoch; called by a newly elected controller. */
   ControllerEpoch claimControllerEpoch();

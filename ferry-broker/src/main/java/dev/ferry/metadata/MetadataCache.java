@@ -147,7 +147,8 @@ public final class MetadataCache {
             name,
             assignment.topicId(),
             assignment.partitions(),
-            configs == null ? Map.of() : configs);
+            configs == null ? Map.of() : configs,
+            assignment.reassignments());
     if (current.equals(previous)) {
       return;
     }

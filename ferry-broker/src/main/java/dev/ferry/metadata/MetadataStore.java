@@ -10,7 +10,12 @@ import java.io.Closeable;
  * brokers sharing one JVM ({@link dev.ferry.metadata.memory.InMemoryMetadataStore}).
  */
 public interface MetadataStore
-    extends TopicStore, ProducerIdStore, ControllerStore, GroupConfigStore, Closeable {
+    extends TopicStore,
+        ProducerIdStore,
+        ControllerStore,
+        GroupConfigStore,
+        EntityConfigStore,
+        Closeable {
 
   /**
    * Registers this broker as live for as long as this store is open, waiting up to {@code

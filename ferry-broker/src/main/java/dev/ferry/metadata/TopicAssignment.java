@@ -1,11 +1,27 @@
 package dev.ferry.metadata;
 
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import org.apache.kafka.common.Uuid;
 
 /**
  * A topic's id and replica assignment as a metadata store keeps it, without its configs (which a
  * store keeps apart, so that changing one does not rewrite the other).
+ *
+ * @param reassignments the replica moves in progress, by partition (none for most topics)
  */
-public record TopicAssignment(Uuid topicId, SortedMap<Integer, List<Integer>> partitions) {}
+public record TopicAssignment(
+    Uuid topicId,
+    SortedMap<Integer, List<Integer>> partitions,
+    Map<Integer, Reassignment> reassignments) {
+
+  public TopicAssignment {
+    reassignments = Map.copyOf(reassignments);
+  }
+
+  /** An assignment without moves in progress. */
+  public TopicAssignment(Uuid topicId, SortedMap<Integer, List<Integer>> partitions) {
+    this(topicId, partitions, Map.of());
+  }
+}

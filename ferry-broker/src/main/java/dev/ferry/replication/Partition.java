@@ -472,6 +472,7 @@ public final class Partition {
         if (state.partitionEpoch() > partitionEpoch) {
           adoptIsr(state);
         }
+        trackFollowers(assignment, nowMs);
         maybeIncrementHighWatermark();
         return false;
       }
@@ -502,6 +503,19 @@ public final class Partition {
     }
     maybeIncrementHighWatermark();
     return true;
+  }
+
+  /**
+   * A reassignment changes the replicas within a leader epoch: start tracking added followers, stop
+   * tracking removed ones (unless still in the ISR, which the controller shrinks in the same step).
+   */
+  private synchronized void trackFollowers(List<Integer> assignment, long nowMs) {
+    for (int r : assignment) {
+      if (r != localBrokerId) {
+        followers.computeIfAbsent(r, id -> new FollowerState(nowMs));
+      }
+    }
+    followers.keySet().removeIf(r -> !assignment.contains(r) && !maximalIsr.contains(r));
   }
 
   /**

@@ -18,6 +18,7 @@ final class ReplicaFetcherManager implements Closeable {
   private final ReplicationConfig config;
   private final IntFunction<LeaderEndpoint> endpoints;
   private final Time time;
+  private final ReplicationThrottle throttle;
   private final Map<Integer, ReplicaFetcherThread> fetchers = new HashMap<>();
   private final Map<TopicPartition, Integer> sourceOf = new HashMap<>();
   private boolean closed;
@@ -26,10 +27,14 @@ final class ReplicaFetcherManager implements Closeable {
    * @param endpoints the connection to a leader broker, by its id
    */
   ReplicaFetcherManager(
-      ReplicationConfig config, IntFunction<LeaderEndpoint> endpoints, Time time) {
+      ReplicationConfig config,
+      IntFunction<LeaderEndpoint> endpoints,
+      Time time,
+      ReplicationThrottle throttle) {
     this.config = config;
     this.endpoints = endpoints;
     this.time = time;
+    this.throttle = throttle;
   }
 
   /** Starts (or restarts, with truncation first) fetching {@code partition} from {@code leader}. */
@@ -43,7 +48,7 @@ final class ReplicaFetcherManager implements Closeable {
             leader,
             id -> {
               ReplicaFetcherThread t =
-                  new ReplicaFetcherThread(id, config, endpoints.apply(id), time);
+                  new ReplicaFetcherThread(id, config, endpoints.apply(id), time, throttle);
               t.start();
               return t;
             });

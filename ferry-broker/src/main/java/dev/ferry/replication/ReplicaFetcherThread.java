@@ -75,14 +75,28 @@ final class ReplicaFetcherThread extends LoopThread {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<TopicPartition, FetchState> states = new LinkedHashMap<>();
+  private final ReplicationThrottle throttle;
+
+  /** How long a partition held back by the follower throttle waits before it is asked again. */
+  private static final long THROTTLE_RECHECK_MS = 100;
 
   ReplicaFetcherThread(
       int sourceBrokerId, ReplicationConfig config, LeaderEndpoint leader, Time time) {
+    this(sourceBrokerId, config, leader, time, ReplicationThrottle.NONE);
+  }
+
+  ReplicaFetcherThread(
+      int sourceBrokerId,
+      ReplicationConfig config,
+      LeaderEndpoint leader,
+      Time time,
+      ReplicationThrottle throttle) {
     super("ferry-replica-fetcher-" + config.brokerId() + "-from-" + sourceBrokerId);
     this.sourceBrokerId = sourceBrokerId;
     this.config = config;
     this.leader = leader;
     this.time = time;
+    this.throttle = throttle;
   }
 
   void addPartition(Partition partition, int leaderEpoch) {
@@ -330,6 +344,10 @@ final class ReplicaFetcherThread extends LoopThread {
     if (todo.isEmpty()) {
       return;
     }
+    todo = withoutThrottled(todo);
+    if (todo.isEmpty()) {
+      return;
+    }
     Map<Uuid, FetchTopic> topics = new LinkedHashMap<>();
     Map<Uuid, String> names = new HashMap<>();
     for (FetchState s : todo) {
@@ -385,6 +403,35 @@ final class ReplicaFetcherThread extends LoopThread {
     }
   }
 
+  /**
+   * The partitions to fetch now: a replica out of the ISR on a throttled partition waits while the
+   * follower throttle's quota is used up (Kafka's follower replication quota).
+   */
+  private List<FetchState> withoutThrottled(List<FetchState> todo) {
+    List<FetchState> out = new ArrayList<>(todo.size());
+    List<FetchState> held = new ArrayList<>();
+    for (FetchState s : todo) {
+      Partition p = s.partition;
+      if (throttle.shouldThrottle(p.topicPartition(), p.isr().contains(config.brokerId()))) {
+        held.add(s);
+      } else {
+        out.add(s);
+      }
+    }
+    if (!held.isEmpty()) {
+      lock.lock();
+      try {
+        long until = time.milliseconds() + THROTTLE_RECHECK_MS;
+        for (FetchState s : held) {
+          s.delayedUntilMs = Math.max(s.delayedUntilMs, until);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    return out;
+  }
+
   /** One partition's part of a fetch response. Caller holds the lock. */
   private void apply(FetchState s, PartitionData pd) {
     Partition p = s.partition;
@@ -394,6 +441,9 @@ final class ReplicaFetcherThread extends LoopThread {
       case NONE -> {
         try {
           if (pd.records() instanceof MemoryRecords records && records.sizeInBytes() > 0) {
+            if (throttle.isThrottled(p.topicPartition()) && !p.isr().contains(config.brokerId())) {
+              throttle.record(records.sizeInBytes());
+            }
             p.appendAsFollower(records);
           }
           p.updateFollowerHighWatermark(pd.highWatermark());

@@ -106,6 +106,21 @@ public final class ReplicaManager implements Closeable {
       Time time,
       ScheduledExecutorService scheduler,
       InterBrokerChannel interBroker) {
+    this(logManager, metadata, config, time, scheduler, interBroker, ReplicationThrottle.NONE);
+  }
+
+  /**
+   * @param followerThrottle holds back fetches of throttled partitions this broker is catching up
+   *     on (the follower replication quota of partition reassignment)
+   */
+  public ReplicaManager(
+      LogManager logManager,
+      PartitionStateStore metadata,
+      ReplicationConfig config,
+      Time time,
+      ScheduledExecutorService scheduler,
+      InterBrokerChannel interBroker,
+      ReplicationThrottle followerThrottle) {
     this.logManager = logManager;
     this.config = config;
     this.time = time;
@@ -117,7 +132,8 @@ public final class ReplicaManager implements Closeable {
             : new ReplicaFetcherManager(
                 config,
                 leader -> new RemoteLeaderEndpoint(leader, config, metadata, interBroker),
-                time);
+                time,
+                followerThrottle);
     this.isrUpdater =
         metadata == null
             ? null

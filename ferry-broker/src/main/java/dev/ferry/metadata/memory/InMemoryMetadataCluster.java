@@ -3,8 +3,11 @@ package dev.ferry.metadata.memory;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.ControllerEpoch;
 import dev.ferry.metadata.MetadataCache;
+import dev.ferry.metadata.PartitionReplicas;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.Reassignment;
+import dev.ferry.metadata.ReassignmentStore;
 import dev.ferry.metadata.ReplicaAssignments;
 import dev.ferry.metadata.TopicAssignment;
 import dev.ferry.metadata.TopicMetadata;
@@ -138,7 +141,8 @@ public final class InMemoryMetadataCluster {
     TreeMap<Integer, List<Integer>> merged = new TreeMap<>(current.partitions());
     merged.putAll(added);
     TopicAssignment grown =
-        new TopicAssignment(current.topicId(), Collections.unmodifiableSortedMap(merged));
+        new TopicAssignment(
+            current.topicId(), Collections.unmodifiableSortedMap(merged), current.reassignments());
     topics.put(name, grown);
     long v = ++version;
     each(cache -> cache.putTopic(name, grown, v, v));
@@ -169,7 +173,8 @@ public final class InMemoryMetadataCluster {
   private TopicMetadata metadata(String name) {
     TopicAssignment t = topics.get(name);
     SortedMap<String, String> c = configs.get(name);
-    return new TopicMetadata(name, t.topicId(), t.partitions(), c == null ? Map.of() : c);
+    return new TopicMetadata(
+        name, t.topicId(), t.partitions(), c == null ? Map.of() : c, t.reassignments());
   }
 
   // ---- partition state and controller
@@ -203,6 +208,64 @@ public final class InMemoryMetadataCluster {
     long v = ++version;
     each(cache -> cache.putPartitionState(topic, partition, written, v, v));
     return Optional.of(written);
+  }
+
+  synchronized boolean compareAndSetReplicas(
+      String topic,
+      int partition,
+      PartitionReplicas expected,
+      PartitionReplicas next,
+      ReassignmentStore.StateChange stateChange,
+      ControllerEpoch fence) {
+    TopicAssignment current = topics.get(topic);
+    if (current == null || !current.partitions().containsKey(partition)) {
+      throw new UnknownTopicOrPartitionException("No partition " + topic + "-" + partition);
+    }
+    if (fence != null && fence.zkVersion() != controllerEpochVersion) {
+      throw new ControllerMovedException(
+          "Controller epoch " + fence.epoch() + " is no longer current");
+    }
+    PartitionReplicas now =
+        new PartitionReplicas(
+            current.partitions().get(partition), current.reassignments().get(partition));
+    if (!now.equals(expected)) {
+      return false;
+    }
+    TopicPartition tp = new TopicPartition(topic, partition);
+    PartitionState state = null;
+    if (stateChange != null) {
+      if (states.get(tp).partitionEpoch() != stateChange.expectedPartitionEpoch()) {
+        return false;
+      }
+      PartitionState n = stateChange.next();
+      state =
+          new PartitionState(
+              n.leader(),
+              n.leaderEpoch(),
+              List.copyOf(n.isr()),
+              fence == null ? n.controllerEpoch() : fence.epoch(),
+              stateChange.expectedPartitionEpoch() + 1);
+    }
+    TreeMap<Integer, List<Integer>> partitions = new TreeMap<>(current.partitions());
+    partitions.put(partition, next.replicas());
+    Map<Integer, Reassignment> moves = new TreeMap<>(current.reassignments());
+    if (next.ongoing() == null) {
+      moves.remove(partition);
+    } else {
+      moves.put(partition, next.ongoing());
+    }
+    TopicAssignment written =
+        new TopicAssignment(
+            current.topicId(), Collections.unmodifiableSortedMap(partitions), moves);
+    topics.put(topic, written);
+    long v = ++version;
+    if (state != null) {
+      PartitionState s = state;
+      states.put(tp, s);
+      each(cache -> cache.putPartitionState(topic, partition, s, v, v));
+    }
+    each(cache -> cache.putTopic(topic, written, v, v));
+    return true;
   }
 
   synchronized Optional<PartitionState> readPartitionState(String topic, int partition) {
@@ -300,6 +363,39 @@ public final class InMemoryMetadataCluster {
   /** For tests and diagnostics: the live broker ids. */
   public synchronized Set<Integer> registeredBrokers() {
     return new TreeSet<>(brokers.keySet());
+  }
+
+  // ---- entity configs (dynamic broker configs, client quotas)
+
+  private final Map<String, Map<String, Map<String, String>>> entityConfigs = new HashMap<>();
+  private final Map<String, List<java.util.function.Consumer<Map<String, Map<String, String>>>>>
+      entityWatchers = new HashMap<>();
+
+  synchronized Map<String, String> entityConfigs(String type, String name) {
+    return entityConfigs.getOrDefault(type, Map.of()).getOrDefault(name, Map.of());
+  }
+
+  synchronized Map<String, Map<String, String>> allEntityConfigs(String type) {
+    return new TreeMap<>(entityConfigs.getOrDefault(type, Map.of()));
+  }
+
+  /** Watchers run on the writer's thread, in order, under this lock (they only update memory). */
+  synchronized void setEntityConfigs(String type, String name, Map<String, String> configs) {
+    Map<String, Map<String, String>> ofType =
+        entityConfigs.computeIfAbsent(type, t -> new TreeMap<>());
+    if (configs.isEmpty()) {
+      ofType.remove(name);
+    } else {
+      ofType.put(name, Map.copyOf(configs));
+    }
+    Map<String, Map<String, String>> snapshot = allEntityConfigs(type);
+    entityWatchers.getOrDefault(type, List.of()).forEach(w -> w.accept(snapshot));
+  }
+
+  synchronized void watchEntityConfigs(
+      String type, java.util.function.Consumer<Map<String, Map<String, String>>> listener) {
+    entityWatchers.computeIfAbsent(type, t -> new ArrayList<>()).add(listener);
+    listener.accept(allEntityConfigs(type));
   }
 
   synchronized Map<String, String> groupConfigs(String groupId) {

@@ -134,6 +134,17 @@ public final class InMemoryMetadataStore implements MetadataStore {
   }
 
   @Override
+  public boolean compareAndSetReplicas(
+      String topic,
+      int partition,
+      dev.ferry.metadata.PartitionReplicas expected,
+      dev.ferry.metadata.PartitionReplicas next,
+      StateChange stateChange,
+      ControllerEpoch fence) {
+    return cluster.compareAndSetReplicas(topic, partition, expected, next, stateChange, fence);
+  }
+
+  @Override
   public Optional<PartitionState> readPartitionState(String topic, int partition) {
     return cluster.readPartitionState(topic, partition);
   }
@@ -176,5 +187,26 @@ public final class InMemoryMetadataStore implements MetadataStore {
       cluster.disconnect(this);
       notifier.close();
     }
+  }
+
+  @Override
+  public Map<String, String> entityConfigs(String type, String name) {
+    return cluster.entityConfigs(type, name);
+  }
+
+  @Override
+  public void setEntityConfigs(String type, String name, Map<String, String> configs) {
+    cluster.setEntityConfigs(type, name, configs);
+  }
+
+  @Override
+  public Map<String, Map<String, String>> allEntityConfigs(String type) {
+    return cluster.allEntityConfigs(type);
+  }
+
+  @Override
+  public void watchEntityConfigs(
+      String type, java.util.function.Consumer<Map<String, Map<String, String>>> listener) {
+    cluster.watchEntityConfigs(type, listener);
   }
 }

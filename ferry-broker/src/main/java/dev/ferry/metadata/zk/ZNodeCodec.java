@@ -1,6 +1,7 @@
 package dev.ferry.metadata.zk;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.Reassignment;
 import dev.ferry.metadata.TopicAssignment;
 import java.io.IOException;
 import java.util.Collections;
@@ -56,7 +58,18 @@ final class ZNodeCodec {
       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> endpoints)
       implements VersionedZNode {}
 
-  record TopicZNode(int version, String topicId, Map<Integer, List<Integer>> partitions)
+  /**
+   * {@code adding_replicas} and {@code removing_replicas}: the replica moves in progress by
+   * partition (Kafka's names in its ZooKeeper-era topic znode), absent when there are none.
+   */
+  record TopicZNode(
+      int version,
+      String topicId,
+      Map<Integer, List<Integer>> partitions,
+      @JsonProperty("adding_replicas") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+          Map<Integer, List<Integer>> addingReplicas,
+      @JsonProperty("removing_replicas") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+          Map<Integer, List<Integer>> removingReplicas)
       implements VersionedZNode {}
 
   record TopicConfigZNode(int version, Map<String, String> config) implements VersionedZNode {}
@@ -124,7 +137,26 @@ final class ZNodeCodec {
   }
 
   static byte[] encodeTopic(Uuid topicId, Map<Integer, List<Integer>> partitions) {
-    return write(new TopicZNode(VERSION, topicId.toString(), new TreeMap<>(partitions)));
+    return encodeTopic(new TopicAssignment(topicId, new TreeMap<>(partitions)));
+  }
+
+  static byte[] encodeTopic(TopicAssignment topic) {
+    Map<Integer, List<Integer>> adding = new TreeMap<>();
+    Map<Integer, List<Integer>> removing = new TreeMap<>();
+    topic
+        .reassignments()
+        .forEach(
+            (partition, move) -> {
+              adding.put(partition, move.adding());
+              removing.put(partition, move.removing());
+            });
+    return write(
+        new TopicZNode(
+            VERSION,
+            topic.topicId().toString(),
+            new TreeMap<>(topic.partitions()),
+            adding,
+            removing));
   }
 
   static TopicAssignment decodeTopic(String topic, byte[] data) {
@@ -148,7 +180,24 @@ final class ZNodeCodec {
                   !replicas.contains(null), "topic " + topic + ": null replica in " + partition);
               partitions.put(partition, List.copyOf(replicas));
             });
-    return new TopicAssignment(topicId, Collections.unmodifiableSortedMap(partitions));
+    Map<Integer, Reassignment> moves = new TreeMap<>();
+    Map<Integer, List<Integer>> adding =
+        node.addingReplicas() == null ? Map.of() : node.addingReplicas();
+    Map<Integer, List<Integer>> removing =
+        node.removingReplicas() == null ? Map.of() : node.removingReplicas();
+    for (Integer partition : partitions.keySet()) {
+      List<Integer> a = adding.get(partition);
+      List<Integer> r = removing.get(partition);
+      if (a != null || r != null) {
+        List<Integer> add = a == null ? List.of() : a;
+        List<Integer> remove = r == null ? List.of() : r;
+        require(
+            !add.contains(null) && !remove.contains(null),
+            "topic " + topic + ": null replica in the move of " + partition);
+        moves.put(partition, new Reassignment(add, remove));
+      }
+    }
+    return new TopicAssignment(topicId, Collections.unmodifiableSortedMap(partitions), moves);
   }
 
   static byte[] encodeTopicConfig(Map<String, String> configs) {

@@ -85,6 +85,7 @@ public final class ZkMetadataStore implements MetadataStore {
   private final ProducerIdAllocator producerIds;
   private final PartitionStateWriter stateWriter;
   private final ZkGroupConfigStore groupConfigs;
+  private final ZkEntityConfigs entityConfigs;
   private final String clusterId;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -142,6 +143,8 @@ public final class ZkMetadataStore implements MetadataStore {
     producerIds = new ProducerIdAllocator(client);
     stateWriter = new PartitionStateWriter(client, cache);
     groupConfigs = new ZkGroupConfigStore(client);
+    // Entity config watchers only update in-memory settings: Curator's event thread runs them.
+    entityConfigs = new ZkEntityConfigs(client, curatorEvents);
     try {
       client.start();
       if (!client.blockUntilConnected(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
@@ -287,6 +290,27 @@ public final class ZkMetadataStore implements MetadataStore {
     groupConfigs.setGroupConfigs(groupId, configs);
   }
 
+  @Override
+  public Map<String, String> entityConfigs(String type, String name) {
+    return entityConfigs.get(type, name);
+  }
+
+  @Override
+  public void setEntityConfigs(String type, String name, Map<String, String> configs) {
+    entityConfigs.set(type, name, configs);
+  }
+
+  @Override
+  public Map<String, Map<String, String>> allEntityConfigs(String type) {
+    return entityConfigs.all(type);
+  }
+
+  @Override
+  public void watchEntityConfigs(
+      String type, java.util.function.Consumer<Map<String, Map<String, String>>> listener) {
+    entityConfigs.watch(type, listener);
+  }
+
   /** Reserves the next block of producer ids for {@code brokerId}, durably. */
   @Override
   public ProducerIdBlock allocateProducerIdBlock(int brokerId, int blockSize) {
@@ -318,6 +342,17 @@ public final class ZkMetadataStore implements MetadataStore {
       PartitionState next,
       ControllerEpoch fence) {
     return stateWriter.compareAndSet(topic, partition, expectedPartitionEpoch, next, fence);
+  }
+
+  @Override
+  public boolean compareAndSetReplicas(
+      String topic,
+      int partition,
+      dev.ferry.metadata.PartitionReplicas expected,
+      dev.ferry.metadata.PartitionReplicas next,
+      StateChange stateChange,
+      ControllerEpoch fence) {
+    return topicWriter.compareAndSetReplicas(topic, partition, expected, next, stateChange, fence);
   }
 
   /** The partition's state read from ZooKeeper itself (the cache is refreshed with it). */
@@ -397,6 +432,7 @@ public final class ZkMetadataStore implements MetadataStore {
       return;
     }
     registration.close();
+    entityConfigs.close();
     feed.close();
     notifier.close();
     client.close();

@@ -1,7 +1,11 @@
 package dev.ferry.metadata.zk;
 
+import dev.ferry.metadata.ControllerEpoch;
 import dev.ferry.metadata.MetadataCache;
+import dev.ferry.metadata.PartitionReplicas;
 import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.Reassignment;
+import dev.ferry.metadata.ReassignmentStore;
 import dev.ferry.metadata.ReplicaAssignments;
 import dev.ferry.metadata.TopicAssignment;
 import dev.ferry.metadata.TopicMetadata;
@@ -19,6 +23,7 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ControllerMovedException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -184,7 +189,10 @@ final class ZkTopicWriter {
                 .transactionOp()
                 .setData()
                 .withVersion(topicStat.getVersion())
-                .forPath(ZkPaths.topic(name), ZNodeCodec.encodeTopic(current.topicId(), all)));
+                .forPath(
+                    ZkPaths.topic(name),
+                    ZNodeCodec.encodeTopic(
+                        new TopicAssignment(current.topicId(), all, current.reassignments()))));
         addPartitionOps(ops, name, added);
         List<CuratorTransactionResult> results;
         try {
@@ -198,7 +206,10 @@ final class ZkTopicWriter {
         }
         long zxid = stampZxid(results);
         cache.putTopic(
-            name, new TopicAssignment(current.topicId(), all), topicStat.getCzxid(), zxid);
+            name,
+            new TopicAssignment(current.topicId(), all, current.reassignments()),
+            topicStat.getCzxid(),
+            zxid);
         cacheInitialStates(name, added, zxid);
         log.info("Added partitions {} to topic {}", added.keySet(), name);
         return published(name, current.topicId(), all);
@@ -245,6 +256,125 @@ final class ZkTopicWriter {
         return published != null && published.topicId().equals(current.topicId())
             ? published
             : new TopicMetadata(name, current.topicId(), current.partitions(), topicConfigs);
+      }
+    } catch (Exception e) {
+      throw ZkErrors.translate(action, e);
+    }
+    throw concurrentModification(action);
+  }
+
+  /**
+   * Compare-and-set of one partition's assignment (and, with {@code stateChange}, its state) in one
+   * transaction: the topic znode conditional on the version read, the state znode on its partition
+   * epoch, and with a {@code fence} the controller epoch znode on its version.
+   */
+  boolean compareAndSetReplicas(
+      String name,
+      int partition,
+      PartitionReplicas expected,
+      PartitionReplicas next,
+      ReassignmentStore.StateChange stateChange,
+      ControllerEpoch fence) {
+    String action = "changing the replicas of " + name + "-" + partition;
+    try {
+      for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        Stat topicStat = new Stat();
+        TopicAssignment current = readTopic(name, topicStat);
+        List<Integer> replicas = current.partitions().get(partition);
+        if (replicas == null) {
+          throw new UnknownTopicOrPartitionException("No partition " + name + "-" + partition);
+        }
+        if (!expected.equals(
+            new PartitionReplicas(replicas, current.reassignments().get(partition)))) {
+          return false;
+        }
+        TreeMap<Integer, List<Integer>> partitions = new TreeMap<>(current.partitions());
+        partitions.put(partition, next.replicas());
+        Map<Integer, Reassignment> moves = new TreeMap<>(current.reassignments());
+        if (next.ongoing() == null) {
+          moves.remove(partition);
+        } else {
+          moves.put(partition, next.ongoing());
+        }
+        TopicAssignment written =
+            new TopicAssignment(
+                current.topicId(), Collections.unmodifiableSortedMap(partitions), moves);
+        List<CuratorOp> ops = new ArrayList<>();
+        if (fence != null) {
+          ops.add(
+              client
+                  .transactionOp()
+                  .check()
+                  .withVersion(fence.zkVersion())
+                  .forPath(ZkPaths.CONTROLLER_EPOCH));
+        }
+        int topicOp = ops.size();
+        ops.add(
+            client
+                .transactionOp()
+                .setData()
+                .withVersion(topicStat.getVersion())
+                .forPath(ZkPaths.topic(name), ZNodeCodec.encodeTopic(written)));
+        PartitionState state = null;
+        if (stateChange != null) {
+          PartitionState n = stateChange.next();
+          state =
+              new PartitionState(
+                  n.leader(),
+                  n.leaderEpoch(),
+                  List.copyOf(n.isr()),
+                  fence == null ? n.controllerEpoch() : fence.epoch(),
+                  stateChange.expectedPartitionEpoch() + 1);
+          ops.add(
+              client
+                  .transactionOp()
+                  .setData()
+                  .withVersion(stateChange.expectedPartitionEpoch())
+                  .forPath(
+                      ZkPaths.partitionState(name, partition),
+                      ZNodeCodec.encodePartitionState(state)));
+        }
+        List<CuratorTransactionResult> results;
+        try {
+          results = commit(ops);
+        } catch (KeeperException e) {
+          int failed = ZkErrors.failedOp(e);
+          if (fence != null && failed == 0) {
+            throw new ControllerMovedException(
+                "Controller epoch " + fence.epoch() + " is no longer current");
+          }
+          if (failed == topicOp && e.code() == KeeperException.Code.BADVERSION) {
+            backOff(attempt); // another topic change (configs, partitions): check again
+            continue;
+          }
+          if (failed == topicOp + 1 && e.code() == KeeperException.Code.BADVERSION) {
+            return false; // the partition state moved on
+          }
+          if (e.code() == KeeperException.Code.NONODE) {
+            throw unknownTopic(name);
+          }
+          throw e;
+        }
+        long zxid = stampZxid(results);
+        if (state != null) {
+          Stat stateStat = results.get(topicOp + 1).getResultStat();
+          cache.putPartitionState(name, partition, state, stateStat.getCzxid(), zxid);
+        }
+        cache.putTopic(name, written, topicStat.getCzxid(), zxid);
+        log.info(
+            "{}-{}: replicas {} -> {}{}",
+            name,
+            partition,
+            replicas,
+            next.replicas(),
+            next.ongoing() == null
+                ? ""
+                : " (adding "
+                    + next.ongoing().adding()
+                    + ", removing "
+                    + next.ongoing().removing()
+                    + ")");
+        return true;
       }
     } catch (Exception e) {
       throw ZkErrors.translate(action, e);

@@ -98,6 +98,9 @@ public final class RequestAuthorizer implements RequestDispatcher {
       case ADD_OFFSETS_TO_TXN -> transactions.addOffsetsToTxn(request, access, delegate);
       case ADD_PARTITIONS_TO_TXN -> transactions.addPartitionsToTxn(request, access, delegate);
       case TXN_OFFSET_COMMIT -> transactions.txnOffsetCommit(request, access, delegate);
+      case ALTER_PARTITION_REASSIGNMENTS -> cluster(request, access, AclOperation.ALTER);
+      case LIST_PARTITION_REASSIGNMENTS, DESCRIBE_LOG_DIRS ->
+          cluster(request, access, AclOperation.DESCRIBE);
       default -> {
         if (access.cluster(AclOperation.CLUSTER_ACTION)) {
           yield delegate.dispatch(request);
@@ -109,6 +112,14 @@ public final class RequestAuthorizer implements RequestDispatcher {
         yield deny(request, new ClusterAuthorizationException("Cluster authorization failed."));
       }
     };
+  }
+
+  /** APIs that need one operation on the cluster resource, as Kafka checks them. */
+  private CompletableFuture<AbstractResponse> cluster(
+      NetworkRequest request, Access access, AclOperation operation) {
+    return access.cluster(operation)
+        ? delegate.dispatch(request)
+        : deny(request, new ClusterAuthorizationException("Cluster authorization failed."));
   }
 
   static CompletableFuture<AbstractResponse> deny(NetworkRequest request, Exception error) {

@@ -35,27 +35,26 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
   private final MetadataView metadata;
   private final TopicConfigDescriber topicConfigs;
   private final int brokerId;
-  private final Map<String, String> staticBrokerConfigs;
+  private final BrokerConfigSource brokerConfigs;
   private final GroupConfigStore groupConfigs;
   private final Executor adminExecutor;
 
   /**
-   * {@code staticBrokerConfigs} are the settings the broker was started with (its properties file),
-   * answered for BROKER resources. Taking them as a map keeps this package free of the broker
-   * assembly that depends on it.
+   * {@code brokerConfigs} answers for BROKER resources (every config with its value and source); an
+   * interface keeps this package free of the broker assembly that depends on it.
    */
   public DescribeConfigsHandler(
       MetadataView metadata,
       TopicConfigDescriber topicConfigs,
       int brokerId,
-      Map<String, String> staticBrokerConfigs,
+      BrokerConfigSource brokerConfigs,
       GroupConfigStore groupConfigs,
       Executor adminExecutor) {
     super(ApiKeys.DESCRIBE_CONFIGS, DescribeConfigsRequest.class);
     this.metadata = metadata;
     this.topicConfigs = topicConfigs;
     this.brokerId = brokerId;
-    this.staticBrokerConfigs = staticBrokerConfigs;
+    this.brokerConfigs = brokerConfigs;
     this.groupConfigs = groupConfigs;
     this.adminExecutor = adminExecutor;
   }
@@ -101,7 +100,7 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
             .setErrorCode(Errors.INVALID_REQUEST.code())
             .setErrorMessage("This is broker " + brokerId);
       }
-      entries = brokerEntries(r.configurationKeys());
+      return describeBroker(result, r.configurationKeys(), synonyms);
     } else if (type == ConfigResource.Type.GROUP) {
       entries = groupEntries(groupConfigs.groupConfigs(r.resourceName()), r.configurationKeys());
     } else {
@@ -150,13 +149,32 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
     return out;
   }
 
-  private List<ConfigEntry> brokerEntries(List<String> keys) {
-    List<ConfigEntry> out = new ArrayList<>();
-    for (Map.Entry<String, String> e : staticBrokerConfigs.entrySet()) {
-      if (keys == null || keys.isEmpty() || keys.contains(e.getKey())) {
-        out.add(new ConfigEntry(e.getKey(), e.getValue(), ConfigSource.STATIC_BROKER_CONFIG));
+  private DescribeConfigsResult describeBroker(
+      DescribeConfigsResult result, List<String> keys, boolean synonyms) {
+    List<DescribeConfigsResourceResult> configs = new ArrayList<>();
+    for (BrokerConfigSource.Entry e : brokerConfigs.describe(keys)) {
+      DescribeConfigsResourceResult c =
+          new DescribeConfigsResourceResult()
+              .setName(e.value().name())
+              .setValue(e.value().value())
+              .setConfigSource(e.value().source().id())
+              .setReadOnly(e.readOnly())
+              .setIsSensitive(e.sensitive())
+              .setConfigType(e.value().type().id())
+              .setDocumentation(null);
+      if (synonyms) {
+        List<DescribeConfigsSynonym> list = new ArrayList<>();
+        for (ConfigEntry s : e.synonyms()) {
+          list.add(
+              new DescribeConfigsSynonym()
+                  .setName(s.name())
+                  .setValue(s.value())
+                  .setSource(s.source().id()));
+        }
+        c.setSynonyms(list);
       }
+      configs.add(c);
     }
-    return out;
+    return result.setErrorCode(Errors.NONE.code()).setConfigs(configs);
   }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.server.admin;
 
+import dev.ferry.controller.BrokerConfigAdmin;
 import dev.ferry.controller.GroupConfigAdmin;
 import dev.ferry.controller.TopicAdmin;
 import dev.ferry.network.NetworkRequest;
@@ -21,12 +22,16 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 
-/** IncrementalAlterConfigs on topics: SET, DELETE, APPEND and SUBTRACT of list values. */
+/**
+ * IncrementalAlterConfigs on topics, groups and brokers: SET, DELETE, APPEND and SUBTRACT of list
+ * values.
+ */
 public final class IncrementalAlterConfigsHandler
     extends ApiHandler<IncrementalAlterConfigsRequest> {
 
   private final TopicAdmin topics;
   private final GroupConfigAdmin groups;
+  private final BrokerConfigAdmin brokers;
 
   /** Topics only: GROUP resources are refused. */
   public IncrementalAlterConfigsHandler(TopicAdmin topics) {
@@ -35,9 +40,16 @@ public final class IncrementalAlterConfigsHandler
 
   /** Topics and, through {@code groups}, Kafka 4's group configs. */
   public IncrementalAlterConfigsHandler(TopicAdmin topics, GroupConfigAdmin groups) {
+    this(topics, groups, null);
+  }
+
+  /** Topics, groups and, through {@code brokers}, dynamic broker configs. */
+  public IncrementalAlterConfigsHandler(
+      TopicAdmin topics, GroupConfigAdmin groups, BrokerConfigAdmin brokers) {
     super(ApiKeys.INCREMENTAL_ALTER_CONFIGS, IncrementalAlterConfigsRequest.class);
     this.topics = topics;
     this.groups = groups;
+    this.brokers = brokers;
   }
 
   @Override
@@ -50,7 +62,7 @@ public final class IncrementalAlterConfigsHandler
           new TopicConfigChange.Request(
               r.resourceType(), r.resourceName(), current -> alter(current, r)));
     }
-    return TopicConfigChange.applyAll(topics, groups, changes, req.validateOnly())
+    return TopicConfigChange.applyAll(topics, groups, brokers, changes, req.validateOnly())
         .thenApply(
             outcomes -> {
               IncrementalAlterConfigsResponseData response =

@@ -1,5 +1,6 @@
 package dev.ferry.server.admin;
 
+import dev.ferry.controller.BrokerConfigAdmin;
 import dev.ferry.controller.GroupConfigAdmin;
 import dev.ferry.controller.TopicAdmin;
 import java.util.ArrayList;
@@ -44,20 +45,39 @@ final class TopicConfigChange {
    */
   static CompletableFuture<List<Outcome>> applyAll(
       TopicAdmin topics, GroupConfigAdmin groups, List<Request> requests, boolean validateOnly) {
+    return applyAll(topics, groups, null, requests, validateOnly);
+  }
+
+  /**
+   * As above; with {@code brokers}, BROKER resources are altered too (dynamic broker configs),
+   * otherwise refused.
+   */
+  static CompletableFuture<List<Outcome>> applyAll(
+      TopicAdmin topics,
+      GroupConfigAdmin groups,
+      BrokerConfigAdmin brokers,
+      List<Request> requests,
+      boolean validateOnly) {
     List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(requests.size());
     for (Request r : requests) {
-      CompletableFuture<ApiError> error =
-          groups != null && ConfigResource.Type.forId(r.resourceType()) == ConfigResource.Type.GROUP
-              ? groups
-                  .alterConfigs(r.resourceName(), r.change(), validateOnly)
-                  .handle(
-                      (done, e) ->
-                          e == null ? ApiError.NONE : ApiError.fromThrowable(AdminFutures.cause(e)))
-              : apply(topics, r, validateOnly);
+      ConfigResource.Type type = ConfigResource.Type.forId(r.resourceType());
+      CompletableFuture<ApiError> error;
+      if (groups != null && type == ConfigResource.Type.GROUP) {
+        error = outcome(groups.alterConfigs(r.resourceName(), r.change(), validateOnly));
+      } else if (brokers != null && type == ConfigResource.Type.BROKER) {
+        error = outcome(brokers.alterConfigs(r.resourceName(), r.change(), validateOnly));
+      } else {
+        error = apply(topics, r, validateOnly);
+      }
       outcomes.add(error.thenApply(e -> new Outcome(r.resourceType(), r.resourceName(), e)));
     }
     return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
         .thenApply(done -> outcomes.stream().map(CompletableFuture::join).toList());
+  }
+
+  private static CompletableFuture<ApiError> outcome(CompletableFuture<Void> change) {
+    return change.handle(
+        (done, e) -> e == null ? ApiError.NONE : ApiError.fromThrowable(AdminFutures.cause(e)));
   }
 
   private static CompletableFuture<ApiError> apply(

@@ -5,6 +5,7 @@ import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.ReplicaManager;
+import dev.ferry.replication.ReplicationThrottle;
 import dev.ferry.runtime.DelayedOperationPurgatory;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.server.LeaderHints;
@@ -46,8 +47,20 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
    */
   public FetchHandler(
       MetadataView metadata, ReplicaManager replicaManager, ScheduledExecutorService scheduler) {
+    this(metadata, replicaManager, scheduler, ReplicationThrottle.NONE);
+  }
+
+  /**
+   * @param leaderThrottle holds back data for throttled followers out of the ISR (replication
+   *     quotas of partition reassignment)
+   */
+  public FetchHandler(
+      MetadataView metadata,
+      ReplicaManager replicaManager,
+      ScheduledExecutorService scheduler,
+      ReplicationThrottle leaderThrottle) {
     super(ApiKeys.FETCH, FetchRequest.class);
-    this.reader = new FetchReader(metadata, replicaManager);
+    this.reader = new FetchReader(metadata, replicaManager, leaderThrottle);
     this.metadata = metadata;
     this.leaderHints = new LeaderHints(metadata);
     this.purgatory = new DelayedOperationPurgatory<>("long-poll fetches", scheduler);
@@ -85,7 +98,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     CompletableFuture<AbstractResponse> future = new CompletableFuture<>();
     DelayedFetch delayed =
         new DelayedFetch(
-            partitionsOf(data, version),
+            partitionsOf(data, version, params),
             data.minBytes(),
             params.fromFollower(),
             () -> reader.read(data, version, params),
@@ -149,7 +162,12 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     return response;
   }
 
-  private List<TopicPartition> partitionsOf(FetchRequestData data, short version) {
+  /**
+   * The partitions whose appends may complete the parked fetch: a follower is not woken by
+   * partitions it is throttled on (it would only get an empty answer and ask again at once).
+   */
+  private List<TopicPartition> partitionsOf(
+      FetchRequestData data, short version, FetchParams params) {
     List<TopicPartition> out = new ArrayList<>();
     for (FetchTopic ft : data.topics()) {
       Optional<TopicMetadata> topic =
@@ -158,7 +176,10 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
         continue;
       }
       for (FetchPartition fp : ft.partitions()) {
-        out.add(new TopicPartition(topic.get().name(), fp.partition()));
+        TopicPartition tp = new TopicPartition(topic.get().name(), fp.partition());
+        if (!reader.leaderThrottled(tp, params)) {
+          out.add(tp);
+        }
       }
     }
     return out;

@@ -7,6 +7,7 @@ import dev.ferry.replication.FetchParams;
 import dev.ferry.replication.LogReadInfo;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
+import dev.ferry.replication.ReplicationThrottle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,7 @@ import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +37,22 @@ final class FetchReader {
 
   private final MetadataView metadata;
   private final ReplicaManager replicaManager;
+  private final ReplicationThrottle leaderThrottle;
 
-  FetchReader(MetadataView metadata, ReplicaManager replicaManager) {
+  FetchReader(
+      MetadataView metadata, ReplicaManager replicaManager, ReplicationThrottle leaderThrottle) {
     this.metadata = metadata;
     this.replicaManager = replicaManager;
+    this.leaderThrottle = leaderThrottle;
+  }
+
+  /** True if a follower's fetch of {@code tp} gets no data now (replication throttle). */
+  boolean leaderThrottled(TopicPartition tp, FetchParams params) {
+    if (params.replicaId() < 0 || !leaderThrottle.isThrottled(tp)) {
+      return false;
+    }
+    Partition p = replicaManager.partition(tp);
+    return p != null && leaderThrottle.shouldThrottle(tp, p.isr().contains(params.replicaId()));
   }
 
   /** What one pass over the request found. */
@@ -107,7 +121,8 @@ final class FetchReader {
         if (p == null) {
           continue;
         }
-        if (p.fetchableEndOffset(params.isolation()) > fp.fetchOffset()) {
+        if (p.fetchableEndOffset(params.isolation()) > fp.fetchOffset()
+            && !leaderThrottled(p.topicPartition(), params)) {
           return true;
         }
       }
@@ -129,6 +144,17 @@ final class FetchReader {
     try {
       LogReadInfo r =
           partition.read(params, fp.fetchOffset(), fp.currentLeaderEpoch(), limit, firstWithData);
+      Records records = r.records();
+      if (params.replicaId() >= 0
+          && leaderThrottle.isThrottled(tp)
+          && !partition.isr().contains(params.replicaId())) {
+        // A throttled replica catching up: its progress is recorded, its data waits for quota.
+        if (leaderThrottle.isQuotaExceeded()) {
+          records = MemoryRecords.EMPTY;
+        } else {
+          leaderThrottle.record(records.sizeInBytes());
+        }
+      }
       return new PartitionData()
           .setPartitionIndex(fp.partition())
           .setErrorCode(Errors.NONE.code())
@@ -139,7 +165,7 @@ final class FetchReader {
           // Kafka leaves it null otherwise.
           .setAbortedTransactions(
               params.isolation() == FetchIsolation.TXN_COMMITTED ? r.abortedTransactions() : null)
-          .setRecords(r.records());
+          .setRecords(records);
     } catch (OffsetOutOfRangeException e) {
       if (params.replicaId() >= 0) {
         // A Ferry follower restarts its log at the leader's log start when it fell below it.

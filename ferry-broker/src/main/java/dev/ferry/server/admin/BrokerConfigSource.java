@@ -1,0 +1,20 @@
+package dev.ferry.server.admin;
+
+import java.util.List;
+
+/**
+ * The configs of this broker as DescribeConfigs shows them: each with the value in force, where it
+ * comes from, whether it may change without a restart, and its synonyms (the values of the lower
+ * precedence levels, highest first). Kept behind an interface so this package does not depend on
+ * the broker assembly.
+ */
+@FunctionalInterface
+public interface BrokerConfigSource {
+
+  /** One broker config as described. */
+  record Entry(
+      ConfigEntry value, boolean readOnly, boolean sensitive, List<ConfigEntry> synonyms) {}
+
+  /** Every config the broker knows, or only those named in {@code keys} (null or empty: all). */
+  List<Entry> describe(List<String> keys);
+}

@@ -1,0 +1,68 @@
+package dev.ferry.cluster;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.utils.internals.Exit;
+
+/**
+ * Runs one of Kafka's command-line tools (kafka-tools artifact) in this JVM as its shell script
+ * would: the arguments go through the tool's own parser, its action runs against {@code admin}, and
+ * what it prints is returned. The tools print to {@code System.out}, which is captured for the
+ * duration of the call (tests of this module run one at a time).
+ */
+final class KafkaTool {
+
+  private KafkaTool() {}
+
+  /**
+   * {@code kafka-reassign-partitions.sh} ({@code ReassignPartitionsCommand}): parse, then act.
+   *
+   * @throws AssertionError with the tool's output if it fails
+   */
+  static String reassign(Admin admin, String... args) throws Exception {
+    Class<?> command = Class.forName("org.apache.kafka.tools.reassign.ReassignPartitionsCommand");
+    Method parse = command.getDeclaredMethod("validateAndParseArgs", String[].class);
+    parse.setAccessible(true);
+    Class<?> options =
+        Class.forName("org.apache.kafka.tools.reassign.ReassignPartitionsCommandOptions");
+    Method act = command.getDeclaredMethod("handleAction", Admin.class, options);
+    act.setAccessible(true);
+    String[] withBootstrap = new String[args.length + 2];
+    withBootstrap[0] = "--bootstrap-server";
+    withBootstrap[1] = "unused:9092"; // the admin client passed in is used instead
+    System.arraycopy(args, 0, withBootstrap, 2, args.length);
+    return capture(
+        () -> {
+          Object opts = parse.invoke(null, (Object) withBootstrap);
+          act.invoke(null, admin, opts);
+        });
+  }
+
+  interface ToolCall {
+    void run() throws Exception;
+  }
+
+  static String capture(ToolCall call) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream saved = System.out;
+    Exit.setExitProcedure(
+        (code, message) -> {
+          throw new AssertionError("tool exited with " + code + ": " + message);
+        });
+    try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+      System.setOut(print);
+      call.run();
+    } catch (InvocationTargetException e) {
+      throw new AssertionError(
+          "tool failed; output: " + out.toString(StandardCharsets.UTF_8), e.getCause());
+    } finally {
+      System.setOut(saved);
+      Exit.resetExitProcedure();
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+}
