@@ -10,6 +10,7 @@ import dev.ferry.storage.TimestampOffset;
 import dev.ferry.storage.UnexpectedAppendOffsetException;
 import dev.ferry.storage.producer.ActiveProducer;
 import dev.ferry.storage.txn.AbortedTxn;
+import dev.ferry.storage.txn.VerificationGuard;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -331,6 +332,19 @@ public final class Partition {
     return log.hasOngoingTransaction(producerId, producerEpoch);
   }
 
+  /**
+   * Starts a produce verification (see {@link PartitionLog#startTransactionVerification}): {@link
+   * VerificationGuard#SENTINEL} when the transaction is already open here.
+   */
+  public VerificationGuard startTransactionVerification(long producerId, short producerEpoch) {
+    return log.startTransactionVerification(producerId, producerEpoch);
+  }
+
+  /** The coordinator refused the verification: its guard is forgotten. */
+  public void cancelTransactionVerification(long producerId, VerificationGuard guard) {
+    log.cancelTransactionVerification(producerId, guard);
+  }
+
   /** The producers this partition knows (DescribeProducers), leader only. */
   public List<ActiveProducer> activeProducers() {
     roleLock.readLock().lock();
@@ -574,6 +588,15 @@ public final class Partition {
    * @throws NotEnoughReplicasException if acks=all and the ISR is smaller than min.insync.replicas
    */
   AppendResult appendAsLeader(MemoryRecords records, short requiredAcks) {
+    return appendAsLeader(records, requiredAcks, null);
+  }
+
+  /**
+   * As above, with the producer's transaction verification checked under the log's lock (see {@link
+   * PartitionLog#append(MemoryRecords, int, VerificationGuard)}).
+   */
+  AppendResult appendAsLeader(
+      MemoryRecords records, short requiredAcks, VerificationGuard verification) {
     AppendResult result;
     roleLock.readLock().lock();
     try {
@@ -588,7 +611,7 @@ public final class Partition {
                 + " replica(s), fewer than min.insync.replicas="
                 + minInsyncReplicas);
       }
-      result = log.append(records, leaderEpoch);
+      result = log.append(records, leaderEpoch, verification);
     } finally {
       roleLock.readLock().unlock();
     }

@@ -8,6 +8,7 @@ import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.LogManager;
 import dev.ferry.storage.OpenFiles;
 import dev.ferry.storage.PartitionLog;
+import dev.ferry.storage.txn.VerificationGuard;
 import java.io.Closeable;
 import java.util.Collection;
 import java.util.List;
@@ -333,6 +334,21 @@ public final class ReplicaManager implements Closeable {
    * @throws org.apache.kafka.common.errors.NotEnoughReplicasException if the ISR is too small
    */
   public AppendResult appendAsLeader(TopicPartition tp, MemoryRecords records, short requiredAcks) {
+    return appendAsLeader(tp, records, requiredAcks, null);
+  }
+
+  /**
+   * As above for a producer's request: its transactional batches are checked against {@code
+   * verification} under the log's lock ({@code null}: no check).
+   *
+   * @throws org.apache.kafka.common.errors.InvalidTxnStateException the verified transaction was
+   *     ended by a marker in the meantime
+   */
+  public AppendResult appendAsLeader(
+      TopicPartition tp,
+      MemoryRecords records,
+      short requiredAcks,
+      VerificationGuard verification) {
     Partition partition = partitions.get(tp);
     if (partition == null) {
       String unavailable = unhosted.get(tp);
@@ -343,7 +359,7 @@ public final class ReplicaManager implements Closeable {
       throw new NotLeaderOrFollowerException(
           "Broker " + config.brokerId() + " does not host " + tp);
     }
-    AppendResult result = partition.appendAsLeader(records, requiredAcks);
+    AppendResult result = partition.appendAsLeader(records, requiredAcks, verification);
     if (!result.duplicate()) {
       int bytes = records.sizeInBytes();
       for (AppendListener listener : appendListeners) {

@@ -6,11 +6,14 @@ import dev.ferry.storage.segment.LocalLog;
 import dev.ferry.storage.segment.LogSegment;
 import dev.ferry.storage.segment.LogSegments;
 import dev.ferry.storage.txn.LogTransactions;
+import dev.ferry.storage.txn.TransactionVerifications;
+import dev.ferry.storage.txn.VerificationGuard;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.EndTransactionMarker;
@@ -59,7 +62,7 @@ final class LogAppender {
     this.time = time;
   }
 
-  AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
+  AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch, VerificationGuard guard) {
     LogConfig cfg = local.config();
     if (records.sizeInBytes() == 0) {
       return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, owner.logStartOffset(), false);
@@ -97,6 +100,9 @@ final class LogAppender {
             owner.logStartOffset(),
             true);
       }
+      if (guard != null) {
+        checkVerification(batches, guard);
+      }
       long now = time.milliseconds();
       long firstOffset = local.logEndOffset();
       long lastOffset = firstOffset + validated.offsetCount() - 1;
@@ -127,6 +133,9 @@ final class LogAppender {
         throw local.storageError("append to", e);
       }
       producerState.apply(check.pending(), batches);
+      if (guard != null) {
+        spendVerifications(batches);
+      }
       owner.transactions().afterAppend(producerState);
       local.completeAppend(next, validated.recordCount(), cfg.flushMessages());
       return new AppendResult(
@@ -187,6 +196,40 @@ final class LogAppender {
     } catch (IOException e) {
       epochCache.truncateFromEnd(local.logEndOffset());
       throw local.storageError("write the leader-epoch checkpoint of", e);
+    }
+  }
+
+  /**
+   * A producer's transactional batch either continues the transaction open here or opens one with
+   * the verification the produce path started ({@link VerificationGuard}). A marker written since
+   * then (the coordinator aborted the transaction while it was being asked) voided both: the batch
+   * would otherwise open a transaction that no marker will ever end. Caller holds the lock.
+   */
+  private void checkVerification(List<MutableRecordBatch> batches, VerificationGuard guard) {
+    TransactionVerifications verifications = owner.verifications();
+    for (MutableRecordBatch b : batches) {
+      if (!b.isTransactional()
+          || producerState.hasOngoingTxn(b.producerId(), b.producerEpoch())
+          || verifications.matches(b.producerId(), guard)) {
+        continue;
+      }
+      throw new InvalidTxnStateException(
+          "Producer "
+              + b.producerId()
+              + " epoch "
+              + b.producerEpoch()
+              + " has no verified transaction on "
+              + owner.topicPartition()
+              + " (a marker ended it, or it was never verified)");
+    }
+  }
+
+  /** The appended batches opened their transactions: their verifications are used up. */
+  private void spendVerifications(List<MutableRecordBatch> batches) {
+    for (MutableRecordBatch b : batches) {
+      if (b.isTransactional()) {
+        owner.verifications().clear(b.producerId());
+      }
     }
   }
 
@@ -291,6 +334,7 @@ final class LogAppender {
         ProducerStateManager.CompletedTxn ended =
             producerState.applyMarker(
                 b.producerId(), b.producerEpoch(), m.coordinatorEpoch(), m.abort(), b.baseOffset());
+        owner.verifications().clear(b.producerId());
         transactions.afterMarker(producerState, ended, active.txnIndex(), lso);
       }
     }
@@ -350,6 +394,7 @@ final class LogAppender {
       long lso = owner.lastStableOffset();
       ProducerStateManager.CompletedTxn ended =
           producerState.applyMarker(producerId, producerEpoch, coordinatorEpoch, !commit, offset);
+      owner.verifications().clear(producerId);
       local.completeAppend(offset + 1, 1, cfg.flushMessages());
       try {
         owner.transactions().afterMarker(producerState, ended, active.txnIndex(), lso);

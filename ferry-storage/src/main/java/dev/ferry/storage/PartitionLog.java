@@ -10,6 +10,8 @@ import dev.ferry.storage.segment.LogSegments;
 import dev.ferry.storage.segment.TimestampSearch;
 import dev.ferry.storage.txn.AbortedTxn;
 import dev.ferry.storage.txn.LogTransactions;
+import dev.ferry.storage.txn.TransactionVerifications;
+import dev.ferry.storage.txn.VerificationGuard;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -55,6 +57,7 @@ public final class PartitionLog implements Closeable {
   private final LogAppender appender;
   private final LogTruncation truncation;
   private final LogTransactions transactions = new LogTransactions();
+  private final TransactionVerifications verifications = new TransactionVerifications();
 
   private volatile long logStartOffset;
   private volatile long highWatermark;
@@ -183,7 +186,59 @@ public final class PartitionLog implements Closeable {
    * @throws org.apache.kafka.common.errors.KafkaStorageException the disk failed
    */
   public AppendResult append(MemoryRecords records, int leaderEpoch) {
-    return appender.appendAsLeader(records, leaderEpoch);
+    return appender.appendAsLeader(records, leaderEpoch, null);
+  }
+
+  /**
+   * As {@link #append(MemoryRecords, int)} for a producer's request, whose transactional batches
+   * are checked against {@code guard} (from {@link #startTransactionVerification}) under the lock:
+   * a batch that would open a transaction here needs the producer's current verification, and one
+   * of an already open transaction ({@link VerificationGuard#SENTINEL}) needs it still open. {@code
+   * null}: no check (the log's own coordinators' writes, non-transactional data).
+   *
+   * @throws org.apache.kafka.common.errors.InvalidTxnStateException a marker for the producer was
+   *     written since the verification (or since its transaction was seen open)
+   */
+  public AppendResult append(MemoryRecords records, int leaderEpoch, VerificationGuard guard) {
+    return appender.appendAsLeader(records, leaderEpoch, guard);
+  }
+
+  /**
+   * The first step of a transactional produce (KIP-890 part 1): {@link VerificationGuard#SENTINEL}
+   * if the producer's transaction at this epoch is already open here (no verification needed),
+   * otherwise a fresh guard to carry through the coordinator's verification to {@link
+   * #append(MemoryRecords, int, VerificationGuard)}. A marker for the producer voids it.
+   */
+  public VerificationGuard startTransactionVerification(long producerId, short producerEpoch) {
+    lock.lock();
+    try {
+      if (producerState.hasOngoingTxn(producerId, producerEpoch)) {
+        return VerificationGuard.SENTINEL;
+      }
+      return verifications.start(producerId);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The coordinator refused the verification behind {@code guard}: forget it. */
+  public void cancelTransactionVerification(long producerId, VerificationGuard guard) {
+    lock.lock();
+    try {
+      verifications.cancel(producerId, guard);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Verifications in flight (tests and metrics). */
+  public int transactionVerificationsInFlight() {
+    lock.lock();
+    try {
+      return verifications.size();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -318,6 +373,11 @@ public final class PartitionLog implements Closeable {
   }
 
   /** The log's transactional state (LSO bookkeeping), for the appender and truncation. */
+  /** Verification guards; the caller holds the lock. */
+  TransactionVerifications verifications() {
+    return verifications;
+  }
+
   LogTransactions transactions() {
     return transactions;
   }

@@ -11,6 +11,7 @@ import dev.ferry.server.LeaderHints;
 import dev.ferry.server.txn.TransactionVerifier;
 import dev.ferry.storage.AppendResult;
 import dev.ferry.storage.InvalidRecordsException;
+import dev.ferry.storage.txn.VerificationGuard;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -90,10 +91,14 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
   @Override
   protected CompletableFuture<AbstractResponse> handle(NetworkRequest request, ProduceRequest req) {
     if (req.transactionalId() == null) {
-      return produce(request, req, Map.of());
+      return produce(request, req, Map.of(), Map.of());
     }
     // A transaction's first batch on a partition: its coordinator must know the partition is in
-    // the transaction (v1) or add it (v2) before anything is appended.
+    // the transaction (v1) or add it (v2) before anything is appended. Each partition records a
+    // guard before the coordinator is asked; the append checks it under the log's lock, so an
+    // abort marker written meanwhile makes the append fail rather than open a transaction nobody
+    // ends (Kafka's VerificationGuard).
+    Map<TopicPartition, VerificationGuard> guards = new HashMap<>();
     Map<TopicPartition, RecordBatch> unverified = new HashMap<>();
     boolean byId = req.version() >= 13;
     for (TopicProduceData topicData : req.data().topicData()) {
@@ -109,22 +114,26 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
         RecordBatch first = records.firstBatch();
         TopicPartition tp = new TopicPartition(topic.get().name(), pd.index());
         Partition partition = replicaManager.partition(tp);
-        if (first != null
-            && first.isTransactional()
-            && partition != null
-            && !partition.hasOngoingTransaction(first.producerId(), first.producerEpoch())) {
+        if (first == null || !first.isTransactional() || partition == null) {
+          continue;
+        }
+        VerificationGuard guard =
+            partition.startTransactionVerification(first.producerId(), first.producerEpoch());
+        guards.put(tp, guard);
+        if (guard != VerificationGuard.SENTINEL) {
           unverified.put(tp, first);
         }
       }
     }
     if (unverified.isEmpty()) {
-      return produce(request, req, Map.of());
+      return produce(request, req, Map.of(), guards);
     }
     RecordBatch any = unverified.values().iterator().next();
     if (transactions == null) {
       Map<TopicPartition, Errors> refused = new HashMap<>();
       unverified.keySet().forEach(tp -> refused.put(tp, Errors.INVALID_TXN_STATE));
-      return produce(request, req, refused);
+      cancel(refused.keySet(), guards, any);
+      return produce(request, req, refused, guards);
     }
     return transactions
         .verify(
@@ -142,8 +151,23 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                       refused.put(tp, produceError(e));
                     }
                   });
-              return produce(request, req, refused);
+              cancel(refused.keySet(), guards, any);
+              return produce(request, req, refused, guards);
             });
+  }
+
+  /** Forgets the guards of partitions whose verification the coordinator refused. */
+  private void cancel(
+      Iterable<TopicPartition> refused,
+      Map<TopicPartition, VerificationGuard> guards,
+      RecordBatch batch) {
+    for (TopicPartition tp : refused) {
+      Partition partition = replicaManager.partition(tp);
+      VerificationGuard guard = guards.get(tp);
+      if (partition != null && guard != null) {
+        partition.cancelTransactionVerification(batch.producerId(), guard);
+      }
+    }
   }
 
   /**
@@ -165,7 +189,10 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
   }
 
   private CompletableFuture<AbstractResponse> produce(
-      NetworkRequest request, ProduceRequest req, Map<TopicPartition, Errors> refused) {
+      NetworkRequest request,
+      ProduceRequest req,
+      Map<TopicPartition, Errors> refused,
+      Map<TopicPartition, VerificationGuard> guards) {
     short acks = req.acks();
     boolean byId = req.version() >= 13;
     TopicProduceResponseCollection responses = new TopicProduceResponseCollection();
@@ -199,7 +226,8 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                     .setErrorMessage(invalid)
                     .setLogStartOffset(logStartOffset(new TopicPartition(name, pd.index()))));
           } else {
-            partitions.add(append(new TopicPartition(name, pd.index()), pd, acks, req, waits));
+            TopicPartition tp = new TopicPartition(name, pd.index());
+            partitions.add(append(tp, pd, acks, req, waits, guards.get(tp)));
           }
         }
       }
@@ -273,12 +301,13 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
       PartitionProduceData pd,
       short acks,
       ProduceRequest req,
-      List<CompletableFuture<Errors>> waits) {
+      List<CompletableFuture<Errors>> waits,
+      VerificationGuard verification) {
     if (!(pd.records() instanceof MemoryRecords records)) {
       return error(pd.index(), Errors.CORRUPT_MESSAGE);
     }
     try {
-      AppendResult r = replicaManager.appendAsLeader(tp, records, acks);
+      AppendResult r = replicaManager.appendAsLeader(tp, records, acks, verification);
       // A retry of a batch written too long ago for its offsets to be remembered: the client
       // counts DUPLICATE_SEQUENCE_NUMBER as delivered (without an offset) once it is replicated.
       Errors outcome = r.offsetsUnknown() ? Errors.DUPLICATE_SEQUENCE_NUMBER : Errors.NONE;
