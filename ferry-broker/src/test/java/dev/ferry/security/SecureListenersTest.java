@@ -151,13 +151,43 @@ class SecureListenersTest {
     }
   }
 
+  /**
+   * ssl.client.auth=required and a client without a certificate: with TLS 1.3 the client's side of
+   * the handshake is complete before the broker checks its (empty) certificate, so it learns of the
+   * refusal only from the broker's alert; as with Kafka, that is an SslAuthenticationException at
+   * once, not retries until the API timeout.
+   */
+  @ParameterizedTest
+  @CsvSource({"TLSv1.3", "TLSv1.2"})
+  void clientWithoutCertificateFailsFastWithSslAuthenticationError(String tlsVersion) {
+    Properties client = SecureClusterConfig.client(bootstrap("SSL"), "SSL", "none", "nocert");
+    client.put(org.apache.kafka.common.config.SslConfigs.SSL_PROTOCOL_CONFIG, tlsVersion);
+    client.put(org.apache.kafka.common.config.SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG, tlsVersion);
+    client.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
+    client.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
+    long start = System.nanoTime();
+    try (Admin admin = Admin.create(client)) {
+      assertThatThrownBy(() -> admin.listTopics().names().get(60, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(org.apache.kafka.common.errors.SslAuthenticationException.class);
+    }
+    // Well within the API timeout: the first connection's failure ends the call.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+  }
+
   @Test
   void plaintextClientOnTlsPortIsDisconnected() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", broker.broker().port("SSL"))) {
       socket.setSoTimeout(10_000);
       writeApiVersions(socket);
-      assertThatThrownBy(() -> new DataInputStream(socket.getInputStream()).readInt())
-          .isInstanceOf(java.io.IOException.class);
+      // No Kafka response: the TLS alert of the failed handshake (a record of content type 21,
+      // at most 7 bytes) then the end of the stream.
+      byte[] answer = socket.getInputStream().readAllBytes();
+      assertThat(answer.length).isBetween(0, 7);
+      if (answer.length > 0) {
+        assertThat(answer[0]).isEqualTo((byte) 21);
+      }
     }
   }
 

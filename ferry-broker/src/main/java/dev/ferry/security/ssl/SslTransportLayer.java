@@ -68,11 +68,26 @@ public final class SslTransportLayer implements TransportLayer {
     try {
       engine.closeOutbound();
       for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
-        wrap(EMPTY);
+        wrapClosing();
       }
       flushNetOut();
     } catch (IOException | RuntimeException ignored) {
       // The connection closes either way.
+    }
+  }
+
+  /**
+   * Wraps what a closing engine has left to send (the alert of a failed handshake, close_notify)
+   * into {@code netOut}. The engine reports CLOSED with those bytes: here that is the expected end,
+   * not an error (treating it as one would drop the alert, and without it a client sees a bare
+   * disconnect and retries instead of reporting the authentication failure).
+   */
+  private void wrapClosing() throws SSLException {
+    netOut.compact();
+    try {
+      engine.wrap(EMPTY, netOut);
+    } finally {
+      netOut.flip();
     }
   }
 
@@ -375,7 +390,7 @@ public final class SslTransportLayer implements TransportLayer {
     try {
       engine.closeOutbound();
       if (ready && flushNetOut()) {
-        wrap(EMPTY);
+        wrapClosing();
         flushNetOut();
       }
     } catch (IOException | RuntimeException e) {
