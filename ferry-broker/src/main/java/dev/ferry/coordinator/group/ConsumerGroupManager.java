@@ -443,7 +443,8 @@ final class ConsumerGroupManager {
     for (Map.Entry<String, SubscribableTopics.Topic> e : g.subscribedTopics().entrySet()) {
       subscribed.put(
           e.getKey(),
-          new ConsumerAssignor.SubscribedTopic(e.getValue().id(), e.getValue().partitions()));
+          new ConsumerAssignor.SubscribedTopic(
+              e.getValue().id(), e.getValue().partitions(), e.getValue().partitionRacks()));
     }
     for (ConsumerGroupMember m : g.members()) {
       Set<String> mine = new TreeSet<>();
@@ -452,7 +453,8 @@ final class ConsumerGroupManager {
           mine.add(t);
         }
       }
-      members.put(m.memberId, new ConsumerAssignor.Subscriber(mine, g.targetOf(m.memberId)));
+      members.put(
+          m.memberId, new ConsumerAssignor.Subscriber(mine, g.targetOf(m.memberId), m.rackId));
     }
     g.setTargetAssignment(g.groupEpoch(), assignor.name(), assignor.assign(members, subscribed));
     log.info(

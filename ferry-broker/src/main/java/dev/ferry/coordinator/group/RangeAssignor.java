@@ -13,7 +13,9 @@ import org.apache.kafka.common.Uuid;
  * Kafka's {@code range} server assignor: topic by topic, the members subscribed to the topic (in
  * member id order) get consecutive ranges of its partitions; with P partitions and M members each
  * gets P / M and the first P % M one more. Members subscribed to topics with equal partition counts
- * get the same partition numbers of each (co-partitioning, what joins rely on).
+ * get the same partition numbers of each (co-partitioning, what joins rely on). When the members'
+ * racks and the partitions' replica racks are known, a member takes partitions on its rack first
+ * (same counts; the ranges are then no longer consecutive).
  */
 final class RangeAssignor implements ConsumerAssignor {
 
@@ -41,20 +43,41 @@ final class RangeAssignor implements ConsumerAssignor {
       if (subs.isEmpty()) {
         continue;
       }
-      int partitions = t.getValue().partitions();
+      SubscribedTopic topic = t.getValue();
+      int partitions = topic.partitions();
       int per = partitions / subs.size();
       int extra = partitions % subs.size();
+      List<Set<Integer>> got = new ArrayList<>(subs.size());
+      for (int i = 0; i < subs.size(); i++) {
+        got.add(new TreeSet<>());
+      }
+      boolean[] taken = new boolean[partitions];
+      // With racks known, each member first takes partitions with a replica on its rack, up to
+      // its count; then the rest go out in order. Without racks only the second pass runs, which
+      // gives consecutive ranges.
+      for (int i = 0; i < subs.size(); i++) {
+        int quota = per + (i < extra ? 1 : 0);
+        Subscriber member = members.get(subs.get(i));
+        for (int p = 0; p < partitions && got.get(i).size() < quota; p++) {
+          if (!taken[p] && topic.sameRack(member, p)) {
+            taken[p] = true;
+            got.get(i).add(p);
+          }
+        }
+      }
       int next = 0;
       for (int i = 0; i < subs.size(); i++) {
-        int n = per + (i < extra ? 1 : 0);
-        if (n > 0) {
-          Set<Integer> range = new TreeSet<>();
-          for (int p = next; p < next + n; p++) {
-            range.add(p);
+        int quota = per + (i < extra ? 1 : 0);
+        while (got.get(i).size() < quota) {
+          while (taken[next]) {
+            next++;
           }
-          result.get(subs.get(i)).put(t.getValue().id(), range);
+          taken[next] = true;
+          got.get(i).add(next);
         }
-        next += n;
+        if (!got.get(i).isEmpty()) {
+          result.get(subs.get(i)).put(topic.id(), got.get(i));
+        }
       }
     }
     return result;

@@ -88,16 +88,32 @@ final class UniformAssignor implements ConsumerAssignor {
         }
       }
     }
-    // 2. Everything else, in topic and partition order, to the eligible member with the fewest.
+    // 2. Everything else, in topic and partition order, to the eligible member with the fewest;
+    // when racks are known, to the one with the fewest among those on a replica's rack that are
+    // still below their share, if any (so balance holds and locality improves).
     for (SubscribedTopic t : ordered) {
       List<String> subs = eligible.get(t.id());
       Set<Integer> done = taken.getOrDefault(t.id(), Set.of());
       for (int p = 0; p < t.partitions(); p++) {
-        if (!done.contains(p)) {
-          String to = subs.stream().min(Comparator.comparingInt(counts::get)).orElseThrow();
-          result.get(to).computeIfAbsent(t.id(), k -> new TreeSet<>()).add(p);
-          counts.merge(to, 1, Integer::sum);
+        if (done.contains(p)) {
+          continue;
         }
+        String to = null;
+        for (String m : subs) {
+          int have = counts.get(m);
+          boolean room = have < minQuota || (have == minQuota && extras > 0);
+          if (room && t.sameRack(members.get(m), p) && (to == null || have < counts.get(to))) {
+            to = m;
+          }
+        }
+        if (to == null) {
+          to = subs.stream().min(Comparator.comparingInt(counts::get)).orElseThrow();
+        }
+        if (counts.get(to) == minQuota && extras > 0) {
+          extras--;
+        }
+        result.get(to).computeIfAbsent(t.id(), k -> new TreeSet<>()).add(p);
+        counts.merge(to, 1, Integer::sum);
       }
     }
     return result;

@@ -109,4 +109,96 @@ class ConsumerAssignorsTest {
     assertThat(result.get("b").get(ORDERS)).containsExactly(1);
     assertThat(result.get("c")).isEmpty();
   }
+
+  // ---------------------------------------------------------------- racks
+
+  /** Twelve partitions whose replicas sit on rack r(p % 3): "r0", "r1", "r2" in turn. */
+  private static Map<String, ConsumerAssignor.SubscribedTopic> rackedTopic() {
+    java.util.List<Set<String>> racks = new java.util.ArrayList<>();
+    for (int p = 0; p < 12; p++) {
+      racks.add(Set.of("r" + (p % 3)));
+    }
+    return Map.of("orders", new ConsumerAssignor.SubscribedTopic(ORDERS, 12, racks));
+  }
+
+  private static SortedMap<String, ConsumerAssignor.Subscriber> rackedMembers(
+      Map<String, Map<Uuid, Set<Integer>>> current, String... idThenRack) {
+    SortedMap<String, ConsumerAssignor.Subscriber> out = new TreeMap<>();
+    for (int i = 0; i < idThenRack.length; i += 2) {
+      String id = idThenRack[i];
+      out.put(
+          id,
+          new ConsumerAssignor.Subscriber(
+              Set.of("orders"), current.getOrDefault(id, Map.of()), idThenRack[i + 1]));
+    }
+    return out;
+  }
+
+  @Test
+  void withRacksKnownEachAssignorGivesAMemberThePartitionsOnItsRack() {
+    for (ConsumerAssignor assignor :
+        new ConsumerAssignor[] {new UniformAssignor(), new RangeAssignor()}) {
+      var result =
+          assignor.assign(rackedMembers(Map.of(), "a", "r0", "b", "r1", "c", "r2"), rackedTopic());
+      assertThat(result.get("a").get(ORDERS)).as(assignor.name()).containsExactly(0, 3, 6, 9);
+      assertThat(result.get("b").get(ORDERS)).as(assignor.name()).containsExactly(1, 4, 7, 10);
+      assertThat(result.get("c").get(ORDERS)).as(assignor.name()).containsExactly(2, 5, 8, 11);
+    }
+  }
+
+  @Test
+  void racksNeverCostBalance() {
+    // Two members on r0 and one without a rack: r0 holds only four partitions, so the r0
+    // members share those and still get four each; nobody gets more than its share.
+    for (ConsumerAssignor assignor :
+        new ConsumerAssignor[] {new UniformAssignor(), new RangeAssignor()}) {
+      var result =
+          assignor.assign(rackedMembers(Map.of(), "a", "r0", "b", "r0", "c", null), rackedTopic());
+      Set<Integer> covered = new HashSet<>();
+      Set<Integer> onR0 = new HashSet<>();
+      for (String m : new String[] {"a", "b"}) {
+        assertThat(count(result.get(m))).as(assignor.name()).isEqualTo(4);
+        for (int p : result.get(m).get(ORDERS)) {
+          if (p % 3 == 0) {
+            onR0.add(p);
+          }
+        }
+      }
+      assertThat(count(result.get("c"))).as(assignor.name()).isEqualTo(4);
+      assertThat(onR0).as(assignor.name() + ": every r0 partition on an r0 member").hasSize(4);
+      result.values().forEach(a -> covered.addAll(a.get(ORDERS)));
+      assertThat(covered).hasSize(12);
+    }
+  }
+
+  @Test
+  void withoutRacksTheAssignmentIsTheRacklessOne() {
+    var rackless = new RangeAssignor().assign(members(Map.of(), "a", "b", "c"), TOPICS);
+    assertThat(rackless.get("a").get(ORDERS)).containsExactly(0, 1, 2, 3);
+    var unknownPartitionRacks =
+        new RangeAssignor()
+            .assign(rackedMembers(Map.of(), "a", "r0", "b", "r1", "c", "r2"), TOPICS);
+    assertThat(unknownPartitionRacks).isEqualTo(rackless);
+    assertThat(
+            new UniformAssignor()
+                .assign(rackedMembers(Map.of(), "a", "r0", "b", "r1", "c", "r2"), TOPICS))
+        .isEqualTo(new UniformAssignor().assign(members(Map.of(), "a", "b", "c"), TOPICS));
+  }
+
+  @Test
+  void uniformKeepsStickinessOverRacks() {
+    // b owns the r0 partitions already; a joins on r0: b keeps what it has up to its share.
+    Map<String, Map<Uuid, Set<Integer>>> current =
+        Map.of(
+            "b",
+            Map.of(ORDERS, Set.of(0, 3, 6, 9, 1, 4)),
+            "c",
+            Map.of(ORDERS, Set.of(2, 5, 8, 11, 7, 10)));
+    var result =
+        new UniformAssignor()
+            .assign(rackedMembers(current, "a", "r0", "b", "r0", "c", "r2"), rackedTopic());
+    assertThat(result.get("b").get(ORDERS)).hasSize(4).isSubsetOf(0, 3, 6, 9, 1, 4);
+    assertThat(result.get("c").get(ORDERS)).hasSize(4).isSubsetOf(2, 5, 8, 11, 7, 10);
+    assertThat(count(result.get("a"))).isEqualTo(4);
+  }
 }
