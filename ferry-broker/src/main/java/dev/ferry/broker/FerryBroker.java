@@ -4,6 +4,7 @@ import dev.ferry.controller.AdminThreadBrokerConfigs;
 import dev.ferry.controller.AdminThreadGroupConfigs;
 import dev.ferry.controller.AdminThreadTopicAdmin;
 import dev.ferry.controller.ClusterController;
+import dev.ferry.controller.ManualLeaderElection;
 import dev.ferry.controller.PartitionReassigner;
 import dev.ferry.controller.TopicAdmin;
 import dev.ferry.controller.TopicController;
@@ -58,12 +59,13 @@ import dev.ferry.server.group.GroupApis;
 import dev.ferry.server.group.MetadataSubscribableTopics;
 import dev.ferry.server.group.MetadataTopicIds;
 import dev.ferry.server.group.OffsetsTopicLocator;
+import dev.ferry.server.placement.AlterPartitionReassignmentsHandler;
+import dev.ferry.server.placement.ElectLeadersHandler;
+import dev.ferry.server.placement.ListPartitionReassignmentsHandler;
 import dev.ferry.server.produce.ProduceHandler;
 import dev.ferry.server.produce.ProduceValidation;
 import dev.ferry.server.producerid.InitProducerIdHandler;
 import dev.ferry.server.producerid.ProducerIdManager;
-import dev.ferry.server.reassign.AlterPartitionReassignmentsHandler;
-import dev.ferry.server.reassign.ListPartitionReassignmentsHandler;
 import dev.ferry.server.txn.AddOffsetsToTxnHandler;
 import dev.ferry.server.txn.AddPartitionsToTxnHandler;
 import dev.ferry.server.txn.DescribeProducersHandler;
@@ -360,7 +362,8 @@ public final class FerryBroker implements Closeable {
             new AlterPartitionReassignmentsHandler(
                 new PartitionReassigner(metadata, config.uncleanLeaderElectionEnable), admin))
         .register(new ListPartitionReassignmentsHandler(metadata))
-        .register(new DescribeLogDirsHandler(logManager, admin));
+        .register(new DescribeLogDirsHandler(logManager, admin))
+        .register(new ElectLeadersHandler(metadata, new ManualLeaderElection(metadata), admin));
     for (ApiHandler<?> handler : SaslApiHandlers.handlers()) {
       apis.register(handler);
     }

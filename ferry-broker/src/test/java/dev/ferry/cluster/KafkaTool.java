@@ -42,6 +42,38 @@ final class KafkaTool {
         });
   }
 
+  /**
+   * A tool with a {@code mainNoExit(String...)} entry point (kafka-leader-election.sh,
+   * kafka-log-dirs.sh, kafka-features.sh, ...), run with {@code args} as on the command line.
+   *
+   * @throws AssertionError with the tool's output if it exits non-zero
+   */
+  static String main(String toolClass, String... args) throws Exception {
+    Method main = Class.forName(toolClass).getDeclaredMethod("mainNoExit", String[].class);
+    main.setAccessible(true);
+    int[] code = new int[1];
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream savedErr = System.err;
+    String out;
+    try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      System.setErr(e);
+      out = capture(() -> code[0] = (int) main.invoke(null, (Object) args));
+    } finally {
+      System.setErr(savedErr);
+    }
+    if (code[0] != 0) {
+      throw new AssertionError(
+          toolClass
+              + " exited with "
+              + code[0]
+              + "; output: "
+              + out
+              + "; errors: "
+              + err.toString(StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
   interface ToolCall {
     void run() throws Exception;
   }

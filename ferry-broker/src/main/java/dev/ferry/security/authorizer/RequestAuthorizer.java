@@ -98,7 +98,8 @@ public final class RequestAuthorizer implements RequestDispatcher {
       case ADD_OFFSETS_TO_TXN -> transactions.addOffsetsToTxn(request, access, delegate);
       case ADD_PARTITIONS_TO_TXN -> transactions.addPartitionsToTxn(request, access, delegate);
       case TXN_OFFSET_COMMIT -> transactions.txnOffsetCommit(request, access, delegate);
-      case ALTER_PARTITION_REASSIGNMENTS -> cluster(request, access, AclOperation.ALTER);
+      case ALTER_PARTITION_REASSIGNMENTS, ELECT_LEADERS ->
+          cluster(request, access, AclOperation.ALTER);
       case LIST_PARTITION_REASSIGNMENTS, DESCRIBE_LOG_DIRS ->
           cluster(request, access, AclOperation.DESCRIBE);
       default -> {

@@ -1,4 +1,4 @@
-package dev.ferry.server.reassign;
+package dev.ferry.server.placement;
 
 import dev.ferry.controller.PartitionReassigner;
 import dev.ferry.network.NetworkRequest;
