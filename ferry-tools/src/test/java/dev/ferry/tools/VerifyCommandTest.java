@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,44 @@ class VerifyCommandTest {
       try (Admin admin = broker.admin()) {
         assertThat(admin.listTopics().names().get(15, TimeUnit.SECONDS)).doesNotContain(topic);
       }
+    }
+  }
+
+  @Test
+  void aTransactionalRunAgainstFerryPassesAndNoAbortedRecordIsVisible() throws Exception {
+    try (TestBroker broker =
+        TestBroker.start(
+            dir,
+            Map.of(
+                "transaction.state.log.replication.factor", "1",
+                "transaction.state.log.min.isr", "1",
+                "transaction.state.log.num.partitions", "3"))) {
+      Cli.Result r =
+          Cli.on(
+              broker.bootstrap(),
+              "verify",
+              "run",
+              "--duration=3s",
+              "--partitions=2",
+              "--transactional",
+              "-o",
+              "json");
+      assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+      JsonNode report = r.json();
+      assertThat(report.get("result").asText()).isEqualTo("passed");
+      long acknowledged = report.get("acknowledged").asLong();
+      assertThat(acknowledged).as(r.err()).isGreaterThan(200);
+      // Whole transactions of 10 records each; every 5th aborted on purpose and never read.
+      assertThat(acknowledged % 10).isZero();
+      assertThat(report.get("aborted").asLong()).isPositive();
+      assertThat(report.get("abortedVisible").asLong()).isZero();
+      assertThat(report.get("read").asLong())
+          .isEqualTo(acknowledged + report.get("unacknowledgedPresent").asLong());
+      for (String anomaly :
+          new String[] {"lost", "moved", "duplicated", "reordered", "phantom", "unstable"}) {
+        assertThat(report.get(anomaly).asLong()).as(anomaly).isZero();
+      }
+      assertThat(report.get("anomalies")).isEmpty();
     }
   }
 
