@@ -2,8 +2,16 @@ package dev.ferry.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.KafkaStorageException;
@@ -34,6 +42,28 @@ class OpenFilesTest {
     KafkaStorageException e = files.exhausted("roll log t-0", emfile);
     assertThat(e).hasMessageContaining("open-files limit 2000").hasCause(emfile);
     assertThat(OpenFiles.isExhaustion(e)).isTrue();
+  }
+
+  @Test
+  void theSystemCountsAgreeWithTheJdksOperatingSystemBean() throws IOException {
+    UnixOperatingSystemMXBean os =
+        (UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    assertThat(OpenFiles.system().limit()).isEqualTo(os.getMaxFileDescriptorCount());
+    // Both count this process's descriptors (a moment apart: another thread of the test JVM may
+    // open one in between); each of 3 more files opened here adds one.
+    assertThat(OpenFiles.system().open()).isCloseTo(os.getOpenFileDescriptorCount(), within(2L));
+    long before = OpenFiles.system().open();
+    List<FileChannel> channels = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        channels.add(FileChannel.open(Path.of("/proc/self/stat"), StandardOpenOption.READ));
+      }
+      assertThat(OpenFiles.system().open()).isEqualTo(before + 3);
+    } finally {
+      for (FileChannel c : channels) {
+        c.close();
+      }
+    }
   }
 
   @Test
