@@ -6,14 +6,8 @@ import dev.ferry.storage.EpochEndOffset;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.PartitionLog;
 import dev.ferry.storage.ReadResult;
-import dev.ferry.storage.TimestampOffset;
-import dev.ferry.storage.UnexpectedAppendOffsetException;
 import dev.ferry.storage.producer.ActiveProducer;
-import dev.ferry.storage.txn.AbortedTxn;
 import dev.ferry.storage.txn.VerificationGuard;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,11 +20,7 @@ import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.UnknownLeaderEpochException;
-import org.apache.kafka.common.message.FetchResponseData.AbortedTransaction;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.requests.DeleteRecordsRequest;
-import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,12 +31,12 @@ import org.slf4j.LoggerFactory;
  * by timestamp and by leader epoch check leadership and the caller's leader epoch and run under the
  * role lock, so none of them interleaves with a role change.
  *
- * <p>As leader it tracks each follower's log end offset (from the follower's fetches), the in-sync
- * replica set and the high watermark: the smallest log end offset over the ISR, moving only
- * forward. ISR changes are proposed here and written to ZooKeeper by the {@link IsrUpdater}; while
- * one is in flight the high watermark is computed over the union of the old and the proposed ISR
- * (the "maximal" ISR), which is safe whichever way the write ends. As follower its high watermark
- * is the leader's, capped at its own log end offset.
+ * <p>As leader it tracks each follower's log end offset and the in-sync replica set ({@link
+ * IsrTracker}) and moves the {@link HighWatermark} to the smallest log end offset over the ISR. ISR
+ * changes are proposed here and written to ZooKeeper by the {@link IsrUpdater}. The meaning of
+ * ListOffsets, DeleteRecords and aborted-transaction lists is in {@link LeaderLogQueries}, the
+ * leadership and epoch check in {@link EpochFencing}. As follower the fetcher works through {@link
+ * FollowerLog}: its high watermark is the leader's, capped at its own log end offset.
  *
  * <p>Threading: role changes take the write lock; appends, reads and follower-fetch updates the
  * read lock (so none interleaves with a role change) plus, for the replica bookkeeping, this
@@ -78,18 +68,15 @@ public final class Partition {
   private volatile int partitionEpoch = -1;
   private volatile int controllerEpoch;
   private volatile List<Integer> replicas;
-  private volatile Set<Integer> isr = Set.of();
-
-  /** isr plus a proposed expansion while it is being written; equals isr otherwise. */
-  private volatile Set<Integer> maximalIsr = Set.of();
-
-  private volatile boolean isrChangeInFlight;
   private volatile long leaderEpochStartOffset;
-  private volatile long highWatermark;
   private volatile int minInsyncReplicas = 1;
 
-  /** Leader only; guarded by "this". */
-  private final Map<Integer, FollowerState> followers = new HashMap<>();
+  /** Followers' progress and the ISR (its own lock, taken inside this object's monitor). */
+  private final IsrTracker isrTracker;
+
+  private final HighWatermark highWatermark;
+  private final FollowerLog followerLog;
+  private final LeaderLogQueries queries;
 
   /** A partition whose ISR expansions are dropped (no controller to write them), on system time. */
   Partition(
@@ -127,7 +114,10 @@ public final class Partition {
     this.hwListener = hwListener;
     this.isrExpansions = isrExpansions;
     this.time = time;
-    this.highWatermark = Math.min(log.highWatermark(), log.logEndOffset());
+    this.isrTracker = new IsrTracker(topicPartition, localBrokerId);
+    this.highWatermark = new HighWatermark(log);
+    this.followerLog = new FollowerLog(topicPartition, log, highWatermark);
+    this.queries = new LeaderLogQueries(topicPartition, log);
   }
 
   public TopicPartition topicPartition() {
@@ -186,7 +176,7 @@ public final class Partition {
 
   /** The in-sync replicas as last written to ZooKeeper. */
   public Set<Integer> isr() {
-    return isr;
+    return isrTracker.isr();
   }
 
   public int minInsyncReplicas() {
@@ -199,7 +189,7 @@ public final class Partition {
 
   /** The offset below which records are committed and visible to consumers. */
   public long highWatermark() {
-    return highWatermark;
+    return highWatermark.get();
   }
 
   /**
@@ -208,14 +198,14 @@ public final class Partition {
    * Computed the same way on followers, from the markers they replicate.
    */
   public long lastStableOffset() {
-    return log.lastStableOffset(highWatermark);
+    return log.lastStableOffset(highWatermark.get());
   }
 
   /** The end of what a reader with {@code isolation} may see (for long-poll wake-up checks). */
   public long fetchableEndOffset(FetchIsolation isolation) {
     return switch (isolation) {
       case LOG_END -> log.logEndOffset();
-      case HIGH_WATERMARK -> highWatermark;
+      case HIGH_WATERMARK -> highWatermark.get();
       case TXN_COMMITTED -> lastStableOffset();
     };
   }
@@ -271,11 +261,11 @@ public final class Partition {
             params.replicaId(),
             topicPartition,
             fetchOffset,
-            highWatermark);
+            highWatermark.get());
         isrExpansions.submit(this, expansion);
       }
     }
-    long hw = highWatermark;
+    long hw = highWatermark.get();
     long lso = lastStableOffset();
     return new LogReadInfo(
         r.records(),
@@ -284,28 +274,8 @@ public final class Partition {
         r.logStartOffset(),
         r.logEndOffset(),
         params.isolation() == FetchIsolation.TXN_COMMITTED
-            ? abortedTransactions(fetchOffset, lso, r.records().sizeInBytes() > 0)
+            ? queries.abortedTransactions(fetchOffset, lso, r.records().sizeInBytes() > 0)
             : null);
-  }
-
-  /**
-   * The aborts a read_committed consumer needs to drop aborted records from [fetchOffset, bound):
-   * possibly a few past what the read returned, which the consumer ignores.
-   */
-  private List<AbortedTransaction> abortedTransactions(long fetchOffset, long bound, boolean any) {
-    if (!any) {
-      return List.of();
-    }
-    List<AbortedTxn> aborted = log.abortedTransactions(fetchOffset, bound);
-    if (aborted.isEmpty()) {
-      return List.of();
-    }
-    List<AbortedTransaction> out = new ArrayList<>(aborted.size());
-    for (AbortedTxn t : aborted) {
-      out.add(
-          new AbortedTransaction().setProducerId(t.producerId()).setFirstOffset(t.firstOffset()));
-    }
-    return out;
   }
 
   /**
@@ -369,18 +339,7 @@ public final class Partition {
     roleLock.readLock().lock();
     try {
       checkLeaderAndEpoch(-1);
-      long hw = highWatermark;
-      long target = offset == DeleteRecordsRequest.HIGH_WATERMARK ? hw : offset;
-      if (target < 0 || target > hw) {
-        throw new OffsetOutOfRangeException(
-            "Cannot delete records of "
-                + topicPartition
-                + " before "
-                + target
-                + "; high watermark is "
-                + hw);
-      }
-      return log.advanceLogStartOffset(target);
+      return queries.deleteRecords(offset, highWatermark.get());
     } finally {
       roleLock.readLock().unlock();
     }
@@ -402,24 +361,7 @@ public final class Partition {
     roleLock.readLock().lock();
     try {
       checkLeaderAndEpoch(currentLeaderEpoch);
-      int epoch = leaderEpoch;
-      if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP
-          || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-        return new OffsetLookup(log.logStartOffset(), -1, epoch);
-      }
-      if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-        return new OffsetLookup(fetchableEndOffset(isolation), -1, epoch);
-      }
-      if (timestamp < 0 && timestamp != ListOffsetsRequest.MAX_TIMESTAMP) {
-        return OffsetLookup.notFound();
-      }
-      TimestampOffset found =
-          timestamp == ListOffsetsRequest.MAX_TIMESTAMP
-              ? log.maxTimestamp()
-              : log.offsetForTimestamp(timestamp);
-      return found == null
-          ? OffsetLookup.notFound()
-          : new OffsetLookup(found.offset(), found.timestamp(), epoch);
+      return queries.offsetForTimestamp(timestamp, fetchableEndOffset(isolation), leaderEpoch);
     } finally {
       roleLock.readLock().unlock();
     }
@@ -446,28 +388,8 @@ public final class Partition {
 
   /** Caller holds the role lock. A negative {@code currentLeaderEpoch} skips the epoch check. */
   private void checkLeaderAndEpoch(int currentLeaderEpoch) {
-    if (role != Role.LEADER) {
-      throw new NotLeaderOrFollowerException(
-          "Broker " + localBrokerId + " does not lead " + topicPartition);
-    }
-    if (currentLeaderEpoch >= 0 && currentLeaderEpoch < leaderEpoch) {
-      throw new FencedLeaderEpochException(
-          "Leader epoch "
-              + currentLeaderEpoch
-              + " of "
-              + topicPartition
-              + " is older than the current "
-              + leaderEpoch);
-    }
-    if (currentLeaderEpoch > leaderEpoch) {
-      throw new UnknownLeaderEpochException(
-          "Leader epoch "
-              + currentLeaderEpoch
-              + " of "
-              + topicPartition
-              + " is newer than the current "
-              + leaderEpoch);
-    }
+    EpochFencing.check(
+        role == Role.LEADER, localBrokerId, topicPartition, leaderEpoch, currentLeaderEpoch);
   }
 
   // ---- role changes (metadata thread)
@@ -486,7 +408,7 @@ public final class Partition {
         if (state.partitionEpoch() > partitionEpoch) {
           adoptIsr(state);
         }
-        trackFollowers(assignment, nowMs);
+        isrTracker.reassigned(assignment, nowMs);
         maybeIncrementHighWatermark();
         return false;
       }
@@ -496,40 +418,20 @@ public final class Partition {
       leaderEpochStartOffset = log.logEndOffset();
       // So that OffsetForLeaderEpoch answers for the new epoch before anything is appended in it.
       log.assignLeaderEpoch(leaderEpoch);
-      synchronized (this) {
-        followers.clear();
-        for (int r : assignment) {
-          if (r != localBrokerId) {
-            followers.put(r, new FollowerState(nowMs));
-          }
-        }
-      }
+      isrTracker.startTracking(assignment, nowMs);
       adoptIsr(state);
       logger.info(
           "Leading {} at epoch {} (ISR {}, log end {}, high watermark {})",
           topicPartition,
           leaderEpoch,
-          isr,
+          isrTracker.isr(),
           leaderEpochStartOffset,
-          highWatermark);
+          highWatermark.get());
     } finally {
       roleLock.writeLock().unlock();
     }
     maybeIncrementHighWatermark();
     return true;
-  }
-
-  /**
-   * A reassignment changes the replicas within a leader epoch: start tracking added followers, stop
-   * tracking removed ones (unless still in the ISR, which the controller shrinks in the same step).
-   */
-  private synchronized void trackFollowers(List<Integer> assignment, long nowMs) {
-    for (int r : assignment) {
-      if (r != localBrokerId) {
-        followers.computeIfAbsent(r, id -> new FollowerState(nowMs));
-      }
-    }
-    followers.keySet().removeIf(r -> !assignment.contains(r) && !maximalIsr.contains(r));
   }
 
   /**
@@ -550,12 +452,8 @@ public final class Partition {
       leaderEpoch = state.leaderEpoch();
       partitionEpoch = Math.max(partitionEpoch, state.partitionEpoch());
       controllerEpoch = state.controllerEpoch();
-      isr = Set.copyOf(state.isr());
-      maximalIsr = isr;
-      isrChangeInFlight = false;
-      synchronized (this) {
-        followers.clear();
-      }
+      isrTracker.adopt(state.isr());
+      isrTracker.stopTracking();
       if (!changed) {
         return false;
       }
@@ -573,9 +471,7 @@ public final class Partition {
   private void adoptIsr(PartitionState state) {
     partitionEpoch = state.partitionEpoch();
     controllerEpoch = state.controllerEpoch();
-    isr = Set.copyOf(state.isr());
-    maximalIsr = isr;
-    isrChangeInFlight = false;
+    isrTracker.adopt(state.isr());
   }
 
   // ---- leader paths
@@ -601,7 +497,7 @@ public final class Partition {
     roleLock.readLock().lock();
     try {
       checkLeaderAndEpoch(-1);
-      int inSync = isr.size();
+      int inSync = isrTracker.isr().size();
       if (requiredAcks == -1 && inSync < minInsyncReplicas) {
         throw new NotEnoughReplicasException(
             "The ISR of "
@@ -650,27 +546,18 @@ public final class Partition {
       long leaderLogEndOffset,
       long nowMs,
       IntPredicate isrEligible) {
-    PartitionState expansion = null;
     if (role != Role.LEADER) {
       return null;
     }
-    synchronized (this) {
-      FollowerState f = followers.get(replicaId);
-      if (f == null) {
-        return null; // not a replica of this partition
-      }
-      f.onFetch(fetchOffset, leaderLogEndOffset, nowMs);
-      if (!isrChangeInFlight
-          && !isr.contains(replicaId)
-          && fetchOffset >= highWatermark
-          && fetchOffset >= leaderEpochStartOffset
-          && isrEligible.test(replicaId)) {
-        Set<Integer> proposed = new LinkedHashSet<>(isr);
-        proposed.add(replicaId);
-        expansion = beginIsrChange(proposed);
-      }
-    }
-    return expansion;
+    return toWrite(
+        isrTracker.onFollowerFetch(
+            replicaId,
+            fetchOffset,
+            leaderLogEndOffset,
+            nowMs,
+            highWatermark.get(),
+            leaderEpochStartOffset,
+            isrEligible));
   }
 
   /**
@@ -685,50 +572,23 @@ public final class Partition {
       if (role != Role.LEADER) {
         return null;
       }
-      synchronized (this) {
-        if (isrChangeInFlight) {
-          return null;
-        }
-        Set<Integer> proposed = new LinkedHashSet<>();
-        for (int r : isr) {
-          FollowerState f = followers.get(r);
-          if (r == localBrokerId || (f != null && nowMs - f.lastCaughtUpTimeMs <= maxLagMs)) {
-            proposed.add(r);
-          } else if (f != null) {
-            logger.info(
-                "Removing replica {} of {} from the ISR: not caught up for {} ms (log end {},"
-                    + " leader's {})",
-                r,
-                topicPartition,
-                nowMs - f.lastCaughtUpTimeMs,
-                f.logEndOffset,
-                log.logEndOffset());
-          }
-        }
-        if (proposed.size() == isr.size()) {
-          return null;
-        }
-        return beginIsrChange(proposed);
-      }
+      return toWrite(isrTracker.shrink(nowMs, maxLagMs, log.logEndOffset()));
     } finally {
       roleLock.readLock().unlock();
     }
   }
 
   /**
-   * Marks an ISR change in flight and returns the state to write, built from the leadership this
-   * broker holds right now (caller holds the read lock and the monitor). The write is conditional
-   * on this partition epoch: if the controller changes the partition meanwhile, it fails, even if
-   * this broker has already adopted the newer state by then. HW is computed over old ∪ proposed
-   * until the write settles.
+   * The state to write for a proposed ISR, built from the leadership this broker holds right now
+   * (caller holds the read lock). The write is conditional on this partition epoch: if the
+   * controller changes the partition meanwhile, it fails, even if this broker has already adopted
+   * the newer state by then.
    */
-  private PartitionState beginIsrChange(Set<Integer> proposed) {
-    Set<Integer> union = new LinkedHashSet<>(isr);
-    union.addAll(proposed);
-    maximalIsr = Set.copyOf(union);
-    isrChangeInFlight = true;
-    return new PartitionState(
-        localBrokerId, leaderEpoch, List.copyOf(proposed), controllerEpoch, partitionEpoch);
+  private PartitionState toWrite(Set<Integer> proposedIsr) {
+    return proposedIsr == null
+        ? null
+        : new PartitionState(
+            localBrokerId, leaderEpoch, List.copyOf(proposedIsr), controllerEpoch, partitionEpoch);
   }
 
   /** The ISR write succeeded with {@code written} (unless leadership moved meanwhile). */
@@ -745,8 +605,7 @@ public final class Partition {
             written.partitionEpoch());
         adoptIsr(written);
       }
-      isrChangeInFlight = false;
-      maximalIsr = isr;
+      isrTracker.settle();
     } finally {
       roleLock.writeLock().unlock();
     }
@@ -760,8 +619,7 @@ public final class Partition {
       if (proposal.leaderEpoch() != leaderEpoch) {
         return; // a change of an earlier leadership; whatever is in flight now is not ours
       }
-      isrChangeInFlight = false;
-      maximalIsr = isr;
+      isrTracker.settle();
     } finally {
       roleLock.writeLock().unlock();
     }
@@ -772,113 +630,16 @@ public final class Partition {
     if (role != Role.LEADER) {
       return;
     }
-    long newHw;
-    synchronized (this) {
-      long min = log.logEndOffset();
-      for (int r : maximalIsr) {
-        if (r == localBrokerId) {
-          continue;
-        }
-        FollowerState f = followers.get(r);
-        if (f == null || f.logEndOffset < 0) {
-          return; // an ISR member we have not heard from yet: nothing is known to be replicated
-        }
-        min = Math.min(min, f.logEndOffset);
-      }
-      if (min <= highWatermark) {
-        return;
-      }
-      highWatermark = min;
-      newHw = min;
+    if (highWatermark.advanceTo(isrTracker.replicatedEndOffset(log.logEndOffset()))) {
+      hwListener.onHighWatermarkChanged(this);
     }
-    log.updateHighWatermark(newHw);
-    hwListener.onHighWatermarkChanged(this);
   }
 
   // ---- follower paths (the fetcher thread)
 
-  /** Appends batches fetched from the leader, offsets and epochs as they are. */
-  AppendResult appendAsFollower(MemoryRecords records) {
-    try {
-      return log.appendAsFollower(records);
-    } catch (UnexpectedAppendOffsetException e) {
-      // The leader's log start can fall inside a batch (DeleteRecords or retention at a mid-batch
-      // offset): a replica that restarted its empty log there then receives that whole batch,
-      // which begins earlier. Restart the log at the batch's base offset instead (as Kafka does).
-      long end = log.logEndOffset();
-      RecordBatch first = records.firstBatch();
-      if (end == log.logStartOffset()
-          && first != null
-          && first.baseOffset() < end
-          && first.lastOffset() >= end) {
-        logger.info(
-            "Restarting the empty log of {} at {}: the leader's first batch starts there, before"
-                + " the log start {}",
-            topicPartition,
-            first.baseOffset(),
-            end);
-        truncateFullyAndStartAt(first.baseOffset());
-        return log.appendAsFollower(records);
-      }
-      throw e;
-    }
-  }
-
-  /** Adopts the leader's high watermark, capped at this replica's log end offset. */
-  void updateFollowerHighWatermark(long leaderHighWatermark) {
-    long hw = Math.min(leaderHighWatermark, log.logEndOffset());
-    boolean moved;
-    synchronized (this) {
-      moved = hw > highWatermark;
-      if (moved) {
-        highWatermark = hw;
-      }
-    }
-    if (moved) {
-      log.updateHighWatermark(hw);
-    }
-  }
-
-  /** Cuts the divergent tail; the high watermark follows if it was above the new end. */
-  void truncateTo(long offset) {
-    log.truncateTo(offset);
-    synchronized (this) {
-      highWatermark = Math.min(highWatermark, log.logEndOffset());
-    }
-    log.updateHighWatermark(highWatermark);
-  }
-
-  /**
-   * Restarts this replica's log at {@code offset} (the leader's log start, beyond this log's end):
-   * everything before it is gone on the leader, so there is nothing to copy.
-   */
-  void truncateFullyAndStartAt(long offset) {
-    log.truncateFullyAndStartAt(offset);
-    synchronized (this) {
-      highWatermark = log.logEndOffset();
-    }
-    log.updateHighWatermark(highWatermark);
-  }
-
-  /** The latest leader epoch in this replica's log, or -1 if it knows none. */
-  int latestEpoch() {
-    return log.latestEpoch();
-  }
-
-  /** This replica's own answer to OffsetForLeaderEpoch (no leadership check: follower side). */
-  EpochEndOffset localEndOffsetForEpoch(int epoch) {
-    EpochEndOffset found = log.endOffsetForEpoch(epoch);
-    return found == null ? EpochEndOffset.UNDEFINED : found;
-  }
-
-  /**
-   * Follows the leader's log start offset (moved by its retention or DeleteRecords) as far as this
-   * replica's log reaches.
-   */
-  void followLeaderLogStart(long leaderLogStartOffset) {
-    if (leaderLogStartOffset > log.logStartOffset()) {
-      log.advanceLogStartOffset(Math.min(leaderLogStartOffset, log.logEndOffset()));
-    }
+  /** The fetcher's operations on this replica while it follows. */
+  FollowerLog asFollower() {
+    return followerLog;
   }
 
   void updateLogConfig(LogConfig config) {
@@ -890,10 +651,8 @@ public final class Partition {
   }
 
   /** For diagnostics and tests: the follower log end offsets a leader knows. */
-  public synchronized Map<Integer, Long> followerLogEndOffsets() {
-    Map<Integer, Long> out = new HashMap<>();
-    followers.forEach((id, f) -> out.put(id, f.logEndOffset));
-    return out;
+  public Map<Integer, Long> followerLogEndOffsets() {
+    return isrTracker.followerLogEndOffsets();
   }
 
   @Override
@@ -906,9 +665,9 @@ public final class Partition {
         + " epoch="
         + leaderEpoch
         + " isr="
-        + isr
+        + isrTracker.isr()
         + " hw="
-        + highWatermark
+        + highWatermark.get()
         + " leo="
         + log.logEndOffset()
         + "]";

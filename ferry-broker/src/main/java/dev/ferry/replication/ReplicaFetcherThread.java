@@ -235,7 +235,7 @@ final class ReplicaFetcherThread extends LoopThread {
     OffsetForLeaderTopicCollection topics = new OffsetForLeaderTopicCollection();
     List<FetchState> asked = new ArrayList<>();
     for (FetchState s : todo) {
-      int latest = s.partition.latestEpoch();
+      int latest = s.partition.asFollower().latestEpoch();
       if (latest < 0) {
         // No epoch known locally: an empty log needs no truncation; older data is cut to the
         // high watermark, which is replicated.
@@ -243,7 +243,7 @@ final class ReplicaFetcherThread extends LoopThread {
         try {
           if (current(s)) {
             if (s.partition.logEndOffset() > s.partition.highWatermark()) {
-              s.partition.truncateTo(s.partition.highWatermark());
+              s.partition.asFollower().truncateTo(s.partition.highWatermark());
             }
             s.status = Status.FETCHING;
           }
@@ -310,7 +310,7 @@ final class ReplicaFetcherThread extends LoopThread {
               answer.leaderEpoch(),
               answer.endOffset(),
               s.partition.logEndOffset());
-          s.partition.truncateTo(target);
+          s.partition.asFollower().truncateTo(target);
         }
         s.status = Status.FETCHING;
       }
@@ -330,7 +330,7 @@ final class ReplicaFetcherThread extends LoopThread {
       return Math.min(partition.highWatermark(), leo);
     }
     long target = Math.min(leaderEndOffset, leo);
-    dev.ferry.storage.EpochEndOffset local = partition.localEndOffsetForEpoch(leaderEpoch);
+    dev.ferry.storage.EpochEndOffset local = partition.asFollower().endOffsetForEpoch(leaderEpoch);
     if (!local.equals(dev.ferry.storage.EpochEndOffset.UNDEFINED)) {
       target = Math.min(target, local.endOffset());
     }
@@ -444,11 +444,11 @@ final class ReplicaFetcherThread extends LoopThread {
             if (throttle.isThrottled(p.topicPartition()) && !p.isr().contains(config.brokerId())) {
               throttle.record(records.sizeInBytes());
             }
-            p.appendAsFollower(records);
+            p.asFollower().append(records);
           }
-          p.updateFollowerHighWatermark(pd.highWatermark());
+          p.asFollower().followHighWatermark(pd.highWatermark());
           // The leader's retention and DeleteRecords move its log start; follow it.
-          p.followLeaderLogStart(pd.logStartOffset());
+          p.asFollower().followLogStart(pd.logStartOffset());
         } catch (ApiException e) {
           log.error(
               "Could not append batches of {} fetched from leader {} at {}: {}; re-checking"
@@ -471,7 +471,7 @@ final class ReplicaFetcherThread extends LoopThread {
               p.topicPartition(),
               sourceBrokerId,
               leaderStart);
-          p.truncateFullyAndStartAt(leaderStart);
+          p.asFollower().truncateFullyAndStartAt(leaderStart);
           return;
         }
         log.warn(

@@ -80,7 +80,7 @@ class ReplicaFetcherThreadTest {
         .as("x, y (epoch 1, offsets 3-4) cut at 3, where the leader's epoch 0 ended; then d")
         .containsExactly("a", "b", "c", "d");
     assertThat(follower.log().endOffsetForEpoch(2).endOffset()).isEqualTo(4);
-    assertThat(follower.latestEpoch()).isEqualTo(2);
+    assertThat(follower.asFollower().latestEpoch()).isEqualTo(2);
   }
 
   @Test
