@@ -160,6 +160,9 @@ final class AllowList {
             "resultsByTransaction.*.topicResults.*.resultsByPartition.partitionIndex=2"
                 + ".partitionErrorCode",
             "broker-to-broker only")
+        // SCRAM messages from the server carry its random nonce (server-first) and a signature
+        // over it (server-final); the client's messages and every error code are compared.
+        .allow("SASL_AUTHENTICATE/scram-*", "authBytes", "random server nonce")
         // Wall-clock times of the run.
         .allow("DESCRIBE_TRANSACTIONS", "**transactionStartTimeMs", "wall-clock time")
         .allow("DESCRIBE_PRODUCERS", "**lastTimestamp", "wall-clock time");

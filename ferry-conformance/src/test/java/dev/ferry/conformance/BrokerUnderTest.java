@@ -19,5 +19,16 @@ interface BrokerUnderTest extends AutoCloseable {
     return nodes().get(0).host() + ":" + nodes().get(0).port();
   }
 
+  /**
+   * Makes a new connection ready for requests: nothing on a plaintext listener; SASL authentication
+   * as the side's administrator on a SASL one.
+   */
+  default void authenticate(WireConnection connection) throws java.io.IOException {}
+
+  /** Client settings the real clients (Admin) need to reach the side. */
+  default java.util.Properties clientProperties() {
+    return new java.util.Properties();
+  }
+
   record Node(int id, String host, int port) {}
 }

@@ -22,6 +22,10 @@ import org.apache.kafka.common.requests.AbstractResponse;
  */
 final class Conformance implements AutoCloseable {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Conformance.class);
+
+  private static final long SLOW_CASE_MS = 1_000;
+
   /** Remembered on both sides while a case runs: the version of the case's API. */
   static final String CASE_VERSION = "caseVersion";
 
@@ -87,7 +91,13 @@ final class Conformance implements AutoCloseable {
     int lo = Math.max(c.minVersion(), Math.max(f.minVersion(), k.minVersion()));
     int hi = Math.min(f.maxVersion(), k.maxVersion());
     for (int v = lo; v <= hi; v++) {
+      long start = System.nanoTime();
       runAt(c, (short) v);
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      if (ms > SLOW_CASE_MS) {
+        // The suite's time is the sum of these: say which case spends it.
+        log.info("{}/{} v{} took {} ms", c.api(), c.name(), v, ms);
+      }
     }
   }
 
@@ -102,10 +112,14 @@ final class Conformance implements AutoCloseable {
       try {
         fReq = e.factory().build(ferry, v);
         kReq = e.factory().build(kafka, v);
-        Requests.of(fReq, v);
-        Requests.of(kReq, v);
+        org.apache.kafka.common.protocol.MessageUtil.toByteBufferAccessor(fReq, v);
+        org.apache.kafka.common.protocol.MessageUtil.toByteBufferAccessor(kReq, v);
       } catch (UnsupportedVersionException notExpressible) {
         return; // this case's requests cannot be written at this version
+      }
+      if (e.reconnect()) {
+        ferry.disconnect(e.nodeIndex(), e.channel());
+        kafka.disconnect(e.nodeIndex(), e.channel());
       }
       AbstractResponse fResp = sendSettled(ferry, e, fReq, v);
       AbstractResponse kResp = sendSettled(kafka, e, kReq, v);
@@ -218,20 +232,21 @@ final class Conformance implements AutoCloseable {
           .pollInterval(java.time.Duration.ofMillis(50))
           .until(
               () -> {
-                AbstractResponse r = sendOrNull(side, e.nodeIndex(), data, version);
+                AbstractResponse r = sendOrNull(side, e.nodeIndex(), e.channel(), data, version);
                 last.set(r);
                 return r == null || e.settled().test(r);
               });
     } catch (org.awaitility.core.ConditionTimeoutException unsettled) {
       // The last answer is compared: the difference it shows is the report.
+      log.info("{}: {} never settled; last answer {}", side.name(), e.api(), last.get());
     }
     return last.get();
   }
 
   private static AbstractResponse sendOrNull(
-      SideContext side, int node, ApiMessage data, short version) {
+      SideContext side, int node, String channel, ApiMessage data, short version) {
     try {
-      return side.send(node, Requests.of(data, version));
+      return side.send(node, channel, data, version);
     } catch (UncheckedIOException closed) {
       return null;
     }

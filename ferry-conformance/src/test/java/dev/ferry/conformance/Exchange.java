@@ -17,7 +17,15 @@ record Exchange(
     Factory factory,
     BiConsumer<SideContext, AbstractResponse> after,
     boolean compared,
-    Predicate<AbstractResponse> settled) {
+    Predicate<AbstractResponse> settled,
+    String channel,
+    boolean reconnect) {
+
+  /** The side's ordinary connection to a node (authenticated when the side needs it). */
+  static final String MAIN = "main";
+
+  /** A connection the case authenticates itself (SASL cases): never authenticated for it. */
+  static final String SASL = "sasl";
 
   /** Builds the request message for one side at one version. */
   interface Factory {
@@ -25,20 +33,20 @@ record Exchange(
   }
 
   static Exchange of(ApiKeys api, Factory factory) {
-    return new Exchange(api, 0, factory, (s, r) -> {}, true, r -> true);
+    return new Exchange(api, 0, factory, (s, r) -> {}, true, r -> true, MAIN, false);
   }
 
   Exchange toNode(int index) {
-    return new Exchange(api, index, factory, after, compared, settled);
+    return new Exchange(api, index, factory, after, compared, settled, channel, reconnect);
   }
 
   Exchange then(BiConsumer<SideContext, AbstractResponse> hook) {
-    return new Exchange(api, nodeIndex, factory, hook, compared, settled);
+    return new Exchange(api, nodeIndex, factory, hook, compared, settled, channel, reconnect);
   }
 
   /** Sent for its effect (set-up within a case); its answer is not compared. */
   Exchange uncompared() {
-    return new Exchange(api, nodeIndex, factory, after, false, settled);
+    return new Exchange(api, nodeIndex, factory, after, false, settled, channel, reconnect);
   }
 
   /**
@@ -47,6 +55,16 @@ record Exchange(
    * applies before answering, so the comparison is of the settled state, not of the race.
    */
   Exchange until(Predicate<AbstractResponse> condition) {
-    return new Exchange(api, nodeIndex, factory, after, compared, condition);
+    return new Exchange(api, nodeIndex, factory, after, compared, condition, channel, reconnect);
+  }
+
+  /** Sent on the case's own SASL connection to the node. */
+  Exchange onSasl() {
+    return new Exchange(api, nodeIndex, factory, after, compared, settled, SASL, reconnect);
+  }
+
+  /** Sent on a new SASL connection (the case's previous one is closed first). */
+  Exchange onNewSasl() {
+    return new Exchange(api, nodeIndex, factory, after, compared, settled, SASL, true);
   }
 }

@@ -102,7 +102,7 @@ final class Fixture {
   }
 
   static Admin admin(BrokerUnderTest side) {
-    Properties p = new Properties();
+    Properties p = side.clientProperties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, side.bootstrap());
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
     return Admin.create(p);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import kafka.server.BrokerServer;
 import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
@@ -23,9 +24,11 @@ import org.apache.kafka.server.common.MetadataVersion;
 final class KafkaReference implements BrokerUnderTest {
 
   private final KafkaClusterTestKit cluster;
+  private final PlainLogin login;
 
-  private KafkaReference(KafkaClusterTestKit cluster) {
+  private KafkaReference(KafkaClusterTestKit cluster, PlainLogin login) {
     this.cluster = cluster;
+    this.login = login;
   }
 
   /**
@@ -33,6 +36,16 @@ final class KafkaReference implements BrokerUnderTest {
    * bench/ runs Kafka), several get one separate controller.
    */
   static KafkaReference start(Path dir, int brokers, Map<String, String> config) throws Exception {
+    return start(dir, brokers, config, null);
+  }
+
+  /**
+   * With {@code login} non-null, the broker listener is SASL_PLAINTEXT: the test kit then writes a
+   * JAAS file with its PLAIN users ({@link PlainLogin#ADMIN} a super user) and turns on its
+   * StandardAuthorizer (no ACL, no access); the suite's connections log in as {@code login}.
+   */
+  static KafkaReference start(Path dir, int brokers, Map<String, String> config, PlainLogin login)
+      throws Exception {
     MetadataVersion release = MetadataVersion.LATEST_PRODUCTION;
     Map<String, Short> features = new HashMap<>();
     for (Feature f : Feature.PRODUCTION_FEATURES) {
@@ -44,6 +57,12 @@ final class KafkaReference implements BrokerUnderTest {
             .setNumBrokerNodes(brokers)
             .setNumControllerNodes(1)
             .setBaseDirectory(dir)
+            // The controller listener too: with the authorizer on, a PLAINTEXT (anonymous)
+            // controller connection would be refused its registration.
+            .setBrokerSecurityProtocol(
+                login == null ? SecurityProtocol.PLAINTEXT : SecurityProtocol.SASL_PLAINTEXT)
+            .setControllerSecurityProtocol(
+                login == null ? SecurityProtocol.PLAINTEXT : SecurityProtocol.SASL_PLAINTEXT)
             .build();
     KafkaClusterTestKit.Builder builder =
         new KafkaClusterTestKit.Builder(nodes)
@@ -59,7 +78,7 @@ final class KafkaReference implements BrokerUnderTest {
       cluster.close();
       throw e;
     }
-    return new KafkaReference(cluster);
+    return new KafkaReference(cluster, login);
   }
 
   @Override
@@ -77,6 +96,18 @@ final class KafkaReference implements BrokerUnderTest {
       nodes.add(new Node(e.getKey(), "localhost", port));
     }
     return nodes;
+  }
+
+  @Override
+  public void authenticate(WireConnection connection) throws java.io.IOException {
+    if (login != null) {
+      login.login(connection);
+    }
+  }
+
+  @Override
+  public java.util.Properties clientProperties() {
+    return login == null ? new java.util.Properties() : login.clientProperties();
   }
 
   @Override

@@ -29,7 +29,15 @@ final class KeyedArrays {
           "memberId",
           "transactionalId",
           "topic",
-          "user");
+          "user",
+          "resourceName");
+
+  /**
+   * String arrays that are sets: their order carries no meaning. Kafka lists the enabled SASL
+   * mechanisms from a hash map, not in {@code sasl.enabled.mechanisms} order; a client picks its
+   * mechanism by name.
+   */
+  private static final java.util.Set<String> SETS = java.util.Set.of("mechanisms");
 
   private KeyedArrays() {}
 
@@ -40,7 +48,16 @@ final class KeyedArrays {
       Map<String, JsonNode> replaced = new TreeMap<>();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> f = fields.next();
-        replaced.put(f.getKey(), rewrite(f.getValue()));
+        JsonNode value = rewrite(f.getValue());
+        if (SETS.contains(f.getKey()) && value.isArray()) {
+          List<String> sorted = new java.util.ArrayList<>();
+          value.forEach(e -> sorted.add(e.asText()));
+          java.util.Collections.sort(sorted);
+          ArrayNode a = JsonNodeFactory.instance.arrayNode();
+          sorted.forEach(a::add);
+          value = a;
+        }
+        replaced.put(f.getKey(), value);
       }
       replaced.forEach(o::set);
       return o;

@@ -247,7 +247,7 @@ final class SecurityAdminCases {
     return new DescribeAclsRequestData()
         .setResourceTypeFilter((byte) 2)
         .setResourceNameFilter(topic)
-        .setPatternTypeFilter((byte) 4)
+        .setPatternTypeFilter((byte) 2)
         .setPrincipalFilter(null)
         .setHostFilter(null)
         .setOperation((byte) 1)

@@ -22,7 +22,7 @@ import org.awaitility.core.ConditionTimeoutException;
 final class SideContext implements AutoCloseable {
 
   private final BrokerUnderTest side;
-  private final Map<Integer, WireConnection> connections = new HashMap<>();
+  private final Map<String, WireConnection> connections = new HashMap<>();
   private final Map<String, Uuid> topicIds = new HashMap<>();
   private final Map<Uuid, String> topicNames = new HashMap<>();
   private final Map<String, Object> remembered = new HashMap<>();
@@ -50,22 +50,46 @@ final class SideContext implements AutoCloseable {
   }
 
   AbstractResponse send(int nodeIndex, AbstractRequest request) {
+    return send(nodeIndex, Exchange.MAIN, request);
+  }
+
+  /**
+   * Sends on the side's {@code channel} connection to the node: {@link Exchange#MAIN} is
+   * authenticated by the side when it needs it ({@link BrokerUnderTest#authenticate}); any other
+   * channel is left as the case makes it.
+   */
+  AbstractResponse send(int nodeIndex, String channel, AbstractRequest request) {
+    return send(nodeIndex, channel, request.data(), request.version());
+  }
+
+  /** As {@link #send(int, String, AbstractRequest)}, the message exactly as it serializes. */
+  AbstractResponse send(
+      int nodeIndex, String channel, org.apache.kafka.common.protocol.ApiMessage data, short v) {
+    String key = nodeIndex + "/" + channel;
     try {
-      return connection(nodeIndex).send(request);
+      return connection(nodeIndex, channel, key).send(data, v);
     } catch (IOException e) {
       // A closed connection is an answer too (some errors close it); reconnect for the next one.
-      WireConnection dead = connections.remove(nodeIndex);
+      WireConnection dead = connections.remove(key);
       closeQuietly(dead);
       throw new UncheckedIOException(side.name() + " node " + nodeIndex, e);
     }
   }
 
-  private WireConnection connection(int nodeIndex) throws IOException {
-    WireConnection c = connections.get(nodeIndex);
+  /** Closes the node's {@code channel} connection; the next request opens a new one. */
+  void disconnect(int nodeIndex, String channel) {
+    closeQuietly(connections.remove(nodeIndex + "/" + channel));
+  }
+
+  private WireConnection connection(int nodeIndex, String channel, String key) throws IOException {
+    WireConnection c = connections.get(key);
     if (c == null) {
       BrokerUnderTest.Node node = side.nodes().get(nodeIndex);
       c = new WireConnection(node.host(), node.port());
-      connections.put(nodeIndex, c);
+      connections.put(key, c);
+      if (Exchange.MAIN.equals(channel)) {
+        side.authenticate(c);
+      }
     }
     return c;
   }

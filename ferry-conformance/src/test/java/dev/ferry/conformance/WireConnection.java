@@ -6,9 +6,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.RequestUtils;
 
 /**
  * A blocking socket speaking Kafka framing with the kafka-clients codec: the exact request a test
@@ -31,9 +34,19 @@ final class WireConnection implements AutoCloseable {
 
   /** Sends {@code request} at its version and returns the parsed response. */
   AbstractResponse send(AbstractRequest request) throws IOException {
+    return send(request.data(), request.version());
+  }
+
+  /**
+   * Sends {@code data} at {@code version} exactly as the message serializes, with none of the
+   * checks a request class makes on construction (so bindings a client would refuse to send, such
+   * as an ACL for operation ANY, reach the broker), and returns the parsed response.
+   */
+  AbstractResponse send(ApiMessage data, short version) throws IOException {
     RequestHeader header =
-        new RequestHeader(request.apiKey(), request.version(), "conformance", correlationId++);
-    ByteBuffer payload = request.serializeWithHeader(header);
+        new RequestHeader(ApiKeys.forId(data.apiKey()), version, "conformance", correlationId++);
+    ByteBuffer payload =
+        RequestUtils.serialize(header.data(), header.headerVersion(), data, version);
     ByteBuffer frame = ByteBuffer.allocate(4 + payload.remaining());
     frame.putInt(payload.remaining()).put(payload);
     out.write(frame.array());

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.apache.kafka.common.errors.IllegalSaslStateException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.message.SaslAuthenticateResponseData;
 import org.apache.kafka.common.message.SaslHandshakeResponseData;
@@ -73,6 +74,13 @@ public final class SaslAuthenticator implements ConnectionAuthenticator {
 
   private final Settings settings;
   private State state = State.HANDSHAKE_OR_VERSIONS;
+
+  /**
+   * The client chose its mechanism with a v0 handshake: it would send raw SASL tokens next, not
+   * SaslAuthenticate requests (Ferry does not read unframed tokens; such a client is refused).
+   */
+  private boolean rawTokens;
+
   private SaslServerMechanism mechanism;
   private String mechanismName;
   private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
@@ -122,6 +130,23 @@ public final class SaslAuthenticator implements ConnectionAuthenticator {
     if (api == ApiKeys.SASL_AUTHENTICATE && state == State.AUTHENTICATE) {
       return authenticate(request);
     }
+    if (state == State.AUTHENTICATE && !rawTokens) {
+      // As Kafka: once a mechanism is chosen only SaslAuthenticate may come; anything else is
+      // answered ILLEGAL_SASL_STATE (in its own response format) and the connection closes.
+      // (After a v0 handshake Kafka reads the next frame as a raw SASL token, which a Kafka
+      // request is not: it closes without an answer, as below.)
+      log.info(
+          "Failed authentication with {}: unexpected {} request during SASL authentication",
+          request.clientAddress(),
+          api);
+      return fail(
+          request
+              .body()
+              .getErrorResponse(
+                  0,
+                  new IllegalSaslStateException(
+                      "Unexpected Kafka request of type " + api + " during SASL authentication")));
+    }
     log.info(
         "Closing connection {} from {}: unexpected {} request before SASL authentication completed",
         request.connectionId(),
@@ -156,6 +181,7 @@ public final class SaslAuthenticator implements ConnectionAuthenticator {
     }
     mechanism = server.get();
     mechanismName = name;
+    rawTokens = request.header().apiVersion() == 0;
     state = State.AUTHENTICATE;
     return CompletableFuture.completedFuture(
         new SaslHandshakeResponse(data.setErrorCode(Errors.NONE.code())));
