@@ -8,6 +8,7 @@ import dev.ferry.tools.console.ProduceCommand;
 import dev.ferry.tools.group.GroupCommand;
 import dev.ferry.tools.log.DumpLogCommand;
 import dev.ferry.tools.perf.PerfCommand;
+import dev.ferry.tools.schema.SchemaCommand;
 import dev.ferry.tools.security.AclCommand;
 import dev.ferry.tools.security.UserCommand;
 import dev.ferry.tools.topic.TopicCommand;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       AclCommand.class,
       UserCommand.class,
+      SchemaCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FerryCli {

@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Print records of a topic, one per line, on standard output; a count goes to stderr.",
+      "--output json prints each record as one JSON object (topic, partition, offset, timestamp, "
+          + "key, value, headers), as --format json does, and the count as JSON.",
       "Without --group every partition (or --partition) is read from the end, the beginning, "
           + "--offset or --from-timestamp, and nothing is committed. With --group the group's "
           + "committed offsets are used (--from-beginning: for partitions without one) and the "
@@ -145,6 +147,8 @@ public final class ConsumeCommand extends ClientCommand {
   private long poll(
       KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> printed) {
     PrintWriter out = out();
+    // --output json: one JSON object per record, whatever --format says.
+    RecordFormat printAs = output.json() ? RecordFormat.json : format;
     long count = 0;
     long idleSince = System.nanoTime();
     try {
@@ -159,7 +163,7 @@ public final class ConsumeCommand extends ClientCommand {
         }
         idleSince = System.nanoTime();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-          format.print(out, r, keySeparator);
+          printAs.print(out, r, keySeparator);
           printed.put(
               new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
           count++;
