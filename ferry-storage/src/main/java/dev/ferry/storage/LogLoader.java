@@ -8,6 +8,7 @@ import dev.ferry.storage.segment.DirSync;
 import dev.ferry.storage.segment.LocalLog;
 import dev.ferry.storage.segment.LogSegment;
 import dev.ferry.storage.segment.LogSegments;
+import dev.ferry.storage.segment.SegmentFiles;
 import dev.ferry.storage.segment.SegmentScanner;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -160,7 +161,7 @@ final class LogLoader {
         if (truncated) {
           log.warn(
               "Deleting segment {} of {}: it follows a truncated segment",
-              LogSegment.fileName(base, LogSegment.LOG_SUFFIX),
+              SegmentFiles.fileName(base, LogSegment.LOG_SUFFIX),
               dir);
           deleteSegmentFiles(dir, base);
           continue;
@@ -272,7 +273,7 @@ final class LogLoader {
    * place.
    */
   private static void completeSwap(Path dir, long base, List<Long> bases) throws IOException {
-    Path swapLog = LogSegment.withSuffix(LogSegment.logFile(dir, base), LogSegment.SWAP_SUFFIX);
+    Path swapLog = SegmentFiles.withSuffix(SegmentFiles.logFile(dir, base), LogSegment.SWAP_SUFFIX);
     long last;
     try (FileChannel ch = FileChannel.open(swapLog, StandardOpenOption.READ)) {
       long[] lastOffset = {base};
@@ -294,13 +295,13 @@ final class LogLoader {
       deleteSegmentFiles(dir, b);
       bases.remove(Long.valueOf(b));
     }
-    Files.deleteIfExists(LogSegment.indexFile(dir, base));
-    Files.deleteIfExists(LogSegment.timeIndexFile(dir, base));
+    Files.deleteIfExists(SegmentFiles.indexFile(dir, base));
+    Files.deleteIfExists(SegmentFiles.timeIndexFile(dir, base));
     Files.deleteIfExists(
-        LogSegment.withSuffix(LogSegment.indexFile(dir, base), LogSegment.SWAP_SUFFIX));
+        SegmentFiles.withSuffix(SegmentFiles.indexFile(dir, base), LogSegment.SWAP_SUFFIX));
     Files.deleteIfExists(
-        LogSegment.withSuffix(LogSegment.timeIndexFile(dir, base), LogSegment.SWAP_SUFFIX));
-    Files.move(swapLog, LogSegment.logFile(dir, base));
+        SegmentFiles.withSuffix(SegmentFiles.timeIndexFile(dir, base), LogSegment.SWAP_SUFFIX));
+    Files.move(swapLog, SegmentFiles.logFile(dir, base));
     DirSync.fsync(dir);
     bases.add(base);
     log.warn(
@@ -320,8 +321,8 @@ final class LogLoader {
   }
 
   static void deleteSegmentFiles(Path dir, long base) throws IOException {
-    Files.deleteIfExists(LogSegment.logFile(dir, base));
-    Files.deleteIfExists(LogSegment.indexFile(dir, base));
-    Files.deleteIfExists(LogSegment.timeIndexFile(dir, base));
+    Files.deleteIfExists(SegmentFiles.logFile(dir, base));
+    Files.deleteIfExists(SegmentFiles.indexFile(dir, base));
+    Files.deleteIfExists(SegmentFiles.timeIndexFile(dir, base));
   }
 }

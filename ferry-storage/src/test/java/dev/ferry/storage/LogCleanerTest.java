@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.storage.cleaner.LogCleaner;
 import dev.ferry.storage.cleaner.OffsetMap;
-import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.segment.SegmentFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -372,7 +372,7 @@ class LogCleanerTest {
     // A crash after the cleaned copy of segments 0 and 1 became a swap file, before they were
     // replaced: the copy (here the two segments' bytes, as a pass without removals would write)
     // and the originals both on disk; plus a pass's unfinished output.
-    Path swap = LogSegment.withSuffix(LogTestSupport.segmentLog(dir, bases.get(0)), ".swap");
+    Path swap = SegmentFiles.withSuffix(LogTestSupport.segmentLog(dir, bases.get(0)), ".swap");
     Files.write(swap, Files.readAllBytes(LogTestSupport.segmentLog(dir, bases.get(0))));
     Files.write(
         swap,
@@ -380,7 +380,7 @@ class LogCleanerTest {
         java.nio.file.StandardOpenOption.APPEND);
     Files.copy(
         LogTestSupport.segmentLog(dir, bases.get(2)),
-        LogSegment.withSuffix(LogTestSupport.segmentLog(dir, bases.get(2)), ".cleaned"),
+        SegmentFiles.withSuffix(LogTestSupport.segmentLog(dir, bases.get(2)), ".cleaned"),
         StandardCopyOption.REPLACE_EXISTING);
 
     try (PartitionLog log =

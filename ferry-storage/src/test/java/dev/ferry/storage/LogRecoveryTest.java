@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.segment.SegmentFiles;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -253,11 +254,11 @@ class LogRecoveryTest {
       }
     }
     long firstBase = bases(dir).get(0);
-    long indexSize = Files.size(LogSegment.indexFile(dir, firstBase));
+    long indexSize = Files.size(SegmentFiles.indexFile(dir, firstBase));
     assertThat(indexSize).isPositive();
     for (long base : bases(dir)) {
-      Files.delete(LogSegment.indexFile(dir, base));
-      Files.delete(LogSegment.timeIndexFile(dir, base));
+      Files.delete(SegmentFiles.indexFile(dir, base));
+      Files.delete(SegmentFiles.timeIndexFile(dir, base));
     }
     try (PartitionLog log = open(dir, true)) {
       assertThat(log.loadStats().recoveredSegments()).isEqualTo(bases(dir).size());
@@ -268,7 +269,7 @@ class LogRecoveryTest {
       }
       assertThat(log.offsetForTimestamp(1_000 + 100)).isEqualTo(new TimestampOffset(1_100, 200));
     }
-    assertThat(Files.size(LogSegment.indexFile(dir, firstBase))).isEqualTo(indexSize);
+    assertThat(Files.size(SegmentFiles.indexFile(dir, firstBase))).isEqualTo(indexSize);
   }
 
   @Test
@@ -281,7 +282,7 @@ class LogRecoveryTest {
     }
     List<Long> bases = bases(dir);
     // entries out of order
-    Path index0 = LogSegment.indexFile(dir, bases.get(0));
+    Path index0 = SegmentFiles.indexFile(dir, bases.get(0));
     try (RandomAccessFile raf = new RandomAccessFile(index0.toFile(), "rw")) {
       raf.seek(8);
       raf.writeInt(0);
@@ -289,9 +290,9 @@ class LogRecoveryTest {
     }
     // size not a multiple of the entry size
     Files.write(
-        LogSegment.timeIndexFile(dir, bases.get(1)), new byte[5], StandardOpenOption.APPEND);
+        SegmentFiles.timeIndexFile(dir, bases.get(1)), new byte[5], StandardOpenOption.APPEND);
     // last entry beyond the end of the log
-    Path index2 = LogSegment.indexFile(dir, bases.get(2));
+    Path index2 = SegmentFiles.indexFile(dir, bases.get(2));
     try (RandomAccessFile raf = new RandomAccessFile(index2.toFile(), "rw")) {
       raf.seek(raf.length());
       raf.writeInt(100_000);

@@ -1,6 +1,7 @@
 package dev.ferry.storage;
 
 import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.segment.SegmentFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,6 @@ final class LogTestSupport {
   }
 
   static Path segmentLog(Path dir, long base) {
-    return dir.resolve(LogSegment.fileName(base, LogSegment.LOG_SUFFIX));
+    return dir.resolve(SegmentFiles.fileName(base, LogSegment.LOG_SUFFIX));
   }
 }

@@ -7,6 +7,7 @@ import dev.ferry.storage.index.CorruptIndexException;
 import dev.ferry.storage.index.OffsetIndex;
 import dev.ferry.storage.index.TimeIndex;
 import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.segment.SegmentFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +38,10 @@ class SegmentRollAndIndexTest {
         assertThat(Files.size(file)).isLessThanOrEqualTo(2500);
       }
       // rolled segments have indexes trimmed to their entries
-      assertThat(Files.size(LogSegment.indexFile(log.dir(), 0)) % OffsetIndex.ENTRY_SIZE).isZero();
-      assertThat(Files.size(LogSegment.indexFile(log.dir(), 0))).isLessThan(100);
-      assertThat(Files.size(LogSegment.indexFile(log.dir(), 8)))
+      assertThat(Files.size(SegmentFiles.indexFile(log.dir(), 0)) % OffsetIndex.ENTRY_SIZE)
+          .isZero();
+      assertThat(Files.size(SegmentFiles.indexFile(log.dir(), 0))).isLessThan(100);
+      assertThat(Files.size(SegmentFiles.indexFile(log.dir(), 8)))
           .isEqualTo(config.segmentIndexBytes() / 8 * 8L); // active: preallocated
     }
   }

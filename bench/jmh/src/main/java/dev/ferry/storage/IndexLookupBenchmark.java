@@ -3,6 +3,7 @@ package dev.ferry.storage;
 import dev.ferry.storage.index.OffsetIndex;
 import dev.ferry.storage.index.TimeIndex;
 import dev.ferry.storage.segment.LogSegment;
+import dev.ferry.storage.segment.SegmentFiles;
 
 import dev.ferry.jmh.TempDirs;
 import java.io.IOException;
@@ -72,9 +73,9 @@ public class IndexLookupBenchmark {
     dir = TempDirs.create("ferry-jmh-index");
     offsetIndex =
         new OffsetIndex(
-            LogSegment.indexFile(dir, BASE_OFFSET), BASE_OFFSET, indexBytes, /* writable */ true);
+            SegmentFiles.indexFile(dir, BASE_OFFSET), BASE_OFFSET, indexBytes, /* writable */ true);
     timeIndex =
-        new TimeIndex(LogSegment.timeIndexFile(dir, BASE_OFFSET), BASE_OFFSET, indexBytes, true);
+        new TimeIndex(SegmentFiles.timeIndexFile(dir, BASE_OFFSET), BASE_OFFSET, indexBytes, true);
     for (int i = 0; !offsetIndex.isFull(); i++) {
       offsetIndex.append(BASE_OFFSET + (long) i * OFFSETS_PER_ENTRY, i * BYTES_PER_ENTRY);
     }

@@ -3,6 +3,7 @@ package dev.ferry.storage.producer;
 import dev.ferry.storage.segment.BatchHeader;
 import dev.ferry.storage.segment.LogSegment;
 import dev.ferry.storage.segment.LogSegments;
+import dev.ferry.storage.segment.SegmentFiles;
 import dev.ferry.storage.txn.AbortedTxn;
 import dev.ferry.storage.txn.LogTransactions;
 import java.io.IOException;
@@ -494,7 +495,7 @@ public final class ProducerStateManager {
   }
 
   static Path snapshotFile(Path dir, long offset) {
-    return dir.resolve(LogSegment.fileName(offset, SNAPSHOT_SUFFIX));
+    return dir.resolve(SegmentFiles.fileName(offset, SNAPSHOT_SUFFIX));
   }
 
   /** Writes the current state as {@code <offset>.snapshot} (temp file, fsync, atomic rename). */

@@ -59,23 +59,8 @@ public final class LogSegment {
   private volatile long rollStartMs = -1;
   private int bytesSinceLastIndexEntry;
 
-  /**
-   * Moving averages of the batches written (bytes and offsets per batch), published for the fetch
-   * path to size its header reads: large batches need a few hundred bytes read at the index
-   * position, small ones the stretch up to the batch wanted. Only a read-size hint: a stale or racy
-   * value costs at most one more read, never a different answer.
-   */
-  private volatile int typicalBatchBytes;
-
-  private volatile int typicalBatchOffsets;
-  private int averageBatchBytes;
-  private int averageBatchOffsets;
-
-  /**
-   * Bytes read past the estimated position of the header a walk needs, plus a quarter of the
-   * estimated distance: batch sizes vary, and one read a little too long is cheaper than two.
-   */
-  private static final int READ_SLACK = 512;
+  private final BatchShape shape = new BatchShape();
+  private BatchLocator locator;
 
   private LogSegment(
       long baseOffset, FileRecords records, OffsetIndex offsetIndex, TimeIndex timeIndex) {
@@ -86,26 +71,9 @@ public final class LogSegment {
     this.committedSize = records.sizeInBytes();
     this.nextOffset = baseOffset;
     this.offsetOfMaxTimestamp = baseOffset;
-  }
-
-  public static String fileName(long offset, String suffix) {
-    return String.format("%020d%s", offset, suffix);
-  }
-
-  public static Path logFile(Path dir, long baseOffset) {
-    return dir.resolve(fileName(baseOffset, LOG_SUFFIX));
-  }
-
-  public static Path indexFile(Path dir, long baseOffset) {
-    return dir.resolve(fileName(baseOffset, INDEX_SUFFIX));
-  }
-
-  public static Path timeIndexFile(Path dir, long baseOffset) {
-    return dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX));
-  }
-
-  static Path txnIndexFile(Path dir, long baseOffset) {
-    return dir.resolve(fileName(baseOffset, TransactionIndex.SUFFIX));
+    if (offsetIndex != null) {
+      this.locator = new BatchLocator(records, offsetIndex, shape);
+    }
   }
 
   /** Creates an empty active segment (fails if its log file already exists). */
@@ -119,13 +87,14 @@ public final class LogSegment {
    */
   public static LogSegment create(Path dir, long baseOffset, int maxIndexSize, String suffix)
       throws IOException {
-    Path logFile = withSuffix(logFile(dir, baseOffset), suffix);
-    Path indexFile = withSuffix(indexFile(dir, baseOffset), suffix);
-    Path timeIndexFile = withSuffix(timeIndexFile(dir, baseOffset), suffix);
+    Path logFile = SegmentFiles.withSuffix(SegmentFiles.logFile(dir, baseOffset), suffix);
+    Path indexFile = SegmentFiles.withSuffix(SegmentFiles.indexFile(dir, baseOffset), suffix);
+    Path timeIndexFile =
+        SegmentFiles.withSuffix(SegmentFiles.timeIndexFile(dir, baseOffset), suffix);
     if (!suffix.isEmpty()) {
       Files.deleteIfExists(logFile); // a leftover of an abandoned attempt
     }
-    Path txnIndexFile = withSuffix(txnIndexFile(dir, baseOffset), suffix);
+    Path txnIndexFile = SegmentFiles.withSuffix(SegmentFiles.txnIndexFile(dir, baseOffset), suffix);
     Files.deleteIfExists(indexFile);
     Files.deleteIfExists(timeIndexFile);
     Files.deleteIfExists(txnIndexFile);
@@ -145,27 +114,15 @@ public final class LogSegment {
     }
   }
 
-  public static Path withSuffix(Path file, String suffix) {
-    return suffix.isEmpty() ? file : file.resolveSibling(file.getFileName() + suffix);
-  }
-
   /**
    * Renames the three files from {@code from} to {@code to} (suffixes after the usual names, "" for
    * none); open handles stay valid. The caller syncs the directory.
    */
   public void changeFileSuffixes(String from, String to) throws IOException {
-    records.renameTo(renamed(records.file().toPath(), from, to).toFile());
-    offsetIndex.renameTo(renamed(offsetIndex.file(), from, to));
-    timeIndex.renameTo(renamed(timeIndex.file(), from, to));
-    txnIndex.renameTo(renamed(txnIndex.file(), from, to));
-  }
-
-  private static Path renamed(Path file, String from, String to) {
-    String name = file.getFileName().toString();
-    if (!name.endsWith(from)) {
-      throw new IllegalStateException(file + " does not end with '" + from + "'");
-    }
-    return file.resolveSibling(name.substring(0, name.length() - from.length()) + to);
+    records.renameTo(SegmentFiles.renamed(records.file().toPath(), from, to).toFile());
+    offsetIndex.renameTo(SegmentFiles.renamed(offsetIndex.file(), from, to));
+    timeIndex.renameTo(SegmentFiles.renamed(timeIndex.file(), from, to));
+    txnIndex.renameTo(SegmentFiles.renamed(txnIndex.file(), from, to));
   }
 
   /**
@@ -174,21 +131,23 @@ public final class LogSegment {
    */
   public static LogSegment open(Path dir, long baseOffset, int maxIndexSize, boolean active)
       throws IOException {
-    FileRecords recs = FileRecords.open(logFile(dir, baseOffset).toFile(), true, true, 0, false);
+    FileRecords recs =
+        FileRecords.open(SegmentFiles.logFile(dir, baseOffset).toFile(), true, true, 0, false);
     LogSegment segment = new LogSegment(baseOffset, recs, null, null);
     segment.indexesIntact = true;
     try {
       segment.offsetIndex =
           openIndex(
-              indexFile(dir, baseOffset),
+              SegmentFiles.indexFile(dir, baseOffset),
               p -> new OffsetIndex(p, baseOffset, maxIndexSize, active),
               segment);
       segment.timeIndex =
           openIndex(
-              timeIndexFile(dir, baseOffset),
+              SegmentFiles.timeIndexFile(dir, baseOffset),
               p -> new TimeIndex(p, baseOffset, maxIndexSize, active),
               segment);
-      segment.txnIndex = TransactionIndex.open(txnIndexFile(dir, baseOffset));
+      segment.txnIndex = TransactionIndex.open(SegmentFiles.txnIndexFile(dir, baseOffset));
+      segment.locator = new BatchLocator(recs, segment.offsetIndex, segment.shape);
     } catch (IOException | RuntimeException e) {
       segment.closeQuietly();
       throw e;
@@ -253,9 +212,9 @@ public final class LogSegment {
                 tail[0] = ts;
                 tail[1] = BatchHeader.baseOffset(h, at);
               }
-              sampleBatch(sz, BatchHeader.lastOffsetDelta(h, at) + 1L);
+              shape.sample(sz, BatchHeader.lastOffsetDelta(h, at) + 1L);
             });
-    publishBatchShape();
+    shape.publish();
     if (r.problem() != null) {
       log.warn(
           "Segment {} is inconsistent at position {} ({}) despite a clean shutdown; recovering it",
@@ -303,7 +262,7 @@ public final class LogSegment {
             baseOffset,
             (h, at, pos, sz) -> indexBatch(h, at, pos, sz, indexIntervalBytes));
     scannedBatches[0] += r.batches();
-    publishBatchShape();
+    shape.publish();
     int truncated = 0;
     if (r.problem() != null) {
       truncated = size - r.validEnd();
@@ -335,25 +294,7 @@ public final class LogSegment {
       bytesSinceLastIndexEntry = 0;
     }
     bytesSinceLastIndexEntry += size;
-    sampleBatch(size, BatchHeader.lastOffsetDelta(h, at) + 1L);
-  }
-
-  /** Writer side: folds one batch into the moving averages (weight 1/8). */
-  private void sampleBatch(int size, long offsets) {
-    int n = (int) Math.min(offsets, Integer.MAX_VALUE);
-    if (averageBatchBytes == 0) {
-      averageBatchBytes = size;
-      averageBatchOffsets = n;
-    } else {
-      averageBatchBytes += (size - averageBatchBytes) >> 3;
-      averageBatchOffsets += (n - averageBatchOffsets) >> 3;
-    }
-  }
-
-  private void publishBatchShape() {
-    // offsets first: a reader that sees a batch size also sees a non-zero offset count
-    typicalBatchOffsets = Math.max(1, averageBatchOffsets);
-    typicalBatchBytes = averageBatchBytes;
+    shape.sample(size, BatchHeader.lastOffsetDelta(h, at) + 1L);
   }
 
   private void initRollStart() throws IOException {
@@ -401,9 +342,9 @@ public final class LogSegment {
       int size = b.sizeInBytes();
       pos += size;
       bytesSinceLastIndexEntry += size;
-      sampleBatch(size, b.lastOffset() - b.baseOffset() + 1);
+      shape.sample(size, b.lastOffset() - b.baseOffset() + 1);
     }
-    publishBatchShape();
+    shape.publish();
     if (rollStartMs < 0) {
       rollStartMs = nowMs;
     }
@@ -418,85 +359,16 @@ public final class LogSegment {
 
   /**
    * Position of the first batch at or after {@code from} whose last offset is at least {@code
-   * offset}, or -1 when no such batch starts before {@code end}. When found, that batch's header is
-   * still in {@code reader}'s chunk ({@code reader.header(position, end)} returns it without a
-   * read).
+   * offset}, or -1 when none starts before {@code end} (see {@link BatchLocator#findBatch}).
    */
   public int findBatch(BatchHeaderReader reader, long offset, int from, int end)
       throws IOException {
-    int slot = offsetIndex.lookupSlot(offset);
-    int indexed = offsetIndex.positionOf(slot);
-    int pos = Math.max(from, indexed);
-    // The next index entry's batch starts after offset, so the batch containing offset lies before
-    // it: reading up to there finds it. The entry is only a read-size hint; a walk that passes it
-    // (index racing a truncation) reads on in whole chunks.
-    int hint = slot + 1 < offsetIndex.entries() ? offsetIndex.positionOf(slot + 1) : end;
-    // The first read goes only as far as the typical batch shape says the batch is.
-    long until =
-        pos == indexed
-            ? Math.min(hint, estimatedReadEnd(pos, offset - offsetIndex.offsetOf(slot)))
-            : hint;
-    ByteBuffer h = reader.buffer();
-    while (pos < end) {
-      int at = reader.header(pos, pos < until ? until : end);
-      if (BatchHeader.lastOffset(h, at) >= offset) {
-        return pos;
-      }
-      pos += checkedSize(h, at, pos, end);
-      until = hint;
-    }
-    return -1;
-  }
-
-  /**
-   * Where a header walk from the batch at {@code position} probably has read every header it needs,
-   * the wanted batch being {@code offsetsAhead} offsets further; unbounded when no batch has been
-   * seen yet.
-   */
-  private long estimatedReadEnd(int position, long offsetsAhead) {
-    int bytes = typicalBatchBytes;
-    if (bytes <= 0) {
-      return Long.MAX_VALUE;
-    }
-    long distance = Math.max(0, offsetsAhead) / Math.max(1, typicalBatchOffsets) * bytes;
-    return position + distance + distance / 4 + BatchHeader.SIZE + READ_SLACK;
-  }
-
-  /**
-   * The last batch boundary at or before {@code limit}, starting from the boundary {@code from}.
-   */
-  private int lastBoundaryAtOrBefore(BatchHeaderReader reader, int from, long limit, int end)
-      throws IOException {
-    int pos = Math.max(from, offsetIndex.floorPosition(limit));
-    // Every header this walk looks at starts at or before limit; the first read goes only as far
-    // as the typical batch size says the last boundary is.
-    long readUntil = limit + BatchHeader.SIZE;
-    int bytes = typicalBatchBytes;
-    long until = readUntil;
-    if (bytes > 0) {
-      long distance = (limit - pos) / bytes * bytes;
-      until = Math.min(readUntil, pos + distance + distance / 4 + BatchHeader.SIZE + READ_SLACK);
-    }
-    ByteBuffer h = reader.buffer();
-    while (pos < end) {
-      int size = checkedSize(h, reader.header(pos, until), pos, end);
-      if (pos + (long) size > limit) {
-        break;
-      }
-      pos += size;
-      until = readUntil;
-    }
-    return pos;
+    return locator.findBatch(reader, offset, from, end);
   }
 
   /** The size of the batch whose header is at {@code at} in {@code h}, checked against the end. */
   public int checkedSize(ByteBuffer h, int at, int pos, int end) {
-    int size = BatchHeader.sizeInBytes(h, at);
-    if (size < BatchHeader.SIZE || pos + (long) size > end) {
-      throw new IllegalStateException(
-          "Batch at position " + pos + " of " + records.file() + " has invalid size " + size);
-    }
-    return size;
+    return locator.checkedSize(h, at, pos, end);
   }
 
   /**
@@ -528,34 +400,8 @@ public final class LogSegment {
       long maxOffsetExclusive,
       boolean minOneBatch)
       throws IOException {
-    int start = findBatch(reader, fetchOffset, 0, end);
-    if (start < 0) {
-      return null;
-    }
-    ByteBuffer h = reader.buffer();
-    int at = reader.header(start, end);
-    if (BatchHeader.lastOffset(h, at) >= maxOffsetExclusive) {
-      return MemoryRecords.EMPTY;
-    }
-    int firstSize = checkedSize(h, at, start, end);
-    int limit = end;
-    if (maxOffsetExclusive < nextOffset) {
-      int bound = findBatch(reader, maxOffsetExclusive, start + firstSize, end);
-      if (bound >= 0) {
-        limit = bound;
-      }
-    }
-    long wanted = (long) start + Math.max(0, maxBytes);
-    if (wanted < limit) {
-      limit = lastBoundaryAtOrBefore(reader, start, wanted, limit);
-    }
-    if (limit == start) {
-      if (!minOneBatch) {
-        return MemoryRecords.EMPTY;
-      }
-      limit = start + firstSize;
-    }
-    return records.slice(start, limit - start);
+    return locator.slice(
+        reader, end, nextOffset, fetchOffset, maxBytes, maxOffsetExclusive, minOneBatch);
   }
 
   /**
