@@ -163,6 +163,21 @@ final class AllowList {
         // SCRAM messages from the server carry its random nonce (server-first) and a signature
         // over it (server-final); the client's messages and every error code are compared.
         .allow("SASL_AUTHENTICATE/scram-*", "authBytes", "random server nonce")
+        // The aborted transactions of a read_committed fetch name each cluster's producer id.
+        .allow("FETCH", "**abortedTransactions[].producerId", "allocated per cluster")
+        // A read_committed/uncommitted fetch right after the markers: Kafka returns only the
+        // first batch while the file position of its new high watermark is not known yet (it
+        // reads to an offset it can place), Ferry every batch below the bound; the consumer
+        // fetches the rest next. Offsets, high watermark, last stable offset and aborted
+        // transactions are compared.
+        .allow(
+            "FETCH/read-committed-after-abort-and-commit",
+            "**recordsSizeInBytes",
+            "Kafka returns one batch until it can place its high watermark")
+        // DescribeLogDirs: each broker's own directory path and disk space.
+        .allow("DESCRIBE_LOG_DIRS", "results[].logDir", "each broker's own path")
+        .allow("DESCRIBE_LOG_DIRS", "results[].totalBytes", "each machine's disk")
+        .allow("DESCRIBE_LOG_DIRS", "results[].usableBytes", "each machine's disk")
         // Wall-clock times of the run.
         .allow("DESCRIBE_TRANSACTIONS", "**transactionStartTimeMs", "wall-clock time")
         .allow("DESCRIBE_PRODUCERS", "**lastTimestamp", "wall-clock time");

@@ -13,9 +13,11 @@ final class Cases {
     all.addAll(MetadataCases.all());
     all.addAll(DataCases.all());
     all.addAll(AdminCases.all());
+    all.addAll(PlacementCases.all());
     all.addAll(GroupCases.all());
     all.addAll(ConsumerGroupCases.all());
     all.addAll(TxnCases.all());
+    all.addAll(TxnDataCases.all());
     all.addAll(SecurityAdminCases.all());
     return all;
   }

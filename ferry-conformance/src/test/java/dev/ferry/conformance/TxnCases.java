@@ -323,6 +323,22 @@ final class TxnCases {
         });
   }
 
+  /** Adds partition 0 of the topic {@code topic} names for this side and version. */
+  static Exchange addPartitionsByTopic(String prefix, TxnDataCasesTopic topic) {
+    return Exchange.of(
+        ApiKeys.ADD_PARTITIONS_TO_TXN,
+        (s, v) -> {
+          String id = txnId(prefix, s, v);
+          return addPartitionsData(
+              v, id, producerId(s, id), epoch(s, id), topic.of(prefix, s, v), List.of(0));
+        });
+  }
+
+  /** A topic named per case prefix, side and version. */
+  interface TxnDataCasesTopic {
+    String of(String prefix, SideContext s, short v);
+  }
+
   static AddPartitionsToTxnRequestData addPartitionsData(
       short v, String id, long pid, short epoch, String topic, int partition) {
     return addPartitionsData(v, id, pid, epoch, topic, List.of(partition));
