@@ -32,7 +32,18 @@ public interface BrokerExtension {
    * @param bootstrapServers {@code host:port} of the broker's first listener, for Kafka clients in
    *     the extension (loopback when the listener binds every address)
    * @param produceValidation where an extension installs a check of produced records
+   * @param passwords checks user names and passwords as the broker's SASL listener does; null when
+   *     the broker has no SASL listener (then HTTP services need no credentials either)
    */
   record Context(
-      BrokerConfig config, String bootstrapServers, ProduceValidation produceValidation) {}
+      BrokerConfig config,
+      String bootstrapServers,
+      ProduceValidation produceValidation,
+      Passwords passwords) {}
+
+  /** Verifies a user's password; the principal name when valid. */
+  @FunctionalInterface
+  interface Passwords {
+    java.util.Optional<String> verify(String user, String password);
+  }
 }

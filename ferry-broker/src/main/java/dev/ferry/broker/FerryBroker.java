@@ -32,6 +32,7 @@ import dev.ferry.replication.ReplicaManager;
 import dev.ferry.replication.ReplicationConfig;
 import dev.ferry.runtime.BrokerThreads;
 import dev.ferry.security.BrokerSecurity;
+import dev.ferry.security.PasswordVerifier;
 import dev.ferry.security.authorizer.AclApis;
 import dev.ferry.security.authorizer.RequestAuthorizer;
 import dev.ferry.security.sasl.SaslApiHandlers;
@@ -459,8 +460,15 @@ public final class FerryBroker implements Closeable {
     if (host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
       host = "127.0.0.1";
     }
+    BrokerExtension.Passwords passwords =
+        config.listeners.stream()
+            .filter(l -> l.securityProtocol().startsWith("SASL_"))
+            .findFirst()
+            .map(l -> PasswordVerifier.forListener(security, l.name()))
+            .<BrokerExtension.Passwords>map(v -> v::verify)
+            .orElse(null);
     BrokerExtension.Context context =
-        new BrokerExtension.Context(config, host + ":" + boundPort, produceValidation);
+        new BrokerExtension.Context(config, host + ":" + boundPort, produceValidation, passwords);
     for (BrokerExtension extension : ServiceLoader.load(BrokerExtension.class)) {
       BrokerExtension.Running running = extension.start(context);
       if (running != null) {

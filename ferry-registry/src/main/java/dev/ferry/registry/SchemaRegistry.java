@@ -49,7 +49,7 @@ public final class SchemaRegistry implements BrokerExtension.Running {
                 config.port(),
                 config.maxRequestBytes(),
                 4,
-                null,
+                context.passwords() == null ? null : context.passwords()::verify,
                 "schema-registry"),
             new RegistryApi(this::service, new HttpForwarder(Duration.ofMillis(config.timeoutMs())))
                 .router(),

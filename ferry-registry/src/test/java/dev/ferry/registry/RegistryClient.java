@@ -29,9 +29,19 @@ final class RegistryClient {
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final String base;
+  private final String authorization;
 
   RegistryClient(String base) {
+    this(base, null);
+  }
+
+  /** A client sending HTTP Basic credentials {@code user:password} (null: none). */
+  RegistryClient(String base, String userInfo) {
     this.base = base;
+    this.authorization =
+        userInfo == null
+            ? null
+            : "Basic " + java.util.Base64.getEncoder().encodeToString(userInfo.getBytes());
   }
 
   Reply get(String path) {
@@ -61,6 +71,9 @@ final class RegistryClient {
                   body == null
                       ? HttpRequest.BodyPublishers.noBody()
                       : HttpRequest.BodyPublishers.ofString(body));
+      if (authorization != null) {
+        b.header("Authorization", authorization);
+      }
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Reply(r.statusCode(), r.body());
     } catch (Exception e) {
