@@ -173,7 +173,6 @@ public final class FerryBroker implements Closeable {
   }
 
   private void startAll() {
-    ProtocolPreload.startInBackground();
     if (metadataSource != null) {
       metadata = metadataSource.get();
       started.push(metadata);

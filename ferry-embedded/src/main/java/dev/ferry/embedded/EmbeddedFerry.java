@@ -2,7 +2,6 @@ package dev.ferry.embedded;
 
 import dev.ferry.broker.BrokerConfig;
 import dev.ferry.broker.FerryBroker;
-import dev.ferry.broker.ProtocolPreload;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.memory.InMemoryMetadataCluster;
@@ -76,8 +75,6 @@ public final class EmbeddedFerry implements AutoCloseable {
   }
 
   private EmbeddedFerry(Builder builder) {
-    // Before the temporary directory and the configs: the protocol classes take longest.
-    ProtocolPreload.startInBackground();
     try {
       this.dataRoot = Files.createTempDirectory("ferry-embedded-");
     } catch (IOException e) {
