@@ -5,9 +5,11 @@ import com.google.re2j.PatternSyntaxException;
 import dev.ferry.storage.AppendResult;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: each operation locks its group; timers run on the coordinator's scheduler and take
  * the same lock. Nothing blocks.
  */
-final class ConsumerGroupManager {
+final class ConsumerGroupManager implements ConsumerGroupOffsetOwners {
 
   private static final Logger log = LoggerFactory.getLogger(ConsumerGroupManager.class);
 
@@ -895,6 +897,39 @@ final class ConsumerGroupManager {
       }
     }
     return out;
+  }
+
+  @Override
+  public Optional<Owner> owner(String groupId) {
+    ConsumerGroup g = groups.get(groupId);
+    if (g == null) {
+      return Optional.empty();
+    }
+    g.lock().lock();
+    try {
+      if (g.isDead()) {
+        return Optional.empty();
+      }
+      // What the members subscribe to now (the group's resolved topics are those of its last
+      // epoch bump, which a leaving member does not redo).
+      Set<String> topics = new HashSet<>();
+      for (ConsumerGroupMember m : g.members()) {
+        topics.addAll(m.subscribedTopicNames);
+        for (String t : g.subscribedTopics().keySet()) {
+          if (m.subscribesTo(t)) {
+            topics.add(t);
+          }
+        }
+      }
+      return Optional.of(new Owner(topics, !g.members().isEmpty()));
+    } finally {
+      g.lock().unlock();
+    }
+  }
+
+  @Override
+  public void forgetIfEmpty(String groupId) {
+    forget(groupId);
   }
 
   /** Drops an empty group that DeleteGroups removed (its offsets went with the classic entry). */

@@ -134,6 +134,7 @@ public final class GroupCoordinator implements AutoCloseable {
     consumerGroups =
         new ConsumerGroupManager(
             consumerConfig, config, time, scheduler, registry, writer, membership, topics);
+    offsets.setConsumerGroups(consumerGroups);
     return this;
   }
 

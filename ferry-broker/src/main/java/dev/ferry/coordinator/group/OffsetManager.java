@@ -32,6 +32,9 @@ final class OffsetManager {
   private final MembershipManager membership;
   private final TransactionalOffsets transactional = new TransactionalOffsets();
 
+  /** Consumer-protocol groups, whose offsets expire by their own rule; none until enabled. */
+  private volatile ConsumerGroupOffsetOwners consumerGroups;
+
   OffsetManager(
       GroupCoordinatorConfig config,
       Time time,
@@ -43,6 +46,11 @@ final class OffsetManager {
     this.registry = registry;
     this.writer = writer;
     this.membership = membership;
+  }
+
+  /** Offset expiry consults {@code owners} for groups that use the consumer protocol. */
+  void setConsumerGroups(ConsumerGroupOffsetOwners owners) {
+    this.consumerGroups = owners;
   }
 
   // ---------------------------------------------------------------- OffsetCommit
@@ -472,8 +480,9 @@ final class OffsetManager {
    * Drops offsets past {@code offsets.retention.minutes} and groups left with nothing, writing
    * tombstones for both. An empty consumer group's offsets expire together, counted from when it
    * became empty; a standalone group's (no protocol type) expire one by one from their commit time;
-   * an active consumer group loses only offsets of topics it no longer subscribes to. Returns the
-   * number of offsets removed.
+   * an active consumer group loses only offsets of topics it no longer subscribes to. A
+   * consumer-protocol group's offsets (kept in the empty classic entry of its id) expire from their
+   * commit time unless the group subscribes to their topic. Returns the number of offsets removed.
    */
   int expireOffsets() {
     int removed = 0;
@@ -497,12 +506,19 @@ final class OffsetManager {
     long retention = config.offsetsRetentionMs();
     List<TopicPartition> expired = new ArrayList<>();
     boolean groupGone = false;
+    // Asked before taking the classic lock: a downgrade holds the consumer group's lock while it
+    // takes the classic one, so the other order here could deadlock.
+    ConsumerGroupOffsetOwners owners = consumerGroups;
+    Optional<ConsumerGroupOffsetOwners.Owner> consumer =
+        owners == null ? Optional.empty() : owners.owner(g.groupId());
     g.lock().lock();
     try {
       if (g.is(GroupState.DEAD) || g.hasPendingOffsetWrites()) {
         return 0;
       }
-      if (g.is(GroupState.EMPTY)) {
+      if (consumer.isPresent() && g.is(GroupState.EMPTY)) {
+        collectOldOffsets(g, now, retention, consumer.get().subscribedTopics(), expired);
+      } else if (g.is(GroupState.EMPTY)) {
         if (g.protocolType() != null) {
           if (now - g.stateTimestampMs() >= retention) {
             expired.addAll(g.offsets().keySet());
@@ -519,12 +535,19 @@ final class OffsetManager {
       for (TopicPartition tp : expired) {
         g.removeOffset(tp);
       }
-      if (g.is(GroupState.EMPTY) && g.offsets().isEmpty() && (g.pendingMemberCount() == 0)) {
+      boolean consumerMembers = consumer.isPresent() && consumer.get().hasMembers();
+      if (g.is(GroupState.EMPTY)
+          && g.offsets().isEmpty()
+          && g.pendingMemberCount() == 0
+          && !consumerMembers) {
         retire(g);
         groupGone = true;
       }
     } finally {
       g.lock().unlock();
+    }
+    if (groupGone && consumer.isPresent()) {
+      owners.forgetIfEmpty(g.groupId());
     }
     if (!expired.isEmpty() || groupGone) {
       log.info(

@@ -105,9 +105,14 @@ class GroupProtocolMigrationTest {
   }
 
   private ConsumerGroupHeartbeatResponseData cgh(String memberId, int epoch, Set<Integer> owned) {
+    return cgh(G, memberId, epoch, owned);
+  }
+
+  private ConsumerGroupHeartbeatResponseData cgh(
+      String group, String memberId, int epoch, Set<Integer> owned) {
     ConsumerGroupHeartbeatRequestData req =
         new ConsumerGroupHeartbeatRequestData()
-            .setGroupId(G)
+            .setGroupId(group)
             .setMemberId(memberId)
             .setMemberEpoch(epoch)
             .setTopicPartitions(
@@ -236,6 +241,49 @@ class GroupProtocolMigrationTest {
     assertThat(j.leader()).isEqualTo(c);
     assertThat(j.generationId()).as("the group epoch 2, then one rebalance").isEqualTo(3);
     assertThat(f.coordinator.fetchOffsets(G, List.of(P0)).offsets().get(P0).offset()).isEqualTo(42);
+  }
+
+  // ---------------------------------------------------------------- offset expiry
+
+  @Test
+  void aConsumerGroupsOffsetsExpireByItsOwnRuleNotByItsEmptyClassicEntry() throws Exception {
+    // Retention 300 ms, checked every 200 ms.
+    f.close();
+    f =
+        CoordinatorFixture.startManual(
+            dir, new GroupCoordinatorConfig(10, 600_000, 0, 100, 1, 300, 200, 4096), clock);
+    useMigrationPolicy(ConsumerGroupMigrationPolicy.BIDIRECTIONAL);
+    f.coordinator.startup();
+    TopicPartition old = new TopicPartition("retired-topic", 0);
+    String c = stableClassicGroup(); // commits orders-0
+    assertThat(f.commit(G, c, 1, Map.of(old, CoordinatorFixture.offset(7, 0, ""))))
+        .containsEntry(old, Errors.NONE);
+    cgh("a", 0, Set.of()); // upgrade: the classic entry is now Empty, the group lives on
+    // An empty consumer-protocol group of its own, with one commit.
+    ConsumerGroupHeartbeatResponseData x = cgh("solo", "x", 0, Set.of());
+    assertThat(
+            f.commit("solo", "x", x.memberEpoch(), Map.of(P0, CoordinatorFixture.offset(3, 0, ""))))
+        .containsEntry(P0, Errors.NONE);
+    cgh("solo", "x", -1, Set.of());
+
+    for (int i = 0; i < 2; i++) {
+      clock.advance(200);
+      cgh("a", 2, Set.of());
+      f.heartbeat(G, c, null, 1);
+    }
+    // 400 ms on: the live group keeps the offset of the topic it subscribes to, although its
+    // classic entry has been Empty for longer than the retention; the other one expired.
+    assertThat(f.coordinator.fetchOffsets(G, null).offsets()).containsOnlyKeys(P0);
+    // The empty consumer group lost its offsets and is gone.
+    assertThat(f.coordinator.fetchOffsets("solo", null).offsets()).isEmpty();
+    assertThat(f.coordinator.listGroups(Set.of(), Set.of()).groups())
+        .extracting(GroupListing::groupId)
+        .containsExactly(G);
+    f.restart();
+    assertThat(f.coordinator.fetchOffsets(G, null).offsets()).containsOnlyKeys(P0);
+    assertThat(f.coordinator.listGroups(Set.of(), Set.of()).groups())
+        .extracting(GroupListing::groupId)
+        .containsExactly(G);
   }
 
   // ---------------------------------------------------------------- policy
