@@ -374,7 +374,7 @@ public final class FerryBroker implements Closeable {
         ScramApis.handlers(security.authorizer(), security.scram(), admin)) {
       apis.register(handler);
     }
-    startCoordinators(apis, cluster, topics, admin);
+    startCoordinators(apis, cluster, topics, admin, scheduler);
 
     metrics =
         BrokerMetrics.start(
@@ -484,11 +484,16 @@ public final class FerryBroker implements Closeable {
    * checked with the transaction coordinator.
    */
   private void startCoordinators(
-      KafkaApis apis, ClusterView cluster, TopicAdmin topics, ExecutorService admin) {
+      KafkaApis apis,
+      ClusterView cluster,
+      TopicAdmin topics,
+      ExecutorService admin,
+      ScheduledExecutorService scheduler) {
     GroupCoordinator groups = startGroupCoordinator();
     ProducerIdManager producerIds = new ProducerIdManager(metadata, config.brokerId, admin);
     TransactionCoordinator transactions =
-        new TransactionCoordinator(config.transactions, Time.SYSTEM, producerIds::nextId);
+        new TransactionCoordinator(
+            config.transactions, Time.SYSTEM, producerIds::nextId, scheduler);
     started.push(transactions);
     InterBrokerClient interBroker =
         new InterBrokerClient("ferry-broker-" + config.brokerId, config.replicaSocketTimeoutMs);

@@ -11,7 +11,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -77,34 +80,77 @@ public final class TransactionCoordinator implements AutoCloseable {
   private final TransactionCoordinatorConfig config;
   private final Time time;
   private final ProducerIdSource producerIds;
-  private final ScheduledExecutorService scheduler;
+
+  /** Timeouts and id expiry: the broker's shared scheduler, or a manual one in tests. */
+  private final ScheduledExecutorService timers;
+
+  private final boolean ownsTimers;
+
+  /** Loads partitions (a long replay must not hold up the shared timers). */
+  private final ExecutorService loader;
+
+  private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
   private final Map<Integer, OwnedPartition> owned = new ConcurrentHashMap<>();
   private volatile TransactionMarkerSender markers;
 
+  /** With its own timer thread ({@code ferry-txn-coordinator}), stopped by {@link #close()}. */
   public TransactionCoordinator(
       TransactionCoordinatorConfig config, Time time, ProducerIdSource producerIds) {
+    this(config, time, producerIds, ownTimerThread(), true);
+  }
+
+  /**
+   * With the timeout and expiry checks on {@code timers}, which the caller owns (the broker's
+   * {@code ferry-scheduler}, or a manual one in tests); {@code time} must be the clock its delays
+   * are measured on. The checks only walk the loaded ids under their monitors and never block.
+   */
+  public TransactionCoordinator(
+      TransactionCoordinatorConfig config,
+      Time time,
+      ProducerIdSource producerIds,
+      ScheduledExecutorService timers) {
+    this(config, time, producerIds, timers, false);
+  }
+
+  private TransactionCoordinator(
+      TransactionCoordinatorConfig config,
+      Time time,
+      ProducerIdSource producerIds,
+      ScheduledExecutorService timers,
+      boolean ownsTimers) {
     this.config = config;
     this.time = time;
     this.producerIds = producerIds;
+    this.timers = timers;
+    this.ownsTimers = ownsTimers;
+    this.loader =
+        Executors.newSingleThreadExecutor(BrokerThreads.factory("ferry-txn-coordinator-loader"));
+  }
+
+  private static ScheduledExecutorService ownTimerThread() {
     ScheduledThreadPoolExecutor s =
         new ScheduledThreadPoolExecutor(1, BrokerThreads.factory("ferry-txn-coordinator"));
     s.setRemoveOnCancelPolicy(true);
-    this.scheduler = s;
+    return s;
   }
 
   /** Sets the marker sender and starts the timeout and expiry checks. */
   public TransactionCoordinator startup(TransactionMarkerSender markerSender) {
     this.markers = markerSender;
-    scheduler.scheduleWithFixedDelay(
-        guarded(this::abortTimedOutTransactions),
-        config.abortTimedOutIntervalMs(),
-        config.abortTimedOutIntervalMs(),
-        TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(
-        guarded(this::removeExpiredTransactionalIds),
-        config.removeExpiredIntervalMs(),
-        config.removeExpiredIntervalMs(),
-        TimeUnit.MILLISECONDS);
+    synchronized (periodic) {
+      periodic.add(
+          timers.scheduleWithFixedDelay(
+              guarded(this::abortTimedOutTransactions),
+              config.abortTimedOutIntervalMs(),
+              config.abortTimedOutIntervalMs(),
+              TimeUnit.MILLISECONDS));
+      periodic.add(
+          timers.scheduleWithFixedDelay(
+              guarded(this::removeExpiredTransactionalIds),
+              config.removeExpiredIntervalMs(),
+              config.removeExpiredIntervalMs(),
+              TimeUnit.MILLISECONDS));
+    }
     return this;
   }
 
@@ -138,7 +184,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     OwnedPartition p = new OwnedPartition(partition, coordinatorEpoch, partitionLog);
     owned.put(partition, p);
     CompletableFuture<Void> done = new CompletableFuture<>();
-    scheduler.execute(
+    loader.execute(
         () -> {
           try {
             load(p);
@@ -838,14 +884,21 @@ public final class TransactionCoordinator implements AutoCloseable {
     return out;
   }
 
-  /** For tests: run a task on the coordinator thread and wait (load ordering). */
+  /** For tests: run a task on the loader thread and wait (load ordering). */
   <T> T onCoordinatorThread(Supplier<T> task) throws Exception {
-    return scheduler.submit(task::get).get(10, TimeUnit.SECONDS);
+    return loader.submit(task::get).get(10, TimeUnit.SECONDS);
   }
 
   @Override
   public void close() {
-    scheduler.shutdownNow();
+    synchronized (periodic) {
+      periodic.forEach(f -> f.cancel(false));
+      periodic.clear();
+    }
+    if (ownsTimers) {
+      timers.shutdownNow();
+    }
+    loader.shutdownNow();
     owned.clear();
   }
 }

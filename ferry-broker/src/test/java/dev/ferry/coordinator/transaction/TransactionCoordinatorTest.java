@@ -3,6 +3,7 @@ package dev.ferry.coordinator.transaction;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.coordinator.group.CoordinatorLog;
+import dev.ferry.runtime.ManualClock;
 import dev.ferry.storage.AppendResult;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -235,6 +236,43 @@ class TransactionCoordinatorTest {
     assertThat(markers.sent.get(0).commit()).isFalse();
     assertThat(coordinator.endTransaction("app", 1000, (short) 0, true, false).get().error())
         .isEqualTo(Errors.PRODUCER_FENCED);
+  }
+
+  @Test
+  void timeoutsAndExpiryRunOnTheInjectedSchedulerAsTheClockMoves() throws Exception {
+    ManualClock manual = new ManualClock(1_000_000);
+    TransactionCoordinatorConfig config =
+        new TransactionCoordinatorConfig(
+            1, (short) 1, 1, 1 << 20, 1 << 20, 60_000, 300_000L, 1_000L, 60_000L, 5_000);
+    coordinator =
+        new TransactionCoordinator(
+            config,
+            manual,
+            () -> CompletableFuture.completedFuture(nextPid.getAndIncrement()),
+            manual);
+    coordinator.startup(markers);
+    coordinator.onBecomeCoordinator(0, 7, log).get(10, TimeUnit.SECONDS);
+    // The two periodic checks wait on the shared scheduler; no timer thread of its own.
+    assertThat(manual.pendingTasks()).isEqualTo(2);
+
+    TransactionResult p = init("app"); // transaction.timeout.ms 10 s
+    add("app", p, TP0);
+    manual.advance(9_000);
+    assertThat(state("app")).isEqualTo(TransactionState.ONGOING);
+    manual.advance(2_000); // past the timeout: the next check (every 1 s) aborts it
+    assertThat(state("app")).isEqualTo(TransactionState.COMPLETE_ABORT);
+    assertThat(markers.sent).singleElement().satisfies(m -> assertThat(m.commit()).isFalse());
+
+    // Idle for transactional.id.expiration.ms: the next expiry check (every 60 s) removes it.
+    manual.advance(240_000);
+    assertThat(coordinator.describe("app")).isPresent();
+    manual.advance(120_000);
+    assertThat(coordinator.describe("app")).isEmpty();
+
+    coordinator.close();
+    coordinator = null;
+    assertThat(manual.pendingTasks()).isZero(); // the checks are cancelled, the scheduler lives
+    assertThat(manual.isShutdown()).isFalse();
   }
 
   @Test
