@@ -28,6 +28,7 @@ import dev.ferry.network.RequestDispatcher;
 import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
 import dev.ferry.quota.ReplicationThrottles;
+import dev.ferry.replication.InterBrokerChannel;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.replication.ReplicationConfig;
 import dev.ferry.runtime.BrokerThreads;
@@ -130,6 +131,7 @@ public final class FerryBroker implements Closeable {
   private SocketServer socketServer;
   private final Map<String, SocketServer> socketServers = new LinkedHashMap<>();
   private BrokerSecurity security;
+  private InterBrokerChannel interBrokerChannel;
   private boolean registered;
   private BrokerMetrics metrics = BrokerMetrics.disabled();
   private int boundPort = -1;
@@ -266,6 +268,13 @@ public final class FerryBroker implements Closeable {
                 .orElse(config.logDefaults));
     started.push(logManager);
 
+    // Replica fetchers and the transaction coordinator reach other brokers through this.
+    interBrokerChannel =
+        security.interBrokerChannel(
+            interBroker.name(),
+            interBroker.securityProtocol(),
+            config.saslMechanismInterBrokerProtocol);
+
     // One thread for the broker's timers: long-poll fetch and acks=all timeouts, the ISR check.
     ScheduledExecutorService scheduler = BrokerThreads.newScheduler("ferry-scheduler");
     started.push(() -> BrokerThreads.shutdown(scheduler, "ferry-scheduler", 5_000));
@@ -295,10 +304,7 @@ public final class FerryBroker implements Closeable {
                 config.replicaFetchBackoffMs),
             Time.SYSTEM,
             scheduler,
-            security.interBrokerChannel(
-                interBroker.name(),
-                interBroker.securityProtocol(),
-                config.saslMechanismInterBrokerProtocol),
+            interBrokerChannel,
             throttles.follower());
     started.push(replicaManager);
 
@@ -496,7 +502,8 @@ public final class FerryBroker implements Closeable {
             config.transactions, Time.SYSTEM, producerIds::nextId, scheduler);
     started.push(transactions);
     InterBrokerClient interBroker =
-        new InterBrokerClient("ferry-broker-" + config.brokerId, config.replicaSocketTimeoutMs);
+        new InterBrokerClient(
+            "ferry-broker-" + config.brokerId, config.replicaSocketTimeoutMs, interBrokerChannel);
     started.push(interBroker);
     TxnMarkerWriter markerWriter =
         new TxnMarkerWriter(replicaManager, groups, config.transactions.writeTimeoutMs());

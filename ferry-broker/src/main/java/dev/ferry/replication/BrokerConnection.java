@@ -12,12 +12,13 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
- * A blocking Kafka-protocol connection to another broker, used by one replica fetcher thread: one
- * request at a time, size-prefixed frames, the kafka-clients codec for headers and bodies. A
- * response is read into one fresh heap buffer, so the record batches in it can be appended as they
- * are (slices of that buffer).
+ * A blocking Kafka-protocol connection to another broker's inter-broker listener (plaintext, TLS,
+ * SASL as the {@link InterBrokerChannel} says), used by one thread at a time (a replica fetcher,
+ * the transaction coordinator's sender to one broker): one request at a time, size-prefixed frames,
+ * the kafka-clients codec for headers and bodies. A response is read into one fresh heap buffer, so
+ * the record batches in it can be appended as they are (slices of that buffer).
  */
-final class BrokerConnection implements Closeable {
+public final class BrokerConnection implements Closeable {
 
   private final Socket socket;
   private final DataInputStream in;
@@ -26,7 +27,8 @@ final class BrokerConnection implements Closeable {
   private final int maxResponseBytes;
   private int correlationId;
 
-  BrokerConnection(
+  /** Connects, runs the channel's handshake and authentication; bounded by {@code timeoutMs}. */
+  public BrokerConnection(
       InterBrokerChannel channel,
       String host,
       int port,
@@ -49,7 +51,7 @@ final class BrokerConnection implements Closeable {
   }
 
   /** Sends {@code request} at its version and waits for the response. */
-  AbstractResponse send(AbstractRequest request) throws IOException {
+  public AbstractResponse send(AbstractRequest request) throws IOException {
     RequestHeader header =
         new RequestHeader(request.apiKey(), request.version(), clientId, ++correlationId);
     ByteBuffer payload = request.serializeWithHeader(header);

@@ -1,12 +1,8 @@
 package dev.ferry.coordinator.transaction;
 
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
+import dev.ferry.replication.BrokerConnection;
+import dev.ferry.replication.InterBrokerChannel;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +11,6 @@ import java.util.concurrent.Executors;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * Requests from the transaction coordinator to other brokers (WriteTxnMarkers, and the partition
  * leaders' AddPartitionsToTxn verification). One thread and one blocking connection per destination
  * broker, so a slow broker delays only its own requests; a failed connection is dropped and
- * reopened by the next request. Callers retry failures.
+ * reopened by the next request. Callers retry failures. Connections go to the inter-broker listener
+ * with its security protocol (TLS, SASL with {@code sasl.mechanism.inter.broker.protocol}), as the
+ * replica fetchers' do.
  */
 public final class InterBrokerClient implements AutoCloseable {
 
@@ -32,12 +29,14 @@ public final class InterBrokerClient implements AutoCloseable {
 
   private final String clientId;
   private final int timeoutMs;
+  private final InterBrokerChannel channel;
   private final Map<Integer, Destination> destinations = new HashMap<>();
   private boolean closed;
 
-  public InterBrokerClient(String clientId, int timeoutMs) {
+  public InterBrokerClient(String clientId, int timeoutMs, InterBrokerChannel channel) {
     this.clientId = clientId;
     this.timeoutMs = timeoutMs;
+    this.channel = channel;
   }
 
   /** Sends the request on the destination's thread; completes with its response. */
@@ -73,11 +72,8 @@ public final class InterBrokerClient implements AutoCloseable {
 
   private final class Destination {
     final ExecutorService thread;
-    private Socket socket;
-    private DataInputStream in;
-    private OutputStream out;
+    private BrokerConnection connection;
     private String connectedTo;
-    private int correlationId;
 
     Destination(int brokerId) {
       this.thread =
@@ -91,46 +87,24 @@ public final class InterBrokerClient implements AutoCloseable {
 
     AbstractResponse send(Node node, AbstractRequest request) throws IOException {
       String address = node.host() + ":" + node.port();
-      if (socket == null || !address.equals(connectedTo)) {
+      if (connection == null || !address.equals(connectedTo)) {
         disconnect();
-        Socket s = new Socket();
-        try {
-          s.setTcpNoDelay(true);
-          s.connect(new InetSocketAddress(node.host(), node.port()), timeoutMs);
-          s.setSoTimeout(timeoutMs);
-          in = new DataInputStream(s.getInputStream());
-          out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
-        } catch (IOException e) {
-          s.close();
-          throw e;
-        }
-        socket = s;
+        connection =
+            new BrokerConnection(
+                channel, node.host(), node.port(), clientId, timeoutMs, MAX_RESPONSE_BYTES);
         connectedTo = address;
       }
-      RequestHeader header =
-          new RequestHeader(request.apiKey(), request.version(), clientId, ++correlationId);
-      ByteBuffer payload = request.serializeWithHeader(header);
-      byte[] frame = new byte[4 + payload.remaining()];
-      ByteBuffer.wrap(frame).putInt(payload.remaining()).put(payload);
-      out.write(frame);
-      out.flush();
-      int size = in.readInt();
-      if (size < 0 || size > MAX_RESPONSE_BYTES) {
-        throw new IOException("Response of " + size + " bytes from " + address);
-      }
-      byte[] body = new byte[size];
-      in.readFully(body);
-      return AbstractResponse.parseResponse(ByteBuffer.wrap(body), header);
+      return connection.send(request);
     }
 
     void disconnect() {
-      if (socket != null) {
+      if (connection != null) {
         try {
-          socket.close();
+          connection.close();
         } catch (IOException e) {
           log.debug("Closing connection to {}: {}", connectedTo, e.toString());
         }
-        socket = null;
+        connection = null;
         connectedTo = null;
       }
     }
