@@ -98,6 +98,9 @@ public final class RequestAuthorizer implements RequestDispatcher {
       case ADD_OFFSETS_TO_TXN -> transactions.addOffsetsToTxn(request, access, delegate);
       case ADD_PARTITIONS_TO_TXN -> transactions.addPartitionsToTxn(request, access, delegate);
       case TXN_OFFSET_COMMIT -> transactions.txnOffsetCommit(request, access, delegate);
+      case DESCRIBE_TRANSACTIONS -> transactions.describeTransactions(request, access, delegate);
+      case LIST_TRANSACTIONS -> transactions.listTransactions(request, access, delegate);
+      case DESCRIBE_PRODUCERS -> transactions.describeProducers(request, access, delegate);
       case ALTER_PARTITION_REASSIGNMENTS, ELECT_LEADERS ->
           cluster(request, access, AclOperation.ALTER);
       case LIST_PARTITION_REASSIGNMENTS, DESCRIBE_LOG_DIRS ->
