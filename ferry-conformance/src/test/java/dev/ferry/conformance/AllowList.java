@@ -85,11 +85,16 @@ final class AllowList {
         .allow("DESCRIBE_CLUSTER", "controllerId", "KRaft answers a random broker")
         // Which broker leads each offsets-topic partition is each cluster's own placement.
         .allow("FIND_COORDINATOR", "**nodeId", "internal topic placement differs per cluster")
-        // From Fetch v11 a Kafka follower serves consumer reads up to its high watermark
-        // (KIP-392). Ferry serves consumer fetches on the leader only: a consumer that asks a
-        // follower gets NOT_LEADER_OR_FOLLOWER with the leader's id, epoch and endpoint
-        // (KIP-951) and fetches from the leader; no data is lost or reordered, one round trip
-        // is added. Versions 4-10 (no follower reads in Kafka either) are compared in full.
+        // KIP-392 (fetch from the closest replica) is not in Ferry. Two parts are missing:
+        // (1) followers answer a consumer's Fetch (v11+, replica id -1) with
+        //     NOT_LEADER_OR_FOLLOWER and the leader's id, epoch and endpoint (KIP-951), where a
+        //     Kafka follower serves it up to its own high watermark (and last stable offset);
+        // (2) replica.selector.class (Kafka's RackAwareReplicaSelector) is not read, so a
+        //     leader never names a preferred_read_replica (always -1) for a consumer's rack_id.
+        // Effect: a consumer with client.rack reads from the leader, across racks; nothing is
+        // lost, reordered or refused, and a consumer that asks a follower (which only happens
+        // when a broker named it) costs one extra round trip. Fetch v4-10 (no follower reads in
+        // Kafka either) and the leader's answers are compared in full.
         .allowFrom(11, "FETCH/from-follower", "responses", "no follower fetching (KIP-392)")
         .allowFrom(11, "FETCH/from-follower", "nodeEndpoints", "no follower fetching (KIP-392)");
   }

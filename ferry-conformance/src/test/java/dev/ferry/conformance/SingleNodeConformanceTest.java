@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ferry against a single-node Kafka 4.4: every API Ferry advertises, at every version, with the
@@ -71,6 +72,8 @@ class SingleNodeConformanceTest {
   @Test
   @Order(4)
   void everyAdvertisedApiVersionWasCompared() {
+    LoggerFactory.getLogger(SingleNodeConformanceTest.class)
+        .info("APIs and versions compared:\n{}", Coverage.table(conformance));
     assertThat(Coverage.gaps(conformance, allowList)).as(Coverage.table(conformance)).isEmpty();
   }
 }
