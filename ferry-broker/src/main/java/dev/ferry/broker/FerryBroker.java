@@ -3,6 +3,7 @@ package dev.ferry.broker;
 import dev.ferry.controller.AdminThreadBrokerConfigs;
 import dev.ferry.controller.AdminThreadGroupConfigs;
 import dev.ferry.controller.AdminThreadTopicAdmin;
+import dev.ferry.controller.ClientQuotaAdmin;
 import dev.ferry.controller.ClusterController;
 import dev.ferry.controller.ManualLeaderElection;
 import dev.ferry.controller.PartitionReassigner;
@@ -27,6 +28,8 @@ import dev.ferry.network.ConnectionLimits;
 import dev.ferry.network.RequestDispatcher;
 import dev.ferry.network.SocketServer;
 import dev.ferry.network.SocketServerConfig;
+import dev.ferry.quota.ClientQuotas;
+import dev.ferry.quota.QuotaDispatcher;
 import dev.ferry.quota.ReplicationThrottles;
 import dev.ferry.replication.InterBrokerChannel;
 import dev.ferry.replication.ReplicaManager;
@@ -42,11 +45,13 @@ import dev.ferry.server.ApiHandler;
 import dev.ferry.server.ApiVersionsHandler;
 import dev.ferry.server.KafkaApis;
 import dev.ferry.server.KnownPartitions;
+import dev.ferry.server.admin.AlterClientQuotasHandler;
 import dev.ferry.server.admin.AlterConfigsHandler;
 import dev.ferry.server.admin.CreatePartitionsHandler;
 import dev.ferry.server.admin.CreateTopicsHandler;
 import dev.ferry.server.admin.DeleteRecordsHandler;
 import dev.ferry.server.admin.DeleteTopicsHandler;
+import dev.ferry.server.admin.DescribeClientQuotasHandler;
 import dev.ferry.server.admin.DescribeConfigsHandler;
 import dev.ferry.server.admin.IncrementalAlterConfigsHandler;
 import dev.ferry.server.admin.TopicConfigDescriber;
@@ -128,6 +133,7 @@ public final class FerryBroker implements Closeable {
   private ClusterController controller;
   private DynamicBrokerConfigs dynamicConfigs;
   private ReplicationThrottles throttles;
+  private ClientQuotas clientQuotas;
   private SocketServer socketServer;
   private final Map<String, SocketServer> socketServers = new LinkedHashMap<>();
   private BrokerSecurity security;
@@ -289,6 +295,8 @@ public final class FerryBroker implements Closeable {
                 ReplicationThrottles.FOLLOWER_RATE,
                 v -> throttles.followerQuota().setBound(rate(v)));
     dynamicConfigs.start(metadata);
+    clientQuotas = new ClientQuotas(Time.SYSTEM);
+    clientQuotas.configs().start(metadata);
     this.throttles = throttles;
     replicaManager =
         new ReplicaManager(
@@ -368,6 +376,8 @@ public final class FerryBroker implements Closeable {
             new AlterPartitionReassignmentsHandler(
                 new PartitionReassigner(metadata, config.uncleanLeaderElectionEnable), admin))
         .register(new ListPartitionReassignmentsHandler(metadata))
+        .register(new DescribeClientQuotasHandler(new ClientQuotaAdmin(metadata, admin)))
+        .register(new AlterClientQuotasHandler(new ClientQuotaAdmin(metadata, admin)))
         .register(new DescribeLogDirsHandler(logManager, admin))
         .register(new ElectLeadersHandler(metadata, new ManualLeaderElection(metadata), admin));
     for (ApiHandler<?> handler : SaslApiHandlers.handlers()) {
@@ -390,10 +400,11 @@ public final class FerryBroker implements Closeable {
             replicaManager,
             logManager);
     started.push(metrics);
+    metrics.registerQuotas(clientQuotas, throttles);
 
     RequestDispatcher authorized =
         new RequestAuthorizer(
-            apis,
+            new QuotaDispatcher(apis, clientQuotas),
             security.authorizer(),
             id -> metadata.topic(id).map(TopicMetadata::name),
             name -> metadata.topic(name).isPresent());
@@ -580,6 +591,11 @@ public final class FerryBroker implements Closeable {
   /** A throttle rate config's value in bytes per second; null (unset) is unthrottled. */
   private static long rate(String value) {
     return value == null ? Long.MAX_VALUE : Long.parseLong(value.trim());
+  }
+
+  /** The client quotas this broker enforces (for tests). */
+  public ClientQuotas clientQuotas() {
+    return clientQuotas;
   }
 
   /** The replication throttles of partition reassignment (for tests and metrics). */

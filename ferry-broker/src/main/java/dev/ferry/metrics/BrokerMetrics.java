@@ -71,6 +71,14 @@ public final class BrokerMetrics implements Closeable {
     return new BrokerMetrics(registry, network, server);
   }
 
+  /** Adds the client quota and replication throttle series (nothing when disabled). */
+  public void registerQuotas(
+      dev.ferry.quota.ClientQuotas quotas, dev.ferry.quota.ReplicationThrottles replication) {
+    if (registry != null) {
+      new QuotaMetrics(registry, quotas, replication);
+    }
+  }
+
   /** The hook to give the socket server. */
   public NetworkMetrics network() {
     return network;

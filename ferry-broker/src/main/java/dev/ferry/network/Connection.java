@@ -41,6 +41,8 @@ final class Connection {
   private boolean writeBlocked;
   private long lastActivityNanos;
   private boolean closeRequested;
+  private boolean muted;
+  private long mutedUntilNanos;
   private boolean closed;
 
   Connection(
@@ -98,12 +100,37 @@ final class Connection {
     return transport.ready() && transport.hasBufferedReads();
   }
 
-  /** Whether another request may be read now (back-pressure). */
+  /** Whether another request may be read now (back-pressure, quota throttling). */
   boolean canRead() {
     return !closed
         && !closeRequested
+        && !muted
         && inFlight.size() < limits.maxInFlightRequests()
         && pendingResponseBytes <= limits.maxPendingResponseBytes();
+  }
+
+  /**
+   * Reads nothing from this client until {@code untilNanos} (a quota throttle: its response told it
+   * to back off that long, KIP-219).
+   */
+  void muteUntil(long untilNanos) {
+    if (!muted || untilNanos - mutedUntilNanos > 0) {
+      mutedUntilNanos = untilNanos;
+    }
+    muted = true;
+  }
+
+  /** Ends a mute whose time is up; returns the nanos left otherwise (0 if not muted). */
+  long unmuteIfDue(long nowNanos) {
+    if (!muted) {
+      return 0;
+    }
+    long left = mutedUntilNanos - nowNanos;
+    if (left <= 0) {
+      muted = false;
+      return 0;
+    }
+    return left;
   }
 
   /**

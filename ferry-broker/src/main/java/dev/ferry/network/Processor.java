@@ -65,6 +65,9 @@ final class Processor implements Runnable {
   private final Set<Connection> connections = new HashSet<>();
   private final List<Connection> bufferedReady = new ArrayList<>();
 
+  /** Connections muted for a quota throttle, unmuted by the loop when their time is up. */
+  private final List<Connection> muted = new ArrayList<>();
+
   /** Set once a connection with a buffering (TLS) transport arrives; plaintext never scans. */
   private boolean anyBuffering;
 
@@ -161,13 +164,44 @@ final class Processor implements Runnable {
       closeIdleConnections(now);
       nextIdleCheckNanos = now + idleCheckIntervalNanos;
     }
+    long untilUnmuteMs = unmuteDue(now);
     if (!buffered && completions.isEmpty() && newConnections.isEmpty()) {
       long untilIdleCheckMs = TimeUnit.NANOSECONDS.toMillis(nextIdleCheckNanos - now);
-      selector.select(this::handleKey, Math.max(1, Math.min(MAX_POLL_MS, untilIdleCheckMs)));
+      selector.select(
+          this::handleKey,
+          Math.max(1, Math.min(Math.min(MAX_POLL_MS, untilIdleCheckMs), untilUnmuteMs)));
     } else {
       // Work queued by this thread itself (handlers that answered synchronously) called no wakeup.
       selector.selectNow(this::handleKey);
     }
+  }
+
+  /**
+   * Lets muted connections read again once their throttle time is up.
+   *
+   * @return ms until the next one is due (Long.MAX_VALUE if none is muted)
+   */
+  private long unmuteDue(long now) {
+    if (muted.isEmpty()) {
+      return Long.MAX_VALUE;
+    }
+    long next = Long.MAX_VALUE;
+    for (int i = muted.size() - 1; i >= 0; i--) {
+      Connection c = muted.get(i);
+      long left = c.isClosed() ? 0 : c.unmuteIfDue(now);
+      if (left == 0) {
+        muted.remove(i);
+        if (!c.isClosed()) {
+          c.updateInterest();
+          if (c.hasBufferedReads()) {
+            handleBuffered(c);
+          }
+        }
+      } else {
+        next = Math.min(next, TimeUnit.NANOSECONDS.toMillis(left) + 1);
+      }
+    }
+    return next;
   }
 
   /**
@@ -431,6 +465,14 @@ final class Processor implements Runnable {
       }
     }
     connection.ready(inFlight, send);
+    if (response != null && response.throttleTimeMs() > 0) {
+      // A quota throttle: the client was told to back off; read nothing more from it meanwhile.
+      connection.muteUntil(
+          System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(response.throttleTimeMs()));
+      if (!muted.contains(connection)) {
+        muted.add(connection);
+      }
+    }
   }
 
   private static Send serialize(NetworkRequest request, AbstractResponse response) {

@@ -37,15 +37,26 @@ public final class SampledRate {
   public synchronized double ratePerSecond(long nowMs) {
     roll(nowMs);
     double total = 0;
-    long oldest = nowMs;
     for (int i = 0; i < starts.length; i++) {
-      if (starts[i] != Long.MIN_VALUE && nowMs - starts[i] < sampleMs * starts.length) {
+      if (starts[i] != Long.MIN_VALUE) {
         total += values[i];
-        oldest = Math.min(oldest, starts[i]);
       }
     }
-    long elapsed = Math.max(nowMs - oldest, sampleMs * (starts.length - 1));
-    return total * 1000.0 / Math.max(1, elapsed);
+    return total * 1000.0 / measuredWindowMs(nowMs);
+  }
+
+  /**
+   * The time the rate is measured over at {@code nowMs}: since the oldest live sample began, but at
+   * least all samples but the current one.
+   */
+  public synchronized long measuredWindowMs(long nowMs) {
+    long oldest = nowMs;
+    for (long start : starts) {
+      if (start != Long.MIN_VALUE) {
+        oldest = Math.min(oldest, start);
+      }
+    }
+    return Math.max(1, Math.max(nowMs - oldest, sampleMs * (starts.length - 1)));
   }
 
   /** The window length the rate is measured over, in ms. */

@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import dev.ferry.network.NetworkRequest;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -20,14 +21,29 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
  * selects for such requests) with UNSUPPORTED_VERSION and our table, so the client can retry with a
  * version we share (KIP-511).
  *
- * <p>From v3 the answer also lists feature levels (KIP-584). Ferry supports {@code
- * transaction.version} 0–2 and finalizes level 2, as a new Kafka 4.x cluster does: producers then
- * use transactions v2 (KIP-890 part 2).
+ * <p>From v3 the answer also lists feature levels (KIP-584), those of Kafka 4.4's production
+ * features whose protocols Ferry serves, at the levels a new Kafka 4.4 cluster finalizes: {@code
+ * metadata.version} 4.4-IV2 (the 4.4 protocol; Ferry has no KRaft metadata log, but tools such as
+ * {@code kafka-features.sh} show the release through it), {@code transaction.version} 2 (KIP-890
+ * part 2, so producers use transactions v2) and {@code group.version} 1 (the KIP-848 consumer group
+ * protocol). Features of protocols Ferry lacks (share groups, streams groups, eligible leader
+ * replicas, the KRaft quorum) are not advertised, so clients do not try them.
  */
 public final class ApiVersionsHandler extends ApiHandler<ApiVersionsRequest> {
 
   static final String TRANSACTION_VERSION = "transaction.version";
   static final short TRANSACTION_VERSION_MAX = 2;
+
+  /** A feature: its supported range and the level finalized in a Ferry cluster. */
+  private record Feature(String name, short min, short max, short finalized) {}
+
+  private static final List<Feature> FEATURES =
+      List.of(
+          // Kafka 4.4: MetadataVersion.MINIMUM_VERSION (3.3-IV3) .. LATEST_PRODUCTION (4.4-IV2).
+          new Feature("metadata.version", (short) 7, (short) 33, (short) 33),
+          new Feature(
+              TRANSACTION_VERSION, (short) 0, TRANSACTION_VERSION_MAX, TRANSACTION_VERSION_MAX),
+          new Feature("group.version", (short) 0, (short) 1, (short) 1));
 
   /** Features never change at run time here: one epoch. */
   static final long FINALIZED_FEATURES_EPOCH = 1;
@@ -66,21 +82,25 @@ public final class ApiVersionsHandler extends ApiHandler<ApiVersionsRequest> {
 
   private static SupportedFeatureKeyCollection supportedFeatures() {
     SupportedFeatureKeyCollection features = new SupportedFeatureKeyCollection();
-    features.add(
-        new SupportedFeatureKey()
-            .setName(TRANSACTION_VERSION)
-            .setMinVersion((short) 0)
-            .setMaxVersion(TRANSACTION_VERSION_MAX));
+    for (Feature f : FEATURES) {
+      features.add(
+          new SupportedFeatureKey()
+              .setName(f.name())
+              .setMinVersion(f.min())
+              .setMaxVersion(f.max()));
+    }
     return features;
   }
 
   private static FinalizedFeatureKeyCollection finalizedFeatures() {
     FinalizedFeatureKeyCollection features = new FinalizedFeatureKeyCollection();
-    features.add(
-        new FinalizedFeatureKey()
-            .setName(TRANSACTION_VERSION)
-            .setMinVersionLevel(TRANSACTION_VERSION_MAX)
-            .setMaxVersionLevel(TRANSACTION_VERSION_MAX));
+    for (Feature f : FEATURES) {
+      features.add(
+          new FinalizedFeatureKey()
+              .setName(f.name())
+              .setMinVersionLevel(f.finalized())
+              .setMaxVersionLevel(f.finalized()));
+    }
     return features;
   }
 }

@@ -74,6 +74,30 @@ final class KafkaTool {
     return out;
   }
 
+  /**
+   * {@code kafka-configs.sh} ({@code ConfigCommand}): its options parsed and checked, then the
+   * alter or describe action against {@code admin}.
+   */
+  static String configs(Admin admin, String... args) throws Exception {
+    Class<?> command = Class.forName("org.apache.kafka.tools.ConfigCommand");
+    Class<?> options = Class.forName("org.apache.kafka.tools.ConfigCommand$ConfigCommandOptions");
+    String[] withBootstrap = new String[args.length + 2];
+    withBootstrap[0] = "--bootstrap-server";
+    withBootstrap[1] = "unused:9092";
+    System.arraycopy(args, 0, withBootstrap, 2, args.length);
+    var ctor = options.getDeclaredConstructor(String[].class);
+    ctor.setAccessible(true);
+    Object opts = ctor.newInstance((Object) withBootstrap);
+    Method check = options.getMethod("checkArgs");
+    check.setAccessible(true); // public, but of a package-private class
+    check.invoke(opts);
+    boolean alter = java.util.Arrays.asList(args).contains("--alter");
+    Method act =
+        command.getDeclaredMethod(alter ? "alterConfig" : "describeConfig", Admin.class, options);
+    act.setAccessible(true);
+    return capture(() -> act.invoke(null, admin, opts));
+  }
+
   interface ToolCall {
     void run() throws Exception;
   }

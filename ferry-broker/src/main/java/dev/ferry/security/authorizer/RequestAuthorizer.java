@@ -103,6 +103,8 @@ public final class RequestAuthorizer implements RequestDispatcher {
       case DESCRIBE_PRODUCERS -> transactions.describeProducers(request, access, delegate);
       case ALTER_PARTITION_REASSIGNMENTS, ELECT_LEADERS ->
           cluster(request, access, AclOperation.ALTER);
+      case DESCRIBE_CLIENT_QUOTAS -> cluster(request, access, AclOperation.DESCRIBE_CONFIGS);
+      case ALTER_CLIENT_QUOTAS -> cluster(request, access, AclOperation.ALTER_CONFIGS);
       case LIST_PARTITION_REASSIGNMENTS, DESCRIBE_LOG_DIRS ->
           cluster(request, access, AclOperation.DESCRIBE);
       default -> {
