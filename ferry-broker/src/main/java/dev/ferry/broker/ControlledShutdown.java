@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +28,11 @@ final class ControlledShutdown {
   private final int brokerId;
   private final MetadataStore metadata;
   private final ReplicaManager replicaManager;
+  private final Time time;
 
-  ControlledShutdown(int brokerId, MetadataStore metadata, ReplicaManager replicaManager) {
+  ControlledShutdown(
+      int brokerId, MetadataStore metadata, ReplicaManager replicaManager, Time time) {
+    this.time = time;
     this.brokerId = brokerId;
     this.metadata = metadata;
     this.replicaManager = replicaManager;
@@ -39,20 +43,17 @@ final class ControlledShutdown {
     if (others.isEmpty() || pending(others) == 0) {
       return;
     }
-    long t0 = System.nanoTime();
+    long t0 = time.nanoseconds();
     replicaManager.stopFollowing();
     metadata.requestControlledShutdown(brokerId);
     long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     int left;
-    while ((left = pending(otherLiveBrokers())) > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(POLL_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    while ((left = pending(otherLiveBrokers())) > 0
+        && time.nanoseconds() < deadline
+        && !Thread.currentThread().isInterrupted()) {
+      time.sleep(POLL_MS); // an interrupt ends the wait (the flag stays set)
     }
-    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    long ms = TimeUnit.NANOSECONDS.toMillis(time.nanoseconds() - t0);
     if (left > 0) {
       log.warn(
           "Controlled shutdown of broker {}: {} partition(s) still lead here or list it in"

@@ -690,7 +690,7 @@ public final class FerryBroker implements Closeable {
     if (registered && config.controlledShutdownEnable) {
       registered = false;
       try {
-        new ControlledShutdown(config.brokerId, metadata, replicaManager)
+        new ControlledShutdown(config.brokerId, metadata, replicaManager, Time.SYSTEM)
             .run(config.controlledShutdownTimeoutMs);
       } catch (RuntimeException e) {
         log.warn("Controlled shutdown failed, stopping anyway: {}", e.toString());

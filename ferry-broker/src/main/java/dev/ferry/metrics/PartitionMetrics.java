@@ -50,6 +50,17 @@ public final class PartitionMetrics {
             })
         .register(registry);
     GaugeWithCallback.builder()
+        .name("ferry_partition_high_watermark")
+        .help("Offset below which the partition's records are committed, as this replica knows it")
+        .labelNames("topic", "partition")
+        .callback(
+            cb -> {
+              for (Partition p : replicaManager.partitions()) {
+                cb.call(p.highWatermark(), labels(p));
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
         .name("ferry_partition_log_start_offset")
         .help("First offset still held in the partition's log")
         .labelNames("topic", "partition")

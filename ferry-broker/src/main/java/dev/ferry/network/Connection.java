@@ -8,6 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import org.apache.kafka.common.network.Send;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * One client connection, owned by a single processor thread (no method is thread-safe).
@@ -40,6 +41,10 @@ final class Connection {
   private long pendingResponseBytes;
   private boolean writeBlocked;
   private long lastActivityNanos;
+
+  /** Idle time and request latency are read on this clock (the broker's; a manual one in tests). */
+  private final Time time;
+
   private boolean closeRequested;
   private boolean muted;
   private long mutedUntilNanos;
@@ -54,7 +59,7 @@ final class Connection {
       ConnectionLimits limits,
       int maxRequestBytes,
       NetworkMetrics metrics,
-      long nowNanos)
+      Time time)
       throws IOException {
     this.id = id;
     this.channel = channel;
@@ -65,7 +70,8 @@ final class Connection {
     this.limits = limits;
     this.maxRequestBytes = maxRequestBytes;
     this.metrics = metrics;
-    this.lastActivityNanos = nowNanos;
+    this.time = time;
+    this.lastActivityNanos = time.nanoseconds();
   }
 
   SelectionKey key() {
@@ -91,7 +97,7 @@ final class Connection {
       return true;
     }
     boolean done = transport.handshake();
-    lastActivityNanos = System.nanoTime();
+    lastActivityNanos = time.nanoseconds();
     return done;
   }
 
@@ -180,7 +186,7 @@ final class Connection {
               : "closed by client in the middle of a request");
     }
     if (n > 0) {
-      lastActivityNanos = System.nanoTime();
+      lastActivityNanos = time.nanoseconds();
       metrics.bytesReceived(n);
     }
   }
@@ -219,7 +225,7 @@ final class Connection {
           if (written <= 0) {
             break;
           }
-          lastActivityNanos = System.nanoTime();
+          lastActivityNanos = time.nanoseconds();
           metrics.bytesSent(written);
         }
         if (!send.completed()) {
@@ -230,7 +236,7 @@ final class Connection {
       }
       inFlight.pollFirst();
       metrics.requestCompleted(
-          head.request.header().apiKey(), System.nanoTime() - head.request.receivedNanos());
+          head.request.header().apiKey(), time.nanoseconds() - head.request.receivedNanos());
     }
     writeBlocked = false;
   }

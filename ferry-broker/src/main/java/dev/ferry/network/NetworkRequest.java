@@ -14,9 +14,9 @@ import org.apache.kafka.common.security.auth.KafkaPrincipal;
  * hasUnsupportedRequestVersion()} is true, and the answer (UNSUPPORTED_VERSION plus our ranges) is
  * written in v0. {@code sizeInBytes} is the frame size without its 4-byte prefix; {@code
  * connectionId} ({@code local:port-remote:port-processor-sequence}) is unique per connection;
- * {@code receivedNanos} is {@link System#nanoTime()} when the last byte of the request was read.
- * {@code listenerName} names the listener it arrived on and {@code principal} who sent it (as
- * authenticated by that listener's security protocol).
+ * {@code receivedNanos} is the server clock's {@code nanoseconds()} when the last byte of the
+ * request was read. {@code listenerName} names the listener it arrived on and {@code principal} who
+ * sent it (as authenticated by that listener's security protocol).
  */
 public record NetworkRequest(
     RequestHeader header,

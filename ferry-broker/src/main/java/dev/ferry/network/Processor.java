@@ -22,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLException;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +74,7 @@ final class Processor implements Runnable {
 
   private long nextConnectionIndex;
   private long nextIdleCheckNanos;
+  private final Time time;
   private volatile boolean running = true;
   private volatile Thread thread;
 
@@ -83,8 +85,10 @@ final class Processor implements Runnable {
       RequestDispatcher dispatcher,
       ChannelBuilder channelBuilder,
       NetworkMetrics metrics,
-      AtomicInteger connectionCount)
+      AtomicInteger connectionCount,
+      Time time)
       throws IOException {
+    this.time = time;
     this.channelBuilder = channelBuilder;
     this.index = index;
     String listener = channelBuilder.listenerName();
@@ -138,7 +142,7 @@ final class Processor implements Runnable {
   @Override
   public void run() {
     thread = Thread.currentThread();
-    nextIdleCheckNanos = System.nanoTime() + idleCheckIntervalNanos;
+    nextIdleCheckNanos = time.nanoseconds() + idleCheckIntervalNanos;
     try {
       while (running) {
         try {
@@ -159,7 +163,7 @@ final class Processor implements Runnable {
     registerNewConnections();
     processCompletions();
     boolean buffered = readBuffered();
-    long now = System.nanoTime();
+    long now = time.nanoseconds();
     if (now - nextIdleCheckNanos >= 0) {
       closeIdleConnections(now);
       nextIdleCheckNanos = now + idleCheckIntervalNanos;
@@ -251,7 +255,7 @@ final class Processor implements Runnable {
                 limits,
                 maxRequestBytes,
                 metrics,
-                System.nanoTime());
+                time);
         key.attach(connection);
         connections.add(connection);
         anyBuffering |= connection.buffersReads();
@@ -341,7 +345,7 @@ final class Processor implements Runnable {
               frame,
               connection.id,
               connection.remoteAddress.getAddress(),
-              System.nanoTime(),
+              time.nanoseconds(),
               channelBuilder.listenerName(),
               connection.authenticator().principal());
       dispatch(connection, request);

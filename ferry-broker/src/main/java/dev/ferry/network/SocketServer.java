@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,7 @@ public final class SocketServer implements Closeable {
   private final NetworkMetrics metrics;
   private final ConnectionLimits limits;
   private final ChannelBuilder channelBuilder;
+  private final Time time;
   private final AtomicInteger connectionCount = new AtomicInteger();
 
   private ServerSocketChannel serverChannel;
@@ -76,6 +78,21 @@ public final class SocketServer implements Closeable {
       NetworkMetrics metrics,
       ConnectionLimits limits,
       ChannelBuilder channelBuilder) {
+    this(config, dispatcher, metrics, limits, channelBuilder, Time.SYSTEM);
+  }
+
+  /**
+   * As above, on {@code time}: connection idle timeouts, request latencies and the shutdown
+   * deadline are read on it.
+   */
+  public SocketServer(
+      SocketServerConfig config,
+      RequestDispatcher dispatcher,
+      NetworkMetrics metrics,
+      ConnectionLimits limits,
+      ChannelBuilder channelBuilder,
+      Time time) {
+    this.time = Objects.requireNonNull(time, "time");
     this.channelBuilder = Objects.requireNonNull(channelBuilder, "channelBuilder");
     this.config = Objects.requireNonNull(config, "config");
     this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
@@ -114,7 +131,8 @@ public final class SocketServer implements Closeable {
       processorThreads = new Thread[config.networkThreads()];
       for (int i = 0; i < processors.length; i++) {
         processors[i] =
-            new Processor(i, config, limits, dispatcher, channelBuilder, metrics, connectionCount);
+            new Processor(
+                i, config, limits, dispatcher, channelBuilder, metrics, connectionCount, time);
       }
       acceptor = new Acceptor(serverChannel, processors, config, metrics, connectionCount);
     } catch (IOException e) {
@@ -185,7 +203,7 @@ public final class SocketServer implements Closeable {
     if (acceptorThread == null) {
       return;
     }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_TIMEOUT_MS);
+    long deadline = time.nanoseconds() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_TIMEOUT_MS);
     acceptor.initiateShutdown();
     join(acceptorThread, deadline);
     for (Processor processor : processors) {
@@ -197,8 +215,8 @@ public final class SocketServer implements Closeable {
     log.info("Stopped listening on {}:{}", config.host(), boundPort);
   }
 
-  private static void join(Thread thread, long deadlineNanos) {
-    long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+  private void join(Thread thread, long deadlineNanos) {
+    long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - time.nanoseconds());
     try {
       thread.join(Math.max(1, remainingMs));
     } catch (InterruptedException e) {

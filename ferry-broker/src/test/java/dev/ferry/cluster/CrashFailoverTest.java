@@ -7,6 +7,11 @@ import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.zk.ZkMetadataStore;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.PartitionLog;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +24,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -56,6 +63,18 @@ class CrashFailoverTest {
   private TestingServer zk;
   private ZkMetadataStore observer;
   private final Map<Integer, BrokerProcess> brokers = new HashMap<>();
+  private final Map<Integer, Integer> metricsPorts = new HashMap<>();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  /** A high watermark or log end gauge of a partition of the test topic: name, partition, value. */
+  private static final Pattern PARTITION_GAUGE =
+      Pattern.compile(
+          "^(ferry_partition_high_watermark|ferry_partition_log_end_offset)"
+              + "\\{partition=\"(\\d+)\",topic=\""
+              + TOPIC
+              + "\"} (\\S+)$",
+          Pattern.MULTILINE);
+
   private final Map<Integer, Integer> ports = new HashMap<>();
 
   @AfterEach
@@ -75,6 +94,7 @@ class CrashFailoverTest {
     zk = new TestingServer(true);
     for (int id = 0; id < 3; id++) {
       ports.put(id, BrokerProcess.freePort());
+      metricsPorts.put(id, BrokerProcess.freePort());
     }
     for (int id = 0; id < 3; id++) {
       startBroker(id);
@@ -103,6 +123,7 @@ class CrashFailoverTest {
     p.put("replica.fetch.backoff.ms", "100");
     p.put("offsets.topic.replication.factor", "3");
     p.put("offsets.topic.num.partitions", "3");
+    p.put("metrics.port", String.valueOf(metricsPorts.get(id)));
     brokers.put(id, BrokerProcess.start(p));
   }
 
@@ -378,7 +399,12 @@ class CrashFailoverTest {
   /** Stops every broker cleanly, then compares each partition's replicas byte for byte. */
   private void assertReplicasIdentical() throws Exception {
     awaitFullIsr();
-    Thread.sleep(2_000); // followers learn the final high watermark on their next fetch
+    // Followers learn the final high watermark on their next fetch: wait until every replica
+    // reports it (its /metrics gauges) before stopping them.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(this::everyReplicaKnowsItsLogEndIsCommitted);
     for (BrokerProcess b : brokers.values()) {
       b.close();
     }
@@ -405,5 +431,29 @@ class CrashFailoverTest {
         }
       }
     }
+  }
+
+  /** Whether, for every partition, each replica's high watermark equals one common log end. */
+  private boolean everyReplicaKnowsItsLogEndIsCommitted() throws Exception {
+    Map<String, Set<Long>> offsets = new HashMap<>();
+    for (int id : brokers.keySet()) {
+      String url = "http://127.0.0.1:" + metricsPorts.get(id) + "/metrics";
+      HttpResponse<String> scrape =
+          http.send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofString());
+      Matcher m = PARTITION_GAUGE.matcher(scrape.body());
+      while (m.find()) {
+        offsets
+            .computeIfAbsent(m.group(2), k -> new LinkedHashSet<>())
+            .add((long) Double.parseDouble(m.group(3)));
+      }
+    }
+    for (int p = 0; p < PARTITIONS; p++) {
+      Set<Long> seen = offsets.get(Integer.toString(p));
+      // One value: three high watermarks and three log ends, all the same offset.
+      if (seen == null || seen.size() != 1) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -77,6 +77,9 @@ class BrokerMetricsTest {
           .isEqualTo((double) sends);
       assertThat(after.get("ferry_partition_log_end_offset{partition=\"0\",topic=\"metered\"}"))
           .isEqualTo(0.0);
+      assertThat(after.get("ferry_partition_high_watermark{partition=\"1\",topic=\"metered\"}"))
+          .as("one replica: everything appended is committed")
+          .isEqualTo((double) sends);
       // Each send is one batch: 61 bytes of batch header plus the record.
       double bytesIn = after.get("ferry_topic_bytes_in_total{topic=\"metered\"}");
       assertThat(bytesIn).isGreaterThan(sends * 100.0).isLessThan(sends * 200.0);

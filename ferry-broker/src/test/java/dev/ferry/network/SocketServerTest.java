@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import dev.ferry.runtime.ManualClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,6 +90,11 @@ class SocketServerTest {
   }
 
   private void start(int networkThreads, long idleMs, int maxConnections, ConnectionLimits limits) {
+    start(networkThreads, idleMs, maxConnections, limits, Time.SYSTEM);
+  }
+
+  private void start(
+      int networkThreads, long idleMs, int maxConnections, ConnectionLimits limits, Time time) {
     SocketServerConfig config =
         new SocketServerConfig(
             "127.0.0.1", 0, networkThreads, 1024 * 1024, idleMs, -1, -1, maxConnections);
@@ -100,7 +107,9 @@ class SocketServerTest {
               return handler.apply(request);
             },
             metrics,
-            limits);
+            limits,
+            ChannelBuilder.plaintext(NetworkRequest.DEFAULT_LISTENER),
+            time);
     server.start();
   }
 
@@ -503,26 +512,41 @@ class SocketServerTest {
   void idleConnectionIsClosedButOneAwaitingItsHandlerIsNot() throws Exception {
     CompletableFuture<AbstractResponse> slow = new CompletableFuture<>();
     handler = request -> request.header().correlationId() == 99 ? slow : answerFixed(request);
-    start(1, 300, 1000);
+    ManualClock clock = new ManualClock(1_000_000L);
+    start(1, 300, 1000, ConnectionLimits.DEFAULT, clock);
     WireClient idle = connect();
     WireClient waiting = connect();
     assertApiVersionsRoundTrip(idle, 1);
     waiting.send(apiVersionsHeader(99), apiVersionsRequest());
+    await().atMost(Duration.ofSeconds(5)).until(() -> dispatched.size() == 2);
 
-    long start = System.nanoTime();
+    // On the server's clock nothing is idle yet, however long the test machine takes.
+    clock.advance(299);
+    await()
+        .during(Duration.ofMillis(200))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> server.connectionCount() == 2);
+    clock.advance(31); // past the timeout and past the next idle scan (every tenth of it)
     assertThat(idle.closedByServerWithin(5, TimeUnit.SECONDS)).isTrue();
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3000);
 
     // For twice the idle timeout the waiting connection survives (the idle one is gone).
+    clock.advance(600);
     await()
-        .during(Duration.ofMillis(600))
+        .during(Duration.ofMillis(200))
         .atMost(Duration.ofSeconds(5))
         .until(() -> server.connectionCount() == 1);
     NetworkRequest request = dispatched.get(dispatched.size() - 1);
     slow.complete(FixedResponses.apiVersions((ApiVersionsRequest) request.body(), 99));
     WireClient.Received received = waiting.receive(apiVersionsHeader(99));
     assertThat(received.correlationId()).isEqualTo(99);
+    // The server counts the response once written (its last activity): then its latency is on the
+    // server's clock, exactly the 930 ms the clock moved while the handler held it.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> metrics.completed.get(ApiKeys.API_VERSIONS).get() == 2);
+    assertThat(metrics.maxLatencyNanos.get()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(930));
     // Once answered it is idle too.
+    clock.advance(331);
     assertThat(waiting.closedByServerWithin(5, TimeUnit.SECONDS)).isTrue();
     await().atMost(Duration.ofSeconds(5)).until(() -> server.connectionCount() == 0);
   }
