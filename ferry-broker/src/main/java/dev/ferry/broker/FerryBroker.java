@@ -220,6 +220,7 @@ public final class FerryBroker implements Closeable {
                 securityStart.complete(
                     BrokerSecurity.start(
                         config.originals(),
+                        listenerProtocols(),
                         connect,
                         config.zookeeperSessionTimeoutMs,
                         config.zookeeperConnectionTimeoutMs));
@@ -252,6 +253,14 @@ public final class FerryBroker implements Closeable {
     if (failure != null) {
       throw failure;
     }
+  }
+
+  private Map<String, String> listenerProtocols() {
+    Map<String, String> protocols = new LinkedHashMap<>();
+    for (BrokerConfig.Listener listener : config.listeners) {
+      protocols.put(listener.name(), listener.securityProtocol());
+    }
+    return protocols;
   }
 
   private void startBroker() {
@@ -387,7 +396,7 @@ public final class FerryBroker implements Closeable {
       apis.register(handler);
     }
     for (ApiHandler<?> handler :
-        ScramApis.handlers(security.authorizer(), security.scram(), admin)) {
+        ScramApis.handlers(security.authorizer(), security::scram, admin)) {
       apis.register(handler);
     }
     startCoordinators(apis, cluster, topics, admin, scheduler);

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData.ScramCredentialDeletion;
 import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData.ScramCredentialUpsertion;
@@ -44,8 +45,12 @@ public final class ScramApis {
 
   private ScramApis() {}
 
+  /**
+   * @param store the credential store, got on each request: it may open the store's ZooKeeper
+   *     session on first use ({@link dev.ferry.security.BrokerSecurity#scram()})
+   */
   public static List<ApiHandler<?>> handlers(
-      Authorizer authorizer, ScramCredentialStore store, Executor admin) {
+      Authorizer authorizer, Supplier<ScramCredentialStore> store, Executor admin) {
     return List.of(new Describe(authorizer, store), new Alter(authorizer, store, admin));
   }
 
@@ -60,9 +65,9 @@ public final class ScramApis {
 
   private static final class Describe extends ApiHandler<DescribeUserScramCredentialsRequest> {
     private final Authorizer authorizer;
-    private final ScramCredentialStore store;
+    private final Supplier<ScramCredentialStore> store;
 
-    Describe(Authorizer authorizer, ScramCredentialStore store) {
+    Describe(Authorizer authorizer, Supplier<ScramCredentialStore> store) {
       super(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, DescribeUserScramCredentialsRequest.class);
       this.authorizer = authorizer;
       this.store = store;
@@ -78,7 +83,7 @@ public final class ScramApis {
             .setErrorMessage(Errors.CLUSTER_AUTHORIZATION_FAILED.message());
         return CompletableFuture.completedFuture(new DescribeUserScramCredentialsResponse(data));
       }
-      Map<String, Map<ScramMechanism, Integer>> all = store.describe();
+      Map<String, Map<ScramMechanism, Integer>> all = store.get().describe();
       List<UserName> asked = body.data().users();
       List<DescribeUserScramCredentialsResult> results = new ArrayList<>();
       if (asked == null || asked.isEmpty()) {
@@ -128,10 +133,10 @@ public final class ScramApis {
 
   private static final class Alter extends ApiHandler<AlterUserScramCredentialsRequest> {
     private final Authorizer authorizer;
-    private final ScramCredentialStore store;
+    private final Supplier<ScramCredentialStore> store;
     private final Executor admin;
 
-    Alter(Authorizer authorizer, ScramCredentialStore store, Executor admin) {
+    Alter(Authorizer authorizer, Supplier<ScramCredentialStore> store, Executor admin) {
       super(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, AlterUserScramCredentialsRequest.class);
       this.authorizer = authorizer;
       this.store = store;
@@ -219,7 +224,7 @@ public final class ScramApis {
       if (mechanism.isEmpty()) {
         return result(d.name(), Errors.UNSUPPORTED_SASL_MECHANISM, "Unknown SCRAM mechanism");
       }
-      if (store.credential(d.name(), mechanism.get()).isEmpty()) {
+      if (store.get().credential(d.name(), mechanism.get()).isEmpty()) {
         return result(
             d.name(),
             Errors.RESOURCE_NOT_FOUND,
@@ -253,7 +258,7 @@ public final class ScramApis {
     private AlterUserScramCredentialsResult delete(
         ScramCredentialDeletion d, NetworkRequest request) {
       ScramMechanism mechanism = ScramMechanism.forType(d.mechanism()).orElseThrow();
-      if (!store.update(d.name(), mechanism, null)) {
+      if (!store.get().update(d.name(), mechanism, null)) {
         return result(
             d.name(),
             Errors.RESOURCE_NOT_FOUND,
@@ -273,7 +278,7 @@ public final class ScramApis {
       ScramMechanism mechanism = ScramMechanism.forType(u.mechanism()).orElseThrow();
       ScramCredential credential =
           new ScramCrypto(mechanism).credential(u.salt(), u.saltedPassword(), u.iterations());
-      store.update(u.name(), mechanism, credential);
+      store.get().update(u.name(), mechanism, credential);
       log.info(
           "{} set the {} credential of {}",
           request.principal(),
