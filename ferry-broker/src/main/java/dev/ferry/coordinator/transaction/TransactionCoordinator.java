@@ -10,23 +10,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * PrepareCommit/PrepareAbort (the decision is durable here, and the client is answered); markers on
  * every partition → CompleteCommit/CompleteAbort. A coordinator that takes a partition over
  * finishes the markers of every transaction it finds prepared.
+ *
+ * <p>This class answers the requests (InitProducerId, AddPartitions/AddOffsets, EndTxn, the
+ * inspection APIs) and loads partitions; the rest has one class per job: {@link
+ * TransactionPartitions} (which partitions are led here, and where an id lives), {@link
+ * TransactionStateWriter} (durable state writes), {@link TransactionCompleter} (Prepare → markers →
+ * Complete) and {@link TransactionExpiry} (timeouts and id expiry on the shared scheduler).
  *
  * <p>Threading: the partition map is concurrent; each transactional id's state is guarded by its
  * {@link TransactionMetadata}'s monitor, and only one write per id is in flight at a time (other
@@ -58,21 +57,6 @@ public final class TransactionCoordinator implements AutoCloseable {
     CompletableFuture<Long> nextId();
   }
 
-  /** One {@code __transaction_state} partition led here. */
-  private static final class OwnedPartition {
-    final int partition;
-    final int coordinatorEpoch;
-    final CoordinatorLog log;
-    final Map<String, TransactionMetadata> txns = new ConcurrentHashMap<>();
-    volatile boolean loaded;
-
-    OwnedPartition(int partition, int coordinatorEpoch, CoordinatorLog log) {
-      this.partition = partition;
-      this.coordinatorEpoch = coordinatorEpoch;
-      this.log = log;
-    }
-  }
-
   /** A transactional id as DescribeTransactions/ListTransactions show it. */
   public record Described(
       String transactionalId, TransactionState state, TransactionRecord record) {}
@@ -89,9 +73,10 @@ public final class TransactionCoordinator implements AutoCloseable {
   /** Loads partitions (a long replay must not hold up the shared timers). */
   private final ExecutorService loader;
 
-  private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
-  private final Map<Integer, OwnedPartition> owned = new ConcurrentHashMap<>();
-  private volatile TransactionMarkerSender markers;
+  private final TransactionPartitions partitions;
+  private final TransactionStateWriter writer;
+  private final TransactionCompleter completer;
+  private final TransactionExpiry expiry;
 
   /** With its own timer thread ({@code ferry-txn-coordinator}), stopped by {@link #close()}. */
   public TransactionCoordinator(
@@ -123,6 +108,10 @@ public final class TransactionCoordinator implements AutoCloseable {
     this.producerIds = producerIds;
     this.timers = timers;
     this.ownsTimers = ownsTimers;
+    this.partitions = new TransactionPartitions(config.numPartitions());
+    this.writer = new TransactionStateWriter(time, partitions);
+    this.completer = new TransactionCompleter(time, partitions, writer);
+    this.expiry = new TransactionExpiry(config, time, partitions, completer, writer);
     this.loader =
         Executors.newSingleThreadExecutor(BrokerThreads.factory("ferry-txn-coordinator-loader"));
   }
@@ -136,32 +125,9 @@ public final class TransactionCoordinator implements AutoCloseable {
 
   /** Sets the marker sender and starts the timeout and expiry checks. */
   public TransactionCoordinator startup(TransactionMarkerSender markerSender) {
-    this.markers = markerSender;
-    synchronized (periodic) {
-      periodic.add(
-          timers.scheduleWithFixedDelay(
-              guarded(this::abortTimedOutTransactions),
-              config.abortTimedOutIntervalMs(),
-              config.abortTimedOutIntervalMs(),
-              TimeUnit.MILLISECONDS));
-      periodic.add(
-          timers.scheduleWithFixedDelay(
-              guarded(this::removeExpiredTransactionalIds),
-              config.removeExpiredIntervalMs(),
-              config.removeExpiredIntervalMs(),
-              TimeUnit.MILLISECONDS));
-    }
+    completer.setMarkerSender(markerSender);
+    expiry.start(timers);
     return this;
-  }
-
-  private static Runnable guarded(Runnable r) {
-    return () -> {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        log.error("Transaction coordinator task failed", e);
-      }
-    };
   }
 
   public TransactionCoordinatorConfig config() {
@@ -170,7 +136,7 @@ public final class TransactionCoordinator implements AutoCloseable {
 
   /** The {@code __transaction_state} partition of a transactional id (as Kafka maps it). */
   public int partitionFor(String transactionalId) {
-    return Utils.abs(transactionalId.hashCode()) % config.numPartitions();
+    return partitions.partitionFor(transactionalId);
   }
 
   // ---------------------------------------------------------------- partition ownership
@@ -182,7 +148,7 @@ public final class TransactionCoordinator implements AutoCloseable {
   public CompletableFuture<Void> onBecomeCoordinator(
       int partition, int coordinatorEpoch, CoordinatorLog partitionLog) {
     OwnedPartition p = new OwnedPartition(partition, coordinatorEpoch, partitionLog);
-    owned.put(partition, p);
+    partitions.add(p);
     CompletableFuture<Void> done = new CompletableFuture<>();
     loader.execute(
         () -> {
@@ -191,7 +157,7 @@ public final class TransactionCoordinator implements AutoCloseable {
             done.complete(null);
           } catch (RuntimeException e) {
             log.error("Loading {}-{} failed", TRANSACTION_STATE_TOPIC, partition, e);
-            owned.remove(partition, p);
+            partitions.removeIfCurrent(p);
             done.completeExceptionally(e);
           }
         });
@@ -199,7 +165,7 @@ public final class TransactionCoordinator implements AutoCloseable {
   }
 
   public void onResignCoordinator(int partition) {
-    OwnedPartition p = owned.remove(partition);
+    OwnedPartition p = partitions.remove(partition);
     if (p != null) {
       log.info(
           "Resigned as transaction coordinator of {}-{} ({} transactional ids)",
@@ -210,16 +176,15 @@ public final class TransactionCoordinator implements AutoCloseable {
   }
 
   public boolean isLoaded(int partition) {
-    OwnedPartition p = owned.get(partition);
+    OwnedPartition p = partitions.get(partition);
     return p != null && p.loaded;
   }
 
   private void load(OwnedPartition p) {
     long t0 = System.nanoTime();
     Map<String, TransactionRecord> states =
-        TransactionLogLoader.load(
-            p.log, config.loadBufferSize(), () -> owned.get(p.partition) != p);
-    if (owned.get(p.partition) != p) {
+        TransactionLogLoader.load(p.log, config.loadBufferSize(), () -> !partitions.isCurrent(p));
+    if (!partitions.isCurrent(p)) {
       return;
     }
     for (Map.Entry<String, TransactionRecord> e : states.entrySet()) {
@@ -232,7 +197,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         TransactionRecord r = m.current();
         if (r.state().isPrepare()) {
           // The decision is durable but its markers may not all be written: finish them.
-          sendMarkersThenComplete(p, m, r);
+          completer.sendMarkersThenComplete(p, m, r);
           resumed++;
         }
       }
@@ -261,8 +226,8 @@ public final class TransactionCoordinator implements AutoCloseable {
     if (timeoutMs <= 0 || timeoutMs > config.maxTimeoutMs()) {
       return done(TransactionResult.error(Errors.INVALID_TRANSACTION_TIMEOUT));
     }
-    OwnedPartition p = owned.get(partitionFor(transactionalId));
-    Errors notReady = availability(p);
+    OwnedPartition p = partitions.forId(transactionalId);
+    Errors notReady = TransactionPartitions.availability(p);
     if (notReady != null) {
       return done(TransactionResult.error(notReady));
     }
@@ -316,7 +281,7 @@ public final class TransactionCoordinator implements AutoCloseable {
           // A new instance of the producer while a transaction is open: fence the old one by
           // bumping the epoch, abort its transaction; the new one retries and gets a fresh epoch.
           m.fenceEpoch();
-          startEnd(p, m, false, true);
+          completer.startEnd(p, m, false, true);
           return done(TransactionResult.error(Errors.CONCURRENT_TRANSACTIONS));
         default:
           break;
@@ -348,7 +313,8 @@ public final class TransactionCoordinator implements AutoCloseable {
                   time.milliseconds(),
                   c.clientTransactionVersion()));
     }
-    return write(p, m, next)
+    return writer
+        .write(p, m, next)
         .thenApply(
             error ->
                 error == Errors.NONE
@@ -384,7 +350,8 @@ public final class TransactionCoordinator implements AutoCloseable {
                             time.milliseconds(),
                             c.clientTransactionVersion()));
               }
-              return write(p, m, next)
+              return writer
+                  .write(p, m, next)
                   .thenApply(
                       error ->
                           error == Errors.NONE
@@ -416,12 +383,12 @@ public final class TransactionCoordinator implements AutoCloseable {
       boolean verifyOnly,
       byte clientTransactionVersion) {
     Errors common = null;
-    OwnedPartition p = transactionalId == null ? null : owned.get(partitionFor(transactionalId));
+    OwnedPartition p = transactionalId == null ? null : this.partitions.forId(transactionalId);
     TransactionMetadata m = null;
     if (transactionalId == null || transactionalId.isEmpty()) {
       common = Errors.INVALID_REQUEST;
     } else {
-      common = availability(p);
+      common = TransactionPartitions.availability(p);
       if (common == null) {
         m = p.txns.get(transactionalId);
         if (m == null) {
@@ -477,7 +444,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                   now,
                   (byte) Math.max(c.clientTransactionVersion(), clientTransactionVersion)));
     }
-    return write(p, m, next).thenApply(error -> all(partitions, error));
+    return writer.write(p, m, next).thenApply(error -> all(partitions, error));
   }
 
   // ---------------------------------------------------------------- EndTxn
@@ -488,8 +455,8 @@ public final class TransactionCoordinator implements AutoCloseable {
    */
   public CompletableFuture<TransactionResult> endTransaction(
       String transactionalId, long producerId, short producerEpoch, boolean commit, boolean v2) {
-    OwnedPartition p = owned.get(partitionFor(transactionalId));
-    Errors notReady = availability(p);
+    OwnedPartition p = partitions.forId(transactionalId);
+    Errors notReady = TransactionPartitions.availability(p);
     if (notReady != null) {
       return done(TransactionResult.error(notReady));
     }
@@ -552,7 +519,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         TransactionRecord v2Record = withClientVersion(c, (byte) 2);
         m.load(v2Record);
       }
-      return startEnd(p, m, commit, false);
+      return completer.startEnd(p, m, commit, false);
     }
   }
 
@@ -571,183 +538,10 @@ public final class TransactionCoordinator implements AutoCloseable {
         tv);
   }
 
-  /**
-   * Writes PrepareCommit/PrepareAbort, then sends the markers and writes the Complete state.
-   * Completes once the prepare state is durable (what the client waits for). Caller holds m.
-   *
-   * @param fenced the epoch was already bumped by PrepareEpochFence (no second bump)
-   */
-  private CompletableFuture<TransactionResult> startEnd(
-      OwnedPartition p, TransactionMetadata m, boolean commit, boolean fenced) {
-    TransactionRecord c = m.current();
-    boolean bump = c.usesV2() && !fenced;
-    short epoch = bump ? (short) (c.producerEpoch() + 1) : c.producerEpoch();
-    short lastEpoch = bump ? c.producerEpoch() : c.lastProducerEpoch();
-    long now = time.milliseconds();
-    TransactionRecord prepare =
-        m.prepare(
-            new TransactionRecord(
-                c.producerId(),
-                c.previousProducerId(),
-                c.nextProducerId(),
-                epoch,
-                lastEpoch,
-                c.timeoutMs(),
-                commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT,
-                c.partitions(),
-                c.startTimestamp(),
-                now,
-                c.clientTransactionVersion()));
-    return write(p, m, prepare)
-        .thenApply(
-            error -> {
-              if (error != Errors.NONE) {
-                return TransactionResult.error(error);
-              }
-              synchronized (m) {
-                sendMarkersThenComplete(p, m, prepare);
-              }
-              return new TransactionResult(Errors.NONE, prepare.producerId(), epoch);
-            });
-  }
-
-  /** Markers for a durable prepare state, then the Complete state. Caller holds m. */
-  private void sendMarkersThenComplete(
-      OwnedPartition p, TransactionMetadata m, TransactionRecord prepare) {
-    boolean commit = prepare.state() == TransactionState.PREPARE_COMMIT;
-    CompletableFuture<Void> sent =
-        prepare.partitions().isEmpty()
-            ? CompletableFuture.completedFuture(null)
-            : markers.send(
-                new TransactionMarkerSender.Markers(
-                    prepare.producerId(),
-                    prepare.producerEpoch(),
-                    commit,
-                    p.coordinatorEpoch,
-                    prepare.clientTransactionVersion(),
-                    prepare.partitions()),
-                () -> owned.get(p.partition) == p);
-    sent.whenComplete(
-        (ok, err) -> {
-          if (err != null || owned.get(p.partition) != p) {
-            log.debug("Markers of {} not completed here: {}", m.transactionalId, err);
-            return;
-          }
-          TransactionRecord complete;
-          synchronized (m) {
-            if (m.current() != prepare || m.hasPendingWrite()) {
-              return;
-            }
-            complete =
-                m.prepare(
-                    new TransactionRecord(
-                        prepare.producerId(),
-                        prepare.previousProducerId(),
-                        prepare.nextProducerId(),
-                        prepare.producerEpoch(),
-                        prepare.lastProducerEpoch(),
-                        prepare.timeoutMs(),
-                        commit ? TransactionState.COMPLETE_COMMIT : TransactionState.COMPLETE_ABORT,
-                        Set.of(),
-                        -1,
-                        time.milliseconds(),
-                        prepare.clientTransactionVersion()));
-          }
-          write(p, m, complete)
-              .thenAccept(
-                  error -> {
-                    if (error != Errors.NONE) {
-                      // Retried by whoever loads the partition next (or the next timeout pass).
-                      log.warn(
-                          "Could not complete transaction of {}: {}", m.transactionalId, error);
-                    }
-                  });
-        });
-  }
-
-  // ---------------------------------------------------------------- timeouts and expiry
-
-  /** Aborts every open transaction older than its timeout, fencing its producer's epoch. */
-  public void abortTimedOutTransactions() {
-    long now = time.milliseconds();
-    for (OwnedPartition p : owned.values()) {
-      if (!p.loaded) {
-        continue;
-      }
-      for (TransactionMetadata m : p.txns.values()) {
-        synchronized (m) {
-          TransactionRecord c = m.current();
-          TransactionState s = m.state();
-          if (m.hasPendingWrite()) {
-            continue;
-          }
-          if (s == TransactionState.ONGOING && c.startTimestamp() + c.timeoutMs() < now) {
-            log.info(
-                "Aborting transaction of {} (producer {} epoch {}): timed out after {} ms",
-                m.transactionalId,
-                c.producerId(),
-                c.producerEpoch(),
-                c.timeoutMs());
-            m.fenceEpoch();
-            startEnd(p, m, false, true);
-          } else if (s == TransactionState.PREPARE_EPOCH_FENCE) {
-            startEnd(p, m, false, true); // an earlier abort write failed: try again
-          } else if (s.isPrepare() && c.lastUpdateTimestamp() + c.timeoutMs() < now) {
-            sendMarkersThenComplete(p, m, c); // markers stalled (e.g. resigned and re-won)
-          }
-        }
-      }
-    }
-  }
-
-  /** Removes transactional ids idle for longer than {@code transactional.id.expiration.ms}. */
-  public void removeExpiredTransactionalIds() {
-    long now = time.milliseconds();
-    for (OwnedPartition p : owned.values()) {
-      if (!p.loaded) {
-        continue;
-      }
-      for (TransactionMetadata m : p.txns.values()) {
-        TransactionRecord dead;
-        synchronized (m) {
-          TransactionRecord c = m.current();
-          if (m.hasPendingWrite()
-              || !m.state().isIdle()
-              || c.lastUpdateTimestamp() + config.idExpirationMs() > now) {
-            continue;
-          }
-          dead = m.prepare(c.withState(TransactionState.DEAD, now));
-        }
-        writeTombstone(p, m, dead);
-      }
-    }
-  }
-
-  private void writeTombstone(OwnedPartition p, TransactionMetadata m, TransactionRecord dead) {
-    MemoryRecords records =
-        MemoryRecords.withRecords(
-            Compression.NONE,
-            new SimpleRecord(
-                time.milliseconds(), TransactionLogRecords.key(m.transactionalId), null));
-    append(p, records)
-        .thenAccept(
-            error -> {
-              synchronized (m) {
-                if (error == Errors.NONE) {
-                  m.complete(dead);
-                  p.txns.remove(m.transactionalId, m);
-                  log.info("Expired transactional id {}", m.transactionalId);
-                } else {
-                  m.abandon(dead);
-                }
-              }
-            });
-  }
-
   // ---------------------------------------------------------------- inspection
 
   public Optional<Described> describe(String transactionalId) {
-    OwnedPartition p = owned.get(partitionFor(transactionalId));
+    OwnedPartition p = partitions.forId(transactionalId);
     if (p == null || !p.loaded) {
       return Optional.empty();
     }
@@ -762,15 +556,15 @@ public final class TransactionCoordinator implements AutoCloseable {
 
   /** Errors for DescribeTransactions of an id not (yet) served here. */
   public Errors describeError(String transactionalId) {
-    OwnedPartition p = owned.get(partitionFor(transactionalId));
-    Errors e = availability(p);
+    OwnedPartition p = partitions.forId(transactionalId);
+    Errors e = TransactionPartitions.availability(p);
     return e != null ? e : Errors.TRANSACTIONAL_ID_NOT_FOUND;
   }
 
   /** Every transactional id of the loaded partitions that matches {@code filter}. */
   public List<Described> list(Predicate<Described> filter) {
     List<Described> out = new ArrayList<>();
-    for (OwnedPartition p : owned.values()) {
+    for (OwnedPartition p : partitions.all()) {
       if (!p.loaded) {
         continue;
       }
@@ -792,84 +586,19 @@ public final class TransactionCoordinator implements AutoCloseable {
 
   /** Whether some partition is still loading (ListTransactions reports it). */
   public boolean anyLoading() {
-    for (OwnedPartition p : owned.values()) {
-      if (!p.loaded) {
-        return true;
-      }
-    }
-    return false;
+    return partitions.anyLoading();
   }
 
-  // ---------------------------------------------------------------- writes
+  // ---------------------------------------------------------------- timeouts and expiry
 
-  private CompletableFuture<Errors> write(
-      OwnedPartition p, TransactionMetadata m, TransactionRecord next) {
-    MemoryRecords records =
-        MemoryRecords.withRecords(
-            Compression.NONE,
-            new SimpleRecord(
-                time.milliseconds(),
-                TransactionLogRecords.key(m.transactionalId),
-                TransactionLogRecords.value(next)));
-    return append(p, records)
-        .thenApply(
-            error -> {
-              synchronized (m) {
-                if (error == Errors.NONE && owned.get(p.partition) == p) {
-                  m.complete(next);
-                  return Errors.NONE;
-                }
-                m.abandon(next);
-                return error == Errors.NONE ? Errors.NOT_COORDINATOR : error;
-              }
-            });
+  /** Aborts every open transaction older than its timeout, fencing its producer's epoch. */
+  public void abortTimedOutTransactions() {
+    expiry.abortTimedOutTransactions();
   }
 
-  private CompletableFuture<Errors> append(OwnedPartition p, MemoryRecords records) {
-    CompletableFuture<?> appended;
-    try {
-      appended = p.log.append(records);
-    } catch (RuntimeException e) {
-      appended = CompletableFuture.failedFuture(e);
-    }
-    return appended.handle(
-        (r, err) -> {
-          if (err == null) {
-            return Errors.NONE;
-          }
-          Throwable cause =
-              err instanceof java.util.concurrent.CompletionException ? err.getCause() : err;
-          log.warn(
-              "Write to {}-{} failed: {}", TRANSACTION_STATE_TOPIC, p.partition, cause.toString());
-          // As Kafka's coordinator: any failure to make the state durable here means the client
-          // should find the coordinator again (it moved, or this broker cannot write).
-          Errors e =
-              cause instanceof ApiException
-                  ? Errors.forException(cause)
-                  : Errors.UNKNOWN_SERVER_ERROR;
-          return switch (e) {
-            case NOT_LEADER_OR_FOLLOWER,
-                UNKNOWN_TOPIC_OR_PARTITION,
-                NOT_ENOUGH_REPLICAS,
-                NOT_ENOUGH_REPLICAS_AFTER_APPEND,
-                REQUEST_TIMED_OUT,
-                KAFKA_STORAGE_ERROR,
-                FENCED_LEADER_EPOCH,
-                UNKNOWN_SERVER_ERROR ->
-                Errors.NOT_COORDINATOR;
-            default -> e;
-          };
-        });
-  }
-
-  private Errors availability(OwnedPartition p) {
-    if (p == null) {
-      return Errors.NOT_COORDINATOR;
-    }
-    if (!p.loaded) {
-      return Errors.COORDINATOR_LOAD_IN_PROGRESS;
-    }
-    return null;
+  /** Removes transactional ids idle for longer than {@code transactional.id.expiration.ms}. */
+  public void removeExpiredTransactionalIds() {
+    expiry.removeExpiredTransactionalIds();
   }
 
   private static <T> CompletableFuture<T> done(T value) {
@@ -891,14 +620,11 @@ public final class TransactionCoordinator implements AutoCloseable {
 
   @Override
   public void close() {
-    synchronized (periodic) {
-      periodic.forEach(f -> f.cancel(false));
-      periodic.clear();
-    }
+    expiry.stop();
     if (ownsTimers) {
       timers.shutdownNow();
     }
     loader.shutdownNow();
-    owned.clear();
+    partitions.clear();
   }
 }
