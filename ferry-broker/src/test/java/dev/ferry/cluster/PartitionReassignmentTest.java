@@ -142,15 +142,17 @@ class PartitionReassignmentTest {
           .contains("Reassignment of partition moves-11 is completed.")
           .contains("Clearing broker-level throttles");
 
-      // Throttled: the copy of the preloaded partitions counted against the leaders' quota and
-      // could not go faster than the bound allows (over the sampled window, with one window of
-      // slack for the burst a fresh rate permits).
+      // Throttled: the copy of the preloaded partitions counted against the leaders' quota. Its
+      // duration is not asserted: as Kafka's, a fresh throttle measures over ten one-second
+      // samples and so lets ten seconds' worth (10 MiB here) through before it holds anything
+      // back; ReplicationQuotaTest checks that arithmetic on a controlled clock.
       long throttledBytes = 0;
       for (int id = 1; id <= 3; id++) {
         throttledBytes += cluster.broker(id).replicationThrottles().leaderQuota().throttledBytes();
       }
       assertThat(throttledBytes).isGreaterThanOrEqualTo(bulkBytes);
-      assertThat(tookMs).isGreaterThanOrEqualTo((bulkBytes * 1000 / throttle) / 2);
+      System.out.println(
+          "Reassignment with a " + throttle + " B/s throttle took " + tookMs + " ms");
 
       // --verify removed the throttles once done.
       for (int id = 1; id <= 3; id++) {

@@ -139,13 +139,14 @@ public final class SaslAuthenticator implements ConnectionAuthenticator {
           "Failed authentication with {}: unexpected {} request during SASL authentication",
           request.clientAddress(),
           api);
-      return fail(
-          request
-              .body()
-              .getErrorResponse(
-                  0,
-                  new IllegalSaslStateException(
-                      "Unexpected Kafka request of type " + api + " during SASL authentication")));
+      AbstractResponse illegalState =
+          illegalStateResponse(
+              request,
+              new IllegalSaslStateException(
+                  "Unexpected Kafka request of type " + api + " during SASL authentication"));
+      if (illegalState != null) {
+        return fail(illegalState);
+      }
     }
     log.info(
         "Closing connection {} from {}: unexpected {} request before SASL authentication completed",
@@ -247,6 +248,26 @@ public final class SaslAuthenticator implements ConnectionAuthenticator {
   }
 
   /** Answers after the failed-authentication delay; the connection closes after the answer. */
+  /**
+   * The request type's own error response, or null when a malformed body cannot produce one (a
+   * produce whose topic names did not parse, say): such a connection is closed without an answer,
+   * as Kafka does when building that response throws.
+   */
+  private static AbstractResponse illegalStateResponse(
+      NetworkRequest request, IllegalSaslStateException error) {
+    try {
+      return request.body().getErrorResponse(0, error);
+    } catch (RuntimeException e) {
+      log.info(
+          "Cannot answer the unexpected {} request from {} with ILLEGAL_SASL_STATE ({}); closing"
+              + " without an answer",
+          request.header().apiKey(),
+          request.clientAddress(),
+          e.toString());
+      return null;
+    }
+  }
+
   private CompletableFuture<AbstractResponse> fail(AbstractResponse response) {
     failed = true;
     state = State.FAILED;
