@@ -20,6 +20,10 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -31,7 +35,9 @@ import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.DuplicateResourceException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.ResourceNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,6 +202,44 @@ class KafkaParityTest {
                     .value())
             .isEqualTo("5000");
       }
+    }
+  }
+
+  /**
+   * As Kafka's controller: a user is altered at most once per AlterUserScramCredentials request;
+   * both of its mechanisms in one call fail with DuplicateResourceException and store nothing, one
+   * call per mechanism stores both.
+   */
+  @Test
+  void aUserIsAlteredOncePerScramRequest() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir);
+        Admin admin = broker.admin()) {
+      List<UserScramCredentialAlteration> both =
+          List.of(
+              new UserScramCredentialUpsertion(
+                  "ann", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), "pw"),
+              new UserScramCredentialUpsertion(
+                  "ann", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), "pw"));
+      assertThatThrownBy(() -> admin.alterUserScramCredentials(both).all().get())
+          .hasCauseInstanceOf(DuplicateResourceException.class);
+      assertThatThrownBy(
+              () -> admin.describeUserScramCredentials(List.of("ann")).description("ann").get())
+          .as("nothing stored for the refused request")
+          .hasCauseInstanceOf(ResourceNotFoundException.class);
+
+      for (UserScramCredentialAlteration one : both) {
+        admin.alterUserScramCredentials(List.of(one)).all().get();
+      }
+      assertThat(
+              admin
+                  .describeUserScramCredentials(List.of("ann"))
+                  .description("ann")
+                  .get()
+                  .credentialInfos())
+          .extracting(ScramCredentialInfo::mechanism, ScramCredentialInfo::iterations)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple(ScramMechanism.SCRAM_SHA_256, 4096),
+              org.assertj.core.groups.Tuple.tuple(ScramMechanism.SCRAM_SHA_512, 8192));
     }
   }
 
