@@ -19,6 +19,7 @@ final class Cases {
     all.addAll(TxnCases.all());
     all.addAll(TxnDataCases.all());
     all.addAll(SecurityAdminCases.all());
+    all.addAll(QuotaCases.all());
     return all;
   }
 }
