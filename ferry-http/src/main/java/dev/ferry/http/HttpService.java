@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * com.sun.net.httpserver} (no extra dependency; the Prometheus endpoint already runs on it). It
  * adds what every service needs around a {@link Router}: path segments decoded one by one (an
  * encoded slash stays inside its segment; {@code .} and {@code ..} segments are refused), request
- * bodies bounded (413 past the limit, read no further), optional HTTP Basic authentication (401
+ * bodies bounded (413 past the limit; kept no further), optional HTTP Basic authentication (401
  * before any handler runs), a bounded pool of named daemon threads, and errors rendered in the
  * service's own format.
  */
@@ -176,11 +176,10 @@ public final class HttpService implements AutoCloseable {
 
   private byte[] readBody(HttpExchange exchange) throws IOException {
     String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    long declared = -1;
     if (length != null) {
       try {
-        if (Long.parseLong(length.trim()) > config.maxBodyBytes()) {
-          throw tooLarge();
-        }
+        declared = Long.parseLong(length.trim());
       } catch (NumberFormatException e) {
         throw new HttpException(400, 400, "Bad Content-Length");
       }
@@ -188,15 +187,32 @@ public final class HttpService implements AutoCloseable {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[8192];
     try (InputStream in = exchange.getRequestBody()) {
+      if (declared > config.maxBodyBytes()) {
+        throw tooLarge(in, buf);
+      }
       int n;
       while ((n = in.read(buf)) > 0) {
         if (out.size() + n > config.maxBodyBytes()) {
-          throw tooLarge();
+          throw tooLarge(in, buf);
         }
         out.write(buf, 0, n);
       }
     }
     return out.toByteArray();
+  }
+
+  /**
+   * The 413, after reading and discarding what is left of a moderately oversized body: closing a
+   * socket with unread bytes makes TCP reset the connection, and the client may then lose the 413
+   * already sent. A body past a few times the limit is not read; that client sees the reset.
+   */
+  private HttpException tooLarge(InputStream in, byte[] buf) throws IOException {
+    long budget = 4L * config.maxBodyBytes();
+    int n;
+    while (budget > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, budget))) > 0) {
+      budget -= n;
+    }
+    return tooLarge();
   }
 
   private HttpException tooLarge() {
