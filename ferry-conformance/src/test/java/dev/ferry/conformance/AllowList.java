@@ -116,14 +116,13 @@ final class AllowList {
         // ApiVersions: the API table is compared API by API (ApiVersionsComparison): Ferry serves
         // a subset of Kafka's APIs, and every one it serves must have Kafka's exact range.
         .allow("API_VERSIONS", "apiKeys", "compared per API by ApiVersionsComparison")
-        // Feature flags describe KRaft-era cluster features (metadata.version, kraft.version,
-        // group.version for KIP-848, transaction.version for KIP-890, share.version,
-        // streams.version, eligible.leader.replicas.version). Ferry keeps its metadata in
-        // ZooKeeper and has none of those features finalized; advertising them would make clients
-        // use protocols Ferry does not serve.
-        .allow("API_VERSIONS", "supportedFeatures", "Ferry has no KRaft feature flags")
-        .allow("API_VERSIONS", "finalizedFeatures", "Ferry has no KRaft feature flags")
-        .allow("API_VERSIONS", "finalizedFeaturesEpoch", "Ferry has no KRaft feature flags")
+        // Feature flags: Ferry finalizes metadata.version, transaction.version (KIP-890) and
+        // group.version (KIP-848) at Kafka 4.4's levels, but not the features of protocols it does
+        // not serve (kraft.version, streams.version, eligible.leader.replicas.version, ...):
+        // advertising those would make clients use them. The epoch is Kafka's metadata offset.
+        .allow("API_VERSIONS", "supportedFeatures", "only the features Ferry serves")
+        .allow("API_VERSIONS", "finalizedFeatures", "only the features Ferry serves")
+        .allow("API_VERSIONS", "finalizedFeaturesEpoch", "KRaft's metadata log offset")
         .allow("API_VERSIONS", "zkMigrationReady", "no KRaft migration in Ferry")
         // Producer ids come from cluster-wide blocks; their values depend on each cluster's
         // history (Kafka's controller hands out blocks, Ferry's ZooKeeper counter does).
