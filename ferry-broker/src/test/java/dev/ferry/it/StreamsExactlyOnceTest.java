@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -21,12 +19,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.Produced;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +58,7 @@ class StreamsExactlyOnceTest {
               "the log is the truth",
               "streams of the log");
       Map<String, Long> expected = new HashMap<>();
-      Topology topology = topology();
+      Topology topology = StreamsWordCountMain.topology(INPUT, OUTPUT);
       try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of());
           KafkaStreams first = new KafkaStreams(topology, props(broker, "a"));
           KafkaStreams second = new KafkaStreams(topology, props(broker, "b"));
@@ -116,17 +110,6 @@ class StreamsExactlyOnceTest {
         assertThat(second.state()).isEqualTo(KafkaStreams.State.RUNNING);
       }
     }
-  }
-
-  private static Topology topology() {
-    StreamsBuilder builder = new StreamsBuilder();
-    builder.stream(INPUT, Consumed.with(Serdes.ByteArray(), Serdes.String()))
-        .flatMapValues(line -> Arrays.asList(line.toLowerCase(Locale.ROOT).split(" ")))
-        .groupBy((key, word) -> word, Grouped.with(Serdes.String(), Serdes.String()))
-        .count()
-        .toStream()
-        .to(OUTPUT, Produced.with(Serdes.String(), Serdes.Long()));
-    return builder.build();
   }
 
   private Properties props(TestBroker broker, String instance) {
