@@ -515,7 +515,7 @@ public final class FerryBroker implements Closeable {
       TopicAdmin topics,
       ExecutorService admin,
       ScheduledExecutorService scheduler) {
-    GroupCoordinator groups = startGroupCoordinator();
+    GroupCoordinator groups = startGroupCoordinator(scheduler);
     ProducerIdManager producerIds = new ProducerIdManager(metadata, config.brokerId, admin);
     TransactionCoordinator transactions =
         new TransactionCoordinator(
@@ -574,7 +574,7 @@ public final class FerryBroker implements Closeable {
         .register(new DescribeProducersHandler(replicaManager, knownPartitions(metadata)));
   }
 
-  private GroupCoordinator startGroupCoordinator() {
+  private GroupCoordinator startGroupCoordinator(ScheduledExecutorService scheduler) {
     GroupCoordinator coordinator =
         new GroupCoordinator(
                 new GroupCoordinatorConfig(
@@ -585,7 +585,9 @@ public final class FerryBroker implements Closeable {
                     config.offsetsTopicNumPartitions,
                     config.offsetsRetentionMs,
                     config.offsetsRetentionCheckIntervalMs,
-                    config.offsetMetadataMaxBytes))
+                    config.offsetMetadataMaxBytes),
+                Time.SYSTEM,
+                scheduler)
             .enableConsumerGroups(config.consumerGroups, new MetadataSubscribableTopics(metadata))
             .startup();
     started.push(coordinator);

@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
@@ -41,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * and COORDINATOR_LOAD_IN_PROGRESS while their partition loads.
  *
  * <p>Threading: every method may be called from any thread; none blocks. JoinGroup and SyncGroup
- * return futures that complete when the rebalance gets there. Each group has its own lock. One
- * scheduler thread runs all timers (session, rebalance, initial delay, offset expiry) and one
- * loader thread replays partitions.
+ * return futures that complete when the rebalance gets there. Each group has its own lock. The
+ * timers (session, rebalance, initial delay, offset expiry) run on the scheduler the broker shares
+ * ({@code ferry-scheduler}); the coordinator's one thread of its own replays partitions.
  */
 public final class GroupCoordinator implements AutoCloseable {
 
@@ -61,43 +60,27 @@ public final class GroupCoordinator implements AutoCloseable {
   private final GroupCoordinatorConfig config;
   private final Time time;
   private final ScheduledExecutorService scheduler;
-  private final boolean ownsScheduler;
   private final ExecutorService loader;
   private final GroupRegistry registry;
   private final MembershipManager membership;
   private final OffsetManager offsets;
   private final GroupWriter writer;
+  private final CoordinatorPartitions partitions;
   private volatile ConsumerGroupManager consumerGroups;
   private volatile boolean started;
   private volatile ScheduledFuture<?> expiryCheck;
 
-  public GroupCoordinator(GroupCoordinatorConfig config) {
-    this(config, Time.SYSTEM);
-  }
-
-  /** With its own timer thread, stopped by {@link #close()}. */
-  public GroupCoordinator(GroupCoordinatorConfig config, Time time) {
-    this(config, time, timerThread(), true);
-  }
-
   /**
-   * With timers on {@code scheduler}, which the caller owns (a broker-wide scheduler, or a manual
-   * one in tests); {@code time} must be the clock that scheduler's delays are measured on.
+   * With timers (sessions, rebalance and join deadlines, offset expiry) on {@code scheduler}, which
+   * the caller owns: the broker's shared scheduler, or a manual one in tests. {@code time} must be
+   * the clock that scheduler's delays are measured on. The coordinator starts only its loader
+   * thread.
    */
   public GroupCoordinator(
       GroupCoordinatorConfig config, Time time, ScheduledExecutorService scheduler) {
-    this(config, time, scheduler, false);
-  }
-
-  private GroupCoordinator(
-      GroupCoordinatorConfig config,
-      Time time,
-      ScheduledExecutorService scheduler,
-      boolean ownsScheduler) {
     this.config = config;
     this.time = time;
     this.scheduler = scheduler;
-    this.ownsScheduler = ownsScheduler;
     this.loader =
         new ThreadPoolExecutor(
             1,
@@ -110,14 +93,9 @@ public final class GroupCoordinator implements AutoCloseable {
     this.writer = new GroupWriter(time);
     this.membership = new MembershipManager(config, time, scheduler, registry, writer);
     this.offsets = new OffsetManager(config, time, registry, writer, membership);
-  }
-
-  private static ScheduledExecutorService timerThread() {
-    ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(1, daemon("ferry-group-coordinator-timer"));
-    // Cancelled session checks would otherwise stay queued until their (possibly distant) time.
-    timer.setRemoveOnCancelPolicy(true);
-    return timer;
+    this.partitions =
+        new CoordinatorPartitions(
+            time, loader, registry, membership, offsets, () -> consumerGroups);
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -181,20 +159,7 @@ public final class GroupCoordinator implements AutoCloseable {
    * leader epoch) unloads and reloads.
    */
   public CompletableFuture<Void> onBecomeCoordinator(int offsetsPartition, CoordinatorLog log) {
-    checkPartition(offsetsPartition);
-    GroupRegistry.OwnedPartition p = new GroupRegistry.OwnedPartition(offsetsPartition, log);
-    GroupRegistry.OwnedPartition previous = registry.startOwning(p);
-    if (previous != null) {
-      unloadGroups(offsetsPartition);
-    }
-    CompletableFuture<Void> loaded = new CompletableFuture<>();
-    try {
-      loader.execute(() -> load(p, loaded));
-    } catch (RuntimeException e) {
-      registry.stopOwning(p);
-      loaded.completeExceptionally(e);
-    }
-    return loaded;
+    return partitions.onBecomeCoordinator(offsetsPartition, log);
   }
 
   /**
@@ -202,144 +167,12 @@ public final class GroupCoordinator implements AutoCloseable {
    * records stay in the log for the next coordinator) and parked requests get NOT_COORDINATOR.
    */
   public void onResignCoordinator(int offsetsPartition) {
-    checkPartition(offsetsPartition);
-    if (registry.stopOwning(offsetsPartition) != null) {
-      int n = unloadGroups(offsetsPartition);
-      log.info("Resigned as coordinator of {}-{} ({} groups)", OFFSETS_TOPIC, offsetsPartition, n);
-    }
+    partitions.onResignCoordinator(offsetsPartition);
   }
 
   /** Whether the partition is owned and fully loaded. */
   public boolean isLoaded(int offsetsPartition) {
-    GroupRegistry.OwnedPartition p = registry.owned(offsetsPartition);
-    return p != null && p.loaded;
-  }
-
-  private void checkPartition(int partition) {
-    if (partition < 0 || partition >= registry.numPartitions()) {
-      throw new IllegalArgumentException(
-          "No partition " + partition + " in " + OFFSETS_TOPIC + " of " + registry.numPartitions());
-    }
-  }
-
-  private void load(GroupRegistry.OwnedPartition p, CompletableFuture<Void> loaded) {
-    long t0 = System.nanoTime();
-    try {
-      GroupLoader.Loaded result = GroupLoader.load(p.log, () -> registry.owned(p.partition) != p);
-      if (registry.owned(p.partition) != p) {
-        loaded.completeExceptionally(Errors.NOT_COORDINATOR.exception("Unloaded while loading"));
-        return;
-      }
-      long now = time.milliseconds();
-      ConsumerGroupManager consumer = consumerGroups;
-      for (Map.Entry<String, GroupLoader.LoadedGroup> e : result.groups().entrySet()) {
-        registry.putLoaded(rebuild(e.getKey(), p.partition, e.getValue(), now));
-        if (e.getValue().consumerGroup != null && consumer != null) {
-          consumer.restore(e.getKey(), p.partition, e.getValue().consumerGroup);
-        }
-      }
-      offsets.restorePending(result.pendingTransactional());
-      p.loaded = true;
-      if (registry.owned(p.partition) != p) {
-        // Resigned while the groups were installed: the resign sweep may have missed some.
-        unloadGroups(p.partition);
-      }
-      log.info(
-          "Loaded {} groups from {}-{} ({} records up to offset {}) in {} ms",
-          result.groups().size(),
-          OFFSETS_TOPIC,
-          p.partition,
-          result.records(),
-          result.endOffset(),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-      loaded.complete(null);
-    } catch (RuntimeException e) {
-      log.error("Failed to load {}-{}", OFFSETS_TOPIC, p.partition, e);
-      registry.stopOwning(p);
-      unloadGroups(p.partition);
-      loaded.completeExceptionally(e);
-    }
-  }
-
-  /**
-   * A group as the log describes it. Members come back Stable with their assignment: they keep
-   * heartbeating to the new coordinator and the session timeout removes those that do not.
-   */
-  private ClassicGroup rebuild(
-      String groupId, int partition, GroupLoader.LoadedGroup loaded, long now) {
-    ClassicGroup g = new ClassicGroup(groupId, partition, now);
-    g.lock().lock();
-    try {
-      for (Map.Entry<TopicPartition, ClassicGroup.StoredOffset> e : loaded.offsets.entrySet()) {
-        g.storeOffset(e.getKey(), e.getValue());
-      }
-      GroupMetadataValue v = loaded.metadata;
-      if (v != null) {
-        for (GroupMetadataValue.Member pm : v.members()) {
-          GroupMember m =
-              new GroupMember(
-                  pm.memberId(),
-                  pm.groupInstanceId(),
-                  pm.clientId(),
-                  pm.clientHost(),
-                  pm.rebalanceTimeoutMs(),
-                  pm.sessionTimeoutMs(),
-                  GroupLoader.protocolsOf(v, pm));
-          m.assignment = pm.assignment();
-          m.synced = true;
-          g.addMember(m);
-          membership.scheduleSessionCheck(g, m);
-        }
-        g.restore(
-            v.protocolType(),
-            v.generationId(),
-            v.protocolName(),
-            v.leaderId(),
-            v.stateTimestampMs());
-      }
-    } finally {
-      g.lock().unlock();
-    }
-    return g;
-  }
-
-  private int unloadGroups(int partition) {
-    ConsumerGroupManager consumer = consumerGroups;
-    if (consumer != null) {
-      consumer.unload(partition);
-    }
-    offsets.unloadPending(partition);
-    int n = 0;
-    for (ClassicGroup g : registry.groups(partition)) {
-      Deferred d = new Deferred();
-      g.lock().lock();
-      try {
-        if (g.is(GroupState.DEAD)) {
-          continue;
-        }
-        g.cancelJoinTimer();
-        for (GroupMember m : g.members()) {
-          m.cancelSessionCheck();
-          if (m.awaitingJoin != null) {
-            d.complete(
-                m.awaitingJoin, MembershipManager.joinError(m.memberId, Errors.NOT_COORDINATOR));
-            m.awaitingJoin = null;
-          }
-          if (m.awaitingSync != null) {
-            d.complete(m.awaitingSync, MembershipManager.syncError(Errors.NOT_COORDINATOR));
-            m.awaitingSync = null;
-          }
-        }
-        g.clearPendingMembers();
-        g.transitionTo(GroupState.DEAD, time.milliseconds());
-        registry.remove(g);
-        n++;
-      } finally {
-        g.lock().unlock();
-      }
-      d.flush();
-    }
-    return n;
+    return partitions.isLoaded(offsetsPartition);
   }
 
   // ---------------------------------------------------------------- membership
@@ -650,25 +483,19 @@ public final class GroupCoordinator implements AutoCloseable {
     }
   }
 
-  /** Fails parked requests with NOT_COORDINATOR and stops the timer and loader threads. */
+  /** Fails parked requests with NOT_COORDINATOR, cancels its timers, stops the loader thread. */
   @Override
   public void close() {
     for (GroupRegistry.OwnedPartition p : registry.ownedPartitions()) {
       registry.stopOwning(p);
-      unloadGroups(p.partition);
+      partitions.unloadGroups(p.partition);
     }
     ScheduledFuture<?> expiry = expiryCheck;
     if (expiry != null) {
       expiry.cancel(false);
     }
-    if (ownsScheduler) {
-      scheduler.shutdownNow();
-    }
     loader.shutdownNow();
     try {
-      if (ownsScheduler) {
-        scheduler.awaitTermination(5, TimeUnit.SECONDS);
-      }
       loader.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

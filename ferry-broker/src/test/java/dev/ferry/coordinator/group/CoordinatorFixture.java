@@ -85,6 +85,16 @@ final class CoordinatorFixture implements AutoCloseable {
     return future.get(5, TimeUnit.SECONDS);
   }
 
+  private java.util.concurrent.ScheduledExecutorService realTimers;
+
+  /** A real-time timer thread for coordinators of this fixture (the broker's would be shared). */
+  synchronized java.util.concurrent.ScheduledExecutorService timers() {
+    if (realTimers == null) {
+      realTimers = dev.ferry.runtime.BrokerThreads.newScheduler("test-group-timers");
+    }
+    return realTimers;
+  }
+
   /** Opens the log and a fresh coordinator that loads it (what a broker restart does). */
   void open() throws Exception {
     log =
@@ -92,7 +102,7 @@ final class CoordinatorFixture implements AutoCloseable {
             dir.resolve("__consumer_offsets-0"), LogConfig.defaults(), Time.SYSTEM, true);
     coordinator =
         manual == null
-            ? new GroupCoordinator(config)
+            ? new GroupCoordinator(config, Time.SYSTEM, timers())
             : new GroupCoordinator(config, manual, manual);
     setup.accept(coordinator);
     coordinator.onBecomeCoordinator(0, CoordinatorLog.of(log, () -> 3)).get(10, TimeUnit.SECONDS);
@@ -118,6 +128,12 @@ final class CoordinatorFixture implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    synchronized (this) {
+      if (realTimers != null) {
+        realTimers.shutdownNow();
+        realTimers = null;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- protocol helpers

@@ -22,6 +22,7 @@ import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -406,7 +407,7 @@ class GroupMembershipTest {
     GroupCoordinatorConfig twoPartitions =
         new GroupCoordinatorConfig(10, 600_000, 0, 100, 2, 600_000, 600_000, 4096);
     f = CoordinatorFixture.start(dir, CoordinatorFixture.config(0, 600_000));
-    try (GroupCoordinator c = new GroupCoordinator(twoPartitions)) {
+    try (GroupCoordinator c = new GroupCoordinator(twoPartitions, Time.SYSTEM, f.timers())) {
       String g0 = groupIn(c, 0);
       String g1 = groupIn(c, 1);
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);

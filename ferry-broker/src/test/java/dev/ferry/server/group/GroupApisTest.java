@@ -84,15 +84,19 @@ class GroupApisTest {
   private Map<ApiKeys, ApiHandler<?>> handlers;
   private Optional<Node> located = Optional.of(NODE);
   private int correlation;
+  private java.util.concurrent.ScheduledExecutorService timers;
 
   @BeforeEach
   void setUp() throws Exception {
     log =
         PartitionLog.open(
             dir.resolve("__consumer_offsets-0"), LogConfig.defaults(), Time.SYSTEM, true);
+    timers = dev.ferry.runtime.BrokerThreads.newScheduler("test-group-timers");
     coordinator =
         new GroupCoordinator(
-            new GroupCoordinatorConfig(10, 600_000, 0, 100, 1, 600_000, 600_000, 4096));
+            new GroupCoordinatorConfig(10, 600_000, 0, 100, 1, 600_000, 600_000, 4096),
+            Time.SYSTEM,
+            timers);
     coordinator.onBecomeCoordinator(0, CoordinatorLog.of(log, () -> 0)).get(5, TimeUnit.SECONDS);
     TopicIdResolver ids =
         new TopicIdResolver() {
@@ -115,6 +119,7 @@ class GroupApisTest {
   @AfterEach
   void tearDown() {
     coordinator.close();
+    timers.shutdownNow();
     log.close();
   }
 
