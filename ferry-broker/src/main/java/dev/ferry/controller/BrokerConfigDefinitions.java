@@ -3,10 +3,10 @@ package dev.ferry.controller;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 
 /**
@@ -43,7 +43,7 @@ public final class BrokerConfigDefinitions {
    * stored value of an older version does not block unrelated changes).
    *
    * @throws InvalidRequestException naming configs that cannot change without a restart
-   * @throws InvalidConfigurationException naming a config with a bad value
+   * @throws InvalidRequestException naming a config with a bad value
    */
   static void validate(Map<String, String> before, Map<String, String> after) {
     List<String> notDynamic = new ArrayList<>();
@@ -55,17 +55,41 @@ public final class BrokerConfigDefinitions {
       if (check == null) {
         notDynamic.add(e.getKey());
       } else if (!check.test(e.getValue())) {
-        throw new InvalidConfigurationException(
-            "Invalid value " + e.getValue() + " for configuration " + e.getKey());
+        // Kafka answers a bad value of a dynamic broker config with INVALID_REQUEST too.
+        throw new InvalidRequestException(
+            "Invalid value "
+                + e.getValue()
+                + " for configuration "
+                + e.getKey()
+                + ": Not a non-negative number of type LONG");
       }
     }
     if (!notDynamic.isEmpty()) {
-      throw new InvalidRequestException(
-          "Cannot update these configs dynamically: "
-              + notDynamic
-              + " (Ferry applies these without a restart: "
-              + DYNAMIC.keySet()
-              + ")");
+      throw new InvalidRequestException(notDynamicMessage(notDynamic));
     }
+  }
+
+  /**
+   * Kafka's message, then why: a config Kafka changes without a restart but Ferry does not yet, a
+   * config that needs a restart (set it in the properties file) or one no broker knows.
+   */
+  private static String notDynamicMessage(List<String> names) {
+    StringBuilder why = new StringBuilder();
+    for (String name : names) {
+      Optional<KafkaBrokerConfigCatalog.Definition> d = KafkaBrokerConfigCatalog.definition(name);
+      why.append(why.length() == 0 ? " (" : "; ").append(name);
+      if (d.isEmpty()) {
+        why.append(" is not a broker config");
+      } else if (d.get().dynamicInKafka()) {
+        why.append(" is dynamic in Kafka but Ferry reads it only at start-up");
+      } else {
+        why.append(" is read only at start-up: set it in the properties file and restart");
+      }
+    }
+    return "Cannot update these configs dynamically: "
+        + names
+        + why
+        + "). Ferry changes these without a restart: "
+        + DYNAMIC.keySet();
   }
 }

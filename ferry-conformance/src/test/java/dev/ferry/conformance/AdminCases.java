@@ -131,6 +131,44 @@ final class AdminCases {
             ConfigResource.Type.TOPIC,
             COMPACTED,
             List.of("cleanup.policy", "min.compaction.lag.ms")));
+    // A broker's configs with synonyms: values, defaults, sources, types and read-only flags of
+    // configs set in both sides' properties, left at Kafka's default, and unit variants.
+    cases.add(
+        Case.of(
+            ApiKeys.DESCRIBE_CONFIGS,
+            "broker-keys-with-synonyms",
+            Exchange.of(
+                ApiKeys.DESCRIBE_CONFIGS,
+                (s, v) -> {
+                  DescribeConfigsRequestData d =
+                      describe(
+                          ConfigResource.Type.BROKER,
+                          String.valueOf(s.nodeId(0)),
+                          List.of(
+                              "num.partitions",
+                              "offsets.topic.num.partitions",
+                              "log.retention.hours",
+                              "log.retention.minutes",
+                              "replica.lag.time.max.ms",
+                              "max.incremental.fetch.session.cache.slots"));
+                  return v >= 1 ? d.setIncludeSynonyms(true) : d;
+                })));
+    cases.add(
+        incrementalAlter(
+            "broker-static-config",
+            ConfigResource.Type.BROKER,
+            "",
+            "log.dirs",
+            "/elsewhere",
+            false));
+    cases.add(
+        incrementalAlter(
+            "broker-invalid-value",
+            ConfigResource.Type.BROKER,
+            "",
+            "leader.replication.throttled.rate",
+            "abc",
+            false));
     cases.add(describeConfigs("topic-all", ConfigResource.Type.TOPIC, TOPIC, List.of()));
     cases.add(
         describeConfigs("group-all", ConfigResource.Type.GROUP, "conf-config-group-3", List.of()));

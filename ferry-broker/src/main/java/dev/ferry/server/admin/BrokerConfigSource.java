@@ -8,13 +8,16 @@ import java.util.List;
  * precedence levels, highest first). Kept behind an interface so this package does not depend on
  * the broker assembly.
  */
-@FunctionalInterface
 public interface BrokerConfigSource {
 
   /** One broker config as described. */
   record Entry(
       ConfigEntry value, boolean readOnly, boolean sensitive, List<ConfigEntry> synonyms) {}
 
-  /** Every config the broker knows, or only those named in {@code keys} (null or empty: all). */
-  List<Entry> describe(List<String> keys);
+  /**
+   * Every config the broker knows, or only those named in {@code keys} (null or empty: all). With
+   * {@code clusterDefault} (the BROKER resource named ""), only the cluster-wide dynamic defaults,
+   * as Kafka lists them.
+   */
+  List<Entry> describe(List<String> keys, boolean clusterDefault);
 }

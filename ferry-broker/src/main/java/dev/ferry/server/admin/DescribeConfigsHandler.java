@@ -100,7 +100,7 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
             .setErrorCode(Errors.INVALID_REQUEST.code())
             .setErrorMessage("This is broker " + brokerId);
       }
-      return describeBroker(result, r.configurationKeys(), synonyms);
+      return describeBroker(result, r.configurationKeys(), r.resourceName().isEmpty(), synonyms);
     } else if (type == ConfigResource.Type.GROUP) {
       entries = groupEntries(groupConfigs.groupConfigs(r.resourceName()), r.configurationKeys());
     } else {
@@ -150,9 +150,9 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
   }
 
   private DescribeConfigsResult describeBroker(
-      DescribeConfigsResult result, List<String> keys, boolean synonyms) {
+      DescribeConfigsResult result, List<String> keys, boolean clusterDefault, boolean synonyms) {
     List<DescribeConfigsResourceResult> configs = new ArrayList<>();
-    for (BrokerConfigSource.Entry e : brokerConfigs.describe(keys)) {
+    for (BrokerConfigSource.Entry e : brokerConfigs.describe(keys, clusterDefault)) {
       DescribeConfigsResourceResult c =
           new DescribeConfigsResourceResult()
               .setName(e.value().name())
