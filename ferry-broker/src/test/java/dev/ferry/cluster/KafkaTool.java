@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.utils.internals.Exit;
 
@@ -97,6 +98,31 @@ final class KafkaTool {
     act.setAccessible(true);
     return capture(() -> act.invoke(null, admin, opts));
   }
+
+  /**
+   * A tool whose only entry point is {@code main(String[])} and which exits only on failure
+   * (kafka-acls.sh's {@code AclCommand}, kafka-configs.sh's {@code ConfigCommand}), run with {@code
+   * args} exactly as on the command line: it builds its own Admin client from {@code
+   * --bootstrap-server} and {@code --command-config}. The broker runs in this JVM and logs to the
+   * same {@code System.out}: its log lines (logback-test.xml's pattern) are left out of the result.
+   *
+   * @throws AssertionError with the tool's output if it exits
+   */
+  static String command(String toolClass, String... args) throws Exception {
+    Method main = Class.forName(toolClass).getMethod("main", String[].class);
+    String out = capture(() -> main.invoke(null, (Object) args));
+    StringBuilder toolOutput = new StringBuilder();
+    for (String line : out.split("(?<=\\n)")) {
+      if (!BROKER_LOG_LINE.matcher(line).find()) {
+        toolOutput.append(line);
+      }
+    }
+    return toolOutput.toString();
+  }
+
+  /** The start of a line of logback-test.xml's pattern: time, level, [thread]. */
+  private static final Pattern BROKER_LOG_LINE =
+      Pattern.compile("^\\d{2}:\\d{2}:\\d{2}\\.\\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) +\\[");
 
   interface ToolCall {
     void run() throws Exception;
