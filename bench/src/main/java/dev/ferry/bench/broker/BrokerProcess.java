@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,6 +25,7 @@ public final class BrokerProcess implements AutoCloseable {
   private final String bootstrapServers;
   private final Path logFile;
   private final Path dataDir;
+  private final Map<String, String> listeners = new LinkedHashMap<>();
 
   private BrokerProcess(
       String name,
@@ -76,6 +79,25 @@ public final class BrokerProcess implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * The address (host:port) of one of {@link BrokerSettings#extraListeners()}, by its name.
+   *
+   * @throws IllegalArgumentException if the broker has no such listener
+   */
+  public String bootstrapServers(String listener) {
+    String address = listeners.get(listener);
+    if (address == null) {
+      throw new IllegalArgumentException(name + " has no listener " + listener);
+    }
+    return address;
+  }
+
+  /** Records where the launcher put an extra listener. */
+  BrokerProcess withListener(String listener, String address) {
+    listeners.put(listener, address);
+    return this;
   }
 
   public Path logFile() {

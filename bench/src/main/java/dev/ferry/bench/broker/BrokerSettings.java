@@ -14,6 +14,9 @@ import java.util.Map;
  *     OS)
  * @param numPartitions num.partitions for auto-created topics
  * @param extraConfig further broker configs by Kafka name, applied to this broker only
+ * @param extraListeners security protocols (SSL, SASL_PLAINTEXT, SASL_SSL) each served on a
+ *     listener of its own name next to PLAINTEXT, on a free loopback port; their security settings
+ *     go in {@code extraConfig}
  */
 public record BrokerSettings(
     String heap,
@@ -21,7 +24,20 @@ public record BrokerSettings(
     long segmentBytes,
     long flushIntervalMessages,
     int numPartitions,
-    Map<String, String> extraConfig) {
+    Map<String, String> extraConfig,
+    List<String> extraListeners) {
+
+  /** Settings with the PLAINTEXT listener only. */
+  public BrokerSettings(
+      String heap,
+      List<String> jvmFlags,
+      long segmentBytes,
+      long flushIntervalMessages,
+      int numPartitions,
+      Map<String, String> extraConfig) {
+    this(
+        heap, jvmFlags, segmentBytes, flushIntervalMessages, numPartitions, extraConfig, List.of());
+  }
 
   /** Kafka config names and values both brokers get. */
   public Map<String, String> commonConfig() {

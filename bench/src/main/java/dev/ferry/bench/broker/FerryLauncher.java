@@ -61,10 +61,15 @@ public final class FerryLauncher implements BrokerLauncher {
     Map<String, String> overrides = new LinkedHashMap<>();
     overrides.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
     overrides.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    Map<String, Integer> extraPorts = ExtraListeners.ports(settings);
+    ExtraListeners.append(overrides, extraPorts);
     overrides.put("log.dirs", dataDir.toString());
     overrides.putAll(settings.extraConfig());
 
-    return start(name(), repoRoot, runDir, settings, configFile, overrides, port, dataDir);
+    BrokerProcess process =
+        start(name(), repoRoot, runDir, settings, configFile, overrides, port, dataDir);
+    extraPorts.forEach((listener, p) -> process.withListener(listener, "127.0.0.1:" + p));
+    return process;
   }
 
   /**

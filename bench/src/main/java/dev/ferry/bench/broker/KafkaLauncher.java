@@ -51,6 +51,11 @@ public final class KafkaLauncher implements BrokerLauncher {
     config.put("share.coordinator.state.topic.replication.factor", "1");
     config.put("share.coordinator.state.topic.min.isr", "1");
     config.put("group.initial.rebalance.delay.ms", "0");
+    Map<String, Integer> extraPorts = ExtraListeners.ports(settings);
+    ExtraListeners.append(config, extraPorts);
+    config.put(
+        "listener.security.protocol.map",
+        config.get("listener.security.protocol.map") + ExtraListeners.protocolMap(extraPorts));
     config.putAll(settings.commonConfig());
     config.putAll(settings.extraConfig());
     Path serverProperties = runDir.resolve("server.properties");
@@ -63,8 +68,10 @@ public final class KafkaLauncher implements BrokerLauncher {
             runDir, settings, classpath, logFlag, serverProperties, Uuid.randomUuid(), true);
     awaitFormat(format, runDir);
 
-    return start(
-        name(), runDir, settings, classpath, logFlag, serverProperties, brokerPort, dataDir);
+    BrokerProcess process =
+        start(name(), runDir, settings, classpath, logFlag, serverProperties, brokerPort, dataDir);
+    extraPorts.forEach((listener, port) -> process.withListener(listener, "127.0.0.1:" + port));
+    return process;
   }
 
   /**

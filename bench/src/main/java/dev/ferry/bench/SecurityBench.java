@@ -1,0 +1,314 @@
+package dev.ferry.bench;
+
+import dev.ferry.bench.broker.BrokerLauncher;
+import dev.ferry.bench.broker.BrokerProcess;
+import dev.ferry.bench.broker.BrokerSettings;
+import dev.ferry.bench.broker.FerryLauncher;
+import dev.ferry.bench.broker.KafkaLauncher;
+import dev.ferry.bench.workload.ClientConfigs;
+import dev.ferry.bench.workload.ConsumerRun;
+import dev.ferry.bench.workload.Payloads;
+import dev.ferry.bench.workload.ProducerRun;
+import dev.ferry.bench.workload.StartupProbe;
+import dev.ferry.bench.workload.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+
+/**
+ * Security, Kafka and Ferry side by side (issue 13): the same producer and consumer over PLAINTEXT,
+ * SSL (TLS, server certificate only) and SASL_SSL (SCRAM-SHA-512) listeners of one broker, so each
+ * broker's cost of TLS is measured against its own PLAINTEXT in the same run. The producer is
+ * workload 3's (1 KB log-like text, acks=all, idempotent, lz4, 6 partitions); the consumer then
+ * reads the topic back from offset 0, checking offsets and sizes. Broker CPU per message from
+ * {@code /proc/PID/stat} around each. Brokers alternate (A B A B), each with an untimed warm-up
+ * over every listener. Writes {@code bench/results/security.md}.
+ *
+ * <pre>
+ *   bench/security                           2 rounds, up to 8 s per workload
+ *   bench/security --rounds 1 --seconds 5    a quick look
+ * </pre>
+ */
+public final class SecurityBench {
+
+  private static final Duration STARTUP = Duration.ofSeconds(180);
+  private static final List<String> PROTOCOLS = List.of("PLAINTEXT", "SSL", "SASL_SSL");
+  private static final int PARTITIONS = 6;
+  private static final int RECORD_BYTES = 1024;
+  private static final int WINDOW = 10_000;
+  private static final String PASSWORD = "bench-secret";
+  private static final String USER = "bench";
+
+  /** One broker's figures for one protocol in one round. */
+  record Result(
+      String broker,
+      int round,
+      String protocol,
+      double produceRate,
+      double produceCpuMicros,
+      double consumeRate,
+      double consumeCpuMicros,
+      double load) {}
+
+  public static void main(String[] args) throws Exception {
+    Path kafkaLib = Path.of("bench/work/kafka-lib");
+    Path ferryHome = Path.of(".");
+    int rounds = 2;
+    int seconds = 8;
+    int warmupSeconds = 3;
+    long messages = 400_000;
+    Path out = Path.of("bench/results/security.md");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--kafka-lib" -> kafkaLib = Path.of(args[++i]);
+        case "--ferry-home" -> ferryHome = Path.of(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+        case "--warmup-seconds" -> warmupSeconds = Integer.parseInt(args[++i]);
+        case "--messages" -> messages = Long.parseLong(args[++i]);
+        case "--out" -> out = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("Unknown argument " + args[i]);
+      }
+    }
+    Path runs = Path.of("bench/work/runs/security-" + Instant.now().getEpochSecond());
+    Files.createDirectories(runs);
+    Tls tls = Tls.create(runs.resolve("tls"));
+    BrokerSettings settings =
+        new BrokerSettings(
+            "1g",
+            List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"),
+            1L << 30,
+            Long.MAX_VALUE,
+            1,
+            brokerSecurity(tls),
+            List.of("SSL", "SASL_SSL"));
+    List<BrokerLauncher> launchers =
+        List.of(new KafkaLauncher(kafkaLib), new FerryLauncher(ferryHome));
+    List<Result> results = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    try (Progress progress = new Progress(System.err)) {
+      for (int r = 0; r < rounds; r++) {
+        for (BrokerLauncher launcher : launchers) {
+          Path dir = runs.resolve(launcher.name() + "-r" + r);
+          try {
+            results.addAll(
+                run(launcher, dir, settings, tls, r, seconds, warmupSeconds, messages, progress));
+          } catch (Exception e) {
+            say(launcher.name() + " round " + r + ": FAILED " + e);
+            failures.add(launcher.name() + " round " + r + ": " + e);
+          }
+        }
+      }
+    }
+    String report = SecurityReport.markdown(results, seconds, messages, failures);
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, report);
+    System.out.println(report);
+  }
+
+  /**
+   * The same security settings for both brokers, by Kafka's names: one server certificate for SSL
+   * and SASL_SSL (no client certificates), SCRAM-SHA-512 on SASL_SSL with credentials from the
+   * broker's store.
+   */
+  static Map<String, String> brokerSecurity(Tls tls) {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("ssl.keystore.location", tls.keystore().toAbsolutePath().toString());
+    c.put("ssl.keystore.type", "PKCS12");
+    c.put("ssl.keystore.password", Tls.PASSWORD);
+    c.put("ssl.key.password", Tls.PASSWORD);
+    c.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+    c.put(
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    c.put("offsets.topic.replication.factor", "1");
+    c.put("group.initial.rebalance.delay.ms", "0");
+    return c;
+  }
+
+  /** Client settings for one protocol on top of {@code base}. */
+  static Properties secured(Properties base, String protocol, Tls tls) {
+    Properties p = new Properties();
+    p.putAll(base);
+    p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
+    if (protocol.endsWith("SSL")) {
+      p.put(
+          SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, tls.truststore().toAbsolutePath().toString());
+      p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+      p.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, Tls.PASSWORD);
+    }
+    if (protocol.startsWith("SASL")) {
+      p.put(SaslConfigs.SASL_MECHANISM, "SCRAM-SHA-512");
+      p.put(
+          SaslConfigs.SASL_JAAS_CONFIG,
+          "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+              + USER
+              + "\" password=\""
+              + PASSWORD
+              + "\";");
+    }
+    return p;
+  }
+
+  private static List<Result> run(
+      BrokerLauncher launcher,
+      Path runDir,
+      BrokerSettings settings,
+      Tls tls,
+      int round,
+      int seconds,
+      int warmupSeconds,
+      long messages,
+      Progress progress)
+      throws Exception {
+    Files.createDirectories(runDir);
+    say(launcher.name() + " round " + round + ": starting");
+    List<Result> results = new ArrayList<>();
+    try (BrokerProcess broker = launcher.launch(runDir, settings)) {
+      StartupProbe.awaitFirstProduce(broker, STARTUP);
+      createScramUser(broker.bootstrapServers());
+      Payloads payloads = Payloads.text(RECORD_BYTES, 42);
+      Map<String, String> bootstrap = new HashMap<>();
+      for (String protocol : PROTOCOLS) {
+        bootstrap.put(
+            protocol,
+            protocol.equals("PLAINTEXT")
+                ? broker.bootstrapServers()
+                : broker.bootstrapServers(protocol));
+        Topics.create(broker.bootstrapServers(), topic(protocol, true), PARTITIONS);
+        Topics.create(broker.bootstrapServers(), topic(protocol, false), PARTITIONS);
+      }
+      // Untimed: both JVMs compile their produce, fetch, TLS and SASL paths first.
+      for (String protocol : PROTOCOLS) {
+        String topic = topic(protocol, true);
+        ProducerRun.Result warm =
+            ProducerRun.run(
+                secured(ClientConfigs.modern(bootstrap.get(protocol)), protocol, tls),
+                topic,
+                messages,
+                payloads,
+                WINDOW,
+                Duration.ofSeconds(warmupSeconds),
+                progress,
+                launcher.name() + " warm-up " + protocol);
+        ConsumerRun.run(
+            secured(ClientConfigs.consumer(bootstrap.get(protocol)), protocol, tls),
+            topic,
+            PARTITIONS,
+            warm.acked(),
+            RECORD_BYTES,
+            Duration.ofSeconds(warmupSeconds * 2L),
+            progress,
+            launcher.name() + " warm-up read " + protocol);
+      }
+      for (String protocol : PROTOCOLS) {
+        double load = Machine.loadAverage();
+        String topic = topic(protocol, false);
+        String label = launcher.name() + " r" + round + " " + protocol;
+        double cpu0 = broker.cpuSeconds();
+        ProducerRun.Result produced =
+            ProducerRun.run(
+                secured(ClientConfigs.modern(bootstrap.get(protocol)), protocol, tls),
+                topic,
+                messages,
+                payloads,
+                WINDOW,
+                Duration.ofSeconds(seconds),
+                progress,
+                label + " produce");
+        double cpu1 = broker.cpuSeconds();
+        if (produced.failed() > 0) {
+          throw new IllegalStateException(
+              label + ": " + produced.failed() + " sends failed, first: " + produced.firstError());
+        }
+        ConsumerRun.Result consumed =
+            ConsumerRun.run(
+                secured(ClientConfigs.consumer(bootstrap.get(protocol)), protocol, tls),
+                topic,
+                PARTITIONS,
+                produced.acked(),
+                RECORD_BYTES,
+                Duration.ofSeconds(seconds * 4L),
+                progress,
+                label + " consume");
+        double cpu2 = broker.cpuSeconds();
+        if (consumed.messages() != produced.acked() || consumed.anomalies() > 0) {
+          throw new IllegalStateException(
+              label
+                  + ": read "
+                  + consumed.messages()
+                  + " of "
+                  + produced.acked()
+                  + (consumed.firstAnomaly() == null ? "" : "; " + consumed.firstAnomaly()));
+        }
+        Result result =
+            new Result(
+                launcher.name(),
+                round,
+                protocol,
+                produced.messagesPerSecond(),
+                (cpu1 - cpu0) * 1e6 / produced.acked(),
+                consumed.messagesPerSecond(),
+                (cpu2 - cpu1) * 1e6 / consumed.messages(),
+                load);
+        say(result.toString());
+        results.add(result);
+      }
+      broker.checkAlive();
+    }
+    return results;
+  }
+
+  private static String topic(String protocol, boolean warmup) {
+    return "security-" + protocol.toLowerCase(Locale.ROOT).replace('_', '-') + (warmup ? "-w" : "");
+  }
+
+  /** The SCRAM-SHA-512 user of the SASL_SSL clients, made over PLAINTEXT as an operator would. */
+  private static void createScramUser(String plaintext) throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, plaintext);
+    try (Admin admin = Admin.create(p)) {
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new UserScramCredentialUpsertion(
+                      USER, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), PASSWORD)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      // Kafka applies it through its metadata log: wait until the broker describes it.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!admin
+          .describeUserScramCredentials()
+          .all()
+          .get(30, TimeUnit.SECONDS)
+          .containsKey(USER)) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException("SCRAM user " + USER + " never appeared");
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private static void say(String message) {
+    System.err.println("[bench/security] " + message);
+  }
+}

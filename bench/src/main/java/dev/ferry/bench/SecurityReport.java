@@ -1,0 +1,134 @@
+package dev.ferry.bench;
+
+import dev.ferry.bench.SecurityBench.Result;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/** The Markdown of {@code bench/results/security.md}: every round, medians, ratios, TLS cost. */
+final class SecurityReport {
+
+  private static final List<String> PROTOCOLS = List.of("PLAINTEXT", "SSL", "SASL_SSL");
+
+  private SecurityReport() {}
+
+  static String markdown(List<Result> results, int seconds, long messages, List<String> failures) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Security: Apache Kafka 4.4.0 and Ferry over PLAINTEXT, SSL and SASL_SSL\n\n")
+        .append(
+            "`bench/security` (issue 13). One broker of each, the same three listeners on both:")
+        .append(" PLAINTEXT, SSL (TLS with a self-signed RSA 2048 server certificate, no client")
+        .append(" certificates; the JDK's default TLS version and cipher suite on both sides) and")
+        .append(
+            " SASL_SSL with SCRAM-SHA-512 (4096 iterations). For each listener in turn: workload")
+        .append(" 3's producer (1 KB log-like text, acks=all, idempotent, lz4, linger.ms=5, 6")
+        .append(" partitions, window of 10,000) for up to ")
+        .append(messages)
+        .append(" messages or ")
+        .append(seconds)
+        .append(" s, then a default consumer reads them back (offsets and sizes checked). Broker")
+        .append(" CPU µs per message from /proc/PID/stat around each. Each broker warms up untimed")
+        .append(" over every listener first; brokers alternate (A B A B). The client runs on the")
+        .append(" same 2 cores: read throughput together with CPU per message. The 1-min load")
+        .append(" average of this shared machine (about 6 other engineers building and testing)")
+        .append(" is in the last column.\n\n")
+        .append("| broker | round | protocol | produce msg/s | produce CPU µs/msg |")
+        .append(" consume msg/s | consume CPU µs/msg | load |\n")
+        .append("|---|---|---|---|---|---|---|---|\n");
+    for (Result r : results) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %s | %.0f | %.2f | %.0f | %.2f | %.1f |%n",
+              r.broker(),
+              r.round(),
+              r.protocol(),
+              r.produceRate(),
+              r.produceCpuMicros(),
+              r.consumeRate(),
+              r.consumeCpuMicros(),
+              r.load()));
+    }
+    sb.append("\n## Ferry / Kafka (medians over rounds)\n\n")
+        .append("Targets: throughput ≥ 1.0×, broker CPU per message ≤ 0.5×.\n\n")
+        .append(
+            "| protocol | produce msg/s | produce CPU/msg | consume msg/s | consume CPU/msg |\n")
+        .append("|---|---|---|---|---|\n");
+    for (String protocol : PROTOCOLS) {
+      sb.append("| ")
+          .append(protocol)
+          .append(" | ")
+          .append(ratio(results, protocol, Result::produceRate, true))
+          .append(" | ")
+          .append(ratio(results, protocol, Result::produceCpuMicros, false))
+          .append(" | ")
+          .append(ratio(results, protocol, Result::consumeRate, true))
+          .append(" | ")
+          .append(ratio(results, protocol, Result::consumeCpuMicros, false))
+          .append(" |\n");
+    }
+    sb.append(
+            "\n## Cost of TLS on each broker (medians; protocol / PLAINTEXT of the same broker)\n\n")
+        .append("| broker | protocol | produce msg/s | produce CPU/msg | consume msg/s |")
+        .append(" consume CPU/msg |\n")
+        .append("|---|---|---|---|---|---|\n");
+    for (String broker : List.of("kafka", "ferry")) {
+      for (String protocol : List.of("SSL", "SASL_SSL")) {
+        sb.append("| ")
+            .append(broker)
+            .append(" | ")
+            .append(protocol)
+            .append(" | ")
+            .append(cost(results, broker, protocol, Result::produceRate))
+            .append(" | ")
+            .append(cost(results, broker, protocol, Result::produceCpuMicros))
+            .append(" | ")
+            .append(cost(results, broker, protocol, Result::consumeRate))
+            .append(" | ")
+            .append(cost(results, broker, protocol, Result::consumeCpuMicros))
+            .append(" |\n");
+      }
+    }
+    if (!failures.isEmpty()) {
+      sb.append("\nFailures:\n");
+      failures.forEach(f -> sb.append("- ").append(f).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  private static String ratio(
+      List<Result> results, String protocol, ToDoubleFunction<Result> figure, boolean higher) {
+    double ferry = median(results, "ferry", protocol, figure);
+    double kafka = median(results, "kafka", protocol, figure);
+    if (Double.isNaN(ferry) || Double.isNaN(kafka)) {
+      return "n/a";
+    }
+    double r = ferry / kafka;
+    boolean met = higher ? r >= 1.0 : r <= 0.5;
+    return String.format(Locale.ROOT, "%.2f× %s", r, met ? "✅" : "❌");
+  }
+
+  private static String cost(
+      List<Result> results, String broker, String protocol, ToDoubleFunction<Result> figure) {
+    double secured = median(results, broker, protocol, figure);
+    double plain = median(results, broker, "PLAINTEXT", figure);
+    if (Double.isNaN(secured) || Double.isNaN(plain)) {
+      return "n/a";
+    }
+    return String.format(Locale.ROOT, "%.2f×", secured / plain);
+  }
+
+  static double median(
+      List<Result> results, String broker, String protocol, ToDoubleFunction<Result> figure) {
+    double[] v =
+        results.stream()
+            .filter(r -> r.broker().equals(broker) && r.protocol().equals(protocol))
+            .mapToDouble(figure)
+            .sorted()
+            .toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+}
