@@ -1,6 +1,7 @@
 package dev.ferry.broker;
 
 import dev.ferry.server.produce.ProduceValidation;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * A service that runs inside the broker process beside the Kafka protocol (the schema registry, a
@@ -19,6 +20,14 @@ public interface BrokerExtension {
    */
   Running start(Context context);
 
+  /**
+   * Whether this extension, with these settings, reads the broker's metrics (then the broker keeps
+   * its metrics registry even without {@code metrics.port}, and passes it in {@link Context}).
+   */
+  default boolean wantsMetrics(BrokerConfig config) {
+    return false;
+  }
+
   /** A started extension. */
   interface Running extends AutoCloseable {
     @Override
@@ -34,12 +43,18 @@ public interface BrokerExtension {
    * @param produceValidation where an extension installs a check of produced records
    * @param passwords checks user names and passwords as the broker's SASL listener does; null when
    *     the broker has no SASL listener (then HTTP services need no credentials either)
+   * @param listenerAddresses {@code host:port} of every listener by name (loopback when it binds
+   *     every address), for an extension that must use a particular one (e.g. a SASL listener)
+   * @param metrics the broker's metrics registry (values, read in process); null when metrics are
+   *     off ({@code metrics.port} unset and no extension {@link #wantsMetrics wants} them)
    */
   record Context(
       BrokerConfig config,
       String bootstrapServers,
       ProduceValidation produceValidation,
-      Passwords passwords) {}
+      Passwords passwords,
+      java.util.Map<String, String> listenerAddresses,
+      PrometheusRegistry metrics) {}
 
   /** Verifies a user's password; the principal name when valid. */
   @FunctionalInterface

@@ -405,6 +405,7 @@ public final class FerryBroker implements Closeable {
         BrokerMetrics.start(
             config.metricsHost,
             config.metricsPort,
+            extensionsAvailable().stream().anyMatch(e -> e.wantsMetrics(config)),
             apis.supportedApis(),
             replicaManager,
             logManager);
@@ -479,11 +480,25 @@ public final class FerryBroker implements Closeable {
     startExtensions();
   }
 
+  private static String loopbackIfWildcard(String host) {
+    return host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")
+        ? "127.0.0.1"
+        : host;
+  }
+
+  /** The extensions on the class path (started or not, as their settings say). */
+  private List<BrokerExtension> extensionsAvailable() {
+    List<BrokerExtension> found = new ArrayList<>();
+    ServiceLoader.load(BrokerExtension.class).forEach(found::add);
+    return found;
+  }
+
   /** Services on the class path that run in the broker (schema registry...), if configured. */
   private void startExtensions() {
-    String host = config.listener.host();
-    if (host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
-      host = "127.0.0.1";
+    String host = loopbackIfWildcard(config.listener.host());
+    Map<String, String> listenerAddresses = new LinkedHashMap<>();
+    for (BrokerConfig.Listener l : config.listeners) {
+      listenerAddresses.put(l.name(), loopbackIfWildcard(l.host()) + ":" + port(l.name()));
     }
     BrokerExtension.Passwords passwords =
         config.listeners.stream()
@@ -493,8 +508,14 @@ public final class FerryBroker implements Closeable {
             .<BrokerExtension.Passwords>map(v -> v::verify)
             .orElse(null);
     BrokerExtension.Context context =
-        new BrokerExtension.Context(config, host + ":" + boundPort, produceValidation, passwords);
-    for (BrokerExtension extension : ServiceLoader.load(BrokerExtension.class)) {
+        new BrokerExtension.Context(
+            config,
+            host + ":" + boundPort,
+            produceValidation,
+            passwords,
+            Map.copyOf(listenerAddresses),
+            metrics.registry());
+    for (BrokerExtension extension : extensionsAvailable()) {
       BrokerExtension.Running running = extension.start(context);
       if (running != null) {
         extensions.add(running);

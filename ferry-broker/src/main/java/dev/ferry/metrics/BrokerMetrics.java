@@ -41,17 +41,19 @@ public final class BrokerMetrics implements Closeable {
 
   /**
    * Registers every series, hooks the append path and serves {@code /metrics} on {@code host:port};
-   * with {@code port <= 0} returns {@link #disabled()}.
+   * with {@code port <= 0} returns {@link #disabled()} unless {@code keepWithoutPort}, when the
+   * series are kept for in-process readers (the web console) and nothing is served.
    *
    * @param apis the APIs the broker serves (each gets its request series up front)
    */
   public static BrokerMetrics start(
       String host,
       int port,
+      boolean keepWithoutPort,
       ApiVersionCollection apis,
       ReplicaManager replicaManager,
       LogManager logManager) {
-    if (port <= 0) {
+    if (port <= 0 && !keepWithoutPort) {
       return disabled();
     }
     PrometheusRegistry registry = new PrometheusRegistry();
@@ -66,6 +68,9 @@ public final class BrokerMetrics implements Closeable {
     new PartitionMetrics(registry, replicaManager);
     new OpenFileMetrics(registry, logManager.openFiles(), logManager);
     JvmMetrics.builder().register(registry);
+    if (port <= 0) {
+      return new BrokerMetrics(registry, network, null);
+    }
     MetricsServer server = MetricsServer.start(registry, host, port);
     log.info("Serving Prometheus metrics on http://{}:{}/metrics", host, server.port());
     return new BrokerMetrics(registry, network, server);
