@@ -1,5 +1,6 @@
 package dev.ferry.reliability;
 
+import dev.ferry.it.BrokerProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -85,6 +86,7 @@ final class ZooKeeperNode implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx128m");
+    cmd.add(BrokerProcess.FAST_START);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("org.apache.zookeeper.server.quorum.QuorumPeerMain");
