@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ferry.it.BrokerProcess;
 import dev.ferry.verify.CheckReport;
 import dev.ferry.verify.WorkloadChecker;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * WorkloadChecker}). The faults ({@link FaultSchedule#CLUSTER}): SIGKILL of a partition's current
  * leader, SIGKILL of a follower, SIGSTOP of a leader for longer than the ZooKeeper session (it is
  * fenced and replaced while frozen, then SIGCONT), a clean restart (controlled shutdown), SIGKILL
- * of a ZooKeeper node and its restart on the same data. Killed processes stay down for a random
- * while.
+ * of a ZooKeeper node and its restart on the same data, and a power loss of a partition's leader
+ * alone (SIGKILL, then its logs cut back to its last fsync: {@link PowerLoss}; with the default
+ * flush settings that is often everything since its last segment roll). Killed processes stay down
+ * for a random while.
  *
  * <p>Afterwards: no acknowledged record lost, moved, duplicated or reordered, no read that later
  * changed, every partition back to a full ISR, and the three replicas of every partition identical
@@ -119,7 +120,13 @@ class ClusterFaultInjectionTest {
         Path data = dir.resolve("broker-" + id);
         brokers.add(
             network == null
-                ? new ManagedBroker(id, data, brokerConfig(zk.connectString()))
+                ? new ManagedBroker(
+                    id,
+                    data,
+                    brokerConfig(zk.connectString()),
+                    "127.0.0.1",
+                    List.of(),
+                    data.resolve("sync-probe"))
                 : new ManagedBroker(
                     id,
                     data,
@@ -128,7 +135,7 @@ class ClusterFaultInjectionTest {
                     network.launcher(id)));
       }
       try {
-        startAll(brokers);
+        ManagedBroker.startAll(brokers);
         String bootstrap =
             brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
         PartitionLeaders leaders = new PartitionLeaders(() -> bootstrap, TOPIC);
@@ -160,8 +167,13 @@ class ClusterFaultInjectionTest {
           report = checker.check(Duration.ofSeconds(90));
           producerRestarts = checker.producerRestarts();
         }
-        // Followers learn the final high watermark on their next fetch (500 ms max wait).
-        Thread.sleep(2_000);
+        // Followers learn the final high watermark on their next fetch: wait until every replica
+        // reports it before stopping them.
+        ReplicaGauges gauges = new ReplicaGauges(TOPIC, PARTITIONS);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> gauges.everyReplicaCommittedItsLogEnd(brokers));
       } finally {
         for (ManagedBroker b : brokers) {
           b.close();
@@ -198,10 +210,17 @@ class ClusterFaultInjectionTest {
     assertReplicasIdentical(brokers);
   }
 
-  private Map<String, String> brokerConfig(String zookeeperConnect) {
+  private Map<String, String> brokerConfig(String zookeeperConnect) throws IOException {
     return Map.of(
+        // Fixed for the broker's lifetime: the end of the run reads its gauges.
+        "metrics.port",
+        Integer.toString(BrokerProcess.freePort()),
         "zookeeper.connect",
         zookeeperConnect,
+        // Committed offsets replicated like the data: a broker's power loss must not take the
+        // live consumer's commits back.
+        "offsets.topic.replication.factor",
+        "3",
         "zookeeper.session.timeout.ms",
         Integer.toString(SESSION_TIMEOUT_MS),
         // A restart on a busy machine may need longer than one short session to load metadata.
@@ -224,27 +243,6 @@ class ClusterFaultInjectionTest {
         .flatMap(b -> b.output().stream())
         .filter(line -> line.contains(text))
         .count();
-  }
-
-  /** Starts the brokers in parallel (a JVM start is seconds on a busy machine). */
-  private static void startAll(List<ManagedBroker> brokers) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(brokers.size());
-    try {
-      List<Future<?>> started = new ArrayList<>();
-      for (ManagedBroker b : brokers) {
-        started.add(
-            pool.submit(
-                () -> {
-                  b.start();
-                  return null;
-                }));
-      }
-      for (Future<?> f : started) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
   }
 
   /** Waits until every partition has a leader and all replicas in its ISR; returns the sizes. */

@@ -37,6 +37,12 @@ record Fault(Kind kind, int target, Duration quietBefore, Duration duration) {
     /** SIGKILL of a ZooKeeper node; restarted on the same data after {@link #duration}. */
     KILL_ZOOKEEPER,
     /**
+     * A power loss of the broker leading a partition at that moment, that broker alone: SIGKILL,
+     * then its logs cut back to what its last fsync covered ({@link PowerLoss}); restarted after
+     * {@link #duration}. The other replicas keep their page caches.
+     */
+    POWER_LOSS_LEADER,
+    /**
      * A network partition for {@link #duration}: the victim broker is cut from the other brokers
      * and from ZooKeeper, while clients still reach it (Jepsen's "isolate a node"; with balanced
      * leadership every broker leads a partition, so the victim is a leader).
@@ -74,7 +80,7 @@ record Fault(Kind kind, int target, Duration quietBefore, Duration duration) {
     String what =
         switch (kind) {
           case KILL, PAUSE, CLEAN_RESTART -> "broker[" + target + "]";
-          case KILL_LEADER, PAUSE_LEADER -> "leader of choice " + target;
+          case KILL_LEADER, PAUSE_LEADER, POWER_LOSS_LEADER -> "leader of choice " + target;
           case KILL_FOLLOWER -> "follower of choice " + target;
           case KILL_ZOOKEEPER -> "zookeeper[" + target + "]";
           case ISOLATE,
@@ -88,7 +94,11 @@ record Fault(Kind kind, int target, Duration quietBefore, Duration duration) {
     String how =
         switch (kind) {
           case PAUSE, PAUSE_LEADER -> " for " + duration.toMillis() + " ms";
-          case KILL_LEADER, KILL_FOLLOWER, KILL_ZOOKEEPER, KILL_DURING_ELECTION ->
+          case KILL_LEADER,
+              KILL_FOLLOWER,
+              KILL_ZOOKEEPER,
+              KILL_DURING_ELECTION,
+              POWER_LOSS_LEADER ->
               ", down " + duration.toMillis() + " ms";
           case ISOLATE, CUT_FROM_BROKERS, BRIDGE, CUT_FROM_ZOOKEEPER, ISOLATE_WHILE_PAUSED ->
               " for " + duration.toMillis() + " ms";

@@ -125,6 +125,13 @@ final class FaultInjector {
             "broker %d (follower of partition %d, leader %d, ISR %s)",
             follower, partition, r.leader(), r.isr());
       }
+      case POWER_LOSS_LEADER -> {
+        PartitionLeaders.Replicas r = leaders.await(partition, LEADER_WAIT);
+        Map<String, Long> dropped = brokerWithId(r.leader()).losePower(fault.duration());
+        return String.format(
+            "broker %d (leader of partition %d, ISR %s), unsynced bytes dropped %s",
+            r.leader(), partition, r.isr(), dropped);
+      }
       case KILL_ZOOKEEPER -> {
         int index = fault.target() % zookeeper.size();
         zookeeper.killAndRestart(index, fault.duration());
@@ -209,8 +216,8 @@ final class FaultInjector {
         Thread.sleep(gap);
         then.kill();
         Thread.sleep(d);
-        first.start();
-        then.start();
+        // Both back at once, as after a rack's power returns (and a JVM start costs seconds).
+        ManagedBroker.startAll(List.of(first, then));
         return String.format(
             "broker %d (%s) killed, broker %d (%s) %d ms later",
             id(v), led, id(second), ledSecond, gap);

@@ -30,7 +30,8 @@ final class FaultSchedule {
           Fault.Kind.KILL_FOLLOWER,
           Fault.Kind.PAUSE_LEADER,
           Fault.Kind.CLEAN_RESTART,
-          Fault.Kind.KILL_ZOOKEEPER);
+          Fault.Kind.KILL_ZOOKEEPER,
+          Fault.Kind.POWER_LOSS_LEADER);
 
   /**
    * Network partitions in Jepsen's shapes and overlapping faults, for a cluster of three brokers in
@@ -102,7 +103,11 @@ final class FaultSchedule {
               long min = Math.min(maxPause.toMillis(), maxPause.toMillis() / 2 + 1_000);
               yield min + (long) (random.nextDouble() * (maxPause.toMillis() - min));
             }
-            case KILL_LEADER, KILL_FOLLOWER, KILL_ZOOKEEPER, KILL_DURING_ELECTION ->
+            case KILL_LEADER,
+                KILL_FOLLOWER,
+                KILL_ZOOKEEPER,
+                KILL_DURING_ELECTION,
+                POWER_LOSS_LEADER ->
                 (long) (random.nextDouble() * maxDown.toMillis());
             // Partitions of half of maxPause to all of it: with twice the session timeout, some
             // outlive the session and some do not.

@@ -2,12 +2,17 @@ package dev.ferry.reliability;
 
 import dev.ferry.it.BrokerProcess;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * One broker of a fault-injection run: a {@link BrokerProcess} with a fixed port and data directory
@@ -22,6 +27,7 @@ final class ManagedBroker implements AutoCloseable {
   private final Map<String, String> config;
   private final String host;
   private final List<String> launcher;
+  private final Path syncProbe;
   private final List<String> previousOutput = new ArrayList<>();
   private BrokerProcess process;
   private boolean paused;
@@ -42,10 +48,30 @@ final class ManagedBroker implements AutoCloseable {
   ManagedBroker(
       int brokerId, Path dataDir, Map<String, String> extra, String host, List<String> launcher)
       throws IOException {
+    this(brokerId, dataDir, extra, host, launcher, null);
+  }
+
+  /**
+   * @param syncProbe where the broker's storage reports what each flush forced to disk ({@link
+   *     PowerLoss#probeOption}), for {@link #losePower}; null for none
+   */
+  ManagedBroker(
+      int brokerId,
+      Path dataDir,
+      Map<String, String> extra,
+      String host,
+      List<String> launcher,
+      Path syncProbe)
+      throws IOException {
     this.brokerId = brokerId;
     this.port = BrokerProcess.freePort();
     this.host = host;
-    this.launcher = List.copyOf(launcher);
+    this.syncProbe = syncProbe;
+    List<String> command = new ArrayList<>(launcher);
+    if (syncProbe != null) {
+      command.addAll(List.of("env", "JAVA_TOOL_OPTIONS=" + PowerLoss.probeOption(syncProbe)));
+    }
+    this.launcher = List.copyOf(command);
     this.config = new HashMap<>();
     config.put("broker.id", Integer.toString(brokerId));
     config.put("listeners", "PLAINTEXT://" + host + ":" + port);
@@ -65,6 +91,18 @@ final class ManagedBroker implements AutoCloseable {
     return host + ":" + port;
   }
 
+  /**
+   * Where the broker serves {@code /metrics}, if its settings name a {@code metrics.port} (fixed,
+   * so the address survives restarts); it binds to the listener's host.
+   */
+  URI metricsUrl() {
+    String metricsPort = config.get("metrics.port");
+    if (metricsPort == null) {
+      throw new IllegalStateException("Broker " + brokerId + " runs without metrics.port");
+    }
+    return URI.create("http://" + host + ":" + metricsPort + "/metrics");
+  }
+
   /** The broker's {@code log.dirs}: one directory per hosted partition. */
   Path logDir() {
     return logDir;
@@ -73,6 +111,39 @@ final class ManagedBroker implements AutoCloseable {
   /** Starts the broker process and waits until it listens and is registered. */
   void start() throws Exception {
     process = BrokerProcess.start(launcher, config);
+  }
+
+  /**
+   * Starts every broker of {@code brokers} at once and waits until all serve: a JVM start takes
+   * seconds on a busy machine, and the brokers of a cluster do not need each other to start.
+   */
+  static void startAll(List<ManagedBroker> brokers) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(brokers.size());
+    try {
+      List<Future<?>> started = new ArrayList<>();
+      for (ManagedBroker b : brokers) {
+        started.add(
+            pool.submit(
+                () -> {
+                  b.start();
+                  return null;
+                }));
+      }
+      // Every start is waited for, so a failed one leaves no untracked JVM behind.
+      ExecutionException failed = null;
+      for (Future<?> f : started) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          failed = e;
+        }
+      }
+      if (failed != null) {
+        throw failed;
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** SIGKILL, then start again on the same data. */
@@ -93,6 +164,24 @@ final class ManagedBroker implements AutoCloseable {
     process.stopGracefully();
     retire();
     start();
+  }
+
+  /**
+   * A power loss of this broker alone: SIGKILL, every log cut back to what its last fsync covered
+   * ({@link PowerLoss#dropUnsynced}), {@code down} of downtime, then a start on what is left.
+   * Returns the bytes dropped per partition directory.
+   */
+  Map<String, Long> losePower(Duration down) throws Exception {
+    if (syncProbe == null) {
+      throw new IllegalStateException("Broker " + brokerId + " runs without a sync probe");
+    }
+    process.kill();
+    retire();
+    process = null;
+    Map<String, Long> dropped = PowerLoss.dropUnsynced(logDir, syncProbe);
+    Thread.sleep(down.toMillis());
+    start();
+    return dropped;
   }
 
   /** SIGSTOP, until {@link #resume}. */
