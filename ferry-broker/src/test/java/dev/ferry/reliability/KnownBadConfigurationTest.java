@@ -63,9 +63,7 @@ class KnownBadConfigurationTest {
                     "100")));
       }
       try {
-        for (ManagedBroker b : brokers) {
-          b.start();
-        }
+        ManagedBroker.startAll(brokers);
         String bootstrap =
             brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
         PartitionLeaders leaders = new PartitionLeaders(() -> bootstrap, TOPIC);
@@ -180,9 +178,7 @@ class KnownBadConfigurationTest {
                 network.launcher(id)));
       }
       try {
-        for (ManagedBroker b : brokers) {
-          b.start();
-        }
+        ManagedBroker.startAll(brokers);
         String bootstrap =
             brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
         PartitionLeaders leaders = new PartitionLeaders(() -> bootstrap, TOPIC);
