@@ -22,10 +22,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -56,7 +61,9 @@ class CrashFailoverTest {
 
   private static final String TOPIC = "chaos";
   private static final int PARTITIONS = 6;
-  private static final int SESSION_MS = 6_000;
+
+  /** A failover after a SIGKILL waits for the dead broker's session to expire. */
+  private static final int SESSION_MS = 4_000;
 
   @TempDir Path dir;
 
@@ -91,13 +98,34 @@ class CrashFailoverTest {
   }
 
   private void startCluster() throws Exception {
-    zk = new TestingServer(true);
+    // A 500 ms tick: ZooKeeper's default (3 s) would stretch every session to at least 6 s.
+    zk = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 500, -1), true);
     for (int id = 0; id < 3; id++) {
       ports.put(id, BrokerProcess.freePort());
       metricsPorts.put(id, BrokerProcess.freePort());
     }
-    for (int id = 0; id < 3; id++) {
-      startBroker(id);
+    // In parallel: each JVM start takes seconds on a busy machine.
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      Map<Integer, Future<BrokerProcess>> starting = new HashMap<>();
+      for (int id = 0; id < 3; id++) {
+        Map<String, String> config = brokerConfig(id);
+        starting.put(id, pool.submit(() -> BrokerProcess.start(config)));
+      }
+      // Every start is waited for, so a failed one leaves no untracked JVM behind.
+      ExecutionException failed = null;
+      for (Map.Entry<Integer, Future<BrokerProcess>> e : starting.entrySet()) {
+        try {
+          brokers.put(e.getKey(), e.getValue().get());
+        } catch (ExecutionException ex) {
+          failed = ex;
+        }
+      }
+      if (failed != null) {
+        throw failed;
+      }
+    } finally {
+      pool.shutdownNow();
     }
     observer = ZkMetadataStore.connect(zk.getConnectString(), SESSION_MS);
     try (Admin admin = admin()) {
@@ -112,6 +140,10 @@ class CrashFailoverTest {
   }
 
   private void startBroker(int id) throws Exception {
+    brokers.put(id, BrokerProcess.start(brokerConfig(id)));
+  }
+
+  private Map<String, String> brokerConfig(int id) {
     Map<String, String> p = new HashMap<>();
     p.put("broker.id", String.valueOf(id));
     p.put("listeners", "PLAINTEXT://127.0.0.1:" + ports.get(id));
@@ -124,7 +156,7 @@ class CrashFailoverTest {
     p.put("offsets.topic.replication.factor", "3");
     p.put("offsets.topic.num.partitions", "3");
     p.put("metrics.port", String.valueOf(metricsPorts.get(id)));
-    brokers.put(id, BrokerProcess.start(p));
+    return p;
   }
 
   private String bootstrap() {
