@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * restarts of real broker processes while producers (acks=all, idempotent) and a consumer run.
  *
  * <p>System properties: {@code ferry.faults.seed} replays a schedule (the seed is always printed),
- * {@code ferry.faults.duration} (seconds, default 15) sets the fault budget, {@code
- * ferry.faults.rate} the records per second per producer (default 400).
+ * {@code ferry.faults.duration} (seconds; default 10, which usually leaves just the three faults
+ * covering each kind once; long runs pass minutes) sets the fault budget, {@code ferry.faults.rate}
+ * the records per second per producer (default 400).
  */
 @Tag("slow")
 class FaultInjectionTest {
@@ -38,7 +39,7 @@ class FaultInjectionTest {
   @Test
   void acknowledgedRecordsSurviveASeededScheduleOfFaults() throws Exception {
     long seed = Long.getLong("ferry.faults.seed", System.nanoTime());
-    Duration budget = Duration.ofSeconds(Long.getLong("ferry.faults.duration", 15));
+    Duration budget = Duration.ofSeconds(Long.getLong("ferry.faults.duration", 10));
     int rate = Integer.getInteger("ferry.faults.rate", 400);
     // Pauses up to twice the session timeout: some outlive the session of the broker's own
     // (embedded, equally paused) ZooKeeper.
