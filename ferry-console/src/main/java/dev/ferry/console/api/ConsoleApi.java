@@ -120,9 +120,7 @@ public final class ConsoleApi {
   private Object createTopic(HttpRequest req, Admin admin) {
     JsonNode body = body(req);
     Map<String, String> configs = new TreeMap<>();
-    body.path("configs")
-        .fields()
-        .forEachRemaining(e -> configs.put(e.getKey(), e.getValue().asText()));
+    body.path("configs").properties().forEach(e -> configs.put(e.getKey(), e.getValue().asText()));
     String name = text(body, "name");
     s.topics()
         .create(
@@ -147,7 +145,7 @@ public final class ConsoleApi {
   private Object alterConfigs(HttpRequest req, Admin admin) {
     JsonNode body = body(req);
     Map<String, String> set = new TreeMap<>();
-    body.path("set").fields().forEachRemaining(e -> set.put(e.getKey(), e.getValue().asText()));
+    body.path("set").properties().forEach(e -> set.put(e.getKey(), e.getValue().asText()));
     List<String> remove = new ArrayList<>();
     body.path("delete").forEach(n -> remove.add(n.asText()));
     s.topics().alterConfigs(admin, req.pathParam("topic"), set, remove);

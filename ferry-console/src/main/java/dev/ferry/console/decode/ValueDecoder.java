@@ -72,7 +72,7 @@ public final class ValueDecoder {
     }
     switch (format) {
       case HEX:
-        return hex(bytes, "hex", null);
+        return hex(bytes, 0, "hex", null);
       case TEXT:
         return text(new String(bytes, StandardCharsets.UTF_8), "text", bytes.length, null);
       case JSON:
@@ -103,7 +103,7 @@ public final class ValueDecoder {
         return text(s, "text", bytes.length, null);
       }
     }
-    return hex(bytes, "hex", null);
+    return hex(bytes, 0, "hex", null);
   }
 
   /** Confluent's wire format: magic byte 0, a big-endian 4-byte schema id, then the payload. */
@@ -139,7 +139,7 @@ public final class ValueDecoder {
         default:
           // Protobuf payloads start with message indexes; without the message types at hand the
           // bytes are shown as they are, with the schema they were written with named.
-          return hex(java.util.Arrays.copyOfRange(bytes, 5, bytes.length), "protobuf", id);
+          return hex(bytes, 5, "protobuf", id);
       }
     } catch (Exception | StackOverflowError e) {
       // Not really in the wire format (or a schema the bytes do not match): show it plainly.
@@ -152,10 +152,11 @@ public final class ValueDecoder {
     return new Decoded(format, cut ? s.substring(0, maxChars) : s, schemaId, size, cut);
   }
 
-  private Decoded hex(byte[] bytes, String format, Integer schemaId) {
-    int shown = Math.min(bytes.length, maxChars / 2);
-    String s = HexFormat.of().formatHex(bytes, 0, shown);
-    return new Decoded(format, s, schemaId, bytes.length, shown < bytes.length);
+  /** Hex of the bytes from {@code from} on; the size stays the whole record's. */
+  private Decoded hex(byte[] bytes, int from, String format, Integer schemaId) {
+    int end = Math.min(bytes.length, from + maxChars / 2);
+    String s = HexFormat.of().formatHex(bytes, from, end);
+    return new Decoded(format, s, schemaId, bytes.length, end < bytes.length);
   }
 
   private static Optional<String> prettyJson(byte[] bytes, int offset) {
