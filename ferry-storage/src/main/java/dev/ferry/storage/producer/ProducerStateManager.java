@@ -3,23 +3,17 @@ package dev.ferry.storage.producer;
 import dev.ferry.storage.segment.BatchHeader;
 import dev.ferry.storage.segment.LogSegment;
 import dev.ferry.storage.segment.LogSegments;
-import dev.ferry.storage.segment.SegmentFiles;
 import dev.ferry.storage.txn.AbortedTxn;
 import dev.ferry.storage.txn.LogTransactions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +24,6 @@ import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.utils.internals.Crc32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,20 +34,16 @@ import org.slf4j.LoggerFactory;
  * of its first batch here) and the coordinator epoch of the last marker.
  *
  * <p>Not thread-safe: the owning log calls it under its append lock. The state is persisted as
- * {@code <offset>.snapshot} files (state of every batch below that offset) at segment roll and on
- * close; on load the newest snapshot is read and later batches are replayed from the log.
+ * {@code <offset>.snapshot} files (state of every batch below that offset; format and files in
+ * {@link ProducerSnapshots}) at segment roll and on close; on load the newest snapshot is read and
+ * later batches are replayed from the log.
  */
 public final class ProducerStateManager {
 
   private static final Logger log = LoggerFactory.getLogger(ProducerStateManager.class);
 
   static final int MAX_CACHED_BATCHES = 5;
-  static final String SNAPSHOT_SUFFIX = ".snapshot";
-  private static final short SNAPSHOT_VERSION = 2;
-  private static final short SNAPSHOT_VERSION_WITHOUT_TXNS = 1;
-  private static final int SNAPSHOT_HEADER = 2 + 4 + 4; // version, crc, count
-  private static final int BATCH_ENTRY = 4 + 4 + 8 + 8 + 8;
-  private static final int PRODUCER_ENTRY = 8 + 2 + 4 + 8 + 4;
+  static final String SNAPSHOT_SUFFIX = ProducerSnapshots.SUFFIX;
 
   /** Where one batch of a producer landed. */
   public record BatchMetadata(
@@ -495,67 +484,17 @@ public final class ProducerStateManager {
   }
 
   static Path snapshotFile(Path dir, long offset) {
-    return dir.resolve(SegmentFiles.fileName(offset, SNAPSHOT_SUFFIX));
+    return ProducerSnapshots.file(dir, offset);
   }
 
   /** Writes the current state as {@code <offset>.snapshot} (temp file, fsync, atomic rename). */
   public void takeSnapshot(long offset) throws IOException {
-    int size = SNAPSHOT_HEADER;
-    for (ProducerEntry e : producers.values()) {
-      size += PRODUCER_ENTRY + e.batches.size() * BATCH_ENTRY;
-    }
-    ByteBuffer buf = ByteBuffer.allocate(size);
-    buf.putShort(SNAPSHOT_VERSION);
-    buf.putInt(0); // CRC placeholder
-    buf.putInt(producers.size());
-    for (ProducerEntry e : producers.values()) {
-      buf.putLong(e.producerId);
-      buf.putShort(e.epoch);
-      buf.putLong(e.currentTxnFirstOffset);
-      buf.putInt(e.coordinatorEpoch);
-      buf.putInt(e.batches.size());
-      for (BatchMetadata b : e.batches) {
-        buf.putInt(b.firstSeq());
-        buf.putInt(b.lastSeq());
-        buf.putLong(b.firstOffset());
-        buf.putLong(b.lastOffset());
-        buf.putLong(b.timestamp());
-      }
-    }
-    buf.flip();
-    // Crc32C offsets are relative to the buffer's position, which flip() reset to 0.
-    buf.putInt(2, (int) Crc32C.compute(buf, 6, size - 6));
-    Path target = snapshotFile(dir, offset);
-    Path tmp = dir.resolve(target.getFileName() + ".tmp");
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
-    }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    ProducerSnapshots.write(dir, offset, producers.values());
   }
 
   /** Snapshot files present, by offset. */
   TreeMap<Long, Path> listSnapshots() throws IOException {
-    TreeMap<Long, Path> result = new TreeMap<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SNAPSHOT_SUFFIX)) {
-      for (Path p : files) {
-        String name = p.getFileName().toString();
-        try {
-          result.put(
-              Long.parseLong(name.substring(0, name.length() - SNAPSHOT_SUFFIX.length())), p);
-        } catch (NumberFormatException e) {
-          log.warn("Ignoring unexpected file {}", p);
-        }
-      }
-    }
-    return result;
+    return ProducerSnapshots.list(dir);
   }
 
   /**
@@ -567,79 +506,33 @@ public final class ProducerStateManager {
     clear();
     TreeMap<Long, Path> snapshots = listSnapshots();
     for (Map.Entry<Long, Path> e : snapshots.headMap(maxOffset, true).descendingMap().entrySet()) {
+      List<ProducerEntry> entries;
       try {
-        readSnapshot(e.getValue());
-        return e.getKey();
+        entries = ProducerSnapshots.read(e.getValue());
       } catch (IOException | RuntimeException ex) {
         log.warn("Deleting unreadable producer snapshot {}: {}", e.getValue(), ex.toString());
-        clear();
         Files.deleteIfExists(e.getValue());
+        continue;
       }
+      for (ProducerEntry entry : entries) {
+        if (entry.currentTxnFirstOffset >= 0) {
+          ongoing.put(entry.currentTxnFirstOffset, entry.producerId);
+        }
+        producers.put(entry.producerId, entry);
+      }
+      return e.getKey();
     }
     return -1;
   }
 
-  private void readSnapshot(Path file) throws IOException {
-    ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file));
-    if (buf.remaining() < SNAPSHOT_HEADER) {
-      throw new IOException("snapshot too short");
-    }
-    long computed = Crc32C.compute(buf, 6, buf.limit() - 6); // before reading moves position
-    short version = buf.getShort();
-    if (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_TXNS) {
-      throw new IOException("unknown snapshot version " + version);
-    }
-    long stored = Integer.toUnsignedLong(buf.getInt());
-    if (stored != computed) {
-      throw new IOException("snapshot CRC mismatch");
-    }
-    int count = buf.getInt();
-    for (int i = 0; i < count; i++) {
-      long pid = buf.getLong();
-      short epoch = buf.getShort();
-      long txnFirstOffset = -1;
-      int coordinatorEpoch = -1;
-      if (version >= SNAPSHOT_VERSION) {
-        txnFirstOffset = buf.getLong();
-        coordinatorEpoch = buf.getInt();
-      }
-      int n = buf.getInt();
-      ProducerEntry entry = new ProducerEntry(pid, epoch);
-      entry.coordinatorEpoch = coordinatorEpoch;
-      if (txnFirstOffset >= 0) {
-        entry.currentTxnFirstOffset = txnFirstOffset;
-        ongoing.put(txnFirstOffset, pid);
-      }
-      for (int j = 0; j < n; j++) {
-        entry.batches.addLast(
-            new BatchMetadata(
-                buf.getInt(), buf.getInt(), buf.getLong(), buf.getLong(), buf.getLong()));
-      }
-      producers.put(pid, entry);
-    }
-  }
-
   /** Deletes snapshots taken after {@code offset} (the log was truncated below them). */
   public void deleteSnapshotsAbove(long offset) throws IOException {
-    for (Path p : listSnapshots().tailMap(offset, false).values()) {
-      Files.deleteIfExists(p);
-    }
+    ProducerSnapshots.deleteAbove(dir, offset);
   }
 
   /** Deletes snapshots older than {@code offset}, always keeping the newest one. */
   public void deleteSnapshotsBelow(long offset) throws IOException {
-    TreeMap<Long, Path> snapshots = listSnapshots();
-    if (snapshots.isEmpty()) {
-      return;
-    }
-    Long newest = snapshots.lastKey();
-    Iterator<Map.Entry<Long, Path>> it = snapshots.headMap(offset, false).entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<Long, Path> e = it.next();
-      if (!e.getKey().equals(newest)) {
-        Files.deleteIfExists(e.getValue());
-      }
-    }
+    ProducerSnapshots.deleteBelow(dir, offset);
   }
 
   public List<ActiveProducer> activeProducers() {
