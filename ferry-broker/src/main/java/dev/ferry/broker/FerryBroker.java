@@ -9,13 +9,6 @@ import dev.ferry.controller.ManualLeaderElection;
 import dev.ferry.controller.PartitionReassigner;
 import dev.ferry.controller.TopicAdmin;
 import dev.ferry.controller.TopicController;
-import dev.ferry.coordinator.group.GroupCoordinator;
-import dev.ferry.coordinator.group.GroupCoordinatorConfig;
-import dev.ferry.coordinator.group.OffsetsTopicListener;
-import dev.ferry.coordinator.transaction.InterBrokerClient;
-import dev.ferry.coordinator.transaction.TransactionCoordinator;
-import dev.ferry.coordinator.transaction.TransactionMarkerChannel;
-import dev.ferry.coordinator.transaction.TransactionStateTopicListener;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.MetadataView;
@@ -62,28 +55,10 @@ import dev.ferry.server.cluster.MetadataHandler;
 import dev.ferry.server.fetch.FetchHandler;
 import dev.ferry.server.fetch.ListOffsetsHandler;
 import dev.ferry.server.fetch.OffsetForLeaderEpochHandler;
-import dev.ferry.server.group.GroupApis;
-import dev.ferry.server.group.MetadataSubscribableTopics;
-import dev.ferry.server.group.MetadataTopicIds;
-import dev.ferry.server.group.OffsetsTopicLocator;
 import dev.ferry.server.placement.AlterPartitionReassignmentsHandler;
 import dev.ferry.server.placement.ElectLeadersHandler;
 import dev.ferry.server.placement.ListPartitionReassignmentsHandler;
-import dev.ferry.server.produce.ProduceHandler;
 import dev.ferry.server.produce.ProduceValidation;
-import dev.ferry.server.producerid.InitProducerIdHandler;
-import dev.ferry.server.producerid.ProducerIdManager;
-import dev.ferry.server.txn.AddOffsetsToTxnHandler;
-import dev.ferry.server.txn.AddPartitionsToTxnHandler;
-import dev.ferry.server.txn.DescribeProducersHandler;
-import dev.ferry.server.txn.DescribeTransactionsHandler;
-import dev.ferry.server.txn.EndTxnHandler;
-import dev.ferry.server.txn.ListTransactionsHandler;
-import dev.ferry.server.txn.TransactionStateTopicLocator;
-import dev.ferry.server.txn.TransactionVerifier;
-import dev.ferry.server.txn.TxnMarkerWriter;
-import dev.ferry.server.txn.TxnOffsetCommitHandler;
-import dev.ferry.server.txn.WriteTxnMarkersHandler;
 import dev.ferry.storage.LogManager;
 import java.io.Closeable;
 import java.nio.file.Path;
@@ -105,7 +80,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -399,7 +373,9 @@ public final class FerryBroker implements Closeable {
         ScramApis.handlers(security.authorizer(), security::scram, admin)) {
       apis.register(handler);
     }
-    startCoordinators(apis, cluster, topics, admin, scheduler);
+    new CoordinatorStartup(
+            config, metadata, replicaManager, interBrokerChannel, produceValidation, started)
+        .start(apis, cluster, topics, admin, scheduler);
 
     metrics =
         BrokerMetrics.start(
@@ -524,102 +500,6 @@ public final class FerryBroker implements Closeable {
     }
   }
 
-  /**
-   * The group coordinator follows leadership of {@code __consumer_offsets} partitions and the
-   * transaction coordinator that of {@code __transaction_state}; both topics are created on the
-   * first FindCoordinator, as in Kafka. Produce is registered here: transactional batches are
-   * checked with the transaction coordinator.
-   */
-  private void startCoordinators(
-      KafkaApis apis,
-      ClusterView cluster,
-      TopicAdmin topics,
-      ExecutorService admin,
-      ScheduledExecutorService scheduler) {
-    GroupCoordinator groups = startGroupCoordinator(scheduler);
-    ProducerIdManager producerIds = new ProducerIdManager(metadata, config.brokerId, admin);
-    TransactionCoordinator transactions =
-        new TransactionCoordinator(
-            config.transactions, Time.SYSTEM, producerIds::nextId, scheduler);
-    started.push(transactions);
-    InterBrokerClient interBroker =
-        new InterBrokerClient(
-            "ferry-broker-" + config.brokerId, config.replicaSocketTimeoutMs, interBrokerChannel);
-    started.push(interBroker);
-    TxnMarkerWriter markerWriter =
-        new TxnMarkerWriter(replicaManager, groups, config.transactions.writeTimeoutMs());
-    TransactionMarkerChannel markers =
-        new TransactionMarkerChannel(
-            config.brokerId,
-            tp -> cluster.leaderOf(tp.topic(), tp.partition()),
-            topic -> metadata.topic(topic).isPresent(),
-            markerWriter,
-            interBroker);
-    started.push(markers);
-    transactions.startup(markers);
-    TransactionStateTopicListener txnListener =
-        new TransactionStateTopicListener(config.brokerId, transactions, replicaManager, metadata);
-    metadata.addListener(txnListener);
-    txnListener.syncAll();
-    TransactionStateTopicLocator txnLocator =
-        new TransactionStateTopicLocator(cluster, topics, transactions);
-    TransactionVerifier verifier =
-        new TransactionVerifier(config.brokerId, transactions, txnLocator, interBroker);
-
-    OffsetsTopicLocator locator =
-        new OffsetsTopicLocator(
-            cluster,
-            topics,
-            config.offsetsTopicNumPartitions,
-            config.offsetsTopicReplicationFactor,
-            config.offsetsTopicSegmentBytes);
-    MetadataTopicIds topicIds = new MetadataTopicIds(metadata);
-    for (ApiHandler<?> handler :
-        GroupApis.handlers(
-            groups, locator, topicIds, knownPartitions(metadata), txnLocator::coordinatorFor)) {
-      apis.register(handler);
-    }
-    apis.register(new ProduceHandler(metadata, replicaManager, verifier, produceValidation))
-        .register(new InitProducerIdHandler(producerIds, transactions))
-        .register(new AddPartitionsToTxnHandler(transactions, knownPartitions(metadata)))
-        .register(
-            new AddOffsetsToTxnHandler(
-                transactions,
-                group ->
-                    new TopicPartition(GroupCoordinator.OFFSETS_TOPIC, groups.partitionFor(group))))
-        .register(new EndTxnHandler(transactions))
-        .register(new WriteTxnMarkersHandler(markerWriter, knownPartitions(metadata)))
-        .register(new TxnOffsetCommitHandler(groups, verifier, topicIds, knownPartitions(metadata)))
-        .register(new DescribeTransactionsHandler(transactions))
-        .register(new ListTransactionsHandler(transactions, Time.SYSTEM))
-        .register(new DescribeProducersHandler(replicaManager, knownPartitions(metadata)));
-  }
-
-  private GroupCoordinator startGroupCoordinator(ScheduledExecutorService scheduler) {
-    GroupCoordinator coordinator =
-        new GroupCoordinator(
-                new GroupCoordinatorConfig(
-                    config.groupMinSessionTimeoutMs,
-                    config.groupMaxSessionTimeoutMs,
-                    config.groupInitialRebalanceDelayMs,
-                    config.groupMaxSize,
-                    config.offsetsTopicNumPartitions,
-                    config.offsetsRetentionMs,
-                    config.offsetsRetentionCheckIntervalMs,
-                    config.offsetMetadataMaxBytes),
-                Time.SYSTEM,
-                scheduler)
-            .enableConsumerGroups(config.consumerGroups, new MetadataSubscribableTopics(metadata))
-            .startup();
-    started.push(coordinator);
-    OffsetsTopicListener offsetsListener =
-        new OffsetsTopicListener(
-            config.brokerId, coordinator, replicaManager, metadata, config.offsetsCommitTimeoutMs);
-    metadata.addListener(offsetsListener);
-    offsetsListener.syncAll();
-    return coordinator;
-  }
-
   /** A throttle rate config's value in bytes per second; null (unset) is unthrottled. */
   private static long rate(String value) {
     return value == null ? Long.MAX_VALUE : Long.parseLong(value.trim());
@@ -707,9 +587,8 @@ public final class FerryBroker implements Closeable {
     return controller;
   }
 
-  /** Stops everything that was started, newest first; safe to call more than once. */
   /** Partitions that exist in the cluster's metadata, hosted here or not. */
-  private static KnownPartitions knownPartitions(MetadataView metadata) {
+  static KnownPartitions knownPartitions(MetadataView metadata) {
     return tp ->
         metadata
             .topic(tp.topic())
@@ -717,6 +596,7 @@ public final class FerryBroker implements Closeable {
             .orElse(false);
   }
 
+  /** Stops everything that was started, newest first; safe to call more than once. */
   @Override
   public synchronized void close() {
     if (registered && config.controlledShutdownEnable) {
