@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * leadership and epoch check in {@link EpochFencing}. As follower the fetcher works through {@link
  * FollowerLog}: its high watermark is the leader's, capped at its own log end offset.
  *
+ * <p>Why this class is still ~670 lines: it is the partition's one front (issue 11: nothing outside
+ * {@code replication} reaches the log), so every operation appears here once, taking the role lock
+ * and checking role and epoch before delegating to the classes above. Moving operations out would
+ * move the lock out with them, and whether an operation can interleave with a role change would no
+ * longer be visible in one file.
+ *
  * <p>Threading: role changes take the write lock; appends, reads and follower-fetch updates the
  * read lock (so none interleaves with a role change) plus, for the replica bookkeeping, this
  * object's monitor. Getters are lock-free reads of volatiles. The follower paths (truncation,

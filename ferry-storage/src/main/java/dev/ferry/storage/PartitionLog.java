@@ -34,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * files are {@link LocalLog}'s (roll, read, truncate, delayed deletion, flush); the cleaner sees
  * the log through {@link #cleanerView()}.
  *
+ * <p>Why this class is still ~730 lines: the work itself lives in {@link LogLoader} (open and
+ * recovery), {@link LogAppender}, {@link LogTruncation}, {@link LocalLog} and {@link
+ * PartitionCleanerView}; what is left here is the public contract of a log (about 40 methods used
+ * by replication, the cleaner and the log manager, with their javadoc), the fields those classes
+ * share under the log's lock (log start, high watermark, closed) and close. Splitting the front
+ * would hand callers several objects whose consistency depends on one lock they cannot see.
+ *
  * <p>Threading: appends, roll, truncation and retention are serialized by the log's lock; reads
  * take no lock and may run concurrently with an append from any thread: they see only fully written
  * batches (the end of each segment is published through a volatile after the write). Flushes
