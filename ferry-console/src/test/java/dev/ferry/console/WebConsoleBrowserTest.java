@@ -37,6 +37,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,9 +50,13 @@ import org.openqa.selenium.WebElement;
  * changes made in the console (a topic created, a config set, offsets reset) checked with the Java
  * Admin client. One broker and one browser serve the whole class.
  *
+ * <p>Tagged slow: one broker with the schema registry and one Chromium for the whole class take
+ * about 20 s on an idle machine (start-up, and two 3 s chart samples), more under load.
+ *
  * <p>With {@code -Dferry.console.screenshots=<dir>} the main pages are also saved as PNGs (how
  * docs/console.md's pictures are made).
  */
+@Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebConsoleBrowserTest {
 
@@ -256,6 +261,38 @@ class WebConsoleBrowserTest {
                             .get(r)
                             .get("retention.ms")
                             .value()));
+    assertThat(browser.severeLogEntries()).isEmpty();
+  }
+
+  @Test
+  void partitionsAddedAndTopicDeletedInTheConsoleReachTheBroker() throws Exception {
+    admin.createTopics(List.of(new NewTopic("to-change", 2, (short) 1))).all().get();
+    browser.open("topic/to-change", "topic");
+    WebElement count = browser.find("#partition-count");
+    count.clear();
+    count.sendKeys("5");
+    browser.find("#add-partitions button").click();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                admin
+                        .describeTopics(List.of("to-change"))
+                        .allTopicNames()
+                        .get()
+                        .get("to-change")
+                        .partitions()
+                        .size()
+                    == 5);
+
+    browser.open("topic/to-change", "topic"); // a fresh page: nothing of the last action pending
+    browser.find("#delete-topic button").click();
+    browser.awaitText("#view .error", "Type the topic name to confirm");
+    assertThat(admin.listTopics().names().get()).contains("to-change");
+    browser.find("#delete-confirm").sendKeys("to-change");
+    browser.find("#delete-topic button").click();
+    browser.awaitPage("topics");
+    assertThat(admin.listTopics().names().get()).doesNotContain("to-change");
     assertThat(browser.severeLogEntries()).isEmpty();
   }
 
