@@ -104,6 +104,9 @@ public final class BrokerConfig {
 
   public final long offsetsCommitTimeoutMs;
 
+  /** How many incremental fetch sessions (KIP-227) the broker keeps at most. */
+  public final int maxIncrementalFetchSessionCacheSlots;
+
   /** Port of the Prometheus {@code /metrics} endpoint; 0 (the default) serves no metrics. */
   public final int metricsPort;
 
@@ -206,6 +209,8 @@ public final class BrokerConfig {
     controlledShutdownEnable = bool("controlled.shutdown.enable", true);
     controlledShutdownTimeoutMs = longValue("controlled.shutdown.timeout.ms", 10_000L);
     offsetsCommitTimeoutMs = longValue("offsets.commit.timeout.ms", 5_000L);
+    maxIncrementalFetchSessionCacheSlots =
+        intValue("max.incremental.fetch.session.cache.slots", 1000);
     metricsPort = intValue("metrics.port", 0);
     metricsHost = string("metrics.host", listener.host());
     logDefaults = LogConfig.fromMap(logDefaultValues());

@@ -53,6 +53,7 @@ import dev.ferry.server.cluster.DescribeClusterHandler;
 import dev.ferry.server.cluster.DescribeLogDirsHandler;
 import dev.ferry.server.cluster.MetadataHandler;
 import dev.ferry.server.fetch.FetchHandler;
+import dev.ferry.server.fetch.FetchSessionCache;
 import dev.ferry.server.fetch.ListOffsetsHandler;
 import dev.ferry.server.fetch.OffsetForLeaderEpochHandler;
 import dev.ferry.server.placement.AlterPartitionReassignmentsHandler;
@@ -108,6 +109,7 @@ public final class FerryBroker implements Closeable {
   private DynamicBrokerConfigs dynamicConfigs;
   private ReplicationThrottles throttles;
   private ClientQuotas clientQuotas;
+  private FetchSessionCache fetchSessions;
   private SocketServer socketServer;
   private final Map<String, SocketServer> socketServers = new LinkedHashMap<>();
   private BrokerSecurity security;
@@ -279,6 +281,7 @@ public final class FerryBroker implements Closeable {
                 v -> throttles.followerQuota().setBound(rate(v)));
     dynamicConfigs.start(metadata);
     clientQuotas = new ClientQuotas(Time.SYSTEM);
+    fetchSessions = new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots, Time.SYSTEM);
     clientQuotas.configs().start(metadata);
     this.throttles = throttles;
     replicaManager =
@@ -332,7 +335,9 @@ public final class FerryBroker implements Closeable {
                 config.numPartitions,
                 config.defaultReplicationFactor))
         .register(new DescribeClusterHandler(cluster))
-        .register(new FetchHandler(metadata, replicaManager, scheduler, throttles.leader()))
+        .register(
+            new FetchHandler(
+                metadata, replicaManager, scheduler, throttles.leader(), fetchSessions))
         .register(new ListOffsetsHandler(replicaManager, knownPartitions))
         .register(new OffsetForLeaderEpochHandler(replicaManager))
         .register(
@@ -387,6 +392,7 @@ public final class FerryBroker implements Closeable {
             logManager);
     started.push(metrics);
     metrics.registerQuotas(clientQuotas, throttles);
+    metrics.registerFetchSessions(fetchSessions);
 
     RequestDispatcher authorized =
         new RequestAuthorizer(
@@ -508,6 +514,11 @@ public final class FerryBroker implements Closeable {
   /** The client quotas this broker enforces (for tests). */
   public ClientQuotas clientQuotas() {
     return clientQuotas;
+  }
+
+  /** The incremental fetch sessions (for tests). */
+  public FetchSessionCache fetchSessions() {
+    return fetchSessions;
   }
 
   /** The replication throttles of partition reassignment (for tests and metrics). */

@@ -84,6 +84,13 @@ public final class BrokerMetrics implements Closeable {
     }
   }
 
+  /** Adds the incremental fetch session series (nothing when disabled). */
+  public void registerFetchSessions(dev.ferry.server.fetch.FetchSessionCache sessions) {
+    if (registry != null) {
+      FetchSessionMetrics.register(registry, sessions);
+    }
+  }
+
   /** The hook to give the socket server. */
   public NetworkMetrics network() {
     return network;

@@ -5,13 +5,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchResponse;
 
 /**
  * A long-poll fetch parked until enough bytes arrive in its partitions or its max wait expires.
- * Completes exactly once, whichever comes first, by re-reading the logs.
+ * Completes exactly once, whichever comes first, by re-reading the logs; {@code finish} turns the
+ * read into the answer (a fetch session's filtering).
  *
  * <p>A follower's fetch reads up to the log end, so appends wake it ({@link #onAppend} counts their
  * bytes, no re-read until there are enough); a consumer's reads up to the high watermark, so high
@@ -23,6 +26,7 @@ final class DelayedFetch extends DelayedOperation {
   private final int minBytes;
   private final boolean fromFollower;
   private final Supplier<FetchReader.Result> reread;
+  private final UnaryOperator<FetchResponseData> finish;
   private final CompletableFuture<AbstractResponse> future;
   private final AtomicInteger newBytes = new AtomicInteger();
 
@@ -31,11 +35,13 @@ final class DelayedFetch extends DelayedOperation {
       int minBytes,
       boolean fromFollower,
       Supplier<FetchReader.Result> reread,
+      UnaryOperator<FetchResponseData> finish,
       CompletableFuture<AbstractResponse> future) {
     this.partitions = partitions;
     this.minBytes = Math.max(1, minBytes);
     this.fromFollower = fromFollower;
     this.reread = reread;
+    this.finish = finish;
     this.future = future;
   }
 
@@ -78,7 +84,7 @@ final class DelayedFetch extends DelayedOperation {
       return false;
     }
     if (claimCompletion()) {
-      future.complete(FetchResponse.of(r.response()));
+      future.complete(FetchResponse.of(finish.apply(r.response())));
     }
     return true;
   }
@@ -95,7 +101,7 @@ final class DelayedFetch extends DelayedOperation {
       return;
     }
     try {
-      future.complete(FetchResponse.of(reread.get().response()));
+      future.complete(FetchResponse.of(finish.apply(reread.get().response())));
     } catch (RuntimeException e) {
       future.completeExceptionally(e);
     }

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
@@ -26,11 +28,15 @@ import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.utils.Time;
 
 /**
- * Fetch with long polling. Sessions are declined (session id 0), so clients send full fetches; a
+ * Fetch with long polling and incremental fetch sessions (KIP-227, {@link FetchSessionCache}): a
+ * full fetch at epoch 0 gets a session if there is room, and later requests name only the
+ * partitions whose position changed and are answered with only the partitions that have news. A
  * request is answered at once when it finds min_bytes or an error, otherwise it waits as a {@link
  * DelayedFetch} in this handler's purgatory until data arrives ({@link FetchWakeUps}) or
  * max_wait_ms passes (on the injected scheduler).
@@ -41,6 +47,10 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
   private final MetadataView metadata;
   private final DelayedOperationPurgatory<DelayedFetch> purgatory;
   private final LeaderHints leaderHints;
+  private final FetchSessionCache sessions;
+
+  /** Kafka's default {@code max.incremental.fetch.session.cache.slots}. */
+  public static final int DEFAULT_SESSION_SLOTS = 1000;
 
   /**
    * @param scheduler expires parked fetches at their max wait
@@ -59,7 +69,26 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
       ReplicaManager replicaManager,
       ScheduledExecutorService scheduler,
       ReplicationThrottle leaderThrottle) {
+    this(
+        metadata,
+        replicaManager,
+        scheduler,
+        leaderThrottle,
+        new FetchSessionCache(DEFAULT_SESSION_SLOTS, Time.SYSTEM));
+  }
+
+  /**
+   * @param sessions the incremental fetch sessions ({@code
+   *     max.incremental.fetch.session.cache.slots})
+   */
+  public FetchHandler(
+      MetadataView metadata,
+      ReplicaManager replicaManager,
+      ScheduledExecutorService scheduler,
+      ReplicationThrottle leaderThrottle,
+      FetchSessionCache sessions) {
     super(ApiKeys.FETCH, FetchRequest.class);
+    this.sessions = sessions;
     this.reader = new FetchReader(metadata, replicaManager, leaderThrottle);
     this.metadata = metadata;
     this.leaderHints = new LeaderHints(metadata);
@@ -78,40 +107,116 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
   protected CompletableFuture<AbstractResponse> handle(NetworkRequest request, FetchRequest req) {
     FetchRequestData data = req.data();
     short version = req.version();
-    if (data.sessionId() != 0) {
-      // We never hand out sessions, so a client naming one is confused: make it start over.
-      return CompletableFuture.completedFuture(
-          FetchResponse.of(
-              new FetchResponseData()
-                  .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())
-                  .setSessionId(0)));
-    }
     FetchParams params = FetchParams.of(req.replicaId(), data.isolationLevel());
-    FetchReader.Result first = reader.read(data, version, params);
+    int epoch = data.sessionEpoch();
+    if (epoch == FetchMetadata.INITIAL_EPOCH || epoch == FetchMetadata.FINAL_EPOCH) {
+      // A full fetch: it closes the session it names; epoch 0 asks for a new one.
+      if (data.sessionId() != FetchMetadata.INVALID_SESSION_ID) {
+        sessions.remove(data.sessionId());
+      }
+      sessions.countFull();
+      UnaryOperator<FetchResponseData> finish =
+          epoch == FetchMetadata.INITIAL_EPOCH
+              ? read -> withNewSession(read, data, version, params)
+              : UnaryOperator.identity();
+      return fetch(request, data, data, data, version, params, finish);
+    }
+    FetchSession session = sessions.get(data.sessionId());
+    if (session == null) {
+      return sessionError(Errors.FETCH_SESSION_ID_NOT_FOUND);
+    }
+    synchronized (session) {
+      if (session.epoch() != epoch) {
+        return sessionError(Errors.INVALID_FETCH_SESSION_EPOCH);
+      }
+      if (session.byTopicId() != (version >= 13)) {
+        return sessionError(Errors.FETCH_SESSION_TOPIC_ID_ERROR);
+      }
+      int before = session.size();
+      session.update(data, sessions.nowMs());
+      sessions.resized(session.size() - before);
+      if (session.size() == 0) {
+        // Every partition forgotten: the session ends, answered as a full fetch of nothing.
+        sessions.remove(session.id());
+        return fetch(request, data, data, data, version, params, UnaryOperator.identity());
+      }
+    }
+    sessions.countIncremental();
+    return fetch(request, data, session.view(), session, version, params, session::filter);
+  }
+
+  /**
+   * Reads {@code toRead} (the request, or a session's partitions) holding {@code lock} (the
+   * session; a full request's own data otherwise), answers at once or parks the fetch until
+   * min_bytes or max_wait_ms; {@code finish} turns the last read into the answer.
+   */
+  private CompletableFuture<AbstractResponse> fetch(
+      NetworkRequest request,
+      FetchRequestData data,
+      FetchRequestData toRead,
+      Object lock,
+      short version,
+      FetchParams params,
+      UnaryOperator<FetchResponseData> finish) {
+    UnaryOperator<FetchResponseData> locked =
+        read -> {
+          synchronized (lock) {
+            return finish.apply(read);
+          }
+        };
+    Supplier<FetchReader.Result> read =
+        () -> {
+          synchronized (lock) {
+            return reader.read(toRead, version, params);
+          }
+        };
+    FetchReader.Result first = read.get();
     if (first.anyError()) {
       return CompletableFuture.completedFuture(
-          FetchResponse.of(withLeaderHints(first.response(), version, request.listenerName())));
+          FetchResponse.of(
+              withLeaderHints(locked.apply(first.response()), version, request.listenerName())));
     }
-    if (data.maxWaitMs() <= 0 || first.bytes() >= data.minBytes() || data.topics().isEmpty()) {
-      return CompletableFuture.completedFuture(FetchResponse.of(first.response()));
+    List<TopicPartition> keys;
+    synchronized (lock) {
+      if (data.maxWaitMs() <= 0 || first.bytes() >= data.minBytes() || toRead.topics().isEmpty()) {
+        return CompletableFuture.completedFuture(FetchResponse.of(locked.apply(first.response())));
+      }
+      keys = partitionsOf(toRead, version, params);
     }
     CompletableFuture<AbstractResponse> future = new CompletableFuture<>();
     DelayedFetch delayed =
-        new DelayedFetch(
-            partitionsOf(data, version, params),
-            data.minBytes(),
-            params.fromFollower(),
-            () -> reader.read(data, version, params),
-            future);
-    List<TopicPartition> keys = delayed.partitions();
+        new DelayedFetch(keys, data.minBytes(), params.fromFollower(), read, locked, future);
     purgatory.watch(delayed, keys, data.maxWaitMs());
     // An append that landed between the first read and the watch would never wake us. (When the
     // first read found some bytes, a missed wake-up only costs waiting out max_wait_ms.)
-    if (first.bytes() == 0 && reader.hasNewData(data, version, params)) {
+    boolean newData;
+    synchronized (lock) {
+      newData = first.bytes() == 0 && reader.hasNewData(toRead, version, params);
+    }
+    if (newData) {
       delayed.completeWithRead();
       purgatory.unwatch(delayed);
     }
     return future;
+  }
+
+  /** The answer to a full fetch at epoch 0: with a new session's id if the cache has room. */
+  private FetchResponseData withNewSession(
+      FetchResponseData read, FetchRequestData data, short version, FetchParams params) {
+    FetchSession session =
+        version >= 7
+            ? sessions.maybeCreate(params.fromFollower(), version >= 13, data, read)
+            : null;
+    return read.setSessionId(session == null ? FetchMetadata.INVALID_SESSION_ID : session.id());
+  }
+
+  private CompletableFuture<AbstractResponse> sessionError(Errors error) {
+    sessions.countError();
+    return CompletableFuture.completedFuture(
+        FetchResponse.of(
+            new FetchResponseData()
+                .setErrorCode(error.code())
+                .setSessionId(FetchMetadata.INVALID_SESSION_ID)));
   }
 
   /**
