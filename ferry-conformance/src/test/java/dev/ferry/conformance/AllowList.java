@@ -169,6 +169,10 @@ final class AllowList {
         .allow("SASL_AUTHENTICATE/scram-*", "authBytes", "random server nonce")
         // The aborted transactions of a read_committed fetch name each cluster's producer id.
         .allow("FETCH", "**abortedTransactions[].producerId", "allocated per cluster")
+        .allow(
+            "FETCH/session-open-incremental-wrong-epoch",
+            "sessionId",
+            "a fetch session id is random per broker")
         // A read_committed/uncommitted fetch right after the markers: Kafka returns only the
         // first batch while the file position of its new high watermark is not known yet (it
         // reads to an offset it can place), Ferry every batch below the bound; the consumer

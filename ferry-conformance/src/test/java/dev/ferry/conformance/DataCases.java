@@ -9,6 +9,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
@@ -48,6 +49,29 @@ final class DataCases {
         fetch("unknown-topic", "conf-no-such-topic", 0, 0L, -1),
         fetch("fenced-epoch", TOPIC, 0, 0L, 99).from(9),
         fetch("old-epoch", TOPIC, 0, 0L, 0).from(9),
+        // Fetch sessions (KIP-227, v7+): an unknown session; a session opened by a full fetch at
+        // epoch 0, then an incremental fetch at epoch 1 naming nothing (the partition's position
+        // is unchanged, so its records are answered again), then a wrong epoch.
+        Case.of(
+                ApiKeys.FETCH,
+                "session-unknown-id",
+                Exchange.of(ApiKeys.FETCH, (s, v) -> sessionFetch(s, v, 123_456_789, 1, false)))
+            .from(7),
+        Case.of(
+                ApiKeys.FETCH,
+                "session-open-incremental-wrong-epoch",
+                Exchange.of(ApiKeys.FETCH, (s, v) -> sessionFetch(s, v, 0, 0, true))
+                    .then(
+                        (s, r) ->
+                            s.remember(
+                                "fetch-session", ((FetchResponseData) r.data()).sessionId())),
+                Exchange.of(
+                    ApiKeys.FETCH,
+                    (s, v) -> sessionFetch(s, v, s.recall("fetch-session", 0), 1, false)),
+                Exchange.of(
+                    ApiKeys.FETCH,
+                    (s, v) -> sessionFetch(s, v, s.recall("fetch-session", 0), 5, false)))
+            .from(7),
         listOffsets("earliest", TOPIC, 0, -2L, -1),
         listOffsets("latest", TOPIC, 0, -1L, -1),
         listOffsets("by-timestamp", TOPIC, 0, TIMESTAMP, -1),
@@ -137,6 +161,31 @@ final class DataCases {
               }
               return d;
             }));
+  }
+
+  /** A fetch of partition 0 of TOPIC from offset 0 with the given session fields. */
+  private static FetchRequestData sessionFetch(
+      SideContext s, short v, int sessionId, int epoch, boolean withPartition) {
+    FetchRequestData d =
+        new FetchRequestData()
+            .setReplicaId(-1)
+            .setMaxWaitMs(0)
+            .setMinBytes(0)
+            .setMaxBytes(1 << 20)
+            .setSessionId(sessionId)
+            .setSessionEpoch(epoch);
+    if (withPartition) {
+      FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic();
+      nameOrId(s, v, 13, TOPIC, t::setTopic, t::setTopicId);
+      t.setPartitions(
+          List.of(
+              new FetchRequestData.FetchPartition()
+                  .setPartition(0)
+                  .setFetchOffset(0)
+                  .setPartitionMaxBytes(1 << 20)));
+      d.topics().add(t);
+    }
+    return d;
   }
 
   private static Case listOffsets(
