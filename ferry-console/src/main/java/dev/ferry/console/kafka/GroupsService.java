@@ -87,19 +87,34 @@ public final class GroupsService {
   }
 
   public GroupDetail describe(Admin admin, String groupId) {
-    GroupType type = typeOf(admin, groupId);
-    return type == GroupType.SHARE
-        ? describeShare(admin, groupId)
-        : describeConsumer(admin, groupId);
+    GroupListing listing = listing(admin, groupId);
+    GroupType type = listing == null ? GroupType.CLASSIC : listing.type().orElse(GroupType.CLASSIC);
+    return switch (type) {
+      case SHARE -> describeShare(admin, groupId);
+      case CONSUMER, CLASSIC -> describeConsumer(admin, groupId);
+      // A type the console has no describe for (e.g. streams groups): what the listing says.
+      default ->
+          new GroupDetail(
+              groupId,
+              type.toString(),
+              listing.groupState().map(GroupState::toString).orElse("Unknown"),
+              null,
+              null,
+              List.of(),
+              List.of(),
+              0,
+              false);
+    };
   }
 
-  private GroupType typeOf(Admin admin, String groupId) {
+  /** The group's listing; null when the broker lists no such group (describe then says why). */
+  private GroupListing listing(Admin admin, String groupId) {
     for (GroupListing g : KafkaCalls.await(admin.listGroups().all(), timeoutMs)) {
       if (g.groupId().equals(groupId)) {
-        return g.type().orElse(GroupType.CLASSIC);
+        return g;
       }
     }
-    return GroupType.CLASSIC; // describe answers with the group's own error (e.g. DEAD)
+    return null;
   }
 
   private GroupDetail describeConsumer(Admin admin, String groupId) {
