@@ -6,29 +6,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -46,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * #check} then reads the whole topic back with a fresh consumer and hands both reads and the
  * acknowledgements to the {@link Checker}.
  *
- * <p>Threads: one per producer (plus the client's own I/O threads) and one for the live consumer.
- * Brokers are found through {@code bootstrap}, evaluated whenever a client is created, so a cluster
- * that changes addresses between restarts still works.
+ * <p>Threads: one per producer (plus the client's own I/O threads) and one for the {@link
+ * LiveConsumer}. Brokers are found through {@code bootstrap}, evaluated whenever a client is
+ * created, so a cluster that changes addresses between restarts still works.
  */
 public final class WorkloadChecker implements AutoCloseable {
 
@@ -62,9 +53,6 @@ public final class WorkloadChecker implements AutoCloseable {
 
   /** Sequence numbers are reserved in the journal this many at a time. */
   private static final int RESERVE_BLOCK = 1_000;
-
-  /** How often the live consumer commits its position and reads the commits back. */
-  private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
 
   /** A transactional producer that failed this often in a row without a commit gives up. */
   private static final int MAX_FAILED_ATTEMPTS = 5;
@@ -205,14 +193,10 @@ public final class WorkloadChecker implements AutoCloseable {
   private final AckJournal journal;
   private final TopicReader reader;
   private final AckLedger[] ledgers;
-  private final PartitionHistory[] live;
-  private final CommittedOffsets committedOffsets;
+  private final LiveConsumer live;
   private final AtomicBoolean stopProducing = new AtomicBoolean();
-  private final AtomicBoolean stopConsuming = new AtomicBoolean();
   private final List<Thread> producerThreads = new ArrayList<>();
-  private Thread consumerThread;
   private CountDownLatch producersReady = new CountDownLatch(0);
-  private volatile KafkaConsumer<byte[], byte[]> liveConsumer;
   private final AtomicLong producerRestarts = new AtomicLong();
   private final AtomicReference<Exception> lastProducerError = new AtomicReference<>();
 
@@ -232,8 +216,12 @@ public final class WorkloadChecker implements AutoCloseable {
     for (int i = 0; i < ledgers.length; i++) {
       ledgers[i] = new AckLedger();
     }
-    this.live = reader.emptyHistories();
-    this.committedOffsets = new CommittedOffsets(settings.partitions());
+    this.live =
+        new LiveConsumer(
+            reader,
+            settings.partitions(),
+            settings.runTag() == null ? settings.topic() : settings.runTag(),
+            group -> newConsumer("workload-live", group));
   }
 
   /** Creates the topic (retrying for up to {@code timeout}) and starts producers and consumer. */
@@ -246,7 +234,7 @@ public final class WorkloadChecker implements AutoCloseable {
    * liveConsumer}, a consumer reading along.
    */
   public void start(Duration timeout, boolean liveConsumer) throws InterruptedException {
-    createTopic(timeout);
+    WorkloadTopic.create(bootstrap, settings, timeout);
     producersReady = new CountDownLatch(settings.producers());
     for (int i = 0; i < settings.producers(); i++) {
       int index = i;
@@ -258,48 +246,8 @@ public final class WorkloadChecker implements AutoCloseable {
       t.start();
     }
     if (liveConsumer) {
-      consumerThread = new Thread(this::consumeLive, "workload-live-consumer");
-      consumerThread.setDaemon(true);
-      consumerThread.start();
+      live.start();
     }
-  }
-
-  private void createTopic(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try (Admin admin = Admin.create(adminConfig())) {
-        admin
-            .createTopics(
-                List.of(
-                    new NewTopic(
-                            settings.topic(), settings.partitions(), settings.replicationFactor())
-                        .configs(settings.topicConfigs())))
-            .all()
-            .get(10, TimeUnit.SECONDS);
-        return;
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof TopicExistsException) {
-          return;
-        }
-        if (System.nanoTime() - deadline > 0) {
-          throw new IllegalStateException("Cannot create topic " + settings.topic(), e);
-        }
-      } catch (java.util.concurrent.TimeoutException | KafkaException e) {
-        if (System.nanoTime() - deadline > 0) {
-          throw new IllegalStateException("Cannot create topic " + settings.topic(), e);
-        }
-      }
-      Thread.sleep(200);
-    }
-  }
-
-  private Map<String, Object> adminConfig() {
-    Map<String, Object> c = new HashMap<>();
-    c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
-    c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-    c.putAll(settings.clientProperties());
-    return c;
   }
 
   private KafkaProducer<byte[], byte[]> newProducer(int index) {
@@ -505,21 +453,6 @@ public final class WorkloadChecker implements AutoCloseable {
     journal.finished(index, sequence.used());
   }
 
-  private void commitAndReadBack(KafkaConsumer<byte[], byte[]> consumer) {
-    Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
-    for (TopicPartition tp : reader.partitions()) {
-      positions.put(tp, new OffsetAndMetadata(consumer.position(tp, Duration.ofSeconds(5))));
-    }
-    consumer.commitSync(positions, Duration.ofSeconds(5));
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        consumer.committed(positions.keySet(), Duration.ofSeconds(5));
-    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
-      if (e.getValue() != null) {
-        committedOffsets.observe(e.getKey().partition(), e.getValue().offset());
-      }
-    }
-  }
-
   private KafkaConsumer<byte[], byte[]> newConsumer(String clientId) {
     return newConsumer(clientId, Map.of());
   }
@@ -543,44 +476,6 @@ public final class WorkloadChecker implements AutoCloseable {
     return new KafkaConsumer<>(c);
   }
 
-  /**
-   * Reads along from the beginning, and once a second commits its position in a group of its own
-   * and reads the commits back ({@link CommittedOffsets}: they must never go backwards).
-   */
-  private void consumeLive() {
-    Map<String, Object> group =
-        Map.of(
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "ferry-verify-live-"
-                + (settings.runTag() == null ? settings.topic() : settings.runTag())
-                + "-"
-                + Long.toHexString(System.nanoTime()));
-    try (KafkaConsumer<byte[], byte[]> consumer = newConsumer("workload-live", group)) {
-      liveConsumer = consumer;
-      consumer.assign(reader.partitions());
-      consumer.seekToBeginning(reader.partitions());
-      long nextCommit = System.nanoTime();
-      while (!stopConsuming.get()) {
-        try {
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            live[r.partition()].observe(r.offset(), reader.idOf(r));
-          }
-          if (System.nanoTime() - nextCommit > 0) {
-            nextCommit = System.nanoTime() + COMMIT_EVERY.toNanos();
-            commitAndReadBack(consumer);
-          }
-        } catch (WakeupException e) {
-          break;
-        } catch (KafkaException e) {
-          // Broker restarting: the client reconnects by itself; keep polling.
-          log.debug("Live consumer: {}", e.toString());
-        }
-      }
-    } catch (RuntimeException e) {
-      log.error("Live consumer died", e);
-    }
-  }
-
   /** Acknowledgements so far, over all producers. */
   public long acknowledged() {
     long n = 0;
@@ -601,11 +496,7 @@ public final class WorkloadChecker implements AutoCloseable {
 
   /** Distinct offsets the live consumer has read so far. */
   public long liveRecords() {
-    long n = 0;
-    for (PartitionHistory h : live) {
-      n += h.records();
-    }
-    return n;
+    return live.records();
   }
 
   /** How often a producer hit a fatal error and was replaced by a new one (new producer id). */
@@ -661,12 +552,12 @@ public final class WorkloadChecker implements AutoCloseable {
     if (!stopProducing.get()) {
       stopProducing(settings.deliveryTimeout().plusSeconds(30));
     }
-    stopLiveConsumer();
+    live.stop();
     PartitionHistory[] last;
     try (KafkaConsumer<byte[], byte[]> consumer = newConsumer("workload-final-read")) {
       last = reader.readAll(consumer, readTimeout);
     }
-    return Checker.compare(ledgers, live, last, committedOffsets);
+    return Checker.compare(ledgers, live.histories(), last, live.committedOffsets());
   }
 
   /**
@@ -682,17 +573,6 @@ public final class WorkloadChecker implements AutoCloseable {
     }
   }
 
-  private void stopLiveConsumer() throws InterruptedException {
-    stopConsuming.set(true);
-    KafkaConsumer<byte[], byte[]> c = liveConsumer;
-    if (c != null) {
-      c.wakeup();
-    }
-    if (consumerThread != null) {
-      consumerThread.join(30_000);
-    }
-  }
-
   @Override
   public void close() {
     stopProducing.set(true);
@@ -700,7 +580,7 @@ public final class WorkloadChecker implements AutoCloseable {
       for (Thread t : producerThreads) {
         t.join(30_000);
       }
-      stopLiveConsumer();
+      live.stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
