@@ -92,6 +92,19 @@ class WebConsoleAuthTest {
       HttpResponse<String> whoami = get(url + "api/whoami", "alice:alice-secret");
       assertThat(whoami.body()).isEqualTo("{\"user\":\"alice\"}");
 
+      // In a browser: opened with alice's credentials, the pages load and show what she may see.
+      if (Browser.available()) {
+        try (Browser browser = new Browser(url.replace("http://", "http://alice:alice-secret@"))) {
+          browser.open("topics", "topics");
+          assertThat(browser.findAll("#view .error")).isEmpty();
+          assertThat(browser.find("#topics tbody").getText())
+              .contains("shared")
+              .doesNotContain("secret");
+          assertThat(browser.find("#user").getText()).isEqualTo("signed in as alice");
+          assertThat(browser.severeLogEntries()).isEmpty();
+        }
+      }
+
       // alice may not create topics: the broker says so, the console passes it on.
       HttpResponse<String> create =
           HttpClient.newHttpClient()

@@ -55,7 +55,9 @@
       opts.headers['Content-Type'] = 'application/json';
       opts.body = JSON.stringify(body || {});
     }
-    const res = await fetch('api/' + path, opts);
+    // From the origin, never the page's own URL: opened as http://user:password@host/, that URL
+    // carries credentials, which fetch() refuses (the browser's auth cache sends them anyway).
+    const res = await fetch(new URL('api/' + path, location.origin + location.pathname), opts);
     const text = await res.text();
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch (e) { data = { message: text }; }
