@@ -36,6 +36,14 @@ public final class SslTransportLayer implements TransportLayer {
   private ByteBuffer netOut;
   private ByteBuffer appIn;
   private ByteBuffer fileChunk;
+
+  /**
+   * Plaintext bytes the engine puts in one record, learned from the first file chunk it split: the
+   * JDK's engine takes less than 16 KiB per TLS 1.3 record (16,367 bytes with AES-GCM), so 16 KiB
+   * chunks would each become a full record plus a tiny one, written by a second syscall.
+   */
+  private int recordPlaintext = MAX_RECORD_PLAINTEXT;
+
   private boolean ready;
   private int handshakeInterest = SelectionKey.OP_READ;
   private boolean inboundClosed;
@@ -336,8 +344,9 @@ public final class SslTransportLayer implements TransportLayer {
   }
 
   /**
-   * Encrypts a file region one TLS record at a time: read into the reused direct chunk, wrap whole
-   * into {@code netOut}, write; stops when the socket is full (the rest is read again next time).
+   * Encrypts a file region one TLS record at a time: read one record's plaintext into the reused
+   * direct chunk, wrap it whole into {@code netOut}, write; stops when the socket is full (the rest
+   * is read again next time).
    */
   @Override
   public long transferFrom(FileChannel fileChannel, long position, long count) throws IOException {
@@ -350,15 +359,21 @@ public final class SslTransportLayer implements TransportLayer {
     long transferred = 0;
     while (transferred < count && flushNetOut()) {
       fileChunk.clear();
-      fileChunk.limit((int) Math.min(fileChunk.capacity(), count - transferred));
+      fileChunk.limit((int) Math.min(recordPlaintext, count - transferred));
       int read = fileChannel.read(fileChunk, position + transferred);
       if (read <= 0) {
         break;
       }
       fileChunk.flip();
+      boolean firstRecord = true;
       while (fileChunk.hasRemaining()) {
         SSLEngineResult result = wrap(fileChunk);
         transferred += result.bytesConsumed();
+        if (firstRecord && fileChunk.hasRemaining() && result.bytesConsumed() > 0) {
+          // netOut was empty, so the engine stopped at its record size, not for lack of room.
+          recordPlaintext = result.bytesConsumed();
+        }
+        firstRecord = false;
         if (fileChunk.hasRemaining() && !flushNetOut()) {
           // Unencrypted rest of the chunk is read again on the next call.
           return transferred;
