@@ -67,6 +67,33 @@ final class SecurityReport {
           .append(ratio(results, protocol, Result::consumeCpuMicros, false))
           .append(" |\n");
     }
+    sb.append("\n## Ferry / Kafka within each round\n\n")
+        .append("Each round runs Kafka, then Ferry, minutes apart: on a machine whose load swings,")
+        .append(" a round's pair is the fairer comparison (compare its load column above).\n\n")
+        .append("| round | protocol | produce msg/s | produce CPU/msg | consume msg/s |")
+        .append(" consume CPU/msg |\n")
+        .append("|---|---|---|---|---|---|\n");
+    for (Result f : results) {
+      if (!f.broker().equals("ferry")) {
+        continue;
+      }
+      for (Result k : results) {
+        if (k.broker().equals("kafka")
+            && k.round() == f.round()
+            && k.protocol().equals(f.protocol())) {
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %d | %s | %.2f× | %.2f× | %.2f× | %.2f× |%n",
+                  f.round(),
+                  f.protocol(),
+                  f.produceRate() / k.produceRate(),
+                  f.produceCpuMicros() / k.produceCpuMicros(),
+                  f.consumeRate() / k.consumeRate(),
+                  f.consumeCpuMicros() / k.consumeCpuMicros()));
+        }
+      }
+    }
     sb.append(
             "\n## Cost of TLS on each broker (medians; protocol / PLAINTEXT of the same broker)\n\n")
         .append("| broker | protocol | produce msg/s | produce CPU/msg | consume msg/s |")
