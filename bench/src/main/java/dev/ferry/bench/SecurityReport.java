@@ -28,7 +28,8 @@ final class SecurityReport {
         .append(seconds)
         .append(" s, then a default consumer reads them back (offsets and sizes checked). Broker")
         .append(" CPU µs per message from /proc/PID/stat around each. Each broker warms up untimed")
-        .append(" over every listener first; brokers alternate (A B A B). The client runs on the")
+        .append(
+            " over every listener first; brokers alternate (A B A B); round r measures the listeners in a rotated order (round 0 PLAINTEXT first, round 1 SSL first, round 2 SASL_SSL first). The client runs on the")
         .append(" same 2 cores: read throughput together with CPU per message. The 1-min load")
         .append(" average of this shared machine (about 6 other engineers building and testing)")
         .append(" is in the last column.\n\n")
