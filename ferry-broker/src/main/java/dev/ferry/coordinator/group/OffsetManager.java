@@ -87,16 +87,7 @@ final class OffsetManager {
         membership.retireIfUnused(g);
         return CompletableFuture.completedFuture(all(offsets, check));
       }
-      long now = time.milliseconds();
-      for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
-        OffsetAndMetadata o = e.getValue();
-        if (o.metadata() != null && o.metadata().length() > config.offsetMetadataMaxBytes()) {
-          result.put(e.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
-        } else {
-          toWrite.put(
-              e.getKey(), new OffsetAndMetadata(o.offset(), o.leaderEpoch(), o.metadata(), now));
-        }
-      }
+      splitByMetadataSize(offsets, time.milliseconds(), toWrite, result);
       if (toWrite.isEmpty()) {
         membership.retireIfUnused(g);
         return CompletableFuture.completedFuture(result);
@@ -136,6 +127,27 @@ final class OffsetManager {
         });
   }
 
+  /**
+   * The commit paths' per-partition check: an offset whose metadata exceeds {@code
+   * offset.metadata.max.bytes} gets OFFSET_METADATA_TOO_LARGE in {@code result}; the others go to
+   * {@code toWrite}, stamped with the commit time {@code now}.
+   */
+  private void splitByMetadataSize(
+      Map<TopicPartition, OffsetAndMetadata> offsets,
+      long now,
+      Map<TopicPartition, OffsetAndMetadata> toWrite,
+      Map<TopicPartition, Errors> result) {
+    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+      OffsetAndMetadata o = e.getValue();
+      if (o.metadata() != null && o.metadata().length() > config.offsetMetadataMaxBytes()) {
+        result.put(e.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
+      } else {
+        toWrite.put(
+            e.getKey(), new OffsetAndMetadata(o.offset(), o.leaderEpoch(), o.metadata(), now));
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- TxnOffsetCommit
 
   /**
@@ -172,16 +184,7 @@ final class OffsetManager {
         membership.retireIfUnused(g);
         return CompletableFuture.completedFuture(all(offsets, check));
       }
-      long now = time.milliseconds();
-      for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
-        OffsetAndMetadata o = e.getValue();
-        if (o.metadata() != null && o.metadata().length() > config.offsetMetadataMaxBytes()) {
-          result.put(e.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
-        } else {
-          toWrite.put(
-              e.getKey(), new OffsetAndMetadata(o.offset(), o.leaderEpoch(), o.metadata(), now));
-        }
-      }
+      splitByMetadataSize(offsets, time.milliseconds(), toWrite, result);
       if (toWrite.isEmpty()) {
         return CompletableFuture.completedFuture(result);
       }
