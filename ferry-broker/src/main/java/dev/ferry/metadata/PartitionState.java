@@ -16,4 +16,18 @@ public record PartitionState(
   public static PartitionState initial(List<Integer> replicas) {
     return new PartitionState(replicas.get(0), 0, List.copyOf(replicas), 0, 0);
   }
+
+  /**
+   * This state as a conditional write stores it, every store alike: the ISR copied, the fencing
+   * controller's epoch when there is a {@code fence}, and the partition epoch one past the {@code
+   * expectedPartitionEpoch} the write was conditional on.
+   */
+  public PartitionState writtenAfter(int expectedPartitionEpoch, ControllerEpoch fence) {
+    return new PartitionState(
+        leader,
+        leaderEpoch,
+        List.copyOf(isr),
+        fence == null ? controllerEpoch : fence.epoch(),
+        expectedPartitionEpoch + 1);
+  }
 }

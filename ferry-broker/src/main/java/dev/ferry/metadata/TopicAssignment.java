@@ -1,8 +1,10 @@
 package dev.ferry.metadata;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -23,5 +25,21 @@ public record TopicAssignment(
   /** An assignment without moves in progress. */
   public TopicAssignment(Uuid topicId, SortedMap<Integer, List<Integer>> partitions) {
     this(topicId, partitions, Map.of());
+  }
+
+  /**
+   * This assignment with one partition's replicas and move in progress replaced by {@code next}
+   * (its move removed when {@code next} has none).
+   */
+  public TopicAssignment withPartition(int partition, PartitionReplicas next) {
+    TreeMap<Integer, List<Integer>> replaced = new TreeMap<>(partitions);
+    replaced.put(partition, next.replicas());
+    Map<Integer, Reassignment> moves = new TreeMap<>(reassignments);
+    if (next.ongoing() == null) {
+      moves.remove(partition);
+    } else {
+      moves.put(partition, next.ongoing());
+    }
+    return new TopicAssignment(topicId, Collections.unmodifiableSortedMap(replaced), moves);
   }
 }

@@ -6,7 +6,6 @@ import dev.ferry.metadata.MetadataCache;
 import dev.ferry.metadata.PartitionReplicas;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ProducerIdBlock;
-import dev.ferry.metadata.Reassignment;
 import dev.ferry.metadata.ReassignmentStore;
 import dev.ferry.metadata.ReplicaAssignments;
 import dev.ferry.metadata.TopicAssignment;
@@ -197,13 +196,7 @@ public final class InMemoryMetadataCluster {
     if (current.partitionEpoch() != expectedPartitionEpoch) {
       return Optional.empty();
     }
-    PartitionState written =
-        new PartitionState(
-            next.leader(),
-            next.leaderEpoch(),
-            List.copyOf(next.isr()),
-            fence == null ? next.controllerEpoch() : fence.epoch(),
-            expectedPartitionEpoch + 1);
+    PartitionState written = next.writtenAfter(expectedPartitionEpoch, fence);
     states.put(tp, written);
     long v = ++version;
     each(cache -> cache.putPartitionState(topic, partition, written, v, v));
@@ -237,26 +230,9 @@ public final class InMemoryMetadataCluster {
       if (states.get(tp).partitionEpoch() != stateChange.expectedPartitionEpoch()) {
         return false;
       }
-      PartitionState n = stateChange.next();
-      state =
-          new PartitionState(
-              n.leader(),
-              n.leaderEpoch(),
-              List.copyOf(n.isr()),
-              fence == null ? n.controllerEpoch() : fence.epoch(),
-              stateChange.expectedPartitionEpoch() + 1);
+      state = stateChange.next().writtenAfter(stateChange.expectedPartitionEpoch(), fence);
     }
-    TreeMap<Integer, List<Integer>> partitions = new TreeMap<>(current.partitions());
-    partitions.put(partition, next.replicas());
-    Map<Integer, Reassignment> moves = new TreeMap<>(current.reassignments());
-    if (next.ongoing() == null) {
-      moves.remove(partition);
-    } else {
-      moves.put(partition, next.ongoing());
-    }
-    TopicAssignment written =
-        new TopicAssignment(
-            current.topicId(), Collections.unmodifiableSortedMap(partitions), moves);
+    TopicAssignment written = current.withPartition(partition, next);
     topics.put(topic, written);
     long v = ++version;
     if (state != null) {

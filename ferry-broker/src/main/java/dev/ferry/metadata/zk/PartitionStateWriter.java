@@ -89,13 +89,7 @@ final class PartitionStateWriter {
       int expectedPartitionEpoch,
       PartitionState next,
       ControllerEpoch fence) {
-    PartitionState toWrite =
-        new PartitionState(
-            next.leader(),
-            next.leaderEpoch(),
-            List.copyOf(next.isr()),
-            fence == null ? next.controllerEpoch() : fence.epoch(),
-            expectedPartitionEpoch + 1);
+    PartitionState toWrite = next.writtenAfter(expectedPartitionEpoch, fence);
     String path = ZkPaths.partitionState(topic, partition);
     String action = "writing the state of " + topic + "-" + partition;
     try {

@@ -4,7 +4,6 @@ import dev.ferry.metadata.ControllerEpoch;
 import dev.ferry.metadata.MetadataCache;
 import dev.ferry.metadata.PartitionReplicas;
 import dev.ferry.metadata.PartitionState;
-import dev.ferry.metadata.Reassignment;
 import dev.ferry.metadata.ReassignmentStore;
 import dev.ferry.metadata.ReplicaAssignments;
 import dev.ferry.metadata.TopicAssignment;
@@ -288,17 +287,7 @@ final class ZkTopicWriter {
             new PartitionReplicas(replicas, current.reassignments().get(partition)))) {
           return false;
         }
-        TreeMap<Integer, List<Integer>> partitions = new TreeMap<>(current.partitions());
-        partitions.put(partition, next.replicas());
-        Map<Integer, Reassignment> moves = new TreeMap<>(current.reassignments());
-        if (next.ongoing() == null) {
-          moves.remove(partition);
-        } else {
-          moves.put(partition, next.ongoing());
-        }
-        TopicAssignment written =
-            new TopicAssignment(
-                current.topicId(), Collections.unmodifiableSortedMap(partitions), moves);
+        TopicAssignment written = current.withPartition(partition, next);
         List<CuratorOp> ops = new ArrayList<>();
         if (fence != null) {
           ops.add(
@@ -317,14 +306,7 @@ final class ZkTopicWriter {
                 .forPath(ZkPaths.topic(name), ZNodeCodec.encodeTopic(written)));
         PartitionState state = null;
         if (stateChange != null) {
-          PartitionState n = stateChange.next();
-          state =
-              new PartitionState(
-                  n.leader(),
-                  n.leaderEpoch(),
-                  List.copyOf(n.isr()),
-                  fence == null ? n.controllerEpoch() : fence.epoch(),
-                  stateChange.expectedPartitionEpoch() + 1);
+          state = stateChange.next().writtenAfter(stateChange.expectedPartitionEpoch(), fence);
           ops.add(
               client
                   .transactionOp()
