@@ -15,7 +15,6 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
-import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchRequestData.ReplicaState;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
@@ -76,6 +75,7 @@ final class ReplicaFetcherThread extends LoopThread {
   private final Condition changed = lock.newCondition();
   private final Map<TopicPartition, FetchState> states = new LinkedHashMap<>();
   private final ReplicationThrottle throttle;
+  private final FollowerFetchSession session = new FollowerFetchSession();
 
   /** How long a partition held back by the follower throttle waits before it is asked again. */
   private static final long THROTTLE_RECHECK_MS = 100;
@@ -348,14 +348,13 @@ final class ReplicaFetcherThread extends LoopThread {
     if (todo.isEmpty()) {
       return;
     }
-    Map<Uuid, FetchTopic> topics = new LinkedHashMap<>();
+    Map<Uuid, List<FetchPartition>> wanted = new LinkedHashMap<>();
     Map<Uuid, String> names = new HashMap<>();
     for (FetchState s : todo) {
       Partition p = s.partition;
       names.put(p.topicId(), p.topicPartition().topic());
-      topics
-          .computeIfAbsent(p.topicId(), id -> new FetchTopic().setTopicId(id))
-          .partitions()
+      wanted
+          .computeIfAbsent(p.topicId(), id -> new ArrayList<>())
           .add(
               new FetchPartition()
                   .setPartition(p.topicPartition().partition())
@@ -370,11 +369,25 @@ final class ReplicaFetcherThread extends LoopThread {
             .setMaxWaitMs(config.fetchMaxWaitMs())
             .setMinBytes(1)
             .setMaxBytes(config.fetchMaxBytes())
-            .setIsolationLevel((byte) 0)
-            .setSessionId(0)
-            .setSessionEpoch(-1)
-            .setTopics(new ArrayList<>(topics.values()));
-    FetchResponseData body = leader.fetch(data);
+            .setIsolationLevel((byte) 0);
+    // Incremental fetches (KIP-227): only the partitions whose position changed are named.
+    session.prepare(data, wanted);
+    FetchResponseData body;
+    try {
+      body = leader.fetch(data);
+    } catch (IOException | RuntimeException e) {
+      session.reset();
+      throw e;
+    }
+    session.onResponse(body);
+    if (isSessionError(body.errorCode())) {
+      // The leader lost or evicted the session: the next fetch is full, at once.
+      log.info(
+          "Fetch session with leader {} ended ({}); fetching in full",
+          sourceBrokerId,
+          Errors.forCode(body.errorCode()));
+      return;
+    }
     if (body.errorCode() != Errors.NONE.code()) {
       log.warn("Fetch from leader {} failed: {}", sourceBrokerId, Errors.forCode(body.errorCode()));
       backOffAll();
@@ -401,6 +414,12 @@ final class ReplicaFetcherThread extends LoopThread {
     } finally {
       lock.unlock();
     }
+  }
+
+  private static boolean isSessionError(short code) {
+    return code == Errors.FETCH_SESSION_ID_NOT_FOUND.code()
+        || code == Errors.INVALID_FETCH_SESSION_EPOCH.code()
+        || code == Errors.FETCH_SESSION_TOPIC_ID_ERROR.code();
   }
 
   /**
