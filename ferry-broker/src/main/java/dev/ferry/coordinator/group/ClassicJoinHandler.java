@@ -117,6 +117,18 @@ final class ClassicJoinHandler {
     short version() {
       return ctx.apiVersion();
     }
+
+    /** A member made from this request, under {@code memberId}. */
+    GroupMember member(String memberId) {
+      return new GroupMember(
+          memberId,
+          instanceId,
+          ctx.clientId(),
+          ctx.clientHost(),
+          rebalanceTimeoutMs,
+          sessionTimeoutMs,
+          protocols);
+    }
   }
 
   private void joinNewMember(
@@ -229,15 +241,7 @@ final class ClassicJoinHandler {
         g.protocolName() != null
             && old.supports(g.protocolName())
             && sameMetadata(req.protocols, g.protocolName(), old.metadata(g.protocolName()));
-    GroupMember nm =
-        new GroupMember(
-            newId,
-            req.instanceId,
-            req.ctx.clientId(),
-            req.ctx.clientHost(),
-            req.rebalanceTimeoutMs,
-            req.sessionTimeoutMs,
-            req.protocols);
+    GroupMember nm = req.member(newId);
     nm.assignment = old.assignment;
     nm.synced = old.synced;
     old.cancelSessionCheck();
@@ -305,15 +309,7 @@ final class ClassicJoinHandler {
       JoinRequest req,
       CompletableFuture<JoinGroupResponseData> result,
       Deferred d) {
-    GroupMember m =
-        new GroupMember(
-            memberId,
-            req.instanceId,
-            req.ctx.clientId(),
-            req.ctx.clientHost(),
-            req.rebalanceTimeoutMs,
-            req.sessionTimeoutMs,
-            req.protocols);
+    GroupMember m = req.member(memberId);
     g.adoptProtocolTypeIfEmpty(req.protocolType);
     g.addMember(m);
     g.noteMemberJoined();
