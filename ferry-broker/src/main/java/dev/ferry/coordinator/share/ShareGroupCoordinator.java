@@ -1,0 +1,312 @@
+package dev.ferry.coordinator.share;
+
+import dev.ferry.coordinator.group.GroupListing;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ShareGroupDescribeResponseData;
+import org.apache.kafka.common.message.ShareGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ShareGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * Share-group membership (KIP-932) for the groups this broker coordinates (those whose {@code
+ * __consumer_offsets} partition it leads, as for consumer groups). Members join, heartbeat and
+ * leave with ShareGroupHeartbeat; a share group has no revocation, since every member may fetch
+ * from every partition of the topics it subscribes to: the assignment is all of them. The group
+ * epoch moves on with each change of members, subscriptions or partition counts, and a member takes
+ * it (with its new assignment) on its next heartbeat.
+ *
+ * <p>Membership is kept in memory: after a coordinator move members get UNKNOWN_MEMBER_ID and
+ * rejoin, which a share consumer does at once, losing nothing (the delivery state lives with the
+ * partitions, see {@link SharePartition}). Session expiry runs on the broker's scheduler.
+ */
+public final class ShareGroupCoordinator {
+
+  /** The type of share groups in ListGroups and DescribeGroups. */
+  public static final String SHARE_GROUP_TYPE = "share";
+
+  /** The protocol type Kafka shows for share groups in ListGroups. */
+  public static final String PROTOCOL_TYPE = "share";
+
+  /** The one assignor of share groups, as ShareGroupDescribe names it. */
+  public static final String ASSIGNOR = "simple";
+
+  /** A topic as assignment sees it. */
+  public record TopicInfo(String name, Uuid id, int partitions) {}
+
+  private final ShareGroupConfig config;
+  private final Time time;
+  private final ScheduledExecutorService scheduler;
+  private final Function<String, Optional<TopicInfo>> topics;
+  private final Function<String, Errors> coordinatorCheck;
+  private final Map<String, ShareGroup> groups = new ConcurrentHashMap<>();
+
+  /**
+   * @param topics looks a topic up by name (metadata, never blocking)
+   * @param coordinatorCheck NONE when this broker coordinates the group, else the error to answer
+   *     (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS)
+   */
+  public ShareGroupCoordinator(
+      ShareGroupConfig config,
+      Time time,
+      ScheduledExecutorService scheduler,
+      Function<String, Optional<TopicInfo>> topics,
+      Function<String, Errors> coordinatorCheck) {
+    this.config = config;
+    this.time = time;
+    this.scheduler = scheduler;
+    this.topics = topics;
+    this.coordinatorCheck = coordinatorCheck;
+  }
+
+  /** One ShareGroupHeartbeat. */
+  public ShareGroupHeartbeatResponseData heartbeat(
+      String clientId, String clientHost, ShareGroupHeartbeatRequestData req) {
+    Errors invalid = validate(req);
+    if (invalid != Errors.NONE) {
+      return error(invalid, invalidMessage(req));
+    }
+    Errors owner = coordinatorCheck.apply(req.groupId());
+    if (owner != Errors.NONE) {
+      return error(owner, null);
+    }
+    ShareGroup group = groups.computeIfAbsent(req.groupId(), ShareGroup::new);
+    synchronized (group) {
+      ShareGroupMember member = group.members.get(req.memberId());
+      if (req.memberEpoch() == -1) {
+        if (member != null) {
+          remove(group, member);
+        }
+        return new ShareGroupHeartbeatResponseData()
+            .setMemberId(req.memberId())
+            .setMemberEpoch(-1)
+            .setHeartbeatIntervalMs(0);
+      }
+      if (req.memberEpoch() == 0) {
+        if (member == null) {
+          if (group.members.size() >= config.maxSize()) {
+            return error(
+                Errors.GROUP_MAX_SIZE_REACHED,
+                "The share group has reached its maximum capacity of "
+                    + config.maxSize()
+                    + " members.");
+          }
+          member = new ShareGroupMember(req.memberId());
+          group.members.put(member.memberId, member);
+        }
+        member.clientId = clientId;
+        member.clientHost = clientHost;
+        member.epoch = 0;
+        group.epoch++;
+      } else {
+        if (member == null) {
+          return error(
+              Errors.UNKNOWN_MEMBER_ID,
+              "Member " + req.memberId() + " is not a member of group " + req.groupId() + ".");
+        }
+        if (req.memberEpoch() != member.epoch) {
+          return error(
+              Errors.FENCED_MEMBER_EPOCH,
+              "The share group member has a smaller member epoch ("
+                  + req.memberEpoch()
+                  + ") than the one known by the group coordinator ("
+                  + member.epoch
+                  + "). The member must abandon all its partitions and rejoin.");
+        }
+      }
+      if (req.rackId() != null) {
+        member.rackId = req.rackId();
+      }
+      if (req.subscribedTopicNames() != null
+          && !req.subscribedTopicNames().equals(member.subscriptions)) {
+        member.subscriptions = List.copyOf(req.subscribedTopicNames());
+        group.epoch++;
+      }
+      // Partition counts may have changed (or a subscribed topic been created): every member's
+      // assignment is recomputed from metadata, and a change moves the group on.
+      Map<Uuid, List<Integer>> target = assignment(member.subscriptions);
+      if (member.epoch != 0 && !target.equals(member.assignment)) {
+        group.epoch++;
+      }
+      boolean send = member.epoch != group.epoch;
+      member.assignment = target;
+      member.epoch = group.epoch;
+      scheduleExpiry(group, member);
+      ShareGroupHeartbeatResponseData out =
+          new ShareGroupHeartbeatResponseData()
+              .setMemberId(member.memberId)
+              .setMemberEpoch(member.epoch)
+              .setHeartbeatIntervalMs(config.heartbeatIntervalMs());
+      if (send) {
+        List<ShareGroupHeartbeatResponseData.TopicPartitions> tps = new ArrayList<>();
+        target.forEach(
+            (id, ps) ->
+                tps.add(
+                    new ShareGroupHeartbeatResponseData.TopicPartitions()
+                        .setTopicId(id)
+                        .setPartitions(ps)));
+        out.setAssignment(new ShareGroupHeartbeatResponseData.Assignment().setTopicPartitions(tps));
+      }
+      return out;
+    }
+  }
+
+  private static Errors validate(ShareGroupHeartbeatRequestData req) {
+    return invalidMessage(req) == null ? Errors.NONE : Errors.INVALID_REQUEST;
+  }
+
+  private static String invalidMessage(ShareGroupHeartbeatRequestData req) {
+    if (req.groupId() == null || req.groupId().isEmpty()) {
+      return "GroupId can't be empty.";
+    }
+    if (req.memberId() == null || req.memberId().isEmpty()) {
+      return "MemberId can't be empty.";
+    }
+    if (req.memberEpoch() < -1) {
+      return "MemberEpoch is invalid.";
+    }
+    if (req.memberEpoch() == 0
+        && (req.subscribedTopicNames() == null || req.subscribedTopicNames().isEmpty())) {
+      return "SubscribedTopicNames must be set in first request.";
+    }
+    return null;
+  }
+
+  private Map<Uuid, List<Integer>> assignment(List<String> subscriptions) {
+    Map<Uuid, List<Integer>> out = new TreeMap<>();
+    for (String name : subscriptions) {
+      topics
+          .apply(name)
+          .ifPresent(
+              t -> {
+                List<Integer> ps = new ArrayList<>(t.partitions());
+                for (int p = 0; p < t.partitions(); p++) {
+                  ps.add(p);
+                }
+                out.put(t.id(), ps);
+              });
+    }
+    return out;
+  }
+
+  private void scheduleExpiry(ShareGroup group, ShareGroupMember member) {
+    ScheduledFuture<?> previous = member.expiry;
+    if (previous != null) {
+      previous.cancel(false);
+    }
+    member.lastHeartbeatMs = time.milliseconds();
+    member.expiry =
+        scheduler.schedule(
+            () -> expire(group, member), config.sessionTimeoutMs(), TimeUnit.MILLISECONDS);
+  }
+
+  private void expire(ShareGroup group, ShareGroupMember member) {
+    synchronized (group) {
+      if (group.members.get(member.memberId) == member
+          && time.milliseconds() - member.lastHeartbeatMs >= config.sessionTimeoutMs()) {
+        remove(group, member);
+      }
+    }
+  }
+
+  private void remove(ShareGroup group, ShareGroupMember member) {
+    group.members.remove(member.memberId);
+    if (member.expiry != null) {
+      member.expiry.cancel(false);
+    }
+    group.epoch++;
+  }
+
+  /** One group as ShareGroupDescribe shows it. */
+  public ShareGroupDescribeResponseData.DescribedGroup describe(String groupId) {
+    ShareGroupDescribeResponseData.DescribedGroup out =
+        new ShareGroupDescribeResponseData.DescribedGroup().setGroupId(groupId);
+    Errors owner = coordinatorCheck.apply(groupId);
+    if (owner != Errors.NONE) {
+      return out.setErrorCode(owner.code());
+    }
+    ShareGroup group = groups.get(groupId);
+    if (group == null) {
+      return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+          .setErrorMessage("Group " + groupId + " not found.");
+    }
+    synchronized (group) {
+      List<ShareGroupDescribeResponseData.Member> members = new ArrayList<>();
+      for (ShareGroupMember m : group.members.values()) {
+        List<ShareGroupDescribeResponseData.TopicPartitions> tps = new ArrayList<>();
+        m.assignment.forEach(
+            (id, ps) ->
+                tps.add(
+                    new ShareGroupDescribeResponseData.TopicPartitions()
+                        .setTopicId(id)
+                        .setTopicName(topicName(m.subscriptions, id))
+                        .setPartitions(ps)));
+        members.add(
+            new ShareGroupDescribeResponseData.Member()
+                .setMemberId(m.memberId)
+                .setRackId(m.rackId)
+                .setMemberEpoch(m.epoch)
+                .setClientId(m.clientId)
+                .setClientHost(m.clientHost)
+                .setSubscribedTopicNames(m.subscriptions)
+                .setAssignment(
+                    new ShareGroupDescribeResponseData.Assignment().setTopicPartitions(tps)));
+      }
+      return out.setGroupState(group.state())
+          .setGroupEpoch(group.epoch)
+          .setAssignmentEpoch(group.epoch)
+          .setAssignorName(ASSIGNOR)
+          .setMembers(members);
+    }
+  }
+
+  private String topicName(List<String> subscriptions, Uuid id) {
+    for (String name : subscriptions) {
+      Optional<TopicInfo> t = topics.apply(name);
+      if (t.isPresent() && t.get().id().equals(id)) {
+        return name;
+      }
+    }
+    return "";
+  }
+
+  /** Whether {@code groupId} is a share group here. */
+  public boolean isShareGroup(String groupId) {
+    return groups.containsKey(groupId);
+  }
+
+  /** The share groups this broker coordinates, for ListGroups. */
+  public List<GroupListing> list() {
+    List<GroupListing> out = new ArrayList<>();
+    groups.forEach(
+        (id, g) -> {
+          if (coordinatorCheck.apply(id) == Errors.NONE) {
+            synchronized (g) {
+              out.add(new GroupListing(id, PROTOCOL_TYPE, g.state(), SHARE_GROUP_TYPE));
+            }
+          }
+        });
+    return out;
+  }
+
+  /** The members of a share group as DescribeGroups shows them (state and ids). */
+  public Optional<ShareGroupDescribeResponseData.DescribedGroup> describeIfShare(String groupId) {
+    return groups.containsKey(groupId) ? Optional.of(describe(groupId)) : Optional.empty();
+  }
+
+  private static ShareGroupHeartbeatResponseData error(Errors error, String message) {
+    return new ShareGroupHeartbeatResponseData()
+        .setErrorCode(error.code())
+        .setErrorMessage(message);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.ferry.coordinator.share;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * Share sessions (KIP-932): per group member and broker, the partitions the member fetches from
+ * here and the epoch its next request must carry. Epoch 0 opens a session (replacing one the member
+ * had), each ShareFetch or ShareAcknowledge at the expected epoch moves it on by one (after {@code
+ * Integer.MAX_VALUE} comes 1), epoch -1 closes it. An incremental ShareFetch names only the
+ * partitions it adds and those it forgets; the session fetches from all of them.
+ */
+public final class ShareSessions {
+
+  /** Epoch of a request that opens a session. */
+  public static final int INITIAL_EPOCH = 0;
+
+  /** Epoch of a request that closes the session. */
+  public static final int FINAL_EPOCH = -1;
+
+  private record Key(String groupId, String memberId) {}
+
+  private static final class Session {
+    int nextEpoch = 1;
+    final LinkedHashSet<TopicIdPartition> partitions = new LinkedHashSet<>();
+  }
+
+  /** The outcome of a request's epoch check: an error, or the session's partitions after it. */
+  public record Update(Errors error, List<TopicIdPartition> partitions) {}
+
+  private final int maxSessions;
+  private final Map<Key, Session> sessions = new HashMap<>();
+
+  public ShareSessions(int maxSessions) {
+    this.maxSessions = maxSessions;
+  }
+
+  /** A ShareFetch's session step: opens, moves on or closes the member's session. */
+  public synchronized Update fetch(
+      String groupId,
+      String memberId,
+      int epoch,
+      List<TopicIdPartition> added,
+      List<TopicIdPartition> forgotten) {
+    Key key = new Key(groupId, memberId);
+    if (epoch == INITIAL_EPOCH) {
+      if (!sessions.containsKey(key) && sessions.size() >= maxSessions) {
+        return new Update(Errors.SHARE_SESSION_LIMIT_REACHED, List.of());
+      }
+      Session s = new Session();
+      s.partitions.addAll(added);
+      sessions.put(key, s);
+      return new Update(Errors.NONE, List.copyOf(s.partitions));
+    }
+    Session s = sessions.get(key);
+    if (s == null) {
+      return new Update(Errors.SHARE_SESSION_NOT_FOUND, List.of());
+    }
+    if (epoch == FINAL_EPOCH) {
+      sessions.remove(key);
+      return new Update(Errors.NONE, List.copyOf(s.partitions));
+    }
+    if (epoch != s.nextEpoch) {
+      return new Update(Errors.INVALID_SHARE_SESSION_EPOCH, List.of());
+    }
+    s.nextEpoch = epoch == Integer.MAX_VALUE ? 1 : epoch + 1;
+    forgotten.forEach(s.partitions::remove);
+    s.partitions.addAll(added);
+    return new Update(Errors.NONE, new ArrayList<>(s.partitions));
+  }
+
+  /** A ShareAcknowledge's session step: it needs an open session (epoch 0 is invalid). */
+  public synchronized Update acknowledge(String groupId, String memberId, int epoch) {
+    if (epoch == INITIAL_EPOCH) {
+      return new Update(Errors.INVALID_SHARE_SESSION_EPOCH, List.of());
+    }
+    return fetch(groupId, memberId, epoch, List.of(), List.of());
+  }
+
+  /** Open sessions (tests, metrics). */
+  public synchronized int size() {
+    return sessions.size();
+  }
+}

@@ -1,0 +1,49 @@
+package dev.ferry.server.share;
+
+import dev.ferry.coordinator.share.ShareGroupCoordinator;
+import dev.ferry.coordinator.share.SharePartitionManager;
+import dev.ferry.coordinator.share.ShareSessions;
+import dev.ferry.metadata.MetadataView;
+import dev.ferry.replication.Partition;
+import dev.ferry.replication.ReplicaManager;
+import dev.ferry.server.ApiHandler;
+import dev.ferry.server.authz.AuthorizedOperations;
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/** The share-group (KIP-932) handlers and the partition lookup their state needs. */
+public final class ShareApis {
+
+  private ShareApis() {}
+
+  /** Share-partitions read the leader's log of their partition through this. */
+  public static SharePartitionManager.LogLookup logLookup(
+      MetadataView metadata, ReplicaManager replicaManager) {
+    return tp -> {
+      Partition p = replicaManager.partition(new TopicPartition(tp.topic(), tp.partition()));
+      if (p == null || !p.isLeader()) {
+        if (metadata.topic(tp.topicId()).isEmpty()) {
+          throw new UnknownTopicOrPartitionException("Unknown partition " + tp);
+        }
+        throw new NotLeaderOrFollowerException("Not the leader of " + tp);
+      }
+      return new PartitionShareLog(p);
+    };
+  }
+
+  public static List<ApiHandler<?>> handlers(
+      ShareGroupCoordinator coordinator,
+      SharePartitionManager partitions,
+      MetadataView metadata,
+      AuthorizedOperations authorizedOperations) {
+    ShareSessions sessions = new ShareSessions(partitions.config().maxShareSessions());
+    SharePartitionResolver resolver = new SharePartitionResolver(metadata);
+    return List.of(
+        new ShareGroupHeartbeatHandler(coordinator),
+        new ShareGroupDescribeHandler(coordinator, authorizedOperations),
+        new ShareFetchHandler(partitions, sessions, resolver),
+        new ShareAcknowledgeHandler(partitions, sessions, resolver));
+  }
+}
