@@ -25,9 +25,10 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
  * features whose protocols Ferry serves, at the levels a new Kafka 4.4 cluster finalizes: {@code
  * metadata.version} 4.4-IV2 (the 4.4 protocol; Ferry has no KRaft metadata log, but tools such as
  * {@code kafka-features.sh} show the release through it), {@code transaction.version} 2 (KIP-890
- * part 2, so producers use transactions v2) and {@code group.version} 1 (the KIP-848 consumer group
- * protocol). Features of protocols Ferry lacks (share groups, streams groups, eligible leader
- * replicas, the KRaft quorum) are not advertised, so clients do not try them.
+ * part 2, so producers use transactions v2), {@code group.version} 1 (the KIP-848 consumer group
+ * protocol) and {@code share.version} 2 (KIP-932 share groups). Features of protocols Ferry lacks
+ * (streams groups, eligible leader replicas, the KRaft quorum) are not advertised, so clients do
+ * not try them.
  */
 public final class ApiVersionsHandler extends ApiHandler<ApiVersionsRequest> {
 
@@ -43,7 +44,9 @@ public final class ApiVersionsHandler extends ApiHandler<ApiVersionsRequest> {
           new Feature("metadata.version", (short) 7, (short) 33, (short) 33),
           new Feature(
               TRANSACTION_VERSION, (short) 0, TRANSACTION_VERSION_MAX, TRANSACTION_VERSION_MAX),
-          new Feature("group.version", (short) 0, (short) 1, (short) 1));
+          new Feature("group.version", (short) 0, (short) 1, (short) 1),
+          // Kafka 4.4: ShareVersion SV_0 .. SV_2, SV_2 finalized in a new cluster (KIP-932).
+          new Feature("share.version", (short) 0, (short) 2, (short) 2));
 
   /** Features never change at run time here: one epoch. */
   static final long FINALIZED_FEATURES_EPOCH = 1;

@@ -220,7 +220,9 @@ class ConfigsToolTest {
           .containsPattern(
               "Feature: transaction.version\\s+SupportedMinVersion: 0\\s+SupportedMaxVersion: 2\\s+"
                   + "FinalizedVersionLevel: 2\\s+Epoch: 1")
-          .doesNotContain("share.version");
+          .containsPattern(
+              "Feature: share.version\\s+SupportedMinVersion: 0\\s+SupportedMaxVersion: 2\\s+"
+                  + "FinalizedVersionLevel: 2\\s+Epoch: 1");
     }
   }
 }

@@ -16,6 +16,7 @@ final class Cases {
     all.addAll(PlacementCases.all());
     all.addAll(GroupCases.all());
     all.addAll(ConsumerGroupCases.all());
+    all.addAll(ShareGroupCases.all());
     all.addAll(TxnCases.all());
     all.addAll(TxnDataCases.all());
     all.addAll(SecurityAdminCases.all());

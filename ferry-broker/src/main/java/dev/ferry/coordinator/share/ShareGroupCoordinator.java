@@ -83,6 +83,7 @@ public final class ShareGroupCoordinator {
     ShareGroup group = groups.computeIfAbsent(req.groupId(), ShareGroup::new);
     synchronized (group) {
       ShareGroupMember member = group.members.get(req.memberId());
+      boolean changed = false;
       if (req.memberEpoch() == -1) {
         if (member != null) {
           remove(group, member);
@@ -107,7 +108,7 @@ public final class ShareGroupCoordinator {
         member.clientId = clientId;
         member.clientHost = clientHost;
         member.epoch = 0;
-        group.epoch++;
+        changed = true;
       } else {
         if (member == null) {
           return error(
@@ -130,12 +131,12 @@ public final class ShareGroupCoordinator {
       if (req.subscribedTopicNames() != null
           && !req.subscribedTopicNames().equals(member.subscriptions)) {
         member.subscriptions = List.copyOf(req.subscribedTopicNames());
-        group.epoch++;
+        changed = true;
       }
       // Partition counts may have changed (or a subscribed topic been created): every member's
       // assignment is recomputed from metadata, and a change moves the group on.
       Map<Uuid, List<Integer>> target = assignment(member.subscriptions);
-      if (member.epoch != 0 && !target.equals(member.assignment)) {
+      if (changed || !target.equals(member.assignment)) {
         group.epoch++;
       }
       boolean send = member.epoch != group.epoch;

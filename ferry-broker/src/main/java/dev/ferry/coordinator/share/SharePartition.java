@@ -46,6 +46,9 @@ public final class SharePartition {
   public static final byte RELEASE = 2;
   public static final byte REJECT = 3;
 
+  /** KIP-1222 (ShareFetch/ShareAcknowledge v2): keep the record, with a fresh lock. */
+  public static final byte RENEW = 4;
+
   /** Schedules lock expiries (the broker's scheduler). */
   public interface LockTimer {
     void schedule(Runnable task, long delay, TimeUnit unit);
@@ -276,11 +279,19 @@ public final class SharePartition {
         return invalid;
       }
       released = false;
+      int renewal = 0;
       for (AckBatch b : batches) {
         for (long o = b.firstOffset(); o <= b.lastOffset(); o++) {
           byte type =
               b.types().size() == 1 ? b.types().get(0) : b.types().get((int) (o - b.firstOffset()));
           int i = index(o);
+          if (type == RENEW) {
+            if (renewal == 0) {
+              renewal = nextAcquisition++;
+            }
+            acquisition[i] = renewal; // the old lock's expiry no longer applies to it
+            continue;
+          }
           owner[i] = null;
           switch (type) {
             case ACCEPT -> state[i] = ACKNOWLEDGED;
@@ -288,6 +299,10 @@ public final class SharePartition {
             default -> state[i] = ARCHIVED; // REJECT, GAP
           }
         }
+      }
+      if (renewal != 0) {
+        int id = renewal;
+        timer.schedule(() -> expire(id), settings.recordLockDurationMs(), TimeUnit.MILLISECONDS);
       }
       advanceStart();
       Errors persisted = persist();
@@ -313,7 +328,7 @@ public final class SharePartition {
       }
       previousLast = b.lastOffset();
       for (Byte t : b.types()) {
-        if (t == null || t < GAP || t > REJECT) {
+        if (t == null || t < GAP || t > RENEW) {
           return Errors.INVALID_REQUEST;
         }
       }

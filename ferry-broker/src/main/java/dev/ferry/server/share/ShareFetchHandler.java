@@ -120,7 +120,8 @@ public final class ShareFetchHandler extends ApiHandler<ShareFetchRequest> {
   }
 
   private static AbstractResponse topLevel(Errors error, int lockMs) {
-    return ShareFetchResponse.of(error, 0, new LinkedHashMap<>(), List.of(), lockMs);
+    // Kafka reports no lock timeout with a request-level error.
+    return ShareFetchResponse.of(error, 0, new LinkedHashMap<>(), List.of(), 0);
   }
 
   private static CompletableFuture<AbstractResponse> done(AbstractResponse r) {
