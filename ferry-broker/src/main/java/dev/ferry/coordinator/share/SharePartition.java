@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.ShareFetchResponseData.AcquiredRecords;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
@@ -245,8 +244,7 @@ public final class SharePartition {
       return Acquisition.NONE;
     }
     timer.schedule(() -> expire(id), settings.recordLockDurationMs(), TimeUnit.MILLISECONDS);
-    Records slice =
-        records instanceof FileRecords f && bytes < f.sizeInBytes() ? f.slice(0, bytes) : records;
+    Records slice = bytes < records.sizeInBytes() ? records.slice(0, bytes) : records;
     return new Acquisition(slice, ranges, count);
   }
 
