@@ -131,7 +131,16 @@ final class AllowList {
         // local.retention.* are listed by Ferry for tools but remote storage is not supported),
         // share-group dead-letter queues, and decompression limits (Ferry never decompresses).
         .allow("*", "**configs.name=remote.**", "no tiered storage in Ferry")
-        .allow("*", "**configs.name=errors.deadletterqueue.**", "no share groups in Ferry")
+        .allow(
+            "*",
+            "**configs.name=errors.deadletterqueue.**",
+            "no share-group dead-letter queues in Ferry")
+        // Kafka keeps share-group delivery state in an internal topic it creates on first use;
+        // Ferry keeps it in files on the partition leader (docs/architecture.md).
+        .allow(
+            "*",
+            "**topics.name=__share_group_state",
+            "share state is in files on the leader, not in a topic")
         .allow("*", "**configs.name=max.decompressed.message.bytes", "Ferry never decompresses")
         // The Kafka test kit sets min.insync.replicas as a dynamic cluster default (source 3);
         // a plain broker reports the static default (5) as Ferry does.

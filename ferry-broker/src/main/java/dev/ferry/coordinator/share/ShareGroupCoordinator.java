@@ -80,7 +80,13 @@ public final class ShareGroupCoordinator {
     if (owner != Errors.NONE) {
       return error(owner, null);
     }
-    ShareGroup group = groups.computeIfAbsent(req.groupId(), ShareGroup::new);
+    ShareGroup group =
+        req.memberEpoch() == 0
+            ? groups.computeIfAbsent(req.groupId(), ShareGroup::new)
+            : groups.get(req.groupId());
+    if (group == null) {
+      return error(Errors.GROUP_ID_NOT_FOUND, "Share group " + req.groupId() + " not found.");
+    }
     synchronized (group) {
       ShareGroupMember member = group.members.get(req.memberId());
       boolean changed = false;
@@ -173,6 +179,9 @@ public final class ShareGroupCoordinator {
     if (req.memberId() == null || req.memberId().isEmpty()) {
       return "MemberId can't be empty.";
     }
+    if (!isUuid(req.memberId())) {
+      return "MemberId must be a UUID.";
+    }
     if (req.memberEpoch() < -1) {
       return "MemberEpoch is invalid.";
     }
@@ -181,6 +190,16 @@ public final class ShareGroupCoordinator {
       return "SubscribedTopicNames must be set in first request.";
     }
     return null;
+  }
+
+  /** Share-group member ids are client-made UUIDs (Kafka refuses anything else). */
+  public static boolean isUuid(String memberId) {
+    try {
+      Uuid.fromString(memberId);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private Map<Uuid, List<Integer>> assignment(List<String> subscriptions) {

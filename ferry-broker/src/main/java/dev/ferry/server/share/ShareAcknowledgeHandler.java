@@ -1,5 +1,6 @@
 package dev.ferry.server.share;
 
+import dev.ferry.coordinator.share.ShareGroupCoordinator;
 import dev.ferry.coordinator.share.SharePartition;
 import dev.ferry.coordinator.share.SharePartitionManager;
 import dev.ferry.coordinator.share.ShareSessions;
@@ -46,7 +47,7 @@ public final class ShareAcknowledgeHandler extends ApiHandler<ShareAcknowledgeRe
     if (data.groupId() == null
         || data.groupId().isEmpty()
         || data.memberId() == null
-        || data.memberId().isEmpty()) {
+        || !ShareGroupCoordinator.isUuid(data.memberId())) {
       return done(topLevel(Errors.INVALID_REQUEST));
     }
     ShareSessions.Update session =

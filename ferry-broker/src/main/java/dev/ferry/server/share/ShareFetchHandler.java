@@ -1,5 +1,6 @@
 package dev.ferry.server.share;
 
+import dev.ferry.coordinator.share.ShareGroupCoordinator;
 import dev.ferry.coordinator.share.SharePartition;
 import dev.ferry.coordinator.share.SharePartitionManager;
 import dev.ferry.coordinator.share.ShareSessions;
@@ -47,7 +48,7 @@ public final class ShareFetchHandler extends ApiHandler<ShareFetchRequest> {
     if (data.groupId() == null
         || data.groupId().isEmpty()
         || data.memberId() == null
-        || data.memberId().isEmpty()) {
+        || !ShareGroupCoordinator.isUuid(data.memberId())) {
       return done(topLevel(Errors.INVALID_REQUEST, lockMs));
     }
     List<TopicIdPartition> added = new ArrayList<>();
