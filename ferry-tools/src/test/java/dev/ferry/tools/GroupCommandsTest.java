@@ -13,8 +13,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -210,6 +212,62 @@ class GroupCommandsTest {
 
         Cli.Result list = Cli.on(broker.bootstrap(), "group", "list");
         assertThat(list.out()).contains("g848").contains("consumer");
+      }
+    }
+  }
+
+  @Test
+  void describeAndListShowAShareGroup(@TempDir Path dir) throws Exception {
+    try (TestBroker broker = TestBroker.start(dir)) {
+      try (Admin admin = broker.admin()) {
+        admin.createTopics(List.of(new NewTopic("queue", 2, (short) 1))).all().get();
+      }
+      try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+        producer.send(new ProducerRecord<>("queue", 1, null, "x".getBytes())).get();
+      }
+      try (KafkaShareConsumer<byte[], byte[]> consumer =
+          new KafkaShareConsumer<>(
+              Map.of(
+                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  broker.bootstrap(),
+                  ConsumerConfig.GROUP_ID_CONFIG,
+                  "sg"),
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer())) {
+        consumer.subscribe(List.of("queue"));
+        org.awaitility.Awaitility.await()
+            .atMost(java.time.Duration.ofSeconds(60))
+            .until(
+                () -> {
+                  consumer.poll(java.time.Duration.ofMillis(100));
+                  return describe(broker.bootstrap(), "sg").get("members").asInt() == 1;
+                });
+        JsonNode json = describe(broker.bootstrap(), "sg");
+        assertThat(json.get("type").asText()).isEqualTo("share");
+        assertThat(json.get("memberEpochs").get(0).get("memberEpoch").asInt()).isEqualTo(1);
+        assertThat(json.get("memberEpochs").get(0).get("partitions").asInt()).isEqualTo(2);
+        List<String> partitions = new ArrayList<>();
+        for (JsonNode p : json.get("partitions")) {
+          partitions.add(
+              p.get("topic").asText()
+                  + "-"
+                  + p.get("partition").asInt()
+                  + " end="
+                  + p.get("logEndOffset").asLong()
+                  + " members="
+                  + p.get("members").asInt());
+        }
+        assertThat(partitions)
+            .containsExactly("queue-0 end=0 members=1", "queue-1 end=1 members=1");
+        Cli.Result table = Cli.on(broker.bootstrap(), "group", "describe", "sg");
+        assertThat(table.lines().get(0))
+            .startsWith("Group: sg  State: Stable  Members: 1")
+            .contains("Type: share  Epoch: 1");
+        Cli.Result list = Cli.on(broker.bootstrap(), "group", "list", "-o", "json");
+        JsonNode listed = list.json().get(0);
+        assertThat(listed.get("group").asText()).isEqualTo("sg");
+        assertThat(listed.get("type").asText()).isEqualToIgnoringCase("share");
+        assertThat(listed.get("state").asText()).isEqualToIgnoringCase("stable");
       }
     }
   }

@@ -12,10 +12,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -49,6 +51,19 @@ public final class GroupDescribeCommand extends ClientCommand {
     boolean first = true;
     try (Admin admin = Clients.admin(client)) {
       for (String group : groups) {
+        Optional<ShareGroupDescription> share = ShareGroupDescriber.describe(admin, group);
+        if (share.isPresent()) {
+          if (output.json()) {
+            json.add(ShareGroupDescriber.toJson(admin, share.get()));
+          } else {
+            if (!first) {
+              out.println();
+            }
+            first = false;
+            ShareGroupDescriber.print(admin, out, share.get());
+          }
+          continue;
+        }
         ConsumerGroupDescription d = GroupOffsets.describe(admin, group);
         List<Row> rows = rows(admin, d);
         if (output.json()) {
