@@ -52,6 +52,7 @@ final class CoordinatorStartup {
   private final InterBrokerChannel interBrokerChannel;
   private final ProduceValidation produceValidation;
   private final Deque<AutoCloseable> started;
+  private ShareGroupStartup shareGroups;
 
   CoordinatorStartup(
       BrokerConfig config,
@@ -118,6 +119,8 @@ final class CoordinatorStartup {
             config.offsetsTopicReplicationFactor,
             config.offsetsTopicSegmentBytes);
     MetadataTopicIds topicIds = new MetadataTopicIds(metadata);
+    shareGroups = new ShareGroupStartup(config, metadata, replicaManager, groups, admin, scheduler);
+    shareGroups.register(apis, metadata);
     for (ApiHandler<?> handler :
         GroupApis.handlers(
             groups,
@@ -125,7 +128,7 @@ final class CoordinatorStartup {
             topicIds,
             FerryBroker.knownPartitions(metadata),
             txnLocator::coordinatorFor)) {
-      apis.register(handler);
+      apis.register(shareGroups.withShareGroups(handler));
     }
     apis.register(new ProduceHandler(metadata, replicaManager, verifier, produceValidation))
         .register(new InitProducerIdHandler(producerIds, transactions))
@@ -145,6 +148,11 @@ final class CoordinatorStartup {
         .register(new ListTransactionsHandler(transactions, Time.SYSTEM))
         .register(
             new DescribeProducersHandler(replicaManager, FerryBroker.knownPartitions(metadata)));
+  }
+
+  /** The share-group parts, once {@link #start} ran. */
+  ShareGroupStartup shareGroups() {
+    return shareGroups;
   }
 
   private GroupCoordinator startGroupCoordinator(ScheduledExecutorService scheduler) {

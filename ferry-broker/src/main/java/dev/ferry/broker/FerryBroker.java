@@ -9,6 +9,8 @@ import dev.ferry.controller.ManualLeaderElection;
 import dev.ferry.controller.PartitionReassigner;
 import dev.ferry.controller.TopicAdmin;
 import dev.ferry.controller.TopicController;
+import dev.ferry.coordinator.share.ShareGroupCoordinator;
+import dev.ferry.coordinator.share.SharePartitionManager;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.MetadataView;
@@ -101,6 +103,7 @@ public final class FerryBroker implements Closeable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
   private EmbeddedZooKeeper embeddedZk;
+  private volatile ShareGroupStartup shareGroups;
   private MetadataStore metadata;
   private LogManager logManager;
   private ReplicaManager replicaManager;
@@ -378,9 +381,11 @@ public final class FerryBroker implements Closeable {
         ScramApis.handlers(security.authorizer(), security::scram, admin)) {
       apis.register(handler);
     }
-    new CoordinatorStartup(
-            config, metadata, replicaManager, interBrokerChannel, produceValidation, started)
-        .start(apis, cluster, topics, admin, scheduler);
+    CoordinatorStartup coordinators =
+        new CoordinatorStartup(
+            config, metadata, replicaManager, interBrokerChannel, produceValidation, started);
+    coordinators.start(apis, cluster, topics, admin, scheduler);
+    shareGroups = coordinators.shareGroups();
 
     metrics =
         BrokerMetrics.start(
@@ -536,6 +541,16 @@ public final class FerryBroker implements Closeable {
         TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(ADMIN_QUEUE_CAPACITY),
         BrokerThreads.factory("ferry-admin"));
+  }
+
+  /** The share-group coordinator (tests). */
+  public ShareGroupCoordinator shareGroups() {
+    return shareGroups.coordinator;
+  }
+
+  /** The share-partitions this broker leads (tests). */
+  public SharePartitionManager sharePartitions() {
+    return shareGroups.partitions;
   }
 
   public BrokerConfig config() {
