@@ -328,6 +328,8 @@ public final class FerryBroker implements Closeable {
     TopicConfigDescriber topicConfigs =
         new TopicConfigDescriber(config.logDefaults, config.minInsyncReplicas);
     KnownPartitions knownPartitions = knownPartitions(metadata);
+    FetchHandler fetch =
+        new FetchHandler(metadata, replicaManager, scheduler, throttles.leader(), fetchSessions);
     KafkaApis apis = new KafkaApis();
     apis.register(new ApiVersionsHandler(apis::supportedApis))
         .register(
@@ -338,9 +340,7 @@ public final class FerryBroker implements Closeable {
                 config.numPartitions,
                 config.defaultReplicationFactor))
         .register(new DescribeClusterHandler(cluster))
-        .register(
-            new FetchHandler(
-                metadata, replicaManager, scheduler, throttles.leader(), fetchSessions))
+        .register(fetch)
         .register(new ListOffsetsHandler(replicaManager, knownPartitions))
         .register(new OffsetForLeaderEpochHandler(replicaManager))
         .register(
@@ -398,6 +398,7 @@ public final class FerryBroker implements Closeable {
     started.push(metrics);
     metrics.registerQuotas(clientQuotas, throttles);
     metrics.registerFetchSessions(fetchSessions);
+    metrics.registerConsumerBytes(fetch);
 
     RequestDispatcher authorized =
         new RequestAuthorizer(

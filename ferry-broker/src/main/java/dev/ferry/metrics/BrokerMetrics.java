@@ -28,15 +28,21 @@ public final class BrokerMetrics implements Closeable {
   private final PrometheusRegistry registry;
   private final NetworkMetrics network;
   private final MetricsServer server;
+  private final TopicMetrics topics;
 
-  private BrokerMetrics(PrometheusRegistry registry, NetworkMetrics network, MetricsServer server) {
+  private BrokerMetrics(
+      PrometheusRegistry registry,
+      NetworkMetrics network,
+      MetricsServer server,
+      TopicMetrics topics) {
     this.registry = registry;
     this.network = network;
     this.server = server;
+    this.topics = topics;
   }
 
   public static BrokerMetrics disabled() {
-    return new BrokerMetrics(null, NetworkMetrics.NOOP, null);
+    return new BrokerMetrics(null, NetworkMetrics.NOOP, null, null);
   }
 
   /**
@@ -64,16 +70,17 @@ public final class BrokerMetrics implements Closeable {
       }
     }
     RequestMetrics network = new RequestMetrics(registry, keys);
-    replicaManager.addAppendListener(new TopicMetrics(registry, replicaManager));
+    TopicMetrics topics = new TopicMetrics(registry, replicaManager);
+    replicaManager.addAppendListener(topics);
     new PartitionMetrics(registry, replicaManager);
     new OpenFileMetrics(registry, logManager.openFiles(), logManager);
     JvmMetrics.builder().register(registry);
     if (port <= 0) {
-      return new BrokerMetrics(registry, network, null);
+      return new BrokerMetrics(registry, network, null, topics);
     }
     MetricsServer server = MetricsServer.start(registry, host, port);
     log.info("Serving Prometheus metrics on http://{}:{}/metrics", host, server.port());
-    return new BrokerMetrics(registry, network, server);
+    return new BrokerMetrics(registry, network, server, topics);
   }
 
   /** Adds the client quota and replication throttle series (nothing when disabled). */
@@ -88,6 +95,13 @@ public final class BrokerMetrics implements Closeable {
   public void registerFetchSessions(dev.ferry.server.fetch.FetchSessionCache sessions) {
     if (registry != null) {
       FetchSessionMetrics.register(registry, sessions);
+    }
+  }
+
+  /** Counts consumer fetch bytes per topic (nothing when disabled). */
+  public void registerConsumerBytes(dev.ferry.server.fetch.FetchHandler fetch) {
+    if (topics != null) {
+      fetch.setConsumerBytesListener(topics);
     }
   }
 

@@ -22,9 +22,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,6 +92,22 @@ class BrokerMetricsTest {
       assertThat(delta(before, after, "ferry_network_connections_opened_total"))
           .isGreaterThanOrEqualTo(1.0);
       assertDashboardSeriesExist(after);
+
+      // A consumer reading the partition once: exactly its batches' bytes go out, by topic.
+      assertThat(after).doesNotContainKey("ferry_topic_bytes_out_total{topic=\"metered\"}");
+      try (KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of())) {
+        TopicPartition metered = new TopicPartition("metered", 1);
+        consumer.assign(List.of(metered));
+        consumer.seekToBeginning(List.of(metered));
+        int read = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (read < sends && System.nanoTime() < deadline) {
+          read += consumer.poll(Duration.ofMillis(200)).count();
+        }
+        assertThat(read).isEqualTo(sends);
+      }
+      assertThat(scrape(metricsPort).get("ferry_topic_bytes_out_total{topic=\"metered\"}"))
+          .isEqualTo(bytesIn);
     }
   }
 

@@ -48,6 +48,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
   private final DelayedOperationPurgatory<DelayedFetch> purgatory;
   private final LeaderHints leaderHints;
   private final FetchSessionCache sessions;
+  private volatile ConsumerBytesListener consumerBytes = ConsumerBytesListener.NONE;
 
   /** Kafka's default {@code max.incremental.fetch.session.cache.slots}. */
   public static final int DEFAULT_SESSION_SLOTS = 1000;
@@ -96,6 +97,13 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     FetchWakeUps wakeUps = new FetchWakeUps(purgatory);
     replicaManager.addAppendListener(wakeUps);
     replicaManager.addHighWatermarkListener(wakeUps);
+  }
+
+  /**
+   * Counts the record bytes of consumer fetch responses per topic (the web console's bytes out).
+   */
+  public void setConsumerBytesListener(ConsumerBytesListener listener) {
+    this.consumerBytes = listener;
   }
 
   /** Fetches parked now (for tests and diagnostics). */
@@ -160,9 +168,14 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
       UnaryOperator<FetchResponseData> finish) {
     UnaryOperator<FetchResponseData> locked =
         read -> {
+          FetchResponseData answer;
           synchronized (lock) {
-            return finish.apply(read);
+            answer = finish.apply(read);
           }
+          if (!params.fromFollower()) {
+            countConsumerBytes(answer, version);
+          }
+          return answer;
         };
     Supplier<FetchReader.Result> read =
         () -> {
@@ -198,6 +211,32 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
       purgatory.unwatch(delayed);
     }
     return future;
+  }
+
+  /** Reports each topic's record bytes in a consumer's answer (topics without data cost a sum). */
+  private void countConsumerBytes(FetchResponseData answer, short version) {
+    ConsumerBytesListener listener = consumerBytes;
+    if (listener == ConsumerBytesListener.NONE) {
+      return;
+    }
+    for (FetchableTopicResponse topic : answer.responses()) {
+      long bytes = 0;
+      for (PartitionData p : topic.partitions()) {
+        if (p.records() != null) {
+          bytes += p.records().sizeInBytes();
+        }
+      }
+      if (bytes == 0) {
+        continue;
+      }
+      String name =
+          version >= 13
+              ? metadata.topic(topic.topicId()).map(TopicMetadata::name).orElse(null)
+              : topic.topic();
+      if (name != null) {
+        listener.onConsumerBytes(name, bytes);
+      }
+    }
   }
 
   /** The answer to a full fetch at epoch 0: with a new session's id if the cache has room. */

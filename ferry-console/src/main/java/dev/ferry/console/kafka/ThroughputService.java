@@ -30,7 +30,7 @@ public final class ThroughputService {
   /** Latency counters of one API: requests completed and their summed seconds. */
   public record Latency(long count, double sumSeconds) {}
 
-  public record TopicCounters(long bytesIn, long recordsIn, long recordsConsumed) {}
+  public record TopicCounters(long bytesIn, long bytesOut, long recordsIn, long recordsConsumed) {}
 
   public record Sample(
       long timeMs,
@@ -56,6 +56,7 @@ public final class ThroughputService {
 
   public Sample sample(Admin admin) {
     Map<String, Long> bytesIn = new HashMap<>();
+    Map<String, Long> bytesOut = new HashMap<>();
     Map<String, Latency> latency = new TreeMap<>();
     long netIn = 0;
     long netOut = 0;
@@ -64,6 +65,7 @@ public final class ThroughputService {
           registry.scrape(
               name ->
                   name.startsWith("ferry_topic_bytes_in")
+                      || name.startsWith("ferry_topic_bytes_out")
                       || name.startsWith("ferry_network_received_bytes")
                       || name.startsWith("ferry_network_sent_bytes")
                       || name.startsWith("ferry_request_latency_seconds"))) {
@@ -72,6 +74,8 @@ public final class ThroughputService {
           for (CounterSnapshot.CounterDataPointSnapshot p : c.getDataPoints()) {
             if (name.startsWith("ferry_topic_bytes_in")) {
               bytesIn.put(p.getLabels().get("topic"), (long) p.getValue());
+            } else if (name.startsWith("ferry_topic_bytes_out")) {
+              bytesOut.put(p.getLabels().get("topic"), (long) p.getValue());
             } else if (name.startsWith("ferry_network_received_bytes")) {
               netIn = (long) p.getValue();
             } else if (name.startsWith("ferry_network_sent_bytes")) {
@@ -107,6 +111,7 @@ public final class ThroughputService {
           topic,
           new TopicCounters(
               bytesIn.getOrDefault(topic, 0L),
+              bytesOut.getOrDefault(topic, 0L),
               recordsIn.getOrDefault(topic, 0L),
               consumed.getOrDefault(topic, 0L)));
     }

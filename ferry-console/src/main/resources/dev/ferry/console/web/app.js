@@ -341,6 +341,7 @@
     const note = el('p', { className: 'muted', id: 'metrics-note' });
     const grid = el('div', { className: 'charts' },
       chart('bytes-in', 'Bytes in per topic (B/s)'),
+      chart('bytes-out', 'Bytes out to consumers per topic (B/s)'),
       chart('records-in', 'Records in per topic (/s)'),
       chart('records-out', 'Records consumed per topic (/s, committed by groups)'),
       chart('network', 'Broker network (B/s)'),
@@ -366,6 +367,7 @@
     const redraw = () => {
       const draw = (id, series) => FerryCharts.draw(charts[id].canvas, charts[id].legend, series);
       draw('bytes-in', rates(perTopic('bytesIn')));
+      draw('bytes-out', rates(perTopic('bytesOut')));
       draw('records-in', rates(perTopic('recordsIn')));
       draw('records-out', rates(perTopic('recordsConsumed')));
       draw('network', rates(s => ({ 'received': s.networkBytesIn, 'sent': s.networkBytesOut })));
