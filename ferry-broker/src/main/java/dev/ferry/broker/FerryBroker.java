@@ -19,10 +19,8 @@ import dev.ferry.metadata.zk.EmbeddedZooKeeper;
 import dev.ferry.metadata.zk.ZkMetadataStore;
 import dev.ferry.metadata.zk.ZooKeeperClientPreload;
 import dev.ferry.metrics.BrokerMetrics;
-import dev.ferry.network.ConnectionLimits;
 import dev.ferry.network.RequestDispatcher;
 import dev.ferry.network.SocketServer;
-import dev.ferry.network.SocketServerConfig;
 import dev.ferry.quota.ClientQuotas;
 import dev.ferry.quota.QuotaDispatcher;
 import dev.ferry.quota.ReplicationThrottles;
@@ -73,7 +71,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -408,34 +405,8 @@ public final class FerryBroker implements Closeable {
             name -> metadata.topic(name).isPresent());
     RequestDispatcher dispatcher =
         new ListenerEndpoints(authorized, metadata, config.interBrokerListenerName);
-    Map<String, BrokerInfo.Endpoint> endpoints = new TreeMap<>();
-    for (BrokerConfig.Listener listener : config.listeners) {
-      SocketServer server =
-          new SocketServer(
-              new SocketServerConfig(
-                  listener.host(),
-                  listener.port(),
-                  config.numNetworkThreads,
-                  config.socketRequestMaxBytes,
-                  config.connectionsMaxIdleMs,
-                  config.socketSendBufferBytes,
-                  config.socketReceiveBufferBytes,
-                  config.maxConnections),
-              dispatcher,
-              metrics.network(),
-              ConnectionLimits.DEFAULT,
-              security.channelBuilder(
-                  listener.name(), listener.securityProtocol(), metrics.network()));
-      server.start();
-      started.push(server);
-      socketServers.put(listener.name(), server);
-      BrokerConfig.Listener advertised =
-          config.advertisedListener(listener.name()).orElse(listener);
-      endpoints.put(
-          listener.name(),
-          new BrokerInfo.Endpoint(
-              advertised.host(), advertised.port() == 0 ? server.boundPort() : advertised.port()));
-    }
+    Map<String, BrokerInfo.Endpoint> endpoints =
+        ListenerServers.start(config, dispatcher, metrics, security, started, socketServers);
     socketServer = socketServers.get(config.listener.name());
     boundPort = socketServer.boundPort();
     BrokerInfo.Endpoint interBrokerEndpoint = endpoints.get(config.interBrokerListenerName);
