@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * Share sessions (KIP-932): per group member and broker, the partitions the member fetches from
@@ -27,6 +28,7 @@ public final class ShareSessions {
 
   private static final class Session {
     int nextEpoch = 1;
+    long lastUsedMs;
     final LinkedHashSet<TopicIdPartition> partitions = new LinkedHashSet<>();
   }
 
@@ -34,10 +36,19 @@ public final class ShareSessions {
   public record Update(Errors error, List<TopicIdPartition> partitions) {}
 
   private final int maxSessions;
+  private final long idleMs;
+  private final Time time;
   private final Map<Key, Session> sessions = new HashMap<>();
 
-  public ShareSessions(int maxSessions) {
+  /**
+   * @param maxSessions {@code group.share.max.share.sessions}
+   * @param idleMs a session unused this long (its member died without closing it; the member's
+   *     {@code group.share.session.timeout.ms}) may be evicted to make room for a new one
+   */
+  public ShareSessions(int maxSessions, long idleMs, Time time) {
     this.maxSessions = maxSessions;
+    this.idleMs = idleMs;
+    this.time = time;
   }
 
   /** A ShareFetch's session step: opens, moves on or closes the member's session. */
@@ -50,9 +61,14 @@ public final class ShareSessions {
     Key key = new Key(groupId, memberId);
     if (epoch == INITIAL_EPOCH) {
       if (!sessions.containsKey(key) && sessions.size() >= maxSessions) {
-        return new Update(Errors.SHARE_SESSION_LIMIT_REACHED, List.of());
+        long now = time.milliseconds();
+        sessions.values().removeIf(idle -> now - idle.lastUsedMs >= idleMs);
+        if (sessions.size() >= maxSessions) {
+          return new Update(Errors.SHARE_SESSION_LIMIT_REACHED, List.of());
+        }
       }
       Session s = new Session();
+      s.lastUsedMs = time.milliseconds();
       s.partitions.addAll(added);
       sessions.put(key, s);
       return new Update(Errors.NONE, List.copyOf(s.partitions));
@@ -69,6 +85,7 @@ public final class ShareSessions {
       return new Update(Errors.INVALID_SHARE_SESSION_EPOCH, List.of());
     }
     s.nextEpoch = epoch == Integer.MAX_VALUE ? 1 : epoch + 1;
+    s.lastUsedMs = time.milliseconds();
     forgotten.forEach(s.partitions::remove);
     s.partitions.addAll(added);
     return new Update(Errors.NONE, new ArrayList<>(s.partitions));

@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.utils.Time;
 
 /** The share-group (KIP-932) handlers and the partition lookup their state needs. */
 public final class ShareApis {
@@ -38,7 +39,11 @@ public final class ShareApis {
       SharePartitionManager partitions,
       MetadataView metadata,
       AuthorizedOperations authorizedOperations) {
-    ShareSessions sessions = new ShareSessions(partitions.config().maxShareSessions());
+    ShareSessions sessions =
+        new ShareSessions(
+            partitions.config().maxShareSessions(),
+            partitions.config().sessionTimeoutMs(),
+            Time.SYSTEM);
     SharePartitionResolver resolver = new SharePartitionResolver(metadata);
     return List.of(
         new ShareGroupHeartbeatHandler(coordinator),
