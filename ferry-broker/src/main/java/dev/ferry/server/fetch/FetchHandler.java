@@ -127,7 +127,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
           epoch == FetchMetadata.INITIAL_EPOCH
               ? read -> withNewSession(read, data, version, params)
               : UnaryOperator.identity();
-      return fetch(request, data, data, data, version, params, finish);
+      return fetch(request, data, data, data, version, params, null, finish);
     }
     FetchSession session = sessions.get(data.sessionId());
     if (session == null) {
@@ -146,11 +146,15 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
       if (session.size() == 0) {
         // Every partition forgotten: the session ends, answered as a full fetch of nothing.
         sessions.remove(session.id());
-        return fetch(request, data, data, data, version, params, UnaryOperator.identity());
+        return fetch(request, data, data, data, version, params, null, UnaryOperator.identity());
       }
     }
     sessions.countIncremental();
-    return fetch(request, data, session.view(), session, version, params, session::filter);
+    // A consumer's caught-up, unchanged partitions are not even read (a follower's are: each
+    // fetch records its progress).
+    FetchReader.QuietCheck quiet =
+        params.fromFollower() ? null : (fp, p) -> session.quiet(fp, p, params.isolation());
+    return fetch(request, data, session.view(), session, version, params, quiet, session::filter);
   }
 
   /**
@@ -165,6 +169,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
       Object lock,
       short version,
       FetchParams params,
+      FetchReader.QuietCheck quiet,
       UnaryOperator<FetchResponseData> finish) {
     UnaryOperator<FetchResponseData> locked =
         read -> {
@@ -180,7 +185,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     Supplier<FetchReader.Result> read =
         () -> {
           synchronized (lock) {
-            return reader.read(toRead, version, params);
+            return reader.read(toRead, version, params, quiet);
           }
         };
     FetchReader.Result first = read.get();

@@ -55,6 +55,16 @@ final class FetchReader {
     return p != null && leaderThrottle.shouldThrottle(tp, p.isr().contains(params.replicaId()));
   }
 
+  /**
+   * Tells, before a partition is read, that the fetcher has already been told everything it holds:
+   * a fetch session's consumer partitions that are caught up and unchanged are then left out of the
+   * answer without reading them.
+   */
+  @FunctionalInterface
+  interface QuietCheck {
+    boolean quiet(FetchPartition fp, Partition partition);
+  }
+
   /** What one pass over the request found. */
   record Result(FetchResponseData response, int bytes, boolean anyError) {}
 
@@ -63,6 +73,11 @@ final class FetchReader {
    *     recorded as its progress; a consumer reads up to the bound of its isolation level
    */
   Result read(FetchRequestData req, short version, FetchParams params) {
+    return read(req, version, params, null);
+  }
+
+  /** As {@link #read(FetchRequestData, short, FetchParams)}, leaving out quiet partitions. */
+  Result read(FetchRequestData req, short version, FetchParams params, QuietCheck quiet) {
     boolean byId = version >= 13;
     int remaining = req.maxBytes() <= 0 ? Integer.MAX_VALUE : req.maxBytes();
     int total = 0;
@@ -80,6 +95,12 @@ final class FetchReader {
           pd = error(fp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
         } else {
           TopicPartition tp = new TopicPartition(topic.get().name(), fp.partition());
+          if (quiet != null) {
+            Partition p = replicaManager.partition(tp);
+            if (p != null && quiet.quiet(fp, p)) {
+              continue;
+            }
+          }
           pd = readPartition(tp, fp, remaining, total == 0, params);
         }
         if (pd.errorCode() != Errors.NONE.code()) {

@@ -1,5 +1,7 @@
 package dev.ferry.server.fetch;
 
+import dev.ferry.replication.FetchIsolation;
+import dev.ferry.replication.Partition;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -160,6 +162,22 @@ final class FetchSession {
     return read.setSessionId(id);
   }
 
+  /**
+   * Whether a consumer's partition has nothing the client was not told: this broker leads it at the
+   * epoch the client knows, the client is at its fetchable end, and the high watermark, last stable
+   * offset and log start are as last answered. Such a partition is not read at all.
+   */
+  boolean quiet(FetchPartition fp, Partition p, FetchIsolation isolation) {
+    long[] was = told.get(fp);
+    return was != null
+        && was[HIGH_WATERMARK] == p.highWatermark()
+        && was[LAST_STABLE_OFFSET] == p.lastStableOffset()
+        && was[LOG_START_OFFSET] == p.logStartOffset()
+        && fp.fetchOffset() == p.fetchableEndOffset(isolation)
+        && p.isLeader()
+        && (fp.currentLeaderEpoch() < 0 || fp.currentLeaderEpoch() == p.leaderEpoch());
+  }
+
   private FetchTopic topic(FetchTopic requested) {
     Object key = byTopicId ? requested.topicId() : requested.topic();
     FetchTopic mine = topics.get(key);
@@ -209,16 +227,23 @@ final class FetchSession {
     for (int t = 0; t < answered.size(); t++) {
       FetchableTopicResponse tr = answered.get(t);
       List<PartitionData> parts = tr.partitions();
-      if (t >= viewTopics.size() || viewTopics.get(t).partitions().size() != parts.size()) {
+      if (t >= viewTopics.size() || viewTopics.get(t).partitions().size() < parts.size()) {
         // Not the session's shape (a request naming a topic twice): keep all, remember nothing.
         answered.set(keptTopics++, tr);
         continue;
       }
       List<FetchPartition> viewPartitions = viewTopics.get(t).partitions();
       int kept = 0;
+      int v = 0;
       for (int p = 0; p < parts.size(); p++) {
         PartitionData pd = parts.get(p);
-        if (changed(told.get(viewPartitions.get(p)), pd) || !dropUnchanged) {
+        // The answer lists the session's partitions in order, quiet ones left out.
+        while (v < viewPartitions.size()
+            && viewPartitions.get(v).partition() != pd.partitionIndex()) {
+          v++;
+        }
+        long[] was = v < viewPartitions.size() ? told.get(viewPartitions.get(v++)) : null;
+        if (was == null || changed(was, pd) || !dropUnchanged) {
           parts.set(kept++, pd);
         }
       }
