@@ -73,7 +73,7 @@ final class KeyedArrays {
       }
       ObjectNode keyed = JsonNodeFactory.instance.objectNode();
       for (JsonNode element : a) {
-        String k = key + "=" + element.get(key).asText();
+        String k = key + "=" + element.get(key).asText() + qualifier(key, element);
         // Duplicate keys (a partition listed twice) keep their multiplicity visible.
         while (keyed.has(k)) {
           k = k + "'";
@@ -83,6 +83,17 @@ final class KeyedArrays {
       return keyed;
     }
     return node;
+  }
+
+  /**
+   * ACL resources are identified by name and pattern type together: a literal and a prefixed
+   * pattern may share a name, and Kafka lists them in hash order.
+   */
+  private static String qualifier(String key, JsonNode element) {
+    if (key.equals("resourceName") && element.has("patternType")) {
+      return "/patternType=" + element.get("patternType").asText();
+    }
+    return "";
   }
 
   private static String keyOf(ArrayNode a) {
