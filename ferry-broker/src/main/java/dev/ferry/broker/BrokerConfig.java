@@ -107,6 +107,9 @@ public final class BrokerConfig {
   /** How many incremental fetch sessions (KIP-227) the broker keeps at most. */
   public final int maxIncrementalFetchSessionCacheSlots;
 
+  /** The most partitions one DescribeTopicPartitions answer holds (KIP-966). */
+  public final int maxRequestPartitionSizeLimit;
+
   /** Port of the Prometheus {@code /metrics} endpoint; 0 (the default) serves no metrics. */
   public final int metricsPort;
 
@@ -211,6 +214,11 @@ public final class BrokerConfig {
     offsetsCommitTimeoutMs = longValue("offsets.commit.timeout.ms", 5_000L);
     maxIncrementalFetchSessionCacheSlots =
         intValue("max.incremental.fetch.session.cache.slots", 1000);
+    maxRequestPartitionSizeLimit = intValue("max.request.partition.size.limit", 2000);
+    if (maxRequestPartitionSizeLimit < 1) {
+      throw new ConfigException(
+          "max.request.partition.size.limit", maxRequestPartitionSizeLimit, "must be at least 1");
+    }
     metricsPort = intValue("metrics.port", 0);
     metricsHost = string("metrics.host", listener.host());
     logDefaults = LogConfig.fromMap(logDefaultValues());

@@ -51,6 +51,7 @@ import dev.ferry.server.admin.TopicConfigDescriber;
 import dev.ferry.server.cluster.ClusterView;
 import dev.ferry.server.cluster.DescribeClusterHandler;
 import dev.ferry.server.cluster.DescribeLogDirsHandler;
+import dev.ferry.server.cluster.DescribeTopicPartitionsHandler;
 import dev.ferry.server.cluster.MetadataHandler;
 import dev.ferry.server.fetch.FetchHandler;
 import dev.ferry.server.fetch.FetchSessionCache;
@@ -337,6 +338,11 @@ public final class FerryBroker implements Closeable {
                 config.numPartitions,
                 config.defaultReplicationFactor))
         .register(new DescribeClusterHandler(cluster))
+        .register(
+            new DescribeTopicPartitionsHandler(
+                cluster,
+                config.maxRequestPartitionSizeLimit,
+                RequestAuthorizer.operationCheck(security.authorizer())))
         .register(fetch)
         .register(new ListOffsetsHandler(replicaManager, knownPartitions))
         .register(new OffsetForLeaderEpochHandler(replicaManager))

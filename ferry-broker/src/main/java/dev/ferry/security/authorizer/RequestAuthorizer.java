@@ -2,6 +2,7 @@ package dev.ferry.security.authorizer;
 
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.network.RequestDispatcher;
+import dev.ferry.server.authz.OperationCheck;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -65,6 +66,8 @@ public final class RequestAuthorizer implements RequestDispatcher {
           SASL_HANDSHAKE,
           SASL_AUTHENTICATE,
           DESCRIBE_CLUSTER,
+          // Authorizes each topic itself (an unauthorized one must not count against its page).
+          DESCRIBE_TOPIC_PARTITIONS,
           CREATE_ACLS,
           DESCRIBE_ACLS,
           DELETE_ACLS,
@@ -118,6 +121,18 @@ public final class RequestAuthorizer implements RequestDispatcher {
         yield deny(request, new ClusterAuthorizationException("Cluster authorization failed."));
       }
     };
+  }
+
+  /**
+   * {@code authorizer} as the check a handler asks when it authorizes item by item itself (all
+   * allowed when no authorizer is configured).
+   */
+  public static OperationCheck operationCheck(Authorizer authorizer) {
+    if (!authorizer.enabled()) {
+      return OperationCheck.ALLOW_ALL;
+    }
+    return (request, operation, type, name) ->
+        authorizer.authorize(request.principal(), request.clientAddress(), operation, type, name);
   }
 
   /** APIs that need one operation on the cluster resource, as Kafka checks them. */
