@@ -11,6 +11,7 @@ final class Cases {
   static List<Case> all() {
     List<Case> all = new ArrayList<>();
     all.addAll(MetadataCases.all());
+    all.addAll(DescribeTopicPartitionsCases.all());
     all.addAll(DataCases.all());
     all.addAll(AdminCases.all());
     all.addAll(PlacementCases.all());
