@@ -30,6 +30,7 @@ final class ShareGroupStartup {
 
   final ShareGroupCoordinator coordinator;
   final SharePartitionManager partitions;
+  private final SharePartitionManager.LogLookup logs;
 
   ShareGroupStartup(
       BrokerConfig config,
@@ -53,11 +54,12 @@ final class ShareGroupStartup {
                                 t.name(), t.topicId(), t.partitionCount())),
             group ->
                 groups.isLoaded(groups.partitionFor(group)) ? Errors.NONE : Errors.NOT_COORDINATOR);
+    logs = ShareApis.logLookup(metadata, replicaManager);
     try {
       partitions =
           new SharePartitionManager(
               shareConfig,
-              ShareApis.logLookup(metadata, replicaManager),
+              logs,
               metadata::groupConfigs,
               new FileShareStateStore(config.logDirs.get(0)),
               scheduler,
@@ -71,7 +73,8 @@ final class ShareGroupStartup {
   /** Registers the share APIs. */
   void register(KafkaApis apis, MetadataStore metadata) {
     for (ApiHandler<?> handler :
-        ShareApis.handlers(coordinator, partitions, metadata, AuthorizedOperations.allowAll())) {
+        ShareApis.handlers(
+            coordinator, partitions, logs, metadata, AuthorizedOperations.allowAll())) {
       apis.register(handler);
     }
   }

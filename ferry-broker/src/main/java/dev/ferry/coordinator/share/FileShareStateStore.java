@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32C;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.Uuid;
 
 /**
  * Share-partition state in files, one per share-partition, in a {@code .share-group-state}
@@ -44,9 +47,49 @@ public final class FileShareStateStore implements ShareStateStore {
   }
 
   private Path file(SharePartitionKey key) {
-    String group = HexFormat.of().formatHex(key.groupId().getBytes(StandardCharsets.UTF_8));
     return dir.resolve(
-        group + "-" + key.partition().topicId() + "-" + key.partition().partition() + ".state");
+        prefix(key.groupId())
+            + key.partition().topicId()
+            + "-"
+            + key.partition().partition()
+            + SUFFIX);
+  }
+
+  private static final String SUFFIX = ".state";
+
+  /** File names start with the group id in hex (no '-' in it) and a '-'. */
+  private static String prefix(String groupId) {
+    return HexFormat.of().formatHex(groupId.getBytes(StandardCharsets.UTF_8)) + "-";
+  }
+
+  @Override
+  public void delete(SharePartitionKey key) throws IOException {
+    Files.deleteIfExists(file(key));
+  }
+
+  @Override
+  public List<SharePartitionKey> keys(String groupId) throws IOException {
+    String prefix = prefix(groupId);
+    List<SharePartitionKey> out = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, prefix + "*" + SUFFIX)) {
+      for (Path f : files) {
+        // <group hex>-<topic id>-<partition>.state; a topic id may itself contain '-'.
+        String name = f.getFileName().toString();
+        String middle = name.substring(prefix.length(), name.length() - SUFFIX.length());
+        int dash = middle.lastIndexOf('-');
+        if (dash <= 0) {
+          continue;
+        }
+        try {
+          Uuid topicId = Uuid.fromString(middle.substring(0, dash));
+          int partition = Integer.parseInt(middle.substring(dash + 1));
+          out.add(new SharePartitionKey(groupId, new TopicIdPartition(topicId, partition, "")));
+        } catch (IllegalArgumentException e) {
+          // not a state file of ours
+        }
+      }
+    }
+    return out;
   }
 
   @Override

@@ -300,6 +300,37 @@ public final class ShareGroupCoordinator {
     return "";
   }
 
+  /** NONE when this broker coordinates {@code groupId}, else the error to answer. */
+  public Errors ownership(String groupId) {
+    return coordinatorCheck.apply(groupId);
+  }
+
+  /**
+   * For AlterShareGroupOffsets: NONE when the group is empty, creating it when it does not exist
+   * (as Kafka does: offsets may be set before any consumer joins), else NON_EMPTY_GROUP. The caller
+   * replaces share-partition state only on NONE.
+   */
+  public Errors emptyOrCreate(String groupId) {
+    ShareGroup group = groups.computeIfAbsent(groupId, ShareGroup::new);
+    synchronized (group) {
+      return group.members.isEmpty() ? Errors.NONE : Errors.NON_EMPTY_GROUP;
+    }
+  }
+
+  /**
+   * For DeleteShareGroupOffsets: NONE when the group exists and is empty, GROUP_ID_NOT_FOUND when
+   * it does not exist, NON_EMPTY_GROUP when it has members.
+   */
+  public Errors emptyExisting(String groupId) {
+    ShareGroup group = groups.get(groupId);
+    if (group == null) {
+      return Errors.GROUP_ID_NOT_FOUND;
+    }
+    synchronized (group) {
+      return group.members.isEmpty() ? Errors.NONE : Errors.NON_EMPTY_GROUP;
+    }
+  }
+
   /** Whether {@code groupId} is a share group here. */
   public boolean isShareGroup(String groupId) {
     return groups.containsKey(groupId);

@@ -80,6 +80,9 @@ public final class SharePartition {
   private int[] acquisition = new int[64];
   private int nextAcquisition = 1;
 
+  /** Set when an admin replaced this state (AlterShareGroupOffsets, DeleteShareGroupOffsets). */
+  private boolean retired;
+
   /**
    * @param onAvailable called (outside this partition's lock) when records become available again,
    *     so waiting fetches can take them
@@ -152,9 +155,33 @@ public final class SharePartition {
     return offset < start || offset >= end ? 0 : deliveries[index(offset)];
   }
 
+  /**
+   * The in-flight records past the start offset whose delivery is complete (acknowledged or
+   * archived): Kafka's {@code deliveryCompleteCount}, which share-group lag leaves out.
+   */
+  public synchronized long deliveryCompleteCount() {
+    long n = 0;
+    for (long o = start; o < end; o++) {
+      byte s = state[index(o)];
+      if (s == ACKNOWLEDGED || s == ARCHIVED) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Stops this share-partition for good: its state was replaced in the store by an admin request,
+   * so it acquires nothing more and writes nothing (a lock expiry still pending must not write the
+   * old state back). The manager loads the replacement on the next fetch.
+   */
+  synchronized void retire() {
+    retired = true;
+  }
+
   /** Whether any record could be acquired now (fetch wake-ups). */
   public synchronized boolean hasAcquirable() {
-    return firstAvailable() < end
+    return !retired && firstAvailable() < end
         || (end - start < settings.maxRecordLocks() && end < shareLog.highWatermark());
   }
 
@@ -168,7 +195,7 @@ public final class SharePartition {
    *     broker no longer leads the partition)
    */
   public synchronized Acquisition acquire(String memberId, int maxRecords, int maxBytes) {
-    if (maxRecords <= 0) {
+    if (maxRecords <= 0 || retired) {
       return Acquisition.NONE;
     }
     long logStart = shareLog.logStartOffset();
@@ -458,6 +485,9 @@ public final class SharePartition {
   }
 
   private Errors persist() {
+    if (retired) {
+      return Errors.NONE;
+    }
     try {
       store.write(key, snapshot());
       return Errors.NONE;

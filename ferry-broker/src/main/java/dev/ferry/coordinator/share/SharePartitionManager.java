@@ -1,13 +1,17 @@
 package dev.ferry.coordinator.share;
 
+import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.slf4j.Logger;
@@ -127,6 +131,47 @@ public final class SharePartitionManager {
         });
     return out;
   }
+
+  /**
+   * Replaces the state of a share-partition with {@code state}, or forgets it when {@code state} is
+   * null (AlterShareGroupOffsets, DeleteShareGroupOffsets, for an empty group). A loaded
+   * share-partition is retired first, so nothing it still does writes the old state back; the next
+   * fetch loads the new state (or starts afresh at {@code share.auto.offset.reset}).
+   */
+  public void replaceState(SharePartitionKey key, ShareStateSnapshot state) throws IOException {
+    CompletableFuture<SharePartition> existing = partitions.remove(key);
+    if (existing != null) {
+      SharePartition p;
+      try {
+        p = existing.get(LOAD_WAIT_MS, TimeUnit.MILLISECONDS); // a load under way finishes first
+      } catch (ExecutionException e) {
+        p = null; // the failed load left nothing behind
+      } catch (InterruptedException | TimeoutException e) {
+        throw new IOException("The share-partition " + key + " is still loading", e);
+      }
+      if (p != null) {
+        p.retire();
+      }
+    }
+    if (state == null) {
+      store.delete(key);
+    } else {
+      store.write(key, state);
+    }
+    log.info("Share-partition {} state replaced: {}", key, state == null ? "deleted" : state);
+  }
+
+  /** The persisted state of a share-partition not loaded here, if any. */
+  public Optional<ShareStateSnapshot> stored(SharePartitionKey key) throws IOException {
+    return store.read(key);
+  }
+
+  /** The share-partitions of {@code groupId} with persisted state (topic names left empty). */
+  public List<SharePartitionKey> storedKeys(String groupId) throws IOException {
+    return store.keys(groupId);
+  }
+
+  private static final long LOAD_WAIT_MS = 10_000;
 
   private void load(
       SharePartitionKey key, ShareLog shareLog, CompletableFuture<SharePartition> out) {

@@ -8,6 +8,7 @@ import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.server.authz.AuthorizedOperations;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
@@ -37,6 +38,7 @@ public final class ShareApis {
   public static List<ApiHandler<?>> handlers(
       ShareGroupCoordinator coordinator,
       SharePartitionManager partitions,
+      SharePartitionManager.LogLookup logs,
       MetadataView metadata,
       AuthorizedOperations authorizedOperations) {
     ShareSessions sessions =
@@ -45,10 +47,14 @@ public final class ShareApis {
             partitions.config().sessionTimeoutMs(),
             Time.SYSTEM);
     SharePartitionResolver resolver = new SharePartitionResolver(metadata);
-    return List.of(
-        new ShareGroupHeartbeatHandler(coordinator),
-        new ShareGroupDescribeHandler(coordinator, authorizedOperations),
-        new ShareFetchHandler(partitions, sessions, resolver),
-        new ShareAcknowledgeHandler(partitions, sessions, resolver));
+    List<ApiHandler<?>> out = new ArrayList<>();
+    out.add(new ShareGroupHeartbeatHandler(coordinator));
+    out.add(new ShareGroupDescribeHandler(coordinator, authorizedOperations));
+    out.add(new ShareFetchHandler(partitions, sessions, resolver));
+    out.add(new ShareAcknowledgeHandler(partitions, sessions, resolver));
+    out.addAll(
+        ShareGroupOffsetsHandlers.of(
+            new ShareGroupOffsets(coordinator, partitions, logs, metadata)));
+    return List.copyOf(out);
   }
 }

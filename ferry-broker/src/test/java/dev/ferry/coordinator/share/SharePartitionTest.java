@@ -77,6 +77,16 @@ class SharePartitionTest {
     public void write(SharePartitionKey key, ShareStateSnapshot state) {
       states.put(key, state);
     }
+
+    @Override
+    public void delete(SharePartitionKey key) {
+      states.remove(key);
+    }
+
+    @Override
+    public List<SharePartitionKey> keys(String groupId) {
+      return states.keySet().stream().filter(k -> k.groupId().equals(groupId)).toList();
+    }
   }
 
   private final FakeLog log = new FakeLog();
