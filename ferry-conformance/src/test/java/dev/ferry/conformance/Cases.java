@@ -18,6 +18,7 @@ final class Cases {
     all.addAll(GroupCases.all());
     all.addAll(ConsumerGroupCases.all());
     all.addAll(ShareGroupCases.all());
+    all.addAll(ShareGroupOffsetsCases.all());
     all.addAll(TxnCases.all());
     all.addAll(TxnDataCases.all());
     all.addAll(SecurityAdminCases.all());

@@ -136,7 +136,7 @@ final class ShareGroupCases {
     return d;
   }
 
-  private static Exchange join(String prefix) {
+  static Exchange join(String prefix) {
     return Exchange.of(
             ApiKeys.SHARE_GROUP_HEARTBEAT,
             (s, v) ->
@@ -167,7 +167,7 @@ final class ShareGroupCases {
         });
   }
 
-  private static Exchange leave(String prefix) {
+  static Exchange leave(String prefix) {
     return Exchange.of(
         ApiKeys.SHARE_GROUP_HEARTBEAT,
         (s, v) ->
