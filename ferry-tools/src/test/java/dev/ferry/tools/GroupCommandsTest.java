@@ -240,7 +240,12 @@ class GroupCommandsTest {
             .until(
                 () -> {
                   consumer.poll(java.time.Duration.ofMillis(100));
-                  return describe(broker.bootstrap(), "sg").get("members").asInt() == 1;
+                  JsonNode d = describe(broker.bootstrap(), "sg");
+                  // joined, and both share-partitions initialized by a fetch
+                  return d.get("members").asInt() == 1
+                      && d.get("partitions").size() == 2
+                      && !d.get("partitions").get(0).get("startOffset").isNull()
+                      && !d.get("partitions").get(1).get("startOffset").isNull();
                 });
         JsonNode json = describe(broker.bootstrap(), "sg");
         assertThat(json.get("type").asText()).isEqualTo("share");
@@ -252,17 +257,24 @@ class GroupCommandsTest {
               p.get("topic").asText()
                   + "-"
                   + p.get("partition").asInt()
+                  + " start="
+                  + p.get("startOffset").asLong()
                   + " end="
                   + p.get("logEndOffset").asLong()
+                  + " lag="
+                  + p.get("lag").asLong()
                   + " members="
                   + p.get("members").asInt());
         }
+        // share.auto.offset.reset=latest: each share-partition starts at its log end
         assertThat(partitions)
-            .containsExactly("queue-0 end=0 members=1", "queue-1 end=1 members=1");
+            .containsExactly(
+                "queue-0 start=0 end=0 lag=0 members=1", "queue-1 start=1 end=1 lag=0 members=1");
         Cli.Result table = Cli.on(broker.bootstrap(), "group", "describe", "sg");
         assertThat(table.lines().get(0))
             .startsWith("Group: sg  State: Stable  Members: 1")
             .contains("Type: share  Epoch: 1");
+        assertThat(table.out()).contains("START-OFFSET").contains("LAG");
         Cli.Result list = Cli.on(broker.bootstrap(), "group", "list", "-o", "json");
         JsonNode listed = list.json().get(0);
         assertThat(listed.get("group").asText()).isEqualTo("sg");
