@@ -162,6 +162,41 @@ class SharePartitionTest {
   }
 
   @Test
+  void deliveryCompleteCountIsTheDoneRecordsPastTheStartAsPersisted() {
+    sp.acquire("m1", 10, 1 << 20);
+    assertThat(
+            sp.acknowledge(
+                "m1",
+                List.of(
+                    ack(0, 1, SharePartition.ACCEPT),
+                    ack(3, 4, SharePartition.ACCEPT),
+                    ack(6, 6, SharePartition.REJECT))))
+        .isEqualTo(Errors.NONE);
+    // start 2; past it 3, 4 (acknowledged) and 6 (archived) are done: Kafka's lag leaves them out
+    assertThat(sp.startOffset()).isEqualTo(2);
+    assertThat(sp.deliveryCompleteCount()).isEqualTo(3);
+    assertThat(store.states.get(KEY).startOffset()).isEqualTo(2);
+    assertThat(store.states.get(KEY).deliveryCompleteCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aRetiredPartitionAcquiresAndWritesNothing() {
+    sp.acquire("m1", 10, 1 << 20);
+    ShareStateSnapshot replaced = new ShareStateSnapshot(15, List.of());
+    sp.retire();
+    store.write(KEY, replaced);
+    // the lock expiry of the old acquisition must not write the old state back
+    locks.forEach(Runnable::run);
+    assertThat(store.states.get(KEY)).isEqualTo(replaced);
+    assertThat(sp.acquire("m2", 10, 1 << 20).count()).isZero();
+    assertThat(sp.hasAcquirable()).isFalse();
+    // the replacement, loaded afresh, starts at the altered offset
+    SharePartition fresh = partition(new ShareGroupSettings(1000, 3, 100, true));
+    assertThat(fresh.startOffset()).isEqualTo(15);
+    assertThat(ranges(fresh.acquire("m2", 100, 1 << 20))).containsExactly(new long[] {15, 19, 1});
+  }
+
+  @Test
   void badAcknowledgementsGetKafkasErrorsAndChangeNothing() {
     sp.acquire("m1", 5, 1 << 20);
     // Another member's records, and records never acquired.
