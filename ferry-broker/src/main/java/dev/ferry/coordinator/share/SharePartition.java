@@ -181,8 +181,9 @@ public final class SharePartition {
 
   /** Whether any record could be acquired now (fetch wake-ups). */
   public synchronized boolean hasAcquirable() {
-    return !retired && firstAvailable() < end
-        || (end - start < settings.maxRecordLocks() && end < shareLog.highWatermark());
+    return !retired
+        && (firstAvailable() < end
+            || (end - start < settings.maxRecordLocks() && end < shareLog.highWatermark()));
   }
 
   // ------------------------------------------------------------------- acquisition
