@@ -153,7 +153,7 @@ class ShareGroupOffsetsTest {
   }
 
   @Test
-  void startOffsetAndLagAfterSomeAcknowledgements() throws Exception {
+  void lagAfterAcknowledgementsAlterRefusedWhileInUseThenMovesTheNextConsumer() throws Exception {
     consumeSome();
     // Start offset 3 (0-2 accepted); in flight past it 5, 6 and 7 are done: lag = 10 - 3 - 3.
     Map<TopicPartition, SharePartitionOffsetInfo> all = describe(new ListShareGroupOffsetsSpec());
@@ -164,13 +164,10 @@ class ShareGroupOffsetsTest {
         describe(new ListShareGroupOffsetsSpec().topicPartitions(List.of(TP)));
     assertThat(one.get(TP).startOffset()).isEqualTo(3L);
     assertThat(one.get(TP).lag()).contains(4L);
-  }
 
-  @Test
-  void alterAndDeleteAreRefusedWhileAConsumerIsInTheGroup() throws Exception {
-    consumeSome();
     try (KafkaShareConsumer<byte[], byte[]> member = consumer()) {
       List<ConsumerRecord<byte[], byte[]>> records = firstRecords(member); // it has joined
+      assertThat(offsets(records)).containsExactly(3L, 4L, 8L, 9L);
       records.forEach(r -> member.acknowledge(r, AcknowledgeType.RELEASE));
       member.commitSync(Duration.ofSeconds(10));
       assertThatThrownBy(() -> admin.alterShareGroupOffsets(GROUP, Map.of(TP, 8L)).all().get())
@@ -181,22 +178,17 @@ class ShareGroupOffsetsTest {
           .hasCauseInstanceOf(GroupNotEmptyException.class);
     }
     awaitEmpty();
-    // Nothing changed.
     assertThat(describe(new ListShareGroupOffsetsSpec()).get(TP).startOffset()).isEqualTo(3L);
-  }
 
-  @Test
-  void alterOnTheEmptyGroupMovesWhereTheNextConsumerStarts() throws Exception {
-    consumeSome();
     admin.alterShareGroupOffsets(GROUP, Map.of(TP, 8L)).all().get();
     SharePartitionOffsetInfo info = describe(new ListShareGroupOffsetsSpec()).get(TP);
     assertThat(info.startOffset()).isEqualTo(8L);
     assertThat(info.lag()).contains(2L);
     try (KafkaShareConsumer<byte[], byte[]> c = consumer()) {
-      List<ConsumerRecord<byte[], byte[]>> records = firstRecords(c);
-      assertThat(offsets(records)).containsExactly(8L, 9L);
-      assertThat(records).allSatisfy(r -> assertThat(r.deliveryCount()).contains((short) 1));
-      records.forEach(r -> c.acknowledge(r, AcknowledgeType.ACCEPT));
+      List<ConsumerRecord<byte[], byte[]>> moved = firstRecords(c);
+      assertThat(offsets(moved)).containsExactly(8L, 9L);
+      assertThat(moved).allSatisfy(r -> assertThat(r.deliveryCount()).contains((short) 1));
+      moved.forEach(r -> c.acknowledge(r, AcknowledgeType.ACCEPT));
       c.commitSync(Duration.ofSeconds(10));
     }
     info = describe(new ListShareGroupOffsetsSpec()).get(TP);

@@ -15,7 +15,9 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * partition answers start offset -1, an unknown topic likewise, all topics none);
  * AlterShareGroupOffsets of a new group (an unknown topic and partition refused per partition) and
  * of a group with a member (NON_EMPTY_GROUP); DeleteShareGroupOffsets of an unknown group, of a
- * group with a member, and of an empty group without offsets.
+ * group with a member, and after an alter that set nothing (no group). A group whose members joined
+ * has state in Kafka at once but in Ferry only after a fetch, so no case reads or deletes that
+ * state.
  */
 final class ShareGroupOffsetsCases {
 
@@ -84,9 +86,17 @@ final class ShareGroupOffsetsCases {
     c.add(
         Case.of(
             ApiKeys.DELETE_SHARE_GROUP_OFFSETS,
-            "empty-group-without-offsets",
-            ShareGroupCases.join("sde").uncompared(),
-            ShareGroupCases.leave("sde").uncompared(),
+            "after-an-alter-that-set-nothing",
+            // An alter naming only an unknown topic leaves no group behind: the delete finds none.
+            Exchange.of(
+                    ApiKeys.ALTER_SHARE_GROUP_OFFSETS,
+                    (s, v) -> {
+                      AlterShareGroupOffsetsRequestData d =
+                          new AlterShareGroupOffsetsRequestData().setGroupId(group("sde", s, v));
+                      d.topics().add(alterTopic(NO_TOPIC, 0));
+                      return d;
+                    })
+                .uncompared(),
             Exchange.of(
                 ApiKeys.DELETE_SHARE_GROUP_OFFSETS,
                 (s, v) -> delete(group("sde", s, v), TOPIC, NO_TOPIC))));

@@ -306,12 +306,17 @@ public final class ShareGroupCoordinator {
   }
 
   /**
-   * For AlterShareGroupOffsets: NONE when the group is empty, creating it when it does not exist
-   * (as Kafka does: offsets may be set before any consumer joins), else NON_EMPTY_GROUP. The caller
-   * replaces share-partition state only on NONE.
+   * For AlterShareGroupOffsets: NONE when the group is empty or does not exist, else
+   * NON_EMPTY_GROUP. With {@code create} (some partition's offset is set) a missing group is
+   * created, as Kafka does: offsets may be set before any consumer joins; an alter that sets
+   * nothing leaves no group behind, as in Kafka. The caller replaces state only on NONE.
    */
-  public Errors emptyOrCreate(String groupId) {
-    ShareGroup group = groups.computeIfAbsent(groupId, ShareGroup::new);
+  public Errors emptyOrCreate(String groupId, boolean create) {
+    ShareGroup group =
+        create ? groups.computeIfAbsent(groupId, ShareGroup::new) : groups.get(groupId);
+    if (group == null) {
+      return Errors.NONE;
+    }
     synchronized (group) {
       return group.members.isEmpty() ? Errors.NONE : Errors.NON_EMPTY_GROUP;
     }

@@ -206,7 +206,7 @@ public final class ShareGroupOffsets {
     if (owner != Errors.NONE) {
       return alterError(owner, owner.message());
     }
-    Errors empty = coordinator.emptyOrCreate(groupId);
+    Errors empty = coordinator.emptyOrCreate(groupId, setsAny(req));
     if (empty != Errors.NONE) {
       return alterError(empty, empty.message());
     }
@@ -248,6 +248,22 @@ public final class ShareGroupOffsets {
       out.responses().add(rt);
     }
     return out;
+  }
+
+  /** Whether the request names at least one existing partition. */
+  private boolean setsAny(AlterShareGroupOffsetsRequestData req) {
+    for (AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestTopic t : req.topics()) {
+      Optional<TopicMetadata> topic = metadata.topic(t.topicName());
+      if (topic.isPresent()) {
+        for (AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestPartition p :
+            t.partitions()) {
+          if (p.partitionIndex() >= 0 && p.partitionIndex() < topic.get().partitionCount()) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private static AlterShareGroupOffsetsResponseData alterError(Errors error, String message) {
