@@ -3,17 +3,13 @@ package dev.ferry.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -64,14 +60,14 @@ class StreamsExactlyOnceKillTest {
             .get();
       }
       Map<String, Long> expected = new HashMap<>();
-      Instance victim = Instance.start(broker.bootstrap(), dir.resolve("state-a"));
-      Instance survivor = Instance.start(broker.bootstrap(), dir.resolve("state-b"));
+      ChildJvm victim = startInstance(broker.bootstrap(), dir.resolve("state-a"));
+      ChildJvm survivor = startInstance(broker.bootstrap(), dir.resolve("state-b"));
       try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of());
           KafkaConsumer<byte[], byte[]> output =
               broker.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
         await()
             .atMost(Duration.ofSeconds(90))
-            .until(() -> victim.isRunning() && survivor.isRunning());
+            .until(() -> victim.printed("state RUNNING") && survivor.printed("state RUNNING"));
         List<TopicPartition> outputs = new ArrayList<>();
         for (int p = 0; p < 4; p++) {
           outputs.add(new TopicPartition(OUTPUT, p));
@@ -87,8 +83,8 @@ class StreamsExactlyOnceKillTest {
             await()
                 .atMost(Duration.ofSeconds(60))
                 .until(() -> readCounts(output, expected, latest) && !latest.isEmpty());
-            victim.process.destroyForcibly(); // SIGKILL
-            assertThat(victim.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            victim.process().destroyForcibly(); // SIGKILL
+            assertThat(victim.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
           }
           for (String line : LINES) {
             producer.send(new ProducerRecord<>(INPUT, null, Records.utf8(line))).get();
@@ -107,13 +103,13 @@ class StreamsExactlyOnceKillTest {
                   readCounts(output, expected, latest);
                   assertThat(latest).isEqualTo(expected);
                 });
-        assertThat(survivor.process.isAlive()).isTrue();
-        assertThat(survivor.lines).doesNotContain("state ERROR");
+        assertThat(survivor.process().isAlive()).isTrue();
+        assertThat(survivor.lines()).doesNotContain("state ERROR");
       } finally {
-        victim.process.destroyForcibly();
-        survivor.process.destroyForcibly();
-        victim.process.waitFor(30, TimeUnit.SECONDS);
-        survivor.process.waitFor(30, TimeUnit.SECONDS);
+        victim.process().destroyForcibly();
+        survivor.process().destroyForcibly();
+        victim.process().waitFor(30, TimeUnit.SECONDS);
+        survivor.process().waitFor(30, TimeUnit.SECONDS);
       }
     }
   }
@@ -135,46 +131,8 @@ class StreamsExactlyOnceKillTest {
     return true;
   }
 
-  /** A {@link StreamsWordCountMain} JVM and the lines it printed. */
-  private record Instance(Process process, List<String> lines) {
-
-    static Instance start(String bootstrap, Path stateDir) throws IOException {
-      List<String> cmd =
-          List.of(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-Xmx256m",
-              "-cp",
-              System.getProperty("java.class.path"),
-              StreamsWordCountMain.class.getName(),
-              bootstrap,
-              APP,
-              stateDir.toString(),
-              INPUT,
-              OUTPUT);
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      List<String> lines = new CopyOnWriteArrayList<>();
-      Thread pump =
-          new Thread(
-              () -> {
-                try (BufferedReader r =
-                    new BufferedReader(
-                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                  String line;
-                  while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                  }
-                } catch (IOException e) {
-                  // The process died; its output ends here.
-                }
-              },
-              "streams-output");
-      pump.setDaemon(true);
-      pump.start();
-      return new Instance(p, lines);
-    }
-
-    boolean isRunning() {
-      return lines.contains("state RUNNING");
-    }
+  private static ChildJvm startInstance(String bootstrap, Path stateDir) throws IOException {
+    return ChildJvm.start(
+        StreamsWordCountMain.class, List.of(bootstrap, APP, stateDir.toString(), INPUT, OUTPUT));
   }
 }

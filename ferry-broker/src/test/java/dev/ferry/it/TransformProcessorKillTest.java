@@ -2,17 +2,13 @@ package dev.ferry.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -69,32 +65,32 @@ class TransformProcessorKillTest {
       }
 
       // The first processor holds each transaction open for 2 s; it dies in its fourth.
-      Processor first = Processor.start(broker.bootstrap(), 2_000, 30_000);
+      ChildJvm first = startProcessor(broker.bootstrap(), 2_000, 30_000);
       try {
         Awaitility.await()
             .atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(20))
-            .until(() -> first.printed("in-transaction 4") || !first.process.isAlive());
-        first.process.destroyForcibly(); // SIGKILL
-        assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            .until(() -> first.printed("in-transaction 4") || !first.process().isAlive());
+        first.process().destroyForcibly(); // SIGKILL
+        assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
       } finally {
-        first.process.destroyForcibly();
+        first.process().destroyForcibly();
       }
-      assertThat(first.output).contains("committed 3").doesNotContain("committed 4");
+      assertThat(first.lines()).contains("committed 3").doesNotContain("committed 4");
       try (Admin admin = broker.admin()) {
         // Its last transaction is open with output in the log: the LSO lags the log end.
         assertThat(endOffsets(admin, true)).isNotEqualTo(endOffsets(admin, false));
       }
 
       // Its replacement, same transactional id: runs until the input is drained, then exits.
-      Processor second = Processor.start(broker.bootstrap(), 0, 5_000);
+      ChildJvm second = startProcessor(broker.bootstrap(), 0, 5_000);
       try {
-        assertThat(second.process.waitFor(120, TimeUnit.SECONDS))
-            .as("replacement finished: %s", second.output)
+        assertThat(second.process().waitFor(120, TimeUnit.SECONDS))
+            .as("replacement finished: %s", second.lines())
             .isTrue();
-        assertThat(second.process.exitValue()).as(String.join("\n", second.output)).isZero();
+        assertThat(second.process().exitValue()).as(String.join("\n", second.lines())).isZero();
       } finally {
-        second.process.destroyForcibly();
+        second.process().destroyForcibly();
       }
 
       Map<Integer, List<String>> committedOutput = read(broker, IsolationLevel.READ_COMMITTED);
@@ -154,49 +150,18 @@ class TransformProcessorKillTest {
     return out;
   }
 
-  /** A {@link TransformProcessorMain} JVM and the lines it printed. */
-  private record Processor(Process process, List<String> output) {
-
-    static Processor start(String bootstrap, long holdMs, long idleMs) throws IOException {
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.add("-Xmx256m");
-      cmd.add("-cp");
-      cmd.add(System.getProperty("java.class.path"));
-      cmd.add(TransformProcessorMain.class.getName());
-      cmd.addAll(
-          List.of(
-              bootstrap,
-              IN,
-              OUT,
-              GROUP,
-              "ctp-kill-processor",
-              Long.toString(holdMs),
-              Long.toString(idleMs)));
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      List<String> lines = new CopyOnWriteArrayList<>();
-      Thread pump =
-          new Thread(
-              () -> {
-                try (BufferedReader r =
-                    new BufferedReader(
-                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                  String line;
-                  while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                  }
-                } catch (IOException e) {
-                  // The process died; its output ends here.
-                }
-              },
-              "processor-output");
-      pump.setDaemon(true);
-      pump.start();
-      return new Processor(p, lines);
-    }
-
-    boolean printed(String line) {
-      return output.contains(line);
-    }
+  /** A {@link TransformProcessorMain} JVM holding each transaction open for {@code holdMs}. */
+  private static ChildJvm startProcessor(String bootstrap, long holdMs, long idleMs)
+      throws IOException {
+    return ChildJvm.start(
+        TransformProcessorMain.class,
+        List.of(
+            bootstrap,
+            IN,
+            OUT,
+            GROUP,
+            "ctp-kill-processor",
+            Long.toString(holdMs),
+            Long.toString(idleMs)));
   }
 }
