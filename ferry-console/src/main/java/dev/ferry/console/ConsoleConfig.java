@@ -1,6 +1,9 @@
 package dev.ferry.console;
 
-import java.util.HashMap;
+import static dev.ferry.http.ServiceProperties.intValue;
+import static dev.ferry.http.ServiceProperties.portValue;
+import static dev.ferry.http.ServiceProperties.withPrefix;
+
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -44,16 +47,9 @@ public record ConsoleConfig(
     if (port == null || port.isBlank()) {
       return null;
     }
-    Map<String, String> client = new HashMap<>();
-    props.forEach(
-        (k, v) -> {
-          if (k.startsWith(CLIENT_PREFIX)) {
-            client.put(k.substring(CLIENT_PREFIX.length()), v);
-          }
-        });
     ConsoleConfig c =
         new ConsoleConfig(
-            intValue(props, PORT, 0),
+            portValue(props, PORT),
             props.getOrDefault(HOST, "127.0.0.1"),
             intValue(props, MAX_RECORDS, 500),
             intValue(props, MAX_VALUE_CHARS, 20_000),
@@ -61,10 +57,7 @@ public record ConsoleConfig(
             props.get(LISTENER),
             props.get(SASL_MECHANISM),
             props.containsKey(REGISTRY_URL) ? props.get(REGISTRY_URL) : ownRegistry(props),
-            Map.copyOf(client));
-    if (c.port < 0 || c.port > 65535) {
-      throw new ConfigException(PORT, c.port, "must be a port number (0: any free port)");
-    }
+            withPrefix(props, CLIENT_PREFIX));
     if (c.maxRecords < 1 || c.maxRecords > 10_000) {
       throw new ConfigException(MAX_RECORDS, c.maxRecords, "must be between 1 and 10000");
     }
@@ -88,17 +81,5 @@ public record ConsoleConfig(
       host = "127.0.0.1";
     }
     return "http://" + host + ":" + port;
-  }
-
-  private static int intValue(Map<String, String> props, String key, int dflt) {
-    String v = props.get(key);
-    if (v == null || v.isBlank()) {
-      return dflt;
-    }
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, v, "not an integer");
-    }
   }
 }

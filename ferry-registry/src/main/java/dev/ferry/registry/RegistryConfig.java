@@ -1,6 +1,9 @@
 package dev.ferry.registry;
 
-import java.util.HashMap;
+import static dev.ferry.http.ServiceProperties.intValue;
+import static dev.ferry.http.ServiceProperties.portValue;
+import static dev.ferry.http.ServiceProperties.withPrefix;
+
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -35,25 +38,15 @@ public record RegistryConfig(
     if (port == null || port.isBlank()) {
       return null;
     }
-    Map<String, String> client = new HashMap<>();
-    props.forEach(
-        (k, v) -> {
-          if (k.startsWith(CLIENT_PREFIX)) {
-            client.put(k.substring(CLIENT_PREFIX.length()), v);
-          }
-        });
     RegistryConfig c =
         new RegistryConfig(
-            intValue(props, PORT, 0),
+            portValue(props, PORT),
             props.getOrDefault(HOST, "127.0.0.1"),
             props.getOrDefault(TOPIC, "_schemas"),
             (short) intValue(props, REPLICATION_FACTOR, 3),
             intValue(props, MAX_REQUEST_BYTES, 8 * 1024 * 1024),
             intValue(props, TIMEOUT_MS, 30_000),
-            Map.copyOf(client));
-    if (c.port < 0 || c.port > 65535) {
-      throw new ConfigException(PORT, c.port, "must be a port number (0: any free port)");
-    }
+            withPrefix(props, CLIENT_PREFIX));
     if (c.replicationFactor < 1) {
       throw new ConfigException(REPLICATION_FACTOR, c.replicationFactor, "must be at least 1");
     }
@@ -61,17 +54,5 @@ public record RegistryConfig(
       throw new ConfigException(MAX_REQUEST_BYTES, c.maxRequestBytes, "must be at least 1024");
     }
     return c;
-  }
-
-  private static int intValue(Map<String, String> props, String key, int dflt) {
-    String v = props.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, v, "not an integer");
-    }
   }
 }
