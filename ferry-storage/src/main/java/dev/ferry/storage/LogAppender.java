@@ -120,18 +120,14 @@ final class LogAppender {
         }
         next += delta + 1;
       }
-      boolean newEpoch = epochCache.assign(leaderEpoch, firstOffset);
-      if (newEpoch) {
-        persistEpochsBeforeAppend();
-      }
-      try {
-        local.append(active, records, batches, cfg.indexIntervalBytes(), now);
-      } catch (IOException e) {
-        if (newEpoch) {
-          rollBackEpochs();
-        }
-        throw local.storageError("append to", e);
-      }
+      write(
+          active,
+          records,
+          batches,
+          epochCache.assign(leaderEpoch, firstOffset),
+          "append to",
+          cfg,
+          now);
       producerState.apply(check.pending(), batches);
       if (guard != null) {
         spendVerifications(batches);
@@ -233,6 +229,31 @@ final class LogAppender {
     }
   }
 
+  /**
+   * Writes the batches to the active segment. A new leader epoch among them ({@code newEpoch}) is
+   * checkpointed first and undone if the write fails. Caller holds the lock.
+   */
+  private void write(
+      LogSegment active,
+      MemoryRecords records,
+      List<MutableRecordBatch> batches,
+      boolean newEpoch,
+      String what,
+      LogConfig cfg,
+      long now) {
+    if (newEpoch) {
+      persistEpochsBeforeAppend();
+    }
+    try {
+      local.append(active, records, batches, cfg.indexIntervalBytes(), now);
+    } catch (IOException e) {
+      if (newEpoch) {
+        rollBackEpochs();
+      }
+      throw local.storageError(what, e);
+    }
+  }
+
   /** Undoes epochs assigned for an append that failed. Caller holds the lock. */
   private void rollBackEpochs() {
     if (epochCache.truncateFromEnd(local.logEndOffset())) {
@@ -291,18 +312,14 @@ final class LogAppender {
       if (active.shouldRoll(cfg, records.sizeInBytes(), next - 1, now)) {
         active = roll(cfg);
       }
-      boolean newEpoch = assignReplicatedEpochs(batches);
-      if (newEpoch) {
-        persistEpochsBeforeAppend();
-      }
-      try {
-        local.append(active, records, batches, cfg.indexIntervalBytes(), now);
-      } catch (IOException e) {
-        if (newEpoch) {
-          rollBackEpochs();
-        }
-        throw local.storageError("append replicated batches to", e);
-      }
+      write(
+          active,
+          records,
+          batches,
+          assignReplicatedEpochs(batches),
+          "append replicated batches to",
+          cfg,
+          now);
       try {
         applyReplicatedProducerState(batches, active);
       } catch (IOException e) {
@@ -379,18 +396,14 @@ final class LogAppender {
       if (active.shouldRoll(cfg, records.sizeInBytes(), offset, now)) {
         active = roll(cfg);
       }
-      boolean newEpoch = epochCache.assign(leaderEpoch, offset);
-      if (newEpoch) {
-        persistEpochsBeforeAppend();
-      }
-      try {
-        local.append(active, records, batches, cfg.indexIntervalBytes(), now);
-      } catch (IOException e) {
-        if (newEpoch) {
-          rollBackEpochs();
-        }
-        throw local.storageError("append a marker to", e);
-      }
+      write(
+          active,
+          records,
+          batches,
+          epochCache.assign(leaderEpoch, offset),
+          "append a marker to",
+          cfg,
+          now);
       long lso = owner.lastStableOffset();
       ProducerStateManager.CompletedTxn ended =
           producerState.applyMarker(producerId, producerEpoch, coordinatorEpoch, !commit, offset);
