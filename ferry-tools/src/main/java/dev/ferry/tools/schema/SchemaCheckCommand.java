@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.tools.common.Json;
 import java.io.IOException;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ferry schema check}. */
@@ -32,28 +32,11 @@ public final class SchemaCheckCommand extends SchemaSubcommand {
       description = "Check against this version only (a number or latest).")
   String version;
 
-  @Option(names = "--schema", paramLabel = "TEXT", description = "The schema text.")
-  String schema;
-
-  @Option(
-      names = {"-f", "--file"},
-      paramLabel = "FILE",
-      description = "Read the schema from FILE.")
-  Path file;
-
-  @Option(
-      names = "--type",
-      paramLabel = "TYPE",
-      defaultValue = "AVRO",
-      description = "AVRO, JSON or PROTOBUF (default: ${DEFAULT-VALUE}).")
-  String type;
+  @Mixin SchemaInput input;
 
   @Override
   int run(RegistryHttp registry) throws IOException, InterruptedException {
-    ObjectNode body = Json.object().put("schema", schemaText(schema, file, spec));
-    if (!type.equalsIgnoreCase("AVRO")) {
-      body.put("schemaType", type.toUpperCase(java.util.Locale.ROOT));
-    }
+    ObjectNode body = input.requestBody(spec);
     String path =
         "/compatibility/subjects/"
             + RegistryHttp.segment(subject)

@@ -4,8 +4,6 @@ import dev.ferry.tools.common.CliException;
 import dev.ferry.tools.common.OutputOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
@@ -67,14 +65,5 @@ abstract class SchemaSubcommand implements Callable<Integer> {
 
   PrintWriter err() {
     return spec.commandLine().getErr();
-  }
-
-  /** The schema text from --schema or --file (exactly one). */
-  static String schemaText(String schema, Path file, CommandSpec spec) throws IOException {
-    if ((schema == null) == (file == null)) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "give the schema with exactly one of --schema and --file");
-    }
-    return schema != null ? schema : Files.readString(file);
   }
 }
