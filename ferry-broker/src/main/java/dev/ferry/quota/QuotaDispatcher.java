@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
@@ -17,7 +17,7 @@ import org.apache.kafka.common.requests.FetchResponse;
  * client over a quota, the response carries {@code throttle_time_ms} and the network layer mutes
  * the connection for that long (KIP-219: the answer is sent at once, the client backs off, and the
  * broker reads nothing more from it until the time is up). A throttled consumer fetch is answered
- * empty, and its bytes are not counted, as Kafka does.
+ * without records, and its bytes are not counted, as Kafka does.
  *
  * <p>Inter-broker traffic (follower fetches, marker writes) and the connection set-up APIs are
  * exempt, as in Kafka. With no quota configured, requests pass through untouched.
@@ -96,13 +96,25 @@ public final class QuotaDispatcher implements RequestDispatcher {
     if (throttle <= 0) {
       return response;
     }
-    // Answered empty: the client fetches the same data again once the throttle time is over.
+    // Answered without records: the client fetches the same data again once the throttle time is
+    // over, and those bytes are not counted. Kafka answers with no partitions at all and leaves
+    // its fetch session as it was; here the handler has already recorded the partitions' high
+    // watermarks and log starts in the session as sent, so the answer keeps them: an incremental
+    // session then never holds back a change the client did not see.
     quotas.fetch().unrecord(user, clientId, bytes);
-    return FetchResponse.of(
-        new FetchResponseData()
-            .setErrorCode(Errors.NONE.code())
-            .setThrottleTimeMs(throttle)
-            .setSessionId(fetch.data().sessionId()));
+    withoutRecords(fetch.data()).setThrottleTimeMs(throttle);
+    return fetch;
+  }
+
+  private static FetchResponseData withoutRecords(FetchResponseData data) {
+    for (FetchResponseData.FetchableTopicResponse t : data.responses()) {
+      for (FetchResponseData.PartitionData p : t.partitions()) {
+        if (p.records() != null && p.records().sizeInBytes() > 0) {
+          p.setRecords(MemoryRecords.EMPTY).setAbortedTransactions(null);
+        }
+      }
+    }
+    return data;
   }
 
   private static long recordBytes(FetchResponseData data) {
