@@ -1,6 +1,7 @@
 package dev.ferry.metadata.zk;
 
 import java.io.Closeable;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.KafkaException;
+import org.apache.zookeeper.server.NIOServerCnxnFactory;
+import org.apache.zookeeper.server.ServerCnxn;
 import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
 import org.slf4j.Logger;
@@ -19,7 +22,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It listens on 127.0.0.1 only and keeps snapshots and transaction logs under {@code dataDir}
  * (in {@code dataDir/version-2}), so the metadata survives a restart on the same directory. There
- * is no admin (Jetty) server. ZooKeeper starts non-daemon threads: whoever starts it must {@link
+ * is no admin (Jetty) server and no JMX: ZooKeeper registers MBeans for the server, its data tree
+ * and every client connection, and the first registration creates the JVM's platform MBean server
+ * (about 200 ms of CPU on a cold JVM, the largest single part of this server's start). Nothing in
+ * Ferry reads them (its metrics are Prometheus'), and this server is an implementation detail with
+ * one client, the broker itself. ZooKeeper starts non-daemon threads: whoever starts it must {@link
  * #close()} it on every path, or the JVM will not exit.
  */
 public final class EmbeddedZooKeeper implements Closeable {
@@ -66,13 +73,12 @@ public final class EmbeddedZooKeeper implements Closeable {
     ServerCnxnFactory connections = null;
     try {
       Files.createDirectories(dataDir);
-      server = new ZooKeeperServer(dataDir.toFile(), dataDir.toFile(), TICK_TIME_MS);
+      server = new JmxFreeServer(dataDir.toFile(), TICK_TIME_MS);
       server.setMinSessionTimeout(MIN_SESSION_TIMEOUT_MS);
       server.setMaxSessionTimeout(MAX_SESSION_TIMEOUT_MS);
-      connections =
-          ServerCnxnFactory.createFactory(
-              new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-              MAX_CLIENT_CONNECTIONS);
+      connections = new JmxFreeConnections();
+      connections.configure(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), port), MAX_CLIENT_CONNECTIONS);
       connections.startup(server);
       EmbeddedZooKeeper zk =
           new EmbeddedZooKeeper(dataDir, server, connections, connections.getLocalPort());
@@ -146,6 +152,38 @@ public final class EmbeddedZooKeeper implements Closeable {
       }
     } catch (IOException | RuntimeException e) {
       log.warn("Error while stopping embedded ZooKeeper", e);
+    }
+  }
+
+  /** A standalone server that registers no MBeans (see the class comment). */
+  private static final class JmxFreeServer extends ZooKeeperServer {
+
+    JmxFreeServer(File dataDir, int tickTime) throws IOException {
+      super(dataDir, dataDir, tickTime);
+    }
+
+    @Override
+    protected void registerJMX() {
+      // no MBeans
+    }
+
+    @Override
+    protected void unregisterJMX() {
+      // none registered
+    }
+  }
+
+  /** ZooKeeper's NIO connection factory without a connection MBean per client. */
+  private static final class JmxFreeConnections extends NIOServerCnxnFactory {
+
+    @Override
+    public void registerConnection(ServerCnxn connection) {
+      // no MBeans
+    }
+
+    @Override
+    public void unregisterConnection(ServerCnxn connection) {
+      // none registered
     }
   }
 }

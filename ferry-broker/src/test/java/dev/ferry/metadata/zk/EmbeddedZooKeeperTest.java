@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ProducerIdBlock;
 import dev.ferry.metadata.TopicMetadata;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import javax.management.ObjectName;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -68,6 +70,24 @@ class EmbeddedZooKeeperTest {
               }
             })
         .isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
+  void registersNoMBeansForTheServerOrItsConnections() throws Exception {
+    try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), 0);
+        CuratorFramework client =
+            CuratorFrameworkFactory.newClient(
+                zk.connectString(), 5_000, 5_000, new RetryOneTime(100))) {
+      client.start();
+      assertThat(client.blockUntilConnected(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      client.create().forPath("/jmx", new byte[0]);
+      // ZooKeeper names a standalone server's beans after its client port, connections below it.
+      ObjectName ours =
+          new ObjectName(
+              "org.apache.ZooKeeperService:name0=StandaloneServer_port" + zk.port() + ",*");
+      assertThat(ManagementFactory.getPlatformMBeanServer().queryNames(ours, null)).isEmpty();
+      assertThat(client.getChildren().forPath("/")).contains("jmx");
+    }
   }
 
   @Test
