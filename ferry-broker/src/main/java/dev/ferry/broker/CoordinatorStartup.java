@@ -119,7 +119,17 @@ final class CoordinatorStartup {
             config.offsetsTopicReplicationFactor,
             config.offsetsTopicSegmentBytes);
     MetadataTopicIds topicIds = new MetadataTopicIds(metadata);
-    shareGroups = new ShareGroupStartup(config, metadata, replicaManager, groups, admin, scheduler);
+    shareGroups =
+        new ShareGroupStartup(
+            config,
+            metadata,
+            replicaManager,
+            groups,
+            cluster,
+            topics,
+            interBroker,
+            scheduler,
+            started);
     shareGroups.register(apis, metadata);
     for (ApiHandler<?> handler :
         GroupApis.handlers(

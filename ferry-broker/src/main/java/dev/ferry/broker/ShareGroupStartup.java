@@ -1,20 +1,26 @@
 package dev.ferry.broker;
 
+import dev.ferry.controller.TopicAdmin;
 import dev.ferry.coordinator.group.GroupCoordinator;
-import dev.ferry.coordinator.share.FileShareStateStore;
 import dev.ferry.coordinator.share.ShareGroupConfig;
 import dev.ferry.coordinator.share.ShareGroupCoordinator;
 import dev.ferry.coordinator.share.SharePartitionManager;
+import dev.ferry.coordinator.share.state.ShareStateCoordinator;
+import dev.ferry.coordinator.share.state.ShareStateTopicConfig;
+import dev.ferry.coordinator.share.state.ShareStateTopicListener;
+import dev.ferry.coordinator.transaction.InterBrokerClient;
 import dev.ferry.metadata.MetadataStore;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.server.KafkaApis;
 import dev.ferry.server.authz.AuthorizedOperations;
+import dev.ferry.server.cluster.ClusterView;
+import dev.ferry.server.share.ReplicatedShareStateStore;
 import dev.ferry.server.share.ShareApis;
 import dev.ferry.server.share.ShareAwareListGroupsHandler;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.Deque;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -22,23 +28,31 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * Share groups (KIP-932): membership with the group coordinator's groups (the same coordinator
- * partition decides), share-partition state with the partition leaders, kept in files of the first
- * log directory. State loads on {@code ferry-admin} (it reads group configs); lock expiries, fetch
- * waits and session expiry run on {@code ferry-scheduler}.
+ * partition decides), share-partition state with the partition leaders, kept durably by the share
+ * coordinator in the replicated {@code __share_group_state} topic. Two threads of their own: {@code
+ * ferry-share-coordinator} replays state partitions this broker comes to lead, {@code
+ * ferry-share-state} loads share-partitions (waiting for their state, possibly from another broker)
+ * and runs the offset admin APIs; lock expiries, fetch waits and session expiry run on {@code
+ * ferry-scheduler}.
  */
 final class ShareGroupStartup {
 
   final ShareGroupCoordinator coordinator;
   final SharePartitionManager partitions;
   private final SharePartitionManager.LogLookup logs;
+  private final ShareStateCoordinator stateCoordinator;
+  private final ExecutorService stateThread;
 
   ShareGroupStartup(
       BrokerConfig config,
       MetadataStore metadata,
       ReplicaManager replicaManager,
       GroupCoordinator groups,
-      ExecutorService admin,
-      ScheduledExecutorService scheduler) {
+      ClusterView cluster,
+      TopicAdmin topics,
+      InterBrokerClient interBroker,
+      ScheduledExecutorService scheduler,
+      Deque<AutoCloseable> started) {
     ShareGroupConfig shareConfig = ShareGroupConfig.from(config.originals());
     coordinator =
         new ShareGroupCoordinator(
@@ -54,27 +68,49 @@ final class ShareGroupStartup {
                                 t.name(), t.topicId(), t.partitionCount())),
             group ->
                 groups.isLoaded(groups.partitionFor(group)) ? Errors.NONE : Errors.NOT_COORDINATOR);
+    ExecutorService coordinatorThread = thread("ferry-share-coordinator");
+    started.push(coordinatorThread::shutdownNow);
+    stateThread = thread("ferry-share-state");
+    started.push(stateThread::shutdownNow);
+    stateCoordinator =
+        new ShareStateCoordinator(
+            ShareStateTopicConfig.from(config.originals()), coordinatorThread, Time.SYSTEM);
+    ShareStateTopicListener listener =
+        new ShareStateTopicListener(config.brokerId, stateCoordinator, replicaManager, metadata);
+    metadata.addListener(listener);
+    listener.syncAll();
     logs = ShareApis.logLookup(metadata, replicaManager);
-    try {
-      partitions =
-          new SharePartitionManager(
-              shareConfig,
-              logs,
-              metadata::groupConfigs,
-              new FileShareStateStore(config.logDirs.get(0)),
-              scheduler,
-              admin);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot open the share-group state directory", e);
-    }
+    partitions =
+        new SharePartitionManager(
+            shareConfig,
+            logs,
+            metadata::groupConfigs,
+            new ReplicatedShareStateStore(stateCoordinator, cluster, topics, interBroker),
+            scheduler,
+            stateThread);
     replicaManager.addHighWatermarkListener(p -> partitions.onHighWatermarkChanged());
   }
 
-  /** Registers the share APIs. */
+  private static ExecutorService thread(String name) {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** Registers the share APIs, and the share coordinator's inter-broker ones. */
   void register(KafkaApis apis, MetadataStore metadata) {
     for (ApiHandler<?> handler :
         ShareApis.handlers(
-            coordinator, partitions, logs, metadata, AuthorizedOperations.allowAll())) {
+            coordinator,
+            partitions,
+            logs,
+            metadata,
+            AuthorizedOperations.allowAll(),
+            stateCoordinator,
+            stateThread)) {
       apis.register(handler);
     }
   }

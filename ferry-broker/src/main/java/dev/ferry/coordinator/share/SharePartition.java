@@ -1,10 +1,12 @@
 package dev.ferry.coordinator.share;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ShareFetchResponseData.AcquiredRecords;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -24,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * is bounded by {@code group.share.partition.max.record.locks}. Every method is synchronized: the
  * network threads acquire and acknowledge, the broker's scheduler expires locks. Each acquisition
  * schedules one lock-expiry task; on expiry the acquisition's records still held are released.
- * Every change other than an acquisition is written to the {@link ShareStateStore} before the
- * method returns.
+ * Every change other than an acquisition is written to the {@link ShareStateStore} (in order,
+ * through a {@link ShareStateWriter}); an acknowledgement is answered once its write is durable.
  */
 public final class SharePartition {
 
@@ -64,7 +66,7 @@ public final class SharePartition {
   private final SharePartitionKey key;
   private final ShareLog shareLog;
   private final ShareGroupSettings settings;
-  private final ShareStateStore store;
+  private final ShareStateWriter writer;
   private final LockTimer timer;
   private final Runnable onAvailable;
 
@@ -98,7 +100,7 @@ public final class SharePartition {
     this.key = key;
     this.shareLog = shareLog;
     this.settings = settings;
-    this.store = store;
+    this.writer = new ShareStateWriter(store, key, shareLog.leaderEpoch());
     this.timer = timer;
     this.onAvailable = onAvailable;
     if (persisted == null) {
@@ -296,13 +298,15 @@ public final class SharePartition {
   /**
    * Applies {@code memberId}'s acknowledgements, all or none: INVALID_REQUEST for a malformed batch
    * or an unknown type, INVALID_RECORD_STATE when an offset is not acquired by this member.
+   * Completes once the new state is durable (or with the error of its write).
    */
-  public Errors acknowledge(String memberId, List<AckBatch> batches) {
+  public CompletableFuture<Errors> acknowledge(String memberId, List<AckBatch> batches) {
     boolean released;
+    CompletableFuture<Void> persisted;
     synchronized (this) {
       Errors invalid = validate(memberId, batches);
       if (invalid != Errors.NONE) {
-        return invalid;
+        return CompletableFuture.completedFuture(invalid);
       }
       released = false;
       int renewal = 0;
@@ -331,15 +335,28 @@ public final class SharePartition {
         timer.schedule(() -> expire(id), settings.recordLockDurationMs(), TimeUnit.MILLISECONDS);
       }
       advanceStart();
-      Errors persisted = persist();
-      if (persisted != Errors.NONE) {
-        return persisted;
-      }
+      persisted = persist();
     }
     if (released) {
       onAvailable.run();
     }
-    return Errors.NONE;
+    return persisted.handle((ok, failure) -> failure == null ? Errors.NONE : writeError(failure));
+  }
+
+  /**
+   * The error an acknowledgement answers when its state write failed: the store's (a deposed
+   * leader's write is FENCED_LEADER_EPOCH), else a storage error the client may retry.
+   */
+  private Errors writeError(Throwable failure) {
+    Throwable t =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    log.error("Could not write the state of share-partition {}: {}", key, t.toString());
+    if (t instanceof ApiException && Errors.forException(t) == Errors.FENCED_LEADER_EPOCH) {
+      return Errors.FENCED_LEADER_EPOCH;
+    }
+    return Errors.KAFKA_STORAGE_ERROR;
   }
 
   private Errors validate(String memberId, List<AckBatch> batches) {
@@ -383,7 +400,7 @@ public final class SharePartition {
       }
       if (released) {
         advanceStart();
-        persist();
+        persistInBackground();
       }
     }
     if (released) {
@@ -405,7 +422,7 @@ public final class SharePartition {
       }
       if (changed) {
         advanceStart();
-        persist();
+        persistInBackground();
       }
     }
     if (available) {
@@ -485,17 +502,26 @@ public final class SharePartition {
     }
   }
 
-  private Errors persist() {
+  /** Writes the current state (called holding this partition's lock, so writes are in order). */
+  private CompletableFuture<Void> persist() {
     if (retired) {
-      return Errors.NONE;
+      return CompletableFuture.completedFuture(null);
     }
-    try {
-      store.write(key, snapshot());
-      return Errors.NONE;
-    } catch (IOException e) {
-      log.error("Could not write the state of share-partition {}", key, e);
-      return Errors.KAFKA_STORAGE_ERROR;
-    }
+    return writer.write(snapshot());
+  }
+
+  /**
+   * Writes a change no request waits for (a release or lock expiry): if it is lost, the records are
+   * simply available again after a failover, which they are anyway.
+   */
+  private void persistInBackground() {
+    persist()
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                writeError(failure);
+              }
+            });
   }
 
   /** The durable form of the current state. */

@@ -139,6 +139,7 @@ public final class SharePartitionManager {
    * fetch loads the new state (or starts afresh at {@code share.auto.offset.reset}).
    */
   public void replaceState(SharePartitionKey key, ShareStateSnapshot state) throws IOException {
+    // Blocks (a load finishing, the store's write): callers run it off the network threads.
     CompletableFuture<SharePartition> existing = partitions.remove(key);
     if (existing != null) {
       SharePartition p;
@@ -156,7 +157,14 @@ public final class SharePartitionManager {
     if (state == null) {
       store.delete(key);
     } else {
-      store.write(key, state);
+      try {
+        store.write(key, -1, state).get(LOAD_WAIT_MS, TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IOException("Cannot write the state of " + key, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("Interrupted writing the state of " + key, e);
+      }
     }
     log.info("Share-partition {} state replaced: {}", key, state == null ? "deleted" : state);
   }

@@ -20,6 +20,7 @@ public final class ClusterView {
 
   public static final String OFFSETS_TOPIC = "__consumer_offsets";
   public static final String TRANSACTION_STATE_TOPIC = "__transaction_state";
+  public static final String SHARE_GROUP_STATE_TOPIC = "__share_group_state";
 
   private final MetadataView store;
   private final int localBrokerId;
@@ -88,7 +89,9 @@ public final class ClusterView {
   }
 
   public static boolean isInternal(String topic) {
-    return OFFSETS_TOPIC.equals(topic) || TRANSACTION_STATE_TOPIC.equals(topic);
+    return OFFSETS_TOPIC.equals(topic)
+        || TRANSACTION_STATE_TOPIC.equals(topic)
+        || SHARE_GROUP_STATE_TOPIC.equals(topic);
   }
 
   static List<Integer> offline(List<Integer> replicas, Set<Integer> live) {

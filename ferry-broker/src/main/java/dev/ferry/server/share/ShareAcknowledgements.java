@@ -45,7 +45,7 @@ final class ShareAcknowledgements {
                   ? CompletableFuture.completedFuture(bad)
                   : partitions
                       .partition(groupId, tp)
-                      .thenApply(sp -> sp.acknowledge(memberId, batches))
+                      .thenCompose(sp -> sp.acknowledge(memberId, batches))
                       .exceptionally(Errors::forException));
         });
     return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new))

@@ -3,6 +3,7 @@ package dev.ferry.server.share;
 import dev.ferry.coordinator.share.ShareGroupCoordinator;
 import dev.ferry.coordinator.share.SharePartitionManager;
 import dev.ferry.coordinator.share.ShareSessions;
+import dev.ferry.coordinator.share.state.ShareStateCoordinator;
 import dev.ferry.metadata.MetadataView;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
@@ -10,6 +11,7 @@ import dev.ferry.server.ApiHandler;
 import dev.ferry.server.authz.AuthorizedOperations;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -40,7 +42,9 @@ public final class ShareApis {
       SharePartitionManager partitions,
       SharePartitionManager.LogLookup logs,
       MetadataView metadata,
-      AuthorizedOperations authorizedOperations) {
+      AuthorizedOperations authorizedOperations,
+      ShareStateCoordinator stateCoordinator,
+      Executor blocking) {
     ShareSessions sessions =
         new ShareSessions(
             partitions.config().maxShareSessions(),
@@ -54,7 +58,8 @@ public final class ShareApis {
     out.add(new ShareAcknowledgeHandler(partitions, sessions, resolver));
     out.addAll(
         ShareGroupOffsetsHandlers.of(
-            new ShareGroupOffsets(coordinator, partitions, logs, metadata)));
+            new ShareGroupOffsets(coordinator, partitions, logs, metadata), blocking));
+    out.addAll(ShareStateHandlers.of(stateCoordinator));
     return List.copyOf(out);
   }
 }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -74,8 +75,10 @@ class SharePartitionTest {
     }
 
     @Override
-    public void write(SharePartitionKey key, ShareStateSnapshot state) {
+    public CompletableFuture<Void> write(
+        SharePartitionKey key, int leaderEpoch, ShareStateSnapshot state) {
       states.put(key, state);
+      return CompletableFuture.completedFuture(null);
     }
 
     @Override
@@ -115,6 +118,12 @@ class SharePartitionTest {
         store.read(KEY).orElse(null));
   }
 
+  /** Acknowledges and waits for the (here synchronous) state write. */
+  private static Errors acknowledge(
+      SharePartition p, String memberId, List<SharePartition.AckBatch> batches) {
+    return p.acknowledge(memberId, batches).join();
+  }
+
   private static SharePartition.AckBatch ack(long first, long last, byte type) {
     return new SharePartition.AckBatch(first, last, List.of(type));
   }
@@ -146,7 +155,8 @@ class SharePartitionTest {
   void acceptAdvancesTheStartReleaseRedeliversRejectArchives() {
     sp.acquire("m1", 10, 1 << 20);
     assertThat(
-            sp.acknowledge(
+            acknowledge(
+                sp,
                 "m1",
                 List.of(
                     ack(0, 4, SharePartition.ACCEPT),
@@ -165,7 +175,8 @@ class SharePartitionTest {
   void deliveryCompleteCountIsTheDoneRecordsPastTheStartAsPersisted() {
     sp.acquire("m1", 10, 1 << 20);
     assertThat(
-            sp.acknowledge(
+            acknowledge(
+                sp,
                 "m1",
                 List.of(
                     ack(0, 1, SharePartition.ACCEPT),
@@ -184,7 +195,7 @@ class SharePartitionTest {
     sp.acquire("m1", 10, 1 << 20);
     ShareStateSnapshot replaced = new ShareStateSnapshot(15, List.of());
     sp.retire();
-    store.write(KEY, replaced);
+    store.write(KEY, 0, replaced);
     // the lock expiry of the old acquisition must not write the old state back
     locks.forEach(Runnable::run);
     assertThat(store.states.get(KEY)).isEqualTo(replaced);
@@ -200,26 +211,26 @@ class SharePartitionTest {
   void badAcknowledgementsGetKafkasErrorsAndChangeNothing() {
     sp.acquire("m1", 5, 1 << 20);
     // Another member's records, and records never acquired.
-    assertThat(sp.acknowledge("m2", List.of(ack(0, 0, SharePartition.ACCEPT))))
+    assertThat(acknowledge(sp, "m2", List.of(ack(0, 0, SharePartition.ACCEPT))))
         .isEqualTo(Errors.INVALID_RECORD_STATE);
-    assertThat(sp.acknowledge("m1", List.of(ack(3, 7, SharePartition.ACCEPT))))
+    assertThat(acknowledge(sp, "m1", List.of(ack(3, 7, SharePartition.ACCEPT))))
         .isEqualTo(Errors.INVALID_RECORD_STATE);
     // An unknown type, a reversed range, a type list of the wrong length.
-    assertThat(sp.acknowledge("m1", List.of(ack(0, 0, (byte) 9))))
+    assertThat(acknowledge(sp, "m1", List.of(ack(0, 0, (byte) 9))))
         .isEqualTo(Errors.INVALID_REQUEST);
-    assertThat(sp.acknowledge("m1", List.of(ack(3, 1, SharePartition.ACCEPT))))
+    assertThat(acknowledge(sp, "m1", List.of(ack(3, 1, SharePartition.ACCEPT))))
         .isEqualTo(Errors.INVALID_REQUEST);
     assertThat(
-            sp.acknowledge(
-                "m1", List.of(new SharePartition.AckBatch(0, 2, List.of((byte) 1, (byte) 1)))))
+            acknowledge(
+                sp, "m1", List.of(new SharePartition.AckBatch(0, 2, List.of((byte) 1, (byte) 1)))))
         .isEqualTo(Errors.INVALID_REQUEST);
     for (long o = 0; o < 5; o++) {
       assertThat(sp.stateOf(o)).isEqualTo(SharePartition.ACQUIRED);
     }
     // Acknowledged once, then again: no longer acquired.
-    assertThat(sp.acknowledge("m1", List.of(ack(0, 4, SharePartition.ACCEPT))))
+    assertThat(acknowledge(sp, "m1", List.of(ack(0, 4, SharePartition.ACCEPT))))
         .isEqualTo(Errors.NONE);
-    assertThat(sp.acknowledge("m1", List.of(ack(0, 0, SharePartition.ACCEPT))))
+    assertThat(acknowledge(sp, "m1", List.of(ack(0, 0, SharePartition.ACCEPT))))
         .isEqualTo(Errors.INVALID_RECORD_STATE);
   }
 
@@ -240,8 +251,8 @@ class SharePartitionTest {
   void anExpiredLockDoesNotReleaseRecordsAcknowledgedOrAcquiredAgain() {
     sp.acquire("m1", 10, 1 << 20);
     Runnable firstLock = locks.get(0);
-    sp.acknowledge(
-        "m1", List.of(ack(0, 4, SharePartition.ACCEPT), ack(5, 9, SharePartition.RELEASE)));
+    acknowledge(
+        sp, "m1", List.of(ack(0, 4, SharePartition.ACCEPT), ack(5, 9, SharePartition.RELEASE)));
     sp.acquire("m2", 5, 1 << 20); // 5-9 again, second delivery, under a new lock
     firstLock.run();
     assertThat(sp.stateOf(5)).isEqualTo(SharePartition.ACQUIRED);
@@ -251,7 +262,7 @@ class SharePartitionTest {
   @Test
   void renewKeepsTheRecordsUnderAFreshLock() {
     sp.acquire("m1", 5, 1 << 20);
-    assertThat(sp.acknowledge("m1", List.of(ack(0, 4, SharePartition.RENEW))))
+    assertThat(acknowledge(sp, "m1", List.of(ack(0, 4, SharePartition.RENEW))))
         .isEqualTo(Errors.NONE);
     locks.remove(0).run(); // the original lock expires: renewed records stay acquired
     assertThat(sp.stateOf(2)).isEqualTo(SharePartition.ACQUIRED);
@@ -274,7 +285,8 @@ class SharePartitionTest {
   @Test
   void reloadKeepsAcknowledgementsAndMakesHeldRecordsAvailable() {
     sp.acquire("m1", 20, 1 << 20);
-    sp.acknowledge(
+    acknowledge(
+        sp,
         "m1",
         List.of(
             ack(0, 2, SharePartition.ACCEPT),
