@@ -135,12 +135,24 @@ final class AllowList {
             "*",
             "**configs.name=errors.deadletterqueue.**",
             "no share-group dead-letter queues in Ferry")
-        // Kafka keeps share-group delivery state in an internal topic it creates on first use;
-        // Ferry keeps it in files on the partition leader (docs/architecture.md).
+        // Both keep share-group delivery state in __share_group_state, created on first use: the
+        // share-partition leader creates it when it first loads a share-partition, and which case
+        // that comes in differs between the sides' share-group implementations.
         .allow(
             "*",
             "**topics.name=__share_group_state",
-            "share state is in files on the leader, not in a topic")
+            "created on first use by either side, at different cases")
+        // The share coordinator's inter-broker RPCs: only brokers send them (CLUSTER_ACTION), with
+        // each side's own state records behind; ShareGroupFailoverTest covers Ferry's.
+        .uncovered(
+            org.apache.kafka.common.protocol.ApiKeys.READ_SHARE_GROUP_STATE,
+            "inter-broker share coordinator RPC")
+        .uncovered(
+            org.apache.kafka.common.protocol.ApiKeys.WRITE_SHARE_GROUP_STATE,
+            "inter-broker share coordinator RPC")
+        .uncovered(
+            org.apache.kafka.common.protocol.ApiKeys.DELETE_SHARE_GROUP_STATE,
+            "inter-broker share coordinator RPC")
         .allow("*", "**configs.name=max.decompressed.message.bytes", "Ferry never decompresses")
         // The Kafka test kit sets min.insync.replicas as a dynamic cluster default (source 3);
         // a plain broker reports the static default (5) as Ferry does.
