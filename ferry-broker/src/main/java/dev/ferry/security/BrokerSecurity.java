@@ -6,6 +6,7 @@ import dev.ferry.replication.InterBrokerChannel;
 import dev.ferry.security.authorizer.AclAuthorizer;
 import dev.ferry.security.authorizer.AclStore;
 import dev.ferry.security.authorizer.Authorizer;
+import dev.ferry.security.sasl.JaasFile;
 import dev.ferry.security.scram.ScramCredentialSource;
 import dev.ferry.security.scram.ScramCredentialStore;
 import dev.ferry.security.scram.ScramMechanism;
@@ -48,6 +49,7 @@ public final class BrokerSecurity implements Closeable {
   private final Map<String, String> values;
   private final ZooKeeperTarget target;
   private final Authorizer authorizer;
+  private JaasFile jaasFile; // guarded by this; read on first use
   private Stores stores; // guarded by this
   private boolean closed; // guarded by this
 
@@ -187,7 +189,21 @@ public final class BrokerSecurity implements Closeable {
   }
 
   public ListenerSettings settings(String listenerName) {
-    return new ListenerSettings(listenerName, values);
+    return new ListenerSettings(listenerName, values, this::jaasFile);
+  }
+
+  /**
+   * The JAAS file of {@code -Djava.security.auth.login.config}, parsed when a SASL listener first
+   * needs it.
+   */
+  private synchronized JaasFile jaasFile() {
+    if (jaasFile == null) {
+      jaasFile = JaasFile.fromSystemProperty();
+      if (jaasFile.present()) {
+        log.info("JAAS login configuration: {}", jaasFile.location());
+      }
+    }
+    return jaasFile;
   }
 
   /** The channel builder of a listener with the given security protocol. */

@@ -1,7 +1,6 @@
 package dev.ferry.security;
 
 import dev.ferry.replication.InterBrokerChannel;
-import dev.ferry.security.sasl.JaasConfig;
 import dev.ferry.security.scram.ScramClient;
 import dev.ferry.security.scram.ScramMechanism;
 import dev.ferry.security.ssl.SslFactory;
@@ -9,7 +8,6 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.message.SaslAuthenticateRequestData;
@@ -24,7 +22,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 /**
  * The broker's client side for the inter-broker listener: TLS with that listener's key and trust
  * stores, and SASL with {@code sasl.mechanism.inter.broker.protocol} and the {@code
- * username}/{@code password} of the listener's JAAS entry for that mechanism (as Kafka brokers do).
+ * username}/{@code password} of the listener's JAAS entry for that mechanism, from its {@code
+ * sasl.jaas.config} or the JAAS file (as Kafka brokers do).
  */
 public final class InterBrokerSecurity implements InterBrokerChannel {
 
@@ -58,17 +57,13 @@ public final class InterBrokerSecurity implements InterBrokerChannel {
           "the inter-broker listener uses SASL: set one of "
               + SecureChannelBuilder.SUPPORTED_MECHANISMS);
     }
-    Optional<String> jaas = settings.getForMechanism(mechanism, "sasl.jaas.config");
-    Map<String, String> options = jaas.map(j -> JaasConfig.parse(j).options()).orElse(Map.of());
+    Map<String, String> options = settings.jaasClientOptions(mechanism).orElse(Map.of());
     String user = options.get("username");
     String pass = options.get("password");
     if (user == null || pass == null) {
       throw new ConfigException(
-          "listener.name."
-              + settings.listenerName().toLowerCase(java.util.Locale.ROOT)
-              + "."
-              + mechanism.toLowerCase(java.util.Locale.ROOT)
-              + ".sasl.jaas.config needs username and password for the inter-broker client");
+          "The inter-broker client needs the username and password options of "
+              + settings.jaasSources(mechanism));
     }
     return new InterBrokerSecurity(ssl, mechanism, user, pass);
   }

@@ -1,6 +1,5 @@
 package dev.ferry.security;
 
-import dev.ferry.security.sasl.JaasConfig;
 import dev.ferry.security.scram.ScramCredential;
 import dev.ferry.security.scram.ScramCrypto;
 import dev.ferry.security.scram.ScramMechanism;
@@ -38,12 +37,7 @@ public final class PasswordVerifier {
             .map(m -> m.trim().toUpperCase(Locale.ROOT))
             .toList();
     Map<String, String> plain =
-        mechanisms.contains("PLAIN")
-            ? settings
-                .getForMechanism("PLAIN", "sasl.jaas.config")
-                .map(j -> JaasConfig.parse(j).options())
-                .orElse(Map.of())
-            : Map.of();
+        mechanisms.contains("PLAIN") ? settings.jaasOptions("PLAIN").orElse(Map.of()) : Map.of();
     return new PasswordVerifier(mechanisms, plain, security);
   }
 

@@ -5,7 +5,6 @@ import dev.ferry.network.ConnectionAuthenticator;
 import dev.ferry.network.NetworkMetrics;
 import dev.ferry.network.PlaintextTransportLayer;
 import dev.ferry.network.TransportLayer;
-import dev.ferry.security.sasl.JaasConfig;
 import dev.ferry.security.sasl.PlainServer;
 import dev.ferry.security.sasl.SaslAuthenticator;
 import dev.ferry.security.sasl.SaslServerMechanism;
@@ -109,16 +108,16 @@ public final class SecureChannelBuilder implements ChannelBuilder {
     }
     Map<String, String> plainUsers = Map.of();
     if (enabled.contains("PLAIN")) {
-      String jaas =
+      plainUsers =
           settings
-              .getForMechanism("PLAIN", "sasl.jaas.config")
+              .jaasOptions("PLAIN")
               .orElseThrow(
                   () ->
                       new ConfigException(
-                          "listener.name."
-                              + settings.listenerName().toLowerCase(java.util.Locale.ROOT)
-                              + ".plain.sasl.jaas.config is required when PLAIN is enabled"));
-      plainUsers = JaasConfig.parse(jaas).options();
+                          "PLAIN is enabled on listener "
+                              + settings.listenerName()
+                              + ": its users need "
+                              + settings.jaasSources("PLAIN")));
     }
     Map<String, String> users = plainUsers;
     SaslAuthenticator.AuthenticationListener listener =
