@@ -1,5 +1,6 @@
 package dev.ferry.security;
 
+import dev.ferry.metadata.zk.ZkClientSettings;
 import dev.ferry.runtime.BrokerThreads;
 import java.io.Closeable;
 import java.util.concurrent.ExecutorService;
@@ -51,7 +52,8 @@ public final class SecurityZooKeeper implements Closeable {
             .retryPolicy(new BoundedExponentialBackoffRetry(100, 2_000, 10))
             .waitForShutdownTimeoutMs(2_000)
             .runSafeService(events)
-            .threadFactory(BrokerThreads.factory("ferry-security-zk"));
+            .threadFactory(BrokerThreads.factory("ferry-security-zk"))
+            .zkClientConfig(ZkClientSettings.clientConfig());
     if (!chroot.isEmpty()) {
       builder.namespace(chroot);
     }

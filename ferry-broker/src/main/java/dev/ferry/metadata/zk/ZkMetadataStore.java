@@ -129,7 +129,8 @@ public final class ZkMetadataStore implements MetadataStore {
                     BASE_RETRY_SLEEP_MS, MAX_RETRY_SLEEP_MS, MAX_RETRIES))
             .waitForShutdownTimeoutMs(CLOSE_WAIT_MS)
             .runSafeService(curatorEvents)
-            .threadFactory(daemonThreads("ferry-zk-" + clientId));
+            .threadFactory(daemonThreads("ferry-zk-" + clientId))
+            .zkClientConfig(ZkClientSettings.clientConfig());
     if (!chroot.isEmpty()) {
       // Curator's namespace is ZooKeeper's chroot, created on first use if missing.
       builder.namespace(chroot);
