@@ -110,6 +110,9 @@ public final class BrokerConfig {
   /** The most partitions one DescribeTopicPartitions answer holds (KIP-966). */
   public final int maxRequestPartitionSizeLimit;
 
+  /** The largest client telemetry push (KIP-714) accepted, in bytes as sent. */
+  public final int telemetryMaxBytes;
+
   /** Port of the Prometheus {@code /metrics} endpoint; 0 (the default) serves no metrics. */
   public final int metricsPort;
 
@@ -218,6 +221,10 @@ public final class BrokerConfig {
     if (maxRequestPartitionSizeLimit < 1) {
       throw new ConfigException(
           "max.request.partition.size.limit", maxRequestPartitionSizeLimit, "must be at least 1");
+    }
+    telemetryMaxBytes = intValue("telemetry.max.bytes", 1024 * 1024);
+    if (telemetryMaxBytes < 1) {
+      throw new ConfigException("telemetry.max.bytes", telemetryMaxBytes, "must be at least 1");
     }
     metricsPort = intValue("metrics.port", 0);
     metricsHost = string("metrics.host", listener.host());

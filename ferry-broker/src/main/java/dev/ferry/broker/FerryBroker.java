@@ -12,6 +12,7 @@ import dev.ferry.controller.TopicController;
 import dev.ferry.coordinator.share.ShareGroupCoordinator;
 import dev.ferry.coordinator.share.SharePartitionManager;
 import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.EntityConfigStore;
 import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.TopicMetadata;
@@ -47,6 +48,7 @@ import dev.ferry.server.admin.DeleteTopicsHandler;
 import dev.ferry.server.admin.DescribeClientQuotasHandler;
 import dev.ferry.server.admin.DescribeConfigsHandler;
 import dev.ferry.server.admin.IncrementalAlterConfigsHandler;
+import dev.ferry.server.admin.ListConfigResourcesHandler;
 import dev.ferry.server.admin.TopicConfigDescriber;
 import dev.ferry.server.cluster.ClusterView;
 import dev.ferry.server.cluster.DescribeClusterHandler;
@@ -61,7 +63,13 @@ import dev.ferry.server.placement.AlterPartitionReassignmentsHandler;
 import dev.ferry.server.placement.ElectLeadersHandler;
 import dev.ferry.server.placement.ListPartitionReassignmentsHandler;
 import dev.ferry.server.produce.ProduceValidation;
+import dev.ferry.server.telemetry.GetTelemetrySubscriptionsHandler;
+import dev.ferry.server.telemetry.PushTelemetryHandler;
 import dev.ferry.storage.LogManager;
+import dev.ferry.telemetry.ClientMetricsAdmin;
+import dev.ferry.telemetry.ClientMetricsManager;
+import dev.ferry.telemetry.ClientSoftware;
+import dev.ferry.telemetry.PrometheusTelemetryReceiver;
 import java.io.Closeable;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -111,6 +119,8 @@ public final class FerryBroker implements Closeable {
   private ReplicationThrottles throttles;
   private ClientQuotas clientQuotas;
   private FetchSessionCache fetchSessions;
+  private ClientMetricsManager clientMetrics;
+  private final PrometheusTelemetryReceiver telemetry = new PrometheusTelemetryReceiver();
   private SocketServer socketServer;
   private final Map<String, SocketServer> socketServers = new LinkedHashMap<>();
   private BrokerSecurity security;
@@ -328,8 +338,16 @@ public final class FerryBroker implements Closeable {
     KnownPartitions knownPartitions = knownPartitions(metadata);
     FetchHandler fetch =
         new FetchHandler(metadata, replicaManager, scheduler, throttles.leader(), fetchSessions);
+    // Client metrics (KIP-714): subscriptions are watched from the store on every broker; pushes
+    // go to the Prometheus receiver. Instances expire on the scheduler.
+    clientMetrics = new ClientMetricsManager(telemetry, config.telemetryMaxBytes, Time.SYSTEM);
+    metadata.watchEntityConfigs(
+        EntityConfigStore.CLIENT_METRICS, clientMetrics::updateSubscriptions);
+    scheduler.scheduleWithFixedDelay(clientMetrics::expireInstances, 10, 10, TimeUnit.SECONDS);
+    ClientMetricsAdmin clientMetricsAdmin = new ClientMetricsAdmin(metadata, admin);
+    ClientSoftware clientSoftware = new ClientSoftware();
     KafkaApis apis = new KafkaApis();
-    apis.register(new ApiVersionsHandler(apis::supportedApis))
+    apis.register(new ApiVersionsHandler(apis::supportedApis, clientSoftware))
         .register(
             new MetadataHandler(
                 cluster,
@@ -358,12 +376,17 @@ public final class FerryBroker implements Closeable {
                 config.brokerId,
                 new BrokerConfigDescriber(config, dynamicConfigs),
                 metadata,
-                admin))
+                admin,
+                clientMetricsAdmin))
         .register(
             new IncrementalAlterConfigsHandler(
                 topics,
                 new AdminThreadGroupConfigs(metadata, admin),
-                new AdminThreadBrokerConfigs(metadata, admin)))
+                new AdminThreadBrokerConfigs(metadata, admin),
+                clientMetricsAdmin))
+        .register(new ListConfigResourcesHandler(metadata, metadata, clientMetricsAdmin))
+        .register(new GetTelemetrySubscriptionsHandler(clientMetrics, clientSoftware))
+        .register(new PushTelemetryHandler(clientMetrics, clientSoftware))
         .register(new AlterConfigsHandler(topics))
         .register(new DeleteRecordsHandler(replicaManager, knownPartitions, admin))
         .register(
@@ -402,6 +425,9 @@ public final class FerryBroker implements Closeable {
     metrics.registerQuotas(clientQuotas, throttles);
     metrics.registerFetchSessions(fetchSessions);
     metrics.registerConsumerBytes(fetch);
+    if (metrics.registry() != null) {
+      telemetry.register(metrics.registry());
+    }
 
     RequestDispatcher authorized =
         new RequestAuthorizer(
@@ -497,6 +523,16 @@ public final class FerryBroker implements Closeable {
   /** The client quotas this broker enforces (for tests). */
   public ClientQuotas clientQuotas() {
     return clientQuotas;
+  }
+
+  /** Client telemetry as this broker received it (KIP-714; for tests). */
+  public PrometheusTelemetryReceiver clientTelemetry() {
+    return telemetry;
+  }
+
+  /** Client-metrics subscriptions and instances (KIP-714; for tests). */
+  public ClientMetricsManager clientMetrics() {
+    return clientMetrics;
   }
 
   /** The incremental fetch sessions (for tests). */

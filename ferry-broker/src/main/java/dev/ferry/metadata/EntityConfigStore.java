@@ -6,8 +6,9 @@ import java.util.function.Consumer;
 /**
  * Config overrides of non-topic entities, as Kafka keeps them beside topic configs: dynamic broker
  * configs ({@value #BROKERS}, by broker id or {@value #DEFAULT} for the cluster default) and client
- * quotas ({@value #CLIENT_QUOTAS}, by entity such as {@code user=alice,client-id=app}). Reads and
- * writes block (admin thread); watchers hear of every change on a store thread.
+ * quotas ({@value #CLIENT_QUOTAS}, by entity such as {@code user=alice,client-id=app}) and
+ * client-metrics subscriptions ({@value #CLIENT_METRICS}, by subscription name). Reads and writes
+ * block (admin thread); watchers hear of every change on a store thread.
  */
 public interface EntityConfigStore {
 
@@ -16,6 +17,9 @@ public interface EntityConfigStore {
 
   /** Entity type of client quotas. */
   String CLIENT_QUOTAS = "client-quotas";
+
+  /** Entity type of client-metrics subscriptions (KIP-714), by subscription name. */
+  String CLIENT_METRICS = "client-metrics";
 
   /** Name of the cluster-wide default broker entity, as Kafka spells it. */
   String DEFAULT = "<default>";

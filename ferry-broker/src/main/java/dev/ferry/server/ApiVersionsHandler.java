@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import dev.ferry.network.NetworkRequest;
+import dev.ferry.telemetry.ClientSoftware;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -52,8 +53,18 @@ public final class ApiVersionsHandler extends ApiHandler<ApiVersionsRequest> {
   static final long FINALIZED_FEATURES_EPOCH = 1;
 
   private final Supplier<ApiVersionCollection> supportedApis;
+  private final ClientSoftware clientSoftware;
 
   public ApiVersionsHandler(Supplier<ApiVersionCollection> supportedApis) {
+    this(supportedApis, null);
+  }
+
+  /**
+   * As above, recording each connection's declared software name and version (v3+, KIP-511) in
+   * {@code clientSoftware}, where client-metrics subscriptions match on them (KIP-714).
+   */
+  public ApiVersionsHandler(
+      Supplier<ApiVersionCollection> supportedApis, ClientSoftware clientSoftware) {
     // Every version the codec parses: newer ones arrive as v0 requests with an unsupported flag.
     super(
         ApiKeys.API_VERSIONS,
@@ -61,6 +72,7 @@ public final class ApiVersionsHandler extends ApiHandler<ApiVersionsRequest> {
         0,
         ApiKeys.API_VERSIONS.latestVersion(false));
     this.supportedApis = supportedApis;
+    this.clientSoftware = clientSoftware;
   }
 
   @Override
@@ -79,6 +91,12 @@ public final class ApiVersionsHandler extends ApiHandler<ApiVersionsRequest> {
       data.setErrorCode(Errors.INVALID_REQUEST.code());
     } else {
       data.setErrorCode(Errors.NONE.code());
+      if (clientSoftware != null && request.header().apiVersion() >= 3) {
+        clientSoftware.record(
+            request.connectionId(),
+            req.data().clientSoftwareName(),
+            req.data().clientSoftwareVersion());
+      }
     }
     return CompletableFuture.completedFuture(new ApiVersionsResponse(data));
   }

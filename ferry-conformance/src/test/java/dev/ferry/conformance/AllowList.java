@@ -207,6 +207,9 @@ final class AllowList {
         .allow("DESCRIBE_LOG_DIRS", "results[].logDir", "each broker's own path")
         .allow("DESCRIBE_LOG_DIRS", "results[].totalBytes", "each machine's disk")
         .allow("DESCRIBE_LOG_DIRS", "results[].usableBytes", "each machine's disk")
+        // KIP-714: a new client instance gets a random id; its subscription id mixes that id in.
+        .allow("GET_TELEMETRY_SUBSCRIPTIONS", "clientInstanceId", "random per client instance")
+        .allow("GET_TELEMETRY_SUBSCRIPTIONS", "subscriptionId", "derived from the random id")
         // Wall-clock times of the run.
         .allow("DESCRIBE_TRANSACTIONS", "**transactionStartTimeMs", "wall-clock time")
         .allow("DESCRIBE_PRODUCERS", "**lastTimestamp", "wall-clock time");

@@ -23,6 +23,7 @@ final class Cases {
     all.addAll(TxnDataCases.all());
     all.addAll(SecurityAdminCases.all());
     all.addAll(QuotaCases.all());
+    all.addAll(TelemetryCases.all());
     return all;
   }
 }

@@ -67,6 +67,8 @@ final class Pair implements AutoCloseable {
     m.put("transaction.state.log.min.isr", "1");
     m.put("share.coordinator.state.topic.replication.factor", rf);
     m.put("share.coordinator.state.topic.min.isr", "1");
+    // Client metrics on, as Ferry always has them (see ConformanceTelemetryReporter).
+    m.put("metric.reporters", ConformanceTelemetryReporter.class.getName());
     return m;
   }
 

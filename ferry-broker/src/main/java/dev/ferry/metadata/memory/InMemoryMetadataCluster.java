@@ -378,6 +378,10 @@ public final class InMemoryMetadataCluster {
     return groupConfigs.getOrDefault(groupId, Map.of());
   }
 
+  synchronized java.util.Set<String> groupIdsWithConfigs() {
+    return new java.util.TreeSet<>(groupConfigs.keySet());
+  }
+
   synchronized void setGroupConfigs(String groupId, Map<String, String> overrides) {
     if (overrides.isEmpty()) {
       groupConfigs.remove(groupId);

@@ -113,6 +113,11 @@ public final class InMemoryMetadataStore implements MetadataStore {
   }
 
   @Override
+  public java.util.Set<String> groupIdsWithConfigs() {
+    return cluster.groupIdsWithConfigs();
+  }
+
+  @Override
   public void setGroupConfigs(String groupId, Map<String, String> configs) {
     cluster.setGroupConfigs(groupId, configs);
   }

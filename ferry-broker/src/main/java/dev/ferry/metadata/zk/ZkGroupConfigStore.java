@@ -1,9 +1,12 @@
 package dev.ferry.metadata.zk;
 
 import dev.ferry.metadata.GroupConfigStore;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
@@ -29,6 +32,21 @@ final class ZkGroupConfigStore implements GroupConfigStore {
       return Map.of();
     } catch (Exception e) {
       throw ZkErrors.translate("reading the configs of group " + groupId, e);
+    }
+  }
+
+  @Override
+  public Set<String> groupIdsWithConfigs() {
+    Set<String> out = new TreeSet<>();
+    try {
+      for (String child : client.getChildren().forPath(ZkPaths.GROUP_CONFIGS)) {
+        out.add(URLDecoder.decode(child, StandardCharsets.UTF_8));
+      }
+      return out;
+    } catch (KeeperException.NoNodeException e) {
+      return out;
+    } catch (Exception e) {
+      throw ZkErrors.translate("listing the groups with configs", e);
     }
   }
 

@@ -287,6 +287,11 @@ public final class ZkMetadataStore implements MetadataStore {
   }
 
   @Override
+  public java.util.Set<String> groupIdsWithConfigs() {
+    return groupConfigs.groupIdsWithConfigs();
+  }
+
+  @Override
   public void setGroupConfigs(String groupId, Map<String, String> configs) {
     groupConfigs.setGroupConfigs(groupId, configs);
   }

@@ -106,7 +106,10 @@ public final class RequestAuthorizer implements RequestDispatcher {
       case DESCRIBE_PRODUCERS -> transactions.describeProducers(request, access, delegate);
       case ALTER_PARTITION_REASSIGNMENTS, ELECT_LEADERS ->
           cluster(request, access, AclOperation.ALTER);
-      case DESCRIBE_CLIENT_QUOTAS -> cluster(request, access, AclOperation.DESCRIBE_CONFIGS);
+      case DESCRIBE_CLIENT_QUOTAS, LIST_CONFIG_RESOURCES ->
+          cluster(request, access, AclOperation.DESCRIBE_CONFIGS);
+      // As in Kafka, any client may fetch its telemetry subscription and push its metrics.
+      case GET_TELEMETRY_SUBSCRIPTIONS, PUSH_TELEMETRY -> delegate.dispatch(request);
       case ALTER_CLIENT_QUOTAS -> cluster(request, access, AclOperation.ALTER_CONFIGS);
       case LIST_PARTITION_REASSIGNMENTS, DESCRIBE_LOG_DIRS ->
           cluster(request, access, AclOperation.DESCRIBE);

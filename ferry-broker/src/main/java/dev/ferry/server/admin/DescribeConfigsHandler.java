@@ -6,6 +6,8 @@ import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.telemetry.ClientMetricsAdmin;
+import dev.ferry.telemetry.ClientMetricsConfigs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,7 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
   private final BrokerConfigSource brokerConfigs;
   private final GroupConfigStore groupConfigs;
   private final Executor adminExecutor;
+  private final ClientMetricsAdmin clientMetrics;
 
   /**
    * {@code brokerConfigs} answers for BROKER resources (every config with its value and source); an
@@ -50,7 +53,20 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
       BrokerConfigSource brokerConfigs,
       GroupConfigStore groupConfigs,
       Executor adminExecutor) {
+    this(metadata, topicConfigs, brokerId, brokerConfigs, groupConfigs, adminExecutor, null);
+  }
+
+  /** As above, and client-metrics subscriptions (KIP-714) from {@code clientMetrics}. */
+  public DescribeConfigsHandler(
+      MetadataView metadata,
+      TopicConfigDescriber topicConfigs,
+      int brokerId,
+      BrokerConfigSource brokerConfigs,
+      GroupConfigStore groupConfigs,
+      Executor adminExecutor,
+      ClientMetricsAdmin clientMetrics) {
     super(ApiKeys.DESCRIBE_CONFIGS, DescribeConfigsRequest.class);
+    this.clientMetrics = clientMetrics;
     this.metadata = metadata;
     this.topicConfigs = topicConfigs;
     this.brokerId = brokerId;
@@ -64,7 +80,10 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
       NetworkRequest request, DescribeConfigsRequest req) {
     boolean anyGroup =
         req.data().resources().stream()
-            .anyMatch(r -> r.resourceType() == ConfigResource.Type.GROUP.id());
+            .anyMatch(
+                r ->
+                    r.resourceType() == ConfigResource.Type.GROUP.id()
+                        || r.resourceType() == ConfigResource.Type.CLIENT_METRICS.id());
     return anyGroup
         ? CompletableFuture.supplyAsync(() -> answer(req), adminExecutor)
         : CompletableFuture.completedFuture(answer(req));
@@ -103,6 +122,8 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
       return describeBroker(result, r.configurationKeys(), r.resourceName().isEmpty(), synonyms);
     } else if (type == ConfigResource.Type.GROUP) {
       entries = groupEntries(groupConfigs.groupConfigs(r.resourceName()), r.configurationKeys());
+    } else if (type == ConfigResource.Type.CLIENT_METRICS && clientMetrics != null) {
+      return describeClientMetrics(result, r, synonyms);
     } else {
       return result
           .setErrorCode(Errors.INVALID_REQUEST.code())
@@ -147,6 +168,50 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
               : new ConfigEntry(name, d.defaultValue(), ConfigSource.DEFAULT_CONFIG, d.type()));
     }
     return out;
+  }
+
+  /**
+   * A client-metrics subscription as Kafka 4.4 describes it: each of its configs, set (source
+   * CLIENT_METRICS_CONFIG, with itself as the only synonym) or at its default (no synonym); a name
+   * no subscription has describes the defaults.
+   */
+  private DescribeConfigsResult describeClientMetrics(
+      DescribeConfigsResult result, DescribeConfigsResource r, boolean synonyms) {
+    if (r.resourceName() == null || r.resourceName().isEmpty()) {
+      return result
+          .setErrorCode(Errors.INVALID_REQUEST.code())
+          .setErrorMessage("A client metrics subscription needs a name");
+    }
+    Map<String, String> set = clientMetrics.configs(r.resourceName());
+    List<String> keys = r.configurationKeys();
+    List<DescribeConfigsResourceResult> configs = new ArrayList<>();
+    for (ClientMetricsConfigs.Definition d : ClientMetricsConfigs.definitions()) {
+      if (keys != null && !keys.isEmpty() && !keys.contains(d.name())) {
+        continue;
+      }
+      String value = set.get(d.name());
+      ConfigSource source =
+          value == null ? ConfigSource.DEFAULT_CONFIG : ConfigSource.CLIENT_METRICS_CONFIG;
+      String shown = value == null ? d.defaultValue() : ClientMetricsConfigs.normalize(d, value);
+      configs.add(
+          new DescribeConfigsResourceResult()
+              .setName(d.name())
+              .setValue(shown)
+              .setConfigSource(source.id())
+              .setReadOnly(false)
+              .setIsSensitive(false)
+              .setConfigType(d.type().id())
+              .setDocumentation(null)
+              .setSynonyms(
+                  synonyms && value != null
+                      ? List.of(
+                          new DescribeConfigsSynonym()
+                              .setName(d.name())
+                              .setValue(shown)
+                              .setSource(source.id()))
+                      : List.of()));
+    }
+    return result.setErrorCode(Errors.NONE.code()).setConfigs(configs);
   }
 
   private DescribeConfigsResult describeBroker(

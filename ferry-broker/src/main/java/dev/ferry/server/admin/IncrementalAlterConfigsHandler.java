@@ -5,6 +5,7 @@ import dev.ferry.controller.GroupConfigAdmin;
 import dev.ferry.controller.TopicAdmin;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
+import dev.ferry.telemetry.ClientMetricsAdmin;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,8 +24,8 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 
 /**
- * IncrementalAlterConfigs on topics, groups and brokers: SET, DELETE, APPEND and SUBTRACT of list
- * values.
+ * IncrementalAlterConfigs on topics, groups, brokers and client-metrics subscriptions: SET, DELETE,
+ * APPEND and SUBTRACT of list values.
  */
 public final class IncrementalAlterConfigsHandler
     extends ApiHandler<IncrementalAlterConfigsRequest> {
@@ -32,6 +33,7 @@ public final class IncrementalAlterConfigsHandler
   private final TopicAdmin topics;
   private final GroupConfigAdmin groups;
   private final BrokerConfigAdmin brokers;
+  private final ClientMetricsAdmin clientMetrics;
 
   /** Topics only: GROUP resources are refused. */
   public IncrementalAlterConfigsHandler(TopicAdmin topics) {
@@ -46,10 +48,20 @@ public final class IncrementalAlterConfigsHandler
   /** Topics, groups and, through {@code brokers}, dynamic broker configs. */
   public IncrementalAlterConfigsHandler(
       TopicAdmin topics, GroupConfigAdmin groups, BrokerConfigAdmin brokers) {
+    this(topics, groups, brokers, null);
+  }
+
+  /** As above, and client-metrics subscriptions (KIP-714) through {@code clientMetrics}. */
+  public IncrementalAlterConfigsHandler(
+      TopicAdmin topics,
+      GroupConfigAdmin groups,
+      BrokerConfigAdmin brokers,
+      ClientMetricsAdmin clientMetrics) {
     super(ApiKeys.INCREMENTAL_ALTER_CONFIGS, IncrementalAlterConfigsRequest.class);
     this.topics = topics;
     this.groups = groups;
     this.brokers = brokers;
+    this.clientMetrics = clientMetrics;
   }
 
   @Override
@@ -62,7 +74,8 @@ public final class IncrementalAlterConfigsHandler
           new TopicConfigChange.Request(
               r.resourceType(), r.resourceName(), current -> alter(current, r)));
     }
-    return TopicConfigChange.applyAll(topics, groups, brokers, changes, req.validateOnly())
+    return TopicConfigChange.applyAll(
+            topics, groups, brokers, clientMetrics, changes, req.validateOnly())
         .thenApply(
             outcomes -> {
               IncrementalAlterConfigsResponseData response =

@@ -3,6 +3,7 @@ package dev.ferry.server.admin;
 import dev.ferry.controller.BrokerConfigAdmin;
 import dev.ferry.controller.GroupConfigAdmin;
 import dev.ferry.controller.TopicAdmin;
+import dev.ferry.telemetry.ClientMetricsAdmin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,20 @@ final class TopicConfigChange {
       BrokerConfigAdmin brokers,
       List<Request> requests,
       boolean validateOnly) {
+    return applyAll(topics, groups, brokers, null, requests, validateOnly);
+  }
+
+  /**
+   * As above; with {@code clientMetrics}, CLIENT_METRICS resources (KIP-714 subscriptions) are
+   * altered too, otherwise refused.
+   */
+  static CompletableFuture<List<Outcome>> applyAll(
+      TopicAdmin topics,
+      GroupConfigAdmin groups,
+      BrokerConfigAdmin brokers,
+      ClientMetricsAdmin clientMetrics,
+      List<Request> requests,
+      boolean validateOnly) {
     List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(requests.size());
     for (Request r : requests) {
       ConfigResource.Type type = ConfigResource.Type.forId(r.resourceType());
@@ -66,6 +81,8 @@ final class TopicConfigChange {
         error = outcome(groups.alterConfigs(r.resourceName(), r.change(), validateOnly));
       } else if (brokers != null && type == ConfigResource.Type.BROKER) {
         error = outcome(brokers.alterConfigs(r.resourceName(), r.change(), validateOnly));
+      } else if (clientMetrics != null && type == ConfigResource.Type.CLIENT_METRICS) {
+        error = outcome(clientMetrics.alterConfigs(r.resourceName(), r.change(), validateOnly));
       } else {
         error = apply(topics, r, validateOnly);
       }
