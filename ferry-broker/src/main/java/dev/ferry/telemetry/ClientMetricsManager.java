@@ -160,6 +160,7 @@ public final class ClientMetricsManager {
         receiver.receive(
             new TelemetryReceiver.Push(
                 instance.attributes(),
+                now,
                 instance.subscriptionId(),
                 instance.pushIntervalMs(),
                 push.terminating(),

@@ -33,6 +33,7 @@ public final class PrometheusTelemetryReceiver implements TelemetryReceiver {
     private final AtomicLong bytes = new AtomicLong();
     private final Map<String, Double> values = new TreeMap<>();
     private volatile List<String> lastPushNames = List.of();
+    private final java.util.ArrayDeque<Long> recentPushesMs = new java.util.ArrayDeque<>();
 
     ClientSeries(ClientAttributes client) {
       this.client = client;
@@ -49,6 +50,22 @@ public final class PrometheusTelemetryReceiver implements TelemetryReceiver {
     /** The metric names of the latest push that had metrics. */
     public List<String> lastPushNames() {
       return lastPushNames;
+    }
+
+    /** When the latest pushes (up to {@value #RECENT_PUSHES}) arrived, oldest first. */
+    public synchronized List<Long> recentPushesMs() {
+      return List.copyOf(recentPushesMs);
+    }
+
+    synchronized void pushedAt(long ms) {
+      recentPushesMs.addLast(ms);
+      if (recentPushesMs.size() > RECENT_PUSHES) {
+        recentPushesMs.removeFirst();
+      }
+    }
+
+    synchronized long lastPushMs() {
+      return recentPushesMs.isEmpty() ? 0 : recentPushesMs.getLast();
     }
 
     /** Current value of each pushed gauge and sum, by metric name. */
@@ -70,6 +87,8 @@ public final class PrometheusTelemetryReceiver implements TelemetryReceiver {
     }
   }
 
+  private static final int RECENT_PUSHES = 8;
+
   private final Map<Uuid, ClientSeries> clients = new ConcurrentHashMap<>();
   private final AtomicLong undecodable = new AtomicLong();
 
@@ -79,6 +98,7 @@ public final class PrometheusTelemetryReceiver implements TelemetryReceiver {
         clients.computeIfAbsent(
             push.client().clientInstanceId(), id -> new ClientSeries(push.client()));
     series.pushes.incrementAndGet();
+    series.pushedAt(push.receivedMs());
     series.bytes.addAndGet(push.payload().length);
     try {
       series.apply(
@@ -127,6 +147,17 @@ public final class PrometheusTelemetryReceiver implements TelemetryReceiver {
             cb ->
                 clients.forEach(
                     (id, s) -> cb.call(s.bytes.get(), id.toString(), nonNull(s.client.clientId()))))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("ferry_client_telemetry_last_push_timestamp_seconds")
+        .help("When a client instance's latest accepted telemetry push arrived")
+        .labelNames("client_instance_id", "client_id")
+        .callback(
+            cb ->
+                clients.forEach(
+                    (id, s) ->
+                        cb.call(
+                            s.lastPushMs() / 1000.0, id.toString(), nonNull(s.client.clientId()))))
         .register(registry);
     CounterWithCallback.builder()
         .name("ferry_client_telemetry_undecodable_total")

@@ -7,9 +7,10 @@ package dev.ferry.telemetry;
  */
 public interface TelemetryReceiver {
 
-  /** A push: who sent it, with which subscription, and its payload as sent. */
+  /** A push: who sent it and when, with which subscription, and its payload as sent. */
   record Push(
       ClientAttributes client,
+      long receivedMs,
       int subscriptionId,
       int pushIntervalMs,
       boolean terminating,

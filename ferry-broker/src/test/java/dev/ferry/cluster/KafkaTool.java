@@ -120,6 +120,59 @@ final class KafkaTool {
     return toolOutput.toString();
   }
 
+  /**
+   * A tool whose {@code main(String[])} always ends in {@code Exit.exit(code)}, even on success
+   * (kafka-client-metrics.sh's {@code ClientMetricsCommand}), run with {@code args} as on the
+   * command line; the broker's log lines are left out of what it printed.
+   *
+   * @throws AssertionError with the tool's output if it exits non-zero
+   */
+  static String exiting(String toolClass, String... args) throws Exception {
+    Method main = Class.forName(toolClass).getMethod("main", String[].class);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream saved = System.out;
+    int[] code = {-1};
+    Exit.setExitProcedure(
+        (c, message) -> {
+          // The first exit is the tool's verdict; main's own exit after it sees our exception.
+          if (code[0] == -1) {
+            code[0] = c;
+          }
+          throw new ToolExit();
+        });
+    try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+      System.setOut(print);
+      main.invoke(null, (Object) args);
+    } catch (InvocationTargetException e) {
+      if (!(e.getCause() instanceof ToolExit)) {
+        throw new AssertionError(
+            "tool failed; output: " + out.toString(StandardCharsets.UTF_8), e.getCause());
+      }
+    } finally {
+      System.setOut(saved);
+      Exit.resetExitProcedure();
+    }
+    StringBuilder toolOutput = new StringBuilder();
+    for (String line : out.toString(StandardCharsets.UTF_8).split("(?<=\\n)")) {
+      if (!BROKER_LOG_LINE.matcher(line).find()) {
+        toolOutput.append(line);
+      }
+    }
+    if (code[0] != 0) {
+      throw new AssertionError(toolClass + " exited with " + code[0] + "; output: " + toolOutput);
+    }
+    return toolOutput.toString();
+  }
+
+  /** Thrown by the exit procedure to end a tool's run where it calls {@code Exit.exit}. */
+  private static final class ToolExit extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ToolExit() {
+      super(null, null, false, false);
+    }
+  }
+
   /** The start of a line of logback-test.xml's pattern: time, level, [thread]. */
   private static final Pattern BROKER_LOG_LINE =
       Pattern.compile("^\\d{2}:\\d{2}:\\d{2}\\.\\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) +\\[");
