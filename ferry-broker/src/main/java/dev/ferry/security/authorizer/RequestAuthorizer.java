@@ -40,6 +40,7 @@ public final class RequestAuthorizer implements RequestDispatcher {
   private final Authorizer authorizer;
   private final TopicAuthorization topics;
   private final GroupAuthorization groups;
+  private final ShareAuthorization shares;
   private final ConfigAuthorization configs = new ConfigAuthorization();
   private final TransactionAuthorization transactions = new TransactionAuthorization();
 
@@ -52,6 +53,7 @@ public final class RequestAuthorizer implements RequestDispatcher {
     this.authorizer = authorizer;
     this.topics = new TopicAuthorization(topicNames, topicExists);
     this.groups = new GroupAuthorization();
+    this.shares = new ShareAuthorization(topics);
   }
 
   @Override
@@ -96,6 +98,13 @@ public final class RequestAuthorizer implements RequestDispatcher {
       case LIST_GROUPS -> groups.listGroups(request, access, delegate);
       case DELETE_GROUPS -> groups.deleteGroups(request, access, delegate);
       case OFFSET_DELETE -> groups.offsetDelete(request, access, delegate, topics);
+      case SHARE_GROUP_HEARTBEAT -> shares.heartbeat(request, access, delegate);
+      case SHARE_GROUP_DESCRIBE -> shares.describe(request, access, delegate);
+      case SHARE_FETCH -> shares.fetch(request, access, delegate);
+      case SHARE_ACKNOWLEDGE -> shares.acknowledge(request, access, delegate);
+      case DESCRIBE_SHARE_GROUP_OFFSETS -> shares.describeOffsets(request, access, delegate);
+      case ALTER_SHARE_GROUP_OFFSETS -> shares.alterOffsets(request, access, delegate);
+      case DELETE_SHARE_GROUP_OFFSETS -> shares.deleteOffsets(request, access, delegate);
       case INIT_PRODUCER_ID -> initProducerId(request, access);
       case END_TXN -> transactions.endTxn(request, access, delegate);
       case ADD_OFFSETS_TO_TXN -> transactions.addOffsetsToTxn(request, access, delegate);
