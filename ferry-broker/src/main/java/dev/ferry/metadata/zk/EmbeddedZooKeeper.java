@@ -42,6 +42,7 @@ public final class EmbeddedZooKeeper implements Closeable {
   static final int MIN_SESSION_TIMEOUT_MS = 1_000;
   static final int MAX_SESSION_TIMEOUT_MS = 60_000;
   private static final int MAX_CLIENT_CONNECTIONS = 1_000;
+  static final String WORKER_THREADS = "zookeeper.nio.numWorkerThreads";
   private static final long SHUTDOWN_TIMEOUT_MS = 10_000;
 
   private final Path dataDir;
@@ -77,8 +78,8 @@ public final class EmbeddedZooKeeper implements Closeable {
       server.setMinSessionTimeout(MIN_SESSION_TIMEOUT_MS);
       server.setMaxSessionTimeout(MAX_SESSION_TIMEOUT_MS);
       connections = new JmxFreeConnections();
-      connections.configure(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), port), MAX_CLIENT_CONNECTIONS);
+      configureWithoutWorkerThreads(
+          connections, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
       connections.startup(server);
       EmbeddedZooKeeper zk =
           new EmbeddedZooKeeper(dataDir, server, connections, connections.getLocalPort());
@@ -98,6 +99,31 @@ public final class EmbeddedZooKeeper implements Closeable {
           e);
     } finally {
       Thread.setDefaultUncaughtExceptionHandler(previousHandler);
+    }
+  }
+
+  /**
+   * Configures the connection factory to do each request's I/O on its selector thread instead of
+   * handing it to a pool of worker threads (ZooKeeper's setting {@value #WORKER_THREADS} = 0). The
+   * pool is for many clients on many cores; this server has one or two clients, the broker's own
+   * sessions, and every request already passes through ZooKeeper's request-processor threads. One
+   * thread hand-off fewer per request counts on a loaded machine, where each hand-off waits for a
+   * core: the broker's start makes a few dozen ZooKeeper requests one after another. The factory
+   * reads the setting only as a system property while it is configured; an operator's own value is
+   * kept.
+   */
+  private static void configureWithoutWorkerThreads(
+      ServerCnxnFactory connections, InetSocketAddress address) throws IOException {
+    boolean ours = System.getProperty(WORKER_THREADS) == null;
+    if (ours) {
+      System.setProperty(WORKER_THREADS, "0");
+    }
+    try {
+      connections.configure(address, MAX_CLIENT_CONNECTIONS);
+    } finally {
+      if (ours) {
+        System.clearProperty(WORKER_THREADS);
+      }
     }
   }
 

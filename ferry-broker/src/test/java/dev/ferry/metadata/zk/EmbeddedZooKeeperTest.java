@@ -91,6 +91,24 @@ class EmbeddedZooKeeperTest {
   }
 
   @Test
+  void servesRequestsWithoutAWorkerPoolAndLeavesTheSettingUnset() throws Exception {
+    try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), 0);
+        CuratorFramework client =
+            CuratorFrameworkFactory.newClient(
+                zk.connectString(), 5_000, 5_000, new RetryOneTime(100))) {
+      client.start();
+      assertThat(client.blockUntilConnected(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      client.create().forPath("/io", "on the selector".getBytes(StandardCharsets.UTF_8));
+      assertThat(new String(client.getData().forPath("/io"), StandardCharsets.UTF_8))
+          .isEqualTo("on the selector");
+      assertThat(Thread.getAllStackTraces().keySet())
+          .extracting(Thread::getName)
+          .noneMatch(name -> name.startsWith("NIOWorkerThread-"));
+    }
+    assertThat(System.getProperty(EmbeddedZooKeeper.WORKER_THREADS)).isNull();
+  }
+
+  @Test
   void keepsTheJvmWideUncaughtExceptionHandler() {
     Thread.UncaughtExceptionHandler mine = (t, e) -> {};
     Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
