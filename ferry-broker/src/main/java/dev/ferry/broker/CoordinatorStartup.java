@@ -83,6 +83,7 @@ final class CoordinatorStartup {
       ScheduledExecutorService scheduler) {
     GroupCoordinator groups = startGroupCoordinator(scheduler);
     ProducerIdManager producerIds = new ProducerIdManager(metadata, config.brokerId, admin);
+    producerIds.start();
     TransactionCoordinator transactions =
         new TransactionCoordinator(
             config.transactions, Time.SYSTEM, producerIds::nextId, scheduler);

@@ -10,7 +10,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands out producer ids from blocks reserved durably in ZooKeeper, so an id is never reused across
  * restarts or brokers. The next block is fetched in the background before the current one runs out,
- * keeping ZooKeeper off the InitProducerId path.
+ * keeping ZooKeeper off the InitProducerId path; the first one when the broker starts (as Kafka's
+ * ZooKeeper-based broker did), so that a client's first InitProducerId (every idempotent producer's
+ * first request) does not wait for a ZooKeeper write either. A restart thus skips the unused rest
+ * of a block, which the 63-bit id space affords.
  */
 public final class ProducerIdManager {
 
@@ -31,6 +34,13 @@ public final class ProducerIdManager {
     this.adminExecutor = adminExecutor;
   }
 
+  /** Starts reserving the first block in the background (at broker start); returns at once. */
+  public synchronized void start() {
+    if (current == null && prefetch == null) {
+      prefetch = fetchBlock();
+    }
+  }
+
   /** Completes with a fresh producer id; never on the caller's thread if a block must be read. */
   public synchronized CompletableFuture<Long> nextId() {
     if (current != null && next <= current.lastProducerId()) {
@@ -38,7 +48,9 @@ public final class ProducerIdManager {
       maybePrefetch();
       return CompletableFuture.completedFuture(id);
     }
-    CompletableFuture<ProducerIdBlock> pending = prefetch != null ? prefetch : fetchBlock();
+    // A fetch that failed (ZooKeeper unreachable at the time) is not handed on: try again.
+    CompletableFuture<ProducerIdBlock> pending =
+        prefetch != null && !prefetch.isCompletedExceptionally() ? prefetch : fetchBlock();
     prefetch = null;
     return pending.thenApply(this::takeFirstOf);
   }
