@@ -185,6 +185,7 @@ public final class FerryBroker implements Closeable {
    * session and initial reads; overlapped, the start-up pays for the longer one only).
    */
   private void connectZooKeeper() {
+    ProtocolWarmup.startInBackground();
     ZooKeeperClientPreload.startInBackground();
     String zkConnect = config.zookeeperConnect.orElse(null);
     if (zkConnect == null) {
