@@ -64,6 +64,9 @@ public final class ClientMetricsManager {
   /** Subscriptions by name, replaced whole on every change. */
   private volatile Map<String, Subscription> subscriptions = Map.of();
 
+  /** The configs they were built from (patterns have no equality: changes are seen here). */
+  private Map<String, Map<String, String>> subscriptionConfigs = Map.of();
+
   /** Bumped on every subscription change: instances of an older version are re-evaluated. */
   private final AtomicInteger subscriptionsVersion = new AtomicInteger();
 
@@ -86,7 +89,11 @@ public final class ClientMetricsManager {
    * metadata store, by name). An entity that fails validation is skipped, not fatal: it was
    * validated when written, so only a hand-edited znode can be bad.
    */
-  public void updateSubscriptions(Map<String, Map<String, String>> configs) {
+  public synchronized void updateSubscriptions(Map<String, Map<String, String>> configs) {
+    if (configs.equals(subscriptionConfigs)) {
+      return; // a watch event without a change: instances keep their subscription
+    }
+    subscriptionConfigs = Map.copyOf(configs);
     Map<String, Subscription> next = new TreeMap<>();
     for (Map.Entry<String, Map<String, String>> e : configs.entrySet()) {
       try {
@@ -96,10 +103,8 @@ public final class ClientMetricsManager {
         log.warn("Ignoring client metrics subscription {}: {}", e.getKey(), ex.getMessage());
       }
     }
-    if (!next.equals(subscriptions)) {
-      subscriptions = Map.copyOf(next);
-      subscriptionsVersion.incrementAndGet();
-    }
+    subscriptions = Map.copyOf(next);
+    subscriptionsVersion.incrementAndGet();
   }
 
   /** The subscriptions in force, by name. */

@@ -14,18 +14,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Client metrics (KIP-714) end to end: {@code kafka-client-metrics.sh} (Kafka's {@code
  * ClientMetricsCommand}) creates, describes, lists and deletes a subscription on Ferry, and the
- * real Java producer, which pushes telemetry by default ({@code enable.metrics.push=true}), pushes
- * exactly the subscribed metrics at the subscription's interval; the broker decodes them into its
- * Prometheus series.
+ * real Java producer and consumer, which push telemetry by default ({@code
+ * enable.metrics.push=true}), push exactly the metrics of the subscription they match, at its
+ * interval; the broker decodes them into its Prometheus series.
  */
 class ClientMetricsToolTest {
 
@@ -63,12 +70,39 @@ class ClientMetricsToolTest {
           .isEqualTo(
               "The client metric resource nobody doesn't exist and doesn't have dynamic config.\n");
 
+      // A second subscription, for consumers, through the admin client.
+      try (Admin admin = cluster.admin()) {
+        ConfigResource consumers =
+            new ConfigResource(ConfigResource.Type.CLIENT_METRICS, "consumers");
+        admin
+            .incrementalAlterConfigs(
+                Map.of(
+                    consumers,
+                    List.of(
+                        new AlterConfigOp(
+                            new ConfigEntry("metrics", "org.apache.kafka.consumer."),
+                            AlterConfigOp.OpType.SET),
+                        new AlterConfigOp(
+                            new ConfigEntry("interval.ms", "1000"), AlterConfigOp.OpType.SET),
+                        new AlterConfigOp(
+                            new ConfigEntry("match", "client_id=telemetry-consumer"),
+                            AlterConfigOp.OpType.SET))))
+            .all()
+            .get(30, TimeUnit.SECONDS);
+      }
+      assertThat(tool(bootstrap, "--list")).isEqualTo("consumers\nproducers\n");
+
       PrometheusTelemetryReceiver received = cluster.broker(0).clientTelemetry();
-      // Every broker watches the subscriptions: wait until this one has it.
+      // Every broker watches the subscriptions: wait until this one has both.
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> cluster.broker(0).clientMetrics().subscriptions().containsKey("producers"));
-      try (KafkaProducer<byte[], byte[]> producer =
+          .until(() -> cluster.broker(0).clientMetrics().subscriptions().size() == 2);
+      try (KafkaConsumer<byte[], byte[]> consumer =
+              cluster.consumer(
+                  Map.of(
+                      ConsumerConfig.CLIENT_ID_CONFIG, "telemetry-consumer",
+                      ConsumerConfig.GROUP_ID_CONFIG, "telemetry-group"));
+          KafkaProducer<byte[], byte[]> producer =
               cluster.producer(Map.of(ProducerConfig.CLIENT_ID_CONFIG, "telemetry-app"));
           KafkaProducer<byte[], byte[]> unmatched =
               cluster.producer(Map.of(ProducerConfig.CLIENT_ID_CONFIG, "other-app"))) {
@@ -100,6 +134,22 @@ class ClientMetricsToolTest {
         // The other client matches no subscription: it asks, but never pushes.
         assertThat(client(received, "other-app")).isEmpty();
 
+        // The consumer pushes its own subscription's metrics.
+        consumer.subscribe(List.of("telemetry-topic"));
+        ClientSeries consumed =
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                    () -> {
+                      consumer.poll(Duration.ofMillis(100));
+                      return client(received, "telemetry-consumer");
+                    },
+                    c -> c.isPresent() && !c.get().lastPushNames().isEmpty())
+                .orElseThrow();
+        assertThat(consumed.lastPushNames())
+            .allMatch(n -> n.startsWith("org.apache.kafka.consumer."))
+            .contains("org.apache.kafka.consumer.poll.idle.ratio.avg");
+
         // The series on the Prometheus endpoint: one per pushed metric of the instance.
         PrometheusRegistry registry = new PrometheusRegistry();
         received.register(registry);
@@ -109,7 +159,7 @@ class ClientMetricsToolTest {
 
       assertThat(tool(bootstrap, "--delete", "--name", "producers"))
           .isEqualTo("Deleted client metrics config for producers.\n");
-      assertThat(tool(bootstrap, "--list")).isEqualTo("\n");
+      assertThat(tool(bootstrap, "--list")).isEqualTo("consumers\n");
     }
   }
 
