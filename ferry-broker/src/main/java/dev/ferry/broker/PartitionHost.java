@@ -4,6 +4,7 @@ import dev.ferry.metadata.MetadataListener;
 import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.VersionedPartitionState;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.OpenFiles;
@@ -21,6 +22,15 @@ import org.slf4j.LoggerFactory;
  * leader it names; config changes are applied and logs of deleted topics removed. Idempotent, so it
  * is safe to call both from the metadata watch thread and right after an admin write (which makes a
  * topic usable as soon as CreateTopics returns).
+ *
+ * <p>A state naming this broker leader is obeyed only if it was written after this broker's current
+ * registration (its zxid above our broker epoch). A state from before was decided about an earlier
+ * incarnation: one that may have held records this process does not have, if it restarted after a
+ * crash or a power loss. Leading on it would make the followers truncate acknowledged records to
+ * our shorter log (seed 39850102277049 of ClusterFaultInjectionTest did exactly that). Until the
+ * controller decides again — it re-elects every partition whose leader registered after the
+ * decision — such a partition is hosted as a follower without a leader: it neither takes produce
+ * requests nor answers followers as their leader.
  */
 public final class PartitionHost implements MetadataListener {
 
@@ -108,12 +118,7 @@ public final class PartitionHost implements MetadataListener {
     LogConfig config = logDefaults.with(topic.configs());
     for (Map.Entry<Integer, List<Integer>> e : topic.replicaAssignment().entrySet()) {
       int p = e.getKey();
-      List<Integer> replicas = e.getValue();
-      PartitionState state =
-          store
-              .partitionState(topic.name(), p)
-              .orElse(new PartitionState(replicas.get(0), 0, replicas, 0, 0));
-      apply(topic, p, state, config);
+      apply(topic, p, config);
       replicaManager.updateConfig(new TopicPartition(topic.name(), p), config);
     }
   }
@@ -126,7 +131,39 @@ public final class PartitionHost implements MetadataListener {
     if (!current.topicId().equals(topic.topicId())) {
       return;
     }
-    apply(current, partition, state, logDefaults.with(current.configs()));
+    // The newest state with the zxid that wrote it (the listener's copy may be older).
+    apply(current, partition, logDefaults.with(current.configs()));
+  }
+
+  private void apply(TopicMetadata topic, int p, LogConfig config) {
+    VersionedPartitionState written = store.versionedPartitionState(topic.name(), p).orElse(null);
+    PartitionState state;
+    if (written == null) {
+      // Not known yet (a topic whose state znodes have not arrived): wait for it, leading nothing.
+      List<Integer> replicas = topic.replicaAssignment().get(p);
+      state = new PartitionState(-1, 0, replicas, 0, 0);
+    } else {
+      state = written.state();
+      long ourEpoch = store.brokerEpoch(brokerId);
+      if (state.leader() == brokerId && (ourEpoch < 0 || !written.writtenAfter(ourEpoch))) {
+        log.info(
+            "{}-{}: not leading at epoch {}: it was decided before this broker registered (broker"
+                + " epoch {}, state written at zxid 0x{}); waiting for the controller",
+            topic.name(),
+            p,
+            state.leaderEpoch(),
+            ourEpoch,
+            Long.toHexString(written.zxid()));
+        state =
+            new PartitionState(
+                -1,
+                state.leaderEpoch(),
+                state.isr(),
+                state.controllerEpoch(),
+                state.partitionEpoch());
+      }
+    }
+    apply(topic, p, state, config);
   }
 
   private void apply(TopicMetadata topic, int p, PartitionState state, LogConfig config) {

@@ -10,8 +10,10 @@ import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.Reassignment;
 import dev.ferry.metadata.ReassignmentStore;
 import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.VersionedPartitionState;
 import dev.ferry.runtime.BrokerThreads;
 import java.io.Closeable;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,7 @@ public final class ClusterController implements MetadataListener, Closeable {
   // Controller-thread state.
   private volatile ControllerEpoch epoch;
   private Set<Integer> shuttingDown = Set.of();
+  private final Incarnations incarnations = new Incarnations();
   private ScheduledFuture<?> periodic;
   private ScheduledFuture<?> rebalance;
 
@@ -137,6 +140,7 @@ public final class ClusterController implements MetadataListener, Closeable {
       return;
     }
     log.info("Broker {} is the controller (epoch {})", brokerId, epoch.epoch());
+    incarnations.forget();
     refreshShutdownRequests();
     periodic =
         executor.scheduleWithFixedDelay(
@@ -234,39 +238,49 @@ public final class ClusterController implements MetadataListener, Closeable {
     if (fence == null) {
       return;
     }
-    Set<Integer> live = new HashSet<>();
-    for (BrokerInfo b : store.liveBrokers()) {
-      live.add(b.id());
-    }
+    Map<Integer, Long> epochs = liveBrokerEpochs();
+    Set<Integer> live = epochs.keySet();
     Set<Integer> eligible = new HashSet<>(live);
     eligible.removeAll(shuttingDown);
+    boolean allWritten = true;
     try {
       for (TopicMetadata topic : store.topics()) {
         boolean unclean = uncleanAllowed(topic);
         for (Map.Entry<Integer, List<Integer>> e : topic.replicaAssignment().entrySet()) {
-          Optional<PartitionState> state = store.partitionState(topic.name(), e.getKey());
-          if (state.isEmpty()) {
+          Optional<VersionedPartitionState> written =
+              store.versionedPartitionState(topic.name(), e.getKey());
+          if (written.isEmpty()) {
             continue;
           }
+          PartitionState state = written.get().state();
+          Set<Integer> unproven = incarnations.unproven(written.get(), epochs);
           List<Integer> replicas = e.getValue();
           // Only replicas may lead or be in sync (a cancelled move leaves others behind).
           PartitionState next =
               LeaderElection.decide(
                   replicas,
-                  state.get(),
+                  state,
                   retain(eligible, replicas),
                   retain(live, replicas),
+                  unproven,
                   unclean);
           if (next != null) {
-            write(topic.name(), e.getKey(), state.get(), next, fence, "broker change");
+            String why =
+                unproven.isEmpty() ? "broker change" : "broker change, restarted " + unproven;
+            allWritten &= write(topic.name(), e.getKey(), state, next, fence, why);
             continue;
           }
           Reassignment move = topic.reassignments().get(e.getKey());
           if (move != null) {
+            Set<Integer> proven = new HashSet<>(eligible);
+            proven.removeAll(unproven);
             maybeCompleteReassignment(
-                topic.name(), e.getKey(), replicas, move, state.get(), eligible, fence);
+                topic.name(), e.getKey(), replicas, move, state, proven, fence);
           }
         }
+      }
+      if (allWritten) {
+        incarnations.passCompleted(epochs);
       }
     } catch (ControllerMovedException e) {
       log.warn("Controller epoch {} was superseded; stopping controller work", fence.epoch());
@@ -274,6 +288,18 @@ public final class ClusterController implements MetadataListener, Closeable {
     } catch (RuntimeException e) {
       log.error("Controller pass failed; will retry", e);
     }
+  }
+
+  /** The broker epoch of every live broker, by id. */
+  private Map<Integer, Long> liveBrokerEpochs() {
+    Map<Integer, Long> epochs = new HashMap<>();
+    for (BrokerInfo b : store.liveBrokers()) {
+      long e = store.brokerEpoch(b.id());
+      if (e >= 0) {
+        epochs.put(b.id(), e);
+      }
+    }
+    return epochs;
   }
 
   private static Set<Integer> retain(Set<Integer> brokers, List<Integer> replicas) {
@@ -328,21 +354,24 @@ public final class ClusterController implements MetadataListener, Closeable {
     if (fence == null) {
       return;
     }
-    Set<Integer> eligible = new HashSet<>();
-    for (BrokerInfo b : store.liveBrokers()) {
-      eligible.add(b.id());
-    }
+    Map<Integer, Long> epochs = liveBrokerEpochs();
+    Set<Integer> eligible = new HashSet<>(epochs.keySet());
     eligible.removeAll(shuttingDown);
     try {
       for (TopicMetadata topic : store.topics()) {
         for (Map.Entry<Integer, List<Integer>> e : topic.replicaAssignment().entrySet()) {
-          Optional<PartitionState> state = store.partitionState(topic.name(), e.getKey());
-          if (state.isEmpty() || topic.reassignments().containsKey(e.getKey())) {
+          Optional<VersionedPartitionState> written =
+              store.versionedPartitionState(topic.name(), e.getKey());
+          if (written.isEmpty() || topic.reassignments().containsKey(e.getKey())) {
             continue; // a moving partition's leader is settled when the move completes
           }
-          PartitionState next = LeaderElection.preferred(e.getValue(), state.get(), eligible);
+          // A restarted broker leads again only once the leader has added it back to the ISR.
+          Set<Integer> proven = new HashSet<>(eligible);
+          proven.removeAll(incarnations.unproven(written.get(), epochs));
+          PartitionState state = written.get().state();
+          PartitionState next = LeaderElection.preferred(e.getValue(), state, proven);
           if (next != null) {
-            write(topic.name(), e.getKey(), state.get(), next, fence, "preferred leader");
+            write(topic.name(), e.getKey(), state, next, fence, "preferred leader");
           }
         }
       }
@@ -353,7 +382,8 @@ public final class ClusterController implements MetadataListener, Closeable {
     }
   }
 
-  private void write(
+  /** Writes {@code next}; false if someone got in first (a pass is scheduled to decide again). */
+  private boolean write(
       String topic,
       int partition,
       PartitionState current,
@@ -374,11 +404,12 @@ public final class ClusterController implements MetadataListener, Closeable {
           current.isr(),
           w.isr(),
           why);
-    } else {
-      // Someone (the leader changing its ISR) got in first: re-read, the change triggers a pass.
-      store.readPartitionState(topic, partition);
-      scheduleReconcile();
+      return true;
     }
+    // Someone (the leader changing its ISR) got in first: re-read, the change triggers a pass.
+    store.readPartitionState(topic, partition);
+    scheduleReconcile();
+    return false;
   }
 
   private boolean uncleanAllowed(TopicMetadata topic) {

@@ -31,8 +31,10 @@ public final class MetadataCache {
   // The published view, read without locks.
   private final Map<String, TopicMetadata> topicsByName = new ConcurrentHashMap<>();
   private final Map<Uuid, TopicMetadata> topicsById = new ConcurrentHashMap<>();
-  private final Map<TopicPartition, PartitionState> partitionStates = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, VersionedPartitionState> partitionStates =
+      new ConcurrentHashMap<>();
   private final Map<Integer, BrokerInfo> brokers = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> brokerEpochs = new ConcurrentHashMap<>();
 
   public MetadataCache(ListenerNotifier notifier) {
     this.notifier = notifier;
@@ -53,11 +55,27 @@ public final class MetadataCache {
   }
 
   public PartitionState partitionState(String topic, int partition) {
+    VersionedPartitionState v = partitionStates.get(new TopicPartition(topic, partition));
+    return v == null ? null : v.state();
+  }
+
+  /** The state with the zxid that wrote it (its znode's mzxid), or null. */
+  public VersionedPartitionState versionedPartitionState(String topic, int partition) {
     return partitionStates.get(new TopicPartition(topic, partition));
   }
 
   public BrokerInfo broker(int brokerId) {
     return brokers.get(brokerId);
+  }
+
+  /**
+   * The broker epoch of a live broker, Kafka's term for the zxid that created its current
+   * registration znode (czxid): a broker that restarted, or whose session expired, registers again
+   * with a larger one. -1 if the broker is not live.
+   */
+  public long brokerEpoch(int brokerId) {
+    Long epoch = brokerEpochs.get(brokerId);
+    return epoch == null ? -1 : epoch;
   }
 
   /** Live brokers by ascending id. */
@@ -99,7 +117,7 @@ public final class MetadataCache {
       String topic, int partition, PartitionState state, long czxid, long mzxid) {
     TopicPartition tp = new TopicPartition(topic, partition);
     if (stateNodes.put(tp, state, czxid, mzxid)) {
-      partitionStates.put(tp, state);
+      partitionStates.put(tp, new VersionedPartitionState(state, mzxid));
       TopicMetadata published = topicsByName.get(topic);
       // Partitions not yet in the published assignment are reported when it catches up.
       if (published != null && published.replicaAssignment().containsKey(partition)) {
@@ -117,6 +135,7 @@ public final class MetadataCache {
 
   public synchronized void putBroker(BrokerInfo broker, long czxid, long mzxid) {
     if (brokerNodes.put(broker.id(), broker, czxid, mzxid)) {
+      brokerEpochs.put(broker.id(), czxid);
       brokers.put(broker.id(), broker);
       notifier.brokersChanged(liveBrokers());
     }
@@ -125,6 +144,7 @@ public final class MetadataCache {
   public synchronized void removeBroker(int brokerId, long deletedUpTo) {
     if (brokerNodes.remove(brokerId, deletedUpTo)) {
       brokers.remove(brokerId);
+      brokerEpochs.remove(brokerId);
       notifier.brokersChanged(liveBrokers());
     }
   }

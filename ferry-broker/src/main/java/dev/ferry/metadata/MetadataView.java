@@ -32,6 +32,26 @@ public interface MetadataView {
   Optional<PartitionState> partitionState(String topic, int partition);
 
   /**
+   * The partition's state with the zxid of the write that made it, to compare with {@link
+   * #brokerEpoch}. Views that keep no zxids (test fakes) answer zxid {@code Long.MAX_VALUE}: every
+   * state counts as written after every registration.
+   */
+  default Optional<VersionedPartitionState> versionedPartitionState(String topic, int partition) {
+    return partitionState(topic, partition)
+        .map(s -> new VersionedPartitionState(s, Long.MAX_VALUE));
+  }
+
+  /**
+   * The broker epoch of a live broker: the zxid that created its current registration (Kafka's
+   * broker epoch, the czxid of {@code /brokers/ids/N}); it grows with every restart and every
+   * re-registration after a lost session. -1 if the broker is not live. Views that keep no zxids
+   * answer 0 for a live broker.
+   */
+  default long brokerEpoch(int brokerId) {
+    return liveBroker(brokerId).isPresent() ? 0 : -1;
+  }
+
+  /**
    * Listeners hear of changes from now on, on the store's "ferry-metadata-events" thread; read
    * {@link #topics()} for the current state.
    */

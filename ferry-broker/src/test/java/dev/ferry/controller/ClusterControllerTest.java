@@ -219,4 +219,109 @@ class ClusterControllerTest {
     assertThat(second.controllerEpoch()).isEqualTo(2);
     assertThat(state(0)).isEqualTo(new PartitionState(2, 1, List.of(2, 3), 2, 1));
   }
+
+  // ---- a broker that restarts before the controller sees it gone (Kafka's "bounced broker")
+
+  /**
+   * The broker's session ends and a new process registers the same id, with no controller pass in
+   * between: a SIGKILL (or a power loss) and a restart within one pass, as the old ZooKeeper
+   * session expires and the new one registers a tenth of a second later.
+   */
+  private void bounce(int id) {
+    brokers.remove(id).close();
+    startBroker(id);
+  }
+
+  @Test
+  void aLeaderThatRestartedUnnoticedIsReplacedAndLeavesTheIsr() {
+    ClusterController controller = controllerOn(3, false);
+
+    bounce(1);
+    controller.onBrokersChanged(List.copyOf(admin.liveBrokers()));
+    runDue();
+
+    // Its registration is newer than the state that made it leader: another in-sync replica takes
+    // over, and the restarted broker rejoins the ISR only when the new leader adds it back.
+    assertThat(state(0)).isEqualTo(new PartitionState(2, 1, List.of(2, 3), 1, 1));
+    assertThat(state(1)).isEqualTo(new PartitionState(2, 0, List.of(2, 3), 1, 1));
+
+    controller.onBrokersChanged(List.copyOf(admin.liveBrokers()));
+    runDue();
+    assertThat(state(0).partitionEpoch()).as("settled: no further writes").isEqualTo(1);
+  }
+
+  @Test
+  void aControllerElectedAfterTheRestartSeesItFromTheStatesAlone() {
+    bounce(1);
+    controllerOn(2, false);
+
+    assertThat(state(0)).isEqualTo(new PartitionState(2, 1, List.of(2, 3), 1, 1));
+    assertThat(state(1)).isEqualTo(new PartitionState(2, 0, List.of(2, 3), 1, 1));
+  }
+
+  @Test
+  void aRestartIsCaughtEvenIfTheLeaderRewroteTheStateSince() {
+    ClusterController controller = controllerOn(3, false);
+    bounce(1);
+    // The leader of partition 1 writes its ISR (a routine change) before the controller's pass,
+    // not knowing of the restart: the state is now newer than broker 1's registration.
+    PartitionState led = state(1);
+    assertThat(
+            admin.compareAndSetPartitionState(
+                TOPIC,
+                1,
+                led.partitionEpoch(),
+                new PartitionState(2, 0, List.of(2, 3, 1), 0, led.partitionEpoch()),
+                null))
+        .isPresent();
+    controller.onBrokersChanged(List.copyOf(admin.liveBrokers()));
+    runDue();
+
+    // The controller had seen broker 1's earlier registration: it is still caught.
+    assertThat(state(1)).isEqualTo(new PartitionState(2, 0, List.of(2, 3), 1, 2));
+    assertThat(state(0)).isEqualTo(new PartitionState(2, 1, List.of(2, 3), 1, 1));
+  }
+
+  @Test
+  void aRestartedLeaderThatIsTheWholeIsrLeadsAgainAtANewEpoch() {
+    ClusterController controller = controllerOn(3, false);
+    admin.compareAndSetPartitionState(
+        TOPIC, 0, 0, new PartitionState(1, 0, List.of(1), 0, 0), null);
+
+    bounce(1);
+    controller.onBrokersChanged(List.copyOf(admin.liveBrokers()));
+    runDue();
+
+    assertThat(state(0)).isEqualTo(new PartitionState(1, 1, List.of(1), 1, 2));
+    controller.onBrokersChanged(List.copyOf(admin.liveBrokers()));
+    runDue();
+    assertThat(state(0).partitionEpoch()).as("settled: no further writes").isEqualTo(2);
+  }
+
+  @Test
+  void aRestartedBrokerIsNotMadePreferredLeaderBeforeItIsBackInTheIsr() {
+    ClusterController controller = controllerOn(2, true);
+    killBroker(1, controller);
+    startBroker(1);
+    // A stale ISR write still naming broker 1 (decided about its previous process)...
+    PartitionState led = state(0);
+    admin.compareAndSetPartitionState(
+        TOPIC,
+        0,
+        led.partitionEpoch(),
+        new PartitionState(2, led.leaderEpoch(), List.of(2, 3, 1), led.controllerEpoch(), 0),
+        null);
+    // ... is newer than broker 1's registration only if written after it: here it is, so broker 1
+    // counts as added back by its leader and may lead again.
+    controller.onBrokersChanged(List.copyOf(admin.liveBrokers()));
+    runDue();
+    advance(REBALANCE_INTERVAL_MS);
+    assertThat(state(0).leader()).isEqualTo(1);
+
+    // Broker 1 restarts again: it is not made leader on its place in the ISR.
+    bounce(1);
+    advance(REBALANCE_INTERVAL_MS);
+    assertThat(state(0).leader()).isEqualTo(2);
+    assertThat(state(0).isr()).containsExactly(2, 3);
+  }
 }

@@ -70,4 +70,57 @@ class LeaderElectionTest {
 
     assertThat(next).isEqualTo(state(0, 4, List.of(0, 1)));
   }
+
+  // ---- a replica that registered again since the state was written (restart, power loss)
+
+  @Test
+  void aRestartedLeaderHandsOverToAnotherInSyncReplicaAndLeavesTheIsr() {
+    // Broker 2 led, was SIGKILLed (its log perhaps cut back to its last fsync) and registered again
+    // before the controller saw it gone: live, but its leadership was given to the old process.
+    PartitionState next =
+        LeaderElection.decide(
+            REPLICAS,
+            state(2, 2, List.of(2, 0, 1)),
+            Set.of(0, 1, 2),
+            Set.of(0, 1, 2),
+            Set.of(2),
+            false);
+
+    assertThat(next).isEqualTo(state(0, 3, List.of(0, 1)));
+  }
+
+  @Test
+  void aRestartedFollowerLeavesTheIsrUntilItsLeaderAddsItBack() {
+    PartitionState next =
+        LeaderElection.decide(
+            REPLICAS,
+            state(0, 4, List.of(0, 1, 2)),
+            Set.of(0, 1, 2),
+            Set.of(0, 1, 2),
+            Set.of(1),
+            false);
+
+    assertThat(next).isEqualTo(state(0, 4, List.of(0, 2)));
+  }
+
+  @Test
+  void aRestartedLeaderThatIsTheWholeIsrLeadsAgainAtANewEpoch() {
+    // Nobody else holds what it held: it leads again (as Kafka's would), at a new leader epoch, so
+    // that the broker, which leads only on decisions made after it registered, takes it up.
+    PartitionState next =
+        LeaderElection.decide(
+            REPLICAS, state(0, 4, List.of(0)), Set.of(0, 1, 2), Set.of(0, 1, 2), Set.of(0), false);
+
+    assertThat(next).isEqualTo(state(0, 5, List.of(0)));
+  }
+
+  @Test
+  void aRestartedInSyncReplicaIsElectedWhenTheLeaderIsGoneAndNoneOtherIsInSync() {
+    PartitionState next =
+        LeaderElection.decide(
+            REPLICAS, state(0, 4, List.of(0, 1)), Set.of(1, 2), Set.of(1, 2), Set.of(1), true);
+
+    // Before any out-of-sync replica, even with unclean election allowed.
+    assertThat(next).isEqualTo(state(1, 5, List.of(1)));
+  }
 }

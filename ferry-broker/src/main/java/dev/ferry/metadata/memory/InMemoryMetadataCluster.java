@@ -53,6 +53,9 @@ public final class InMemoryMetadataCluster {
   private final Map<String, SortedMap<String, String>> configs = new HashMap<>();
   private final Map<String, Map<String, String>> groupConfigs = new HashMap<>();
   private final Map<TopicPartition, PartitionState> states = new HashMap<>();
+  // The version that last wrote each state: a new session sees it, as a ZooKeeper client sees a
+  // znode's mzxid, so that states and broker epochs compare the same in every session.
+  private final Map<TopicPartition, Long> stateVersions = new HashMap<>();
   private final Map<Integer, Registration> brokers = new TreeMap<>();
   private final Map<Integer, InMemoryMetadataStore> shutdownRequests = new TreeMap<>();
   private final List<Runnable> shutdownWatchers = new ArrayList<>();
@@ -62,7 +65,8 @@ public final class InMemoryMetadataCluster {
   private int controllerEpochVersion = -1;
   private long nextProducerId;
 
-  private record Registration(BrokerInfo broker, InMemoryMetadataStore session) {}
+  /** {@code version}: the broker epoch, the version that created the registration. */
+  private record Registration(BrokerInfo broker, InMemoryMetadataStore session, long version) {}
 
   /** A new session, whose cache starts with the cluster's current metadata. */
   public InMemoryMetadataStore connect() {
@@ -73,8 +77,12 @@ public final class InMemoryMetadataCluster {
       long v = ++version;
       configs.forEach((name, c) -> cache.putTopicConfig(name, c, v, v));
       topics.forEach((name, t) -> cache.putTopic(name, t, v, v));
-      states.forEach((tp, s) -> cache.putPartitionState(tp.topic(), tp.partition(), s, v, v));
-      brokers.values().forEach(r -> cache.putBroker(r.broker(), v, v));
+      states.forEach(
+          (tp, s) -> {
+            long written = stateVersions.get(tp);
+            cache.putPartitionState(tp.topic(), tp.partition(), s, written, written);
+          });
+      brokers.values().forEach(r -> cache.putBroker(r.broker(), r.version(), v));
     }
     return session;
   }
@@ -126,6 +134,7 @@ public final class InMemoryMetadataCluster {
     each(cache -> cache.removeTopicConfig(name, v));
     for (Integer partition : topic.partitions().keySet()) {
       states.remove(new TopicPartition(name, partition));
+      stateVersions.remove(new TopicPartition(name, partition));
       each(cache -> cache.removePartitionState(name, partition, v));
     }
   }
@@ -165,6 +174,7 @@ public final class InMemoryMetadataCluster {
         (partition, replicas) -> {
           PartitionState state = PartitionState.initial(replicas);
           states.put(new TopicPartition(topic, partition), state);
+          stateVersions.put(new TopicPartition(topic, partition), v);
           each(cache -> cache.putPartitionState(topic, partition, state, v, v));
         });
   }
@@ -199,6 +209,7 @@ public final class InMemoryMetadataCluster {
     PartitionState written = next.writtenAfter(expectedPartitionEpoch, fence);
     states.put(tp, written);
     long v = ++version;
+    stateVersions.put(tp, v);
     each(cache -> cache.putPartitionState(topic, partition, written, v, v));
     return Optional.of(written);
   }
@@ -238,6 +249,7 @@ public final class InMemoryMetadataCluster {
     if (state != null) {
       PartitionState s = state;
       states.put(tp, s);
+      stateVersions.put(tp, v);
       each(cache -> cache.putPartitionState(topic, partition, s, v, v));
     }
     each(cache -> cache.putTopic(topic, written, v, v));
@@ -262,9 +274,11 @@ public final class InMemoryMetadataCluster {
       throw new DuplicateBrokerRegistrationException(
           "Broker id " + broker.id() + " is registered by another live session");
     }
-    brokers.put(broker.id(), new Registration(broker, session));
     long v = ++version;
-    each(cache -> cache.putBroker(broker, v, v));
+    // Re-registered by its own session: the registration, and so the broker epoch, stays.
+    long epoch = held != null ? held.version() : v;
+    brokers.put(broker.id(), new Registration(broker, session, epoch));
+    each(cache -> cache.putBroker(broker, epoch, v));
   }
 
   void requestControlledShutdown(int brokerId, InMemoryMetadataStore session) {

@@ -10,6 +10,7 @@ import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ProducerIdBlock;
 import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.VersionedPartitionState;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,16 @@ public final class InMemoryMetadataStore implements MetadataStore {
   @Override
   public Optional<PartitionState> partitionState(String topic, int partition) {
     return Optional.ofNullable(cache.partitionState(topic, partition));
+  }
+
+  @Override
+  public Optional<VersionedPartitionState> versionedPartitionState(String topic, int partition) {
+    return Optional.ofNullable(cache.versionedPartitionState(topic, partition));
+  }
+
+  @Override
+  public long brokerEpoch(int brokerId) {
+    return cache.brokerEpoch(brokerId);
   }
 
   @Override

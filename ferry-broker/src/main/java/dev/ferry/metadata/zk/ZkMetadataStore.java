@@ -10,6 +10,7 @@ import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ProducerIdBlock;
 import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.VersionedPartitionState;
 import dev.ferry.runtime.BrokerThreads;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -272,6 +273,16 @@ public final class ZkMetadataStore implements MetadataStore {
   @Override
   public Optional<PartitionState> partitionState(String topic, int partition) {
     return Optional.ofNullable(cache.partitionState(topic, partition));
+  }
+
+  @Override
+  public Optional<VersionedPartitionState> versionedPartitionState(String topic, int partition) {
+    return Optional.ofNullable(cache.versionedPartitionState(topic, partition));
+  }
+
+  @Override
+  public long brokerEpoch(int brokerId) {
+    return cache.brokerEpoch(brokerId);
   }
 
   /** Listeners hear of changes from now on; read {@link #topics()} for the current state. */
