@@ -144,7 +144,7 @@ public final class PartitionHost implements MetadataListener {
       state = new PartitionState(-1, 0, replicas, 0, 0);
     } else {
       state = written.state();
-      long ourEpoch = store.brokerEpoch(brokerId);
+      long ourEpoch = store.ownBrokerEpoch();
       if (state.leader() == brokerId && (ourEpoch < 0 || !written.writtenAfter(ourEpoch))) {
         log.info(
             "{}-{}: not leading at epoch {}: it was decided before this broker registered (broker"

@@ -52,6 +52,16 @@ public interface MetadataView {
   }
 
   /**
+   * The broker epoch of this store's own registration, -1 before it registered (or after its
+   * session ended and before it registered again). Not {@code brokerEpoch(ourId)}: a restarted
+   * broker's view may still show the registration of its previous process, whose session has not
+   * expired yet. Views that register nothing answer 0.
+   */
+  default long ownBrokerEpoch() {
+    return 0;
+  }
+
+  /**
    * Listeners hear of changes from now on, on the store's "ferry-metadata-events" thread; read
    * {@link #topics()} for the current state.
    */

@@ -68,14 +68,6 @@ class PartitionHostTest {
     store.registerBroker(new BrokerInfo(US, "127.0.0.1", 9092, null), 0);
   }
 
-  private void stopProcess() {
-    replicas.close();
-    logManager.close();
-    store.close();
-    replicas = null;
-    store = null;
-  }
-
   private Partition partition() {
     return replicas.partition(TP);
   }
@@ -103,14 +95,19 @@ class PartitionHostTest {
     host.syncAll();
     assertThat(partition().isLeader()).as("a decision made after it registered").isTrue();
 
-    stopProcess();
+    // SIGKILL: the process is gone, but its session (and registration) lingers until it expires.
+    InMemoryMetadataStore oldSession = store;
+    replicas.close();
+    logManager.close();
     startProcess();
+    assertThat(store.brokerEpoch(US)).as("the old registration, still live").isPositive();
 
     // Before registering: the state still names it leader at epoch 0, but about the old process.
     assertThat(partition().isLeader()).isFalse();
     assertThat(partition().leaderId()).isEqualTo(-1);
     assertThat(partition().leaderEpoch()).isZero();
 
+    oldSession.close();
     register();
     host.syncAll();
     assertThat(partition().isLeader()).as("registered, but the state is older").isFalse();

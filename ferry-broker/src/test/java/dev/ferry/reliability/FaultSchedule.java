@@ -30,11 +30,8 @@ final class FaultSchedule {
           Fault.Kind.KILL_FOLLOWER,
           Fault.Kind.PAUSE_LEADER,
           Fault.Kind.CLEAN_RESTART,
-          Fault.Kind.KILL_ZOOKEEPER);
-
-  // POWER_LOSS_LEADER is out of the default schedule: seed 39850102277049 lost an acknowledged
-  // record (partition 2, offset 49) after a leader's power loss with a full ISR. An open bug,
-  // recorded in reliability.md; the kind stays for replays while it is investigated.
+          Fault.Kind.KILL_ZOOKEEPER,
+          Fault.Kind.POWER_LOSS_LEADER);
 
   /**
    * Network partitions in Jepsen's shapes and overlapping faults, for a cluster of three brokers in

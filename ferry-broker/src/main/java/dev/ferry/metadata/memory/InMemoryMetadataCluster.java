@@ -268,7 +268,8 @@ public final class InMemoryMetadataCluster {
 
   // ---- brokers, shutdown requests, producer ids
 
-  synchronized void registerBroker(BrokerInfo broker, InMemoryMetadataStore session) {
+  /** Returns the broker epoch. */
+  synchronized long registerBroker(BrokerInfo broker, InMemoryMetadataStore session) {
     Registration held = brokers.get(broker.id());
     if (held != null && held.session() != session) {
       throw new DuplicateBrokerRegistrationException(
@@ -279,6 +280,7 @@ public final class InMemoryMetadataCluster {
     long epoch = held != null ? held.version() : v;
     brokers.put(broker.id(), new Registration(broker, session, epoch));
     each(cache -> cache.putBroker(broker, epoch, v));
+    return epoch;
   }
 
   void requestControlledShutdown(int brokerId, InMemoryMetadataStore session) {

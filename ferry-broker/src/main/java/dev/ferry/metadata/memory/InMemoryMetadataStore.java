@@ -33,6 +33,7 @@ public final class InMemoryMetadataStore implements MetadataStore {
   private final ListenerNotifier notifier = new ListenerNotifier();
   private final MetadataCache cache = new MetadataCache(notifier);
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile long ownEpoch = -1;
 
   InMemoryMetadataStore(InMemoryMetadataCluster cluster) {
     this.cluster = cluster;
@@ -184,7 +185,12 @@ public final class InMemoryMetadataStore implements MetadataStore {
   @Override
   public void registerBroker(BrokerInfo broker, long staleSessionWaitMs) {
     // A closed session's registration is gone at once, so there is never a stale one to wait for.
-    cluster.registerBroker(broker, this);
+    ownEpoch = cluster.registerBroker(broker, this);
+  }
+
+  @Override
+  public long ownBrokerEpoch() {
+    return ownEpoch;
   }
 
   @Override

@@ -32,6 +32,7 @@ final class BrokerRegistration implements ConnectionStateListener, AutoCloseable
   private final ExecutorService reRegistration =
       Executors.newSingleThreadExecutor(BrokerThreads.factory("ferry-broker-registration"));
   private volatile BrokerInfo registered;
+  private volatile long epoch = -1;
   private volatile boolean closed;
 
   BrokerRegistration(CuratorFramework client, MetadataCache cache) {
@@ -66,6 +67,7 @@ final class BrokerRegistration implements ConnectionStateListener, AutoCloseable
         try {
           Stat stat = new Stat();
           client.create().storingStatIn(stat).withMode(CreateMode.EPHEMERAL).forPath(path, data);
+          epoch = stat.getCzxid();
           cache.putBroker(broker, stat.getCzxid(), stat.getMzxid());
           log.info("Registered broker {} at {}", broker, path);
           return;
@@ -84,6 +86,7 @@ final class BrokerRegistration implements ConnectionStateListener, AutoCloseable
             if (!Arrays.equals(existing, data)) {
               stat = client.setData().withVersion(stat.getVersion()).forPath(path, data);
             }
+            epoch = stat.getCzxid();
             cache.putBroker(broker, stat.getCzxid(), stat.getMzxid());
             return;
           }
@@ -102,6 +105,15 @@ final class BrokerRegistration implements ConnectionStateListener, AutoCloseable
     } catch (Exception e) {
       throw ZkErrors.translate(action, e);
     }
+  }
+
+  /**
+   * The czxid of our registration znode (the broker epoch), -1 before the first registration. After
+   * a lost session it stays at the old value until the new registration is made: the partitions
+   * this process leads keep their log, so nothing it decided on needs undoing meanwhile.
+   */
+  long epoch() {
+    return epoch;
   }
 
   @Override

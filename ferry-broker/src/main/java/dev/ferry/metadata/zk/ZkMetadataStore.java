@@ -285,6 +285,11 @@ public final class ZkMetadataStore implements MetadataStore {
     return cache.brokerEpoch(brokerId);
   }
 
+  @Override
+  public long ownBrokerEpoch() {
+    return registration.epoch();
+  }
+
   /** Listeners hear of changes from now on; read {@link #topics()} for the current state. */
   @Override
   public void addListener(MetadataListener listener) {
