@@ -238,7 +238,9 @@ final class Connection {
       metrics.requestCompleted(
           head.request.header().apiKey(), time.nanoseconds() - head.request.receivedNanos());
     }
-    writeBlocked = false;
+    // A transport may hold the tail of what it accepted (TLS coalesces records across buffers and
+    // responses): nothing more to write now, so out it goes.
+    writeBlocked = !transport.flushPending();
   }
 
   /**

@@ -19,28 +19,40 @@ import javax.net.ssl.SSLSession;
  * key computations).
  *
  * <p>Buffers: {@code netIn} holds ciphertext read but not yet decrypted (write mode), {@code appIn}
- * plaintext decrypted but not yet read (write mode), {@code netOut} ciphertext encrypted but not
- * yet written (read mode). A fetch's file region cannot go to the socket with {@code sendfile},
- * since it must be encrypted: it is read a TLS record's worth at a time into one reused direct
- * buffer and encrypted from there into {@code netOut} — the read and the encryption are the only
- * copies.
+ * plaintext decrypted but not yet read (write mode), {@code appOut} plaintext accepted but not yet
+ * encrypted (write mode), {@code netOut} ciphertext encrypted but not yet written (read mode).
+ *
+ * <p>Writes are coalesced, since each TLS record and each socket write has a fixed cost: a response
+ * is many small header buffers between record batches, and a fetch's file regions cannot go to the
+ * socket with {@code sendfile}. Small buffers are staged in {@code appOut} and encrypted together
+ * with what follows into full records; a file region is read straight into {@code appOut} (the read
+ * and the encryption are its only copies); a large buffer is encrypted straight from where it is,
+ * gathered with what is staged. Records accumulate in {@code netOut} and go to the socket several
+ * at a time, when it has no room for another. What is left (a last partial record) goes out with
+ * {@link #flushPending()}, which the connection calls when it has written what it has: so {@link
+ * #hasPendingWrites()} is false once bytes are accepted, and a {@code Send} completes without
+ * waiting for each of its buffers to reach the socket.
  */
 public final class SslTransportLayer implements TransportLayer {
 
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
   private static final int MAX_RECORD_PLAINTEXT = 16 * 1024;
 
+  /** TLS records encrypted before a socket write, and plaintext staged before encryption. */
+  private static final int RECORDS_PER_WRITE = 4;
+
   private final SocketChannel socket;
   private final SSLEngine engine;
+  private final int packetSize;
   private ByteBuffer netIn;
   private ByteBuffer netOut;
   private ByteBuffer appIn;
-  private ByteBuffer fileChunk;
+  private ByteBuffer appOut;
+  private final ByteBuffer[] gather = new ByteBuffer[2];
 
   /**
-   * Plaintext bytes the engine puts in one record, learned from the first file chunk it split: the
-   * JDK's engine takes less than 16 KiB per TLS 1.3 record (16,367 bytes with AES-GCM), so 16 KiB
-   * chunks would each become a full record plus a tiny one, written by a second syscall.
+   * Plaintext bytes the engine puts in one record, learned from the first wrap it split: the JDK's
+   * engine takes less than 16 KiB per TLS 1.3 record (16,367 bytes with AES-GCM).
    */
   private int recordPlaintext = MAX_RECORD_PLAINTEXT;
 
@@ -52,8 +64,10 @@ public final class SslTransportLayer implements TransportLayer {
     this.socket = socket;
     this.engine = engine;
     SSLSession session = engine.getSession();
-    netIn = ByteBuffer.allocateDirect(session.getPacketBufferSize());
-    netOut = ByteBuffer.allocateDirect(session.getPacketBufferSize()).flip();
+    packetSize = session.getPacketBufferSize();
+    // Several records per socket read as well: a produce request spans many.
+    netIn = ByteBuffer.allocateDirect(packetSize * RECORDS_PER_WRITE);
+    netOut = ByteBuffer.allocateDirect(packetSize).flip();
     appIn = ByteBuffer.allocate(session.getApplicationBufferSize());
     engine.beginHandshake();
   }
@@ -165,6 +179,12 @@ public final class SslTransportLayer implements TransportLayer {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
+    if (appIn.position() == 0 && !inboundClosed && dst.remaining() >= appIn.capacity()) {
+      int direct = readDirect(dst);
+      if (direct != 0) {
+        return direct;
+      }
+    }
     if (appIn.position() == 0 && !inboundClosed) {
       fill();
     }
@@ -179,6 +199,56 @@ public final class SslTransportLayer implements TransportLayer {
     appIn.limit(limit);
     appIn.compact();
     return n;
+  }
+
+  /**
+   * Decrypts records straight into {@code dst} (a large request's payload) while it has room for a
+   * whole record, saving the copy through {@code appIn}. Anything unusual (handshake messages, a
+   * close, a record larger than the room left) is left to {@link #fill()}.
+   *
+   * @return plaintext bytes read, 0 if none, -1 at end of stream
+   */
+  private int readDirect(ByteBuffer dst) throws IOException {
+    int start = dst.position();
+    while (dst.remaining() >= appIn.capacity()) {
+      if (netIn.position() == 0) {
+        int n = readSocket();
+        if (n < 0) {
+          inboundClosed = true;
+          break;
+        }
+        if (n == 0) {
+          break;
+        }
+      }
+      netIn.flip();
+      SSLEngineResult result;
+      try {
+        result = engine.unwrap(netIn, dst);
+      } finally {
+        netIn.compact();
+      }
+      SSLEngineResult.Status status = result.getStatus();
+      if (status == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+        int n = readSocket();
+        if (n <= 0) {
+          inboundClosed |= n < 0;
+          break;
+        }
+        continue;
+      }
+      if (status != SSLEngineResult.Status.OK
+          || result.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING) {
+        if (status == SSLEngineResult.Status.CLOSED) {
+          inboundClosed = true;
+        } else if (result.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING) {
+          continuePostHandshake();
+        }
+        break;
+      }
+    }
+    int n = dst.position() - start;
+    return n == 0 && inboundClosed && appIn.position() == 0 ? -1 : n;
   }
 
   /** Decrypts into {@code appIn} until it has plaintext or the socket has no more ciphertext. */
@@ -228,7 +298,7 @@ public final class SslTransportLayer implements TransportLayer {
 
   private int readSocket() throws IOException {
     if (!netIn.hasRemaining()) {
-      netIn = grow(netIn, engine.getSession().getPacketBufferSize(), true);
+      netIn = grow(netIn, packetSize, true);
     }
     return socket.read(netIn);
   }
@@ -273,7 +343,7 @@ public final class SslTransportLayer implements TransportLayer {
         // Room is made by writing what is pending; the caller retries when writable.
         return result;
       }
-      netOut = grow(netOut, engine.getSession().getPacketBufferSize(), true).flip();
+      netOut = grow(netOut, packetSize, true).flip();
     }
   }
 
@@ -300,37 +370,67 @@ public final class SslTransportLayer implements TransportLayer {
     return appIn.position() > 0 || netIn.position() > 0;
   }
 
+  /** Encrypts what is staged, even a partial record, and writes all it can. */
   @Override
   public boolean flushPending() throws IOException {
+    if (!encryptStaged(true)) {
+      return false;
+    }
     return flushNetOut();
   }
 
+  /**
+   * Always false: accepted bytes are the transport's to deliver (through {@link #flushPending()}),
+   * so a response's next buffer can join the same TLS record and socket write.
+   */
   @Override
   public boolean hasPendingWrites() {
-    return netOut.hasRemaining();
+    return false;
   }
 
   @Override
   public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
     long consumed = 0;
-    while (flushNetOut() && hasRemaining(srcs, offset, length)) {
-      SSLEngineResult result = wrap(srcs, offset, length);
-      consumed += result.bytesConsumed();
-      if (result.bytesConsumed() == 0 && !netOut.hasRemaining()) {
+    for (int i = offset; i < offset + length; i++) {
+      ByteBuffer src = srcs[i];
+      int before = src.remaining();
+      boolean full = !accept(src);
+      consumed += before - src.remaining();
+      if (full) {
         break;
       }
     }
-    flushNetOut();
     return consumed;
   }
 
-  private static boolean hasRemaining(ByteBuffer[] srcs, int offset, int length) {
-    for (int i = offset; i < offset + length; i++) {
-      if (srcs[i].hasRemaining()) {
-        return true;
+  /**
+   * Encrypts whole records from the staged bytes followed by {@code src}, then stages the rest of
+   * {@code src} (less than a record).
+   *
+   * @return false if the socket took too little for all of {@code src} to be accepted
+   */
+  private boolean accept(ByteBuffer src) throws IOException {
+    ByteBuffer staged = staging();
+    while (staged.position() + src.remaining() >= recordPlaintext) {
+      if (!roomForRecord()) {
+        return false;
+      }
+      staged.flip();
+      gather[0] = staged;
+      gather[1] = src;
+      int consumed;
+      try {
+        consumed = wrapRecord(gather, staged.remaining() + src.remaining());
+      } finally {
+        staged.compact();
+        gather[1] = null;
+      }
+      if (consumed == 0) {
+        return false;
       }
     }
-    return false;
+    staged.put(src);
+    return true;
   }
 
   @Override
@@ -340,48 +440,100 @@ public final class SslTransportLayer implements TransportLayer {
 
   @Override
   public int write(ByteBuffer src) throws IOException {
-    return (int) write(new ByteBuffer[] {src}, 0, 1);
+    int before = src.remaining();
+    accept(src);
+    return before - src.remaining();
   }
 
   /**
-   * Encrypts a file region one TLS record at a time: read one record's plaintext into the reused
-   * direct chunk, wrap it whole into {@code netOut}, write; stops when the socket is full (the rest
-   * is read again next time).
+   * Reads a file region into the staging buffer and encrypts it a whole record at a time; stops
+   * when the socket is full (the rest of the region is read on the next call).
    */
   @Override
   public long transferFrom(FileChannel fileChannel, long position, long count) throws IOException {
-    if (fileChunk == null) {
-      // One TLS record carries at most 16 KiB of plaintext: one chunk, one record.
-      fileChunk =
-          ByteBuffer.allocateDirect(
-              Math.min(MAX_RECORD_PLAINTEXT, engine.getSession().getApplicationBufferSize()));
-    }
+    ByteBuffer staged = staging();
     long transferred = 0;
-    while (transferred < count && flushNetOut()) {
-      fileChunk.clear();
-      fileChunk.limit((int) Math.min(recordPlaintext, count - transferred));
-      int read = fileChannel.read(fileChunk, position + transferred);
+    while (transferred < count) {
+      if (!staged.hasRemaining() && !encryptStaged(false)) {
+        break;
+      }
+      int limit = staged.limit();
+      staged.limit((int) Math.min(limit, staged.position() + (count - transferred)));
+      int read;
+      try {
+        read = fileChannel.read(staged, position + transferred);
+      } finally {
+        staged.limit(limit);
+      }
       if (read <= 0) {
         break;
       }
-      fileChunk.flip();
-      boolean firstRecord = true;
-      while (fileChunk.hasRemaining()) {
-        SSLEngineResult result = wrap(fileChunk);
-        transferred += result.bytesConsumed();
-        if (firstRecord && fileChunk.hasRemaining() && result.bytesConsumed() > 0) {
-          // netOut was empty, so the engine stopped at its record size, not for lack of room.
-          recordPlaintext = result.bytesConsumed();
-        }
-        firstRecord = false;
-        if (fileChunk.hasRemaining() && !flushNetOut()) {
-          // Unencrypted rest of the chunk is read again on the next call.
-          return transferred;
-        }
+      transferred += read;
+    }
+    encryptStaged(false);
+    return transferred;
+  }
+
+  private ByteBuffer staging() {
+    if (appOut == null) {
+      appOut = ByteBuffer.allocateDirect(MAX_RECORD_PLAINTEXT * RECORDS_PER_WRITE);
+      // Room for several records, so a socket write carries several.
+      netOut = ByteBuffer.allocateDirect(packetSize * RECORDS_PER_WRITE).put(netOut).flip();
+    }
+    return appOut;
+  }
+
+  /**
+   * Encrypts staged plaintext: whole records only, or also the last partial one if {@code all}.
+   *
+   * @return false if the socket is full before that is done
+   */
+  private boolean encryptStaged(boolean all) throws IOException {
+    if (appOut == null) {
+      return true;
+    }
+    while (appOut.position() >= recordPlaintext || (all && appOut.position() > 0)) {
+      if (!roomForRecord()) {
+        return false;
+      }
+      appOut.flip();
+      gather[0] = appOut;
+      gather[1] = EMPTY;
+      int consumed;
+      try {
+        consumed = wrapRecord(gather, appOut.remaining());
+      } finally {
+        appOut.compact();
+      }
+      if (consumed == 0) {
+        return false;
       }
     }
+    return true;
+  }
+
+  /**
+   * One TLS record from {@code srcs}; learns the engine's record size from a split.
+   *
+   * @return plaintext bytes consumed (0 only if the engine could not write a record)
+   */
+  private int wrapRecord(ByteBuffer[] srcs, int available) throws IOException {
+    SSLEngineResult result = wrap(srcs, 0, srcs.length);
+    int consumed = result.bytesConsumed();
+    if (consumed > 0 && consumed < available && consumed < recordPlaintext) {
+      // The engine stopped at its record size (netOut had room for a whole packet).
+      recordPlaintext = consumed;
+    }
+    return consumed;
+  }
+
+  /** Makes room in {@code netOut} for one whole record, writing to the socket if needed. */
+  private boolean roomForRecord() throws IOException {
+    if (netOut.capacity() - netOut.remaining() >= packetSize) {
+      return true;
+    }
     flushNetOut();
-    return transferred;
+    return netOut.capacity() - netOut.remaining() >= packetSize;
   }
 
   @Override
@@ -403,6 +555,10 @@ public final class SslTransportLayer implements TransportLayer {
   @Override
   public void close() throws IOException {
     try {
+      if (ready) {
+        // Responses already accepted go out first, if the socket takes them now.
+        flushPending();
+      }
       engine.closeOutbound();
       if (ready && flushNetOut()) {
         wrapClosing();
