@@ -1,0 +1,501 @@
+package dev.ferry.bench.stock;
+
+import dev.ferry.bench.broker.BrokerLauncher;
+import dev.ferry.bench.broker.BrokerProcess;
+import dev.ferry.bench.broker.BrokerSettings;
+import dev.ferry.bench.broker.FerryLauncher;
+import dev.ferry.bench.broker.KafkaLauncher;
+import dev.ferry.bench.workload.StartupProbe;
+import dev.ferry.bench.workload.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The suite's produce/consume/latency workloads run with Kafka's own perf tools instead of the
+ * harness's clients (issue 20): {@code ProducerPerformance}, {@code ConsumerPerformance} and {@code
+ * EndToEndLatency} from kafka-tools 4.4.0, each a JVM of its own, against Kafka 4.4.0 and Ferry in
+ * the order Kafka, Ferry, Ferry, Kafka per cycle (so drift of a shared machine hits both alike).
+ * For every workload: the tool's throughput, the broker's CPU per message (utime+stime of the
+ * broker process from /proc over the tool's run), the tool's own CPU per message (to tell when the
+ * client is the bound) and the tool's latency percentiles. Writes {@code
+ * bench/results/stock-tools.md}.
+ */
+public final class StockToolsBench {
+
+  private static final String PRODUCER = "org.apache.kafka.tools.ProducerPerformance";
+  private static final String CONSUMER = "org.apache.kafka.tools.ConsumerPerformance";
+  private static final String E2E = "org.apache.kafka.tools.EndToEndLatency";
+  private static final Duration STARTUP = Duration.ofSeconds(120);
+  private static final long TOOL_TIMEOUT_SECONDS = 120;
+
+  /** batch.size that fits 50 records of 200 bytes and not 51 (as the suite's workload 1). */
+  private static final int BATCH_50_BYTES = 61 + 50 * 209 + 50;
+
+  /** Figures of one workload in one broker run. */
+  record Sample(
+      double load,
+      double recordsPerSecond,
+      double brokerCpuUsPerRecord,
+      double clientCpuUsPerRecord,
+      double p50Ms,
+      double p99Ms,
+      double p999Ms,
+      double avgMs) {}
+
+  private final Path kafkaLib;
+  private final Path ferryHome;
+  private final Options options;
+
+  /** workload → broker → samples, in run order. */
+  private final Map<String, Map<String, List<Sample>>> samples = new LinkedHashMap<>();
+
+  private final Map<String, String> titles = new LinkedHashMap<>();
+  private double halfKafkaMax = Double.NaN;
+
+  record Options(
+      int cycles,
+      long batch1Records,
+      long batch50Records,
+      long defaultsRecords,
+      long e2eRecords,
+      int pacedSeconds,
+      long warmupRecords) {}
+
+  StockToolsBench(Path kafkaLib, Path ferryHome, Options options) {
+    this.kafkaLib = kafkaLib;
+    this.ferryHome = ferryHome;
+    this.options = options;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path kafkaLib = Path.of("bench/work/kafka-lib");
+    Path ferryHome = Path.of(".");
+    Path out = Path.of("bench/results/stock-tools.md");
+    int cycles = 1;
+    long batch1 = 100_000;
+    long batch50 = 1_000_000;
+    long defaults = 1_000_000;
+    long e2e = 5_000;
+    int paced = 10;
+    long warmup = 500_000;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--kafka-lib" -> kafkaLib = Path.of(args[++i]);
+        case "--ferry-home" -> ferryHome = Path.of(args[++i]);
+        case "--out" -> out = Path.of(args[++i]);
+        case "--cycles" -> cycles = Integer.parseInt(args[++i]);
+        case "--batch1-records" -> batch1 = Long.parseLong(args[++i]);
+        case "--batch50-records" -> batch50 = Long.parseLong(args[++i]);
+        case "--defaults-records" -> defaults = Long.parseLong(args[++i]);
+        case "--e2e-records" -> e2e = Long.parseLong(args[++i]);
+        case "--paced-seconds" -> paced = Integer.parseInt(args[++i]);
+        case "--warmup-records" -> warmup = Long.parseLong(args[++i]);
+        default -> throw new IllegalArgumentException("Unknown argument " + args[i]);
+      }
+    }
+    StockToolsBench bench =
+        new StockToolsBench(
+            kafkaLib,
+            ferryHome,
+            new Options(cycles, batch1, batch50, defaults, e2e, paced, warmup));
+    String commit = gitCommit(ferryHome);
+    double loadBefore = loadAverage();
+    bench.runAll();
+    String report = bench.report(commit, loadBefore, loadAverage());
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, report);
+    System.out.println(report);
+  }
+
+  void runAll() throws Exception {
+    BrokerLauncher kafka = new KafkaLauncher(kafkaLib);
+    BrokerLauncher ferry = new FerryLauncher(ferryHome);
+    Path runs = Path.of("bench/work/runs/stock-" + Instant.now().getEpochSecond());
+    int n = 0;
+    for (int cycle = 1; cycle <= options.cycles; cycle++) {
+      for (BrokerLauncher launcher : List.of(kafka, ferry, ferry, kafka)) {
+        n++;
+        runBroker(launcher, runs.resolve(launcher.name() + "-" + n));
+      }
+    }
+  }
+
+  private void runBroker(BrokerLauncher launcher, Path runDir) throws Exception {
+    Files.createDirectories(runDir);
+    BrokerSettings settings =
+        new BrokerSettings(
+            "1g",
+            List.of(
+                "-XX:+UseG1GC",
+                "-XX:MaxGCPauseMillis=20",
+                "-XX:InitiatingHeapOccupancyPercent=35",
+                "-XX:+ExplicitGCInvokesConcurrent"),
+            1L << 30,
+            Long.MAX_VALUE,
+            1,
+            Map.of());
+    StockTool tool = new StockTool(kafkaLib, runDir);
+    try (BrokerProcess broker = launcher.launch(runDir, settings)) {
+      StartupProbe.awaitFirstProduce(broker, STARTUP);
+      String bootstrap = broker.bootstrapServers();
+      say(launcher.name() + " up at " + bootstrap + ", warming up");
+      for (String t : List.of("warm", "b1", "b50", "defaults", "e2e", "paced-low", "paced-high")) {
+        Topics.create(bootstrap, t, 1);
+      }
+      // Untimed: both JVMs compile their produce and fetch paths first.
+      tool.run(
+          "warmup",
+          PRODUCER,
+          producerArgs(bootstrap, "warm", options.warmupRecords, -1, List.of()),
+          TOOL_TIMEOUT_SECONDS);
+      tool.run(
+          "warmup-b1",
+          PRODUCER,
+          producerArgs(bootstrap, "warm", options.warmupRecords / 10, -1, batchOfOne()),
+          TOOL_TIMEOUT_SECONDS);
+
+      produce(
+          broker,
+          tool,
+          "b1",
+          "produce, batch of 1 (acks=1, batch.size=1, linger.ms=0)",
+          options.batch1Records,
+          -1,
+          batchOfOne());
+      produce(
+          broker,
+          tool,
+          "b50",
+          "produce, batch of 50 (acks=1, linger.ms=1000)",
+          options.batch50Records,
+          -1,
+          batchOfFifty());
+      Sample defaults =
+          produce(
+              broker,
+              tool,
+              "defaults",
+              "produce, client defaults (acks=all, idempotent, linger.ms=5, 16 KiB)",
+              options.defaultsRecords,
+              -1,
+              List.of());
+      if (launcher.name().equals("kafka") && Double.isNaN(halfKafkaMax)) {
+        halfKafkaMax = Math.max(1000, Math.round(defaults.recordsPerSecond() / 2));
+      }
+      consume(
+          broker,
+          tool,
+          "consume",
+          "consume the batch-of-50 topic (ConsumerPerformance, group)",
+          "b50",
+          options.batch50Records);
+      endToEnd(broker, tool);
+      long low = 1000;
+      produce(
+          broker,
+          tool,
+          "paced-low",
+          "produce paced at 1,000 msg/s (client defaults): ack latency",
+          low * options.pacedSeconds,
+          low,
+          List.of());
+      long high = Math.round(halfKafkaMax);
+      produce(
+          broker,
+          tool,
+          "paced-high",
+          "produce paced at half of Kafka's client-defaults maximum ("
+              + high
+              + " msg/s): ack latency",
+          high * options.pacedSeconds,
+          high,
+          List.of());
+    } catch (RuntimeException e) {
+      say(launcher.name() + ": FAILED " + e.getMessage());
+    } finally {
+      deleteRecursively(runDir.resolve("data"));
+    }
+  }
+
+  private static List<String> batchOfOne() {
+    return List.of("acks=1", "batch.size=1", "linger.ms=0", "enable.idempotence=false");
+  }
+
+  private static List<String> batchOfFifty() {
+    return List.of(
+        "acks=1", "batch.size=" + BATCH_50_BYTES, "linger.ms=1000", "enable.idempotence=false");
+  }
+
+  private static List<String> producerArgs(
+      String bootstrap, String topic, long records, long throughput, List<String> props) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap-server",
+                bootstrap,
+                "--topic",
+                topic,
+                "--num-records",
+                Long.toString(records),
+                "--record-size",
+                "200",
+                "--throughput",
+                Long.toString(throughput)));
+    if (!props.isEmpty()) {
+      args.add("--command-property");
+      args.addAll(props);
+    }
+    return args;
+  }
+
+  private Sample produce(
+      BrokerProcess broker,
+      StockTool tool,
+      String key,
+      String title,
+      long records,
+      long rate,
+      List<String> props)
+      throws Exception {
+    return measure(
+        broker,
+        tool,
+        key,
+        title,
+        PRODUCER,
+        producerArgs(broker.bootstrapServers(), key, records, rate, props),
+        records,
+        ToolOutput::producer);
+  }
+
+  private void consume(
+      BrokerProcess broker, StockTool tool, String key, String title, String topic, long records)
+      throws Exception {
+    List<String> args =
+        List.of(
+            "--bootstrap-server",
+            broker.bootstrapServers(),
+            "--topic",
+            topic,
+            "--num-records",
+            Long.toString(records),
+            "--group",
+            "stock-perf-" + System.nanoTime(),
+            "--timeout",
+            "60000",
+            "--hide-header");
+    measure(broker, tool, key, title, CONSUMER, args, records, ToolOutput::consumer);
+  }
+
+  private void endToEnd(BrokerProcess broker, StockTool tool) throws Exception {
+    long records = options.e2eRecords;
+    List<String> args =
+        List.of(broker.bootstrapServers(), "e2e", Long.toString(records), "all", "200");
+    measure(
+        broker,
+        tool,
+        "e2e",
+        "EndToEndLatency (one 200-byte record at a time, acks=all)",
+        E2E,
+        args,
+        records,
+        lines -> ToolOutput.endToEnd(lines, records));
+  }
+
+  private Sample measure(
+      BrokerProcess broker,
+      StockTool tool,
+      String key,
+      String title,
+      String mainClass,
+      List<String> args,
+      long records,
+      java.util.function.Function<List<String>, ToolOutput.Summary> parser)
+      throws Exception {
+    titles.putIfAbsent(key, title);
+    double load = loadAverage();
+    double cpuBefore = broker.cpuSeconds();
+    StockTool.Result result = tool.run(key, mainClass, args, TOOL_TIMEOUT_SECONDS);
+    double brokerCpu = broker.cpuSeconds() - cpuBefore;
+    broker.checkAlive();
+    ToolOutput.Summary s = parser.apply(result.lines());
+    long done = s.records() > 0 ? s.records() : records;
+    Sample sample =
+        new Sample(
+            load,
+            s.recordsPerSecond(),
+            brokerCpu * 1e6 / done,
+            result.cpuSeconds() * 1e6 / done,
+            s.p50Ms(),
+            s.p99Ms(),
+            s.p999Ms(),
+            s.avgMs());
+    samples
+        .computeIfAbsent(key, k -> new LinkedHashMap<>())
+        .computeIfAbsent(broker.name(), k -> new ArrayList<>())
+        .add(sample);
+    say(
+        String.format(
+            Locale.ROOT,
+            "%s %s: %,.0f rec/s, broker %.2f µs/rec, client %.2f µs/rec,"
+                + " p50/p99/p99.9 %.0f/%.0f/%.0f ms (load %.1f)",
+            broker.name(),
+            key,
+            sample.recordsPerSecond,
+            sample.brokerCpuUsPerRecord,
+            sample.clientCpuUsPerRecord,
+            sample.p50Ms,
+            sample.p99Ms,
+            sample.p999Ms,
+            load));
+    return sample;
+  }
+
+  String report(String commit, double loadBefore, double loadAfter) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Kafka's stock perf tools: Ferry vs Kafka 4.4\n\n")
+        .append("Generated by `bench/stock-tools` (")
+        .append(getClass().getName())
+        .append(") on ")
+        .append(Instant.now())
+        .append(", Ferry at commit `")
+        .append(commit)
+        .append("`. ")
+        .append(options.cycles)
+        .append(" cycle(s) of Kafka, Ferry, Ferry, Kafka; medians over")
+        .append(" each broker's runs. Each run: a fresh broker (`-Xms1g -Xmx1g`, Kafka's G1")
+        .append(" flags, never fsync), 1-partition topics, an untimed warm-up (")
+        .append(String.format(Locale.ROOT, "%,d", options.warmupRecords))
+        .append(" records with client defaults, a tenth as many with batches of 1), then each")
+        .append(" tool as its own JVM (`-Xmx512M`, as Kafka's scripts), 200-byte records.")
+        .append(" Broker CPU: utime+stime of the broker process over the tool's run;")
+        .append(" client CPU: the tool JVM's, start-up included. ProducerPerformance's")
+        .append(" latency is send to acknowledgement, EndToEndLatency's send to consume of")
+        .append(" one record at a time; both print whole milliseconds.\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Load average (1 min) before: %.1f, after: %.1f (a 2-core machine shared with other"
+                + " engineers' builds and tests).%n%n",
+            loadBefore,
+            loadAfter));
+    md.append("| workload | measure | Kafka | Ferry | Ferry / Kafka |\n|---|---|---:|---:|---:|\n");
+    for (Map.Entry<String, Map<String, List<Sample>>> w : samples.entrySet()) {
+      List<Sample> k = w.getValue().getOrDefault("kafka", List.of());
+      List<Sample> f = w.getValue().getOrDefault("ferry", List.of());
+      String t = titles.get(w.getKey());
+      row(md, t, "records/s", k, f, Sample::recordsPerSecond, "%,.0f");
+      row(md, "", "broker CPU µs/record", k, f, Sample::brokerCpuUsPerRecord, "%.2f");
+      row(md, "", "client CPU µs/record", k, f, Sample::clientCpuUsPerRecord, "%.2f");
+      if (!Double.isNaN(median(k, Sample::p99Ms))) {
+        row(md, "", "latency p50 (ms)", k, f, Sample::p50Ms, "%.0f");
+        row(md, "", "latency p99 (ms)", k, f, Sample::p99Ms, "%.0f");
+        row(md, "", "latency p99.9 (ms)", k, f, Sample::p999Ms, "%.0f");
+      }
+      if (!Double.isNaN(median(k, Sample::avgMs))) {
+        row(md, "", "latency avg (ms)", k, f, Sample::avgMs, "%.2f");
+      }
+    }
+    md.append("\nEvery run (records/s, broker µs/rec, client µs/rec, p50/p99/p99.9 ms, load):\n\n");
+    for (Map.Entry<String, Map<String, List<Sample>>> w : samples.entrySet()) {
+      for (Map.Entry<String, List<Sample>> b : w.getValue().entrySet()) {
+        md.append("- ").append(w.getKey()).append(' ').append(b.getKey()).append(':');
+        for (Sample s : b.getValue()) {
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  " [%,.0f, %.2f, %.2f, %.0f/%.0f/%.0f, %.1f]",
+                  s.recordsPerSecond,
+                  s.brokerCpuUsPerRecord,
+                  s.clientCpuUsPerRecord,
+                  s.p50Ms,
+                  s.p99Ms,
+                  s.p999Ms,
+                  s.load));
+        }
+        md.append('\n');
+      }
+    }
+    return md.toString();
+  }
+
+  private static void row(
+      StringBuilder md,
+      String workload,
+      String measure,
+      List<Sample> k,
+      List<Sample> f,
+      java.util.function.ToDoubleFunction<Sample> fn,
+      String format) {
+    double km = median(k, fn);
+    double fm = median(f, fn);
+    md.append("| ")
+        .append(workload)
+        .append(" | ")
+        .append(measure)
+        .append(" | ")
+        .append(String.format(Locale.ROOT, format, km))
+        .append(" | ")
+        .append(String.format(Locale.ROOT, format, fm))
+        .append(" | ")
+        .append(km > 0 ? String.format(Locale.ROOT, "%.2f×", fm / km) : "–")
+        .append(" |\n");
+  }
+
+  static double median(List<Sample> list, java.util.function.ToDoubleFunction<Sample> fn) {
+    double[] v = list.stream().mapToDouble(fn).filter(d -> !Double.isNaN(d)).sorted().toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    } catch (IOException | NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
+  private static String gitCommit(Path home) {
+    try {
+      Process p =
+          new ProcessBuilder("git", "-C", home.toString(), "rev-parse", "--short", "HEAD")
+              .redirectErrorStream(true)
+              .start();
+      String s = new String(p.getInputStream().readAllBytes()).trim();
+      p.waitFor();
+      return s;
+    } catch (IOException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static void say(String message) {
+    System.err.println("[stock-tools] " + message);
+  }
+}
