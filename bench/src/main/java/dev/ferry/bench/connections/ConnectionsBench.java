@@ -39,6 +39,7 @@ public final class ConnectionsBench {
       double loadAfter,
       ActiveClients.Result alone,
       ActiveClients.Result withIdle,
+      ActiveClients.Result aloneAgain,
       double idleOpenSeconds,
       double rssPerIdleBytes,
       double heapPerIdleBytes,
@@ -129,7 +130,7 @@ public final class ConnectionsBench {
       String[] hostPort = broker.bootstrapServers().split(":");
       try (ActiveClients active = new ActiveClients(broker.bootstrapServers(), TOPIC, pairs)) {
         say(launcher.name() + ": " + active.connections() + " active clients, warming up");
-        active.measure(rate, Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofSeconds(3));
+        active.measure(rate, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5));
         ActiveClients.Result alone =
             active.measure(
                 rate, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(6));
@@ -138,38 +139,51 @@ public final class ConnectionsBench {
         LiveHeap.Snapshot heapBefore = LiveHeap.of(broker.pid());
         long rssBefore = broker.rssBytes();
         long t0 = System.nanoTime();
+        ActiveClients.Result withIdle;
+        double openSeconds;
+        double quietAfter;
+        LiveHeap.Snapshot heapAfter;
+        long rssAfter;
+        int closed;
         try (IdleConnections idleConnections =
             IdleConnections.open(hostPort[0], Integer.parseInt(hostPort[1]), idle, 300)) {
-          double openSeconds = (System.nanoTime() - t0) / 1e9;
+          openSeconds = (System.nanoTime() - t0) / 1e9;
           say(
               launcher.name()
                   + ": "
                   + idleConnections.size()
                   + " idle connections open in "
                   + String.format(Locale.ROOT, "%.1f s", openSeconds));
-          double quietAfter = quietCpu(broker);
-          LiveHeap.Snapshot heapAfter = LiveHeap.of(broker.pid());
-          long rssAfter = broker.rssBytes();
-          ActiveClients.Result withIdle =
+          quietAfter = quietCpu(broker);
+          heapAfter = LiveHeap.of(broker.pid());
+          rssAfter = broker.rssBytes();
+          withIdle =
               active.measure(
                   rate, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(6));
           say(launcher.name() + " with idle: " + withIdle);
-          int closed = idleConnections.countClosedByBroker();
-          broker.checkAlive();
-          return new Run(
-              launcher.name(),
-              loadBefore,
-              loadAverage(),
-              alone,
-              withIdle,
-              openSeconds,
-              (rssAfter - rssBefore) / (double) idle,
-              (heapAfter.totalBytes() - heapBefore.totalBytes()) / (double) idle,
-              quietBefore,
-              quietAfter,
-              closed,
-              growth(heapBefore, heapAfter));
+          closed = idleConnections.countClosedByBroker();
         }
+        // Alone once more: the run's drift (JIT, page cache, the machine's other jobs) shows in
+        // the difference between the two measurements without the idle connections.
+        ActiveClients.Result aloneAgain =
+            active.measure(
+                rate, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(6));
+        say(launcher.name() + " alone again: " + aloneAgain);
+        broker.checkAlive();
+        return new Run(
+            launcher.name(),
+            loadBefore,
+            loadAverage(),
+            alone,
+            withIdle,
+            aloneAgain,
+            openSeconds,
+            (rssAfter - rssBefore) / (double) idle,
+            (heapAfter.totalBytes() - heapBefore.totalBytes()) / (double) idle,
+            quietBefore,
+            quietAfter,
+            closed,
+            growth(heapBefore, heapAfter));
       }
     } catch (RuntimeException e) {
       say(launcher.name() + ": FAILED " + e);
@@ -241,7 +255,8 @@ public final class ConnectionsBench {
         .append(" Measured first alone, then with ")
         .append(String.format(Locale.ROOT, "%,d", idle))
         .append(" more connections open that each sent ApiVersions v3 and then nothing (raw")
-        .append(" sockets, source addresses 127.0.0.1–4). Paced phase: ")
+        .append(" sockets, source addresses 127.0.0.1–4), then alone again after closing them")
+        .append(" (the two alone measurements show the run's own drift). Paced phase: ")
         .append(String.format(Locale.ROOT, "%,.0f", rate))
         .append(" records/s in total for 10 s after 2 s of warm-up, end-to-end latency from the")
         .append(
@@ -289,6 +304,7 @@ public final class ConnectionsBench {
               Locale.ROOT,
               "- %s (load %.1f → %.1f): alone p50/p99/p99.9 %.2f/%.2f/%.2f ms, %,.0f delivered/s,"
                   + " unpaced %,.0f/s; with idle %.2f/%.2f/%.2f ms, %,.0f delivered/s, unpaced %,.0f/s;"
+                  + " alone again %.2f/%.2f/%.2f ms, unpaced %,.0f/s;"
                   + " RSS %,.0f B and heap %,.0f B per idle connection; quiet CPU %.1f → %.1f ms/s;"
                   + " idle closed by the broker by the end: %d%n",
               r.broker,

@@ -35,7 +35,7 @@ public final class StockToolsBench {
   private static final String CONSUMER = "org.apache.kafka.tools.ConsumerPerformance";
   private static final String E2E = "org.apache.kafka.tools.EndToEndLatency";
   private static final Duration STARTUP = Duration.ofSeconds(120);
-  private static final long TOOL_TIMEOUT_SECONDS = 120;
+  private static final long TOOL_TIMEOUT_SECONDS = 300;
 
   /** batch.size that fits 50 records of 200 bytes and not 51 (as the suite's workload 1). */
   private static final int BATCH_50_BYTES = 61 + 50 * 209 + 50;
@@ -81,12 +81,12 @@ public final class StockToolsBench {
     Path ferryHome = Path.of(".");
     Path out = Path.of("bench/results/stock-tools.md");
     int cycles = 1;
-    long batch1 = 100_000;
-    long batch50 = 1_000_000;
-    long defaults = 1_000_000;
-    long e2e = 5_000;
+    long batch1 = 30_000;
+    long batch50 = 300_000;
+    long defaults = 300_000;
+    long e2e = 2_000;
     int paced = 10;
-    long warmup = 500_000;
+    long warmup = 200_000;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--kafka-lib" -> kafkaLib = Path.of(args[++i]);
