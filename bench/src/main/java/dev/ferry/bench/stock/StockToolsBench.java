@@ -68,7 +68,8 @@ public final class StockToolsBench {
       long defaultsRecords,
       long e2eRecords,
       int pacedSeconds,
-      long warmupRecords) {}
+      long warmupRecords,
+      Path profile) {}
 
   StockToolsBench(Path kafkaLib, Path ferryHome, Options options) {
     this.kafkaLib = kafkaLib;
@@ -87,6 +88,7 @@ public final class StockToolsBench {
     long e2e = 2_000;
     int paced = 10;
     long warmup = 200_000;
+    Path profile = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--kafka-lib" -> kafkaLib = Path.of(args[++i]);
@@ -99,6 +101,7 @@ public final class StockToolsBench {
         case "--e2e-records" -> e2e = Long.parseLong(args[++i]);
         case "--paced-seconds" -> paced = Integer.parseInt(args[++i]);
         case "--warmup-records" -> warmup = Long.parseLong(args[++i]);
+        case "--profile" -> profile = Path.of(args[++i]).toAbsolutePath();
         default -> throw new IllegalArgumentException("Unknown argument " + args[i]);
       }
     }
@@ -106,7 +109,7 @@ public final class StockToolsBench {
         new StockToolsBench(
             kafkaLib,
             ferryHome,
-            new Options(cycles, batch1, batch50, defaults, e2e, paced, warmup));
+            new Options(cycles, batch1, batch50, defaults, e2e, paced, warmup, profile));
     String commit = gitCommit(ferryHome);
     double loadBefore = loadAverage();
     bench.runAll();
@@ -121,6 +124,11 @@ public final class StockToolsBench {
     BrokerLauncher ferry = new FerryLauncher(ferryHome);
     Path runs = Path.of("bench/work/runs/stock-" + Instant.now().getEpochSecond());
     int n = 0;
+    if (options.profile != null) {
+      // A Flight Recorder profile of Ferry under the produce workloads only; no ratios.
+      runBroker(ferry, runs.resolve("ferry-profile"));
+      return;
+    }
     for (int cycle = 1; cycle <= options.cycles; cycle++) {
       for (BrokerLauncher launcher : List.of(kafka, ferry, ferry, kafka)) {
         n++;
@@ -188,6 +196,12 @@ public final class StockToolsBench {
               options.defaultsRecords,
               -1,
               List.of());
+      if (options.profile != null) {
+        Jcmd.run(broker.pid(), "JFR.dump", "name=stock", "filename=" + options.profile);
+        Jcmd.run(broker.pid(), "JFR.stop", "name=stock");
+        say("profile of the produce workloads: " + options.profile);
+        return;
+      }
       if (launcher.name().equals("kafka") && Double.isNaN(halfKafkaMax)) {
         halfKafkaMax = Math.max(1000, Math.round(defaults.recordsPerSecond() / 2));
       }
