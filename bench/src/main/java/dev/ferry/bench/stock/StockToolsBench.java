@@ -240,6 +240,20 @@ public final class StockToolsBench {
     }
   }
 
+  /**
+   * The JDK's {@code profile} settings with Java method sampling every 1 ms instead of 10 ms:
+   * thousands of samples from a run of a minute or two, not hundreds.
+   */
+  private static Path oneMillisecondProfile(Path dir) throws IOException {
+    Path jdkProfile = Path.of(System.getProperty("java.home"), "lib", "jfr", "profile.jfc");
+    String settings =
+        Files.readString(jdkProfile)
+            .replace(
+                "<setting name=\"period\" control=\"method-sampling-java-interval\">10 ms",
+                "<setting name=\"period\" control=\"method-sampling-java-interval\">1 ms");
+    return Files.writeString(dir.resolve("profile-1ms.jfc"), settings);
+  }
+
   private static List<String> batchOfOne() {
     return List.of("acks=1", "batch.size=1", "linger.ms=0", "enable.idempotence=false");
   }
