@@ -170,6 +170,24 @@ public final class StockToolsBench {
           PRODUCER,
           producerArgs(bootstrap, "warm", options.warmupRecords / 10, -1, batchOfOne()),
           TOOL_TIMEOUT_SECONDS);
+      // A group read too: the first one makes the broker create __consumer_offsets (50
+      // partitions), which is set-up, not the consume workload's cost.
+      tool.run(
+          "warmup-consume",
+          CONSUMER,
+          List.of(
+              "--bootstrap-server",
+              bootstrap,
+              "--topic",
+              "warm",
+              "--num-records",
+              Long.toString(options.warmupRecords),
+              "--group",
+              "stock-perf-warmup",
+              "--timeout",
+              "60000",
+              "--hide-header"),
+          TOOL_TIMEOUT_SECONDS);
 
       produce(
           broker,
@@ -403,7 +421,10 @@ public final class StockToolsBench {
         .append(" each broker's runs. Each run: a fresh broker (`-Xms1g -Xmx1g`, Kafka's G1")
         .append(" flags, never fsync), 1-partition topics, an untimed warm-up (")
         .append(String.format(Locale.ROOT, "%,d", options.warmupRecords))
-        .append(" records with client defaults, a tenth as many with batches of 1), then each")
+        .append(
+            " records with client defaults, a tenth as many with batches of 1, then a group read")
+        .append(" of them, so __consumer_offsets")
+        .append(" exists before the consume workload), then each")
         .append(" tool as its own JVM (`-Xmx512M`, as Kafka's scripts), 200-byte records.")
         .append(" Broker CPU: utime+stime of the broker process over the tool's run;")
         .append(" client CPU: the tool JVM's, start-up included. ProducerPerformance's")
