@@ -46,7 +46,16 @@ public final class ConnectionsBench {
       double quietCpuMsPerSecondBefore,
       double quietCpuMsPerSecondAfter,
       int closedByBroker,
-      List<String> topGrowth) {}
+      List<String> topGrowth) {
+
+    double p99Ratio() {
+      return withIdle.p99Ms() / ((alone.p99Ms() + aloneAgain.p99Ms()) / 2);
+    }
+
+    double throughputRatio() {
+      return withIdle.maxThroughput() / ((alone.maxThroughput() + aloneAgain.maxThroughput()) / 2);
+    }
+  }
 
   private final Path kafkaLib;
   private final Path ferryHome;
@@ -54,7 +63,7 @@ public final class ConnectionsBench {
   private final int pairs;
   private final double rate;
   private final int cycles;
-  private final List<Run> runs = new ArrayList<>();
+  final List<Run> runs = new ArrayList<>();
 
   ConnectionsBench(Path kafkaLib, Path ferryHome, int idle, int pairs, double rate, int cycles) {
     this.kafkaLib = kafkaLib;
@@ -104,6 +113,7 @@ public final class ConnectionsBench {
         Run run = runOne(launcher, dir.resolve(launcher.name() + "-" + n));
         if (run != null) {
           runs.add(run);
+          say("run done: " + run);
         }
       }
     }
@@ -278,19 +288,21 @@ public final class ConnectionsBench {
     row(md, "with idle: paced p99.9 (ms)", k, f, r -> r.withIdle.p999Ms(), "%.2f");
     row(md, "with idle: delivered records/s", k, f, r -> r.withIdle.deliveredPerSecond(), "%,.0f");
     row(md, "with idle: unpaced acked records/s", k, f, r -> r.withIdle.maxThroughput(), "%,.0f");
+    row(md, "alone again: paced p99 (ms)", k, f, r -> r.aloneAgain.p99Ms(), "%.2f");
     row(
         md,
-        "p99 with idle / alone (same broker)",
+        "alone again: unpaced acked records/s",
         k,
         f,
-        r -> r.withIdle.p99Ms() / r.alone.p99Ms(),
-        "%.2f");
+        r -> r.aloneAgain.maxThroughput(),
+        "%,.0f");
+    row(md, "p99 with idle / mean of both alone (same run)", k, f, Run::p99Ratio, "%.2f");
     row(
         md,
-        "unpaced throughput with idle / alone",
+        "unpaced throughput with idle / mean of both alone",
         k,
         f,
-        r -> r.withIdle.maxThroughput() / r.alone.maxThroughput(),
+        Run::throughputRatio,
         "%.2f");
     row(md, "RSS per idle connection (bytes)", k, f, Run::rssPerIdleBytes, "%,.0f");
     row(md, "live heap per idle connection (bytes)", k, f, Run::heapPerIdleBytes, "%,.0f");
@@ -320,6 +332,10 @@ public final class ConnectionsBench {
               r.withIdle.p999Ms(),
               r.withIdle.deliveredPerSecond(),
               r.withIdle.maxThroughput(),
+              r.aloneAgain.p50Ms(),
+              r.aloneAgain.p99Ms(),
+              r.aloneAgain.p999Ms(),
+              r.aloneAgain.maxThroughput(),
               r.rssPerIdleBytes,
               r.heapPerIdleBytes,
               r.quietCpuMsPerSecondBefore,
