@@ -124,11 +124,15 @@ public final class ConnectionsBench {
     BrokerSettings settings =
         new BrokerSettings(
             "1g",
+            // AlwaysPreTouch: both heaps are resident from the start, so the RSS delta over the
+            // idle connections is what they cost outside the heap, not eden pages touched for
+            // the first time meanwhile (which depends on each broker's young-generation size).
             List.of(
                 "-XX:+UseG1GC",
                 "-XX:MaxGCPauseMillis=20",
                 "-XX:InitiatingHeapOccupancyPercent=35",
-                "-XX:+ExplicitGCInvokesConcurrent"),
+                "-XX:+ExplicitGCInvokesConcurrent",
+                "-XX:+AlwaysPreTouch"),
             1L << 30,
             Long.MAX_VALUE,
             1,
@@ -253,7 +257,8 @@ public final class ConnectionsBench {
         .append("`. ")
         .append(cycles)
         .append(" cycle(s) of Kafka, Ferry, Ferry, Kafka; medians over each")
-        .append(" broker's runs. Each run: a fresh broker (`-Xms1g -Xmx1g`, Kafka's G1 flags), a")
+        .append(" broker's runs. Each run: a fresh broker (`-Xms1g -Xmx1g`, Kafka's G1 flags,")
+        .append(" `-XX:+AlwaysPreTouch` so the heap is resident from the start), a")
         .append(" topic of ")
         .append(pairs)
         .append(" partitions, ")
