@@ -19,7 +19,12 @@ final class Jcmd {
     command.addAll(List.of(commandAndArgs));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+    // jcmd exits 0 when the diagnostic command itself fails; its output says so.
+    if (!p.waitFor(60, TimeUnit.SECONDS)
+        || p.exitValue() != 0
+        || out.contains("Could not")
+        || out.contains("Exception")
+        || out.contains("No recording")) {
       p.destroyForcibly();
       throw new IOException(String.join(" ", command) + " failed: " + out);
     }

@@ -113,6 +113,9 @@ public final class StockToolsBench {
     String commit = gitCommit(ferryHome);
     double loadBefore = loadAverage();
     bench.runAll();
+    if (profile != null) {
+      return;
+    }
     String report = bench.report(commit, loadBefore, loadAverage());
     Files.createDirectories(out.getParent());
     Files.writeString(out, report);
@@ -189,6 +192,13 @@ public final class StockToolsBench {
               "--hide-header"),
           TOOL_TIMEOUT_SECONDS);
 
+      if (options.profile != null) {
+        Jcmd.run(
+            broker.pid(),
+            "JFR.start",
+            "name=stock",
+            "settings=" + oneMillisecondProfile(runDir).toAbsolutePath());
+      }
       produce(
           broker,
           tool,
