@@ -163,6 +163,33 @@ class ClientMetricsToolTest {
     }
   }
 
+  @Test
+  void everyBrokerWatchesTheSubscriptions() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 2, Map.of())) {
+      // Written through broker 1 only; broker 0 hears of it from ZooKeeper.
+      String broker1 = cluster.broker(1).bootstrapServers();
+      tool(broker1, "--alter", "--name", "all", "--metrics", "*", "--interval", "60000");
+      for (int id : List.of(0, 1)) {
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    Optional.ofNullable(
+                            cluster.broker(id).clientMetrics().subscriptions().get("all"))
+                        .map(s -> s.metrics().equals(List.of("*")) && s.intervalMs() == 60000)
+                        .orElse(false));
+      }
+      String broker0 = cluster.broker(0).bootstrapServers();
+      assertThat(tool(broker0, "--list")).isEqualTo("all\n");
+      tool(broker0, "--delete", "--name", "all");
+      for (int id : List.of(0, 1)) {
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> cluster.broker(id).clientMetrics().subscriptions().isEmpty());
+      }
+    }
+  }
+
   private static String tool(String bootstrap, String... args) throws Exception {
     String[] all = new String[args.length + 2];
     all[0] = "--bootstrap-server";
