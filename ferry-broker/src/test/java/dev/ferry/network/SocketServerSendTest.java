@@ -180,7 +180,9 @@ class SocketServerSendTest {
           polite.send(header, new ApiVersionsRequest.Builder().build((short) 3));
           WireClient.Received received = polite.receive(header);
           assertThat(received.correlationId()).isEqualTo(1000 + i);
-          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
+          // A stalled network thread would hold this for as long as the greedy client's 128 MB
+          // take: bounded well above what a busy machine adds (CI saw 2,003 ms at load 29).
+          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
         }
       }
 
