@@ -4,8 +4,11 @@ import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.PartitionStateStore;
 import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.VersionedPartitionState;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.ElectionType;
@@ -47,20 +50,29 @@ public final class ManualLeaderElection {
         live.add(b.id());
       }
     }
+    Map<Integer, Long> epochs = new HashMap<>();
+    for (int id : live) {
+      epochs.put(id, store.brokerEpoch(id));
+    }
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      PartitionState state = store.partitionState(topic, partition).orElse(null);
-      if (state == null) {
+      VersionedPartitionState written =
+          store.versionedPartitionState(topic, partition).orElse(null);
+      if (written == null) {
         return new ApiError(
             Errors.UNKNOWN_TOPIC_OR_PARTITION, "No such partition as " + topic + "-" + partition);
       }
+      PartitionState state = written.state();
+      // A replica that registered again since the state was written holds its ISR place from its
+      // previous process: not elected on it (the controller takes it out of the ISR).
+      Set<Integer> unproven = new Incarnations().unproven(written, epochs);
       boolean hasLeader = state.leader() >= 0 && live.contains(state.leader());
       if (type == ElectionType.PREFERRED ? state.leader() == replicas.get(0) : hasLeader) {
         return new ApiError(Errors.ELECTION_NOT_NEEDED);
       }
       PartitionState next =
           type == ElectionType.PREFERRED
-              ? preferred(replicas, state, live)
-              : LeaderElection.decide(replicas, state, live, live, true);
+              ? preferred(replicas, state, live, unproven)
+              : LeaderElection.decide(replicas, state, live, live, unproven, true);
       if (next == null || next.leader() < 0) {
         return new ApiError(
             type == ElectionType.PREFERRED
@@ -80,9 +92,11 @@ public final class ManualLeaderElection {
 
   /** The preferred replica leads if it is live and in sync (even when there is no leader now). */
   private static PartitionState preferred(
-      List<Integer> replicas, PartitionState state, Set<Integer> live) {
+      List<Integer> replicas, PartitionState state, Set<Integer> live, Set<Integer> unproven) {
     int preferred = replicas.get(0);
-    if (!live.contains(preferred) || !state.isr().contains(preferred)) {
+    if (!live.contains(preferred)
+        || !state.isr().contains(preferred)
+        || unproven.contains(preferred)) {
       return null;
     }
     return new PartitionState(
