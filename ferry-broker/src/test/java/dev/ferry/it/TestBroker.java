@@ -49,6 +49,8 @@ public final class TestBroker implements AutoCloseable {
     props.put("group.initial.rebalance.delay.ms", "0");
     props.put("offsets.topic.num.partitions", "4");
     props.put("offsets.topic.replication.factor", "1");
+    // Few share-state partitions, like the offsets topic: tests start many brokers.
+    props.put("share.coordinator.state.topic.num.partitions", "4");
     return props;
   }
 
