@@ -238,6 +238,7 @@ public final class SslTransportLayer implements TransportLayer {
         continue;
       }
       if (status != SSLEngineResult.Status.OK
+          || result.bytesConsumed() == 0
           || result.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING) {
         if (status == SSLEngineResult.Status.CLOSED) {
           inboundClosed = true;
