@@ -1,8 +1,12 @@
 package dev.ferry.it;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.ferry.broker.BrokerConfig;
 import dev.ferry.broker.FerryBroker;
+import dev.ferry.replication.Partition;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -12,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -58,6 +63,31 @@ public final class TestBroker implements AutoCloseable {
     Map<String, String> props = baseConfig(dataDir);
     props.putAll(overrides);
     broker = new FerryBroker(new BrokerConfig(props)).start();
+    awaitLeadership();
+  }
+
+  /**
+   * Until this broker leads every partition on its disk. A restarted broker leads only once the
+   * controller has confirmed it (it never obeys a state written before its own registration), and
+   * the raw-protocol tests do not retry NOT_LEADER_OR_FOLLOWER as clients do.
+   */
+  private void awaitLeadership() {
+    int id = broker.replicaManager().localBrokerId();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                broker.metadata().topics().stream()
+                    .allMatch(
+                        t ->
+                            t.replicaAssignment().entrySet().stream()
+                                .filter(e -> e.getValue().contains(id))
+                                .allMatch(e -> ledHere(new TopicPartition(t.name(), e.getKey())))));
+  }
+
+  private boolean ledHere(TopicPartition tp) {
+    Partition p = broker.replicaManager().partition(tp);
+    return p != null && p.isLeader();
   }
 
   /** Clean stop and start on the same data directory (the port changes). */
