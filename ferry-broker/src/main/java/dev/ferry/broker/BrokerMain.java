@@ -1,5 +1,6 @@
 package dev.ferry.broker;
 
+import dev.ferry.metadata.zk.ZooKeeperClientPreload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one broker in this JVM until SIGTERM/SIGINT. Used by {@code ferry start} and by tests that
@@ -77,6 +79,15 @@ public final class BrokerMain {
 
   /** Starts a broker, prints where it listens, and blocks until the JVM is asked to stop. */
   public static void run(Map<String, String> props) throws InterruptedException {
+    // A standalone broker always uses ZooKeeper: begin the ZooKeeper client's slow static set-up
+    // (the JDK's default TLS context) and the protocol classes' initialisation now, before the
+    // configuration, logging and broker wiring, so that they are done when the main thread
+    // opens its first ZooKeeper session (FerryBroker starts them too, once per JVM). Logging is
+    // set up first, on this thread: a logger asked for by another thread while SLF4J initialises
+    // would be a stand-in whose early events are replayed with a warning.
+    LoggerFactory.getILoggerFactory();
+    ZooKeeperClientPreload.startInBackground();
+    ProtocolWarmup.startInBackground();
     BrokerConfig config = new BrokerConfig(props);
     FerryBroker broker;
     try {

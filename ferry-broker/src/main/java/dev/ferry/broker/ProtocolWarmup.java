@@ -1,6 +1,7 @@
 package dev.ferry.broker;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -26,11 +27,15 @@ import org.slf4j.LoggerFactory;
 final class ProtocolWarmup {
 
   private static final Logger log = LoggerFactory.getLogger(ProtocolWarmup.class);
+  private static final AtomicBoolean STARTED = new AtomicBoolean();
 
   private ProtocolWarmup() {}
 
-  /** Starts the warm-up thread; returns at once. */
+  /** Starts the warm-up thread unless this JVM already did; returns at once. */
   static void startInBackground() {
+    if (!STARTED.compareAndSet(false, true)) {
+      return;
+    }
     Thread warmup = new Thread(ProtocolWarmup::run, "ferry-protocol-warmup");
     warmup.setDaemon(true);
     warmup.start();

@@ -1,5 +1,6 @@
 package dev.ferry.metadata.zk;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +19,15 @@ import org.slf4j.LoggerFactory;
 public final class ZooKeeperClientPreload {
 
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperClientPreload.class);
+  private static final AtomicBoolean STARTED = new AtomicBoolean();
 
   private ZooKeeperClientPreload() {}
 
+  /** Starts the preload unless this JVM already did (it is a class initialisation: once). */
   public static void startInBackground() {
+    if (!STARTED.compareAndSet(false, true)) {
+      return;
+    }
     Thread preload =
         new Thread(
             () -> {
