@@ -41,6 +41,7 @@ public final class RequestAuthorizer implements RequestDispatcher {
   private final TopicAuthorization topics;
   private final GroupAuthorization groups;
   private final ShareAuthorization shares;
+  private final ConsumerGroupAuthorization consumerGroups;
   private final ConfigAuthorization configs = new ConfigAuthorization();
   private final TransactionAuthorization transactions = new TransactionAuthorization();
 
@@ -54,6 +55,7 @@ public final class RequestAuthorizer implements RequestDispatcher {
     this.topics = new TopicAuthorization(topicNames, topicExists);
     this.groups = new GroupAuthorization();
     this.shares = new ShareAuthorization(topics);
+    this.consumerGroups = new ConsumerGroupAuthorization();
   }
 
   @Override
@@ -98,6 +100,8 @@ public final class RequestAuthorizer implements RequestDispatcher {
       case LIST_GROUPS -> groups.listGroups(request, access, delegate);
       case DELETE_GROUPS -> groups.deleteGroups(request, access, delegate);
       case OFFSET_DELETE -> groups.offsetDelete(request, access, delegate, topics);
+      case CONSUMER_GROUP_HEARTBEAT -> consumerGroups.heartbeat(request, access, delegate);
+      case CONSUMER_GROUP_DESCRIBE -> consumerGroups.describe(request, access, delegate);
       case SHARE_GROUP_HEARTBEAT -> shares.heartbeat(request, access, delegate);
       case SHARE_GROUP_DESCRIBE -> shares.describe(request, access, delegate);
       case SHARE_FETCH -> shares.fetch(request, access, delegate);

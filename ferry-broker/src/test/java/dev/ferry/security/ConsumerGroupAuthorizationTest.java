@@ -1,0 +1,179 @@
+package dev.ferry.security;
+
+import static dev.ferry.security.DenialMatrixTest.acl;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.it.TestBroker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.GroupProtocol;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The consumer group protocol (KIP-848) under the ACL authorizer, as Kafka checks it: a member
+ * needs READ on the group and DESCRIBE on its subscribed topics (READ on them to fetch);
+ * ConsumerGroupDescribe needs DESCRIBE on the group. Without these rules the APIs fell to the
+ * CLUSTER_ACTION default and only super users could use the new protocol.
+ */
+class ConsumerGroupAuthorizationTest {
+
+  private static final String GROUP = "alice-group";
+
+  @TempDir static Path dir;
+  static TestBroker broker;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Map<String, String> settings = new HashMap<>(SecureClusterConfig.brokerSettings());
+    settings.put(
+        "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    settings.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+    settings.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    settings.put("super.users", "User:admin");
+    broker = TestBroker.start(dir, settings);
+    try (Admin admin = Admin.create(client("admin"))) {
+      admin
+          .createTopics(List.of(new NewTopic("orders", 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      admin
+          .createAcls(
+              List.of(
+                  acl(ResourceType.GROUP, GROUP, "User:alice", AclOperation.READ),
+                  acl(ResourceType.TOPIC, "orders", "User:alice", AclOperation.READ),
+                  // bob may use the group but not see the topic
+                  acl(ResourceType.GROUP, GROUP, "User:bob", AclOperation.READ)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    Properties p = client("admin");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      for (int i = 0; i < 5; i++) {
+        producer.send(new ProducerRecord<>("orders", "order-" + i)).get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  static Properties client(String user) {
+    Properties p =
+        SecureClusterConfig.client(
+            broker.broker().bootstrapServers("SASL_PLAINTEXT"), "SASL_PLAINTEXT", "PLAIN", user);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    return p;
+  }
+
+  private static KafkaConsumer<String, String> consumer(String user, String group) {
+    Properties p = client(user);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, GroupProtocol.CONSUMER.name());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    KafkaConsumer<String, String> c =
+        new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+    c.subscribe(List.of("orders"));
+    return c;
+  }
+
+  @Test
+  void aMemberWithReadOnGroupAndTopicConsumesAndTheOthersAreRefused() {
+    try (KafkaConsumer<String, String> alice = consumer("alice", GROUP)) {
+      List<String> values = new ArrayList<>();
+      Awaitility.await()
+          .atMost(30, TimeUnit.SECONDS)
+          .until(
+              () -> {
+                for (ConsumerRecord<String, String> r : alice.poll(Duration.ofMillis(100))) {
+                  values.add(r.value());
+                }
+                return values.size() >= 5;
+              });
+      alice.commitSync();
+      assertThat(values).containsExactly("order-0", "order-1", "order-2", "order-3", "order-4");
+    }
+    // No ACL for alice on this group.
+    try (KafkaConsumer<String, String> alice = consumer("alice", "forbidden-group")) {
+      assertThatThrownBy(() -> pollUntilFailure(alice))
+          .isInstanceOf(GroupAuthorizationException.class);
+    }
+    // bob may use the group, but not describe its topic.
+    try (KafkaConsumer<String, String> bob = consumer("bob", GROUP)) {
+      assertThatThrownBy(() -> pollUntilFailure(bob))
+          .isInstanceOf(TopicAuthorizationException.class);
+    }
+  }
+
+  @Test
+  void describingAGroupNeedsDescribeOnIt() throws Exception {
+    try (KafkaConsumer<String, String> member = consumer("alice", GROUP);
+        Admin alice = Admin.create(client("alice"))) {
+      Awaitility.await()
+          .atMost(30, TimeUnit.SECONDS)
+          .until(
+              () -> {
+                member.poll(Duration.ofMillis(100));
+                return !member.assignment().isEmpty();
+              });
+      ConsumerGroupDescription group =
+          alice.describeConsumerGroups(List.of(GROUP)).all().get(30, TimeUnit.SECONDS).get(GROUP);
+      assertThat(group.groupId()).isEqualTo(GROUP);
+      assertThat(group.members()).hasSize(1);
+      assertThat(group.members().iterator().next().assignment().topicPartitions())
+          .extracting(tp -> tp.topic() + "-" + tp.partition())
+          .containsExactly("orders-0");
+      assertThatThrownBy(
+              () ->
+                  alice
+                      .describeConsumerGroups(List.of("forbidden-group"))
+                      .all()
+                      .get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(GroupAuthorizationException.class);
+    }
+  }
+
+  /** Polls until the consumer reports its failure; fails the test after 30 s without one. */
+  private static void pollUntilFailure(KafkaConsumer<String, String> c) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      c.poll(Duration.ofMillis(100));
+    }
+    throw new AssertionError("no authorization failure within 30 s");
+  }
+}
