@@ -31,7 +31,7 @@ final class SecurityReport {
         .append(
             " over every listener first; brokers alternate (A B A B); round r measures the listeners in a rotated order (round 0 PLAINTEXT first, round 1 SSL first, round 2 SASL_SSL first). The client runs on the")
         .append(" same 2 cores: read throughput together with CPU per message. The 1-min load")
-        .append(" average of this shared machine (about 6 other engineers building and testing)")
+        .append(" average during each measurement (the machine may run other work)")
         .append(" is in the last column.\n\n")
         .append("| broker | round | protocol | produce msg/s | produce CPU µs/msg |")
         .append(" consume msg/s | consume CPU µs/msg | load |\n")
