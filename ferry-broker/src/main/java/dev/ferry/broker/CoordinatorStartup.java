@@ -1,13 +1,14 @@
 package dev.ferry.broker;
 
 import dev.ferry.controller.TopicAdmin;
+import dev.ferry.coordinator.CoordinatorTopicListener;
 import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.coordinator.group.GroupCoordinatorConfig;
 import dev.ferry.coordinator.group.OffsetsTopicListener;
+import dev.ferry.coordinator.group.PartitionCoordinatorLog;
 import dev.ferry.coordinator.transaction.InterBrokerClient;
 import dev.ferry.coordinator.transaction.TransactionCoordinator;
 import dev.ferry.coordinator.transaction.TransactionMarkerChannel;
-import dev.ferry.coordinator.transaction.TransactionStateTopicListener;
 import dev.ferry.metadata.MetadataStore;
 import dev.ferry.replication.InterBrokerChannel;
 import dev.ferry.replication.ReplicaManager;
@@ -103,8 +104,26 @@ final class CoordinatorStartup {
             interBroker);
     started.push(markers);
     transactions.startup(markers);
-    TransactionStateTopicListener txnListener =
-        new TransactionStateTopicListener(config.brokerId, transactions, replicaManager, metadata);
+    CoordinatorTopicListener txnListener =
+        new CoordinatorTopicListener(
+            "transaction coordinator",
+            TransactionCoordinator.TRANSACTION_STATE_TOPIC,
+            transactions.config().numPartitions(),
+            transactions.config().writeTimeoutMs(),
+            config.brokerId,
+            new CoordinatorTopicListener.Coordinated() {
+              @Override
+              public void load(int partition, int leaderEpoch, PartitionCoordinatorLog log) {
+                transactions.onBecomeCoordinator(partition, leaderEpoch, log);
+              }
+
+              @Override
+              public void unload(int partition) {
+                transactions.onResignCoordinator(partition);
+              }
+            },
+            replicaManager,
+            metadata);
     metadata.addListener(txnListener);
     txnListener.syncAll();
     TransactionStateTopicLocator txnLocator =

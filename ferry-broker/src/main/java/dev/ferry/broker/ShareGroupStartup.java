@@ -1,13 +1,14 @@
 package dev.ferry.broker;
 
 import dev.ferry.controller.TopicAdmin;
+import dev.ferry.coordinator.CoordinatorTopicListener;
 import dev.ferry.coordinator.group.GroupCoordinator;
+import dev.ferry.coordinator.group.PartitionCoordinatorLog;
 import dev.ferry.coordinator.share.ShareGroupConfig;
 import dev.ferry.coordinator.share.ShareGroupCoordinator;
 import dev.ferry.coordinator.share.SharePartitionManager;
 import dev.ferry.coordinator.share.state.ShareStateCoordinator;
 import dev.ferry.coordinator.share.state.ShareStateTopicConfig;
-import dev.ferry.coordinator.share.state.ShareStateTopicListener;
 import dev.ferry.coordinator.transaction.InterBrokerClient;
 import dev.ferry.metadata.MetadataStore;
 import dev.ferry.replication.ReplicaManager;
@@ -75,8 +76,27 @@ final class ShareGroupStartup {
     stateCoordinator =
         new ShareStateCoordinator(
             ShareStateTopicConfig.from(config.originals()), coordinatorThread, Time.SYSTEM);
-    ShareStateTopicListener listener =
-        new ShareStateTopicListener(config.brokerId, stateCoordinator, replicaManager, metadata);
+    ShareStateCoordinator coordinator = stateCoordinator;
+    CoordinatorTopicListener listener =
+        new CoordinatorTopicListener(
+            "share coordinator",
+            ShareStateTopicConfig.TOPIC,
+            coordinator.config().numPartitions(),
+            coordinator.config().writeTimeoutMs(),
+            config.brokerId,
+            new CoordinatorTopicListener.Coordinated() {
+              @Override
+              public void load(int partition, int leaderEpoch, PartitionCoordinatorLog log) {
+                coordinator.onBecomeLeader(partition, log);
+              }
+
+              @Override
+              public void unload(int partition) {
+                coordinator.onResign(partition);
+              }
+            },
+            replicaManager,
+            metadata);
     metadata.addListener(listener);
     listener.syncAll();
     logs = ShareApis.logLookup(metadata, replicaManager);
