@@ -7,8 +7,11 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
 
 /**
@@ -61,6 +64,32 @@ final class DeniedItems {
             r -> {
               if (r != null) {
                 results.apply(type.cast(r)).addAll(refusals);
+              }
+              return r;
+            });
+  }
+
+  /**
+   * As {@link #answerWith} for a group's offset APIs, whose answer may carry a group-level error:
+   * that error answers the whole request, so the refusals join only an answer without one. Kafka
+   * lists the refused items first or last depending on the API.
+   */
+  static <R extends AbstractResponse, A> CompletableFuture<AbstractResponse> answerGroupWith(
+      NetworkRequest request,
+      RequestDispatcher next,
+      List<A> refusals,
+      Class<R> type,
+      ToIntFunction<R> groupError,
+      BiConsumer<R, List<A>> join) {
+    if (refusals.isEmpty()) {
+      return next.dispatch(request);
+    }
+    return next.dispatch(request)
+        .thenApply(
+            r -> {
+              R response = type.cast(r);
+              if (groupError.applyAsInt(response) == Errors.NONE.code()) {
+                join.accept(response, refusals);
               }
               return r;
             });

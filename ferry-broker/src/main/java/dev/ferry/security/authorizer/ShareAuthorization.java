@@ -1,20 +1,21 @@
 package dev.ferry.security.authorizer;
 
+import static dev.ferry.security.authorizer.DeniedItems.answerGroupWith;
 import static dev.ferry.security.authorizer.DeniedItems.answerWith;
 import static dev.ferry.security.authorizer.DeniedItems.refusals;
 import static dev.ferry.security.authorizer.DeniedItems.removeDenied;
+import static dev.ferry.security.authorizer.GroupProtocolChecks.groupDenied;
 import static dev.ferry.security.authorizer.RequestAuthorizer.deny;
 
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.network.RequestDispatcher;
+import dev.ferry.security.authorizer.GroupProtocolChecks.DescribedGroups;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.errors.GroupAuthorizationException;
-import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestTopic;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponsePartition;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponseTopic;
@@ -45,7 +46,6 @@ import org.apache.kafka.common.requests.ShareFetchResponse;
 import org.apache.kafka.common.requests.ShareGroupDescribeRequest;
 import org.apache.kafka.common.requests.ShareGroupDescribeResponse;
 import org.apache.kafka.common.requests.ShareGroupHeartbeatRequest;
-import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * Kafka's checks of the share-group APIs (KIP-932): READ on the group to be a member, fetch and
@@ -68,9 +68,15 @@ final class ShareAuthorization {
     this.topics = topics;
   }
 
-  private static GroupAuthorizationException groupDenied(String group) {
-    return new GroupAuthorizationException("Not authorized to access group: " + group);
-  }
+  private static final DescribedGroups<ShareGroupDescribeResponse, DescribedGroup> DESCRIBED =
+      new DescribedGroups<>(
+          ShareGroupDescribeResponse.class,
+          r -> r.data().groups(),
+          (r, groups) -> r.data().setGroups(groups),
+          DescribedGroup::groupId,
+          DescribedGroup::errorCode,
+          DescribedGroup::setAuthorizedOperations,
+          (groupId, error) -> new DescribedGroup().setGroupId(groupId).setErrorCode(error));
 
   private boolean mayRead(Access access, Uuid topicId) {
     return topics.allowed(access, AclOperation.READ, null, topicId);
@@ -79,49 +85,20 @@ final class ShareAuthorization {
   CompletableFuture<AbstractResponse> heartbeat(
       NetworkRequest request, Access access, RequestDispatcher next) {
     ShareGroupHeartbeatRequest body = (ShareGroupHeartbeatRequest) request.body();
-    String group = body.data().groupId();
-    if (!access.group(AclOperation.READ, group)) {
-      return deny(request, groupDenied(group));
-    }
-    List<String> subscribed = body.data().subscribedTopicNames();
-    if (subscribed != null) {
-      for (String topic : subscribed) {
-        if (!access.topic(AclOperation.DESCRIBE, topic)) {
-          return deny(request, new TopicAuthorizationException(TOPIC_DENIED_MESSAGE));
-        }
-      }
-    }
-    return next.dispatch(request);
+    return GroupProtocolChecks.heartbeat(
+        request, access, body.data().groupId(), body.data().subscribedTopicNames(), next);
   }
 
-  /** DESCRIBE on each group (refused ones first, as Kafka lists them); operations when asked. */
   CompletableFuture<AbstractResponse> describe(
       NetworkRequest request, Access access, RequestDispatcher next) {
     ShareGroupDescribeRequest body = (ShareGroupDescribeRequest) request.body();
-    List<String> denied =
-        removeDenied(body.data().groupIds(), g -> access.group(AclOperation.DESCRIBE, g));
-    boolean operations = body.data().includeAuthorizedOperations();
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              List<DescribedGroup> groups = ((ShareGroupDescribeResponse) r).data().groups();
-              if (operations) {
-                for (DescribedGroup g : groups) {
-                  if (g.errorCode() == Errors.NONE.code()) {
-                    g.setAuthorizedOperations(
-                        access.operations(
-                            ResourceType.GROUP, g.groupId(), GroupAuthorization.GROUP_OPERATIONS));
-                  }
-                }
-              }
-              List<DescribedGroup> out = new ArrayList<>();
-              for (String g : denied) {
-                out.add(new DescribedGroup().setGroupId(g).setErrorCode(GROUP_DENIED));
-              }
-              out.addAll(groups);
-              ((ShareGroupDescribeResponse) r).data().setGroups(out);
-              return r;
-            });
+    return GroupProtocolChecks.describe(
+        request,
+        access,
+        next,
+        body.data().groupIds(),
+        body.data().includeAuthorizedOperations(),
+        DESCRIBED);
   }
 
   CompletableFuture<AbstractResponse> fetch(
@@ -256,35 +233,33 @@ final class ShareAuthorization {
     }
     List<AlterShareGroupOffsetsRequestTopic> denied =
         removeDenied(body.data().topics(), t -> access.topic(AclOperation.READ, t.topicName()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              AlterShareGroupOffsetsResponse response = (AlterShareGroupOffsetsResponse) r;
-              if (response.data().errorCode() != Errors.NONE.code()) {
-                return r; // a group-level error answers the whole request
-              }
-              for (AlterShareGroupOffsetsRequestTopic t : denied) {
-                AlterShareGroupOffsetsResponseTopic topic =
-                    new AlterShareGroupOffsetsResponseTopic()
-                        .setTopicName(t.topicName())
-                        .setTopicId(Uuid.ZERO_UUID);
-                t.partitions()
-                    .forEach(
-                        p ->
-                            topic
-                                .partitions()
-                                .add(
-                                    new AlterShareGroupOffsetsResponsePartition()
-                                        .setPartitionIndex(p.partitionIndex())
-                                        .setErrorCode(TOPIC_DENIED)
-                                        .setErrorMessage(TOPIC_DENIED_MESSAGE)));
-                response.data().responses().add(topic);
-              }
-              return r;
+    List<AlterShareGroupOffsetsResponseTopic> refused =
+        refusals(
+            denied,
+            t -> {
+              AlterShareGroupOffsetsResponseTopic topic =
+                  new AlterShareGroupOffsetsResponseTopic()
+                      .setTopicName(t.topicName())
+                      .setTopicId(Uuid.ZERO_UUID);
+              t.partitions()
+                  .forEach(
+                      p ->
+                          topic
+                              .partitions()
+                              .add(
+                                  new AlterShareGroupOffsetsResponsePartition()
+                                      .setPartitionIndex(p.partitionIndex())
+                                      .setErrorCode(TOPIC_DENIED)
+                                      .setErrorMessage(TOPIC_DENIED_MESSAGE)));
+              return topic;
             });
+    return answerGroupWith(
+        request,
+        next,
+        refused,
+        AlterShareGroupOffsetsResponse.class,
+        r -> r.data().errorCode(),
+        (r, topics) -> r.data().responses().addAll(topics));
   }
 
   CompletableFuture<AbstractResponse> deleteOffsets(
@@ -296,27 +271,20 @@ final class ShareAuthorization {
     }
     List<DeleteShareGroupOffsetsRequestTopic> denied =
         removeDenied(body.data().topics(), t -> access.topic(AclOperation.READ, t.topicName()));
-    if (denied.isEmpty()) {
-      return next.dispatch(request);
-    }
-    return next.dispatch(request)
-        .thenApply(
-            r -> {
-              DeleteShareGroupOffsetsResponse response = (DeleteShareGroupOffsetsResponse) r;
-              if (response.data().errorCode() != Errors.NONE.code()) {
-                return r;
-              }
-              List<DeleteShareGroupOffsetsResponseTopic> out = new ArrayList<>();
-              for (DeleteShareGroupOffsetsRequestTopic t : denied) {
-                out.add(
-                    new DeleteShareGroupOffsetsResponseTopic()
-                        .setTopicName(t.topicName())
-                        .setErrorCode(TOPIC_DENIED)
-                        .setErrorMessage(TOPIC_DENIED_MESSAGE));
-              }
-              out.addAll(response.data().responses()); // Kafka lists the refused topics first
-              response.data().setResponses(out);
-              return r;
-            });
+    List<DeleteShareGroupOffsetsResponseTopic> refused =
+        refusals(
+            denied,
+            t ->
+                new DeleteShareGroupOffsetsResponseTopic()
+                    .setTopicName(t.topicName())
+                    .setErrorCode(TOPIC_DENIED)
+                    .setErrorMessage(TOPIC_DENIED_MESSAGE));
+    return answerGroupWith(
+        request,
+        next,
+        refused,
+        DeleteShareGroupOffsetsResponse.class,
+        r -> r.data().errorCode(),
+        (r, topics) -> r.data().responses().addAll(0, topics)); // Kafka lists refused ones first
   }
 }

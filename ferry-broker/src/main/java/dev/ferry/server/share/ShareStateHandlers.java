@@ -7,6 +7,8 @@ import dev.ferry.server.ApiHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.DeleteShareGroupStateRequestData;
@@ -42,6 +44,36 @@ final class ShareStateHandlers {
 
   private static SharePartitionKey key(String groupId, Uuid topicId, int partition) {
     return new SharePartitionKey(groupId, new TopicIdPartition(topicId, partition, ""));
+  }
+
+  private static String messageOf(Errors error) {
+    return error == Errors.NONE ? null : error.message();
+  }
+
+  /**
+   * Puts a partition's write outcome into the answer once the write is replicated. Writes complete
+   * on the coordinator's threads, so the answer under construction is their lock.
+   */
+  private static CompletableFuture<Void> recordOutcome(
+      Object answer, CompletableFuture<Errors> write, Consumer<Errors> record) {
+    return write.thenAccept(
+        e -> {
+          synchronized (answer) {
+            record.accept(e);
+          }
+        });
+  }
+
+  /** The response, built once every partition's write has an outcome. */
+  private static CompletableFuture<AbstractResponse> answerWhenAll(
+      List<CompletableFuture<Void>> writes, Object answer, Supplier<AbstractResponse> response) {
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+        .thenApply(
+            x -> {
+              synchronized (answer) {
+                return response.get();
+              }
+            });
   }
 
   /** ReadShareGroupState. */
@@ -99,27 +131,16 @@ final class ShareStateHandlers {
               new WriteShareGroupStateResponseData.PartitionResult().setPartition(p.partition());
           rt.partitions().add(rp);
           all.add(
-              coordinator
-                  .write(
+              recordOutcome(
+                  out,
+                  coordinator.write(
                       key(group, t.topicId(), p.partition()),
                       p.leaderEpoch(),
-                      ShareStateMessages.stateOf(p))
-                  .thenAccept(
-                      e -> {
-                        synchronized (out) {
-                          rp.setErrorCode(e.code())
-                              .setErrorMessage(e == Errors.NONE ? null : e.message());
-                        }
-                      }));
+                      ShareStateMessages.stateOf(p)),
+                  e -> rp.setErrorCode(e.code()).setErrorMessage(messageOf(e))));
         }
       }
-      return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-          .thenApply(
-              x -> {
-                synchronized (out) {
-                  return new WriteShareGroupStateResponse(out);
-                }
-              });
+      return answerWhenAll(all, out, () -> new WriteShareGroupStateResponse(out));
     }
   }
 
@@ -147,24 +168,13 @@ final class ShareStateHandlers {
               new DeleteShareGroupStateResponseData.PartitionResult().setPartition(p.partition());
           rt.partitions().add(rp);
           all.add(
-              coordinator
-                  .write(key(group, t.topicId(), p.partition()), -1, null)
-                  .thenAccept(
-                      e -> {
-                        synchronized (out) {
-                          rp.setErrorCode(e.code())
-                              .setErrorMessage(e == Errors.NONE ? null : e.message());
-                        }
-                      }));
+              recordOutcome(
+                  out,
+                  coordinator.write(key(group, t.topicId(), p.partition()), -1, null),
+                  e -> rp.setErrorCode(e.code()).setErrorMessage(messageOf(e))));
         }
       }
-      return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-          .thenApply(
-              x -> {
-                synchronized (out) {
-                  return new DeleteShareGroupStateResponse(out);
-                }
-              });
+      return answerWhenAll(all, out, () -> new DeleteShareGroupStateResponse(out));
     }
   }
 }
