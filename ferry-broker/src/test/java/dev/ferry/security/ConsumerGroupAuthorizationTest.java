@@ -8,29 +8,23 @@ import dev.ferry.it.TestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,36 +46,17 @@ class ConsumerGroupAuthorizationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Map<String, String> settings = new HashMap<>(SecureClusterConfig.brokerSettings());
-    settings.put(
-        "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-    settings.put("inter.broker.listener.name", "SASL_PLAINTEXT");
-    settings.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-    settings.put("super.users", "User:admin");
-    broker = TestBroker.start(dir, settings);
-    try (Admin admin = Admin.create(client("admin"))) {
-      admin
-          .createTopics(List.of(new NewTopic("orders", 1, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-      admin
-          .createAcls(
-              List.of(
-                  acl(ResourceType.GROUP, GROUP, "User:alice", AclOperation.READ),
-                  acl(ResourceType.TOPIC, "orders", "User:alice", AclOperation.READ),
-                  // bob may use the group but not see the topic
-                  acl(ResourceType.GROUP, GROUP, "User:bob", AclOperation.READ)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-    }
-    Properties p = client("admin");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-      for (int i = 0; i < 5; i++) {
-        producer.send(new ProducerRecord<>("orders", "order-" + i)).get(30, TimeUnit.SECONDS);
-      }
-    }
+    broker = AuthorizerTestBroker.start(dir, Map.of());
+    AuthorizerTestBroker.createTopicsAndAcls(
+        broker,
+        List.of(new NewTopic("orders", 1, (short) 1)),
+        List.of(
+            acl(ResourceType.GROUP, GROUP, "User:alice", AclOperation.READ),
+            acl(ResourceType.TOPIC, "orders", "User:alice", AclOperation.READ),
+            // bob may use the group but not see the topic
+            acl(ResourceType.GROUP, GROUP, "User:bob", AclOperation.READ)));
+    AuthorizerTestBroker.produce(
+        broker, "orders", List.of("order-0", "order-1", "order-2", "order-3", "order-4"));
   }
 
   @AfterAll
@@ -92,12 +67,7 @@ class ConsumerGroupAuthorizationTest {
   }
 
   static Properties client(String user) {
-    Properties p =
-        SecureClusterConfig.client(
-            broker.broker().bootstrapServers("SASL_PLAINTEXT"), "SASL_PLAINTEXT", "PLAIN", user);
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    return p;
+    return AuthorizerTestBroker.client(broker, user);
   }
 
   private static KafkaConsumer<String, String> consumer(String user, String group) {

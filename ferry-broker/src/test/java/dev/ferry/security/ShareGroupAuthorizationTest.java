@@ -9,7 +9,6 @@ import dev.ferry.it.TestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -17,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
@@ -25,9 +23,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
@@ -41,7 +36,6 @@ import org.apache.kafka.common.requests.ShareFetchRequest;
 import org.apache.kafka.common.requests.ShareFetchResponse;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,31 +57,18 @@ class ShareGroupAuthorizationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Map<String, String> settings = new HashMap<>(SecureClusterConfig.brokerSettings());
-    settings.put(
-        "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-    settings.put("inter.broker.listener.name", "SASL_PLAINTEXT");
-    settings.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-    settings.put("super.users", "User:admin");
-    settings.put("group.share.heartbeat.interval.ms", "300");
-    broker = TestBroker.start(dir, settings);
+    broker = AuthorizerTestBroker.start(dir, Map.of("group.share.heartbeat.interval.ms", "300"));
+    AuthorizerTestBroker.createTopicsAndAcls(
+        broker,
+        List.of(new NewTopic("jobs", 1, (short) 1), new NewTopic("secret", 1, (short) 1)),
+        List.of(
+            acl(ResourceType.GROUP, GROUP, "User:alice", AclOperation.READ),
+            acl(ResourceType.TOPIC, "jobs", "User:alice", AclOperation.READ),
+            // bob may use the group but not see the topic
+            acl(ResourceType.GROUP, GROUP, "User:bob", AclOperation.READ),
+            acl(ResourceType.GROUP, "anon-share", "User:ANONYMOUS", AclOperation.READ),
+            acl(ResourceType.TOPIC, "jobs", "User:ANONYMOUS", AclOperation.DESCRIBE)));
     try (Admin admin = Admin.create(client("admin"))) {
-      admin
-          .createTopics(
-              List.of(new NewTopic("jobs", 1, (short) 1), new NewTopic("secret", 1, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-      admin
-          .createAcls(
-              List.of(
-                  acl(ResourceType.GROUP, GROUP, "User:alice", AclOperation.READ),
-                  acl(ResourceType.TOPIC, "jobs", "User:alice", AclOperation.READ),
-                  // bob may use the group but not see the topic
-                  acl(ResourceType.GROUP, GROUP, "User:bob", AclOperation.READ),
-                  acl(ResourceType.GROUP, "anon-share", "User:ANONYMOUS", AclOperation.READ),
-                  acl(ResourceType.TOPIC, "jobs", "User:ANONYMOUS", AclOperation.DESCRIBE)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
       admin
           .incrementalAlterConfigs(
               Map.of(
@@ -99,14 +80,8 @@ class ShareGroupAuthorizationTest {
           .all()
           .get(30, TimeUnit.SECONDS);
     }
-    Properties p = client("admin");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-      for (int i = 0; i < 5; i++) {
-        producer.send(new ProducerRecord<>("jobs", "job-" + i)).get(30, TimeUnit.SECONDS);
-      }
-    }
+    AuthorizerTestBroker.produce(
+        broker, "jobs", List.of("job-0", "job-1", "job-2", "job-3", "job-4"));
   }
 
   @AfterAll
@@ -117,12 +92,7 @@ class ShareGroupAuthorizationTest {
   }
 
   static Properties client(String user) {
-    Properties p =
-        SecureClusterConfig.client(
-            broker.broker().bootstrapServers("SASL_PLAINTEXT"), "SASL_PLAINTEXT", "PLAIN", user);
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    return p;
+    return AuthorizerTestBroker.client(broker, user);
   }
 
   private static KafkaShareConsumer<String, String> consumer(String user, String group) {

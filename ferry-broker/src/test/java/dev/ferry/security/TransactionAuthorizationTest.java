@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.it.RawKafkaConnection;
 import dev.ferry.it.TestBroker;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -15,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TransactionDescription;
@@ -31,7 +29,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,48 +49,24 @@ class TransactionAuthorizationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Map<String, String> settings = new HashMap<>(SecureClusterConfig.brokerSettings());
-    settings.put(
-        "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-    settings.put("inter.broker.listener.name", "SASL_PLAINTEXT");
-    settings.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-    settings.put("super.users", "User:admin");
-    broker = TestBroker.start(dir, settings);
-    try (Admin admin = Admin.create(client("admin"))) {
-      admin
-          .createTopics(
-              List.of(new NewTopic("orders", 1, (short) 1), new NewTopic("secret", 1, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-      admin
-          .createAcls(
-              List.of(
-                  acl(
-                      ResourceType.TRANSACTIONAL_ID,
-                      "visible-tx",
-                      "User:alice",
-                      AclOperation.DESCRIBE),
-                  acl(ResourceType.TOPIC, "orders", "User:alice", AclOperation.READ),
-                  acl(
-                      ResourceType.TRANSACTIONAL_ID,
-                      "anon-tx",
-                      "User:ANONYMOUS",
-                      AclOperation.WRITE),
-                  acl(ResourceType.TOPIC, "orders", "User:ANONYMOUS", AclOperation.WRITE)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-    }
+    broker = AuthorizerTestBroker.start(dir, Map.of());
+    AuthorizerTestBroker.createTopicsAndAcls(
+        broker,
+        List.of(new NewTopic("orders", 1, (short) 1), new NewTopic("secret", 1, (short) 1)),
+        List.of(
+            acl(ResourceType.TRANSACTIONAL_ID, "visible-tx", "User:alice", AclOperation.DESCRIBE),
+            acl(ResourceType.TOPIC, "orders", "User:alice", AclOperation.READ),
+            acl(ResourceType.TRANSACTIONAL_ID, "anon-tx", "User:ANONYMOUS", AclOperation.WRITE),
+            acl(ResourceType.TOPIC, "orders", "User:ANONYMOUS", AclOperation.WRITE)));
     // Two ongoing transactions of admin's, each on both topics.
     visible = ongoingTransaction("visible-tx");
     hidden = ongoingTransaction("hidden-tx");
   }
 
   private static KafkaProducer<String, String> ongoingTransaction(String id) throws Exception {
-    Properties p = client("admin");
+    Properties p = new Properties();
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    KafkaProducer<String, String> producer = new KafkaProducer<>(p);
+    KafkaProducer<String, String> producer = AuthorizerTestBroker.producer(broker, p);
     producer.initTransactions();
     producer.beginTransaction();
     producer.send(new ProducerRecord<>("orders", 0, "k", id)).get(30, TimeUnit.SECONDS);
@@ -114,12 +87,7 @@ class TransactionAuthorizationTest {
   }
 
   static Properties client(String user) {
-    Properties p =
-        SecureClusterConfig.client(
-            broker.broker().bootstrapServers("SASL_PLAINTEXT"), "SASL_PLAINTEXT", "PLAIN", user);
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    return p;
+    return AuthorizerTestBroker.client(broker, user);
   }
 
   @Test
