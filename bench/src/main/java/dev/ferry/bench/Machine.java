@@ -3,19 +3,50 @@ package dev.ferry.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Locale;
 
-/** One line about the machine the numbers came from. */
-final class Machine {
+/** Facts about the machine and checkout the numbers came from, and its scratch space. */
+public final class Machine {
 
   private Machine() {}
 
   /** The 1-min load average, NaN if unreadable. */
-  static double loadAverage() {
+  public static double loadAverage() {
     try {
       return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     } catch (IOException | NumberFormatException e) {
       return Double.NaN;
+    }
+  }
+
+  /** The short commit of the git checkout at {@code home}, "unknown" if git cannot tell. */
+  public static String gitCommit(Path home) {
+    try {
+      Process p =
+          new ProcessBuilder("git", "-C", home.toString(), "rev-parse", "--short", "HEAD")
+              .redirectErrorStream(true)
+              .start();
+      String s = new String(p.getInputStream().readAllBytes()).trim();
+      p.waitFor();
+      return s;
+    } catch (IOException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+
+  /** Deletes a run's scratch directory and everything below it; absent is fine. */
+  public static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +96,7 @@ public final class StartupBench {
       say(launcher.name() + ": FAILED " + e.getMessage());
       return null;
     } finally {
-      deleteRecursively(runDir.resolve("data"));
+      Machine.deleteRecursively(runDir.resolve("data"));
     }
   }
 
@@ -160,17 +159,6 @@ public final class StartupBench {
     double k = median(kafka, f);
     double fe = median(ferry, f);
     md.append(String.format("| %s | %,.0f | %,.0f | %.2f× |%n", label, k, fe, fe / k));
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   private static void say(String message) {

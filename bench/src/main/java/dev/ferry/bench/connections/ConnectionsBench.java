@@ -1,19 +1,19 @@
 package dev.ferry.bench.connections;
 
+import dev.ferry.bench.Machine;
 import dev.ferry.bench.broker.BrokerLauncher;
 import dev.ferry.bench.broker.BrokerProcess;
 import dev.ferry.bench.broker.BrokerSettings;
 import dev.ferry.bench.broker.FerryLauncher;
 import dev.ferry.bench.broker.KafkaLauncher;
+import dev.ferry.bench.report.Stats;
 import dev.ferry.bench.workload.StartupProbe;
 import dev.ferry.bench.workload.Topics;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,7 +96,7 @@ public final class ConnectionsBench {
     }
     ConnectionsBench bench = new ConnectionsBench(kafkaLib, ferryHome, idle, pairs, rate, cycles);
     bench.runAll();
-    String report = bench.report(gitCommit(ferryHome));
+    String report = bench.report(Machine.gitCommit(ferryHome));
     Files.createDirectories(out.getParent());
     Files.writeString(out, report);
     System.out.println(report);
@@ -137,7 +137,7 @@ public final class ConnectionsBench {
             Long.MAX_VALUE,
             1,
             Map.of());
-    double loadBefore = loadAverage();
+    double loadBefore = Machine.loadAverage();
     try (BrokerProcess broker = launcher.launch(runDir, settings)) {
       StartupProbe.awaitFirstProduce(broker, STARTUP);
       Topics.create(broker.bootstrapServers(), TOPIC, pairs);
@@ -187,7 +187,7 @@ public final class ConnectionsBench {
         return new Run(
             launcher.name(),
             loadBefore,
-            loadAverage(),
+            Machine.loadAverage(),
             alone,
             withIdle,
             aloneAgain,
@@ -203,7 +203,7 @@ public final class ConnectionsBench {
       say(launcher.name() + ": FAILED " + e);
       return null;
     } finally {
-      deleteRecursively(runDir.resolve("data"));
+      Machine.deleteRecursively(runDir.resolve("data"));
     }
   }
 
@@ -360,8 +360,8 @@ public final class ConnectionsBench {
       List<Run> f,
       java.util.function.ToDoubleFunction<Run> fn,
       String format) {
-    double km = median(k, fn);
-    double fm = median(f, fn);
+    double km = Stats.median(k, fn);
+    double fm = Stats.median(f, fn);
     md.append("| ")
         .append(label)
         .append(" | ")
@@ -371,50 +371,6 @@ public final class ConnectionsBench {
         .append(" | ")
         .append(km != 0 ? String.format(Locale.ROOT, "%.2f×", fm / km) : "–")
         .append(" |\n");
-  }
-
-  private static double median(List<Run> list, java.util.function.ToDoubleFunction<Run> fn) {
-    double[] v = list.stream().mapToDouble(fn).sorted().toArray();
-    if (v.length == 0) {
-      return Double.NaN;
-    }
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  }
-
-  private static double loadAverage() {
-    try {
-      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-    } catch (IOException | NumberFormatException e) {
-      return Double.NaN;
-    }
-  }
-
-  private static String gitCommit(Path home) {
-    try {
-      Process p =
-          new ProcessBuilder("git", "-C", home.toString(), "rev-parse", "--short", "HEAD")
-              .redirectErrorStream(true)
-              .start();
-      String s = new String(p.getInputStream().readAllBytes()).trim();
-      p.waitFor();
-      return s;
-    } catch (IOException e) {
-      return "unknown";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "unknown";
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   private static void say(String message) {

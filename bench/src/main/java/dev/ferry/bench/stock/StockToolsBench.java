@@ -1,10 +1,12 @@
 package dev.ferry.bench.stock;
 
+import dev.ferry.bench.Machine;
 import dev.ferry.bench.broker.BrokerLauncher;
 import dev.ferry.bench.broker.BrokerProcess;
 import dev.ferry.bench.broker.BrokerSettings;
 import dev.ferry.bench.broker.FerryLauncher;
 import dev.ferry.bench.broker.KafkaLauncher;
+import dev.ferry.bench.report.Stats;
 import dev.ferry.bench.workload.StartupProbe;
 import dev.ferry.bench.workload.Topics;
 import java.io.IOException;
@@ -13,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -110,13 +111,13 @@ public final class StockToolsBench {
             kafkaLib,
             ferryHome,
             new Options(cycles, batch1, batch50, defaults, e2e, paced, warmup, profile));
-    String commit = gitCommit(ferryHome);
-    double loadBefore = loadAverage();
+    String commit = Machine.gitCommit(ferryHome);
+    double loadBefore = Machine.loadAverage();
     bench.runAll();
     if (profile != null) {
       return;
     }
-    String report = bench.report(commit, loadBefore, loadAverage());
+    String report = bench.report(commit, loadBefore, Machine.loadAverage());
     Files.createDirectories(out.getParent());
     Files.writeString(out, report);
     System.out.println(report);
@@ -264,7 +265,7 @@ public final class StockToolsBench {
     } catch (RuntimeException e) {
       say(launcher.name() + ": FAILED " + e.getMessage());
     } finally {
-      deleteRecursively(runDir.resolve("data"));
+      Machine.deleteRecursively(runDir.resolve("data"));
     }
   }
 
@@ -378,7 +379,7 @@ public final class StockToolsBench {
       java.util.function.Function<List<String>, ToolOutput.Summary> parser)
       throws Exception {
     titles.putIfAbsent(key, title);
-    double load = loadAverage();
+    double load = Machine.loadAverage();
     double cpuBefore = broker.cpuSeconds();
     StockTool.Result result = tool.run(key, mainClass, args, TOOL_TIMEOUT_SECONDS);
     double brokerCpu = broker.cpuSeconds() - cpuBefore;
@@ -455,12 +456,12 @@ public final class StockToolsBench {
       row(md, t, "records/s", k, f, Sample::recordsPerSecond, "%,.0f");
       row(md, "", "broker CPU µs/record", k, f, Sample::brokerCpuUsPerRecord, "%.2f");
       row(md, "", "client CPU µs/record", k, f, Sample::clientCpuUsPerRecord, "%.2f");
-      if (!Double.isNaN(median(k, Sample::p99Ms))) {
+      if (!Double.isNaN(Stats.median(k, Sample::p99Ms))) {
         row(md, "", "latency p50 (ms)", k, f, Sample::p50Ms, "%.0f");
         row(md, "", "latency p99 (ms)", k, f, Sample::p99Ms, "%.0f");
         row(md, "", "latency p99.9 (ms)", k, f, Sample::p999Ms, "%.0f");
       }
-      if (!Double.isNaN(median(k, Sample::avgMs))) {
+      if (!Double.isNaN(Stats.median(k, Sample::avgMs))) {
         row(md, "", "latency avg (ms)", k, f, Sample::avgMs, "%.2f");
       }
     }
@@ -495,8 +496,8 @@ public final class StockToolsBench {
       List<Sample> f,
       java.util.function.ToDoubleFunction<Sample> fn,
       String format) {
-    double km = median(k, fn);
-    double fm = median(f, fn);
+    double km = Stats.median(k, fn);
+    double fm = Stats.median(f, fn);
     md.append("| ")
         .append(workload)
         .append(" | ")
@@ -508,50 +509,6 @@ public final class StockToolsBench {
         .append(" | ")
         .append(km > 0 ? String.format(Locale.ROOT, "%.2f×", fm / km) : "–")
         .append(" |\n");
-  }
-
-  static double median(List<Sample> list, java.util.function.ToDoubleFunction<Sample> fn) {
-    double[] v = list.stream().mapToDouble(fn).filter(d -> !Double.isNaN(d)).sorted().toArray();
-    if (v.length == 0) {
-      return Double.NaN;
-    }
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  }
-
-  static double loadAverage() {
-    try {
-      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-    } catch (IOException | NumberFormatException e) {
-      return Double.NaN;
-    }
-  }
-
-  private static String gitCommit(Path home) {
-    try {
-      Process p =
-          new ProcessBuilder("git", "-C", home.toString(), "rev-parse", "--short", "HEAD")
-              .redirectErrorStream(true)
-              .start();
-      String s = new String(p.getInputStream().readAllBytes()).trim();
-      p.waitFor();
-      return s;
-    } catch (IOException e) {
-      return "unknown";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "unknown";
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   private static void say(String message) {
