@@ -148,13 +148,7 @@ public final class BenchCli implements Callable<Integer> {
       names = "--jvm-flag",
       description =
           "JVM flag for both brokers, repeatable (default: Kafka's start-script GC flags).")
-  List<String> jvmFlags =
-      new ArrayList<>(
-          List.of(
-              "-XX:+UseG1GC",
-              "-XX:MaxGCPauseMillis=20",
-              "-XX:InitiatingHeapOccupancyPercent=35",
-              "-XX:+ExplicitGCInvokesConcurrent"));
+  List<String> jvmFlags = new ArrayList<>(BrokerSettings.KAFKA_GC_FLAGS);
 
   @Option(names = "--segment-bytes", description = "log.segment.bytes (default: ${DEFAULT-VALUE}).")
   long segmentBytes = 1L << 30;

@@ -50,7 +50,7 @@ public final class Machine {
     }
   }
 
-  static String describe() {
+  public static String describe() {
     String cpu = "unknown CPU";
     long memKb = 0;
     try {

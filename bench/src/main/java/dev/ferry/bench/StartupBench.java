@@ -54,16 +54,7 @@ public final class StartupBench {
     // The suite's defaults (BenchCli): the same heap and Kafka's start-script GC flags for both.
     BrokerSettings settings =
         new BrokerSettings(
-            "1g",
-            List.of(
-                "-XX:+UseG1GC",
-                "-XX:MaxGCPauseMillis=20",
-                "-XX:InitiatingHeapOccupancyPercent=35",
-                "-XX:+ExplicitGCInvokesConcurrent"),
-            1L << 30,
-            Long.MAX_VALUE,
-            1,
-            Map.of());
+            "1g", BrokerSettings.KAFKA_GC_FLAGS, 1L << 30, Long.MAX_VALUE, 1, Map.of());
     Path runs = Path.of("bench/work/runs/startup-" + Instant.now().getEpochSecond());
     Map<String, List<Sample>> samples = new LinkedHashMap<>();
     double loadBefore = Machine.loadAverage();

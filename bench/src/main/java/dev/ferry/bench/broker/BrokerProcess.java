@@ -25,6 +25,8 @@ public final class BrokerProcess implements AutoCloseable {
   private final String bootstrapServers;
   private final Path logFile;
   private final Path dataDir;
+  private final List<String> command;
+  private final Path workDir;
   private final Map<String, String> listeners = new LinkedHashMap<>();
 
   private BrokerProcess(
@@ -33,13 +35,17 @@ public final class BrokerProcess implements AutoCloseable {
       long launchNanos,
       String bootstrapServers,
       Path logFile,
-      Path dataDir) {
+      Path dataDir,
+      List<String> command,
+      Path workDir) {
     this.name = name;
     this.process = process;
     this.launchNanos = launchNanos;
     this.bootstrapServers = bootstrapServers;
     this.logFile = logFile;
     this.dataDir = dataDir;
+    this.command = List.copyOf(command);
+    this.workDir = workDir;
   }
 
   /**
@@ -62,7 +68,28 @@ public final class BrokerProcess implements AutoCloseable {
     long launchNanos = System.nanoTime();
     Process process = builder.start();
     ProcessReaper.register(process);
-    return new BrokerProcess(name, process, launchNanos, bootstrapServers, logFile, dataDir);
+    return new BrokerProcess(
+        name, process, launchNanos, bootstrapServers, logFile, dataDir, command, workDir);
+  }
+
+  /**
+   * Starts this broker's command again, in the same directory, on the same data and ports, with
+   * output appended to the same log: a restart. Stop this process first ({@link #close}); the new
+   * process's launch time is taken just before its fork.
+   */
+  public BrokerProcess relaunch() throws IOException {
+    if (process.isAlive()) {
+      throw new IllegalStateException(name + " (pid " + pid() + ") is still running");
+    }
+    BrokerProcess again = launch(name, command, workDir, bootstrapServers, logFile, dataDir);
+    again.listeners.putAll(listeners);
+    return again;
+  }
+
+  /** SIGKILL, as a crash: no shutdown hook runs. Waits (bounded) until the process is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(FORCED_STOP_SECONDS, TimeUnit.SECONDS);
   }
 
   public String name() {

@@ -27,6 +27,14 @@ public record BrokerSettings(
     Map<String, String> extraConfig,
     List<String> extraListeners) {
 
+  /** The GC flags of Kafka's start script, which the suite gives both brokers by default. */
+  public static final List<String> KAFKA_GC_FLAGS =
+      List.of(
+          "-XX:+UseG1GC",
+          "-XX:MaxGCPauseMillis=20",
+          "-XX:InitiatingHeapOccupancyPercent=35",
+          "-XX:+ExplicitGCInvokesConcurrent");
+
   /** Settings with the PLAINTEXT listener only. */
   public BrokerSettings(
       String heap,

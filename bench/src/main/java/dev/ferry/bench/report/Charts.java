@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.SortedMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -212,6 +214,64 @@ public final class Charts {
               y);
       series.setLineColor(color(target));
       series.setMarkerColor(color(target));
+      series.setMarker(SeriesMarkers.CIRCLE);
+      any = true;
+    }
+    if (any) {
+      BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+    return any;
+  }
+
+  /**
+   * One curve per target over a log x axis (e.g. figure vs partitions), points marked; a target
+   * whose map is empty is left out. The y axis is logarithmic when the values span over two
+   * decades.
+   *
+   * @param points per target ("kafka", "ferry"): x to y, x ascending
+   * @return whether a chart was written
+   */
+  public static boolean curves(
+      Path file,
+      String title,
+      String xTitle,
+      String yTitle,
+      Map<String, SortedMap<Double, Double>> points)
+      throws IOException {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
+    style(chart.getStyler());
+    chart.getStyler().setXAxisLogarithmic(true);
+    chart.getStyler().setXAxisDecimalPattern("#,###");
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+    double min = Double.MAX_VALUE;
+    double max = 0;
+    for (SortedMap<Double, Double> curve : points.values()) {
+      for (double y : curve.values()) {
+        min = Math.min(min, y);
+        max = Math.max(max, y);
+      }
+    }
+    boolean logY = min > 0 && max / min > 100;
+    chart.getStyler().setYAxisLogarithmic(logY);
+    chart.getStyler().setYAxisDecimalPattern(max >= 100 ? "#,###" : "#,##0.##");
+    boolean any = false;
+    for (Map.Entry<String, SortedMap<Double, Double>> e : points.entrySet()) {
+      SortedMap<Double, Double> curve = e.getValue();
+      if (curve.isEmpty()) {
+        continue;
+      }
+      double[] x = curve.keySet().stream().mapToDouble(Double::doubleValue).toArray();
+      double[] y = curve.values().stream().mapToDouble(Double::doubleValue).toArray();
+      XYSeries series = chart.addSeries(capitalized(e.getKey()), x, y);
+      series.setLineColor(color(e.getKey()));
+      series.setMarkerColor(color(e.getKey()));
       series.setMarker(SeriesMarkers.CIRCLE);
       any = true;
     }

@@ -56,6 +56,14 @@ public final class ClientConfigs {
   }
 
   /**
+   * The producer client's own defaults, nothing set but the address and serializers (4.x: acks=all,
+   * idempotent, no compression, linger.ms 5, batch.size 16 KiB, buffer.memory 32 MiB).
+   */
+  public static Properties clientDefaults(String bootstrap) {
+    return base(bootstrap);
+  }
+
+  /**
    * Today's defaults for a durable producer: acks=all, idempotent, lz4, and the client's default
    * linger.ms (5) and batch.size (16 KiB).
    */

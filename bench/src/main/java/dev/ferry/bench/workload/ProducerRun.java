@@ -50,6 +50,25 @@ public final class ProducerRun {
       Progress progress,
       String label)
       throws InterruptedException {
+    return run(config, topic, 0, messages, payloads, window, maxTime, progress, label);
+  }
+
+  /**
+   * As above; with {@code spreadOver} > 0, message i goes to partition i mod spreadOver, so every
+   * partition of the topic gets an equal share; 0 leaves the choice to the client's partitioner
+   * (sticky for unkeyed records).
+   */
+  public static Result run(
+      Properties config,
+      String topic,
+      int spreadOver,
+      long messages,
+      Payloads payloads,
+      int window,
+      Duration maxTime,
+      Progress progress,
+      String label)
+      throws InterruptedException {
     Semaphore inFlight = new Semaphore(window);
     AtomicLong acked = new AtomicLong();
     AtomicLong failed = new AtomicLong();
@@ -72,7 +91,9 @@ public final class ProducerRun {
           throw new IllegalStateException(label + ": no acknowledgement for a long time");
         }
         producer.send(
-            new ProducerRecord<>(topic, payloads.get(i)),
+            spreadOver > 0
+                ? new ProducerRecord<>(topic, (int) (i % spreadOver), null, payloads.get(i))
+                : new ProducerRecord<>(topic, payloads.get(i)),
             (metadata, exception) -> {
               if (exception == null) {
                 acked.incrementAndGet();

@@ -1,5 +1,6 @@
 package dev.ferry.bench.workload;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,11 +70,20 @@ public final class Topics {
   }
 
   static Admin admin(String bootstrap) {
+    return admin(bootstrap, Duration.ofSeconds(10));
+  }
+
+  /**
+   * An Admin client whose requests may take {@code requestTimeout} (creating thousands of
+   * partitions takes minutes on a loaded machine); API calls may take three times that.
+   */
+  public static Admin admin(String bootstrap, Duration requestTimeout) {
     return Admin.create(
         Map.of(
             AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000",
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"));
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                Long.toString(Math.max(30_000, 3 * requestTimeout.toMillis())),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(requestTimeout.toMillis())));
   }
 
   private static void awaitFullIsr(Admin admin, String topic, int partitions, int replicas)
@@ -134,15 +144,27 @@ public final class Topics {
 
   private static void awaitServed(Admin admin, String topic, int partitions)
       throws InterruptedException, TimeoutException {
+    awaitServed(admin, topic, partitions, Duration.ofSeconds(TIMEOUT_SECONDS));
+  }
+
+  /**
+   * Bounded wait until a ListOffsets call answers for every partition of {@code topic}: each is
+   * hosted by a leader that serves it.
+   */
+  public static void awaitServed(Admin admin, String topic, int partitions, Duration timeout)
+      throws InterruptedException, TimeoutException {
     Map<TopicPartition, OffsetSpec> query = new HashMap<>();
     for (int p = 0; p < partitions; p++) {
       query.put(new TopicPartition(topic, p), OffsetSpec.latest());
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    long deadline = System.nanoTime() + timeout.toNanos();
     Exception last = null;
     while (System.nanoTime() < deadline) {
       try {
-        admin.listOffsets(query).all().get(ATTEMPT_SECONDS, TimeUnit.SECONDS);
+        admin
+            .listOffsets(query)
+            .all()
+            .get(Math.max(ATTEMPT_SECONDS, timeout.toSeconds() / 4), TimeUnit.SECONDS);
         return;
       } catch (ExecutionException | TimeoutException e) {
         last = e;
@@ -150,6 +172,10 @@ public final class Topics {
       }
     }
     throw new TimeoutException(
-        topic + ": partitions not served within " + TIMEOUT_SECONDS + " s; last error: " + last);
+        topic
+            + ": partitions not served within "
+            + timeout.toSeconds()
+            + " s; last error: "
+            + last);
   }
 }
