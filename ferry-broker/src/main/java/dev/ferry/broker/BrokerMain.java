@@ -1,6 +1,5 @@
 package dev.ferry.broker;
 
-import dev.ferry.metadata.zk.ZooKeeperClientPreload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -79,14 +78,12 @@ public final class BrokerMain {
 
   /** Starts a broker, prints where it listens, and blocks until the JVM is asked to stop. */
   public static void run(Map<String, String> props) throws InterruptedException {
-    // A standalone broker always uses ZooKeeper: begin the ZooKeeper client's slow static set-up
-    // (the JDK's default TLS context) and the protocol classes' initialisation now, before the
-    // configuration, logging and broker wiring, so that they are done when the main thread
-    // opens its first ZooKeeper session (FerryBroker starts them too, once per JVM). Logging is
-    // set up first, on this thread: a logger asked for by another thread while SLF4J initialises
-    // would be a stand-in whose early events are replayed with a warning.
+    // A standalone broker always uses ZooKeeper: begin the protocol classes' initialisation now,
+    // before the configuration and broker wiring, so that it is done when the main thread has
+    // opened its ZooKeeper session (FerryBroker starts it too, once per JVM). Logging is set up
+    // first, on this thread: a logger asked for by another thread while SLF4J initialises would
+    // be a stand-in whose early events are replayed with a warning.
     LoggerFactory.getILoggerFactory();
-    ZooKeeperClientPreload.startInBackground();
     ProtocolWarmup.startInBackground();
     BrokerConfig config = new BrokerConfig(props);
     FerryBroker broker;

@@ -18,7 +18,6 @@ import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.zk.EmbeddedZooKeeper;
 import dev.ferry.metadata.zk.ZkMetadataStore;
-import dev.ferry.metadata.zk.ZooKeeperClientPreload;
 import dev.ferry.metrics.BrokerMetrics;
 import dev.ferry.network.RequestDispatcher;
 import dev.ferry.network.SocketServer;
@@ -186,7 +185,6 @@ public final class FerryBroker implements Closeable {
    */
   private void connectZooKeeper() {
     ProtocolWarmup.startInBackground();
-    ZooKeeperClientPreload.startInBackground();
     String zkConnect = config.zookeeperConnect.orElse(null);
     if (zkConnect == null) {
       Path zkDir = config.logDirs.get(0).resolve(".zookeeper");
