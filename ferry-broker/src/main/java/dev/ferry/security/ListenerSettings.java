@@ -3,6 +3,7 @@ package dev.ferry.security;
 import dev.ferry.security.sasl.JaasConfig;
 import dev.ferry.security.sasl.JaasFile;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,6 +58,29 @@ public final class ListenerSettings {
       v = values.get(key);
     }
     return Optional.ofNullable(v).map(String::trim).filter(s -> !s.isEmpty());
+  }
+
+  /**
+   * Every setting as this listener sees it: the broker-wide keys, then the listener's {@code
+   * listener.name.<listener>.} keys with the prefix stripped, which win (as Kafka hands a
+   * listener's settings to its plug-ins).
+   */
+  public Map<String, String> resolved() {
+    Map<String, String> out = new HashMap<>();
+    String prefix = prefix();
+    values.forEach(
+        (k, v) -> {
+          if (!k.startsWith("listener.name.")) {
+            out.put(k, v);
+          }
+        });
+    values.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            out.put(k.substring(prefix.length()), v);
+          }
+        });
+    return out;
   }
 
   public String get(String key, String defaultValue) {

@@ -2,54 +2,50 @@ package dev.ferry.security.ssl;
 
 import dev.ferry.security.ListenerSettings;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.util.List;
+import java.lang.reflect.InvocationTargetException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.security.auth.SslEngineFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The TLS context of one listener (or of the inter-broker client), built once from Kafka's {@code
- * ssl.*} settings: key store and trust store (PKCS12 or JKS), {@code ssl.protocol}, {@code
- * ssl.enabled.protocols}, {@code ssl.cipher.suites}, {@code ssl.client.auth} and, for clients,
- * {@code ssl.endpoint.identification.algorithm}.
+ * The TLS of one listener (or of the inter-broker client), set up once from Kafka's {@code ssl.*}
+ * settings.
+ *
+ * <p>A listener's engines come from {@code ssl.engine.factory.class}, as in Kafka (KIP-519): any
+ * {@link SslEngineFactory}, configured with the listener's settings typed as Kafka types them.
+ * Naming Kafka's default, {@code org.apache.kafka.common.security.ssl.DefaultSslEngineFactory},
+ * selects the JDK's engine ({@link JdkSslEngineFactory}, which reads the settings as that class
+ * does). Left unset, Ferry uses BoringSSL ({@link OpenSslEngineFactory}) if its native library
+ * loads on this platform, and otherwise the JDK's engine, saying why in one log line: the settings,
+ * the stores and what clients see are the same with both, and BoringSSL encrypts for a fraction of
+ * the JDK's CPU.
+ *
+ * <p>The inter-broker client always uses the JDK's engine: it talks over a blocking socket.
  */
 public final class SslFactory {
 
-  /** {@code ssl.client.auth}. */
-  public enum ClientAuth {
-    NONE,
-    REQUESTED,
-    REQUIRED
-  }
+  private static final Logger log = LoggerFactory.getLogger(SslFactory.class);
 
-  private final SSLContext context;
-  private final String[] protocols;
-  private final String[] cipherSuites;
-  private final ClientAuth clientAuth;
-  private final String endpointIdentification;
+  static final String ENGINE_FACTORY_CLASS = "ssl.engine.factory.class";
 
-  private SslFactory(
-      SSLContext context,
-      String[] protocols,
-      String[] cipherSuites,
-      ClientAuth clientAuth,
-      String endpointIdentification) {
-    this.context = context;
-    this.protocols = protocols;
-    this.cipherSuites = cipherSuites;
-    this.clientAuth = clientAuth;
-    this.endpointIdentification = endpointIdentification;
+  /** Kafka's default {@code ssl.engine.factory.class}: the JDK's engine. */
+  static final String KAFKA_DEFAULT_ENGINE_FACTORY =
+      "org.apache.kafka.common.security.ssl.DefaultSslEngineFactory";
+
+  private final SslEngineFactory engines;
+  private final JdkSslEngineFactory sockets;
+
+  private SslFactory(SslEngineFactory engines, JdkSslEngineFactory sockets) {
+    this.engines = engines;
+    this.sockets = sockets;
   }
 
   /**
@@ -58,106 +54,111 @@ public final class SslFactory {
    * @throws ConfigException naming the setting that is missing or wrong
    */
   public static SslFactory create(ListenerSettings settings, boolean server) {
-    try {
-      KeyManagerFactory keyManagers = null;
-      Optional<String> keystore = settings.get("ssl.keystore.location");
-      if (keystore.isPresent()) {
-        char[] storePassword = password(settings, "ssl.keystore.password");
-        KeyStore ks = load(keystore.get(), settings.get("ssl.keystore.type", "JKS"), storePassword);
-        char[] keyPassword =
-            settings.get("ssl.key.password").map(String::toCharArray).orElse(storePassword);
-        keyManagers =
-            KeyManagerFactory.getInstance(
-                settings.get("ssl.keymanager.algorithm", KeyManagerFactory.getDefaultAlgorithm()));
-        keyManagers.init(ks, keyPassword);
-      } else if (server) {
-        throw new ConfigException(
-            "listener "
-                + settings.listenerName()
-                + ": ssl.keystore.location is required for an SSL or SASL_SSL listener");
-      }
-      TrustManagerFactory trustManagers =
-          TrustManagerFactory.getInstance(
-              settings.get(
-                  "ssl.trustmanager.algorithm", TrustManagerFactory.getDefaultAlgorithm()));
-      Optional<String> truststore = settings.get("ssl.truststore.location");
-      if (truststore.isPresent()) {
-        char[] password =
-            settings.get("ssl.truststore.password").map(String::toCharArray).orElse(null);
-        trustManagers.init(
-            load(truststore.get(), settings.get("ssl.truststore.type", "JKS"), password));
-      } else {
-        trustManagers.init((KeyStore) null);
-      }
-      SSLContext context = SSLContext.getInstance(settings.get("ssl.protocol", "TLSv1.3"));
-      context.init(
-          keyManagers == null ? null : keyManagers.getKeyManagers(),
-          trustManagers.getTrustManagers(),
-          null);
-      List<String> protocols = settings.list("ssl.enabled.protocols", "TLSv1.2,TLSv1.3");
-      List<String> ciphers = settings.list("ssl.cipher.suites", "");
-      String auth = settings.get("ssl.client.auth", "none").toUpperCase(Locale.ROOT);
-      ClientAuth clientAuth;
-      try {
-        clientAuth = ClientAuth.valueOf(auth);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("ssl.client.auth", auth, "must be none, requested or required");
-      }
-      return new SslFactory(
-          context,
-          protocols.toArray(String[]::new),
-          ciphers.isEmpty() ? null : ciphers.toArray(String[]::new),
-          clientAuth,
-          settings.get("ssl.endpoint.identification.algorithm", "https"));
-    } catch (GeneralSecurityException | IOException e) {
+    return create(settings, server, OpenSslEngineFactory::unavailabilityCause);
+  }
+
+  /**
+   * @param openSslUnavailable why BoringSSL cannot load, or empty if it can (tests stand in for a
+   *     platform without the native library)
+   */
+  static SslFactory create(
+      ListenerSettings settings, boolean server, Supplier<Optional<Throwable>> openSslUnavailable) {
+    if (server && settings.get("ssl.keystore.location").isEmpty()) {
       throw new ConfigException(
-          "listener " + settings.listenerName() + ": cannot set up TLS: " + e.getMessage());
+          "listener "
+              + settings.listenerName()
+              + ": ssl.keystore.location is required for an SSL or SASL_SSL listener");
+    }
+    Map<String, Object> configs = SslEngineConfigs.of(settings);
+    try {
+      if (!server) {
+        JdkSslEngineFactory jdk = new JdkSslEngineFactory();
+        jdk.configure(configs);
+        return new SslFactory(jdk, jdk);
+      }
+      SslEngineFactory engines = serverEngines(settings, openSslUnavailable);
+      engines.configure(configs);
+      log.info(
+          "Listener {}: TLS engines from {}{}",
+          settings.listenerName(),
+          engines.getClass().getName(),
+          engines instanceof OpenSslEngineFactory
+              ? " (" + OpenSslEngineFactory.libraryVersion() + ")"
+              : "");
+      return new SslFactory(engines, null);
+    } catch (ConfigException e) {
+      throw new ConfigException("listener " + settings.listenerName() + ": " + e.getMessage());
     }
   }
 
-  private static char[] password(ListenerSettings settings, String key) {
-    return settings.get(key).map(String::toCharArray).orElse(null);
+  private static SslEngineFactory serverEngines(
+      ListenerSettings settings, Supplier<Optional<Throwable>> openSslUnavailable) {
+    Optional<String> name = settings.get(ENGINE_FACTORY_CLASS);
+    if (name.isEmpty()) {
+      Optional<Throwable> cause = openSslUnavailable.get();
+      if (cause.isEmpty()) {
+        return new OpenSslEngineFactory();
+      }
+      log.warn(
+          "Listener {}: the OpenSSL (BoringSSL) TLS engine is not available on this platform ({});"
+              + " using the JDK's TLS engine, which costs more CPU per byte",
+          settings.listenerName(),
+          cause.get().toString());
+      return new JdkSslEngineFactory();
+    }
+    if (name.get().equals(KAFKA_DEFAULT_ENGINE_FACTORY)) {
+      return new JdkSslEngineFactory();
+    }
+    return instantiate(name.get());
   }
 
-  private static KeyStore load(String location, String type, char[] password)
-      throws GeneralSecurityException, IOException {
-    KeyStore store = KeyStore.getInstance(type);
-    try (InputStream in = Files.newInputStream(Path.of(location))) {
-      store.load(in, password);
+  private static SslEngineFactory instantiate(String className) {
+    try {
+      Class<?> type = Class.forName(className, true, SslFactory.class.getClassLoader());
+      if (!SslEngineFactory.class.isAssignableFrom(type)) {
+        throw new ConfigException(
+            ENGINE_FACTORY_CLASS,
+            className,
+            "does not implement " + SslEngineFactory.class.getName());
+      }
+      return (SslEngineFactory) type.getDeclaredConstructor().newInstance();
+    } catch (ClassNotFoundException e) {
+      throw new ConfigException(ENGINE_FACTORY_CLASS, className, "class not found");
+    } catch (ReflectiveOperationException e) {
+      Throwable cause = e instanceof InvocationTargetException i ? i.getCause() : e;
+      throw new ConfigException(
+          ENGINE_FACTORY_CLASS, className, "cannot be instantiated: " + cause);
     }
-    return store;
+  }
+
+  /** The factory the listener's engines come from. */
+  SslEngineFactory engineFactory() {
+    return engines;
   }
 
   /** A server-side engine for one accepted connection. */
   public SSLEngine createServerEngine(String peerHost, int peerPort) {
-    SSLEngine engine = context.createSSLEngine(peerHost, peerPort);
-    engine.setUseClientMode(false);
-    configure(engine);
-    switch (clientAuth) {
-      case REQUIRED -> engine.setNeedClientAuth(true);
-      case REQUESTED -> engine.setWantClientAuth(true);
-      case NONE -> engine.setWantClientAuth(false);
-    }
-    return engine;
-  }
-
-  private void configure(SSLEngine engine) {
-    engine.setEnabledProtocols(protocols);
-    if (cipherSuites != null) {
-      engine.setEnabledCipherSuites(cipherSuites);
-    }
+    return engines.createServerSslEngine(peerHost, peerPort);
   }
 
   /** A connected client socket, handshake done, for the inter-broker client. */
   public SSLSocket wrapClient(java.net.Socket plain, String host, int port) throws IOException {
-    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
-    socket.setEnabledProtocols(protocols);
-    if (cipherSuites != null) {
-      socket.setEnabledCipherSuites(cipherSuites);
+    if (sockets == null) {
+      throw new IllegalStateException("a server listener's TLS has no client sockets");
     }
-    if (!endpointIdentification.isEmpty()) {
+    TlsSettings settings = sockets.settings();
+    SSLSocket socket =
+        (SSLSocket) sockets.sslContext().getSocketFactory().createSocket(plain, host, port, true);
+    if (!settings.enabledProtocols.isEmpty()) {
+      socket.setEnabledProtocols(settings.enabledProtocols.toArray(String[]::new));
+    }
+    if (!settings.cipherSuites.isEmpty()) {
+      socket.setEnabledCipherSuites(settings.cipherSuites.toArray(String[]::new));
+    }
+    if (!settings.endpointIdentification.isEmpty()) {
       SSLParameters params = socket.getSSLParameters();
-      params.setEndpointIdentificationAlgorithm(endpointIdentification.toUpperCase(Locale.ROOT));
+      params.setEndpointIdentificationAlgorithm(
+          settings.endpointIdentification.toUpperCase(Locale.ROOT));
       socket.setSSLParameters(params);
     }
     socket.startHandshake();

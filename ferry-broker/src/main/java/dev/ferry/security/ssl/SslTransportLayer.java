@@ -26,12 +26,12 @@ import javax.net.ssl.SSLSession;
  * is many small header buffers between record batches, and a fetch's file regions cannot go to the
  * socket with {@code sendfile}. Small buffers are staged in {@code appOut} and encrypted together
  * with what follows into full records; a file region is read straight into {@code appOut} (the read
- * and the encryption are its only copies); a large buffer is encrypted straight from where it is,
- * gathered with what is staged. Records accumulate in {@code netOut} and go to the socket several
- * at a time, when it has no room for another. What is left (a last partial record) goes out with
- * {@link #flushPending()}, which the connection calls when it has written what it has: so {@link
- * #hasPendingWrites()} is false once bytes are accepted, and a {@code Send} completes without
- * waiting for each of its buffers to reach the socket.
+ * and the encryption are its only copies); a large buffer tops up what is staged to a record, and
+ * its whole records are encrypted straight from where it is. Records accumulate in {@code netOut}
+ * and go to the socket several at a time, when it has no room for another. What is left (a last
+ * partial record) goes out with {@link #flushPending()}, which the connection calls when it has
+ * written what it has: so {@link #hasPendingWrites()} is false once bytes are accepted, and a
+ * {@code Send} completes without waiting for each of its buffers to reach the socket.
  */
 public final class SslTransportLayer implements TransportLayer {
 
@@ -48,7 +48,6 @@ public final class SslTransportLayer implements TransportLayer {
   private ByteBuffer netOut;
   private ByteBuffer appIn;
   private ByteBuffer appOut;
-  private final ByteBuffer[] gather = new ByteBuffer[2];
 
   /**
    * Plaintext bytes the engine puts in one record, learned from the first wrap it split: the JDK's
@@ -68,7 +67,8 @@ public final class SslTransportLayer implements TransportLayer {
     // Several records per socket read as well: a produce request spans many.
     netIn = ByteBuffer.allocateDirect(packetSize * RECORDS_PER_WRITE);
     netOut = ByteBuffer.allocateDirect(packetSize).flip();
-    appIn = ByteBuffer.allocate(session.getApplicationBufferSize());
+    // Direct: BoringSSL's engine decrypts into a direct buffer in place, into a heap one by a copy.
+    appIn = ByteBuffer.allocateDirect(session.getApplicationBufferSize());
     engine.beginHandshake();
   }
 
@@ -316,21 +316,17 @@ public final class SslTransportLayer implements TransportLayer {
       if (result.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
         return result;
       }
-      appIn = grow(appIn, engine.getSession().getApplicationBufferSize(), false);
+      appIn = grow(appIn, engine.getSession().getApplicationBufferSize(), true);
     }
   }
 
   /** Encrypts as much of {@code src} as fits into {@code netOut} after its pending bytes. */
   private SSLEngineResult wrap(ByteBuffer src) throws IOException {
-    return wrap(new ByteBuffer[] {src}, 0, 1);
-  }
-
-  private SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length) throws IOException {
     while (true) {
       netOut.compact();
       SSLEngineResult result;
       try {
-        result = engine.wrap(srcs, offset, length, netOut);
+        result = engine.wrap(src, netOut);
       } finally {
         netOut.flip();
       }
@@ -406,7 +402,10 @@ public final class SslTransportLayer implements TransportLayer {
 
   /**
    * Encrypts whole records from the staged bytes followed by {@code src}, then stages the rest of
-   * {@code src} (less than a record).
+   * {@code src} (less than a record). Each record is wrapped from one buffer: the staged bytes
+   * topped up from {@code src} (a copy of less than a record), or a whole record's worth of {@code
+   * src} in place. Handing the engine both buffers at once would save that copy with the JDK's
+   * engine but not with BoringSSL's, which makes a record of each buffer.
    *
    * @return false if the socket took too little for all of {@code src} to be accepted
    */
@@ -416,15 +415,23 @@ public final class SslTransportLayer implements TransportLayer {
       if (!roomForRecord()) {
         return false;
       }
-      staged.flip();
-      gather[0] = staged;
-      gather[1] = src;
       int consumed;
-      try {
-        consumed = wrapRecord(gather, staged.remaining() + src.remaining());
-      } finally {
-        staged.compact();
-        gather[1] = null;
+      if (staged.position() > 0) {
+        int topUp = recordPlaintext - staged.position();
+        if (topUp > 0) {
+          int limit = src.limit();
+          src.limit(src.position() + topUp);
+          staged.put(src);
+          src.limit(limit);
+        }
+        staged.flip();
+        try {
+          consumed = wrapRecord(staged, staged.remaining());
+        } finally {
+          staged.compact();
+        }
+      } else {
+        consumed = wrapRecord(src, src.remaining());
       }
       if (consumed == 0) {
         return false;
@@ -498,11 +505,9 @@ public final class SslTransportLayer implements TransportLayer {
         return false;
       }
       appOut.flip();
-      gather[0] = appOut;
-      gather[1] = EMPTY;
       int consumed;
       try {
-        consumed = wrapRecord(gather, appOut.remaining());
+        consumed = wrapRecord(appOut, appOut.remaining());
       } finally {
         appOut.compact();
       }
@@ -514,12 +519,12 @@ public final class SslTransportLayer implements TransportLayer {
   }
 
   /**
-   * One TLS record from {@code srcs}; learns the engine's record size from a split.
+   * One TLS record from {@code src}; learns the engine's record size from a split.
    *
    * @return plaintext bytes consumed (0 only if the engine could not write a record)
    */
-  private int wrapRecord(ByteBuffer[] srcs, int available) throws IOException {
-    SSLEngineResult result = wrap(srcs, 0, srcs.length);
+  private int wrapRecord(ByteBuffer src, int available) throws IOException {
+    SSLEngineResult result = wrap(src);
     int consumed = result.bytesConsumed();
     if (consumed > 0 && consumed < available && consumed < recordPlaintext) {
       // The engine stopped at its record size (netOut had room for a whole packet).
@@ -568,6 +573,12 @@ public final class SslTransportLayer implements TransportLayer {
     } catch (IOException | RuntimeException e) {
       // Best effort: the socket closes either way.
     } finally {
+      try {
+        // Both directions closed: an OpenSSL engine frees its native state now, not at GC.
+        engine.closeInbound();
+      } catch (SSLException | RuntimeException e) {
+        // Closed before the peer's close_notify: expected here.
+      }
       socket.close();
     }
   }

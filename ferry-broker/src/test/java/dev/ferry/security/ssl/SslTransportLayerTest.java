@@ -27,8 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The TLS transport's write coalescing, seen from the wire: a fetch-shaped response (many small
@@ -45,8 +46,15 @@ class SslTransportLayerTest {
 
   @TempDir Path dir;
 
-  @Test
-  void aResponseOfManyBuffersGoesOutInFullRecordsAndArrivesIntact() throws Exception {
+  /** Each engine Ferry ships: BoringSSL's (the default) and the JDK's. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "dev.ferry.security.ssl.JdkSslEngineFactory",
+        "dev.ferry.security.ssl.OpenSslEngineFactory"
+      })
+  void aResponseOfManyBuffersGoesOutInFullRecordsAndArrivesIntact(String engineFactory)
+      throws Exception {
     byte[] file = new byte[REGIONS * REGION];
     new Random(7).nextBytes(file);
     Path segment = dir.resolve("segment");
@@ -67,6 +75,7 @@ class SslTransportLayerTest {
     values.put("ssl.truststore.location", TestCertificates.truststore().toString());
     values.put("ssl.truststore.type", "PKCS12");
     values.put("ssl.truststore.password", TestCertificates.PASSWORD);
+    values.put("ssl.engine.factory.class", engineFactory);
     ListenerSettings settings = new ListenerSettings("SSL", values);
     SslFactory server = SslFactory.create(settings, true);
     SslFactory client = SslFactory.create(settings, false);
