@@ -46,6 +46,7 @@ import org.apache.kafka.common.config.SslConfigs;
  *   bench/security                           3 rounds, up to 8 s per workload
  *   bench/security --rounds 1 --seconds 5    a quick look
  *   bench/security --skip-kafka --jvm-flag -XX:StartFlightRecording=...   profile Ferry
+ *   bench/security --ferry-jdk-tls           also Ferry with the JDK's TLS engine ("ferry-jdk")
  * </pre>
  */
 public final class SecurityBench {
@@ -79,11 +80,13 @@ public final class SecurityBench {
     Path out = Path.of("bench/results/security.md");
     boolean kafka = true;
     boolean ferry = true;
+    boolean ferryJdkTls = false;
     List<String> jvmFlags = new ArrayList<>(List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--skip-kafka" -> kafka = false;
         case "--skip-ferry" -> ferry = false;
+        case "--ferry-jdk-tls" -> ferryJdkTls = true;
         case "--jvm-flag" -> jvmFlags.add(args[++i]);
         case "--kafka-lib" -> kafkaLib = Path.of(args[++i]);
         case "--ferry-home" -> ferryHome = Path.of(args[++i]);
@@ -113,6 +116,9 @@ public final class SecurityBench {
     }
     if (ferry) {
       launchers.add(new FerryLauncher(ferryHome));
+    }
+    if (ferryJdkTls) {
+      launchers.add(new FerryWithJdkTls(new FerryLauncher(ferryHome)));
     }
     List<Result> results = new ArrayList<>();
     List<String> failures = new ArrayList<>();
@@ -293,6 +299,45 @@ public final class SecurityBench {
       broker.checkAlive();
     }
     return results;
+  }
+
+  /**
+   * Ferry with the JDK's TLS engine ({@code ssl.engine.factory.class} naming Kafka's default), to
+   * compare the engines in the same run: reported as "ferry-jdk".
+   */
+  private record FerryWithJdkTls(FerryLauncher ferry) implements BrokerLauncher {
+    @Override
+    public String name() {
+      return "ferry-jdk";
+    }
+
+    @Override
+    public String displayName() {
+      return ferry.displayName() + ", JDK TLS engine";
+    }
+
+    @Override
+    public List<String> ownJvmOptions() {
+      return ferry.ownJvmOptions();
+    }
+
+    @Override
+    public BrokerProcess launch(Path runDir, BrokerSettings s) throws IOException {
+      Map<String, String> extra = new LinkedHashMap<>(s.extraConfig());
+      extra.put(
+          "ssl.engine.factory.class",
+          "org.apache.kafka.common.security.ssl.DefaultSslEngineFactory");
+      return ferry.launch(
+          runDir,
+          new BrokerSettings(
+              s.heap(),
+              s.jvmFlags(),
+              s.segmentBytes(),
+              s.flushIntervalMessages(),
+              s.numPartitions(),
+              extra,
+              s.extraListeners()));
+    }
   }
 
   private static String topic(String protocol, boolean warmup) {

@@ -50,48 +50,60 @@ final class SecurityReport {
               r.consumeCpuMicros(),
               r.load()));
     }
-    sb.append("\n## Ferry / Kafka (medians over rounds)\n\n")
-        .append("Targets: throughput ≥ 1.0×, broker CPU per message ≤ 0.5×.\n\n")
-        .append(
-            "| protocol | produce msg/s | produce CPU/msg | consume msg/s | consume CPU/msg |\n")
-        .append("|---|---|---|---|---|\n");
-    for (String protocol : PROTOCOLS) {
-      sb.append("| ")
-          .append(protocol)
-          .append(" | ")
-          .append(ratio(results, protocol, Result::produceRate, true))
-          .append(" | ")
-          .append(ratio(results, protocol, Result::produceCpuMicros, false))
-          .append(" | ")
-          .append(ratio(results, protocol, Result::consumeRate, true))
-          .append(" | ")
-          .append(ratio(results, protocol, Result::consumeCpuMicros, false))
-          .append(" |\n");
-    }
-    sb.append("\n## Ferry / Kafka within each round\n\n")
-        .append("Each round runs Kafka, then Ferry, minutes apart: on a machine whose load swings,")
-        .append(" a round's pair is the fairer comparison (compare its load column above).\n\n")
-        .append("| round | protocol | produce msg/s | produce CPU/msg | consume msg/s |")
-        .append(" consume CPU/msg |\n")
-        .append("|---|---|---|---|---|---|\n");
-    for (Result f : results) {
-      if (!f.broker().equals("ferry")) {
-        continue;
+    List<String> ferries =
+        results.stream().map(Result::broker).filter(b -> !b.equals("kafka")).distinct().toList();
+    for (String ferry : ferries) {
+      String title = title(ferry);
+      sb.append("\n## ")
+          .append(title)
+          .append(" / Kafka (medians over rounds)\n\n")
+          .append("Targets: throughput ≥ 1.0×, broker CPU per message ≤ 0.5×.\n\n")
+          .append(
+              "| protocol | produce msg/s | produce CPU/msg | consume msg/s | consume CPU/msg |\n")
+          .append("|---|---|---|---|---|\n");
+      for (String protocol : PROTOCOLS) {
+        sb.append("| ")
+            .append(protocol)
+            .append(" | ")
+            .append(ratio(results, ferry, protocol, Result::produceRate, true))
+            .append(" | ")
+            .append(ratio(results, ferry, protocol, Result::produceCpuMicros, false))
+            .append(" | ")
+            .append(ratio(results, ferry, protocol, Result::consumeRate, true))
+            .append(" | ")
+            .append(ratio(results, ferry, protocol, Result::consumeCpuMicros, false))
+            .append(" |\n");
       }
-      for (Result k : results) {
-        if (k.broker().equals("kafka")
-            && k.round() == f.round()
-            && k.protocol().equals(f.protocol())) {
-          sb.append(
-              String.format(
-                  Locale.ROOT,
-                  "| %d | %s | %.2f× | %.2f× | %.2f× | %.2f× |%n",
-                  f.round(),
-                  f.protocol(),
-                  f.produceRate() / k.produceRate(),
-                  f.produceCpuMicros() / k.produceCpuMicros(),
-                  f.consumeRate() / k.consumeRate(),
-                  f.consumeCpuMicros() / k.consumeCpuMicros()));
+    }
+    for (String ferry : ferries) {
+      sb.append("\n## ")
+          .append(title(ferry))
+          .append(" / Kafka within each round\n\n")
+          .append("Each round runs the brokers one after the other, minutes apart: on a machine")
+          .append(" whose load swings, a round's pair is the fairer comparison (compare its load")
+          .append(" column above).\n\n")
+          .append("| round | protocol | produce msg/s | produce CPU/msg | consume msg/s |")
+          .append(" consume CPU/msg |\n")
+          .append("|---|---|---|---|---|---|\n");
+      for (Result f : results) {
+        if (!f.broker().equals(ferry)) {
+          continue;
+        }
+        for (Result k : results) {
+          if (k.broker().equals("kafka")
+              && k.round() == f.round()
+              && k.protocol().equals(f.protocol())) {
+            sb.append(
+                String.format(
+                    Locale.ROOT,
+                    "| %d | %s | %.2f× | %.2f× | %.2f× | %.2f× |%n",
+                    f.round(),
+                    f.protocol(),
+                    f.produceRate() / k.produceRate(),
+                    f.produceCpuMicros() / k.produceCpuMicros(),
+                    f.consumeRate() / k.consumeRate(),
+                    f.consumeCpuMicros() / k.consumeCpuMicros()));
+          }
         }
       }
     }
@@ -100,7 +112,7 @@ final class SecurityReport {
         .append("| broker | protocol | produce msg/s | produce CPU/msg | consume msg/s |")
         .append(" consume CPU/msg |\n")
         .append("|---|---|---|---|---|---|\n");
-    for (String broker : List.of("kafka", "ferry")) {
+    for (String broker : results.stream().map(Result::broker).distinct().toList()) {
       for (String protocol : List.of("SSL", "SASL_SSL")) {
         sb.append("| ")
             .append(broker)
@@ -124,9 +136,18 @@ final class SecurityReport {
     return sb.toString();
   }
 
+  /** The report's name for a Ferry variant. */
+  private static String title(String broker) {
+    return broker.equals("ferry-jdk") ? "Ferry with the JDK's TLS engine" : "Ferry";
+  }
+
   private static String ratio(
-      List<Result> results, String protocol, ToDoubleFunction<Result> figure, boolean higher) {
-    double ferry = median(results, "ferry", protocol, figure);
+      List<Result> results,
+      String broker,
+      String protocol,
+      ToDoubleFunction<Result> figure,
+      boolean higher) {
+    double ferry = median(results, broker, protocol, figure);
     double kafka = median(results, "kafka", protocol, figure);
     if (Double.isNaN(ferry) || Double.isNaN(kafka)) {
       return "n/a";

@@ -48,7 +48,7 @@ public final class JdkSslEngineFactory implements SslEngineFactory {
   public SSLEngine createServerSslEngine(String peerHost, int peerPort) {
     SSLEngine engine = context.createSSLEngine(peerHost, peerPort);
     engine.setUseClientMode(false);
-    configure(engine);
+    applyProtocolsAndSuites(engine);
     switch (settings.clientAuth) {
       case REQUIRED -> engine.setNeedClientAuth(true);
       case REQUESTED -> engine.setWantClientAuth(true);
@@ -62,7 +62,7 @@ public final class JdkSslEngineFactory implements SslEngineFactory {
       String peerHost, int peerPort, String endpointIdentification) {
     SSLEngine engine = context.createSSLEngine(peerHost, peerPort);
     engine.setUseClientMode(true);
-    configure(engine);
+    applyProtocolsAndSuites(engine);
     if (endpointIdentification != null && !endpointIdentification.isEmpty()) {
       SSLParameters params = engine.getSSLParameters();
       params.setEndpointIdentificationAlgorithm(endpointIdentification.toUpperCase(Locale.ROOT));
@@ -72,7 +72,7 @@ public final class JdkSslEngineFactory implements SslEngineFactory {
   }
 
   /** {@code ssl.enabled.protocols} and {@code ssl.cipher.suites}; empty ones keep the JDK's. */
-  void configure(javax.net.ssl.SSLEngine engine) {
+  private void applyProtocolsAndSuites(SSLEngine engine) {
     if (!settings.enabledProtocols.isEmpty()) {
       engine.setEnabledProtocols(settings.enabledProtocols.toArray(String[]::new));
     }
