@@ -151,6 +151,8 @@ final class CoordinatorStartup {
             scheduler,
             started);
     shareGroups.register(apis, metadata);
+    // Only now: a partition loaded earlier would skip its share groups' snapshots.
+    followOffsetsTopic(groups);
     for (ApiHandler<?> handler :
         GroupApis.handlers(
             groups,
@@ -202,11 +204,18 @@ final class CoordinatorStartup {
             .enableConsumerGroups(config.consumerGroups, new MetadataSubscribableTopics(metadata))
             .startup();
     started.push(coordinator);
+    return coordinator;
+  }
+
+  /**
+   * Makes the group coordinator load and unload {@code __consumer_offsets} partitions as this
+   * broker comes to lead them or stops; once every kind of group it hosts is plugged in.
+   */
+  private void followOffsetsTopic(GroupCoordinator coordinator) {
     OffsetsTopicListener offsetsListener =
         new OffsetsTopicListener(
             config.brokerId, coordinator, replicaManager, metadata, config.offsetsCommitTimeoutMs);
     metadata.addListener(offsetsListener);
     offsetsListener.syncAll();
-    return coordinator;
   }
 }

@@ -6,6 +6,7 @@ import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.coordinator.group.PartitionCoordinatorLog;
 import dev.ferry.coordinator.share.ShareGroupConfig;
 import dev.ferry.coordinator.share.ShareGroupCoordinator;
+import dev.ferry.coordinator.share.ShareGroupStore;
 import dev.ferry.coordinator.share.SharePartitionManager;
 import dev.ferry.coordinator.share.state.ShareStateCoordinator;
 import dev.ferry.coordinator.share.state.ShareStateTopicConfig;
@@ -20,6 +21,7 @@ import dev.ferry.server.share.ReplicatedShareStateStore;
 import dev.ferry.server.share.ShareApis;
 import dev.ferry.server.share.ShareAwareListGroupsHandler;
 import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,8 +31,9 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * Share groups (KIP-932): membership with the group coordinator's groups (the same coordinator
- * partition decides), share-partition state with the partition leaders, kept durably by the share
- * coordinator in the replicated {@code __share_group_state} topic. Two threads of their own: {@code
+ * partition decides, and keeps the groups' snapshots in {@code __consumer_offsets}),
+ * share-partition state with the partition leaders, kept durably by the share coordinator in the
+ * replicated {@code __share_group_state} topic. Two threads of their own: {@code
  * ferry-share-coordinator} replays state partitions this broker comes to lead, {@code
  * ferry-share-state} loads share-partitions (waiting for their state, possibly from another broker)
  * and runs the offset admin APIs; lock expiries, fetch waits and session expiry run on {@code
@@ -68,7 +71,20 @@ final class ShareGroupStartup {
                             new ShareGroupCoordinator.TopicInfo(
                                 t.name(), t.topicId(), t.partitionCount())),
             group ->
-                groups.isLoaded(groups.partitionFor(group)) ? Errors.NONE : Errors.NOT_COORDINATOR);
+                groups.isLoaded(groups.partitionFor(group)) ? Errors.NONE : Errors.NOT_COORDINATOR,
+            new ShareGroupStore() {
+              @Override
+              public int partitionFor(String groupId) {
+                return groups.partitionFor(groupId);
+              }
+
+              @Override
+              public CompletableFuture<Errors> store(String groupId, byte[] snapshot) {
+                return groups.storeShareGroup(groupId, snapshot);
+              }
+            });
+    // Share-group membership is kept and loaded with the offsets partitions that coordinate it.
+    groups.hostShareGroups(coordinator);
     ExecutorService coordinatorThread = thread("ferry-share-coordinator");
     started.push(coordinatorThread::shutdownNow);
     stateThread = thread("ferry-share-state");

@@ -61,8 +61,8 @@ class ShareGroupFailoverTest {
             "share.coordinator.state.topic.min.isr", "2");
     try (TestCluster cluster = TestCluster.start(dir, 3, overrides)) {
       try (Admin admin = cluster.admin()) {
-        // The group's coordinator stays up: share-group membership is not durable yet (members of
-        // a moved group get GROUP_ID_NOT_FOUND), and this test is about the partition's state.
+        // The group's coordinator stays up: this test is about the partition's state
+        // (ShareGroupCoordinatorFailoverTest stops the coordinator).
         admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
         int coordinator =
             cluster.state("__consumer_offsets", Math.abs(GROUP.hashCode()) % 3).leader();

@@ -28,6 +28,7 @@ final class CoordinatorPartitions {
   private final MembershipManager membership;
   private final OffsetManager offsets;
   private final Supplier<ConsumerGroupManager> consumerGroups;
+  private final Supplier<HostedGroups> shareGroups;
 
   CoordinatorPartitions(
       Time time,
@@ -35,13 +36,15 @@ final class CoordinatorPartitions {
       GroupRegistry registry,
       MembershipManager membership,
       OffsetManager offsets,
-      Supplier<ConsumerGroupManager> consumerGroups) {
+      Supplier<ConsumerGroupManager> consumerGroups,
+      Supplier<HostedGroups> shareGroups) {
     this.time = time;
     this.loader = loader;
     this.registry = registry;
     this.membership = membership;
     this.offsets = offsets;
     this.consumerGroups = consumerGroups;
+    this.shareGroups = shareGroups;
   }
 
   /**
@@ -102,10 +105,18 @@ final class CoordinatorPartitions {
       }
       long now = time.milliseconds();
       ConsumerGroupManager consumer = consumerGroups.get();
+      HostedGroups share = shareGroups.get();
       for (Map.Entry<String, GroupLoader.LoadedGroup> e : result.groups().entrySet()) {
-        registry.putLoaded(rebuild(e.getKey(), p.partition, e.getValue(), now));
-        if (e.getValue().consumerGroup != null && consumer != null) {
-          consumer.restore(e.getKey(), p.partition, e.getValue().consumerGroup);
+        GroupLoader.LoadedGroup loadedGroup = e.getValue();
+        // A share group alone leaves no classic group behind (it would list as a classic one).
+        if (loadedGroup.hasClassicOrConsumerState()) {
+          registry.putLoaded(rebuild(e.getKey(), p.partition, loadedGroup, now));
+        }
+        if (loadedGroup.consumerGroup != null && consumer != null) {
+          consumer.restore(e.getKey(), p.partition, loadedGroup.consumerGroup);
+        }
+        if (loadedGroup.shareGroup != null && share != null) {
+          share.restore(p.partition, e.getKey(), loadedGroup.shareGroup);
         }
       }
       offsets.restorePending(result.pendingTransactional());
@@ -177,6 +188,10 @@ final class CoordinatorPartitions {
     ConsumerGroupManager consumer = consumerGroups.get();
     if (consumer != null) {
       consumer.unload(partition);
+    }
+    HostedGroups share = shareGroups.get();
+    if (share != null) {
+      share.unload(partition);
     }
     offsets.unloadPending(partition);
     int n = 0;

@@ -67,6 +67,7 @@ public final class GroupCoordinator implements AutoCloseable {
   private final GroupWriter writer;
   private final CoordinatorPartitions partitions;
   private volatile ConsumerGroupManager consumerGroups;
+  private volatile HostedGroups shareGroups;
   private volatile boolean started;
   private volatile ScheduledFuture<?> expiryCheck;
 
@@ -95,7 +96,7 @@ public final class GroupCoordinator implements AutoCloseable {
     this.offsets = new OffsetManager(config, time, registry, writer, membership);
     this.partitions =
         new CoordinatorPartitions(
-            time, loader, registry, membership, offsets, () -> consumerGroups);
+            time, loader, registry, membership, offsets, () -> consumerGroups, () -> shareGroups);
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -114,6 +115,33 @@ public final class GroupCoordinator implements AutoCloseable {
             consumerConfig, config, time, scheduler, registry, writer, membership, topics);
     offsets.setConsumerGroups(consumerGroups);
     return this;
+  }
+
+  /**
+   * Keeps share groups' (KIP-932) snapshots in the partitions that coordinate them: {@code groups}
+   * gets them back when a partition loads and drops them when it unloads ({@link #storeShareGroup}
+   * writes them). Call before the coordinator serves requests.
+   */
+  public GroupCoordinator hostShareGroups(HostedGroups groups) {
+    shareGroups = groups;
+    return this;
+  }
+
+  /**
+   * Appends a share group's snapshot ({@code snapshot}, or a tombstone when null) to the group's
+   * {@code __consumer_offsets} partition. Completes with NONE once it is in the log (replicated as
+   * the partition requires), or with the error a group request would answer: NOT_COORDINATOR when
+   * the partition is not, or no longer, led here. Call under the group's own lock, so snapshots
+   * reach the log in the order of the changes they record.
+   */
+  public CompletableFuture<Errors> storeShareGroup(String groupId, byte[] snapshot) {
+    try {
+      return writer
+          .writeShareGroup(registry.logFor(partitionFor(groupId)), groupId, snapshot)
+          .handle((ok, err) -> err == null ? Errors.NONE : GroupWriter.appendError(err, false));
+    } catch (org.apache.kafka.common.errors.ApiException e) {
+      return CompletableFuture.completedFuture(Errors.forException(e));
+    }
   }
 
   /** Whether {@link #enableConsumerGroups} was called. */

@@ -29,6 +29,14 @@ final class GroupLoader {
     /** The latest consumer-protocol group snapshot (parsed once the partition is loaded). */
     ByteBuffer consumerGroup;
 
+    /** The latest share group snapshot, handed to the share-group coordinator as it is. */
+    ByteBuffer shareGroup;
+
+    /** Whether anything but a share group's snapshot is known: then a classic group exists. */
+    boolean hasClassicOrConsumerState() {
+      return metadata != null || consumerGroup != null || !offsets.isEmpty();
+    }
+
     final Map<TopicPartition, ClassicGroup.StoredOffset> offsets = new HashMap<>();
   }
 
@@ -196,6 +204,16 @@ final class GroupLoader {
         } else {
           groups.computeIfAbsent(k.group(), id -> new LoadedGroup()).consumerGroup = value;
         }
+      } else if (key instanceof GroupRecords.ShareGroupKey k) {
+        if (value == null) {
+          LoadedGroup g = groups.get(k.group());
+          if (g != null) {
+            g.shareGroup = null;
+            dropIfEmpty(groups, k.group(), g);
+          }
+        } else {
+          groups.computeIfAbsent(k.group(), id -> new LoadedGroup()).shareGroup = value;
+        }
       } else if (key instanceof GroupRecords.UnknownKey k) {
         log.debug("Skipping group record of unknown key type {} at {}", k.keyType(), r.offset());
       }
@@ -214,7 +232,7 @@ final class GroupLoader {
   }
 
   private static void dropIfEmpty(Map<String, LoadedGroup> groups, String id, LoadedGroup g) {
-    if (g.metadata == null && g.consumerGroup == null && g.offsets.isEmpty()) {
+    if (!g.hasClassicOrConsumerState() && g.shareGroup == null) {
       groups.remove(id);
     }
   }

@@ -21,6 +21,8 @@ import org.apache.kafka.common.TopicPartition;
  *          keyType 1 (offset commit): string group, string topic, int32 partition
  *          keyType 2 (group metadata): string group
  *          keyType 3 (consumer-protocol group): string group (value: see ConsumerGroupRecords)
+ *          keyType 4 (share group, KIP-932): string group (value: the share coordinator's, see
+ *                    ShareGroupRecords in dev.ferry.coordinator.share)
  * value := null (tombstone: the key is deleted), or int16 valueVersion (0), then
  *          offset v0: int64 offset, int32 leaderEpoch, string metadata, int64 commitTimestampMs
  *          group  v0: string protocolType, int32 generation, string protocolName, string leader,
@@ -39,12 +41,14 @@ public final class GroupRecords {
   public static final short OFFSET_COMMIT_KEY = 1;
   public static final short GROUP_METADATA_KEY = 2;
   public static final short CONSUMER_GROUP_KEY = 3;
+  public static final short SHARE_GROUP_KEY = 4;
   public static final short VALUE_VERSION = 0;
 
   private GroupRecords() {}
 
   /** A parsed record key. */
-  public sealed interface Key permits OffsetKey, GroupKey, ConsumerGroupKey, UnknownKey {
+  public sealed interface Key
+      permits OffsetKey, GroupKey, ConsumerGroupKey, ShareGroupKey, UnknownKey {
     String group();
   }
 
@@ -56,6 +60,9 @@ public final class GroupRecords {
 
   /** Key of a consumer-protocol group's state (members, epochs, assignments). */
   public record ConsumerGroupKey(String group) implements Key {}
+
+  /** Key of a share group's membership (epoch, members, subscriptions). */
+  public record ShareGroupKey(String group) implements Key {}
 
   /** A key type this version does not know (written by a newer Ferry); skipped on load. */
   public record UnknownKey(short keyType) implements Key {
@@ -96,6 +103,14 @@ public final class GroupRecords {
     return write(
         out -> {
           out.writeShort(CONSUMER_GROUP_KEY);
+          writeString(out, group);
+        });
+  }
+
+  public static byte[] shareGroupKey(String group) {
+    return write(
+        out -> {
+          out.writeShort(SHARE_GROUP_KEY);
           writeString(out, group);
         });
   }
@@ -147,6 +162,7 @@ public final class GroupRecords {
         }
         case GROUP_METADATA_KEY -> new GroupKey(readString(b));
         case CONSUMER_GROUP_KEY -> new ConsumerGroupKey(readString(b));
+        case SHARE_GROUP_KEY -> new ShareGroupKey(readString(b));
         default -> new UnknownKey(type);
       };
     } catch (BufferUnderflowException | IllegalArgumentException e) {

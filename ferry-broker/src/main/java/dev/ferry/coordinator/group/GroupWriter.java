@@ -57,6 +57,13 @@ final class GroupWriter {
         log, new SimpleRecord(time.milliseconds(), GroupRecords.consumerGroupKey(groupId), value));
   }
 
+  /** A share group's snapshot, or its tombstone when {@code value} is null. */
+  CompletableFuture<AppendResult> writeShareGroup(
+      CoordinatorLog log, String groupId, byte[] value) {
+    return append(
+        log, new SimpleRecord(time.milliseconds(), GroupRecords.shareGroupKey(groupId), value));
+  }
+
   /**
    * Offsets committed in a producer's transaction: one transactional batch under the producer's id
    * and epoch (no sequence: the coordinator writes it, not the producer), decided later by the

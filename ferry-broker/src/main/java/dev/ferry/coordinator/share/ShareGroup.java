@@ -10,6 +10,9 @@ final class ShareGroup {
   final Map<String, ShareGroupMember> members = new LinkedHashMap<>();
   int epoch;
 
+  /** Set when the coordinator gave the group up: requests that raced with that get an error. */
+  boolean unloaded;
+
   ShareGroup(String groupId) {
     this.groupId = groupId;
   }

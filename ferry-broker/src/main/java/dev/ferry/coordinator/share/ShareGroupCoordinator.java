@@ -1,11 +1,14 @@
 package dev.ferry.coordinator.share;
 
 import dev.ferry.coordinator.group.GroupListing;
+import dev.ferry.coordinator.group.HostedGroups;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -17,6 +20,8 @@ import org.apache.kafka.common.message.ShareGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ShareGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Share-group membership (KIP-932) for the groups this broker coordinates (those whose {@code
@@ -26,11 +31,19 @@ import org.apache.kafka.common.utils.Time;
  * epoch moves on with each change of members, subscriptions or partition counts, and a member takes
  * it (with its new assignment) on its next heartbeat.
  *
- * <p>Membership is kept in memory: after a coordinator move members get UNKNOWN_MEMBER_ID and
- * rejoin, which a share consumer does at once, losing nothing (the delivery state lives with the
- * partitions, see {@link SharePartition}). Session expiry runs on the broker's scheduler.
+ * <p>Membership survives a coordinator move: each change of the group epoch, of a member or of a
+ * member's epoch writes the group's snapshot ({@link ShareGroupRecords}) through the {@link
+ * ShareGroupStore} (the group's {@code __consumer_offsets} partition, as Kafka keeps its
+ * share-group records there), and a heartbeat that made one is answered once it is durable. The
+ * broker that loads the partition next gets the groups back ({@link #restore}) with their members'
+ * sessions restarted, so members keep heartbeating at their epochs; one whose last change was lost
+ * gets UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH and rejoins, which a share consumer does at once,
+ * losing nothing (the delivery state lives with the partitions, see {@link SharePartition}).
+ * Session expiry runs on the broker's scheduler.
  */
-public final class ShareGroupCoordinator {
+public final class ShareGroupCoordinator implements HostedGroups {
+
+  private static final Logger log = LoggerFactory.getLogger(ShareGroupCoordinator.class);
 
   /** The type of share groups in ListGroups and DescribeGroups. */
   public static final String SHARE_GROUP_TYPE = "share";
@@ -49,64 +62,90 @@ public final class ShareGroupCoordinator {
   private final ScheduledExecutorService scheduler;
   private final Function<String, Optional<TopicInfo>> topics;
   private final Function<String, Errors> coordinatorCheck;
+  private final ShareGroupStore store;
   private final Map<String, ShareGroup> groups = new ConcurrentHashMap<>();
 
-  /**
-   * @param topics looks a topic up by name (metadata, never blocking)
-   * @param coordinatorCheck NONE when this broker coordinates the group, else the error to answer
-   *     (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS)
-   */
+  /** Membership in memory only ({@link ShareGroupStore#NONE}). */
   public ShareGroupCoordinator(
       ShareGroupConfig config,
       Time time,
       ScheduledExecutorService scheduler,
       Function<String, Optional<TopicInfo>> topics,
       Function<String, Errors> coordinatorCheck) {
+    this(config, time, scheduler, topics, coordinatorCheck, ShareGroupStore.NONE);
+  }
+
+  /**
+   * @param topics looks a topic up by name (metadata, never blocking)
+   * @param coordinatorCheck NONE when this broker coordinates the group, else the error to answer
+   *     (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS)
+   * @param store keeps the groups' snapshots across coordinator moves
+   */
+  public ShareGroupCoordinator(
+      ShareGroupConfig config,
+      Time time,
+      ScheduledExecutorService scheduler,
+      Function<String, Optional<TopicInfo>> topics,
+      Function<String, Errors> coordinatorCheck,
+      ShareGroupStore store) {
     this.config = config;
     this.time = time;
     this.scheduler = scheduler;
     this.topics = topics;
     this.coordinatorCheck = coordinatorCheck;
+    this.store = store;
   }
 
-  /** One ShareGroupHeartbeat. */
-  public ShareGroupHeartbeatResponseData heartbeat(
+  /**
+   * One ShareGroupHeartbeat; completes at once, or once the group's snapshot is durable when the
+   * heartbeat changed the group (a join, a new subscription or assignment, a new member epoch).
+   */
+  public CompletableFuture<ShareGroupHeartbeatResponseData> heartbeat(
       String clientId, String clientHost, ShareGroupHeartbeatRequestData req) {
     Errors invalid = validate(req);
     if (invalid != Errors.NONE) {
-      return error(invalid, invalidMessage(req));
+      return done(error(invalid, invalidMessage(req)));
     }
     Errors owner = coordinatorCheck.apply(req.groupId());
     if (owner != Errors.NONE) {
-      return error(owner, null);
+      return done(error(owner, null));
     }
     ShareGroup group =
         req.memberEpoch() == 0
             ? groups.computeIfAbsent(req.groupId(), ShareGroup::new)
             : groups.get(req.groupId());
     if (group == null) {
-      return error(Errors.GROUP_ID_NOT_FOUND, "Share group " + req.groupId() + " not found.");
+      return done(error(Errors.GROUP_ID_NOT_FOUND, "Share group " + req.groupId() + " not found."));
     }
     synchronized (group) {
+      if (group.unloaded) {
+        // The partition moved away between the ownership check and here.
+        return done(error(Errors.NOT_COORDINATOR, null));
+      }
       ShareGroupMember member = group.members.get(req.memberId());
       boolean changed = false;
       if (req.memberEpoch() == -1) {
+        ShareGroupHeartbeatResponseData left =
+            new ShareGroupHeartbeatResponseData()
+                .setMemberId(req.memberId())
+                .setMemberEpoch(-1)
+                .setHeartbeatIntervalMs(0);
         if (member != null) {
           remove(group, member);
+          // A member that leaves is gone whether or not the write succeeds; it need not wait.
+          persist(group);
         }
-        return new ShareGroupHeartbeatResponseData()
-            .setMemberId(req.memberId())
-            .setMemberEpoch(-1)
-            .setHeartbeatIntervalMs(0);
+        return done(left);
       }
       if (req.memberEpoch() == 0) {
         if (member == null) {
           if (group.members.size() >= config.maxSize()) {
-            return error(
-                Errors.GROUP_MAX_SIZE_REACHED,
-                "The share group has reached its maximum capacity of "
-                    + config.maxSize()
-                    + " members.");
+            return done(
+                error(
+                    Errors.GROUP_MAX_SIZE_REACHED,
+                    "The share group has reached its maximum capacity of "
+                        + config.maxSize()
+                        + " members."));
           }
           member = new ShareGroupMember(req.memberId());
           group.members.put(member.memberId, member);
@@ -117,18 +156,20 @@ public final class ShareGroupCoordinator {
         changed = true;
       } else {
         if (member == null) {
-          return error(
-              Errors.UNKNOWN_MEMBER_ID,
-              "Member " + req.memberId() + " is not a member of group " + req.groupId() + ".");
+          return done(
+              error(
+                  Errors.UNKNOWN_MEMBER_ID,
+                  "Member " + req.memberId() + " is not a member of group " + req.groupId() + "."));
         }
         if (req.memberEpoch() != member.epoch) {
-          return error(
-              Errors.FENCED_MEMBER_EPOCH,
-              "The share group member has a smaller member epoch ("
-                  + req.memberEpoch()
-                  + ") than the one known by the group coordinator ("
-                  + member.epoch
-                  + "). The member must abandon all its partitions and rejoin.");
+          return done(
+              error(
+                  Errors.FENCED_MEMBER_EPOCH,
+                  "The share group member has a smaller member epoch ("
+                      + req.memberEpoch()
+                      + ") than the one known by the group coordinator ("
+                      + member.epoch
+                      + "). The member must abandon all its partitions and rejoin."));
         }
       }
       if (req.rackId() != null) {
@@ -154,18 +195,87 @@ public final class ShareGroupCoordinator {
               .setMemberId(member.memberId)
               .setMemberEpoch(member.epoch)
               .setHeartbeatIntervalMs(config.heartbeatIntervalMs());
-      if (send) {
-        List<ShareGroupHeartbeatResponseData.TopicPartitions> tps = new ArrayList<>();
-        target.forEach(
-            (id, ps) ->
-                tps.add(
-                    new ShareGroupHeartbeatResponseData.TopicPartitions()
-                        .setTopicId(id)
-                        .setPartitions(ps)));
-        out.setAssignment(new ShareGroupHeartbeatResponseData.Assignment().setTopicPartitions(tps));
+      if (!send) {
+        return done(out);
       }
-      return out;
+      List<ShareGroupHeartbeatResponseData.TopicPartitions> tps = new ArrayList<>();
+      target.forEach(
+          (id, ps) ->
+              tps.add(
+                  new ShareGroupHeartbeatResponseData.TopicPartitions()
+                      .setTopicId(id)
+                      .setPartitions(ps)));
+      out.setAssignment(new ShareGroupHeartbeatResponseData.Assignment().setTopicPartitions(tps));
+      // The member's epoch moved on: answered once the snapshot says so, so that the next
+      // coordinator knows the epoch the member will heartbeat with.
+      return persist(group).thenApply(e -> e == Errors.NONE ? out : error(e, null));
     }
+  }
+
+  /** Writes the group's snapshot; the caller holds its monitor (snapshots stay in order). */
+  private CompletableFuture<Errors> persist(ShareGroup group) {
+    String groupId = group.groupId;
+    return store
+        .store(groupId, ShareGroupRecords.value(group))
+        .exceptionally(e -> Errors.UNKNOWN_SERVER_ERROR)
+        .whenComplete(
+            (e, err) -> {
+              if (e != Errors.NONE) {
+                log.warn("Could not store share group {}: {}", groupId, e);
+              }
+            });
+  }
+
+  /**
+   * A share group's snapshot from the {@code __consumer_offsets} partition this broker is loading:
+   * the group comes back with its epoch and members (assignments from the current metadata), and
+   * each member's session starts now.
+   */
+  @Override
+  public void restore(int offsetsPartition, String groupId, ByteBuffer snapshot) {
+    ShareGroup group;
+    try {
+      group = ShareGroupRecords.parse(groupId, snapshot);
+    } catch (ShareGroupRecords.MalformedSnapshotException e) {
+      log.warn("Skipping unreadable state of share group {}", groupId, e);
+      return;
+    }
+    synchronized (group) {
+      for (ShareGroupMember m : group.members.values()) {
+        m.assignment = assignment(m.subscriptions);
+        scheduleExpiry(group, m);
+      }
+    }
+    ShareGroup previous = groups.put(groupId, group);
+    if (previous != null) {
+      drop(previous);
+    }
+  }
+
+  /** Drops the groups of an offsets partition this broker no longer coordinates. */
+  @Override
+  public void unload(int offsetsPartition) {
+    for (ShareGroup g : new ArrayList<>(groups.values())) {
+      if (store.partitionFor(g.groupId) == offsetsPartition && groups.remove(g.groupId, g)) {
+        drop(g);
+      }
+    }
+  }
+
+  private static void drop(ShareGroup group) {
+    synchronized (group) {
+      group.unloaded = true;
+      for (ShareGroupMember m : group.members.values()) {
+        if (m.expiry != null) {
+          m.expiry.cancel(false);
+        }
+      }
+    }
+  }
+
+  private static CompletableFuture<ShareGroupHeartbeatResponseData> done(
+      ShareGroupHeartbeatResponseData response) {
+    return CompletableFuture.completedFuture(response);
   }
 
   private static Errors validate(ShareGroupHeartbeatRequestData req) {
@@ -232,9 +342,11 @@ public final class ShareGroupCoordinator {
 
   private void expire(ShareGroup group, ShareGroupMember member) {
     synchronized (group) {
-      if (group.members.get(member.memberId) == member
+      if (!group.unloaded
+          && group.members.get(member.memberId) == member
           && time.milliseconds() - member.lastHeartbeatMs >= config.sessionTimeoutMs()) {
         remove(group, member);
+        persist(group);
       }
     }
   }
@@ -312,8 +424,17 @@ public final class ShareGroupCoordinator {
    * nothing leaves no group behind, as in Kafka. The caller replaces state only on NONE.
    */
   public Errors emptyOrCreate(String groupId, boolean create) {
-    ShareGroup group =
-        create ? groups.computeIfAbsent(groupId, ShareGroup::new) : groups.get(groupId);
+    ShareGroup group = groups.get(groupId);
+    if (group == null && create) {
+      ShareGroup created = new ShareGroup(groupId);
+      group = groups.computeIfAbsent(groupId, id -> created);
+      if (group == created) {
+        synchronized (group) {
+          // Offsets set before any consumer joined: the group exists on the next coordinator too.
+          persist(group);
+        }
+      }
+    }
     if (group == null) {
       return Errors.NONE;
     }

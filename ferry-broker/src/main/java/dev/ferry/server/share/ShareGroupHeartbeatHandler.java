@@ -25,8 +25,8 @@ public final class ShareGroupHeartbeatHandler extends ApiHandler<ShareGroupHeart
       NetworkRequest request, ShareGroupHeartbeatRequest body) {
     InetAddress addr = request.clientAddress();
     String host = addr == null ? "" : "/" + addr.getHostAddress();
-    return CompletableFuture.completedFuture(
-        new ShareGroupHeartbeatResponse(
-            coordinator.heartbeat(request.header().clientId(), host, body.data())));
+    return coordinator
+        .heartbeat(request.header().clientId(), host, body.data())
+        .thenApply(ShareGroupHeartbeatResponse::new);
   }
 }
