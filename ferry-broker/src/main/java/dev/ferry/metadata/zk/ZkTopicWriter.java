@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
@@ -44,15 +47,30 @@ final class ZkTopicWriter {
   private static final Logger log = LoggerFactory.getLogger(ZkTopicWriter.class);
 
   static final int MAX_ATTEMPTS = 10;
+  private static final long LIST_TIMEOUT_SECONDS = 60;
   private static final byte[] NO_DATA = new byte[0];
 
   private final CuratorFramework client;
   private final MetadataCache cache;
+  private final int transactionBudget;
 
   ZkTopicWriter(CuratorFramework client, MetadataCache cache) {
+    this(client, cache, TransactionBatches.DEFAULT_BUDGET_BYTES);
+  }
+
+  /**
+   * @param transactionBudget estimated request bytes per ZooKeeper transaction: the znodes of
+   *     partitions beyond it go in further transactions (see {@link TransactionBatches})
+   */
+  ZkTopicWriter(CuratorFramework client, MetadataCache cache, int transactionBudget) {
     this.client = client;
     this.cache = cache;
+    this.transactionBudget = transactionBudget;
   }
+
+  /** A new partition's two znodes (partition, initial state) as transaction operations. */
+  private record PartitionZnodes(
+      int partition, PartitionState state, List<CuratorOp> ops, int bytes) {}
 
   TopicMetadata createTopic(
       String name, Map<Integer, List<Integer>> replicaAssignment, Map<String, String> configs) {
@@ -68,6 +86,18 @@ final class ZkTopicWriter {
     }
     Uuid topicId = Uuid.randomUuid();
     String action = "creating topic " + name;
+    byte[] topicData = ZNodeCodec.encodeTopic(topicId, partitions);
+    // The topic's own znodes and the first partitions in one transaction; partitions that do not
+    // fit follow in further ones, each applied to the cache at its own zxid. Readers see a topic
+    // whose states arrive partition by partition, as the watch delivers them anyway.
+    List<List<PartitionZnodes>> batches =
+        batches(
+            name,
+            partitions,
+            TransactionBatches.opBytes(ZkPaths.topic(name), topicData)
+                + TransactionBatches.opBytes(
+                    ZkPaths.topicConfig(name), ZNodeCodec.encodeTopicConfig(topicConfigs))
+                + TransactionBatches.OP_OVERHEAD_BYTES * 2);
     try {
       for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         // The config znode goes first so that other brokers see it before the topic itself.
@@ -75,9 +105,9 @@ final class ZkTopicWriter {
         List<CuratorOp> ops = new ArrayList<>();
         ops.add(writeConfigOp(name, topicConfigs, configStat));
         int topicOp = ops.size();
-        ops.add(create(ZkPaths.topic(name), ZNodeCodec.encodeTopic(topicId, partitions)));
+        ops.add(create(ZkPaths.topic(name), topicData));
         ops.add(create(ZkPaths.partitions(name), NO_DATA));
-        addPartitionOps(ops, name, partitions);
+        batches.get(0).forEach(z -> ops.addAll(z.ops()));
         List<CuratorTransactionResult> results;
         try {
           results = commit(ops);
@@ -97,7 +127,19 @@ final class ZkTopicWriter {
         cache.putTopicConfig(
             name, topicConfigs, configStat == null ? zxid : configStat.getCzxid(), zxid);
         cache.putTopic(name, new TopicAssignment(topicId, partitions), zxid, zxid);
-        cacheInitialStates(name, partitions, zxid);
+        cacheInitialStates(name, batches.get(0), zxid);
+        try {
+          writeRest(name, batches);
+        } catch (Exception e) {
+          // All or nothing, as one transaction would have been: take the topic away again.
+          log.error("Creating topic {} failed after its first transaction; deleting it", name, e);
+          try {
+            deleteTopic(name);
+          } catch (RuntimeException cleanup) {
+            e.addSuppressed(cleanup);
+          }
+          throw e;
+        }
         log.info(
             "Created topic {} (id {}) with {} partition(s), configs {}",
             name,
@@ -125,6 +167,27 @@ final class ZkTopicWriter {
         // leaving orphans.
         List<String> below = new ArrayList<>();
         collectDescendants(ZkPaths.topic(name), below);
+        // The partitions' znodes that do not fit in one transaction with the topic go first, in
+        // transactions of their own (children still before parents); a failure of the last one
+        // (a concurrent change) retries with what is left.
+        List<List<String>> batches =
+            TransactionBatches.split(
+                below,
+                path -> TransactionBatches.opBytes(path, null),
+                transactionBudget,
+                transactionBudget);
+        try {
+          for (List<String> batch : batches.subList(0, batches.size() - 1)) {
+            deleteZnodes(name, batch);
+          }
+        } catch (KeeperException e) {
+          if (isConcurrentChange(e)) {
+            backOff(attempt);
+            continue;
+          }
+          throw e;
+        }
+        below = batches.get(batches.size() - 1);
         List<CuratorOp> ops = new ArrayList<>();
         for (String path : below) {
           ops.add(client.transactionOp().delete().forPath(path));
@@ -182,17 +245,19 @@ final class ZkTopicWriter {
         TreeMap<Integer, List<Integer>> merged = new TreeMap<>(current.partitions());
         merged.putAll(added);
         SortedMap<Integer, List<Integer>> all = Collections.unmodifiableSortedMap(merged);
+        byte[] topicData =
+            ZNodeCodec.encodeTopic(
+                new TopicAssignment(current.topicId(), all, current.reassignments()));
         List<CuratorOp> ops = new ArrayList<>();
         ops.add(
             client
                 .transactionOp()
                 .setData()
                 .withVersion(topicStat.getVersion())
-                .forPath(
-                    ZkPaths.topic(name),
-                    ZNodeCodec.encodeTopic(
-                        new TopicAssignment(current.topicId(), all, current.reassignments()))));
-        addPartitionOps(ops, name, added);
+                .forPath(ZkPaths.topic(name), topicData));
+        List<List<PartitionZnodes>> batches =
+            batches(name, added, TransactionBatches.opBytes(ZkPaths.topic(name), topicData));
+        batches.get(0).forEach(z -> ops.addAll(z.ops()));
         List<CuratorTransactionResult> results;
         try {
           results = commit(ops);
@@ -209,7 +274,10 @@ final class ZkTopicWriter {
             new TopicAssignment(current.topicId(), all, current.reassignments()),
             topicStat.getCzxid(),
             zxid);
-        cacheInitialStates(name, added, zxid);
+        cacheInitialStates(name, batches.get(0), zxid);
+        // The topic now lists every new partition; states of those beyond the first transaction
+        // follow (a partition without one waits, leaderless, as while the watch delivers it).
+        writeRest(name, batches);
         log.info("Added partitions {} to topic {}", added.keySet(), name);
         return published(name, current.topicId(), all);
       }
@@ -399,27 +467,68 @@ final class ZkTopicWriter {
   }
 
   /**
-   * The znodes of new partitions, as topic creation and partition addition both write them: the
-   * partition znode and its initial state (see {@link PartitionState#initial}).
+   * The znodes of new partitions, as topic creation and partition addition both write them (the
+   * partition znode and its initial state, see {@link PartitionState#initial}), in batches: the
+   * first shares its transaction with {@code headBytes} of other operations.
    */
-  private void addPartitionOps(
-      List<CuratorOp> ops, String topic, Map<Integer, List<Integer>> partitions) {
+  private List<List<PartitionZnodes>> batches(
+      String topic, Map<Integer, List<Integer>> partitions, int headBytes) {
+    List<PartitionZnodes> znodes = new ArrayList<>(partitions.size());
     partitions.forEach(
         (partition, replicas) -> {
-          ops.add(create(ZkPaths.partition(topic, partition), NO_DATA));
-          ops.add(
-              create(
-                  ZkPaths.partitionState(topic, partition),
-                  ZNodeCodec.encodePartitionState(PartitionState.initial(replicas))));
+          PartitionState state = PartitionState.initial(replicas);
+          String partitionPath = ZkPaths.partition(topic, partition);
+          String statePath = ZkPaths.partitionState(topic, partition);
+          byte[] stateData = ZNodeCodec.encodePartitionState(state);
+          znodes.add(
+              new PartitionZnodes(
+                  partition,
+                  state,
+                  List.of(create(partitionPath, NO_DATA), create(statePath, stateData)),
+                  TransactionBatches.opBytes(partitionPath, NO_DATA)
+                      + TransactionBatches.opBytes(statePath, stateData)));
         });
+    return TransactionBatches.split(
+        znodes,
+        PartitionZnodes::bytes,
+        Math.max(0, transactionBudget - headBytes),
+        transactionBudget);
+  }
+
+  /**
+   * Deletes partition znodes of a topic in one transaction and drops their states from the cache.
+   */
+  private void deleteZnodes(String topic, List<String> paths) throws Exception {
+    List<CuratorOp> ops = new ArrayList<>();
+    for (String path : paths) {
+      ops.add(client.transactionOp().delete().forPath(path));
+    }
+    long zxid = stampZxid(commit(ops));
+    for (String path : paths) {
+      if (ZkPaths.parse(path) instanceof PartitionStateRef state) {
+        cache.removePartitionState(topic, state.partition(), zxid);
+      }
+    }
+  }
+
+  /** Commits every batch after the first, one transaction each, and caches their states. */
+  private void writeRest(String topic, List<List<PartitionZnodes>> batches) throws Exception {
+    for (List<PartitionZnodes> batch : batches.subList(1, batches.size())) {
+      List<CuratorOp> ops = new ArrayList<>();
+      batch.forEach(z -> ops.addAll(z.ops()));
+      cacheInitialStates(topic, batch, stampZxid(commit(ops)));
+    }
+    if (batches.size() > 1) {
+      log.info(
+          "Wrote the partitions of topic {} in {} ZooKeeper transactions", topic, batches.size());
+    }
   }
 
   /** The committed initial states of new partitions, applied to the cache at the write's zxid. */
-  private void cacheInitialStates(String topic, Map<Integer, List<Integer>> partitions, long zxid) {
-    partitions.forEach(
-        (partition, replicas) ->
-            cache.putPartitionState(
-                topic, partition, PartitionState.initial(replicas), zxid, zxid));
+  private void cacheInitialStates(String topic, List<PartitionZnodes> written, long zxid) {
+    for (PartitionZnodes z : written) {
+      cache.putPartitionState(topic, z.partition(), z.state(), zxid, zxid);
+    }
   }
 
   private CuratorOp create(String path, byte[] data) {
@@ -449,18 +558,54 @@ final class ZkTopicWriter {
     };
   }
 
-  private void collectDescendants(String path, List<String> out) throws Exception {
-    List<String> children;
-    try {
-      children = client.getChildren().forPath(path);
-    } catch (KeeperException.NoNodeException e) {
-      return;
+  /**
+   * Every znode below {@code root}, each listed before its parent. One level at a time, with the
+   * getChildren calls of a level sent together (asynchronously): a topic of 10,000 partitions has
+   * 10,000 partition znodes to list, one round trip each if sent in turn.
+   */
+  private void collectDescendants(String root, List<String> out) throws Exception {
+    List<String> found = new ArrayList<>();
+    List<String> level = List.of(root);
+    while (!level.isEmpty()) {
+      level = childrenOfAll(level);
+      found.addAll(level);
     }
-    for (String child : children) {
-      String childPath = path + "/" + child;
-      collectDescendants(childPath, out);
-      out.add(childPath);
+    // Breadth-first order reversed: the deepest level first, so every child before its parent.
+    Collections.reverse(found);
+    out.addAll(found);
+  }
+
+  private List<String> childrenOfAll(List<String> parents) throws Exception {
+    List<CompletableFuture<List<String>>> answers = new ArrayList<>(parents.size());
+    for (String parent : parents) {
+      CompletableFuture<List<String>> answer = new CompletableFuture<>();
+      answers.add(answer);
+      client
+          .getChildren()
+          .inBackground(
+              (c, event) -> {
+                KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+                if (code == KeeperException.Code.OK) {
+                  List<String> paths = new ArrayList<>(event.getChildren().size());
+                  event.getChildren().forEach(child -> paths.add(parent + "/" + child));
+                  answer.complete(paths);
+                } else if (code == KeeperException.Code.NONODE) {
+                  answer.complete(List.of()); // deleted meanwhile
+                } else {
+                  answer.completeExceptionally(KeeperException.create(code, parent));
+                }
+              })
+          .forPath(parent);
     }
+    List<String> children = new ArrayList<>();
+    for (CompletableFuture<List<String>> answer : answers) {
+      try {
+        children.addAll(answer.get(LIST_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof Exception cause ? cause : e;
+      }
+    }
+    return children;
   }
 
   private static void backOff(int attempt) throws InterruptedException {

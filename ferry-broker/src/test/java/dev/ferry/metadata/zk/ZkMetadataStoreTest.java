@@ -40,6 +40,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -183,6 +184,54 @@ class ZkMetadataStoreTest {
     assertThat(store.partitionState("orders", 0))
         .contains(new PartitionState(3, 0, List.of(3), 0, 0));
     assertThat(store.partitionState("orders", 1)).isEmpty();
+  }
+
+  /**
+   * 6,000 partitions are ~1.5 MB of znodes, over ZooKeeper's 1 MiB request limit for one
+   * transaction: creation and deletion split them into several, and the result is the same topic.
+   * Slow (~30 s on a loaded 2-core machine): two stores' caches follow 24,000 znodes.
+   */
+  @Test
+  @Tag("slow")
+  void topicsTooLargeForOneZooKeeperTransactionAreCreatedAndDeleted() throws Exception {
+    ZkMetadataStore store = store();
+    ZkMetadataStore watcher = store();
+    int partitions = 6_000;
+
+    TopicMetadata created = store.createTopic("wide", assignment(partitions, 2, 1), Map.of());
+
+    assertThat(created.partitionCount()).isEqualTo(partitions);
+    assertThat(store.curator().getChildren().forPath("/ferry/topics/wide/partitions"))
+        .hasSize(partitions);
+    for (int p : List.of(0, 4_321, partitions - 1)) {
+      assertThat(store.partitionState("wide", p))
+          .contains(new PartitionState(2, 0, List.of(2, 1), 0, 0));
+      assertThat(
+              new String(
+                  store
+                      .curator()
+                      .getData()
+                      .forPath("/ferry/topics/wide/partitions/" + p + "/state"),
+                  StandardCharsets.UTF_8))
+          .contains("\"leader\":2");
+    }
+    await().atMost(WAIT).until(() -> watcher.partitionState("wide", partitions - 1).isPresent());
+
+    Map<Integer, List<Integer>> added = new java.util.HashMap<>();
+    for (int p = partitions; p < 2 * partitions; p++) {
+      added.put(p, List.of(1, 2));
+    }
+    assertThat(store.addPartitions("wide", added).partitionCount()).isEqualTo(2 * partitions);
+    assertThat(store.curator().getChildren().forPath("/ferry/topics/wide/partitions"))
+        .hasSize(2 * partitions);
+    assertThat(store.partitionState("wide", 2 * partitions - 1))
+        .contains(new PartitionState(1, 0, List.of(1, 2), 0, 0));
+
+    store.deleteTopic("wide");
+    assertThat(store.curator().checkExists().forPath("/ferry/topics/wide")).isNull();
+    assertThat(store.topic("wide")).isEmpty();
+    assertThat(store.partitionState("wide", 0)).isEmpty();
+    await().atMost(WAIT).until(() -> watcher.topic("wide").isEmpty());
   }
 
   @Test
