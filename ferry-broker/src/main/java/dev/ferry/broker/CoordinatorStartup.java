@@ -6,10 +6,12 @@ import dev.ferry.coordinator.group.GroupCoordinator;
 import dev.ferry.coordinator.group.GroupCoordinatorConfig;
 import dev.ferry.coordinator.group.OffsetsTopicListener;
 import dev.ferry.coordinator.group.PartitionCoordinatorLog;
+import dev.ferry.coordinator.group.TopicVisibility;
 import dev.ferry.coordinator.transaction.InterBrokerClient;
 import dev.ferry.coordinator.transaction.TransactionCoordinator;
 import dev.ferry.coordinator.transaction.TransactionMarkerChannel;
 import dev.ferry.metadata.MetadataStore;
+import dev.ferry.network.NetworkRequest;
 import dev.ferry.replication.InterBrokerChannel;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.server.ApiHandler;
@@ -37,6 +39,7 @@ import dev.ferry.server.txn.WriteTxnMarkersHandler;
 import java.util.Deque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
 
@@ -52,6 +55,7 @@ final class CoordinatorStartup {
   private final ReplicaManager replicaManager;
   private final InterBrokerChannel interBrokerChannel;
   private final ProduceValidation produceValidation;
+  private final Function<NetworkRequest, TopicVisibility> visibility;
   private final Deque<AutoCloseable> started;
   private ShareGroupStartup shareGroups;
 
@@ -61,8 +65,10 @@ final class CoordinatorStartup {
       ReplicaManager replicaManager,
       InterBrokerChannel interBrokerChannel,
       ProduceValidation produceValidation,
+      Function<NetworkRequest, TopicVisibility> visibility,
       Deque<AutoCloseable> started) {
     this.config = config;
+    this.visibility = visibility;
     this.metadata = metadata;
     this.replicaManager = replicaManager;
     this.interBrokerChannel = interBrokerChannel;
@@ -159,7 +165,8 @@ final class CoordinatorStartup {
             locator,
             topicIds,
             FerryBroker.knownPartitions(metadata),
-            txnLocator::coordinatorFor)) {
+            txnLocator::coordinatorFor,
+            visibility)) {
       apis.register(shareGroups.withShareGroups(handler));
     }
     apis.register(new ProduceHandler(metadata, replicaManager, verifier, produceValidation))

@@ -9,6 +9,7 @@ import dev.ferry.controller.ManualLeaderElection;
 import dev.ferry.controller.PartitionReassigner;
 import dev.ferry.controller.TopicAdmin;
 import dev.ferry.controller.TopicController;
+import dev.ferry.coordinator.group.TopicVisibility;
 import dev.ferry.coordinator.share.ShareGroupCoordinator;
 import dev.ferry.coordinator.share.SharePartitionManager;
 import dev.ferry.metadata.BrokerInfo;
@@ -19,6 +20,7 @@ import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.zk.EmbeddedZooKeeper;
 import dev.ferry.metadata.zk.ZkMetadataStore;
 import dev.ferry.metrics.BrokerMetrics;
+import dev.ferry.network.NetworkRequest;
 import dev.ferry.network.RequestDispatcher;
 import dev.ferry.network.SocketServer;
 import dev.ferry.quota.ClientQuotas;
@@ -31,6 +33,7 @@ import dev.ferry.runtime.BrokerThreads;
 import dev.ferry.security.BrokerSecurity;
 import dev.ferry.security.PasswordVerifier;
 import dev.ferry.security.authorizer.AclApis;
+import dev.ferry.security.authorizer.Authorizer;
 import dev.ferry.security.authorizer.RequestAuthorizer;
 import dev.ferry.security.sasl.SaslApiHandlers;
 import dev.ferry.security.scram.ScramApis;
@@ -86,8 +89,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -408,7 +414,13 @@ public final class FerryBroker implements Closeable {
     }
     CoordinatorStartup coordinators =
         new CoordinatorStartup(
-            config, metadata, replicaManager, interBrokerChannel, produceValidation, started);
+            config,
+            metadata,
+            replicaManager,
+            interBrokerChannel,
+            produceValidation,
+            topicVisibility(security.authorizer()),
+            started);
     coordinators.start(apis, cluster, topics, admin, scheduler);
     shareGroups = coordinators.shareGroups();
 
@@ -624,6 +636,24 @@ public final class FerryBroker implements Closeable {
   /** This broker's controller component (active only on the elected broker); null before start. */
   public ClusterController controller() {
     return controller;
+  }
+
+  /**
+   * The topics a request's principal may describe, by asking the authorizer per topic (no
+   * authorizer: every topic).
+   */
+  static Function<NetworkRequest, TopicVisibility> topicVisibility(Authorizer authorizer) {
+    if (!authorizer.enabled()) {
+      return request -> TopicVisibility.ALL;
+    }
+    return request ->
+        topic ->
+            authorizer.authorize(
+                request.principal(),
+                request.clientAddress(),
+                AclOperation.DESCRIBE,
+                ResourceType.TOPIC,
+                topic);
   }
 
   /** Partitions that exist in the cluster's metadata, hosted here or not. */

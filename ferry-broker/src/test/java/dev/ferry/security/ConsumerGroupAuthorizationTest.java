@@ -20,6 +20,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.SubscriptionPattern;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsumerGroupAuthorizationTest {
 
   private static final String GROUP = "alice-group";
+  private static final String REGEX_GROUP = "alice-regex-group";
 
   @TempDir static Path dir;
   static TestBroker broker;
@@ -49,14 +52,16 @@ class ConsumerGroupAuthorizationTest {
     broker = AuthorizerTestBroker.start(dir, Map.of());
     AuthorizerTestBroker.createTopicsAndAcls(
         broker,
-        List.of(new NewTopic("orders", 1, (short) 1)),
+        List.of(new NewTopic("orders", 1, (short) 1), new NewTopic("hidden", 1, (short) 1)),
         List.of(
             acl(ResourceType.GROUP, GROUP, "User:alice", AclOperation.READ),
+            acl(ResourceType.GROUP, REGEX_GROUP, "User:alice", AclOperation.READ),
             acl(ResourceType.TOPIC, "orders", "User:alice", AclOperation.READ),
             // bob may use the group but not see the topic
             acl(ResourceType.GROUP, GROUP, "User:bob", AclOperation.READ)));
     AuthorizerTestBroker.produce(
         broker, "orders", List.of("order-0", "order-1", "order-2", "order-3", "order-4"));
+    AuthorizerTestBroker.produce(broker, "hidden", List.of("hidden-0", "hidden-1"));
   }
 
   @AfterAll
@@ -106,6 +111,35 @@ class ConsumerGroupAuthorizationTest {
     try (KafkaConsumer<String, String> bob = consumer("bob", GROUP)) {
       assertThatThrownBy(() -> pollUntilFailure(bob))
           .isInstanceOf(TopicAuthorizationException.class);
+    }
+  }
+
+  /**
+   * Kafka 4 resolves a regex subscription only to the topics the member may describe: alice's
+   * pattern matches "hidden" too, but she gets (and learns of) only "orders". Before this rule she
+   * was assigned hidden-0 and her poll failed on fetching it.
+   */
+  @Test
+  void aRegexSubscriptionResolvesOnlyToTopicsTheMemberMayDescribe() {
+    Properties p = client("alice");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, REGEX_GROUP);
+    p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, GroupProtocol.CONSUMER.name());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (KafkaConsumer<String, String> alice =
+        new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+      alice.subscribe(new SubscriptionPattern("orders|hidden"));
+      List<String> values = new ArrayList<>();
+      Awaitility.await()
+          .atMost(30, TimeUnit.SECONDS)
+          .until(
+              () -> {
+                for (ConsumerRecord<String, String> r : alice.poll(Duration.ofMillis(100))) {
+                  values.add(r.value());
+                }
+                return values.size() >= 5;
+              });
+      assertThat(alice.assignment()).containsExactly(new TopicPartition("orders", 0));
+      assertThat(values).containsExactly("order-0", "order-1", "order-2", "order-3", "order-4");
     }
   }
 

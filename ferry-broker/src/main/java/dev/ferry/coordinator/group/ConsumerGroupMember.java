@@ -38,6 +38,13 @@ final class ConsumerGroupMember {
   List<String> subscribedTopicNames = List.of();
   String subscribedTopicRegex;
   Pattern subscribedPattern;
+
+  /**
+   * What the member's principal may describe, from its last heartbeat; a member loaded from the
+   * offsets topic has not sent one yet and sees what its pattern matches until it does.
+   */
+  TopicVisibility visibility = TopicVisibility.ALL;
+
   String serverAssignor;
 
   int memberEpoch;
@@ -81,8 +88,16 @@ final class ConsumerGroupMember {
   }
 
   boolean subscribesTo(String topic) {
-    return subscribedTopicNames.contains(topic)
-        || (subscribedPattern != null && subscribedPattern.matcher(topic).matches());
+    return subscribedTopicNames.contains(topic) || matchesPattern(topic);
+  }
+
+  /**
+   * Whether the member's regex subscription resolves to {@code topic}: it matches and is visible.
+   */
+  boolean matchesPattern(String topic) {
+    return subscribedPattern != null
+        && subscribedPattern.matcher(topic).matches()
+        && visibility.mayDescribe(topic);
   }
 
   boolean usesClassicProtocol() {

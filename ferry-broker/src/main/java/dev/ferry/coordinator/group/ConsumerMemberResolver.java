@@ -147,6 +147,7 @@ final class ConsumerMemberResolver {
     }
     m.clientId = ctx.clientId();
     m.clientHost = ctx.clientHost();
+    m.visibility = ctx.topics();
     return changed;
   }
 }

@@ -60,7 +60,7 @@ final class ConsumerTargetAssignment {
       }
       if (m.subscribedPattern != null) {
         for (Map.Entry<String, SubscribableTopics.Topic> e : all.entrySet()) {
-          if (m.subscribedPattern.matcher(e.getKey()).matches()) {
+          if (m.matchesPattern(e.getKey())) {
             out.put(e.getKey(), e.getValue());
           }
         }

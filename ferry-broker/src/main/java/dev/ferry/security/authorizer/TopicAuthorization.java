@@ -128,7 +128,9 @@ final class TopicAuthorization {
           removeDenied(
               requested,
               t -> {
-                if (t.name() == null) {
+                if (t.name() == null || !Uuid.ZERO_UUID.equals(t.topicId())) {
+                  // Named by id (the Java client leaves the name empty, not null): decided
+                  // on the answer, once the id has a name.
                   return true;
                 }
                 if (!access.topic(AclOperation.DESCRIBE, t.name())) {
@@ -160,9 +162,11 @@ final class TopicAuthorization {
                 if (t.name() != null && !access.topic(AclOperation.DESCRIBE, t.name())) {
                   it.remove();
                   if (requested != null) {
-                    // Asked for by id: answer as if the id did not exist.
+                    // Asked for by id (v10+): refused without its name, as in Kafka (ids are
+                    // not secret, names are).
                     hidden.add(
                         new MetadataResponseTopic()
+                            .setName(null)
                             .setTopicId(t.topicId())
                             .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
                             .setTopicAuthorizedOperations(Integer.MIN_VALUE));

@@ -1,6 +1,8 @@
 package dev.ferry.server.group;
 
 import dev.ferry.coordinator.group.GroupCoordinator;
+import dev.ferry.coordinator.group.TopicVisibility;
+import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
 import dev.ferry.server.KnownPartitions;
 import java.util.List;
@@ -47,9 +49,29 @@ public final class GroupApis {
       TopicIdResolver topicIds,
       KnownPartitions knownPartitions,
       Function<String, Optional<Node>> transactionCoordinators) {
+    return handlers(
+        coordinator,
+        locator,
+        topicIds,
+        knownPartitions,
+        transactionCoordinators,
+        request -> TopicVisibility.ALL);
+  }
+
+  /**
+   * As above; a ConsumerGroupHeartbeat's regex subscription resolves only to the topics that {@code
+   * visibility} says the request's principal may describe.
+   */
+  public static List<ApiHandler<?>> handlers(
+      GroupCoordinator coordinator,
+      CoordinatorLocator locator,
+      TopicIdResolver topicIds,
+      KnownPartitions knownPartitions,
+      Function<String, Optional<Node>> transactionCoordinators,
+      Function<NetworkRequest, TopicVisibility> visibility) {
     List<ApiHandler<?>> handlers = new java.util.ArrayList<>();
     if (coordinator.servesConsumerGroups()) {
-      handlers.add(new ConsumerGroupHeartbeatHandler(coordinator));
+      handlers.add(new ConsumerGroupHeartbeatHandler(coordinator, visibility));
       handlers.add(new ConsumerGroupDescribeHandler(coordinator));
     }
     handlers.addAll(
