@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ProducerIdBlock;
+import dev.ferry.metadata.Reassignment;
 import dev.ferry.metadata.TopicAssignment;
 import dev.ferry.metadata.zk.ZNodeCodec.MalformedZNodeException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 
@@ -96,5 +98,105 @@ class ZNodeCodecTest {
     assertThatThrownBy(
             () -> ZNodeCodec.decodeProducerIdBlock(utf8("{\"version\":1,\"firstProducerId\":-1}")))
         .isInstanceOf(MalformedZNodeException.class);
+  }
+
+  /**
+   * Byte for byte what the data-binding codec wrote before the streaming one replaced it (and so
+   * what existing clusters hold): field order, absent optional fields, a null rack, escaping.
+   */
+  @Test
+  void writesTheSameJsonAsTheDataBindingCodecDid() {
+    Uuid id = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ");
+    assertThat(json(ZNodeCodec.encodeClusterId("abc"))).isEqualTo("{\"version\":1,\"id\":\"abc\"}");
+    assertThat(
+            json(
+                ZNodeCodec.encodeBroker(
+                    new BrokerInfo(
+                        1,
+                        "h",
+                        9092,
+                        null,
+                        Map.of(
+                            "SSL", new BrokerInfo.Endpoint("h", 9093),
+                            "PLAINTEXT", new BrokerInfo.Endpoint("h", 9092))))))
+        .isEqualTo(
+            "{\"version\":1,\"host\":\"h\",\"port\":9092,\"rack\":null,"
+                + "\"endpoints\":{\"PLAINTEXT\":\"h:9092\",\"SSL\":\"h:9093\"}}");
+    assertThat(
+            json(
+                ZNodeCodec.encodeTopic(
+                    new TopicAssignment(
+                        id,
+                        new TreeMap<>(Map.of(0, List.of(1, 2), 1, List.of(2, 0))),
+                        Map.of(1, new Reassignment(List.of(0), List.of(3)))))))
+        .isEqualTo(
+            "{\"version\":1,\"topicId\":\"AAAAAAAAAAAAAAAAAAAAAQ\","
+                + "\"partitions\":{\"0\":[1,2],\"1\":[2,0]},"
+                + "\"adding_replicas\":{\"1\":[0]},\"removing_replicas\":{\"1\":[3]}}");
+    assertThat(json(ZNodeCodec.encodeTopic(id, Map.of(0, List.of(1)))))
+        .isEqualTo(
+            "{\"version\":1,\"topicId\":\"AAAAAAAAAAAAAAAAAAAAAQ\",\"partitions\":{\"0\":[1]}}");
+    assertThat(json(ZNodeCodec.encodeTopicConfig(Map.of("b", "2", "a", "x\"y"))))
+        .isEqualTo("{\"version\":1,\"config\":{\"a\":\"x\\\"y\",\"b\":\"2\"}}");
+    assertThat(json(ZNodeCodec.encodeTopicConfig(Map.of())))
+        .isEqualTo("{\"version\":1,\"config\":{}}");
+    assertThat(json(ZNodeCodec.encodePartitionState(new PartitionState(2, 7, List.of(2, 0), 3, 9))))
+        .isEqualTo(
+            "{\"version\":1,\"leader\":2,\"leaderEpoch\":7,\"isr\":[2,0],"
+                + "\"controllerEpoch\":3,\"partitionEpoch\":9}");
+    assertThat(json(ZNodeCodec.encodeControllerEpoch(4))).isEqualTo("{\"version\":1,\"epoch\":4}");
+  }
+
+  @Test
+  void readsMovesAndEndpointsBack() {
+    Uuid id = Uuid.randomUuid();
+    TopicAssignment moving =
+        new TopicAssignment(
+            id,
+            new TreeMap<>(Map.of(0, List.of(1, 2), 1, List.of(2, 0))),
+            Map.of(1, new Reassignment(List.of(0), List.of(3))));
+    assertThat(ZNodeCodec.decodeTopic("t", ZNodeCodec.encodeTopic(moving))).isEqualTo(moving);
+    BrokerInfo broker =
+        new BrokerInfo(2, "h", 9092, "r1", Map.of("PLAINTEXT", new BrokerInfo.Endpoint("h", 9092)));
+    assertThat(ZNodeCodec.decodeBroker(2, ZNodeCodec.encodeBroker(broker))).isEqualTo(broker);
+    assertThat(ZNodeCodec.decodeControllerEpoch(ZNodeCodec.encodeControllerEpoch(4))).isEqualTo(4);
+  }
+
+  @Test
+  void readsMissingNumbersAsZeroAndRejectsWrongTypes() {
+    assertThat(
+            ZNodeCodec.decodePartitionState(
+                "t", 0, utf8("{\"version\":1,\"leader\":2,\"isr\":[2],\"extra\":{\"a\":[1]}}")))
+        .isEqualTo(new PartitionState(2, 0, List.of(2), 0, 0));
+    assertThatThrownBy(
+            () ->
+                ZNodeCodec.decodePartitionState(
+                    "t", 0, utf8("{\"version\":1,\"leader\":{},\"isr\":[2]}")))
+        .isInstanceOf(MalformedZNodeException.class)
+        .hasMessageContaining("state of t-0");
+    assertThatThrownBy(
+            () -> ZNodeCodec.decodePartitionState("t", 0, utf8("{\"version\":1,\"isr\":[null]}")))
+        .isInstanceOf(MalformedZNodeException.class)
+        .hasMessageContaining("bad isr");
+    assertThatThrownBy(
+            () ->
+                ZNodeCodec.decodeTopic(
+                    "t",
+                    utf8(
+                        "{\"version\":1,\"topicId\":\""
+                            + Uuid.randomUuid()
+                            + "\",\"partitions\":{\"x\":[1]}}")))
+        .isInstanceOf(MalformedZNodeException.class)
+        .hasMessageContaining("bad partition x");
+    assertThatThrownBy(() -> ZNodeCodec.decodeClusterId(utf8("{\"version\":1,\"id\":\"a\"")))
+        .isInstanceOf(MalformedZNodeException.class)
+        .hasMessageContaining("not valid JSON");
+    assertThatThrownBy(() -> ZNodeCodec.decodeControllerEpoch(utf8("{\"version\":2,\"epoch\":1}")))
+        .isInstanceOf(MalformedZNodeException.class)
+        .hasMessageContaining("unsupported version 2");
+  }
+
+  private static String json(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 }
