@@ -1,5 +1,7 @@
 package dev.ferry.network;
 
+import dev.ferry.network.wire.FetchResponseWriter;
+import dev.ferry.network.wire.ProduceResponseWriter;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,6 +24,8 @@ import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLException;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -481,7 +485,16 @@ final class Processor implements Runnable {
 
   private static Send serialize(NetworkRequest request, AbstractResponse response) {
     // The body's version, not the header's: a too-new ApiVersions request is answered in v0.
-    return response.toSend(request.header().toResponseHeader(), request.body().version());
+    short version = request.body().version();
+    int correlationId = request.header().correlationId();
+    // The two hot responses are written in one pass by hand; the rest by the generated codec.
+    if (response instanceof ProduceResponse produce && ProduceResponseWriter.supports(version)) {
+      return ProduceResponseWriter.write(correlationId, produce.data(), version);
+    }
+    if (response instanceof FetchResponse fetch && FetchResponseWriter.supports(version)) {
+      return FetchResponseWriter.write(correlationId, fetch.data(), version);
+    }
+    return response.toSend(request.header().toResponseHeader(), version);
   }
 
   /** The request type's own error response; closes the connection if even that cannot be built. */

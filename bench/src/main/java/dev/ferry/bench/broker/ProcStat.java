@@ -27,6 +27,32 @@ public final class ProcStat {
     }
   }
 
+  /**
+   * CPU seconds (user + system) so far of each thread group of {@code pid}, keyed by the thread's
+   * name with digits folded to {@code #} (so {@code ferry-network-processor-0} and {@code -1} add
+   * up as {@code ferry-network-processor-#}, and the JVM's GC and compiler threads group by kind).
+   * Threads that ended are not counted; empty once the process is gone.
+   */
+  public static java.util.Map<String, Double> cpuSecondsByThread(long pid) {
+    java.util.Map<String, Double> out = new java.util.TreeMap<>();
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    try (java.util.stream.Stream<Path> list = Files.list(tasks)) {
+      for (Path task : (Iterable<Path>) list::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String group = name.replaceAll("[0-9]+", "#");
+          out.merge(group, (double) parseCpuTicks(stat) / CLOCK_TICKS_PER_SECOND, Double::sum);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended between the listing and the read
+        }
+      }
+    } catch (IOException e) {
+      return java.util.Map.of();
+    }
+    return out;
+  }
+
   /** Resident set size in bytes (VmRSS); -1 once the process is gone. */
   public static long rssBytes(long pid) {
     try {

@@ -6,6 +6,7 @@ import dev.ferry.bench.broker.BrokerProcess;
 import dev.ferry.bench.broker.BrokerSettings;
 import dev.ferry.bench.broker.FerryLauncher;
 import dev.ferry.bench.broker.KafkaLauncher;
+import dev.ferry.bench.broker.ProcStat;
 import dev.ferry.bench.report.Stats;
 import dev.ferry.bench.workload.StartupProbe;
 import dev.ferry.bench.workload.Topics;
@@ -225,12 +226,6 @@ public final class StockToolsBench {
               options.defaultsRecords,
               -1,
               List.of());
-      if (options.profile != null) {
-        Jcmd.run(broker.pid(), "JFR.dump", "name=stock", "filename=" + options.profile);
-        Jcmd.run(broker.pid(), "JFR.stop", "name=stock");
-        say("profile of the produce workloads: " + options.profile);
-        return;
-      }
       if (launcher.name().equals("kafka") && Double.isNaN(halfKafkaMax)) {
         halfKafkaMax = Math.max(1000, Math.round(defaults.recordsPerSecond() / 2));
       }
@@ -241,6 +236,12 @@ public final class StockToolsBench {
           "consume the batch-of-50 topic (ConsumerPerformance, group)",
           "b50",
           options.batch50Records);
+      if (options.profile != null) {
+        Jcmd.run(broker.pid(), "JFR.dump", "name=stock", "filename=" + options.profile);
+        Jcmd.run(broker.pid(), "JFR.stop", "name=stock");
+        say("profile of the produce and consume workloads: " + options.profile);
+        return;
+      }
       endToEnd(broker, tool);
       long low = 1000;
       produce(
@@ -270,8 +271,8 @@ public final class StockToolsBench {
   }
 
   /**
-   * The JDK's {@code profile} settings with Java method sampling every 1 ms instead of 10 ms:
-   * thousands of samples from a run of a minute or two, not hundreds.
+   * The JDK's {@code profile} settings with Java and native method sampling every 1 ms (instead of
+   * 10 and 20 ms): thousands of samples from a run of a minute or two, not hundreds.
    */
   private static Path oneMillisecondProfile(Path dir) throws IOException {
     Path jdkProfile = Path.of(System.getProperty("java.home"), "lib", "jfr", "profile.jfc");
@@ -279,7 +280,12 @@ public final class StockToolsBench {
         Files.readString(jdkProfile)
             .replace(
                 "<setting name=\"period\" control=\"method-sampling-java-interval\">10 ms",
-                "<setting name=\"period\" control=\"method-sampling-java-interval\">1 ms");
+                "<setting name=\"period\" control=\"method-sampling-java-interval\">1 ms")
+            // Network threads spend much of their time in socket system calls, which Java
+            // sampling does not see: sample native frames as often.
+            .replace(
+                "<setting name=\"period\" control=\"method-sampling-native-interval\">20 ms",
+                "<setting name=\"period\" control=\"method-sampling-native-interval\">1 ms");
     return Files.writeString(dir.resolve("profile-1ms.jfc"), settings);
   }
 
@@ -381,8 +387,10 @@ public final class StockToolsBench {
     titles.putIfAbsent(key, title);
     double load = Machine.loadAverage();
     double cpuBefore = broker.cpuSeconds();
+    Map<String, Double> threadsBefore = ProcStat.cpuSecondsByThread(broker.pid());
     StockTool.Result result = tool.run(key, mainClass, args, TOOL_TIMEOUT_SECONDS);
     double brokerCpu = broker.cpuSeconds() - cpuBefore;
+    Map<String, Double> threadsAfter = ProcStat.cpuSecondsByThread(broker.pid());
     broker.checkAlive();
     ToolOutput.Summary s = parser.apply(result.lines());
     long done = s.records() > 0 ? s.records() : records;
@@ -414,7 +422,30 @@ public final class StockToolsBench {
             sample.p99Ms,
             sample.p999Ms,
             load));
+    say(
+        broker.name()
+            + " "
+            + key
+            + " broker CPU by thread: "
+            + threadShares(threadsBefore, threadsAfter));
     return sample;
+  }
+
+  /** The threads that used CPU during a run, largest first, in ms. */
+  static String threadShares(Map<String, Double> before, Map<String, Double> after) {
+    List<Map.Entry<String, Double>> used = new ArrayList<>();
+    for (Map.Entry<String, Double> e : after.entrySet()) {
+      double ms = (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) * 1000;
+      if (ms > 0) {
+        used.add(Map.entry(e.getKey(), ms));
+      }
+    }
+    used.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, Double> e : used) {
+      sb.append(String.format(Locale.ROOT, "%s %.0f ms; ", e.getKey(), e.getValue()));
+    }
+    return sb.toString();
   }
 
   String report(String commit, double loadBefore, double loadAfter) {
