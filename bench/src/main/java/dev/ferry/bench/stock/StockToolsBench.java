@@ -51,7 +51,8 @@ public final class StockToolsBench {
       double p50Ms,
       double p99Ms,
       double p999Ms,
-      double avgMs) {}
+      double avgMs,
+      String threads) {}
 
   private final Path kafkaLib;
   private final Path ferryHome;
@@ -403,7 +404,8 @@ public final class StockToolsBench {
             s.p50Ms(),
             s.p99Ms(),
             s.p999Ms(),
-            s.avgMs());
+            s.avgMs(),
+            threadShares(threadsBefore, threadsAfter));
     samples
         .computeIfAbsent(key, k -> new LinkedHashMap<>())
         .computeIfAbsent(broker.name(), k -> new ArrayList<>())
@@ -514,6 +516,24 @@ public final class StockToolsBench {
                   s.load));
         }
         md.append('\n');
+      }
+    }
+    md.append(
+        "\nBroker CPU by thread over each run (ms, /proc; thread names as the kernel keeps them,"
+            + " 15 characters, digits folded to #; Kafka's `data-plane-kafk` threads are its"
+            + " network processors and request handlers, `C# CompilerThre` are the JIT compilers"
+            + " of both JVMs):\n\n");
+    for (Map.Entry<String, Map<String, List<Sample>>> w : samples.entrySet()) {
+      for (Map.Entry<String, List<Sample>> b : w.getValue().entrySet()) {
+        for (Sample s : b.getValue()) {
+          md.append("- ")
+              .append(w.getKey())
+              .append(' ')
+              .append(b.getKey())
+              .append(": ")
+              .append(s.threads())
+              .append('\n');
+        }
       }
     }
     return md.toString();
