@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -48,6 +49,41 @@ final class FaultSchedule {
 
   private final long seed;
   private final List<Fault> faults;
+
+  /**
+   * The kinds a run's {@code ferry.faults.kinds} names: {@code all} ({@link #NETWORK} then {@link
+   * #CLUSTER}), {@code cluster}, {@code network}, or a comma-separated list of {@link Fault.Kind}
+   * names, e.g. {@code ISOLATE} for one shape alone. The order matters for replays: the same seed
+   * draws the same schedule only from the same list.
+   */
+  static List<Fault.Kind> kinds(String choice) {
+    switch (choice.trim().toLowerCase(Locale.ROOT)) {
+      case "all" -> {
+        List<Fault.Kind> all = new ArrayList<>(NETWORK);
+        all.addAll(CLUSTER);
+        return List.copyOf(all);
+      }
+      case "cluster" -> {
+        return CLUSTER;
+      }
+      case "network" -> {
+        return NETWORK;
+      }
+      default -> {
+        List<Fault.Kind> kinds = new ArrayList<>();
+        for (String name : choice.split(",")) {
+          Fault.Kind kind = Fault.Kind.valueOf(name.trim().toUpperCase(Locale.ROOT));
+          if (!CLUSTER.contains(kind) && !NETWORK.contains(kind)) {
+            throw new IllegalArgumentException(kind + " is a single-broker fault");
+          }
+          if (!kinds.contains(kind)) {
+            kinds.add(kind);
+          }
+        }
+        return List.copyOf(kinds);
+      }
+    }
+  }
 
   private FaultSchedule(long seed, List<Fault> faults) {
     this.seed = seed;
