@@ -59,6 +59,12 @@ class ClusterFaultInjectionTest {
   /** Short, so that failover after a SIGKILL or a long pause is quick. */
   private static final int SESSION_TIMEOUT_MS = 4_000;
 
+  /**
+   * Each broker's log dir for {@link Fault.Kind#DISK_FULL}: room for a 300 s run's data (about 60
+   * MB per broker at the default rate) and the sparse, preallocated indexes.
+   */
+  private static final int DISK_MEGABYTES = 512;
+
   /** Session timeouts must lie within 2..20 ticks. */
   private static final int TICK_TIME_MS = 500;
 
@@ -78,27 +84,51 @@ class ClusterFaultInjectionTest {
   void acknowledgedRecordsSurviveASeededScheduleOfClusterFaults() throws Exception {
     String family = System.getProperty("ferry.faults.kinds", "all");
     int zookeepers = Integer.getInteger("ferry.faults.zookeepers", 3);
-    List<Fault.Kind> kinds = FaultSchedule.kinds(family);
-    if (FaultSchedule.CLUSTER.containsAll(kinds)) {
-      run(kinds, zookeepers, null);
-      return;
-    }
-    NetworkLab.Result lab = NetworkLab.create(BROKERS);
-    if (lab.lab().isEmpty()) {
-      assumeTrue(family.equals("all"), () -> "no network namespaces here: " + lab.whyNot());
-      System.out.println(
-          "Network nemeses not run (no network namespaces here: "
-              + lab.whyNot()
-              + "); cluster faults only");
-      run(FaultSchedule.CLUSTER, zookeepers, null);
-      return;
-    }
-    try (NetworkLab network = lab.lab().get()) {
-      run(kinds, zookeepers, network);
+    List<Fault.Kind> kinds = new ArrayList<>(FaultSchedule.kinds(family));
+    boolean all = family.equals("all");
+    NetworkLab network = null;
+    FullDisks disks = null;
+    try {
+      if (kinds.stream().anyMatch(FaultSchedule.NETWORK::contains)) {
+        NetworkLab.Result lab = NetworkLab.create(BROKERS);
+        assumeTrue(all || lab.lab().isPresent(), () -> "no network namespaces: " + lab.whyNot());
+        if (lab.lab().isEmpty()) {
+          System.out.println(
+              "Network nemeses not run (no network namespaces: " + lab.whyNot() + ")");
+          kinds.removeAll(FaultSchedule.NETWORK);
+        }
+        network = lab.lab().orElse(null);
+      }
+      if (kinds.stream().anyMatch(FaultSchedule.DISK::contains)) {
+        List<Path> logDirs = new ArrayList<>();
+        for (int id = 0; id < BROKERS; id++) {
+          logDirs.add(ManagedBroker.logDir(dataDir(id)));
+        }
+        FullDisks.Result made = FullDisks.create(logDirs, DISK_MEGABYTES);
+        assumeTrue(all || made.disks().isPresent(), () -> "no tmpfs: " + made.whyNot());
+        if (made.disks().isEmpty()) {
+          System.out.println("Disk faults not run (no tmpfs: " + made.whyNot() + ")");
+          kinds.removeAll(FaultSchedule.DISK);
+        }
+        disks = made.disks().orElse(null);
+      }
+      run(kinds, zookeepers, network, disks);
+    } finally {
+      if (disks != null) {
+        disks.close();
+      }
+      if (network != null) {
+        network.close();
+      }
     }
   }
 
-  private void run(List<Fault.Kind> kinds, int zookeepers, NetworkLab network) throws Exception {
+  private Path dataDir(int brokerId) {
+    return dir.resolve("broker-" + brokerId);
+  }
+
+  private void run(List<Fault.Kind> kinds, int zookeepers, NetworkLab network, FullDisks disks)
+      throws Exception {
     String name =
         network == null ? "ClusterFaultInjectionTest" : "ClusterFaultInjectionTest+network";
     long seed = Long.getLong("ferry.faults.seed", System.nanoTime());
@@ -130,7 +160,7 @@ class ClusterFaultInjectionTest {
             dir, zookeepers, TICK_TIME_MS, network == null ? "127.0.0.1" : "0.0.0.0")) {
       zk.start();
       for (int id = 0; id < BROKERS; id++) {
-        Path data = dir.resolve("broker-" + id);
+        Path data = dataDir(id);
         brokers.add(
             network == null
                 ? new ManagedBroker(
@@ -153,7 +183,7 @@ class ClusterFaultInjectionTest {
         String bootstrap =
             brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
         PartitionLeaders leaders = new PartitionLeaders(() -> bootstrap, TOPIC);
-        injector = new FaultInjector(brokers, zk, leaders, PARTITIONS, network);
+        injector = new FaultInjector(brokers, zk, leaders, PARTITIONS, network, disks);
         WorkloadChecker.Settings settings =
             new WorkloadChecker.Settings(
                 TOPIC,

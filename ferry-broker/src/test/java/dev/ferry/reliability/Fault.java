@@ -72,7 +72,12 @@ record Fault(Kind kind, int target, Duration quietBefore, Duration duration) {
      * Overlapping faults: SIGKILL of the victim, then, while the controller is still moving its
      * partitions' leadership, SIGKILL of a second broker; both restarted after {@link #duration}.
      */
-    KILL_DURING_ELECTION
+    KILL_DURING_ELECTION,
+    /**
+     * The victim's log dir fills up for {@link #duration} (a tmpfs of its own, filled with a
+     * ballast file: ENOSPC for every write), then the space returns; the broker process runs on.
+     */
+    DISK_FULL
   }
 
   @Override
@@ -88,7 +93,8 @@ record Fault(Kind kind, int target, Duration quietBefore, Duration duration) {
               BRIDGE,
               CUT_FROM_ZOOKEEPER,
               ISOLATE_WHILE_PAUSED,
-              KILL_DURING_ELECTION ->
+              KILL_DURING_ELECTION,
+              DISK_FULL ->
               "victims of choice " + target;
         };
     String how =
@@ -100,7 +106,12 @@ record Fault(Kind kind, int target, Duration quietBefore, Duration duration) {
               KILL_DURING_ELECTION,
               POWER_LOSS_LEADER ->
               ", down " + duration.toMillis() + " ms";
-          case ISOLATE, CUT_FROM_BROKERS, BRIDGE, CUT_FROM_ZOOKEEPER, ISOLATE_WHILE_PAUSED ->
+          case ISOLATE,
+              CUT_FROM_BROKERS,
+              BRIDGE,
+              CUT_FROM_ZOOKEEPER,
+              ISOLATE_WHILE_PAUSED,
+              DISK_FULL ->
               " for " + duration.toMillis() + " ms";
           default -> "";
         };

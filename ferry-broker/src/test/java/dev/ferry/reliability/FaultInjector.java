@@ -33,6 +33,7 @@ final class FaultInjector {
   private final PartitionLeaders leaders;
   private final int partitions;
   private final NetworkLab network;
+  private final FullDisks disks;
   private final Map<Fault.Kind, Integer> injected = new EnumMap<>(Fault.Kind.class);
   private final List<String> timeline = new ArrayList<>();
 
@@ -64,6 +65,21 @@ final class FaultInjector {
       PartitionLeaders leaders,
       int partitions,
       NetworkLab network) {
+    this(brokers, zookeeper, leaders, partitions, network, null);
+  }
+
+  /**
+   * @param disks the brokers' log dirs (broker {@code i} of the list on disk {@code i}), for {@link
+   *     Fault.Kind#DISK_FULL}; null for none
+   */
+  FaultInjector(
+      List<ManagedBroker> brokers,
+      ZooKeeperEnsemble zookeeper,
+      PartitionLeaders leaders,
+      int partitions,
+      NetworkLab network,
+      FullDisks disks) {
+    this.disks = disks;
     this.brokers = brokers;
     this.zookeeper = zookeeper;
     this.leaders = leaders;
@@ -162,6 +178,9 @@ final class FaultInjector {
           KILL_DURING_ELECTION -> {
         return injectNetworkFault(fault);
       }
+      case DISK_FULL -> {
+        return fillDisk(fault);
+      }
     }
     throw new IllegalArgumentException("Unknown fault kind " + fault.kind());
   }
@@ -241,6 +260,24 @@ final class FaultInjector {
       }
       default -> throw new IllegalArgumentException("Not a network fault: " + fault.kind());
     }
+  }
+
+  /**
+   * {@link Fault.Kind#DISK_FULL}: broker {@code target % n}'s log dir full for the fault's
+   * duration. Should the broker stop on the failed disk (as Kafka does when its last log dir
+   * fails), it is started again once the space is back, and the timeline says so.
+   */
+  private String fillDisk(Fault fault) throws Exception {
+    int v = fault.target() % brokers.size();
+    String led = ledBy(v);
+    long ballast = disks.fill(v);
+    long left = disks.usable(v);
+    Thread.sleep(fault.duration().toMillis());
+    disks.free(v);
+    boolean died = brokers.get(v).restartIfDead();
+    return String.format(
+        "broker %d (%s) log dir full (%,d bytes of ballast, %,d left)%s",
+        id(v), led, ballast, left, died ? "; the broker had stopped, restarted" : "");
   }
 
   private void isolate(int v) throws Exception {

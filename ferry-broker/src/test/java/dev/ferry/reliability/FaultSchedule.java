@@ -47,20 +47,24 @@ final class FaultSchedule {
           Fault.Kind.ISOLATE_WHILE_PAUSED,
           Fault.Kind.KILL_DURING_ELECTION);
 
+  /** Disk faults on one broker of a cluster whose log dirs are {@link FullDisks}. */
+  static final List<Fault.Kind> DISK = List.of(Fault.Kind.DISK_FULL);
+
   private final long seed;
   private final List<Fault> faults;
 
   /**
-   * The kinds a run's {@code ferry.faults.kinds} names: {@code all} ({@link #NETWORK} then {@link
-   * #CLUSTER}), {@code cluster}, {@code network}, or a comma-separated list of {@link Fault.Kind}
-   * names, e.g. {@code ISOLATE} for one shape alone. The order matters for replays: the same seed
-   * draws the same schedule only from the same list.
+   * The kinds a run's {@code ferry.faults.kinds} names: {@code all} ({@link #NETWORK}, {@link
+   * #CLUSTER}, then {@link #DISK}), {@code cluster}, {@code network}, {@code disk}, or a
+   * comma-separated list of {@link Fault.Kind} names, e.g. {@code ISOLATE} for one shape alone. The
+   * order matters for replays: the same seed draws the same schedule only from the same list.
    */
   static List<Fault.Kind> kinds(String choice) {
     switch (choice.trim().toLowerCase(Locale.ROOT)) {
       case "all" -> {
         List<Fault.Kind> all = new ArrayList<>(NETWORK);
         all.addAll(CLUSTER);
+        all.addAll(DISK);
         return List.copyOf(all);
       }
       case "cluster" -> {
@@ -69,11 +73,14 @@ final class FaultSchedule {
       case "network" -> {
         return NETWORK;
       }
+      case "disk" -> {
+        return DISK;
+      }
       default -> {
         List<Fault.Kind> kinds = new ArrayList<>();
         for (String name : choice.split(",")) {
           Fault.Kind kind = Fault.Kind.valueOf(name.trim().toUpperCase(Locale.ROOT));
-          if (!CLUSTER.contains(kind) && !NETWORK.contains(kind)) {
+          if (!CLUSTER.contains(kind) && !NETWORK.contains(kind) && !DISK.contains(kind)) {
             throw new IllegalArgumentException(kind + " is a single-broker fault");
           }
           if (!kinds.contains(kind)) {
@@ -147,7 +154,12 @@ final class FaultSchedule {
                 (long) (random.nextDouble() * maxDown.toMillis());
             // Partitions of half of maxPause to all of it: with twice the session timeout, some
             // outlive the session and some do not.
-            case ISOLATE, CUT_FROM_BROKERS, BRIDGE, CUT_FROM_ZOOKEEPER, ISOLATE_WHILE_PAUSED ->
+            case ISOLATE,
+                CUT_FROM_BROKERS,
+                BRIDGE,
+                CUT_FROM_ZOOKEEPER,
+                ISOLATE_WHILE_PAUSED,
+                DISK_FULL ->
                 (long) (fraction(random, 0.5) * maxPause.toMillis());
             case KILL, CLEAN_RESTART -> 0;
           };

@@ -75,7 +75,7 @@ final class ManagedBroker implements AutoCloseable {
     this.config = new HashMap<>();
     config.put("broker.id", Integer.toString(brokerId));
     config.put("listeners", "PLAINTEXT://" + host + ":" + port);
-    this.logDir = dataDir.resolve("logs");
+    this.logDir = logDir(dataDir);
     config.put("log.dirs", logDir.toString());
     config.put("num.network.threads", "2");
     config.put("offsets.topic.replication.factor", "1");
@@ -101,6 +101,11 @@ final class ManagedBroker implements AutoCloseable {
       throw new IllegalStateException("Broker " + brokerId + " runs without metrics.port");
     }
     return URI.create("http://" + host + ":" + metricsPort + "/metrics");
+  }
+
+  /** The {@code log.dirs} of a broker whose data directory is {@code dataDir}. */
+  static Path logDir(Path dataDir) {
+    return dataDir.resolve("logs");
   }
 
   /** The broker's {@code log.dirs}: one directory per hosted partition. */
@@ -194,6 +199,24 @@ final class ManagedBroker implements AutoCloseable {
   void resume() throws Exception {
     process.resume();
     paused = false;
+  }
+
+  /** Whether the broker's current process runs (false once killed, or if it died). */
+  boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /**
+   * If the broker's process died by itself (e.g. a broker that stops on a failed disk), keeps its
+   * output and starts it again; returns whether it had died.
+   */
+  boolean restartIfDead() throws Exception {
+    if (process == null || process.isAlive()) {
+      return false;
+    }
+    retire();
+    start();
+    return true;
   }
 
   /** SIGKILL, leaving the broker down until {@link #start}. */
