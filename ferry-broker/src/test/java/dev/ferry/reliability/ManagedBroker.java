@@ -189,6 +189,20 @@ final class ManagedBroker implements AutoCloseable {
     return dropped;
   }
 
+  /**
+   * As {@link #losePower(Duration)}, but the broker stays down until {@link #start}: for a test
+   * that changes the world (heals a partition) before it comes back.
+   */
+  Map<String, Long> losePowerAndStayDown() throws Exception {
+    if (syncProbe == null) {
+      throw new IllegalStateException("Broker " + brokerId + " runs without a sync probe");
+    }
+    process.kill();
+    retire();
+    process = null;
+    return PowerLoss.dropUnsynced(logDir, syncProbe);
+  }
+
   /** SIGSTOP, until {@link #resume}. */
   void pause() throws Exception {
     process.pause();
