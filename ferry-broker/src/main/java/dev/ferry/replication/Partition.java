@@ -16,6 +16,7 @@ import java.util.function.IntPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
@@ -422,10 +423,9 @@ public final class Partition {
       leaderId = localBrokerId;
       leaderEpoch = state.leaderEpoch();
       leaderEpochStartOffset = log.logEndOffset();
-      // So that OffsetForLeaderEpoch answers for the new epoch before anything is appended in it.
-      log.assignLeaderEpoch(leaderEpoch);
       isrTracker.startTracking(assignment, nowMs);
       adoptIsr(state);
+      recordEpochStart();
       logger.info(
           "Leading {} at epoch {} (ISR {}, log end {}, high watermark {})",
           topicPartition,
@@ -472,6 +472,29 @@ public final class Partition {
       hwListener.onHighWatermarkChanged(this);
     }
     return true;
+  }
+
+  /**
+   * Records where the new leader epoch starts, so that OffsetForLeaderEpoch answers for it before
+   * anything is appended in it. Called last, with the leadership already whole: on a failing disk
+   * (full, read-only) the checkpoint write fails, and a leadership left half made — new epoch, old
+   * partition epoch, followers untracked — would never move its high watermark or change its ISR
+   * again. Leading without the record is safe: nothing of the epoch can be appended before its
+   * start is written (an append that opens an epoch writes the checkpoint first, and fails with the
+   * same error while the disk does), and until then OffsetForLeaderEpoch answers with the previous
+   * epoch ending at the log end, where this one starts.
+   */
+  private void recordEpochStart() {
+    try {
+      log.assignLeaderEpoch(leaderEpoch);
+    } catch (KafkaStorageException e) {
+      logger.warn(
+          "Leading {} at epoch {} without recording its start offset {} yet: {}",
+          topicPartition,
+          leaderEpoch,
+          leaderEpochStartOffset,
+          e.getMessage());
+    }
   }
 
   private void adoptIsr(PartitionState state) {
