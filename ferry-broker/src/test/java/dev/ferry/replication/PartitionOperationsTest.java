@@ -176,7 +176,10 @@ class PartitionOperationsTest {
     assertThat(partition.lastOffsetForLeaderEpoch(EPOCH, EPOCH))
         .isEqualTo(new EpochEndOffset(EPOCH, 3));
     assertThat(partition.lastOffsetForLeaderEpoch(-1, EPOCH - 1))
-        .as("no epoch at or below 2 in this log")
+        .as("no epoch at or below 2 in this log: it ends where the log's first epoch starts")
+        .isEqualTo(new EpochEndOffset(EPOCH - 1, 0));
+    assertThat(partition.lastOffsetForLeaderEpoch(-1, EPOCH + 1))
+        .as("above the latest")
         .isEqualTo(EpochEndOffset.UNDEFINED);
   }
 

@@ -422,8 +422,9 @@ public final class PartitionLog implements Closeable {
   /**
    * OffsetForLeaderEpoch: for {@code epoch}, the largest known epoch at or below it and the offset
    * at which that epoch ended (the start offset of the next known epoch, or the log end offset when
-   * it is the latest). {@link EpochEndOffset#UNDEFINED} when no epoch is known, {@code epoch} is
-   * below the first known epoch (its data is gone, e.g. by retention) or above the latest. Backed
+   * it is the latest); for an epoch below the first known one, that epoch ending where the first
+   * known one starts (its data is not here: retention, or a log cut short). {@link
+   * EpochEndOffset#UNDEFINED} when no epoch is known or {@code epoch} is above the latest. Backed
    * by a {@code leader-epoch-checkpoint} file in the partition directory (epoch and start offset
    * per line), kept in step with truncation and the log start offset. Lock-free.
    */

@@ -84,7 +84,8 @@ class LeaderEpochCacheTest {
     assertThat(log.endOffsetForEpoch(3)).isEqualTo(new EpochEndOffset(3, 9)); // known, older
     assertThat(log.endOffsetForEpoch(2)).isEqualTo(new EpochEndOffset(1, 5));
     assertThat(log.endOffsetForEpoch(1)).isEqualTo(new EpochEndOffset(1, 5));
-    assertThat(log.endOffsetForEpoch(0)).isEqualTo(EpochEndOffset.UNDEFINED); // below the first
+    // below the first: ends where the first known starts (Kafka's answer)
+    assertThat(log.endOffsetForEpoch(0)).isEqualTo(new EpochEndOffset(0, 0));
     assertThat(log.endOffsetForEpoch(7)).isEqualTo(EpochEndOffset.UNDEFINED); // above the latest
     assertThat(log.endOffsetForEpoch(-1)).isEqualTo(EpochEndOffset.UNDEFINED);
   }
@@ -218,7 +219,9 @@ class LeaderEpochCacheTest {
       log.advanceLogStartOffset(7);
       assertThat(log.epochEntries()).containsExactly(new EpochEntry(3, 7), new EpochEntry(6, 9));
       assertThat(Replication.epochCheckpoint(log)).containsExactly("0", "2", "3 7", "6 9");
-      assertThat(log.endOffsetForEpoch(1)).isEqualTo(EpochEndOffset.UNDEFINED);
+      assertThat(log.endOffsetForEpoch(1))
+          .as("gone with the log start: ends where this log's history begins")
+          .isEqualTo(new EpochEndOffset(1, 7));
       assertThat(log.endOffsetForEpoch(4)).isEqualTo(new EpochEndOffset(3, 9));
       log.advanceLogStartOffset(9); // exactly where epoch 6 starts
       assertThat(log.epochEntries()).containsExactly(new EpochEntry(6, 9));

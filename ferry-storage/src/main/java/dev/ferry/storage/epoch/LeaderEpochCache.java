@@ -252,15 +252,24 @@ public final class LeaderEpochCache {
    *       being written;
    *   <li>an older epoch is known at or below {@code epoch} and a newer one above it: (largest
    *       known epoch at or below {@code epoch}, start offset of the first epoch above it);
-   *   <li>otherwise (no epochs, {@code epoch} below the first known or above the latest, or
-   *       negative): {@link EpochEndOffset#UNDEFINED}.
+   *   <li>{@code epoch} is below the first known one: ({@code epoch}, start offset of the first
+   *       known epoch), as in Kafka — whatever the asker holds of that epoch is not here (retention
+   *       removed it, or this log lost it: a power-lost leader that came back as the only ISR
+   *       member with a log cut short), so it must truncate to where this log's history begins;
+   *       answering "unknown" instead left such a follower keeping offsets past this log's end and
+   *       asking again forever;
+   *   <li>otherwise (no epochs, {@code epoch} above the latest, or negative): {@link
+   *       EpochEndOffset#UNDEFINED}.
    * </ul>
    */
   public EpochEndOffset endOffsetFor(int epoch, long logEndOffset) {
     Snapshot s = snapshot;
     int n = s.size();
-    if (epoch < 0 || n == 0 || epoch > s.latestEpoch() || epoch < s.epochs()[0]) {
+    if (epoch < 0 || n == 0 || epoch > s.latestEpoch()) {
       return EpochEndOffset.UNDEFINED;
+    }
+    if (epoch < s.epochs()[0]) {
+      return new EpochEndOffset(epoch, s.startOffsets()[0]);
     }
     if (epoch == s.latestEpoch()) {
       return new EpochEndOffset(epoch, logEndOffset);
