@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * alone (SIGKILL, then its logs cut back to its last fsync: {@link PowerLoss}; with the default
  * flush settings that is often everything since its last segment roll). Killed processes stay down
  * for a random while. Where network namespaces can be made, the network nemeses join the same
- * schedule (see {@link #acknowledgedRecordsSurviveASeededScheduleOfClusterFaults}).
+ * schedule (see {@link #acknowledgedRecordsSurviveASeededScheduleOfClusterFaults}), and where a
+ * tmpfs can be mounted so does a full disk on one broker ({@link Fault.Kind#DISK_FULL}, {@link
+ * FullDisks}).
  *
  * <p>Afterwards: no acknowledged record lost, moved, duplicated or reordered, no read that later
  * changed, every partition back to a full ISR, and the three replicas of every partition identical
