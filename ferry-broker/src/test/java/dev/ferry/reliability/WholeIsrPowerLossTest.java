@@ -148,8 +148,8 @@ class WholeIsrPowerLossTest {
     }
     assertThat(report.duplicates()).isZero();
     assertThat(report.reorderings()).isZero();
-    long droppedBytes = dropped.values().stream().mapToLong(Long::longValue).sum();
-    if (droppedBytes > 0) {
+    // Acknowledged before the ISR shrank, in every page cache, on no disk (no segment rolled).
+    if (dropped.getOrDefault(TOPIC + "-0", 0L) > 0) {
       assertThat(report.lostAcknowledged())
           .as("acknowledged records only in the page caches, the lone ISR member's cut")
           .isPositive();
