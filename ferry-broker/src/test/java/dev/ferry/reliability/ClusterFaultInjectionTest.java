@@ -62,10 +62,10 @@ class ClusterFaultInjectionTest {
   private static final int SESSION_TIMEOUT_MS = 4_000;
 
   /**
-   * Each broker's log dir for {@link Fault.Kind#DISK_FULL}: room for a 300 s run's data (about 60
-   * MB per broker at the default rate) and the sparse, preallocated indexes.
+   * Each broker's log dir for {@link Fault.Kind#DISK_FULL}: room for a 300 s run's data (25-50 MB
+   * per broker at the default rate) and the sparse, preallocated indexes.
    */
-  private static final int DISK_MEGABYTES = 512;
+  private static final int DISK_MEGABYTES = 256;
 
   /** Session timeouts must lie within 2..20 ticks. */
   private static final int TICK_TIME_MS = 500;
