@@ -15,8 +15,8 @@ import java.util.Random;
  *
  * <p>In a cluster, which broker a leader or follower fault hits is decided at injection time (it is
  * whoever leads then), so a replay repeats the schedule exactly but the victims only as far as the
- * cluster behaves the same. The {@link #NETWORK} kinds choose their victims from the seed alone
- * (broker indexes), so a replay repeats those exactly.
+ * cluster behaves the same. The {@link #NETWORK} and {@link #DISK} kinds choose their victims from
+ * the seed alone (broker indexes), so a replay repeats those exactly.
  */
 final class FaultSchedule {
 
