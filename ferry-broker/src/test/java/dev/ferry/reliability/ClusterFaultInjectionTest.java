@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * alone (SIGKILL, then its logs cut back to its last fsync: {@link PowerLoss}; with the default
  * flush settings that is often everything since its last segment roll). Killed processes stay down
  * for a random while. Where network namespaces can be made, the network nemeses join the same
- * schedule (see {@link #acknowledgedRecordsSurviveASeededScheduleOfClusterFaults}), and where a
- * tmpfs can be mounted so does a full disk on one broker ({@link Fault.Kind#DISK_FULL}, {@link
- * FullDisks}).
+ * schedule (see {@link #acknowledgedRecordsSurviveASeededScheduleOfClusterFaults}). A full disk on
+ * one broker ({@link Fault.Kind#DISK_FULL}, {@link FullDisks}) is run by hand ({@code
+ * -Dferry.faults.kinds=disk} or {@code all,disk}), where a tmpfs can be mounted.
  *
  * <p>Afterwards: no acknowledged record lost, moved, duplicated or reordered, no read that later
  * changed, every partition back to a full ISR, and the three replicas of every partition identical
@@ -43,11 +43,11 @@ import org.slf4j.LoggerFactory;
  * <p>System properties: {@code ferry.faults.seed} replays a schedule (the seed is always printed),
  * {@code ferry.faults.duration} (seconds, default 20; the faults that cover each kind once always
  * run, so the default suite's schedule is just those) sets the fault budget, {@code
- * ferry.faults.kinds} the families ({@code all}, {@code cluster}, {@code network}) or a
- * comma-separated list of {@link Fault.Kind} names (one shape alone, e.g. {@code ISOLATE}), {@code
- * ferry.faults.rate} the records per second per producer (default 300), {@code
- * ferry.faults.zookeepers} the ensemble size (default 3; 1 makes KILL_ZOOKEEPER take ZooKeeper away
- * from every broker).
+ * ferry.faults.kinds} families ({@code all}, {@code cluster}, {@code network}, {@code disk}) and
+ * {@link Fault.Kind} names, comma-separated ({@link FaultSchedule#kinds}; one shape alone, e.g.
+ * {@code ISOLATE}), {@code ferry.faults.rate} the records per second per producer (default 300),
+ * {@code ferry.faults.zookeepers} the ensemble size (default 3; 1 makes KILL_ZOOKEEPER take
+ * ZooKeeper away from every broker).
  */
 @Tag("slow")
 class ClusterFaultInjectionTest {
