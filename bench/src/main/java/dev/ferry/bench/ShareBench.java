@@ -60,6 +60,7 @@ public final class ShareBench {
       double cpuMicrosPerRecord,
       long distinct,
       long repeats,
+      long doubleFirst,
       double ackP50Ms,
       double ackP99Ms) {
 
@@ -204,6 +205,7 @@ public final class ShareBench {
                   (cpu1 - cpu0) * 1e6 / r.distinct(),
                   r.distinct(),
                   r.repeats(),
+                  r.doubleFirst(),
                   sync ? r.ackMicros().getValueAtPercentile(50) / 1000.0 : Double.NaN,
                   sync ? r.ackMicros().getValueAtPercentile(99) / 1000.0 : Double.NaN));
         }
@@ -293,13 +295,14 @@ public final class ShareBench {
     }
     sb.append("\n## Every run\n\n")
         .append("| broker | round | consumers | acks | load | records/s | CPU µs/record |")
-        .append(" records seen | repeated deliveries | ack p50 ms | ack p99 ms |\n")
+        .append(" records seen | repeated deliveries (of which delivery count 1) | ack p50 ms |")
+        .append(" ack p99 ms |\n")
         .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Result r : results) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %d | %s | %.1f | %,.0f | %.1f | %,d | %d | %s | %s |%n",
+              "| %s | %d | %d | %s | %.1f | %,.0f | %.1f | %,d | %d (%d) | %s | %s |%n",
               r.broker(),
               r.round(),
               r.consumers(),
@@ -309,6 +312,7 @@ public final class ShareBench {
               r.cpuMicrosPerRecord(),
               r.distinct(),
               r.repeats(),
+              r.doubleFirst(),
               Double.isNaN(r.ackP50Ms()) ? "" : String.format(Locale.ROOT, "%.2f", r.ackP50Ms()),
               Double.isNaN(r.ackP99Ms()) ? "" : String.format(Locale.ROOT, "%.2f", r.ackP99Ms())));
     }
@@ -328,14 +332,10 @@ public final class ShareBench {
       return "";
     }
     return String.format(
-        Locale.ROOT,
-        "%.2f / %.2f",
-        median(rs, Result::ackP50Ms),
-        median(rs, Result::ackP99Ms));
+        Locale.ROOT, "%.2f / %.2f", median(rs, Result::ackP50Ms), median(rs, Result::ackP99Ms));
   }
 
-  private static double median(
-      List<Result> rs, ToDoubleFunction<Result> figure) {
+  private static double median(List<Result> rs, ToDoubleFunction<Result> figure) {
     double[] v = rs.stream().mapToDouble(figure).sorted().toArray();
     if (v.length == 0) {
       return Double.NaN;
