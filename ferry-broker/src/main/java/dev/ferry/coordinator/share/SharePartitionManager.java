@@ -202,9 +202,18 @@ public final class SharePartitionManager {
     }
   }
 
-  /** Called when a partition's high watermark moves: fetches waiting for records retry. */
+  /**
+   * Called when a partition's high watermark moves: fetches waiting for records retry, on the
+   * scheduler. Never inline: the high watermark moves inside appends, and a share-partition appends
+   * its state (to {@code __share_group_state}, led here) while holding its own lock, whereas a
+   * waiting fetch's retry holds the fetch's lock and then takes share-partitions' locks; run
+   * inline, the two threads deadlocked (seen with four consumers on one partition, which hung the
+   * network threads).
+   */
   public void onHighWatermarkChanged() {
-    waiters.wakeAll();
+    if (waiters.size() > 0) {
+      scheduler.execute(waiters::wakeAll);
+    }
   }
 
   /** For lock timers scheduled by callers (tests). */
