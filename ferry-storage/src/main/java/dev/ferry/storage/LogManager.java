@@ -343,7 +343,14 @@ public final class LogManager implements Closeable {
     this.openFiles = openFiles;
   }
 
+  /**
+   * The log dir with the fewest partitions. Counting walks every log, so with one dir (the common
+   * case) it is skipped: creating 10,000 partitions one by one counted 50 million logs.
+   */
   private Path leastLoadedDir() {
+    if (logDirs.size() == 1) {
+      return logDirs.get(0);
+    }
     Map<Path, Integer> counts = new HashMap<>();
     for (Path d : logDirs) {
       counts.put(d, 0);
