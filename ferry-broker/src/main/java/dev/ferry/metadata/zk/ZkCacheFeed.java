@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -37,6 +38,9 @@ final class ZkCacheFeed implements AutoCloseable {
   private final List<CuratorCache> curatorCaches = new ArrayList<>();
   private final CountDownLatch initialized = new CountDownLatch(WATCHED.size());
 
+  /** Znode events received, so that a long initial load counts as progress. */
+  private final AtomicLong events = new AtomicLong();
+
   ZkCacheFeed(CuratorFramework client, MetadataCache cache) {
     this.cache = cache;
     for (String root : WATCHED) {
@@ -51,13 +55,27 @@ final class ZkCacheFeed implements AutoCloseable {
     }
   }
 
-  /** Starts watching and waits until the initial contents have been loaded into the cache. */
+  /**
+   * Starts watching and waits until the initial contents have been loaded into the cache. The
+   * timeout bounds a wait without progress, not the whole load: 10,000 partitions are 20,000
+   * znodes, which take longer than any fixed bound on a loaded machine (a restart with 1,000
+   * partitions timed out at 18 s while znodes were still arriving).
+   */
   void start(long timeoutMs) {
     curatorCaches.forEach(CuratorCache::start);
+    long seen = 0;
     try {
-      if (!initialized.await(timeoutMs, TimeUnit.MILLISECONDS)) {
-        throw new TimeoutException(
-            "Timed out after " + timeoutMs + " ms loading cluster metadata from ZooKeeper");
+      while (!initialized.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+        long loaded = events.get();
+        if (loaded == seen) {
+          throw new TimeoutException(
+              "Timed out loading cluster metadata from ZooKeeper: no znode arrived for "
+                  + timeoutMs
+                  + " ms ("
+                  + loaded
+                  + " loaded)");
+        }
+        seen = loaded;
       }
     } catch (InterruptedException e) {
       throw ZkErrors.translate("loading cluster metadata", e);
@@ -73,6 +91,7 @@ final class ZkCacheFeed implements AutoCloseable {
 
     @Override
     public void event(Type type, ChildData oldData, ChildData data) {
+      events.incrementAndGet();
       try {
         if (type == Type.NODE_DELETED) {
           deleted(oldData);
