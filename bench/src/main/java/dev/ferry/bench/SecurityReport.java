@@ -18,7 +18,9 @@ final class SecurityReport {
         .append(
             "`bench/security` (issue 13). One broker of each, the same three listeners on both:")
         .append(" PLAINTEXT, SSL (TLS with a self-signed RSA 2048 server certificate, no client")
-        .append(" certificates; the JDK's default TLS version and cipher suite on both sides) and")
+        .append(" certificates; default TLS version and cipher suite, TLS 1.3 with")
+        .append(" TLS_AES_256_GCM_SHA384 on both; Kafka's TLS engine is the JDK's, Ferry's")
+        .append(" BoringSSL, and \"ferry-jdk\" is Ferry with the JDK's engine) and")
         .append(
             " SASL_SSL with SCRAM-SHA-512 (4096 iterations). For each listener in turn: workload")
         .append(" 3's producer (1 KB log-like text, acks=all, idempotent, lz4, linger.ms=5, 6")

@@ -2,8 +2,10 @@ package dev.ferry.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.it.TestBroker;
+import dev.ferry.security.ssl.OpenSslEngineFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +52,9 @@ class OpenSslEngineInteropTest {
 
   @BeforeAll
   static void start() {
+    assumeTrue(
+        OpenSslEngineFactory.unavailabilityCause().isEmpty(),
+        "BoringSSL's native library does not load on this platform");
     Map<String, String> p = SecureClusterConfig.brokerSettings();
     p.put("listeners", "PLAINTEXT://127.0.0.1:0,OPENSSL://127.0.0.1:0,JDK://127.0.0.1:0");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,OPENSSL:SSL,JDK:SSL");

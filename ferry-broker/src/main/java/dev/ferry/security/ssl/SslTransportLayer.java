@@ -38,6 +38,9 @@ public final class SslTransportLayer implements TransportLayer {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
   private static final int MAX_RECORD_PLAINTEXT = 16 * 1024;
 
+  /** Content type (1), version (2), length (2). */
+  private static final int RECORD_HEADER_BYTES = 5;
+
   /** TLS records encrypted before a socket write, and plaintext staged before encryption. */
   private static final int RECORDS_PER_WRITE = 4;
 
@@ -362,9 +365,25 @@ public final class SslTransportLayer implements TransportLayer {
     return true;
   }
 
+  /**
+   * Plaintext not yet read, or a whole TLS record not yet decrypted. Not a partial record: its
+   * remaining bytes are still to arrive, and the selector reports them; counting it would make the
+   * processor poll this connection without waiting until they do (a busy loop for as long as a
+   * large request takes to arrive).
+   */
   @Override
   public boolean hasBufferedReads() {
-    return appIn.position() > 0 || netIn.position() > 0;
+    return appIn.position() > 0 || holdsWholeRecord();
+  }
+
+  /** Whether {@code netIn} (which always starts at a record boundary) holds a whole record. */
+  private boolean holdsWholeRecord() {
+    int held = netIn.position();
+    if (held < RECORD_HEADER_BYTES) {
+      return false;
+    }
+    int length = ((netIn.get(3) & 0xff) << 8) | (netIn.get(4) & 0xff);
+    return held >= RECORD_HEADER_BYTES + length;
   }
 
   /** Encrypts what is staged, even a partial record, and writes all it can. */

@@ -2,6 +2,7 @@ package dev.ferry.security.ssl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -36,8 +37,15 @@ class SslFactoryTest {
     return values;
   }
 
+  private static void assumeBoringSsl() {
+    assumeTrue(
+        OpenSslEngineFactory.unavailabilityCause().isEmpty(),
+        "BoringSSL's native library does not load on this platform");
+  }
+
   @Test
   void unsetUsesBoringSslWhenItLoads() {
+    assumeBoringSsl();
     SslFactory factory =
         SslFactory.create(new ListenerSettings("SSL", values()), true, Optional::empty);
     assertThat(factory.engineFactory()).isInstanceOf(OpenSslEngineFactory.class);
@@ -87,6 +95,7 @@ class SslFactoryTest {
 
   @Test
   void bothEnginesTakeTheProtocolsCipherSuitesAndClientAuthentication() {
+    assumeBoringSsl();
     for (String engineFactory :
         List.of(OpenSslEngineFactory.class.getName(), JdkSslEngineFactory.class.getName())) {
       Map<String, String> values = values();

@@ -1,6 +1,7 @@
 package dev.ferry.security.ssl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.security.ListenerSettings;
 import dev.ferry.security.TestCertificates;
@@ -20,6 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -55,6 +57,10 @@ class SslTransportLayerTest {
       })
   void aResponseOfManyBuffersGoesOutInFullRecordsAndArrivesIntact(String engineFactory)
       throws Exception {
+    assumeTrue(
+        !engineFactory.equals(OpenSslEngineFactory.class.getName())
+            || OpenSslEngineFactory.unavailabilityCause().isEmpty(),
+        "BoringSSL's native library does not load on this platform");
     byte[] file = new byte[REGIONS * REGION];
     new Random(7).nextBytes(file);
     Path segment = dir.resolve("segment");
@@ -139,6 +145,147 @@ class SslTransportLayerTest {
       int needed = (expected.capacity() + 16_383) / 16_384;
       assertThat(proxy.applicationRecords()).isBetween(needed, needed + 8);
       transport.close();
+    }
+  }
+
+  /**
+   * A TLS record that has partly arrived is not "buffered" input: the selector reports the rest
+   * when it comes, and until then the processor must wait on the selector rather than poll the
+   * connection in a loop. The client's socket holds back all but the first bytes of its record.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "dev.ferry.security.ssl.JdkSslEngineFactory",
+        "dev.ferry.security.ssl.OpenSslEngineFactory"
+      })
+  void aPartlyArrivedRecordIsNotBufferedInputUntilItsRestArrives(String engineFactory)
+      throws Exception {
+    assumeTrue(
+        !engineFactory.equals(OpenSslEngineFactory.class.getName())
+            || OpenSslEngineFactory.unavailabilityCause().isEmpty(),
+        "BoringSSL's native library does not load on this platform");
+    Map<String, String> values = new HashMap<>();
+    values.put("ssl.keystore.location", TestCertificates.keystore("broker").toString());
+    values.put("ssl.keystore.type", "PKCS12");
+    values.put("ssl.keystore.password", TestCertificates.PASSWORD);
+    values.put("ssl.truststore.location", TestCertificates.truststore().toString());
+    values.put("ssl.truststore.type", "PKCS12");
+    values.put("ssl.truststore.password", TestCertificates.PASSWORD);
+    values.put("ssl.engine.factory.class", engineFactory);
+    ListenerSettings settings = new ListenerSettings("SSL", values);
+    SslFactory server = SslFactory.create(settings, true);
+    SslFactory client = SslFactory.create(settings, false);
+    byte[] message = new byte[10_000];
+    new Random(9).nextBytes(message);
+
+    try (ServerSocketChannel listener = ServerSocketChannel.open();
+        Selector selector = Selector.open()) {
+      listener.bind(new InetSocketAddress("127.0.0.1", 0));
+      int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+      GatedSocket gated = new GatedSocket();
+      CompletableFuture<SSLSocket> connected = new CompletableFuture<>();
+      Thread connector =
+          new Thread(
+              () -> {
+                try {
+                  gated.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+                  connected.complete(client.wrapClient(gated, "127.0.0.1", port));
+                } catch (IOException | RuntimeException e) {
+                  connected.completeExceptionally(e);
+                }
+              },
+              "tls-client");
+      connector.setDaemon(true);
+      connector.start();
+      SocketChannel socket = listener.accept();
+      socket.configureBlocking(false);
+      SelectionKey key = socket.register(selector, SelectionKey.OP_READ);
+      SslTransportLayer transport =
+          new SslTransportLayer(socket, server.createServerEngine("127.0.0.1", 0));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!transport.handshake()) {
+        key.interestOps(transport.handshakeInterestOps());
+        await(selector, deadline);
+      }
+      key.interestOps(SelectionKey.OP_READ);
+      try (SSLSocket tls = connected.get(30, TimeUnit.SECONDS)) {
+        gated.holdAfter(100);
+        tls.getOutputStream().write(message);
+        tls.getOutputStream().flush();
+
+        ByteBuffer dst = ByteBuffer.allocate(64 * 1024);
+        // The first 100 bytes of the record arrive; the client holds back the rest.
+        while (selector.select(100) == 0) {
+          assertThat(System.nanoTime()).as("time left").isLessThan(deadline);
+        }
+        selector.selectedKeys().clear();
+        assertThat(transport.read(dst)).isZero();
+        assertThat(transport.hasBufferedReads()).isFalse();
+
+        gated.release();
+        while (dst.position() < message.length) {
+          if (transport.read(dst) == 0) {
+            await(selector, deadline);
+          }
+        }
+        assertThat(Arrays.copyOf(dst.array(), dst.position())).isEqualTo(message);
+        assertThat(transport.hasBufferedReads()).isFalse();
+      }
+      transport.close();
+    }
+  }
+
+  /** A client socket whose output can be held back after a given number of bytes. */
+  private static final class GatedSocket extends Socket {
+    private final Object lock = new Object();
+    private long allowance = Long.MAX_VALUE;
+    private final java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
+    private OutputStream out;
+
+    void holdAfter(long bytes) {
+      synchronized (lock) {
+        allowance = bytes;
+      }
+    }
+
+    void release() throws IOException {
+      synchronized (lock) {
+        allowance = Long.MAX_VALUE;
+        held.writeTo(super.getOutputStream());
+        held.reset();
+        super.getOutputStream().flush();
+      }
+    }
+
+    @Override
+    public OutputStream getOutputStream() throws IOException {
+      if (out == null) {
+        OutputStream raw = super.getOutputStream();
+        out =
+            new OutputStream() {
+              @Override
+              public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+              }
+
+              @Override
+              public void write(byte[] b, int off, int len) throws IOException {
+                synchronized (lock) {
+                  int now = (int) Math.min(len, allowance);
+                  raw.write(b, off, now);
+                  allowance -= now;
+                  held.write(b, off + now, len - now);
+                }
+              }
+
+              @Override
+              public void flush() throws IOException {
+                raw.flush();
+              }
+            };
+      }
+      return out;
     }
   }
 
