@@ -71,14 +71,7 @@ public final class OpenFilesBench {
     }
     List<BrokerLauncher> launchers =
         List.of(new KafkaLauncher(kafkaLib), new FerryLauncher(ferryHome));
-    BrokerSettings settings =
-        new BrokerSettings(
-            "1g",
-            List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"),
-            1L << 30,
-            Long.MAX_VALUE,
-            1,
-            Map.of());
+    BrokerSettings settings = BrokerSettings.singleBroker(Map.of());
     Path runs = Path.of("bench/work/runs/open-files-" + Instant.now().getEpochSecond());
     List<Result> results = new ArrayList<>();
     double loadBefore = Machine.loadAverage();

@@ -85,14 +85,7 @@ public final class RebalanceBench {
             Integer.toString(HEARTBEAT_MS),
             "offsets.topic.replication.factor",
             "1");
-    BrokerSettings settings =
-        new BrokerSettings(
-            "1g",
-            List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"),
-            1L << 30,
-            Long.MAX_VALUE,
-            1,
-            groupConfig);
+    BrokerSettings settings = BrokerSettings.singleBroker(groupConfig);
     List<BrokerLauncher> launchers =
         List.of(new KafkaLauncher(kafkaLib), new FerryLauncher(ferryHome));
     Path runs = Path.of("bench/work/runs/rebalance-" + Instant.now().getEpochSecond());

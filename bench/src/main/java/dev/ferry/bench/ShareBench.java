@@ -98,14 +98,7 @@ public final class ShareBench {
             "share.coordinator.state.topic.replication.factor", "1",
             "share.coordinator.state.topic.min.isr", "1",
             "group.initial.rebalance.delay.ms", "0");
-    BrokerSettings settings =
-        new BrokerSettings(
-            "1g",
-            List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"),
-            1L << 30,
-            Long.MAX_VALUE,
-            1,
-            config);
+    BrokerSettings settings = BrokerSettings.singleBroker(config);
     List<BrokerLauncher> launchers = new ArrayList<>();
     if (only.contains("kafka")) {
       launchers.add(new KafkaLauncher(kafkaLib));

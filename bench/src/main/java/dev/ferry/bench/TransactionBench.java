@@ -88,14 +88,7 @@ public final class TransactionBench {
             "transaction.state.log.min.isr", "1",
             "transaction.state.log.num.partitions", "3",
             "group.initial.rebalance.delay.ms", "0");
-    BrokerSettings settings =
-        new BrokerSettings(
-            "1g",
-            List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"),
-            1L << 30,
-            Long.MAX_VALUE,
-            1,
-            config);
+    BrokerSettings settings = BrokerSettings.singleBroker(config);
     List<BrokerLauncher> launchers =
         List.of(new KafkaLauncher(kafkaLib), new FerryLauncher(ferryHome));
     Path runs = Path.of("bench/work/runs/transactions-" + Instant.now().getEpochSecond());

@@ -35,6 +35,20 @@ public record BrokerSettings(
           "-XX:InitiatingHeapOccupancyPercent=35",
           "-XX:+ExplicitGCInvokesConcurrent");
 
+  /**
+   * What the single-broker workloads share: a 1 GiB heap, G1 with 20 ms pauses, 1 GiB segments,
+   * flushing left to the OS, 1 partition per auto-created topic, and {@code extraConfig}.
+   */
+  public static BrokerSettings singleBroker(Map<String, String> extraConfig) {
+    return new BrokerSettings(
+        "1g",
+        List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"),
+        1L << 30,
+        Long.MAX_VALUE,
+        1,
+        extraConfig);
+  }
+
   /** Settings with the PLAINTEXT listener only. */
   public BrokerSettings(
       String heap,
