@@ -1,24 +1,19 @@
 package dev.ferry.metadata.memory;
 
 import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.CachedMetadataStore;
 import dev.ferry.metadata.ControllerElection;
 import dev.ferry.metadata.ControllerEpoch;
-import dev.ferry.metadata.ListenerNotifier;
 import dev.ferry.metadata.MetadataCache;
-import dev.ferry.metadata.MetadataListener;
-import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ProducerIdBlock;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.VersionedPartitionState;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.common.Uuid;
 
 /**
  * One broker's session with an {@link InMemoryMetadataCluster}: the in-JVM counterpart of {@link
@@ -27,11 +22,9 @@ import org.apache.kafka.common.Uuid;
  * returning. Listeners run on this session's "ferry-metadata-events" thread. Closing the session
  * drops its registration, controlled-shutdown request and controller candidacy at once.
  */
-public final class InMemoryMetadataStore implements MetadataStore {
+public final class InMemoryMetadataStore extends CachedMetadataStore {
 
   private final InMemoryMetadataCluster cluster;
-  private final ListenerNotifier notifier = new ListenerNotifier();
-  private final MetadataCache cache = new MetadataCache(notifier);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile long ownEpoch = -1;
 
@@ -51,51 +44,6 @@ public final class InMemoryMetadataStore implements MetadataStore {
   @Override
   public String clusterId() {
     return cluster.clusterId();
-  }
-
-  @Override
-  public Collection<BrokerInfo> liveBrokers() {
-    return cache.liveBrokers();
-  }
-
-  @Override
-  public Optional<BrokerInfo> liveBroker(int brokerId) {
-    return Optional.ofNullable(cache.broker(brokerId));
-  }
-
-  @Override
-  public Optional<TopicMetadata> topic(String name) {
-    return Optional.ofNullable(cache.topic(name));
-  }
-
-  @Override
-  public Optional<TopicMetadata> topic(Uuid topicId) {
-    return Optional.ofNullable(cache.topic(topicId));
-  }
-
-  @Override
-  public Collection<TopicMetadata> topics() {
-    return cache.topics();
-  }
-
-  @Override
-  public Optional<PartitionState> partitionState(String topic, int partition) {
-    return Optional.ofNullable(cache.partitionState(topic, partition));
-  }
-
-  @Override
-  public Optional<VersionedPartitionState> versionedPartitionState(String topic, int partition) {
-    return Optional.ofNullable(cache.versionedPartitionState(topic, partition));
-  }
-
-  @Override
-  public long brokerEpoch(int brokerId) {
-    return cache.brokerEpoch(brokerId);
-  }
-
-  @Override
-  public void addListener(MetadataListener listener) {
-    notifier.addListener(listener);
   }
 
   @Override

@@ -1,19 +1,15 @@
 package dev.ferry.metadata.zk;
 
 import dev.ferry.metadata.BrokerInfo;
+import dev.ferry.metadata.CachedMetadataStore;
 import dev.ferry.metadata.ControllerElection;
 import dev.ferry.metadata.ControllerEpoch;
-import dev.ferry.metadata.ListenerNotifier;
-import dev.ferry.metadata.MetadataCache;
 import dev.ferry.metadata.MetadataListener;
-import dev.ferry.metadata.MetadataStore;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.ProducerIdBlock;
 import dev.ferry.metadata.TopicMetadata;
-import dev.ferry.metadata.VersionedPartitionState;
 import dev.ferry.runtime.BrokerThreads;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: Curator's (daemon) threads, one daemon listener thread and one daemon re-registration
  * thread; all end in {@link #close()}.
  */
-public final class ZkMetadataStore implements MetadataStore {
+public final class ZkMetadataStore extends CachedMetadataStore {
 
   private static final Logger log = LoggerFactory.getLogger(ZkMetadataStore.class);
 
@@ -78,8 +74,6 @@ public final class ZkMetadataStore implements MetadataStore {
   private final ExecutorService curatorEvents;
   private final String connectString;
   private final int sessionTimeoutMs;
-  private final ListenerNotifier notifier;
-  private final MetadataCache cache;
   private final ZkCacheFeed feed;
   private final BrokerRegistration registration;
   private final ZkTopicWriter topicWriter;
@@ -137,8 +131,6 @@ public final class ZkMetadataStore implements MetadataStore {
       builder.namespace(chroot);
     }
     client = builder.build();
-    notifier = new ListenerNotifier();
-    cache = new MetadataCache(notifier);
     feed = new ZkCacheFeed(client, cache);
     registration = new BrokerRegistration(client, cache);
     topicWriter = new ZkTopicWriter(client, cache);
@@ -194,17 +186,6 @@ public final class ZkMetadataStore implements MetadataStore {
     registration.register(broker, staleSessionWaitMs);
   }
 
-  /** Live brokers by ascending id. */
-  @Override
-  public Collection<BrokerInfo> liveBrokers() {
-    return cache.liveBrokers();
-  }
-
-  @Override
-  public Optional<BrokerInfo> liveBroker(int brokerId) {
-    return Optional.ofNullable(cache.broker(brokerId));
-  }
-
   /**
    * Creates the topic with a fresh topic id, its configs and the initial state of every partition
    * (first replica leads, all replicas in sync, epochs 0), in one ZooKeeper transaction.
@@ -255,45 +236,8 @@ public final class ZkMetadataStore implements MetadataStore {
   }
 
   @Override
-  public Optional<TopicMetadata> topic(String name) {
-    return Optional.ofNullable(cache.topic(name));
-  }
-
-  /** O(1): Produce v13 and Fetch v13+ name topics only by id. */
-  @Override
-  public Optional<TopicMetadata> topic(Uuid topicId) {
-    return Optional.ofNullable(cache.topic(topicId));
-  }
-
-  @Override
-  public Collection<TopicMetadata> topics() {
-    return cache.topics();
-  }
-
-  @Override
-  public Optional<PartitionState> partitionState(String topic, int partition) {
-    return Optional.ofNullable(cache.partitionState(topic, partition));
-  }
-
-  @Override
-  public Optional<VersionedPartitionState> versionedPartitionState(String topic, int partition) {
-    return Optional.ofNullable(cache.versionedPartitionState(topic, partition));
-  }
-
-  @Override
-  public long brokerEpoch(int brokerId) {
-    return cache.brokerEpoch(brokerId);
-  }
-
-  @Override
   public long ownBrokerEpoch() {
     return registration.epoch();
-  }
-
-  /** Listeners hear of changes from now on; read {@link #topics()} for the current state. */
-  @Override
-  public void addListener(MetadataListener listener) {
-    notifier.addListener(listener);
   }
 
   /** Read from ZooKeeper on each call (blocking): DescribeConfigs asks on the admin thread. */
