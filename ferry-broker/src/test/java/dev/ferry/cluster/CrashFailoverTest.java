@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.it.BrokerProcess;
 import dev.ferry.metadata.PartitionState;
-import dev.ferry.metadata.zk.ZkMetadataStore;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.PartitionLog;
 import java.net.URI;
@@ -20,20 +19,12 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -67,9 +58,7 @@ class CrashFailoverTest {
 
   @TempDir Path dir;
 
-  private TestingServer zk;
-  private ZkMetadataStore observer;
-  private final Map<Integer, BrokerProcess> brokers = new HashMap<>();
+  private ProcessCluster cluster;
   private final Map<Integer, Integer> metricsPorts = new HashMap<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -82,53 +71,29 @@ class CrashFailoverTest {
               + "\"} (\\S+)$",
           Pattern.MULTILINE);
 
-  private final Map<Integer, Integer> ports = new HashMap<>();
-
   @AfterEach
   void tearDown() throws Exception {
-    for (BrokerProcess b : brokers.values()) {
-      b.close();
-    }
-    if (observer != null) {
-      observer.close();
-    }
-    if (zk != null) {
-      zk.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   private void startCluster() throws Exception {
-    // A 500 ms tick: ZooKeeper's default (3 s) would stretch every session to at least 6 s.
-    zk = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 500, -1), true);
     for (int id = 0; id < 3; id++) {
-      ports.put(id, BrokerProcess.freePort());
       metricsPorts.put(id, BrokerProcess.freePort());
     }
-    // In parallel: each JVM start takes seconds on a busy machine.
-    ExecutorService pool = Executors.newFixedThreadPool(3);
-    try {
-      Map<Integer, Future<BrokerProcess>> starting = new HashMap<>();
-      for (int id = 0; id < 3; id++) {
-        Map<String, String> config = brokerConfig(id);
-        starting.put(id, pool.submit(() -> BrokerProcess.start(config)));
-      }
-      // Every start is waited for, so a failed one leaves no untracked JVM behind.
-      ExecutionException failed = null;
-      for (Map.Entry<Integer, Future<BrokerProcess>> e : starting.entrySet()) {
-        try {
-          brokers.put(e.getKey(), e.getValue().get());
-        } catch (ExecutionException ex) {
-          failed = ex;
-        }
-      }
-      if (failed != null) {
-        throw failed;
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    observer = ZkMetadataStore.connect(zk.getConnectString(), SESSION_MS);
-    try (Admin admin = admin()) {
+    cluster =
+        ProcessCluster.start(
+            dir,
+            3,
+            SESSION_MS,
+            id ->
+                Map.of(
+                    "offsets.topic.num.partitions",
+                    "3",
+                    "metrics.port",
+                    String.valueOf(metricsPorts.get(id))));
+    try (Admin admin = cluster.admin()) {
       admin
           .createTopics(
               List.of(
@@ -139,58 +104,12 @@ class CrashFailoverTest {
     }
   }
 
-  private void startBroker(int id) throws Exception {
-    brokers.put(id, BrokerProcess.start(brokerConfig(id)));
-  }
-
-  private Map<String, String> brokerConfig(int id) {
-    Map<String, String> p = new HashMap<>();
-    p.put("broker.id", String.valueOf(id));
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + ports.get(id));
-    p.put("log.dirs", dir.resolve("broker-" + id).toString());
-    p.put("zookeeper.connect", zk.getConnectString());
-    p.put("zookeeper.session.timeout.ms", String.valueOf(SESSION_MS));
-    p.put("num.network.threads", "2");
-    p.put("replica.lag.time.max.ms", "4000");
-    p.put("replica.fetch.backoff.ms", "100");
-    p.put("offsets.topic.replication.factor", "3");
-    p.put("offsets.topic.num.partitions", "3");
-    p.put("metrics.port", String.valueOf(metricsPorts.get(id)));
-    return p;
-  }
-
-  private String bootstrap() {
-    StringBuilder sb = new StringBuilder();
-    for (int port : ports.values()) {
-      sb.append(sb.isEmpty() ? "" : ",").append("127.0.0.1:").append(port);
-    }
-    return sb.toString();
-  }
-
-  private Admin admin() {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
-    return Admin.create(p);
-  }
-
   private PartitionState state(int p) {
-    return observer.partitionState(TOPIC, p).orElseThrow();
+    return cluster.state(TOPIC, p);
   }
 
   private void awaitFullIsr() {
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              for (int p = 0; p < PARTITIONS; p++) {
-                if (state(p).isr().size() != 3 || state(p).leader() < 0) {
-                  return false;
-                }
-              }
-              return true;
-            });
+    cluster.awaitFullIsr(TOPIC, PARTITIONS);
   }
 
   /** Waits (bounded) until the writer has had another 1,000 records acknowledged. */
@@ -230,7 +149,7 @@ class CrashFailoverTest {
     @Override
     public void run() {
       Map<String, Object> conf = new HashMap<>();
-      conf.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+      conf.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
       conf.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
       conf.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
       conf.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -279,7 +198,7 @@ class CrashFailoverTest {
       int partition = round * 2;
       PartitionState before = state(partition);
       int victim = before.leader();
-      brokers.get(victim).kill();
+      cluster.kill(victim);
       long killed = System.nanoTime();
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
@@ -289,8 +208,7 @@ class CrashFailoverTest {
                   state(partition).leaderEpoch() > before.leaderEpoch()
                       && state(partition).leader() >= 0);
       failoverMs.add(probeFirstProduce(partition, killed));
-      brokers.remove(victim).close();
-      startBroker(victim);
+      cluster.restart(victim);
       awaitFullIsr();
       awaitProgress(writer);
     }
@@ -313,7 +231,7 @@ class CrashFailoverTest {
     awaitProgress(writer);
     PartitionState before = state(0);
     int victim = before.leader();
-    signal("STOP", brokers.get(victim).pid());
+    signal("STOP", cluster.broker(victim).pid());
     try {
       // Its session expires; the controller (possibly the paused broker itself until then: a
       // new one is elected) moves leadership away.
@@ -324,7 +242,7 @@ class CrashFailoverTest {
       // The writer goes on against the new leader while the old one is still paused.
       awaitProgress(writer);
     } finally {
-      signal("CONT", brokers.get(victim).pid());
+      signal("CONT", cluster.broker(victim).pid());
     }
     assertThat(state(0).leaderEpoch()).isGreaterThan(before.leaderEpoch());
     awaitFullIsr();
@@ -333,7 +251,7 @@ class CrashFailoverTest {
     writer.join(150_000);
     assertThat(writer.failure).isNull();
     boolean truncated =
-        brokers.get(victim).output().stream().anyMatch(l -> l.contains("Truncating " + TOPIC));
+        cluster.broker(victim).output().stream().anyMatch(l -> l.contains("Truncating " + TOPIC));
     System.out.println("paused broker " + victim + " truncated a stale tail: " + truncated);
     verify(writer);
   }
@@ -376,7 +294,7 @@ class CrashFailoverTest {
   /** Sends probe records to {@code partition} until one is acknowledged; returns ms since kill. */
   private long probeFirstProduce(int partition, long killedNanos) throws Exception {
     Map<String, Object> conf = new HashMap<>();
-    conf.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    conf.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     conf.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     conf.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     conf.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -393,7 +311,7 @@ class CrashFailoverTest {
 
   private Map<Integer, List<String>> readAll() {
     Map<String, Object> conf = new HashMap<>();
-    conf.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    conf.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     conf.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     conf.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     conf.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -437,10 +355,7 @@ class CrashFailoverTest {
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
         .until(this::everyReplicaKnowsItsLogEndIsCommitted);
-    for (BrokerProcess b : brokers.values()) {
-      b.close();
-    }
-    brokers.clear();
+    cluster.stopAll();
     LogConfig config = LogConfig.fromMap(LogConfig.defaultValues());
     for (int p = 0; p < PARTITIONS; p++) {
       byte[] reference = null;
@@ -468,7 +383,7 @@ class CrashFailoverTest {
   /** Whether, for every partition, each replica's high watermark equals one common log end. */
   private boolean everyReplicaKnowsItsLogEndIsCommitted() throws Exception {
     Map<String, Set<Long>> offsets = new HashMap<>();
-    for (int id : brokers.keySet()) {
+    for (int id : cluster.runningIds()) {
       String url = "http://127.0.0.1:" + metricsPorts.get(id) + "/metrics";
       HttpResponse<String> scrape =
           http.send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofString());

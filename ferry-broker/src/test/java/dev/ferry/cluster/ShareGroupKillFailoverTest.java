@@ -2,24 +2,19 @@ package dev.ferry.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.it.BrokerProcess;
 import dev.ferry.metadata.PartitionState;
-import dev.ferry.metadata.zk.ZkMetadataStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -64,75 +59,34 @@ class ShareGroupKillFailoverTest {
 
   @TempDir Path dir;
 
-  private TestingServer zk;
-  private ZkMetadataStore observer;
-  private final Map<Integer, BrokerProcess> brokers = new HashMap<>();
-  private final Map<Integer, Integer> ports = new HashMap<>();
+  private ProcessCluster cluster;
 
   @AfterEach
   void tearDown() throws Exception {
-    for (BrokerProcess b : brokers.values()) {
-      b.close();
-    }
-    if (observer != null) {
-      observer.close();
-    }
-    if (zk != null) {
-      zk.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
-  private void startBroker(int id) throws Exception {
-    Map<String, String> p = new HashMap<>();
-    p.put("broker.id", String.valueOf(id));
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + ports.get(id));
-    p.put("log.dirs", dir.resolve("broker-" + id).toString());
-    p.put("zookeeper.connect", zk.getConnectString());
-    p.put("zookeeper.session.timeout.ms", String.valueOf(SESSION_MS));
-    p.put("num.network.threads", "2");
-    p.put("replica.lag.time.max.ms", "4000");
-    p.put("replica.fetch.backoff.ms", "100");
-    // One offsets partition: the test knows which broker coordinates the group.
-    p.put("offsets.topic.num.partitions", "1");
-    p.put("offsets.topic.replication.factor", "3");
-    p.put("group.share.heartbeat.interval.ms", "300");
-    p.put("group.share.session.timeout.ms", "10000");
-    p.put("share.coordinator.state.topic.num.partitions", "3");
-    p.put("share.coordinator.state.topic.replication.factor", "3");
-    p.put("share.coordinator.state.topic.min.isr", "2");
-    brokers.put(id, BrokerProcess.start(p));
-  }
-
-  private String bootstrap() {
-    StringBuilder sb = new StringBuilder();
-    for (int port : ports.values()) {
-      sb.append(sb.isEmpty() ? "" : ",").append("127.0.0.1:").append(port);
-    }
-    return sb.toString();
-  }
-
-  private Admin admin() {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
-    return Admin.create(p);
+  /** One offsets partition: the test knows which broker coordinates the group. */
+  private static Map<String, String> shareConfig(int brokerId) {
+    return Map.of(
+        "offsets.topic.num.partitions", "1",
+        "group.share.heartbeat.interval.ms", "300",
+        "group.share.session.timeout.ms", "10000",
+        "share.coordinator.state.topic.num.partitions", "3",
+        "share.coordinator.state.topic.replication.factor", "3",
+        "share.coordinator.state.topic.min.isr", "2");
   }
 
   private PartitionState state(String topic, int p) {
-    return observer.partitionState(topic, p).orElseThrow();
+    return cluster.state(topic, p);
   }
 
   @Test
   void aKilledLeadersSuccessorRedeliversOnlyWhatWasNotAcknowledged() throws Exception {
-    zk = new TestingServer(true);
-    for (int id = 0; id < 3; id++) {
-      ports.put(id, BrokerProcess.freePort());
-    }
-    for (int id = 0; id < 3; id++) {
-      startBroker(id);
-    }
-    observer = ZkMetadataStore.connect(zk.getConnectString(), SESSION_MS);
-    try (Admin admin = admin()) {
+    cluster = ProcessCluster.start(dir, 3, SESSION_MS, ShareGroupKillFailoverTest::shareConfig);
+    try (Admin admin = cluster.admin()) {
       admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
       int coordinator = state("__consumer_offsets", 0).leader();
       List<Integer> replicas = new ArrayList<>(List.of(0, 1, 2));
@@ -159,11 +113,7 @@ class ShareGroupKillFailoverTest {
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
-        .until(
-            () ->
-                observer.partitionState(TOPIC, 0).isPresent()
-                    && state(TOPIC, 0).isr().size() == 3
-                    && state(TOPIC, 0).leader() >= 0);
+        .until(() -> cluster.fullIsr(TOPIC, 1));
     produce(0, N);
 
     Set<Long> accepted = new TreeSet<>();
@@ -185,7 +135,7 @@ class ShareGroupKillFailoverTest {
                 return accepted.size() + held.size() == N;
               });
       int leader = state(TOPIC, 0).leader();
-      brokers.get(leader).kill(); // SIGKILL: no controlled shutdown, nothing more written
+      cluster.kill(leader);
       Awaitility.await()
           .atMost(60, TimeUnit.SECONDS)
           .pollInterval(Duration.ofMillis(100))
@@ -228,7 +178,7 @@ class ShareGroupKillFailoverTest {
 
   private void produce(int from, int count) throws Exception {
     Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     try (KafkaProducer<byte[], byte[]> producer =
@@ -246,7 +196,7 @@ class ShareGroupKillFailoverTest {
 
   private KafkaShareConsumer<byte[], byte[]> consumer(boolean explicit) {
     Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
     p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, explicit ? "explicit" : "implicit");
     p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 1_000);

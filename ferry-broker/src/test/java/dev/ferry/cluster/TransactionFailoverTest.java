@@ -2,9 +2,7 @@ package dev.ferry.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.it.BrokerProcess;
 import dev.ferry.metadata.PartitionState;
-import dev.ferry.metadata.zk.ZkMetadataStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,14 +11,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -62,80 +57,34 @@ class TransactionFailoverTest {
 
   @TempDir Path dir;
 
-  private TestingServer zk;
-  private ZkMetadataStore observer;
-  private final Map<Integer, BrokerProcess> brokers = new HashMap<>();
-  private final Map<Integer, Integer> ports = new HashMap<>();
+  private ProcessCluster cluster;
 
   @AfterEach
   void tearDown() throws Exception {
-    for (BrokerProcess b : brokers.values()) {
-      b.close();
-    }
-    if (observer != null) {
-      observer.close();
-    }
-    if (zk != null) {
-      zk.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
-  private void startBroker(int id) throws Exception {
-    Map<String, String> p = new HashMap<>();
-    p.put("broker.id", String.valueOf(id));
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + ports.get(id));
-    p.put("log.dirs", dir.resolve("broker-" + id).toString());
-    p.put("zookeeper.connect", zk.getConnectString());
-    p.put("zookeeper.session.timeout.ms", String.valueOf(SESSION_MS));
-    p.put("num.network.threads", "2");
-    p.put("replica.lag.time.max.ms", "4000");
-    p.put("replica.fetch.backoff.ms", "100");
-    p.put("offsets.topic.replication.factor", "3");
-    p.put("offsets.topic.num.partitions", "1");
-    // One coordinator partition: the test knows which broker is the coordinator.
-    p.put("transaction.state.log.num.partitions", "1");
-    p.put("transaction.state.log.replication.factor", "3");
-    p.put("transaction.state.log.min.isr", "2");
-    p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
-    brokers.put(id, BrokerProcess.start(p));
-  }
-
-  private String bootstrap() {
-    StringBuilder sb = new StringBuilder();
-    for (int port : ports.values()) {
-      sb.append(sb.isEmpty() ? "" : ",").append("127.0.0.1:").append(port);
-    }
-    return sb.toString();
-  }
-
-  private Admin admin() {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
-    return Admin.create(p);
+  /** One coordinator partition: the test knows which broker is the coordinator. */
+  private static Map<String, String> transactionConfig(int brokerId) {
+    return Map.of(
+        "offsets.topic.num.partitions", "1",
+        "transaction.state.log.num.partitions", "1",
+        "transaction.state.log.replication.factor", "3",
+        "transaction.state.log.min.isr", "2",
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
   }
 
   private PartitionState state(String topic, int p) {
-    return observer.partitionState(topic, p).orElseThrow();
+    return cluster.state(topic, p);
   }
 
   private void awaitFullIsr() {
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              if (observer.partitionState(STATE_TOPIC, 0).isEmpty()
-                  || state(STATE_TOPIC, 0).isr().size() != 3) {
-                return false;
-              }
-              for (int p = 0; p < PARTITIONS; p++) {
-                if (state(TOPIC, p).isr().size() != 3 || state(TOPIC, p).leader() < 0) {
-                  return false;
-                }
-              }
-              return true;
-            });
+        .until(() -> cluster.fullIsr(STATE_TOPIC, 1) && cluster.fullIsr(TOPIC, PARTITIONS));
   }
 
   /** Waits (bounded) until the writer has had {@code more} further transactions decided. */
@@ -150,15 +99,8 @@ class TransactionFailoverTest {
 
   @Test
   void committedTransactionsSurviveTheCoordinatorAndALeaderBeingKilled() throws Exception {
-    zk = new TestingServer(true);
-    for (int id = 0; id < 3; id++) {
-      ports.put(id, BrokerProcess.freePort());
-    }
-    for (int id = 0; id < 3; id++) {
-      startBroker(id);
-    }
-    observer = ZkMetadataStore.connect(zk.getConnectString(), SESSION_MS);
-    try (Admin admin = admin()) {
+    cluster = ProcessCluster.start(dir, 3, SESSION_MS, TransactionFailoverTest::transactionConfig);
+    try (Admin admin = cluster.admin()) {
       admin
           .createTopics(
               List.of(
@@ -180,7 +122,7 @@ class TransactionFailoverTest {
 
       // 1. The coordinator's broker dies mid-run; a follower of __transaction_state takes over.
       PartitionState coordinator = state(STATE_TOPIC, 0);
-      kill(coordinator.leader());
+      cluster.kill(coordinator.leader());
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(50))
@@ -189,7 +131,7 @@ class TransactionFailoverTest {
                   state(STATE_TOPIC, 0).leaderEpoch() > coordinator.leaderEpoch()
                       && state(STATE_TOPIC, 0).leader() >= 0);
       awaitProgress(writer, 5);
-      restart(coordinator.leader());
+      cluster.restart(coordinator.leader());
       awaitFullIsr();
       awaitProgress(writer, 3);
 
@@ -200,9 +142,9 @@ class TransactionFailoverTest {
         partition++;
       }
       int victim = state(TOPIC, partition).leader();
-      kill(victim);
+      cluster.kill(victim);
       awaitProgress(writer, 5);
-      restart(victim);
+      cluster.restart(victim);
       awaitFullIsr();
       awaitProgress(writer, 3);
     } finally {
@@ -216,15 +158,6 @@ class TransactionFailoverTest {
     verify(writer);
   }
 
-  private void kill(int id) throws Exception {
-    brokers.get(id).kill();
-  }
-
-  private void restart(int id) throws Exception {
-    brokers.remove(id).close();
-    startBroker(id);
-  }
-
   /**
    * The read_committed view: each committed transaction whole, once, in order per partition; no
    * aborted record; an unconfirmed transaction all or nothing; the LSO at the log end everywhere.
@@ -234,7 +167,7 @@ class TransactionFailoverTest {
     for (int p = 0; p < PARTITIONS; p++) {
       tps.add(new TopicPartition(TOPIC, p));
     }
-    try (Admin admin = admin()) {
+    try (Admin admin = cluster.admin()) {
       // Nothing is left open: the last stable offset catches up with the log end.
       Awaitility.await()
           .atMost(Duration.ofSeconds(60))
@@ -296,7 +229,7 @@ class TransactionFailoverTest {
 
   private Map<Integer, List<String>> readCommitted(List<TopicPartition> tps) {
     Map<String, Object> conf = new HashMap<>();
-    conf.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    conf.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     conf.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     conf.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     conf.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -359,7 +292,7 @@ class TransactionFailoverTest {
 
     private KafkaProducer<byte[], byte[]> newProducer() {
       Map<String, Object> conf = new HashMap<>();
-      conf.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+      conf.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
       conf.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
       conf.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
       conf.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "chaos-app");
