@@ -2,6 +2,7 @@ package dev.ferry.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.it.GroupConfigs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.clients.admin.ShareMemberDescription;
@@ -30,7 +29,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicIdPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
@@ -78,16 +76,7 @@ class ShareGroupCoordinatorFailoverTest {
         replicas.remove(Integer.valueOf(coordinator));
         replicas.add(coordinator); // the preferred leader is not the coordinator: it stays up
         admin.createTopics(List.of(new NewTopic(TOPIC, Map.of(0, replicas)))).all().get();
-        admin
-            .incrementalAlterConfigs(
-                Map.of(
-                    new ConfigResource(ConfigResource.Type.GROUP, GROUP),
-                    List.of(
-                        new AlterConfigOp(
-                            new ConfigEntry("share.auto.offset.reset", "earliest"),
-                            AlterConfigOp.OpType.SET))))
-            .all()
-            .get();
+        GroupConfigs.shareFromEarliest(admin, GROUP);
       }
       cluster.awaitFullIsr(TOPIC, 0, 3);
       produce(cluster, 0, BEFORE);

@@ -2,6 +2,7 @@ package dev.ferry.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.it.GroupConfigs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,8 +14,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -22,7 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
@@ -70,16 +68,7 @@ class ShareGroupFailoverTest {
         replicas.remove(Integer.valueOf(coordinator));
         replicas.add(coordinator); // first: the preferred leader, which is not the coordinator
         admin.createTopics(List.of(new NewTopic(TOPIC, Map.of(0, replicas)))).all().get();
-        admin
-            .incrementalAlterConfigs(
-                Map.of(
-                    new ConfigResource(ConfigResource.Type.GROUP, GROUP),
-                    List.of(
-                        new AlterConfigOp(
-                            new ConfigEntry("share.auto.offset.reset", "earliest"),
-                            AlterConfigOp.OpType.SET))))
-            .all()
-            .get();
+        GroupConfigs.shareFromEarliest(admin, GROUP);
       }
       cluster.awaitFullIsr(TOPIC, 0, 3);
       produce(cluster, 0, N);

@@ -12,15 +12,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
@@ -54,16 +51,7 @@ class ShareConsumerKillTest {
                 "group.share.heartbeat.interval.ms", "300"))) {
       try (Admin admin = broker.admin()) {
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
-        admin
-            .incrementalAlterConfigs(
-                Map.of(
-                    new ConfigResource(ConfigResource.Type.GROUP, GROUP),
-                    List.of(
-                        new AlterConfigOp(
-                            new ConfigEntry("share.auto.offset.reset", "earliest"),
-                            AlterConfigOp.OpType.SET))))
-            .all()
-            .get();
+        GroupConfigs.shareFromEarliest(admin, GROUP);
       }
       produce(broker, 0, N);
 

@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
@@ -26,7 +24,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.Awaitility;
@@ -58,16 +55,7 @@ class ShareGroupOffsetsTest {
     broker = TestBroker.start(dir, Map.of("group.share.heartbeat.interval.ms", "300"));
     admin = broker.admin();
     admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
-    admin
-        .incrementalAlterConfigs(
-            Map.of(
-                new ConfigResource(ConfigResource.Type.GROUP, GROUP),
-                List.of(
-                    new AlterConfigOp(
-                        new ConfigEntry("share.auto.offset.reset", "earliest"),
-                        AlterConfigOp.OpType.SET))))
-        .all()
-        .get();
+    GroupConfigs.shareFromEarliest(admin, GROUP);
     // Ten records in one batch, so the first fetch hands all of them to one consumer.
     try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of("linger.ms", 200))) {
       for (long i = 0; i < 10; i++) {

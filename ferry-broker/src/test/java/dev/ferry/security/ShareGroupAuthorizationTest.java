@@ -4,6 +4,7 @@ import static dev.ferry.security.DenialMatrixTest.acl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.it.GroupConfigs;
 import dev.ferry.it.RawKafkaConnection;
 import dev.ferry.it.TestBroker;
 import java.nio.file.Path;
@@ -16,8 +17,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,7 +25,6 @@ import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.message.ShareFetchRequestData;
@@ -69,16 +67,7 @@ class ShareGroupAuthorizationTest {
             acl(ResourceType.GROUP, "anon-share", "User:ANONYMOUS", AclOperation.READ),
             acl(ResourceType.TOPIC, "jobs", "User:ANONYMOUS", AclOperation.DESCRIBE)));
     try (Admin admin = Admin.create(client("admin"))) {
-      admin
-          .incrementalAlterConfigs(
-              Map.of(
-                  new ConfigResource(ConfigResource.Type.GROUP, GROUP),
-                  List.of(
-                      new AlterConfigOp(
-                          new ConfigEntry("share.auto.offset.reset", "earliest"),
-                          AlterConfigOp.OpType.SET))))
-          .all()
-          .get(30, TimeUnit.SECONDS);
+      GroupConfigs.shareFromEarliest(admin, GROUP);
     }
     AuthorizerTestBroker.produce(
         broker, "jobs", List.of("job-0", "job-1", "job-2", "job-3", "job-4"));
