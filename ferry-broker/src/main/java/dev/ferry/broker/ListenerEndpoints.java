@@ -35,6 +35,11 @@ final class ListenerEndpoints implements RequestDispatcher {
   }
 
   @Override
+  public void connectionClosed(String connectionId) {
+    delegate.connectionClosed(connectionId);
+  }
+
+  @Override
   public CompletableFuture<AbstractResponse> dispatch(NetworkRequest request) {
     CompletableFuture<AbstractResponse> response = delegate.dispatch(request);
     String listener = request.listenerName();

@@ -574,6 +574,11 @@ final class Processor implements Runnable {
     if (connections.remove(connection)) {
       connectionCount.decrementAndGet();
       metrics.connectionClosed();
+      try {
+        dispatcher.connectionClosed(connection.id);
+      } catch (RuntimeException e) {
+        log.warn("{}: error ending the state of closed connection {}", name, connection, e);
+      }
     }
   }
 

@@ -20,4 +20,11 @@ public interface RequestDispatcher {
    * {@code Errors.forException}), so throw Kafka's {@code ApiException}s for precise error codes.
    */
   CompletableFuture<AbstractResponse> dispatch(NetworkRequest request);
+
+  /**
+   * The connection {@code connectionId} (as in {@link NetworkRequest#connectionId()}) closed, for
+   * whatever reason; called once, on its network thread, so it must not block. State kept per
+   * connection (share sessions) ends here. Decorating dispatchers pass it on.
+   */
+  default void connectionClosed(String connectionId) {}
 }

@@ -45,6 +45,11 @@ public final class QuotaDispatcher implements RequestDispatcher {
   }
 
   @Override
+  public void connectionClosed(String connectionId) {
+    delegate.connectionClosed(connectionId);
+  }
+
+  @Override
   public CompletableFuture<AbstractResponse> dispatch(NetworkRequest request) {
     if (quotas.configs().isEmpty() || exempt(request)) {
       return delegate.dispatch(request);

@@ -67,6 +67,12 @@ public abstract class ApiHandler<Q extends AbstractRequest> {
     return handle(request, requestType.cast(request.body()));
   }
 
+  /**
+   * The connection {@code connectionId} closed (on its network thread; must not block). For the few
+   * handlers that keep state per connection, such as share sessions; most ignore it.
+   */
+  public void connectionClosed(String connectionId) {}
+
   /** Answers {@code body}, the parsed body of {@code request}. */
   protected abstract CompletableFuture<AbstractResponse> handle(NetworkRequest request, Q body);
 }

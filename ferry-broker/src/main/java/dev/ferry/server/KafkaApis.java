@@ -82,6 +82,15 @@ public final class KafkaApis implements RequestDispatcher {
     }
   }
 
+  @Override
+  public void connectionClosed(String connectionId) {
+    for (ApiHandler<?> h : handlers) {
+      if (h != null) {
+        h.connectionClosed(connectionId);
+      }
+    }
+  }
+
   private static void logFailure(NetworkRequest request, Throwable e) {
     Throwable cause = unwrap(e);
     if (cause instanceof ApiException) {

@@ -59,6 +59,11 @@ public final class RequestAuthorizer implements RequestDispatcher {
   }
 
   @Override
+  public void connectionClosed(String connectionId) {
+    delegate.connectionClosed(connectionId);
+  }
+
+  @Override
   public CompletableFuture<AbstractResponse> dispatch(NetworkRequest request) {
     if (!authorizer.enabled()) {
       return delegate.dispatch(request);

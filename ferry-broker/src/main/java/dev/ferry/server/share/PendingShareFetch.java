@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ShareFetchRequestData;
@@ -19,7 +20,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * and byte budgets; with nothing acquired (and nothing else to report) it waits in the manager's
  * {@code ShareFetchWaiters} until records may have arrived, or until {@code max_wait_ms}, when it
  * answers with what it has. Attempts are serialized on this object, so records are acquired for one
- * response only.
+ * response only. A fetch whose member's session ended meanwhile (its connection closed) gives back
+ * what it acquired: nobody would receive it.
  */
 final class PendingShareFetch {
 
@@ -32,6 +34,7 @@ final class PendingShareFetch {
   private final List<TopicIdPartition> sessionPartitions;
   private final Map<TopicIdPartition, Errors> ackResults;
   private final boolean full;
+  private final BooleanSupplier sessionOpen;
   private final CompletableFuture<Map<TopicIdPartition, PartitionData>> result =
       new CompletableFuture<>();
   private final Map<TopicIdPartition, SharePartition> ready = new LinkedHashMap<>();
@@ -45,13 +48,15 @@ final class PendingShareFetch {
       ShareFetchRequestData request,
       List<TopicIdPartition> sessionPartitions,
       Map<TopicIdPartition, Errors> ackResults,
-      boolean full) {
+      boolean full,
+      BooleanSupplier sessionOpen) {
     this.manager = manager;
     this.resolver = resolver;
     this.request = request;
     this.sessionPartitions = sessionPartitions;
     this.ackResults = ackResults;
     this.full = full;
+    this.sessionOpen = sessionOpen;
   }
 
   CompletableFuture<Map<TopicIdPartition, PartitionData>> start() {
@@ -147,6 +152,13 @@ final class PendingShareFetch {
                         .setRecords(MemoryRecords.EMPTY)));
     if (any || last) {
       done = true;
+      if (!sessionOpen.getAsBoolean()) {
+        // The session ended before or while this acquired (the connection closed): the release
+        // that ended it may have run before these acquisitions, so give them back here.
+        for (SharePartition sp : ready.values()) {
+          sp.releaseMember(request.memberId());
+        }
+      }
       result.complete(out);
       return;
     }

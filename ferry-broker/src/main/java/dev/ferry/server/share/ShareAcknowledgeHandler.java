@@ -51,7 +51,8 @@ public final class ShareAcknowledgeHandler extends ApiHandler<ShareAcknowledgeRe
       return done(topLevel(Errors.INVALID_REQUEST));
     }
     ShareSessions.Update session =
-        sessions.acknowledge(data.groupId(), data.memberId(), data.shareSessionEpoch());
+        sessions.acknowledge(
+            request.connectionId(), data.groupId(), data.memberId(), data.shareSessionEpoch());
     if (session.error() != Errors.NONE) {
       return done(topLevel(session.error()));
     }

@@ -24,7 +24,9 @@ import org.apache.kafka.common.requests.ShareFetchResponse;
  * ShareFetch v1-2 (KIP-932): moves the member's share session on, applies the acknowledgements it
  * carries, then acquires records for the member from the session's partitions (waiting up to {@code
  * max_wait_ms} when there are none). The final epoch (-1) closes the session: acknowledgements are
- * applied and what the member still holds is released, nothing is fetched.
+ * applied and what the member still holds is released, nothing is fetched. A session also ends when
+ * its connection closes: what the member held is released at once, as a dead client's records
+ * should not wait out their acquisition lock.
  */
 public final class ShareFetchHandler extends ApiHandler<ShareFetchRequest> {
 
@@ -79,7 +81,8 @@ public final class ShareFetchHandler extends ApiHandler<ShareFetchRequest> {
       return done(topLevel(Errors.INVALID_REQUEST, lockMs));
     }
     ShareSessions.Update session =
-        sessions.fetch(data.groupId(), data.memberId(), epoch, added, forgotten);
+        sessions.fetch(
+            request.connectionId(), data.groupId(), data.memberId(), epoch, added, forgotten);
     if (session.error() != Errors.NONE) {
       return done(topLevel(session.error(), lockMs));
     }
@@ -97,9 +100,24 @@ public final class ShareFetchHandler extends ApiHandler<ShareFetchRequest> {
         results -> {
           PendingShareFetch pending =
               new PendingShareFetch(
-                  partitions, resolver, data, session.partitions(), results, full);
+                  partitions,
+                  resolver,
+                  data,
+                  session.partitions(),
+                  results,
+                  full,
+                  () -> sessions.isOpen(data.groupId(), data.memberId()));
           return pending.start().thenApply(topics -> response(topics, lockMs));
         });
+  }
+
+  /** Ends the connection's sessions and gives back every record their members held. */
+  @Override
+  public void connectionClosed(String connectionId) {
+    for (ShareSessions.Closed closed : sessions.closeConnection(connectionId)) {
+      new ShareAcknowledgements(partitions, resolver, closed.groupId(), closed.memberId())
+          .releaseAll(closed.partitions());
+    }
   }
 
   private static Map<TopicIdPartition, ShareFetchResponseData.PartitionData> ackOnly(
