@@ -1,5 +1,6 @@
 package dev.ferry.broker;
 
+import dev.ferry.runtime.ProcessHalt;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -88,7 +89,8 @@ public final class BrokerMain {
     BrokerConfig config = new BrokerConfig(props);
     FerryBroker broker;
     try {
-      broker = new FerryBroker(config).start();
+      // The broker process halts once every log dir has failed, as Kafka does.
+      broker = new FerryBroker(config).onAllLogDirsFailed(ProcessHalt.RUNTIME).start();
     } catch (RuntimeException e) {
       System.err.println("ferry: broker failed to start: " + e.getMessage());
       // ZooKeeper leaves non-daemon threads behind; exit explicitly so the JVM cannot hang.

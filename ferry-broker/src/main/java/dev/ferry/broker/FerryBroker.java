@@ -30,6 +30,7 @@ import dev.ferry.replication.InterBrokerChannel;
 import dev.ferry.replication.ReplicaManager;
 import dev.ferry.replication.ReplicationConfig;
 import dev.ferry.runtime.BrokerThreads;
+import dev.ferry.runtime.ProcessHalt;
 import dev.ferry.security.BrokerSecurity;
 import dev.ferry.security.PasswordVerifier;
 import dev.ferry.security.authorizer.AclApis;
@@ -135,6 +136,7 @@ public final class FerryBroker implements Closeable {
   private int boundPort = -1;
   private final ProduceValidation produceValidation = new ProduceValidation();
   private final List<BrokerExtension.Running> extensions = new ArrayList<>();
+  private volatile ProcessHalt halt = status -> stopAfterLogDirFailure();
 
   public FerryBroker(BrokerConfig config) {
     this(config, null);
@@ -151,6 +153,23 @@ public final class FerryBroker implements Closeable {
   public FerryBroker(BrokerConfig config, Supplier<? extends MetadataStore> metadataStore) {
     this.config = config;
     this.metadataSource = metadataStore;
+  }
+
+  /**
+   * How the broker ends once every log dir has failed. The broker process ({@link BrokerMain})
+   * halts, as Kafka does ({@link ProcessHalt#RUNTIME}); by default a broker embedded in another
+   * application's JVM (or a test's) only stops itself, on a thread of its own, rather than end that
+   * JVM. Set before {@link #start}.
+   */
+  public FerryBroker onAllLogDirsFailed(ProcessHalt halt) {
+    this.halt = halt;
+    return this;
+  }
+
+  private void stopAfterLogDirFailure() {
+    Thread stopper = new Thread(this::close, "ferry-stop-after-log-dir-failure");
+    stopper.setDaemon(true);
+    stopper.start();
   }
 
   /** Starts the broker; on failure everything already started is stopped again. */
@@ -317,6 +336,10 @@ public final class FerryBroker implements Closeable {
             interBrokerChannel,
             throttles.follower());
     started.push(replicaManager);
+    LogDirFailureHandler dirFailures =
+        new LogDirFailureHandler(config.brokerId, logManager, replicaManager, halt);
+    dirFailures.start();
+    started.push(() -> dirFailures.shutdown(5_000));
 
     PartitionHost partitionHost =
         new PartitionHost(

@@ -1,6 +1,7 @@
 package dev.ferry.replication;
 
 import dev.ferry.runtime.LoopThread;
+import dev.ferry.storage.segment.LocalLog;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -168,6 +169,24 @@ final class ReplicaFetcherThread extends LoopThread {
     } catch (RuntimeException e) {
       log.error("Replica fetcher for leader {} failed; retrying", sourceBrokerId, e);
       leader.disconnect();
+      backOffAll();
+    } catch (InternalError e) {
+      if (!LocalLog.isMappedFileFault(e)) {
+        throw e;
+      }
+      // A fault on a memory-mapped page this thread wrote (an index page on a full disk), thrown
+      // at one of its later native calls, outside the append that caused it. Which of its logs
+      // it was is unknown: the dirs of all of them fail (with one log dir, the broker halts).
+      // Left uncaught it would end this thread, and with it the replication of every partition
+      // it follows.
+      lock.lock();
+      try {
+        for (FetchState s : states.values()) {
+          s.partition.log().mappedFileFault("replicate to", e);
+        }
+      } finally {
+        lock.unlock();
+      }
       backOffAll();
     }
   }

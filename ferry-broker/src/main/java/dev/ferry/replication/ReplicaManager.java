@@ -6,7 +6,6 @@ import dev.ferry.runtime.DelayedOperationPurgatory;
 import dev.ferry.storage.AppendResult;
 import dev.ferry.storage.LogConfig;
 import dev.ferry.storage.LogManager;
-import dev.ferry.storage.OpenFiles;
 import dev.ferry.storage.PartitionLog;
 import dev.ferry.storage.txn.VerificationGuard;
 import java.io.Closeable;
@@ -46,8 +45,8 @@ public final class ReplicaManager implements Closeable {
   private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
 
   /**
-   * Partitions assigned here whose log could not be created for lack of file descriptors, with the
-   * error clients get for them until they are hosted.
+   * Partitions assigned here whose log could not be created or opened (no file descriptors left, or
+   * its log dir is offline), with the error clients get for them until they are hosted.
    */
   private final ConcurrentHashMap<TopicPartition, String> unhosted = new ConcurrentHashMap<>();
 
@@ -275,9 +274,7 @@ public final class ReplicaManager implements Closeable {
     try {
       p = createIfAbsent(tp, topicId, logConfig, replicas);
     } catch (KafkaStorageException e) {
-      if (OpenFiles.isExhaustion(e)) {
-        unhosted.put(tp, e.getMessage());
-      }
+      unhosted.put(tp, e.getMessage());
       throw e;
     }
     unhosted.remove(tp);
@@ -319,6 +316,31 @@ public final class ReplicaManager implements Closeable {
         logManager.delete(tp);
       } else if (removed != null) {
         log.debug("No longer hosting {}", tp);
+      }
+    }
+  }
+
+  /**
+   * Stops hosting the partitions whose logs were in a log dir that went offline (the log manager
+   * has already closed them for appends): their fetchers stop, waiting appends and fetches learn
+   * that they are gone, and producers get KAFKA_STORAGE_ERROR for them until a restart.
+   */
+  public void takeOffline(LogManager.OfflineDir offline) {
+    synchronized (roleChangeLock) {
+      String reason =
+          "The log of the partition is in log dir " + offline.dir() + ", which is offline";
+      for (TopicPartition tp : offline.partitions()) {
+        if (fetchers != null) {
+          fetchers.removePartition(tp);
+        }
+        unhosted.put(tp, reason);
+        Partition removed = partitions.remove(tp);
+        if (removed != null) {
+          hwDispatch.onHighWatermarkChanged(removed);
+        }
+      }
+      if (fetchers != null) {
+        fetchers.shutdownIdleFetchers();
       }
     }
   }

@@ -28,13 +28,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A log dir that fills up (a 16 MiB tmpfs, so it needs root and mount): produce fails with
- * KAFKA_STORAGE_ERROR, nothing written before is damaged, and producing works again, at the next
- * offset, once space returns. The broker runs in its own JVM: a write to a memory-mapped index on a
- * full tmpfs could raise SIGBUS, which must not take the test JVM down with it.
+ * A log dir that fills up (a 16 MiB tmpfs, so it needs root and mount) goes offline, as in Kafka:
+ * produce to its partition fails with KAFKA_STORAGE_ERROR, the broker's other log dir keeps
+ * serving, the dir stays offline when space returns (its files may no longer match what the broker
+ * had in memory), and after a restart — whose recovery checks the dir — nothing written before is
+ * damaged and producing goes on at the next offset. The broker runs in its own JVM: a write to a
+ * memory-mapped index on a full tmpfs raises SIGBUS, which must not take the test JVM down with it.
  *
  * <p>The embedded ZooKeeper lives in the first log dir, so the broker gets two: a normal one first
- * (ZooKeeper, and a filler topic that makes the tmpfs the least loaded dir) and the tmpfs second.
+ * (ZooKeeper, and a filler topic that makes the tmpfs the least loaded dir) and the tmpfs second. A
+ * broker whose every log dir fails halts instead; the cluster fault runner's {@code DISK_FULL}
+ * checks that case (one log dir per broker).
  */
 @Tag("slow")
 class DiskFullTest {
@@ -44,7 +48,7 @@ class DiskFullTest {
   @TempDir Path dir;
 
   @Test
-  void produceFailsWithStorageErrorWhenTheDiskIsFullAndRecoversWhenSpaceReturns() throws Exception {
+  void aFullLogDirGoesOfflineAloneAndIsServedAgainAfterARestart() throws Exception {
     Path small = dir.resolve("small");
     Files.createDirectories(small);
     assumeTrue(
@@ -82,28 +86,33 @@ class DiskFullTest {
       assertThat(Files.getFileStore(small).getUsableSpace()).isLessThan(4096);
 
       try (KafkaProducer<byte[], byte[]> p = noRetryProducer(bootstrap)) {
-        Throwable failure =
-            catchThrowable(
-                () ->
-                    p.send(
-                            new ProducerRecord<>(
-                                "canary", 0, null, Records.utf8("x".repeat(20_000))))
-                        .get(30, TimeUnit.SECONDS));
-        assertThat(failure)
+        assertThat(produceFailure(p, "x".repeat(20_000)))
             .as("produce to a full disk")
-            .isInstanceOf(ExecutionException.class)
-            .cause()
+            .isInstanceOf(KafkaStorageException.class);
+        assertThat(broker.isAlive()).as("broker survives: its other log dir is live").isTrue();
+        assertThat(
+                p.send(new ProducerRecord<>("filler", 0, null, Records.utf8("other dir")))
+                    .get(30, TimeUnit.SECONDS)
+                    .offset())
+            .as("the other log dir's partition")
+            .isEqualTo(0);
+        Files.delete(ballast);
+        assertThat(produceFailure(p, "space is back"))
+            .as("the dir stays offline until a restart, as in Kafka")
             .isInstanceOf(KafkaStorageException.class);
       }
-      assertThat(broker.isAlive()).as("broker survives a full disk").isTrue();
+      assertThat(broker.output())
+          .anySatisfy(l -> assertThat(l).contains("I/O error trying to append to log", "canary-0"))
+          .anySatisfy(l -> assertThat(l).contains("No space left on device"))
+          .anySatisfy(
+              l -> assertThat(l).contains("Partitions [canary-0] are offline", small.toString()));
+      System.out.printf("Disk full: %,d bytes of ballast filled the log dir%n", filled);
+    }
+    // The restart recovers the dir: the data before the full disk, and the next offset.
+    try (BrokerProcess again = BrokerProcess.start(config)) {
       assertThat(canary.verify(bootstrap))
           .as("data before the full disk")
           .isEqualTo(CANARY_RECORDS);
-      assertThat(broker.output())
-          .anySatisfy(l -> assertThat(l).contains("I/O error trying to append to log", "canary-0"))
-          .anySatisfy(l -> assertThat(l).contains("No space left on device"));
-
-      Files.delete(ballast);
       try (KafkaProducer<byte[], byte[]> p = Canary.producer(bootstrap)) {
         long offset =
             p.send(new ProducerRecord<>("canary", 0, null, Records.utf8("space is back")))
@@ -114,13 +123,18 @@ class DiskFullTest {
             .isEqualTo(CANARY_RECORDS);
       }
       assertThat(canary.verify(bootstrap)).isEqualTo(CANARY_RECORDS + 1);
-      System.out.printf("Disk full: %,d bytes of ballast filled the log dir%n", filled);
     }
-    // And the files on disk are sound: a restart (clean) serves the same.
-    try (BrokerProcess again = BrokerProcess.start(config)) {
-      assertThat(again.isAlive()).isTrue();
-      assertThat(canary.verify(bootstrap)).isEqualTo(CANARY_RECORDS + 1);
-    }
+  }
+
+  /** The cause of a failed send to the canary partition (null if it succeeded). */
+  private static Throwable produceFailure(KafkaProducer<byte[], byte[]> p, String value) {
+    Throwable failure =
+        catchThrowable(
+            () ->
+                p.send(new ProducerRecord<>("canary", 0, null, Records.utf8(value)))
+                    .get(30, TimeUnit.SECONDS));
+    assertThat(failure).isInstanceOf(ExecutionException.class);
+    return failure.getCause();
   }
 
   /** Writes {@code file} until the filesystem refuses more; returns the bytes written. */

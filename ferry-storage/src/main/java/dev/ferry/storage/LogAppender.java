@@ -63,6 +63,15 @@ final class LogAppender {
   }
 
   AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch, VerificationGuard guard) {
+    try {
+      return leaderAppend(records, leaderEpoch, guard);
+    } catch (InternalError e) {
+      throw local.mappedFileFault("append to", e);
+    }
+  }
+
+  private AppendResult leaderAppend(
+      MemoryRecords records, int leaderEpoch, VerificationGuard guard) {
     LogConfig cfg = local.config();
     if (records.sizeInBytes() == 0) {
       return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, owner.logStartOffset(), false);
@@ -278,6 +287,14 @@ final class LogAppender {
   }
 
   AppendResult appendAsFollower(MemoryRecords records) {
+    try {
+      return followerAppend(records);
+    } catch (InternalError e) {
+      throw local.mappedFileFault("append replicated batches to", e);
+    }
+  }
+
+  private AppendResult followerAppend(MemoryRecords records) {
     LogConfig cfg = local.config();
     if (records.sizeInBytes() == 0) {
       return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, owner.logStartOffset(), false);
@@ -363,6 +380,15 @@ final class LogAppender {
    * must not be older than the log's.
    */
   AppendResult appendMarker(
+      long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, int leaderEpoch) {
+    try {
+      return markerAppend(producerId, producerEpoch, coordinatorEpoch, commit, leaderEpoch);
+    } catch (InternalError e) {
+      throw local.mappedFileFault("append a marker to", e);
+    }
+  }
+
+  private AppendResult markerAppend(
       long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, int leaderEpoch) {
     lock.lock();
     try {

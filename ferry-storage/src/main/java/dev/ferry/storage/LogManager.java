@@ -18,9 +18,11 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * the {@link LogCleaner} got in each compacted log), rewritten every {@value
  * #CHECKPOINT_INTERVAL_MS} ms, when a log start offset moved or a cleaning pass ended, and on
  * close.
+ *
+ * <p>An I/O error in a log dir takes that dir offline (Kafka's log-dir failure semantics): the
+ * error is reported to the {@link #dirFailureChannel()}, and the broker's handler calls {@link
+ * #handleLogDirFailure}, which stops serving the dir's logs and tells it whether any dir is left.
+ * New partitions then go to the live dirs only; the offline dir's checkpoints and clean-shutdown
+ * marker are no longer written, so its next start recovers it.
  */
 public final class LogManager implements Closeable {
 
@@ -77,6 +85,14 @@ public final class LogManager implements Closeable {
   private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
   private final Map<Path, FileLock> dirLocks = new HashMap<>();
   private final List<PartitionLog> pendingDirDeletions = new ArrayList<>();
+  private final LogDirFailureChannel dirFailures = new LogDirFailureChannel();
+
+  /** Partitions whose log was in a dir that went offline: not served again until a restart. */
+  private final Map<TopicPartition, Path> offlinePartitions = new ConcurrentHashMap<>();
+
+  /** The logs of offline dirs, closed for appends; their files are released at close. */
+  private final List<PartitionLog> offlineLogs = new ArrayList<>();
+
   private final Object checkpointLock = new Object();
   private volatile boolean checkpointsDirty;
   private ScheduledExecutorService scheduler;
@@ -278,6 +294,7 @@ public final class LogManager implements Closeable {
               "Partition " + tp + " exists in both " + previous.dir() + " and " + child);
         }
         partitionLog.setLogStartOffsetListener(() -> checkpointsDirty = true);
+        partitionLog.setDirFailureChannel(dirFailures);
         partitionLog.setFirstDirtyOffset(firstDirtyOffsets.getOrDefault(tp, 0L));
         count++;
       }
@@ -314,6 +331,12 @@ public final class LogManager implements Closeable {
       if (!started || closed) {
         throw new IllegalStateException("LogManager is not running");
       }
+      Path offlineIn = offlinePartitions.get(tp);
+      if (offlineIn != null) {
+        // Its data is in the failed dir: a fresh log elsewhere would serve it empty.
+        throw new KafkaStorageException(
+            "The log of " + tp + " is in log dir " + offlineIn + ", which is offline");
+      }
       Path dir = leastLoadedDir().resolve(tp.topic() + "-" + tp.partition());
       PartitionLog created;
       try {
@@ -323,9 +346,11 @@ public final class LogManager implements Closeable {
           // Not a disk failure: the partition can be created once descriptors are freed.
           throw openFiles.exhausted("create the log of " + tp, e);
         }
+        dirFailures.reportFailure(dir.getParent(), "Failed to create the log of " + tp, e);
         throw e;
       }
       created.setLogStartOffsetListener(() -> checkpointsDirty = true);
+      created.setDirFailureChannel(dirFailures);
       DirSync.fsync(dir.getParent());
       logs.put(tp, created);
       log.info("Created log {} in {}", tp, dir.getParent());
@@ -348,23 +373,83 @@ public final class LogManager implements Closeable {
    * case) it is skipped: creating 10,000 partitions one by one counted 50 million logs.
    */
   private Path leastLoadedDir() {
-    if (logDirs.size() == 1) {
-      return logDirs.get(0);
+    List<Path> live = liveDirs();
+    if (live.isEmpty()) {
+      throw new KafkaStorageException("Every log dir is offline: " + logDirs);
+    }
+    if (live.size() == 1) {
+      return live.get(0);
     }
     Map<Path, Integer> counts = new HashMap<>();
-    for (Path d : logDirs) {
+    for (Path d : live) {
       counts.put(d, 0);
     }
     for (PartitionLog l : logs.values()) {
       counts.merge(l.dir().toAbsolutePath().normalize().getParent(), 1, Integer::sum);
     }
-    Path best = logDirs.get(0);
-    for (Path d : logDirs) {
+    Path best = live.get(0);
+    for (Path d : live) {
       if (counts.get(d) < counts.get(best)) {
         best = d;
       }
     }
     return best;
+  }
+
+  /** The log dirs not reported failed, in {@code log.dirs} order. */
+  public List<Path> liveDirs() {
+    List<Path> live = new ArrayList<>(logDirs.size());
+    for (Path d : logDirs) {
+      if (!dirFailures.isOffline(d)) {
+        live.add(d);
+      }
+    }
+    return live;
+  }
+
+  /** Where I/O failures of this manager's logs are reported; the broker's handler takes them. */
+  public LogDirFailureChannel dirFailureChannel() {
+    return dirFailures;
+  }
+
+  /**
+   * What taking a failed log dir offline did.
+   *
+   * @param dir the failed dir
+   * @param partitions the partitions whose logs were in it, no longer served here
+   * @param noLiveDirLeft whether every log dir has now failed (Kafka then halts the broker)
+   */
+  public record OfflineDir(Path dir, Set<TopicPartition> partitions, boolean noLiveDirLeft) {}
+
+  /**
+   * Stops serving the logs of {@code dir}, which was reported failed: they are closed for appends
+   * and removed (their files are released at close, so that reads still in progress finish), and
+   * their partitions cannot be created again here until a restart. Its checkpoints and clean
+   * shutdown marker are no longer written. Called by the broker's failure handler, off the thread
+   * that met the error.
+   */
+  public OfflineDir handleLogDirFailure(Path dir) {
+    Path failed = dir.toAbsolutePath().normalize();
+    Set<TopicPartition> removed = new HashSet<>();
+    synchronized (this) {
+      log.warn("Stopping serving logs in dir {}", failed);
+      for (PartitionLog l : logs.values()) {
+        if (l.dir().toAbsolutePath().normalize().getParent().equals(failed)) {
+          l.markForDeletion(); // refuses appends from now on; files stay open for readers
+          logs.remove(l.topicPartition(), l);
+          offlinePartitions.put(l.topicPartition(), failed);
+          offlineLogs.add(l);
+          removed.add(l.topicPartition());
+        }
+      }
+    }
+    boolean noneLeft = liveDirs().isEmpty();
+    log.warn(
+        "Partitions {} are offline due to failure on log dir {}{}",
+        removed,
+        failed,
+        noneLeft ? "; no log dir is left" : "");
+    return new OfflineDir(failed, Set.copyOf(removed), noneLeft);
   }
 
   /** Closes and removes the partition's directory (renamed first, then deleted in background). */
@@ -381,6 +466,7 @@ public final class LogManager implements Closeable {
       Files.move(dir, renamed);
       DirSync.fsync(dir.getParent());
     } catch (IOException e) {
+      dirFailures.reportFailure(dir.getParent(), "Failed to rename " + dir + " for deletion", e);
       throw new KafkaStorageException("Failed to rename " + dir + " for deletion", e);
     }
     log.info("Scheduled deletion of log {} ({})", tp, renamed);
@@ -446,7 +532,7 @@ public final class LogManager implements Closeable {
   void checkpointAll() {
     synchronized (checkpointLock) {
       checkpointsDirty = false;
-      for (Path dir : logDirs) {
+      for (Path dir : liveDirs()) {
         Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
         Map<TopicPartition, Long> startOffsets = new HashMap<>();
         Map<TopicPartition, Long> highWatermarks = new HashMap<>();
@@ -468,7 +554,7 @@ public final class LogManager implements Closeable {
               .write(highWatermarks);
           new OffsetCheckpointFile(dir.resolve(CLEANER_OFFSET_CHECKPOINT)).write(firstDirtyOffsets);
         } catch (IOException e) {
-          log.error("Failed to write checkpoints in {}", dir, e);
+          dirFailures.reportFailure(dir, "Failed to write checkpoints in " + dir, e);
         }
       }
     }
@@ -573,9 +659,13 @@ public final class LogManager implements Closeable {
         l.closeForDeletion();
       }
       pendingDirDeletions.clear();
+      for (PartitionLog l : offlineLogs) {
+        l.closeForDeletion(); // nothing written to a failed dir; its next start recovers it
+      }
+      offlineLogs.clear();
       if (started) {
         checkpointAll();
-        for (Path d : logDirs) {
+        for (Path d : liveDirs()) {
           if (cleanDirs.get(d)) {
             try {
               Files.write(d.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);

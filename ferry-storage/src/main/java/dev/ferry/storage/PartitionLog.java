@@ -634,6 +634,21 @@ public final class PartitionLog implements Closeable {
     return local.dir();
   }
 
+  /** Reports this log's I/O failures to {@code channel}: its log dir then goes offline. */
+  void setDirFailureChannel(LogDirFailureChannel channel) {
+    local.setDirFailureChannel(channel);
+  }
+
+  /**
+   * Reports a fault on a memory-mapped page of this log that surfaced outside the log's own calls,
+   * on a thread that writes it (the JVM throws such an {@link InternalError} asynchronously, at the
+   * thread's next native call: see {@link LocalLog#mappedFileFault}). The log's dir goes offline;
+   * the returned error is for the caller to log or throw.
+   */
+  public KafkaStorageException mappedFileFault(String what, InternalError e) {
+    return local.mappedFileFault(what, e);
+  }
+
   /** Called (under the log lock) whenever the log start offset moves, e.g. to checkpoint it. */
   void setLogStartOffsetListener(Runnable listener) {
     this.logStartOffsetListener = listener;

@@ -93,6 +93,11 @@ public final class DescribeLogDirsHandler extends ApiHandler<DescribeLogDirsRequ
               new DescribeLogDirsResult()
                   .setErrorCode(Errors.NONE.code())
                   .setLogDir(dir.toString());
+          if (logs.dirFailureChannel().isOffline(dir)) {
+            // A failed dir: no partitions, no sizes (as Kafka answers for an offline dir).
+            response.results().add(result.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()));
+            return;
+          }
           topics.forEach(
               (name, partitions) ->
                   result

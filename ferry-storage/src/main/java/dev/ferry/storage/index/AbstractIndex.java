@@ -30,6 +30,19 @@ public abstract class AbstractIndex implements AutoCloseable {
   private final int entrySize;
   private long length; // the file's current size; writer side only
   private volatile MappedByteBuffer mmap;
+
+  /**
+   * How far ahead of the entries the file gets disk blocks ({@link #backBeforeWrite}): a multiple
+   * of every common page size (4 KiB, 16 KiB, 64 KiB), so that the page a mapped write touches
+   * never has a block missing.
+   */
+  static final int BACKING_CHUNK = 64 * 1024;
+
+  private static final byte[] ZEROS = new byte[BACKING_CHUNK];
+
+  /** Bytes from the start of the file known to have disk blocks; writer side only. */
+  private long backed;
+
   private volatile int entries;
   private int maxEntries;
   private volatile boolean closed;
@@ -53,6 +66,7 @@ public abstract class AbstractIndex implements AutoCloseable {
             file + " has size " + size + ", not a multiple of the entry size " + entrySize);
       }
       this.entries = existed ? (int) (size / entrySize) : 0;
+      this.backed = (long) entries * entrySize; // written, so allocated
       long target = size;
       if (writable) {
         target = Math.max(roundDown(maxIndexSize), (long) entries * entrySize);
@@ -79,6 +93,7 @@ public abstract class AbstractIndex implements AutoCloseable {
     }
     this.mmap = ch.map(FileChannel.MapMode.READ_WRITE, 0, target);
     this.length = target;
+    this.backed = Math.min(backed, target);
     this.maxEntries = (int) (target / entrySize);
   }
 
@@ -124,6 +139,35 @@ public abstract class AbstractIndex implements AutoCloseable {
   /** Writer side: call after the entry's bytes are stored at slot {@link #entries()}. */
   protected final void publishAppended() {
     entries = entries + 1;
+  }
+
+  /**
+   * Writer side, before storing entries that end at byte {@code end}: gives the file disk blocks up
+   * to there (and on to the next {@link #BACKING_CHUNK} boundary) by writing zeros through a
+   * channel, past every entry. The file is preallocated sparse, and on a full filesystem the first
+   * write through the mapping to a page without blocks makes the kernel raise SIGBUS, which the JVM
+   * reports as an {@link InternalError} thrown asynchronously — at some later point of the writing
+   * thread, even in the middle of a JDK channel operation, whose state it then leaves inconsistent.
+   * Written through the channel instead, a full disk is an ordinary {@link IOException} here, and
+   * the mapped write finds its page backed. Costs one small file write per {@link #BACKING_CHUNK}
+   * of index (8,192 offset-index entries).
+   */
+  protected final void backBeforeWrite(long end) throws IOException {
+    if (end <= backed) {
+      return;
+    }
+    long upTo = Math.min(length, (end + BACKING_CHUNK - 1) / BACKING_CHUNK * BACKING_CHUNK);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      long pos = backed;
+      while (pos < upTo) {
+        int n = (int) Math.min(BACKING_CHUNK, upTo - pos);
+        ByteBuffer zeros = ByteBuffer.wrap(ZEROS, 0, n);
+        while (zeros.hasRemaining()) {
+          pos += ch.write(zeros, pos);
+        }
+      }
+    }
+    backed = upTo;
   }
 
   protected final boolean hasRoomFor(int n) {

@@ -81,7 +81,7 @@ public final class OffsetIndex extends AbstractIndex {
    * is skipped: the index only gets sparser, lookups stay correct (the log rolls before the next
    * append anyway).
    */
-  public void append(long offset, int position) {
+  public void append(long offset, int position) throws IOException {
     int n = entries();
     if (!hasRoomFor(1)) {
       return;
@@ -89,6 +89,7 @@ public final class OffsetIndex extends AbstractIndex {
     if (n > 0 && offset - baseOffset <= key(n - 1)) {
       return; // keep keys strictly increasing
     }
+    backBeforeWrite((long) (n + 1) * ENTRY_SIZE);
     MappedByteBuffer b = buffer();
     b.putInt(n * ENTRY_SIZE, (int) (offset - baseOffset));
     b.putInt(n * ENTRY_SIZE + 4, position);

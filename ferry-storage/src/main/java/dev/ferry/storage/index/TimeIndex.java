@@ -53,7 +53,7 @@ public final class TimeIndex extends AbstractIndex {
    * Adds an entry when {@code timestamp} is larger than the last one. {@code force} uses the slot
    * kept free by {@link #isFull()} (the final entry written when the segment is rolled).
    */
-  public void maybeAppend(long timestamp, long offset, boolean force) {
+  public void maybeAppend(long timestamp, long offset, boolean force) throws IOException {
     if (timestamp <= lastTimestamp() || timestamp == RecordBatch.NO_TIMESTAMP) {
       return;
     }
@@ -64,6 +64,7 @@ public final class TimeIndex extends AbstractIndex {
     if (n > 0 && offset - baseOffset < relativeOffset(buffer(), n - 1)) {
       return;
     }
+    backBeforeWrite((long) (n + 1) * ENTRY_SIZE);
     MappedByteBuffer b = buffer();
     b.putLong(n * ENTRY_SIZE, timestamp);
     b.putInt(n * ENTRY_SIZE + 8, (int) (offset - baseOffset));

@@ -1,8 +1,10 @@
 package dev.ferry.storage.segment;
 
 import dev.ferry.storage.LogConfig;
+import dev.ferry.storage.LogDirFailureChannel;
 import dev.ferry.storage.OpenFiles;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -57,7 +59,10 @@ public final class LocalLog {
   private volatile long recoveryPoint;
   private volatile long lastFlushMs;
   private volatile long rolledUnflushedOffset = -1;
-  private boolean released; // file handles closed; guarded by flushLock
+  private volatile boolean released; // file handles closed; written under flushLock
+
+  /** Where this log's I/O failures take its log dir offline; null for a log outside a manager. */
+  private volatile LogDirFailureChannel dirFailures;
 
   public LocalLog(
       Path dir,
@@ -78,6 +83,11 @@ public final class LocalLog {
 
   public Path dir() {
     return dir;
+  }
+
+  /** Reports this log's I/O failures to {@code channel} from now on (set by the log manager). */
+  public void setDirFailureChannel(LogDirFailureChannel channel) {
+    this.dirFailures = channel;
   }
 
   public TopicPartition topicPartition() {
@@ -131,7 +141,9 @@ public final class LocalLog {
   /**
    * Writes batches whose offsets are assigned to {@code active}; on failure cuts the partial write
    * back so the segment ends at its last whole batch. The new end is published by {@link
-   * #completeAppend}. Caller holds the log's lock.
+   * #completeAppend}. Caller holds the log's lock. A fault on a mapped index page ({@link
+   * #mappedFileFault}) is not cut back: touching the mapped files again could fault again, and the
+   * log's dir goes offline anyway.
    */
   public void append(
       LogSegment active,
@@ -400,15 +412,49 @@ public final class LocalLog {
   }
 
   /**
-   * Logs an I/O failure and wraps it as Kafka's storage error for this log. Running out of file
-   * descriptors is logged once for the whole process, not per log.
+   * Logs an I/O failure and wraps it as Kafka's storage error for this log; the log's dir is
+   * reported failed (it goes offline, see {@link LogDirFailureChannel}). Running out of file
+   * descriptors is not a disk failure: it is logged once for the whole process, not per log, and
+   * takes nothing offline.
    */
   public KafkaStorageException storageError(String what, IOException e) {
     if (OpenFiles.isExhaustion(e)) {
       return OpenFiles.system().exhausted(what + " log " + topicPartition, e);
     }
     log.error("I/O error trying to {} log {}", what, dir, e);
+    LogDirFailureChannel channel = dirFailures;
+    // A log closed under a reader (deleted, or its broker stopping) is not a failed disk.
+    if (channel != null && !released && !(e instanceof ClosedChannelException)) {
+      channel.reportFailure(
+          dir.toAbsolutePath().normalize().getParent(),
+          "I/O error trying to " + what + " log " + topicPartition,
+          e);
+    }
     return new KafkaStorageException(
         "Failed to " + what + " log " + topicPartition + ": " + e.getMessage(), e);
+  }
+
+  /** Whether {@code e} is the JVM's report of a fault on a memory-mapped page (SIGBUS). */
+  public static boolean isMappedFileFault(InternalError e) {
+    String m = e.getMessage();
+    return m != null && m.contains("unsafe memory access");
+  }
+
+  /**
+   * {@link #storageError} for a fault on a memory-mapped page of this log's files. On a full
+   * filesystem the first write to a page of a sparse preallocated index has no block to land on:
+   * the kernel raises SIGBUS, which the JVM turns into an {@link InternalError} ("a fault occurred
+   * in a recent unsafe memory access operation"), thrown asynchronously — at the writing thread's
+   * next native call, possibly in a later append. It is an {@code Error}, so no {@code catch
+   * (IOException)} sees it: treated here as the I/O error it is.
+   */
+  public KafkaStorageException mappedFileFault(String what, InternalError e) {
+    if (!isMappedFileFault(e)) {
+      throw e; // some other VM failure: not the disk's
+    }
+    return storageError(
+        what,
+        new IOException(
+            "a write to a memory-mapped file of the log faulted: " + e.getMessage(), e));
   }
 }

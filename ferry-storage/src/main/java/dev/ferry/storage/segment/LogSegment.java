@@ -281,7 +281,8 @@ public final class LogSegment {
   }
 
   /** Index bookkeeping for one batch during recovery (same rules as for appends). */
-  private void indexBatch(ByteBuffer h, int at, int position, int size, int indexIntervalBytes) {
+  private void indexBatch(ByteBuffer h, int at, int position, int size, int indexIntervalBytes)
+      throws IOException {
     long ts = BatchHeader.maxTimestamp(h, at);
     long base = BatchHeader.baseOffset(h, at);
     if (ts > maxTimestamp) {

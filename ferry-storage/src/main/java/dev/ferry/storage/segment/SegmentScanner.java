@@ -15,7 +15,7 @@ public final class SegmentScanner {
 
   /** Called for each valid batch; {@code header} holds the batch's fixed header at {@code at}. */
   public interface Visitor {
-    void batch(ByteBuffer header, int at, int position, int size);
+    void batch(ByteBuffer header, int at, int position, int size) throws IOException;
   }
 
   /**
