@@ -46,6 +46,13 @@ final class Processor implements Runnable {
   /** Upper bound of one select, so shutdown and idle checks are never late by more. */
   private static final long MAX_POLL_MS = 300;
 
+  /**
+   * The read buffer shared by this thread's connections: one read takes every request a client
+   * pipelined, up to this much. Direct, so the socket read copies into it once (a heap buffer goes
+   * through the JDK's temporary direct buffer).
+   */
+  static final int READ_BUFFER_BYTES = 64 * 1024;
+
   private final int index;
   private final String name;
   private final Selector selector;
@@ -69,6 +76,20 @@ final class Processor implements Runnable {
 
   private final Set<Connection> connections = new HashSet<>();
   private final List<Connection> bufferedReady = new ArrayList<>();
+
+  /** Connections with responses completed in this pass: each is flushed once, after all of them. */
+  private final List<Connection> toFlush = new ArrayList<>();
+
+  private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+
+  /**
+   * True while this thread is in (or about to enter) a blocking select: only then does a handler
+   * finishing on another thread need {@link Selector#wakeup()}, a system call each (a write to the
+   * selector's wake-up pipe, and a read on this side to clear it). Set before the completion queue
+   * is checked and read by completers after they queue, both volatile: either the completer sees it
+   * set, or this thread sees the completion and does not block.
+   */
+  private volatile boolean selecting;
 
   /** Connections muted for a quota throttle, unmuted by the loop when their time is up. */
   private final List<Connection> muted = new ArrayList<>();
@@ -173,15 +194,22 @@ final class Processor implements Runnable {
       nextIdleCheckNanos = now + idleCheckIntervalNanos;
     }
     long untilUnmuteMs = unmuteDue(now);
-    if (!buffered && completions.isEmpty() && newConnections.isEmpty()) {
-      long untilIdleCheckMs = TimeUnit.NANOSECONDS.toMillis(nextIdleCheckNanos - now);
-      selector.select(
-          this::handleKey,
-          Math.max(1, Math.min(Math.min(MAX_POLL_MS, untilIdleCheckMs), untilUnmuteMs)));
-    } else {
-      // Work queued by this thread itself (handlers that answered synchronously) called no wakeup.
-      selector.selectNow(this::handleKey);
+    selecting = true;
+    try {
+      if (!buffered && completions.isEmpty() && newConnections.isEmpty()) {
+        long untilIdleCheckMs = TimeUnit.NANOSECONDS.toMillis(nextIdleCheckNanos - now);
+        selector.select(
+            this::handleKey,
+            Math.max(1, Math.min(Math.min(MAX_POLL_MS, untilIdleCheckMs), untilUnmuteMs)));
+      } else {
+        selector.selectNow(this::handleKey);
+      }
+    } finally {
+      selecting = false;
     }
+    // Handlers that answered synchronously while their requests were read: out in this pass, so the
+    // next select can wait instead of polling once more for them.
+    processCompletions();
   }
 
   /**
@@ -201,7 +229,7 @@ final class Processor implements Runnable {
         muted.remove(i);
         if (!c.isClosed()) {
           c.updateInterest();
-          if (c.hasBufferedReads()) {
+          if (c.hasBufferedReads() || c.hasFrames()) {
             handleBuffered(c);
           }
         }
@@ -299,13 +327,15 @@ final class Processor implements Runnable {
         connection.updateInterest();
         return;
       }
-      if (key.isReadable() || connection.hasBufferedReads()) {
-        readRequests(connection);
+      boolean socket = key.isReadable() || connection.hasBufferedReads();
+      if (socket || connection.hasFrames()) {
+        readRequests(connection, socket);
       }
       if (!connection.isClosed() && key.isValid() && key.isWritable()) {
         connection.flush();
         connection.updateInterest();
         closeIfDone(connection);
+        resumeReading(connection);
       }
     } catch (EOFException e) {
       log.debug("{}: connection {} {}", name, connection, e.getMessage());
@@ -323,26 +353,41 @@ final class Processor implements Runnable {
       log.debug("{}: connection {} failed: {}", name, connection, e.toString());
       close(connection);
     } catch (MalformedRequestException e) {
-      log.warn(
-          "Closing connection {} from {}: invalid request ({})",
-          connection,
-          connection.remoteAddress,
-          e.getMessage());
-      metrics.invalidRequest();
-      // Requests pipelined before the bad one were valid: answer them, then close.
-      connection.closeAfterResponses();
-      closeIfDone(connection);
+      malformed(connection, e);
     } catch (RuntimeException e) {
       log.error("{}: closing connection {} after an unexpected error", name, connection, e);
       close(connection);
     }
   }
 
-  private void readRequests(Connection connection) throws IOException, MalformedRequestException {
+  private void malformed(Connection connection, MalformedRequestException e) {
+    log.warn(
+        "Closing connection {} from {}: invalid request ({})",
+        connection,
+        connection.remoteAddress,
+        e.getMessage());
+    metrics.invalidRequest();
+    // Requests pipelined before the bad one were valid: answer them, then close.
+    connection.closeAfterResponses();
+    closeIfDone(connection);
+  }
+
+  /**
+   * Takes the connection's requests while it may have more in flight: those read whole earlier,
+   * then what the socket has if {@code readable}. The socket is read again only while a read fills
+   * the buffer: after a shorter one it is empty, and another read would only find that out.
+   */
+  private void readRequests(Connection connection, boolean readable)
+      throws IOException, MalformedRequestException {
+    boolean mayRead = readable;
     while (connection.canRead()) {
-      ByteBuffer frame = connection.readFrame();
+      ByteBuffer frame = connection.pollFrame();
       if (frame == null) {
-        break;
+        if (!mayRead) {
+          break;
+        }
+        mayRead = connection.readFrames(readBuffer);
+        continue;
       }
       NetworkRequest request =
           RequestParser.parse(
@@ -388,12 +433,16 @@ final class Processor implements Runnable {
           inFlight.response = response;
           inFlight.failure = failure;
           completions.add(inFlight);
-          if (Thread.currentThread() != thread) {
+          if (selecting && Thread.currentThread() != thread) {
             selector.wakeup();
           }
         });
   }
 
+  /**
+   * Serializes every finished response, then flushes each connection they belong to once: a
+   * client's pipelined responses leave together, in as few writes as the socket takes.
+   */
   private void processCompletions() {
     InFlightRequest inFlight;
     while ((inFlight = completions.poll()) != null) {
@@ -403,18 +452,46 @@ final class Processor implements Runnable {
       }
       try {
         complete(inFlight);
-        if (!connection.isClosed()) {
-          connection.flush();
-          connection.updateInterest();
-          closeIfDone(connection);
-        }
+      } catch (RuntimeException e) {
+        log.error("{}: closing connection {} after an unexpected error", name, connection, e);
+        close(connection);
+        continue;
+      }
+      if (!connection.isClosed() && connection.markFlushPending()) {
+        toFlush.add(connection);
+      }
+    }
+    for (int i = 0; i < toFlush.size(); i++) {
+      Connection connection = toFlush.get(i);
+      connection.clearFlushPending();
+      if (connection.isClosed()) {
+        continue;
+      }
+      try {
+        connection.flush();
+        connection.updateInterest();
+        closeIfDone(connection);
+        resumeReading(connection);
       } catch (IOException e) {
         log.debug("{}: connection {} failed: {}", name, connection, e.toString());
         close(connection);
+      } catch (MalformedRequestException e) {
+        malformed(connection, e);
       } catch (RuntimeException e) {
         log.error("{}: closing connection {} after an unexpected error", name, connection, e);
         close(connection);
       }
+    }
+    toFlush.clear();
+  }
+
+  /**
+   * Hands out requests read whole while the connection was paused (in-flight or response-bytes
+   * bound), now that it may take more; the socket itself is left to the selector.
+   */
+  private void resumeReading(Connection connection) throws IOException, MalformedRequestException {
+    if (!connection.isClosed() && connection.hasFrames() && connection.canRead()) {
+      readRequests(connection, false);
     }
   }
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -229,6 +231,137 @@ class SocketServerTest {
       assertThat(((ApiVersionsResponse) received.response()).data().throttleTimeMs())
           .isEqualTo(100 + i);
     }
+  }
+
+  /** One size-prefixed ApiVersions request frame, as a client writes it. */
+  private static byte[] apiVersionsFrame(int correlationId) {
+    ByteBuffer payload = apiVersionsRequest().serializeWithHeader(apiVersionsHeader(correlationId));
+    ByteBuffer frame = ByteBuffer.allocate(4 + payload.remaining());
+    frame.putInt(payload.remaining()).put(payload);
+    return frame.array();
+  }
+
+  private static byte[] concat(List<byte[]> parts) {
+    int size = 0;
+    for (byte[] p : parts) {
+      size += p.length;
+    }
+    ByteBuffer all = ByteBuffer.allocate(size);
+    for (byte[] p : parts) {
+      all.put(p);
+    }
+    return all.array();
+  }
+
+  @Test
+  void requestsArrivingInOneWriteAreEachAnsweredInOrder() throws Exception {
+    start(1, 60_000, 1000);
+    WireClient client = connect();
+    List<byte[]> frames = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      frames.add(apiVersionsFrame(500 + i));
+    }
+    client.sendRaw(concat(frames));
+    for (int i = 0; i < 40; i++) {
+      WireClient.Received received = client.receive(apiVersionsHeader(500 + i));
+      assertThat(received.correlationId()).isEqualTo(500 + i);
+      assertThat(((ApiVersionsResponse) received.response()).data().throttleTimeMs())
+          .isEqualTo(500 + i);
+    }
+    assertThat(dispatched)
+        .extracting(r -> r.header().correlationId())
+        .containsExactlyElementsOf(IntStream.range(500, 540).boxed().toList());
+  }
+
+  @Test
+  void requestsSplitAnywhereAcrossWritesAreReassembled() throws Exception {
+    start(1, 60_000, 1000);
+    WireClient client = connect();
+    byte[] bytes = concat(List.of(apiVersionsFrame(7), apiVersionsFrame(8), apiVersionsFrame(9)));
+    // Byte by byte over the first frame and into the second (the size prefixes split too), then
+    // the rest of the second and the whole third together.
+    int split = apiVersionsFrame(7).length + 6;
+    for (int i = 0; i < split; i++) {
+      client.sendRaw(new byte[] {bytes[i]});
+    }
+    client.sendRaw(Arrays.copyOfRange(bytes, split, bytes.length));
+    for (int id = 7; id <= 9; id++) {
+      assertThat(client.receive(apiVersionsHeader(id)).correlationId()).isEqualTo(id);
+    }
+  }
+
+  @Test
+  void aRequestLargerThanTheReadBufferArrivesWhole() throws Exception {
+    List<byte[]> producedRecords = new CopyOnWriteArrayList<>();
+    handler =
+        request -> {
+          if (request.body() instanceof ProduceRequest produce) {
+            MemoryRecords records =
+                (MemoryRecords)
+                    produce.data().topicData().iterator().next().partitionData().get(0).records();
+            ByteBuffer buffer = records.buffer().duplicate();
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            producedRecords.add(bytes);
+            return CompletableFuture.completedFuture(null);
+          }
+          return answerFixed(request);
+        };
+    start(1, 60_000, 1000);
+    WireClient client = connect();
+    byte[] value = new byte[3 * Processor.READ_BUFFER_BYTES + 17];
+    for (int i = 0; i < value.length; i++) {
+      value[i] = (byte) (i * 31);
+    }
+    MemoryRecords records =
+        MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("k".getBytes(), value));
+    byte[] expected = new byte[records.sizeInBytes()];
+    records.buffer().duplicate().get(expected);
+    ProduceRequestData data = new ProduceRequestData().setAcks((short) 0).setTimeoutMs(1000);
+    ProduceRequestData.TopicProduceData topic =
+        new ProduceRequestData.TopicProduceData().setName("t");
+    topic
+        .partitionData()
+        .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+    data.topicData().add(topic);
+    short produceVersion = 11;
+    // Two large requests and a small one behind them, in one write.
+    ByteBuffer one =
+        ProduceRequest.builder(data)
+            .build(produceVersion)
+            .serializeWithHeader(new RequestHeader(ApiKeys.PRODUCE, produceVersion, "c", 1));
+    ByteBuffer two =
+        ProduceRequest.builder(data)
+            .build(produceVersion)
+            .serializeWithHeader(new RequestHeader(ApiKeys.PRODUCE, produceVersion, "c", 2));
+    ByteBuffer all = ByteBuffer.allocate(8 + one.remaining() + two.remaining());
+    all.putInt(one.remaining()).put(one).putInt(two.remaining()).put(two);
+    client.sendRaw(concat(List.of(all.array(), apiVersionsFrame(3))));
+    assertThat(client.receive(apiVersionsHeader(3)).correlationId()).isEqualTo(3);
+
+    assertThat(producedRecords).hasSize(2);
+    assertThat(producedRecords.get(0)).isEqualTo(expected);
+    assertThat(producedRecords.get(1)).isEqualTo(expected);
+  }
+
+  @Test
+  void requestsBeforeABadSizeInTheSameReadAreAnsweredThenTheConnectionCloses() throws Exception {
+    start(1, 60_000, 1000);
+    WireClient client = connect();
+    client.sendRaw(
+        concat(
+            List.of(
+                apiVersionsFrame(1),
+                apiVersionsFrame(2),
+                ByteBuffer.allocate(4).putInt(-3).array(),
+                apiVersionsFrame(4))));
+    assertThat(client.receive(apiVersionsHeader(1)).correlationId()).isEqualTo(1);
+    assertThat(client.receive(apiVersionsHeader(2)).correlationId()).isEqualTo(2);
+    assertThat(client.closedByServerWithin(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(dispatched).extracting(r -> r.header().correlationId()).containsExactly(1, 2);
+    assertThat(logs.messages(Level.WARN))
+        .singleElement()
+        .satisfies(m -> assertThat(m).contains("-3", "socket.request.max.bytes"));
   }
 
   @Test

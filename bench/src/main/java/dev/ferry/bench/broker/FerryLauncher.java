@@ -20,26 +20,41 @@ public final class FerryLauncher implements BrokerLauncher {
   static final String MAIN_CLASS = "dev.ferry.tools.FerryCli";
 
   private final Path repoRoot;
+  private final String name;
+  private final List<String> variantJvmOptions;
 
   public FerryLauncher(Path repoRoot) {
+    this(repoRoot, "ferry", List.of());
+  }
+
+  /**
+   * A variant of Ferry for an A/B run: another build ({@code repoRoot}, e.g. an older commit
+   * checked out elsewhere) and/or JVM options after the shipped ones (the last of a repeated
+   * option wins), reported under {@code name}.
+   */
+  public FerryLauncher(Path repoRoot, String name, List<String> variantJvmOptions) {
     this.repoRoot = repoRoot;
+    this.name = name;
+    this.variantJvmOptions = List.copyOf(variantJvmOptions);
   }
 
   @Override
   public String name() {
-    return "ferry";
+    return name;
   }
 
   @Override
   public String displayName() {
-    return "Ferry (this repository)";
+    return name.equals("ferry") ? "Ferry (this repository)" : "Ferry (" + name + ")";
   }
 
-  /** {@code config/jvm.options}, as {@code bin/ferry start} applies it. */
+  /** {@code config/jvm.options}, as {@code bin/ferry start} applies it (and a variant's own). */
   @Override
   public List<String> ownJvmOptions() {
     try {
-      return shippedJvmOptions(repoRoot);
+      List<String> options = new ArrayList<>(shippedJvmOptions(repoRoot));
+      options.addAll(variantJvmOptions);
+      return options;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -67,7 +82,16 @@ public final class FerryLauncher implements BrokerLauncher {
     overrides.putAll(settings.extraConfig());
 
     BrokerProcess process =
-        start(name(), repoRoot, runDir, settings, configFile, overrides, port, dataDir);
+        start(
+            name(),
+            repoRoot,
+            runDir,
+            settings,
+            configFile,
+            overrides,
+            port,
+            dataDir,
+            variantJvmOptions);
     extraPorts.forEach((listener, p) -> process.withListener(listener, "127.0.0.1:" + p));
     return process;
   }
@@ -86,8 +110,23 @@ public final class FerryLauncher implements BrokerLauncher {
       int port,
       Path dataDir)
       throws IOException {
+    return start(name, repoRoot, dir, settings, configFile, overrides, port, dataDir, List.of());
+  }
+
+  private static BrokerProcess start(
+      String name,
+      Path repoRoot,
+      Path dir,
+      BrokerSettings settings,
+      Path configFile,
+      Map<String, String> overrides,
+      int port,
+      Path dataDir,
+      List<String> variantJvmOptions)
+      throws IOException {
     Path target = repoRoot.resolve("ferry-tools/target");
     List<String> extra = new ArrayList<>(shippedJvmOptions(repoRoot));
+    extra.addAll(variantJvmOptions);
     extra.addAll(sharedArchiveFlags(target));
     List<String> command =
         new ArrayList<>(JvmCommand.java(settings, extra, classpath(target), MAIN_CLASS));

@@ -64,6 +64,11 @@ public final class StockToolsBench {
   private final Map<String, String> titles = new LinkedHashMap<>();
   private double halfKafkaMax = Double.NaN;
 
+  /**
+   * @param variants other Ferry builds or JVM options run beside this one (A/B), each cycle
+   *     Kafka, the variants, Ferry, then the same in reverse order next cycle
+   * @param latency whether to run EndToEndLatency and the paced workloads (about 40 s a run)
+   */
   record Options(
       int cycles,
       long batch1Records,
@@ -72,7 +77,50 @@ public final class StockToolsBench {
       long e2eRecords,
       int pacedSeconds,
       long warmupRecords,
-      Path profile) {}
+      Path profile,
+      List<Variant> variants,
+      boolean latency) {
+
+    Options(
+        int cycles,
+        long batch1Records,
+        long batch50Records,
+        long defaultsRecords,
+        long e2eRecords,
+        int pacedSeconds,
+        long warmupRecords,
+        Path profile) {
+      this(
+          cycles,
+          batch1Records,
+          batch50Records,
+          defaultsRecords,
+          e2eRecords,
+          pacedSeconds,
+          warmupRecords,
+          profile,
+          List.of(),
+          true);
+    }
+  }
+
+  /**
+   * {@code --variant NAME=DIR[,JVM-OPTION...]}: Ferry built in DIR (e.g. an older commit, "." for
+   * this one) with extra JVM options after the shipped ones.
+   */
+  record Variant(String name, Path home, List<String> jvmOptions) {
+    static Variant parse(String spec) {
+      int eq = spec.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--variant NAME=DIR[,JVM-OPTION...]: " + spec);
+      }
+      String[] parts = spec.substring(eq + 1).split(",");
+      return new Variant(
+          spec.substring(0, eq),
+          Path.of(parts[0]),
+          List.of(parts).subList(1, parts.length));
+    }
+  }
 
   StockToolsBench(Path kafkaLib, Path ferryHome, Options options) {
     this.kafkaLib = kafkaLib;
@@ -92,6 +140,8 @@ public final class StockToolsBench {
     int paced = 10;
     long warmup = 200_000;
     Path profile = null;
+    List<Variant> variants = new ArrayList<>();
+    boolean latency = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--kafka-lib" -> kafkaLib = Path.of(args[++i]);
@@ -105,6 +155,8 @@ public final class StockToolsBench {
         case "--paced-seconds" -> paced = Integer.parseInt(args[++i]);
         case "--warmup-records" -> warmup = Long.parseLong(args[++i]);
         case "--profile" -> profile = Path.of(args[++i]).toAbsolutePath();
+        case "--variant" -> variants.add(Variant.parse(args[++i]));
+        case "--no-latency" -> latency = false;
         default -> throw new IllegalArgumentException("Unknown argument " + args[i]);
       }
     }
@@ -112,7 +164,17 @@ public final class StockToolsBench {
         new StockToolsBench(
             kafkaLib,
             ferryHome,
-            new Options(cycles, batch1, batch50, defaults, e2e, paced, warmup, profile));
+            new Options(
+                cycles,
+                batch1,
+                batch50,
+                defaults,
+                e2e,
+                paced,
+                warmup,
+                profile,
+                variants,
+                latency));
     String commit = Machine.gitCommit(ferryHome);
     double loadBefore = Machine.loadAverage();
     bench.runAll();
@@ -135,8 +197,22 @@ public final class StockToolsBench {
       runBroker(ferry, runs.resolve("ferry-profile"));
       return;
     }
+    List<BrokerLauncher> order = new ArrayList<>(List.of(kafka, ferry, ferry, kafka));
+    if (!options.variants.isEmpty()) {
+      order = new ArrayList<>();
+      order.add(kafka);
+      for (Variant v : options.variants) {
+        order.add(new FerryLauncher(v.home(), v.name(), v.jvmOptions()));
+      }
+      order.add(ferry);
+    }
     for (int cycle = 1; cycle <= options.cycles; cycle++) {
-      for (BrokerLauncher launcher : List.of(kafka, ferry, ferry, kafka)) {
+      List<BrokerLauncher> thisCycle = new ArrayList<>(order);
+      if (!options.variants.isEmpty() && cycle % 2 == 0) {
+        // Every other cycle backwards, so the machine's drift hits every broker alike.
+        java.util.Collections.reverse(thisCycle);
+      }
+      for (BrokerLauncher launcher : thisCycle) {
         n++;
         runBroker(launcher, runs.resolve(launcher.name() + "-" + n));
       }
@@ -228,6 +304,7 @@ public final class StockToolsBench {
               -1,
               List.of());
       if (launcher.name().equals("kafka") && Double.isNaN(halfKafkaMax)) {
+        // (Set by the first Kafka run; later runs pace at the same rate.)
         halfKafkaMax = Math.max(1000, Math.round(defaults.recordsPerSecond() / 2));
       }
       consume(
@@ -241,6 +318,9 @@ public final class StockToolsBench {
         Jcmd.run(broker.pid(), "JFR.dump", "name=stock", "filename=" + options.profile);
         Jcmd.run(broker.pid(), "JFR.stop", "name=stock");
         say("profile of the produce and consume workloads: " + options.profile);
+        return;
+      }
+      if (!options.latency) {
         return;
       }
       endToEnd(broker, tool);
@@ -461,7 +541,11 @@ public final class StockToolsBench {
         .append(commit)
         .append("`. ")
         .append(options.cycles)
-        .append(" cycle(s) of Kafka, Ferry, Ferry, Kafka; medians over")
+        .append(
+            options.variants.isEmpty()
+                ? " cycle(s) of Kafka, Ferry, Ferry, Kafka; medians over"
+                : " cycle(s) of Kafka, " + variantList() + ", Ferry (every other cycle in"
+                    + " reverse order); medians over")
         .append(" each broker's runs. Each run: a fresh broker (`-Xms1g -Xmx1g`, Kafka's G1")
         .append(" flags, never fsync), 1-partition topics, an untimed warm-up (")
         .append(String.format(Locale.ROOT, "%,d", options.warmupRecords))
@@ -481,22 +565,44 @@ public final class StockToolsBench {
                 + " engineers' builds and tests).%n%n",
             loadBefore,
             loadAfter));
-    md.append("| workload | measure | Kafka | Ferry | Ferry / Kafka |\n|---|---|---:|---:|---:|\n");
+    md.append("| workload | measure | Kafka | Ferry | Ferry / Kafka |");
+    for (Variant v : options.variants) {
+      md.append(' ').append(v.name()).append(" | ").append(v.name()).append(" / Kafka | Ferry / ");
+      md.append(v.name()).append(" |");
+    }
+    md.append("\n|---|---|---:|---:|---:|");
+    md.append("---:|---:|---:|".repeat(options.variants.size()));
+    md.append('\n');
     for (Map.Entry<String, Map<String, List<Sample>>> w : samples.entrySet()) {
       List<Sample> k = w.getValue().getOrDefault("kafka", List.of());
       List<Sample> f = w.getValue().getOrDefault("ferry", List.of());
+      List<List<Sample>> vs = new ArrayList<>();
+      for (Variant v : options.variants) {
+        vs.add(w.getValue().getOrDefault(v.name(), List.of()));
+      }
       String t = titles.get(w.getKey());
-      row(md, t, "records/s", k, f, Sample::recordsPerSecond, "%,.0f");
-      row(md, "", "broker CPU µs/record", k, f, Sample::brokerCpuUsPerRecord, "%.2f");
-      row(md, "", "client CPU µs/record", k, f, Sample::clientCpuUsPerRecord, "%.2f");
+      row(md, t, "records/s", k, f, vs, Sample::recordsPerSecond, "%,.0f");
+      row(md, "", "broker CPU µs/record", k, f, vs, Sample::brokerCpuUsPerRecord, "%.2f");
+      row(md, "", "client CPU µs/record", k, f, vs, Sample::clientCpuUsPerRecord, "%.2f");
       if (!Double.isNaN(Stats.median(k, Sample::p99Ms))) {
-        row(md, "", "latency p50 (ms)", k, f, Sample::p50Ms, "%.0f");
-        row(md, "", "latency p99 (ms)", k, f, Sample::p99Ms, "%.0f");
-        row(md, "", "latency p99.9 (ms)", k, f, Sample::p999Ms, "%.0f");
+        row(md, "", "latency p50 (ms)", k, f, vs, Sample::p50Ms, "%.0f");
+        row(md, "", "latency p99 (ms)", k, f, vs, Sample::p99Ms, "%.0f");
+        row(md, "", "latency p99.9 (ms)", k, f, vs, Sample::p999Ms, "%.0f");
       }
       if (!Double.isNaN(Stats.median(k, Sample::avgMs))) {
-        row(md, "", "latency avg (ms)", k, f, Sample::avgMs, "%.2f");
+        row(md, "", "latency avg (ms)", k, f, vs, Sample::avgMs, "%.2f");
       }
+    }
+    for (Variant v : options.variants) {
+      md.append("\nVariant `")
+          .append(v.name())
+          .append("`: Ferry built in `")
+          .append(v.home())
+          .append("` (commit `")
+          .append(Machine.gitCommit(v.home()))
+          .append("`)")
+          .append(v.jvmOptions().isEmpty() ? "" : " with " + String.join(" ", v.jvmOptions()))
+          .append(".\n");
     }
     md.append("\nEvery run (records/s, broker µs/rec, client µs/rec, p50/p99/p99.9 ms, load):\n\n");
     for (Map.Entry<String, Map<String, List<Sample>>> w : samples.entrySet()) {
@@ -539,12 +645,21 @@ public final class StockToolsBench {
     return md.toString();
   }
 
+  private String variantList() {
+    List<String> names = new ArrayList<>();
+    for (Variant v : options.variants) {
+      names.add(v.name());
+    }
+    return String.join(", ", names);
+  }
+
   private static void row(
       StringBuilder md,
       String workload,
       String measure,
       List<Sample> k,
       List<Sample> f,
+      List<List<Sample>> variants,
       java.util.function.ToDoubleFunction<Sample> fn,
       String format) {
     double km = Stats.median(k, fn);
@@ -558,8 +673,23 @@ public final class StockToolsBench {
         .append(" | ")
         .append(String.format(Locale.ROOT, format, fm))
         .append(" | ")
-        .append(km > 0 ? String.format(Locale.ROOT, "%.2f×", fm / km) : "–")
-        .append(" |\n");
+        .append(ratio(fm, km))
+        .append(" |");
+    for (List<Sample> v : variants) {
+      double vm = Stats.median(v, fn);
+      md.append(' ')
+          .append(String.format(Locale.ROOT, format, vm))
+          .append(" | ")
+          .append(ratio(vm, km))
+          .append(" | ")
+          .append(ratio(fm, vm))
+          .append(" |");
+    }
+    md.append('\n');
+  }
+
+  private static String ratio(double numerator, double denominator) {
+    return denominator > 0 ? String.format(Locale.ROOT, "%.2f×", numerator / denominator) : "–";
   }
 
   private static void say(String message) {

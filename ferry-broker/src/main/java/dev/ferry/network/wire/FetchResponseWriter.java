@@ -36,10 +36,7 @@ public final class FetchResponseWriter {
   public static Send write(int correlationId, FetchResponseData data, short version) {
     boolean flexible = version >= FLEXIBLE_FROM;
     WireWriter w = new WireWriter(64 + 96 * partitionCount(data.responses()));
-    w.int32(correlationId);
-    if (flexible) {
-      w.noTaggedFields(); // response header v1
-    }
+    w.responseHeader(correlationId, flexible);
     w.int32(data.throttleTimeMs());
     if (version >= 7) {
       w.int16(data.errorCode());
@@ -61,22 +58,12 @@ public final class FetchResponseWriter {
       }
     }
     if (flexible) {
-      if (version >= 16 && !data.nodeEndpoints().isEmpty()) {
-        w.unsignedVarint(1);
-        w.unsignedVarint(0); // tag 0: node_endpoints
-        int start = w.position();
-        w.arrayLength(data.nodeEndpoints().size(), true);
-        for (NodeEndpoint e : data.nodeEndpoints()) {
-          w.int32(e.nodeId());
-          w.string(e.host(), true);
-          w.int32(e.port());
-          w.string(e.rack(), true);
-          w.noTaggedFields();
-        }
-        ProduceResponseWriter.sizeTaggedField(w, start);
-      } else {
-        w.noTaggedFields();
-      }
+      w.nodeEndpointsOrNoTaggedFields(
+          version >= 16 ? data.nodeEndpoints() : List.<NodeEndpoint>of(),
+          NodeEndpoint::nodeId,
+          NodeEndpoint::host,
+          NodeEndpoint::port,
+          NodeEndpoint::rack);
     }
     return w.send();
   }
@@ -130,10 +117,7 @@ public final class FetchResponseWriter {
       }
       if (hasLeader) {
         w.unsignedVarint(1);
-        w.unsignedVarint(9); // leader id, leader epoch, no tagged fields
-        w.int32(leader.leaderId());
-        w.int32(leader.leaderEpoch());
-        w.noTaggedFields();
+        w.leaderIdAndEpoch(leader.leaderId(), leader.leaderEpoch());
       }
       if (hasSnapshot) {
         w.unsignedVarint(2);

@@ -1,5 +1,6 @@
 package dev.ferry.network.wire;
 
+import java.util.List;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
 import org.apache.kafka.common.message.ProduceResponseData.LeaderIdAndEpoch;
@@ -33,10 +34,7 @@ public final class ProduceResponseWriter {
   public static Send write(int correlationId, ProduceResponseData data, short version) {
     boolean flexible = version >= FLEXIBLE_FROM;
     WireWriter w = new WireWriter(32 + 64 * data.responses().size());
-    w.int32(correlationId);
-    if (flexible) {
-      w.noTaggedFields(); // response header v1
-    }
+    w.responseHeader(correlationId, flexible);
     w.arrayLength(data.responses().size(), flexible);
     for (TopicProduceResponse topic : data.responses()) {
       if (version >= 13) {
@@ -56,22 +54,12 @@ public final class ProduceResponseWriter {
       w.int32(data.throttleTimeMs());
     }
     if (flexible) {
-      if (version >= 10 && !data.nodeEndpoints().isEmpty()) {
-        w.unsignedVarint(1);
-        w.unsignedVarint(0); // tag 0: node_endpoints
-        int start = w.position();
-        w.arrayLength(data.nodeEndpoints().size(), true);
-        for (NodeEndpoint e : data.nodeEndpoints()) {
-          w.int32(e.nodeId());
-          w.string(e.host(), true);
-          w.int32(e.port());
-          w.string(e.rack(), true);
-          w.noTaggedFields();
-        }
-        sizeTaggedField(w, start);
-      } else {
-        w.noTaggedFields();
-      }
+      w.nodeEndpointsOrNoTaggedFields(
+          version >= 10 ? data.nodeEndpoints() : List.<NodeEndpoint>of(),
+          NodeEndpoint::nodeId,
+          NodeEndpoint::host,
+          NodeEndpoint::port,
+          NodeEndpoint::rack);
     }
     return w.send();
   }
@@ -103,21 +91,10 @@ public final class ProduceResponseWriter {
       if (version >= 10 && (leader.leaderId() != -1 || leader.leaderEpoch() != -1)) {
         w.unsignedVarint(1);
         w.unsignedVarint(0); // tag 0: current_leader
-        w.unsignedVarint(9); // leader id, leader epoch, no tagged fields
-        w.int32(leader.leaderId());
-        w.int32(leader.leaderEpoch());
-        w.noTaggedFields();
+        w.leaderIdAndEpoch(leader.leaderId(), leader.leaderEpoch());
       } else {
         w.noTaggedFields();
       }
     }
-  }
-
-  /** Puts the size of the tagged field written from {@code start} on before it. */
-  static void sizeTaggedField(WireWriter w, int start) {
-    int size = w.position() - start;
-    int prefix = WireWriter.unsignedVarintSize(size);
-    w.insertGap(start, prefix);
-    w.unsignedVarintAt(start, size);
   }
 }

@@ -3,6 +3,9 @@ package dev.ferry.network.wire;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.network.ByteBufferSend;
 import org.apache.kafka.common.network.Send;
@@ -43,6 +46,16 @@ public final class WireWriter {
     buffer.flip();
     bigger.put(buffer);
     buffer = bigger;
+  }
+
+  /**
+   * A response header: the correlation id, then (header v1, flexible versions) no tagged fields.
+   */
+  public void responseHeader(int correlationId, boolean flexible) {
+    int32(correlationId);
+    if (flexible) {
+      noTaggedFields();
+    }
   }
 
   public void int8(byte v) {
@@ -125,6 +138,62 @@ public final class WireWriter {
   /** An empty tagged-fields section (flexible versions only). */
   public void noTaggedFields() {
     int8((byte) 0);
+  }
+
+  /**
+   * Starts a tagged field whose size is known only once its body is written: writes the tag.
+   *
+   * @return where the body starts, for {@link #endTaggedField}
+   */
+  public int beginTaggedField(int tag) {
+    unsignedVarint(tag);
+    return position();
+  }
+
+  /** Puts the size of the tagged field body written since {@code start} on before it. */
+  public void endTaggedField(int start) {
+    int size = position() - start;
+    insertGap(start, unsignedVarintSize(size));
+    unsignedVarintAt(start, size);
+  }
+
+  /**
+   * A {@code LeaderIdAndEpoch} tagged struct's size and body (leader id, leader epoch, no tagged
+   * fields), after its tag.
+   */
+  public void leaderIdAndEpoch(int leaderId, int leaderEpoch) {
+    unsignedVarint(9);
+    int32(leaderId);
+    int32(leaderEpoch);
+    noTaggedFields();
+  }
+
+  /**
+   * A response's top-level tagged fields: tag 0 {@code node_endpoints} if there are any (the
+   * leaders a NOT_LEADER error points to, KIP-951), else none. Produce and Fetch responses carry
+   * the same struct in their own generated classes, hence the accessors.
+   */
+  public <T> void nodeEndpointsOrNoTaggedFields(
+      Collection<T> endpoints,
+      ToIntFunction<T> nodeId,
+      Function<T, String> host,
+      ToIntFunction<T> port,
+      Function<T, String> rack) {
+    if (endpoints.isEmpty()) {
+      noTaggedFields();
+      return;
+    }
+    unsignedVarint(1);
+    int start = beginTaggedField(0);
+    arrayLength(endpoints.size(), true);
+    for (T e : endpoints) {
+      int32(nodeId.applyAsInt(e));
+      string(host.apply(e), true);
+      int32(port.applyAsInt(e));
+      string(rack.apply(e), true);
+      noTaggedFields();
+    }
+    endTaggedField(start);
   }
 
   /** The bytes written so far; for computing a tagged field's size before it is copied in. */
@@ -217,7 +286,7 @@ public final class WireWriter {
     if (sends == null) {
       buffer.putInt(0, frameSize);
       buffer.flip();
-      return new ByteBufferSend(buffer);
+      return new FrameSend(buffer);
     }
     cut();
     // The first part may hold an older array than the buffer (if it grew since): write the size
