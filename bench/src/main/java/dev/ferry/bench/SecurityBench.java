@@ -5,6 +5,7 @@ import dev.ferry.bench.broker.BrokerProcess;
 import dev.ferry.bench.broker.BrokerSettings;
 import dev.ferry.bench.broker.FerryLauncher;
 import dev.ferry.bench.broker.KafkaLauncher;
+import dev.ferry.bench.broker.ProcStat;
 import dev.ferry.bench.workload.ClientConfigs;
 import dev.ferry.bench.workload.ConsumerRun;
 import dev.ferry.bench.workload.Payloads;
@@ -66,6 +67,7 @@ public final class SecurityBench {
       String protocol,
       double produceRate,
       double produceCpuMicros,
+      double recordsPerRequest,
       double consumeRate,
       double consumeCpuMicros,
       double load) {}
@@ -248,6 +250,9 @@ public final class SecurityBench {
         String topic = topic(protocol, false);
         String label = launcher.name() + " r" + round + " " + protocol;
         double cpu0 = broker.cpuSeconds();
+        Map<String, Double> threads0 = ProcStat.cpuSecondsByThread(broker.pid());
+        long ms0 = System.currentTimeMillis();
+        long ns0 = System.nanoTime();
         ProducerRun.Result produced =
             ProducerRun.run(
                 secured(ClientConfigs.modern(bootstrap.get(protocol)), protocol, tls),
@@ -259,6 +264,9 @@ public final class SecurityBench {
                 progress,
                 label + " produce");
         double cpu1 = broker.cpuSeconds();
+        Map<String, Double> threads1 = ProcStat.cpuSecondsByThread(broker.pid());
+        long ms1 = System.currentTimeMillis();
+        long ns1 = System.nanoTime();
         if (produced.failed() > 0) {
           throw new IllegalStateException(
               label + ": " + produced.failed() + " sends failed, first: " + produced.firstError());
@@ -274,6 +282,24 @@ public final class SecurityBench {
                 progress,
                 label + " consume");
         double cpu2 = broker.cpuSeconds();
+        Map<String, Double> threads2 = ProcStat.cpuSecondsByThread(broker.pid());
+        long ms2 = System.currentTimeMillis();
+        long ns2 = System.nanoTime();
+        Path threadsFile = runDir.getParent().resolve("threads.tsv");
+        ThreadCpu.append(
+            threadsFile,
+            label + " produce",
+            new long[] {ms0, ms1, ns0, ns1},
+            threads0,
+            threads1,
+            produced.acked());
+        ThreadCpu.append(
+            threadsFile,
+            label + " consume",
+            new long[] {ms1, ms2, ns1, ns2},
+            threads1,
+            threads2,
+            consumed.messages());
         if (consumed.messages() != produced.acked() || consumed.anomalies() > 0) {
           throw new IllegalStateException(
               label
@@ -290,6 +316,7 @@ public final class SecurityBench {
                 protocol,
                 produced.messagesPerSecond(),
                 (cpu1 - cpu0) * 1e6 / produced.acked(),
+                produced.recordsPerRequest(),
                 consumed.messagesPerSecond(),
                 (cpu2 - cpu1) * 1e6 / consumed.messages(),
                 load);

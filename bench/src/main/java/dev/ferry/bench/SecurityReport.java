@@ -34,20 +34,24 @@ final class SecurityReport {
             " over every listener first; brokers alternate (A B A B); round r measures the listeners in a rotated order (round 0 PLAINTEXT first, round 1 SSL first, round 2 SASL_SSL first). The client runs on the")
         .append(" same 2 cores: read throughput together with CPU per message. The 1-min load")
         .append(" average during each measurement (the machine may run other work)")
-        .append(" is in the last column.\n\n")
+        .append(" is in the last column. \"records/request\" is the producer's")
+        .append(" records-per-request-avg: a broker's produce CPU per message falls as requests")
+        .append(" grow, and how large they grow depends on how fast it answers. CPU by thread")
+        .append(" group for every workload is in the run's threads.tsv.\n\n")
         .append("| broker | round | protocol | produce msg/s | produce CPU µs/msg |")
-        .append(" consume msg/s | consume CPU µs/msg | load |\n")
-        .append("|---|---|---|---|---|---|---|---|\n");
+        .append(" records/request | consume msg/s | consume CPU µs/msg | load |\n")
+        .append("|---|---|---|---|---|---|---|---|---|\n");
     for (Result r : results) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %s | %.0f | %.2f | %.0f | %.2f | %.1f |%n",
+              "| %s | %d | %s | %.0f | %.2f | %.1f | %.0f | %.2f | %.1f |%n",
               r.broker(),
               r.round(),
               r.protocol(),
               r.produceRate(),
               r.produceCpuMicros(),
+              r.recordsPerRequest(),
               r.consumeRate(),
               r.consumeCpuMicros(),
               r.load()));

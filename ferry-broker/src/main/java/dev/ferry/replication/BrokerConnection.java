@@ -5,7 +5,6 @@ import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -20,12 +19,15 @@ import org.apache.kafka.common.requests.RequestHeader;
  */
 public final class BrokerConnection implements Closeable {
 
-  private final Socket socket;
+  private final BrokerSocket socket;
   private final DataInputStream in;
   private final OutputStream out;
   private final String clientId;
   private final int maxResponseBytes;
   private int correlationId;
+
+  /** A response's size prefix, read in one call (not byte by byte, as readInt would). */
+  private final byte[] sizePrefix = new byte[4];
 
   /** Connects, runs the channel's handshake and authentication; bounded by {@code timeoutMs}. */
   public BrokerConnection(
@@ -40,9 +42,8 @@ public final class BrokerConnection implements Closeable {
     this.maxResponseBytes = maxResponseBytes;
     socket = channel.connect(host, port, timeoutMs);
     try {
-      socket.setSoTimeout(timeoutMs);
-      in = new DataInputStream(socket.getInputStream());
-      out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+      in = new DataInputStream(socket.input());
+      out = new BufferedOutputStream(socket.output(), 64 * 1024);
       channel.authenticate(this::send);
     } catch (IOException | RuntimeException e) {
       socket.close();
@@ -59,10 +60,10 @@ public final class BrokerConnection implements Closeable {
     ByteBuffer.wrap(frame).putInt(payload.remaining()).put(payload);
     out.write(frame);
     out.flush();
-    int size = in.readInt();
+    in.readFully(sizePrefix);
+    int size = ByteBuffer.wrap(sizePrefix).getInt();
     if (size < 0 || size > maxResponseBytes) {
-      throw new IOException(
-          "Response of " + size + " bytes from " + socket.getRemoteSocketAddress());
+      throw new IOException("Response of " + size + " bytes from " + socket.remoteAddress());
     }
     byte[] body = new byte[size];
     in.readFully(body);

@@ -1,6 +1,7 @@
 package dev.ferry.replication;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -11,8 +12,11 @@ import org.apache.kafka.common.requests.AbstractResponse;
  */
 public interface InterBrokerChannel {
 
-  /** A connected socket to {@code host:port}, any TLS handshake done. */
-  Socket connect(String host, int port, int timeoutMs) throws IOException;
+  /**
+   * A connected socket to {@code host:port}, any TLS handshake done; its reads time out after
+   * {@code timeoutMs}.
+   */
+  BrokerSocket connect(String host, int port, int timeoutMs) throws IOException;
 
   /** Authenticates a fresh connection through {@code sender} (SaslHandshake, SaslAuthenticate). */
   void authenticate(RequestSender sender) throws IOException;
@@ -27,12 +31,13 @@ public interface InterBrokerChannel {
   InterBrokerChannel PLAINTEXT =
       new InterBrokerChannel() {
         @Override
-        public Socket connect(String host, int port, int timeoutMs) throws IOException {
+        public BrokerSocket connect(String host, int port, int timeoutMs) throws IOException {
           Socket socket = new Socket();
           try {
             socket.setTcpNoDelay(true);
-            socket.connect(new java.net.InetSocketAddress(host, port), timeoutMs);
-            return socket;
+            socket.connect(new InetSocketAddress(host, port), timeoutMs);
+            socket.setSoTimeout(timeoutMs);
+            return BrokerSocket.of(socket);
           } catch (IOException e) {
             socket.close();
             throw e;

@@ -1,11 +1,11 @@
 package dev.ferry.security;
 
+import dev.ferry.replication.BrokerSocket;
 import dev.ferry.replication.InterBrokerChannel;
 import dev.ferry.security.scram.ScramClient;
 import dev.ferry.security.scram.ScramMechanism;
 import dev.ferry.security.ssl.SslFactory;
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
@@ -21,9 +21,10 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * The broker's client side for the inter-broker listener: TLS with that listener's key and trust
- * stores, and SASL with {@code sasl.mechanism.inter.broker.protocol} and the {@code
- * username}/{@code password} of the listener's JAAS entry for that mechanism, from its {@code
- * sasl.jaas.config} or the JAAS file (as Kafka brokers do).
+ * stores and engine factory ({@code ssl.engine.factory.class}), and SASL with {@code
+ * sasl.mechanism.inter.broker.protocol} and the {@code username}/{@code password} of the listener's
+ * JAAS entry for that mechanism, from its {@code sasl.jaas.config} or the JAAS file (as Kafka
+ * brokers do).
  */
 public final class InterBrokerSecurity implements InterBrokerChannel {
 
@@ -69,18 +70,11 @@ public final class InterBrokerSecurity implements InterBrokerChannel {
   }
 
   @Override
-  public Socket connect(String host, int port, int timeoutMs) throws IOException {
-    Socket plain = InterBrokerChannel.PLAINTEXT.connect(host, port, timeoutMs);
+  public BrokerSocket connect(String host, int port, int timeoutMs) throws IOException {
     if (ssl == null) {
-      return plain;
+      return InterBrokerChannel.PLAINTEXT.connect(host, port, timeoutMs);
     }
-    try {
-      plain.setSoTimeout(timeoutMs);
-      return ssl.wrapClient(plain, host, port);
-    } catch (IOException | RuntimeException e) {
-      plain.close();
-      throw e;
-    }
+    return TlsBrokerSocket.connect(host, port, timeoutMs, ssl.createClientEngine(host, port));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.ferry.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.broker.FerryBroker;
+import dev.ferry.security.CountingSslEngineFactory;
 import dev.ferry.security.DenialMatrixTest;
 import dev.ferry.security.SecureClusterConfig;
 import java.net.InetAddress;
@@ -36,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three brokers whose only listener is SASL_SSL: followers replicate through it (TLS, SASL PLAIN as
- * the broker's super user), and an ACL created through one broker is enforced by all three within a
- * second.
+ * the broker's super user) with the engines of the listener's {@code ssl.engine.factory.class}, and
+ * an ACL created through one broker is enforced by all three within a second.
  */
 class SecureReplicationTest {
 
@@ -51,6 +52,9 @@ class SecureReplicationTest {
     settings.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
     settings.put("authorizer.class.name", "kafka.security.authorizer.AclAuthorizer");
     settings.put("super.users", "User:admin");
+    // A custom engine factory: the followers' fetches must go through it too, as in Kafka.
+    settings.put("ssl.engine.factory.class", CountingSslEngineFactory.class.getName());
+    CountingSslEngineFactory.reset();
     try (TestCluster cluster = TestCluster.start(dir, 3, settings)) {
       Properties admin =
           SecureClusterConfig.client(
@@ -95,6 +99,11 @@ class SecureReplicationTest {
         assertThat(TestCluster.logBytes(cluster.partition(id, "orders", 0), end))
             .isEqualTo(leaderLog);
       }
+      // Two followers fetching from the leader: at least one client engine each, all made by the
+      // configured factory (the test's Kafka clients make their own).
+      assertThat(CountingSslEngineFactory.clientEngines()).isGreaterThanOrEqualTo(2);
+      assertThat(CountingSslEngineFactory.serverEngines())
+          .isGreaterThanOrEqualTo(CountingSslEngineFactory.clientEngines());
 
       KafkaPrincipal alice = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, "alice");
       InetAddress loopback = InetAddress.getLoopbackAddress();

@@ -16,7 +16,9 @@ import jdk.jfr.consumer.RecordingFile;
  * method on top of the stack (self time) and by the innermost Ferry method on the stack (the Ferry
  * code responsible, library time included), and how many bytes each thread allocated.
  *
- * <p>Usage: {@code JfrSummary FILE.jfr [TOP]}; the Markdown goes to standard output.
+ * <p>Usage: {@code JfrSummary FILE.jfr [TOP] [FROM_EPOCH_MS TO_EPOCH_MS]}; the Markdown goes to
+ * standard output. A window keeps only the events that started in it (one workload of a run, as
+ * {@code bench/security} logs the windows in its {@code threads.tsv}).
  */
 public final class JfrSummary {
 
@@ -26,6 +28,8 @@ public final class JfrSummary {
   private final Map<String, Long> allocationByTopFerryFrame = new HashMap<>();
   private long samples;
   private long allocationSamples;
+  private long fromMs = Long.MIN_VALUE;
+  private long toMs = Long.MAX_VALUE;
 
   public static void main(String[] args) throws IOException {
     if (args.length < 1) {
@@ -34,6 +38,10 @@ public final class JfrSummary {
     }
     int top = args.length > 1 ? Integer.parseInt(args[1]) : 25;
     JfrSummary summary = new JfrSummary();
+    if (args.length > 3) {
+      summary.fromMs = Long.parseLong(args[2]);
+      summary.toMs = Long.parseLong(args[3]);
+    }
     try (RecordingFile file = new RecordingFile(Path.of(args[0]))) {
       while (file.hasMoreEvents()) {
         summary.accept(file.readEvent());
@@ -43,6 +51,10 @@ public final class JfrSummary {
   }
 
   private void accept(RecordedEvent event) {
+    long at = event.getStartTime().toEpochMilli();
+    if (at < fromMs || at > toMs) {
+      return;
+    }
     String type = event.getEventType().getName();
     RecordedStackTrace stack = event.getStackTrace();
     if (stack == null || stack.getFrames().isEmpty()) {

@@ -10,21 +10,15 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
-import java.security.KeyStore;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.security.auth.SslEngineFactory;
 
 /**
  * TLS engines of BoringSSL through Netty's binding ({@code netty-tcnative-boringssl-static}): plain
@@ -39,7 +33,7 @@ import org.apache.kafka.common.security.auth.SslEngineFactory;
  * <p>Ferry's default engine factory on a server listener when the native library loads (see {@link
  * SslFactory}).
  */
-public final class OpenSslEngineFactory implements SslEngineFactory {
+public final class OpenSslEngineFactory extends AbstractSslEngineFactory {
 
   /**
    * Pooled: the engine borrows a direct buffer when given a heap one (a response's buffers), and a
@@ -47,8 +41,6 @@ public final class OpenSslEngineFactory implements SslEngineFactory {
    */
   private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
-  private TlsSettings settings;
-  private Map<String, ?> configs;
   private SslContext server;
   private SslContext client;
 
@@ -79,14 +71,18 @@ public final class OpenSslEngineFactory implements SslEngineFactory {
           getClass().getName(),
           "the OpenSSL (BoringSSL) library did not load: " + unavailable.get());
     }
-    this.configs = new HashMap<>(configs);
-    settings = TlsSettings.from(configs);
+    super.configure(configs);
+  }
+
+  @Override
+  protected void build(TlsSettings settings) {
     try {
       if (settings.keyManagers != null) {
         server =
             common(
                     SslContextBuilder.forServer(
-                        new OpenSslCachingX509KeyManagerFactory(settings.keyManagers)))
+                        new OpenSslCachingX509KeyManagerFactory(settings.keyManagers)),
+                    settings)
                 .clientAuth(
                     switch (settings.clientAuth) {
                       case REQUIRED -> ClientAuth.REQUIRE;
@@ -99,13 +95,14 @@ public final class OpenSslEngineFactory implements SslEngineFactory {
       if (settings.keyManagers != null) {
         forClient.keyManager(settings.keyManagers);
       }
-      client = common(forClient).build();
+      client = common(forClient, settings).build();
     } catch (SSLException | NoSuchAlgorithmException | IllegalArgumentException e) {
       throw new ConfigException("cannot set up TLS with OpenSSL: " + e.getMessage());
     }
   }
 
-  private SslContextBuilder common(SslContextBuilder builder) throws NoSuchAlgorithmException {
+  private static SslContextBuilder common(SslContextBuilder builder, TlsSettings settings)
+      throws NoSuchAlgorithmException {
     builder.sslProvider(SslProvider.OPENSSL).trustManager(settings.trustManagers);
     if (!settings.enabledProtocols.isEmpty()) {
       builder.protocols(settings.enabledProtocols);
@@ -133,36 +130,7 @@ public final class OpenSslEngineFactory implements SslEngineFactory {
   @Override
   public SSLEngine createClientSslEngine(
       String peerHost, int peerPort, String endpointIdentification) {
-    SSLEngine engine = client.newEngine(ALLOCATOR, peerHost, peerPort);
-    if (endpointIdentification != null && !endpointIdentification.isEmpty()) {
-      SSLParameters params = engine.getSSLParameters();
-      params.setEndpointIdentificationAlgorithm(endpointIdentification.toUpperCase(Locale.ROOT));
-      engine.setSSLParameters(params);
-    }
-    return engine;
+    return withEndpointIdentification(
+        client.newEngine(ALLOCATOR, peerHost, peerPort), endpointIdentification);
   }
-
-  @Override
-  public boolean shouldBeRebuilt(Map<String, Object> nextConfigs) {
-    return TlsSettings.reconfigured(configs, nextConfigs);
-  }
-
-  @Override
-  public Set<String> reconfigurableConfigs() {
-    return TlsSettings.RECONFIGURABLE;
-  }
-
-  @Override
-  public KeyStore keystore() {
-    return settings.keystore;
-  }
-
-  @Override
-  public KeyStore truststore() {
-    return settings.truststore;
-  }
-
-  /** The contexts' native memory is freed when they are collected (Netty's finalizers). */
-  @Override
-  public void close() {}
 }

@@ -1,15 +1,11 @@
 package dev.ferry.security.ssl;
 
 import dev.ferry.security.ListenerSettings;
-import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.security.auth.SslEngineFactory;
 import org.slf4j.Logger;
@@ -28,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * the stores and what clients see are the same with both, and BoringSSL encrypts for a fraction of
  * the JDK's CPU.
  *
- * <p>The inter-broker client always uses the JDK's engine: it talks over a blocking socket.
+ * <p>The inter-broker client's engines come from the inter-broker listener's factory, chosen the
+ * same way, so replication encrypts with the engine the listeners use.
  */
 public final class SslFactory {
 
@@ -40,12 +37,16 @@ public final class SslFactory {
   static final String KAFKA_DEFAULT_ENGINE_FACTORY =
       "org.apache.kafka.common.security.ssl.DefaultSslEngineFactory";
 
-  private final SslEngineFactory engines;
-  private final JdkSslEngineFactory sockets;
+  private static final String ENDPOINT_IDENTIFICATION = "ssl.endpoint.identification.algorithm";
 
-  private SslFactory(SslEngineFactory engines, JdkSslEngineFactory sockets) {
+  private final SslEngineFactory engines;
+
+  /** {@code ssl.endpoint.identification.algorithm} for client engines; empty turns it off. */
+  private final String endpointIdentification;
+
+  private SslFactory(SslEngineFactory engines, String endpointIdentification) {
     this.engines = engines;
-    this.sockets = sockets;
+    this.endpointIdentification = endpointIdentification;
   }
 
   /**
@@ -71,27 +72,27 @@ public final class SslFactory {
     }
     Map<String, Object> configs = SslEngineConfigs.of(settings);
     try {
-      if (!server) {
-        JdkSslEngineFactory jdk = new JdkSslEngineFactory();
-        jdk.configure(configs);
-        return new SslFactory(jdk, jdk);
-      }
-      SslEngineFactory engines = serverEngines(settings, openSslUnavailable);
+      SslEngineFactory engines = engineFactory(settings, openSslUnavailable);
       engines.configure(configs);
       log.info(
-          "Listener {}: TLS engines from {}{}",
+          "Listener {}{}: TLS engines from {}{}",
           settings.listenerName(),
+          server ? "" : " (inter-broker client)",
           engines.getClass().getName(),
           engines instanceof OpenSslEngineFactory
               ? " (" + OpenSslEngineFactory.libraryVersion() + ")"
               : "");
-      return new SslFactory(engines, null);
+      // Kafka hands the setting as configured to the factory: set but empty turns host name
+      // verification off.
+      Object identification = configs.get(ENDPOINT_IDENTIFICATION);
+      return new SslFactory(
+          engines, identification == null ? "https" : identification.toString().trim());
     } catch (ConfigException e) {
       throw new ConfigException("listener " + settings.listenerName() + ": " + e.getMessage());
     }
   }
 
-  private static SslEngineFactory serverEngines(
+  private static SslEngineFactory engineFactory(
       ListenerSettings settings, Supplier<Optional<Throwable>> openSslUnavailable) {
     Optional<String> name = settings.get(ENGINE_FACTORY_CLASS);
     if (name.isEmpty()) {
@@ -141,27 +142,11 @@ public final class SslFactory {
     return engines.createServerSslEngine(peerHost, peerPort);
   }
 
-  /** A connected client socket, handshake done, for the inter-broker client. */
-  public SSLSocket wrapClient(java.net.Socket plain, String host, int port) throws IOException {
-    if (sockets == null) {
-      throw new IllegalStateException("a server listener's TLS has no client sockets");
-    }
-    TlsSettings settings = sockets.settings();
-    SSLSocket socket =
-        (SSLSocket) sockets.sslContext().getSocketFactory().createSocket(plain, host, port, true);
-    if (!settings.enabledProtocols.isEmpty()) {
-      socket.setEnabledProtocols(settings.enabledProtocols.toArray(String[]::new));
-    }
-    if (!settings.cipherSuites.isEmpty()) {
-      socket.setEnabledCipherSuites(settings.cipherSuites.toArray(String[]::new));
-    }
-    if (!settings.endpointIdentification.isEmpty()) {
-      SSLParameters params = socket.getSSLParameters();
-      params.setEndpointIdentificationAlgorithm(
-          settings.endpointIdentification.toUpperCase(Locale.ROOT));
-      socket.setSSLParameters(params);
-    }
-    socket.startHandshake();
-    return socket;
+  /**
+   * A client-side engine to {@code peerHost:peerPort} (the inter-broker client), with host name
+   * verification as {@code ssl.endpoint.identification.algorithm} says.
+   */
+  public SSLEngine createClientEngine(String peerHost, int peerPort) {
+    return engines.createClientSslEngine(peerHost, peerPort, endpointIdentification);
   }
 }

@@ -136,6 +136,36 @@ class SslFactoryTest {
   }
 
   @Test
+  void theInterBrokerClientTakesItsEnginesFromTheSameFactoryAsTheListener() {
+    assumeBoringSsl();
+    SslFactory unset =
+        SslFactory.create(new ListenerSettings("SSL", values()), false, Optional::empty);
+    assertThat(unset.engineFactory()).isInstanceOf(OpenSslEngineFactory.class);
+    SSLEngine boring = unset.createClientEngine("127.0.0.1", 9093);
+    assertThat(boring.getClass().getName()).startsWith("io.netty.handler.ssl.");
+    assertThat(boring.getUseClientMode()).isTrue();
+    // Host names are checked unless ssl.endpoint.identification.algorithm is set empty.
+    assertThat(boring.getSSLParameters().getEndpointIdentificationAlgorithm()).isEqualTo("HTTPS");
+
+    Map<String, String> values = values();
+    values.put(
+        "ssl.engine.factory.class", "org.apache.kafka.common.security.ssl.DefaultSslEngineFactory");
+    values.put("ssl.endpoint.identification.algorithm", "");
+    SslFactory kafkasDefault =
+        SslFactory.create(new ListenerSettings("SSL", values), false, Optional::empty);
+    SSLEngine jdk = kafkasDefault.createClientEngine("127.0.0.1", 9093);
+    assertThat(jdk.getClass().getName()).startsWith("sun.security.ssl.");
+    assertThat(jdk.getUseClientMode()).isTrue();
+    assertThat(jdk.getSSLParameters().getEndpointIdentificationAlgorithm()).isNull();
+
+    values.put("ssl.engine.factory.class", RecordingFactory.class.getName());
+    SslFactory custom =
+        SslFactory.create(new ListenerSettings("SSL", values), false, Optional::empty);
+    assertThat(custom.engineFactory()).isInstanceOf(RecordingFactory.class);
+    assertThat(custom.createClientEngine("10.1.2.3", 4).getPeerHost()).isEqualTo("10.1.2.3");
+  }
+
+  @Test
   void aClassThatIsNotAnEngineFactoryIsAConfigError() {
     Map<String, String> values = values();
     values.put("ssl.engine.factory.class", String.class.getName());

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The TLS transport's write coalescing, seen from the wire: a fetch-shaped response (many small
@@ -49,18 +50,15 @@ class SslTransportLayerTest {
   @TempDir Path dir;
 
   /** Each engine Ferry ships: BoringSSL's (the default) and the JDK's. */
+  static List<String> engineFactories() {
+    return List.of(JdkSslEngineFactory.class.getName(), OpenSslEngineFactory.class.getName());
+  }
+
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "dev.ferry.security.ssl.JdkSslEngineFactory",
-        "dev.ferry.security.ssl.OpenSslEngineFactory"
-      })
+  @MethodSource("engineFactories")
   void aResponseOfManyBuffersGoesOutInFullRecordsAndArrivesIntact(String engineFactory)
       throws Exception {
-    assumeTrue(
-        !engineFactory.equals(OpenSslEngineFactory.class.getName())
-            || OpenSslEngineFactory.unavailabilityCause().isEmpty(),
-        "BoringSSL's native library does not load on this platform");
+    ListenerSettings settings = settings(engineFactory);
     byte[] file = new byte[REGIONS * REGION];
     new Random(7).nextBytes(file);
     Path segment = dir.resolve("segment");
@@ -73,26 +71,11 @@ class SslTransportLayerTest {
     }
     expected.put(large).put(header(REGIONS));
 
-    Map<String, String> values = new HashMap<>();
-    values.put("ssl.keystore.location", TestCertificates.keystore("broker").toString());
-    values.put("ssl.keystore.type", "PKCS12");
-    values.put("ssl.keystore.password", TestCertificates.PASSWORD);
-    values.put("ssl.key.password", TestCertificates.PASSWORD);
-    values.put("ssl.truststore.location", TestCertificates.truststore().toString());
-    values.put("ssl.truststore.type", "PKCS12");
-    values.put("ssl.truststore.password", TestCertificates.PASSWORD);
-    values.put("ssl.engine.factory.class", engineFactory);
-    ListenerSettings settings = new ListenerSettings("SSL", values);
-    SslFactory server = SslFactory.create(settings, true);
-    SslFactory client = SslFactory.create(settings, false);
-
-    try (ServerSocketChannel listener = ServerSocketChannel.open();
+    try (ServerSocketChannel listener = listen();
         RecordCountingProxy proxy = new RecordCountingProxy();
         Selector selector = Selector.open();
         FileChannel segmentChannel = FileChannel.open(segment, StandardOpenOption.READ)) {
-      listener.bind(new InetSocketAddress("127.0.0.1", 0));
-      int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-      proxy.start(port);
+      proxy.start(port(listener));
       // The data is handed over before the client's socket closes (closing waits for the
       // server's close_notify, sent at the end).
       CompletableFuture<byte[]> received = new CompletableFuture<>();
@@ -100,7 +83,7 @@ class SslTransportLayerTest {
           new Thread(
               () -> {
                 try (Socket plain = new Socket("127.0.0.1", proxy.port());
-                    SSLSocket tls = client.wrapClient(plain, "127.0.0.1", proxy.port())) {
+                    SSLSocket tls = tlsClient(settings, plain, proxy.port())) {
                   tls.setSoTimeout(30_000);
                   byte[] all = new byte[expected.capacity()];
                   new DataInputStream(tls.getInputStream()).readFully(all);
@@ -112,16 +95,10 @@ class SslTransportLayerTest {
               "tls-client");
       reader.setDaemon(true);
       reader.start();
-      SocketChannel socket = listener.accept();
-      socket.configureBlocking(false);
-      SelectionKey key = socket.register(selector, SelectionKey.OP_READ);
-      SslTransportLayer transport =
-          new SslTransportLayer(socket, server.createServerEngine("127.0.0.1", 0));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!transport.handshake()) {
-        key.interestOps(transport.handshakeInterestOps());
-        await(selector, deadline);
-      }
+      ServerSide server = acceptTls(listener, selector, settings, deadline);
+      SslTransportLayer transport = server.transport();
+      SelectionKey key = server.key();
 
       for (int i = 0; i < REGIONS; i++) {
         writeFully(transport, ByteBuffer.wrap(header(i)), selector, key, deadline);
@@ -154,35 +131,16 @@ class SslTransportLayerTest {
    * connection in a loop. The client's socket holds back all but the first bytes of its record.
    */
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "dev.ferry.security.ssl.JdkSslEngineFactory",
-        "dev.ferry.security.ssl.OpenSslEngineFactory"
-      })
+  @MethodSource("engineFactories")
   void aPartlyArrivedRecordIsNotBufferedInputUntilItsRestArrives(String engineFactory)
       throws Exception {
-    assumeTrue(
-        !engineFactory.equals(OpenSslEngineFactory.class.getName())
-            || OpenSslEngineFactory.unavailabilityCause().isEmpty(),
-        "BoringSSL's native library does not load on this platform");
-    Map<String, String> values = new HashMap<>();
-    values.put("ssl.keystore.location", TestCertificates.keystore("broker").toString());
-    values.put("ssl.keystore.type", "PKCS12");
-    values.put("ssl.keystore.password", TestCertificates.PASSWORD);
-    values.put("ssl.truststore.location", TestCertificates.truststore().toString());
-    values.put("ssl.truststore.type", "PKCS12");
-    values.put("ssl.truststore.password", TestCertificates.PASSWORD);
-    values.put("ssl.engine.factory.class", engineFactory);
-    ListenerSettings settings = new ListenerSettings("SSL", values);
-    SslFactory server = SslFactory.create(settings, true);
-    SslFactory client = SslFactory.create(settings, false);
+    ListenerSettings settings = settings(engineFactory);
     byte[] message = new byte[10_000];
     new Random(9).nextBytes(message);
 
-    try (ServerSocketChannel listener = ServerSocketChannel.open();
+    try (ServerSocketChannel listener = listen();
         Selector selector = Selector.open()) {
-      listener.bind(new InetSocketAddress("127.0.0.1", 0));
-      int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+      int port = port(listener);
       GatedSocket gated = new GatedSocket();
       CompletableFuture<SSLSocket> connected = new CompletableFuture<>();
       Thread connector =
@@ -190,7 +148,7 @@ class SslTransportLayerTest {
               () -> {
                 try {
                   gated.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-                  connected.complete(client.wrapClient(gated, "127.0.0.1", port));
+                  connected.complete(tlsClient(settings, gated, port));
                 } catch (IOException | RuntimeException e) {
                   connected.completeExceptionally(e);
                 }
@@ -198,16 +156,10 @@ class SslTransportLayerTest {
               "tls-client");
       connector.setDaemon(true);
       connector.start();
-      SocketChannel socket = listener.accept();
-      socket.configureBlocking(false);
-      SelectionKey key = socket.register(selector, SelectionKey.OP_READ);
-      SslTransportLayer transport =
-          new SslTransportLayer(socket, server.createServerEngine("127.0.0.1", 0));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!transport.handshake()) {
-        key.interestOps(transport.handshakeInterestOps());
-        await(selector, deadline);
-      }
+      ServerSide server = acceptTls(listener, selector, settings, deadline);
+      SslTransportLayer transport = server.transport();
+      SelectionKey key = server.key();
       key.interestOps(SelectionKey.OP_READ);
       try (SSLSocket tls = connected.get(30, TimeUnit.SECONDS)) {
         gated.holdAfter(100);
@@ -234,6 +186,72 @@ class SslTransportLayerTest {
       }
       transport.close();
     }
+  }
+
+  /**
+   * A listener's settings with the broker's certificate and the test trust store, its engines from
+   * {@code engineFactory} (skipped where BoringSSL's native library does not load).
+   */
+  private static ListenerSettings settings(String engineFactory) {
+    assumeTrue(
+        !engineFactory.equals(OpenSslEngineFactory.class.getName())
+            || OpenSslEngineFactory.unavailabilityCause().isEmpty(),
+        "BoringSSL's native library does not load on this platform");
+    Map<String, String> values = new HashMap<>();
+    values.put("ssl.keystore.location", TestCertificates.keystore("broker").toString());
+    values.put("ssl.keystore.type", "PKCS12");
+    values.put("ssl.keystore.password", TestCertificates.PASSWORD);
+    values.put("ssl.key.password", TestCertificates.PASSWORD);
+    values.put("ssl.truststore.location", TestCertificates.truststore().toString());
+    values.put("ssl.truststore.type", "PKCS12");
+    values.put("ssl.truststore.password", TestCertificates.PASSWORD);
+    values.put("ssl.engine.factory.class", engineFactory);
+    return new ListenerSettings("SSL", values);
+  }
+
+  private static ServerSocketChannel listen() throws IOException {
+    ServerSocketChannel listener = ServerSocketChannel.open();
+    listener.bind(new InetSocketAddress("127.0.0.1", 0));
+    return listener;
+  }
+
+  private static int port(ServerSocketChannel listener) throws IOException {
+    return ((InetSocketAddress) listener.getLocalAddress()).getPort();
+  }
+
+  /** The server's end of one accepted connection, handshake done. */
+  private record ServerSide(SslTransportLayer transport, SelectionKey key) {}
+
+  /** Accepts one connection and runs the server's side of its handshake with the listener's TLS. */
+  private static ServerSide acceptTls(
+      ServerSocketChannel listener, Selector selector, ListenerSettings settings, long deadline)
+      throws IOException {
+    SocketChannel socket = listener.accept();
+    socket.configureBlocking(false);
+    SelectionKey key = socket.register(selector, SelectionKey.OP_READ);
+    SslTransportLayer transport =
+        new SslTransportLayer(
+            socket, SslFactory.create(settings, true).createServerEngine("127.0.0.1", 0));
+    while (!transport.handshake()) {
+      key.interestOps(transport.handshakeInterestOps());
+      await(selector, deadline);
+    }
+    return new ServerSide(transport, key);
+  }
+
+  /**
+   * The JDK's TLS over {@code plain} (a real client: a blocking socket, as Kafka's clients see a
+   * broker), trusting the listener's trust store; handshake done.
+   */
+  private static SSLSocket tlsClient(ListenerSettings settings, Socket plain, int port)
+      throws IOException {
+    JdkSslEngineFactory jdk = new JdkSslEngineFactory();
+    jdk.configure(SslEngineConfigs.of(settings));
+    SSLSocket tls =
+        (SSLSocket)
+            jdk.sslContext().getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
+    tls.startHandshake();
+    return tls;
   }
 
   /** A client socket whose output can be held back after a given number of bytes. */
