@@ -48,6 +48,8 @@ import org.apache.kafka.common.config.SslConfigs;
  *   bench/security --rounds 1 --seconds 5    a quick look
  *   bench/security --skip-kafka --jvm-flag -XX:StartFlightRecording=...   profile Ferry
  *   bench/security --ferry-jdk-tls           also Ferry with the JDK's TLS engine ("ferry-jdk")
+ *   bench/security --passes 2                 each round measures every protocol twice in the
+ *                                             same broker process (rows r0..r(2*rounds-1))
  * </pre>
  */
 public final class SecurityBench {
@@ -76,6 +78,7 @@ public final class SecurityBench {
     Path kafkaLib = Path.of("bench/work/kafka-lib");
     Path ferryHome = Path.of(".");
     int rounds = 3;
+    int passes = 1;
     int seconds = 8;
     int warmupSeconds = 5;
     long messages = 400_000;
@@ -93,6 +96,7 @@ public final class SecurityBench {
         case "--kafka-lib" -> kafkaLib = Path.of(args[++i]);
         case "--ferry-home" -> ferryHome = Path.of(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--passes" -> passes = Integer.parseInt(args[++i]);
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--warmup-seconds" -> warmupSeconds = Integer.parseInt(args[++i]);
         case "--messages" -> messages = Long.parseLong(args[++i]);
@@ -130,7 +134,17 @@ public final class SecurityBench {
           Path dir = runs.resolve(launcher.name() + "-r" + r);
           try {
             results.addAll(
-                run(launcher, dir, settings, tls, r, seconds, warmupSeconds, messages, progress));
+                run(
+                    launcher,
+                    dir,
+                    settings,
+                    tls,
+                    r,
+                    passes,
+                    seconds,
+                    warmupSeconds,
+                    messages,
+                    progress));
           } catch (Exception e) {
             say(launcher.name() + " round " + r + ": FAILED " + e);
             failures.add(launcher.name() + " round " + r + ": " + e);
@@ -194,6 +208,7 @@ public final class SecurityBench {
       BrokerSettings settings,
       Tls tls,
       int round,
+      int passes,
       int seconds,
       int warmupSeconds,
       long messages,
@@ -214,7 +229,9 @@ public final class SecurityBench {
                 ? broker.bootstrapServers()
                 : broker.bootstrapServers(protocol));
         Topics.create(broker.bootstrapServers(), topic(protocol, true), PARTITIONS);
-        Topics.create(broker.bootstrapServers(), topic(protocol, false), PARTITIONS);
+        for (int pass = 0; pass < passes; pass++) {
+          Topics.create(broker.bootstrapServers(), topic(protocol, pass), PARTITIONS);
+        }
       }
       // Untimed: both JVMs compile their produce, fetch, TLS and SASL paths first.
       for (String protocol : PROTOCOLS) {
@@ -242,13 +259,16 @@ public final class SecurityBench {
               launcher.name() + " warm-up read " + protocol);
         }
       }
-      // Each round starts with another protocol (PLAINTEXT, SSL, SASL_SSL first): whatever runs
-      // first meets the least compiled code, which would otherwise always bias the same one.
-      for (int i = 0; i < PROTOCOLS.size(); i++) {
-        String protocol = PROTOCOLS.get((i + round) % PROTOCOLS.size());
+      // Each round (and each pass within one) starts with another protocol (PLAINTEXT, SSL,
+      // SASL_SSL first): whatever runs first meets the least compiled code, which would otherwise
+      // always bias the same one. Passes measure each protocol again in the same broker process.
+      for (int step = 0; step < passes * PROTOCOLS.size(); step++) {
+        int pass = step / PROTOCOLS.size();
+        int index = round * passes + pass;
+        String protocol = PROTOCOLS.get((step + index) % PROTOCOLS.size());
         double load = Machine.loadAverage();
-        String topic = topic(protocol, false);
-        String label = launcher.name() + " r" + round + " " + protocol;
+        String topic = topic(protocol, pass);
+        String label = launcher.name() + " r" + index + " " + protocol;
         double cpu0 = broker.cpuSeconds();
         Map<String, Double> threads0 = ProcStat.cpuSecondsByThread(broker.pid());
         long ms0 = System.currentTimeMillis();
@@ -312,7 +332,7 @@ public final class SecurityBench {
         Result result =
             new Result(
                 launcher.name(),
-                round,
+                index,
                 protocol,
                 produced.messagesPerSecond(),
                 (cpu1 - cpu0) * 1e6 / produced.acked(),
@@ -369,6 +389,11 @@ public final class SecurityBench {
 
   private static String topic(String protocol, boolean warmup) {
     return "security-" + protocol.toLowerCase(Locale.ROOT).replace('_', '-') + (warmup ? "-w" : "");
+  }
+
+  /** The measured topic of one pass (the first keeps the name it always had). */
+  private static String topic(String protocol, int pass) {
+    return topic(protocol, false) + (pass == 0 ? "" : "-" + pass);
   }
 
   /** The SCRAM-SHA-512 user of the SASL_SSL clients, made over PLAINTEXT as an operator would. */

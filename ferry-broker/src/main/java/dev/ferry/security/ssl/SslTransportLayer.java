@@ -18,9 +18,14 @@ import javax.net.ssl.SSLSession;
  * processor thread, step by step as the socket allows (its delegated tasks inline: they are short
  * key computations).
  *
- * <p>Buffers: {@code netIn} holds ciphertext read but not yet decrypted (write mode), {@code appIn}
- * plaintext decrypted but not yet read (write mode), {@code appOut} plaintext accepted but not yet
- * encrypted (write mode), {@code netOut} ciphertext encrypted but not yet written (read mode).
+ * <p>Buffers: {@code netIn} holds ciphertext read but not yet decrypted (from {@code netStart} to
+ * its position, write mode), {@code appIn} plaintext decrypted but not yet read (from {@code
+ * appStart} to its position, write mode), {@code appOut} plaintext accepted but not yet encrypted
+ * (write mode), {@code netOut} ciphertext encrypted but not yet written (read mode). The two input
+ * buffers are consumed by moving their start, not by compacting them after every record: a socket
+ * read brings several records, and compacting after each would move the rest of them each time.
+ * {@code netIn} is compacted only when too little room is left at its end for the next socket read
+ * (what moves then is a partial record).
  *
  * <p>Writes are coalesced, since each TLS record and each socket write has a fixed cost: a response
  * is many small header buffers between record batches, and a fetch's file regions cannot go to the
@@ -48,8 +53,10 @@ public final class SslTransportLayer implements TransportLayer {
   private final SSLEngine engine;
   private final int packetSize;
   private ByteBuffer netIn;
+  private int netStart;
   private ByteBuffer netOut;
   private ByteBuffer appIn;
+  private int appStart;
   private ByteBuffer appOut;
 
   /**
@@ -182,26 +189,58 @@ public final class SslTransportLayer implements TransportLayer {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
-    if (appIn.position() == 0 && !inboundClosed && dst.remaining() >= appIn.capacity()) {
+    if (appHeld() == 0 && !inboundClosed && roomForNextRecord(dst)) {
       int direct = readDirect(dst);
       if (direct != 0) {
         return direct;
       }
     }
-    if (appIn.position() == 0 && !inboundClosed) {
+    if (appHeld() == 0 && !inboundClosed) {
       fill();
     }
-    if (appIn.position() == 0) {
+    int held = appHeld();
+    if (held == 0) {
       return inboundClosed ? -1 : 0;
     }
-    appIn.flip();
-    int n = Math.min(appIn.remaining(), dst.remaining());
-    int limit = appIn.limit();
-    appIn.limit(appIn.position() + n);
+    int n = Math.min(held, dst.remaining());
+    int end = appIn.position();
+    appIn.limit(appStart + n).position(appStart);
     dst.put(appIn);
-    appIn.limit(limit);
-    appIn.compact();
+    appStart += n;
+    appIn.limit(appIn.capacity()).position(end);
+    if (appStart == end) {
+      appStart = 0;
+      appIn.position(0);
+    }
     return n;
+  }
+
+  /** Plaintext decrypted and not yet read. */
+  private int appHeld() {
+    return appIn.position() - appStart;
+  }
+
+  /** Ciphertext read and not yet decrypted. */
+  private int netHeld() {
+    return netIn.position() - netStart;
+  }
+
+  /**
+   * Whether {@code dst} has room for the plaintext of the next record: its ciphertext length bounds
+   * it, once its header is here; before that, only a whole application buffer is sure to do. (An
+   * engine that wants more room answers BUFFER_OVERFLOW, and the record goes through {@code
+   * appIn}.)
+   */
+  private boolean roomForNextRecord(ByteBuffer dst) {
+    if (netHeld() < RECORD_HEADER_BYTES) {
+      return dst.remaining() >= appIn.capacity();
+    }
+    return dst.remaining() >= recordLength(netStart);
+  }
+
+  /** The body length in the header of the record starting at {@code netIn[at]}. */
+  private int recordLength(int at) {
+    return ((netIn.get(at + 3) & 0xff) << 8) | (netIn.get(at + 4) & 0xff);
   }
 
   /**
@@ -213,8 +252,8 @@ public final class SslTransportLayer implements TransportLayer {
    */
   private int readDirect(ByteBuffer dst) throws IOException {
     int start = dst.position();
-    while (dst.remaining() >= appIn.capacity()) {
-      if (netIn.position() == 0) {
+    while (roomForNextRecord(dst)) {
+      if (netHeld() == 0) {
         int n = readSocket();
         if (n < 0) {
           inboundClosed = true;
@@ -223,14 +262,9 @@ public final class SslTransportLayer implements TransportLayer {
         if (n == 0) {
           break;
         }
+        continue;
       }
-      netIn.flip();
-      SSLEngineResult result;
-      try {
-        result = engine.unwrap(netIn, dst);
-      } finally {
-        netIn.compact();
-      }
+      SSLEngineResult result = unwrapInto(dst);
       SSLEngineResult.Status status = result.getStatus();
       if (status == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
         int n = readSocket();
@@ -252,13 +286,13 @@ public final class SslTransportLayer implements TransportLayer {
       }
     }
     int n = dst.position() - start;
-    return n == 0 && inboundClosed && appIn.position() == 0 ? -1 : n;
+    return n == 0 && inboundClosed && appHeld() == 0 ? -1 : n;
   }
 
   /** Decrypts into {@code appIn} until it has plaintext or the socket has no more ciphertext. */
   private void fill() throws IOException {
-    while (appIn.position() == 0) {
-      SSLEngineResult result = netIn.position() == 0 ? null : unwrap();
+    while (appHeld() == 0) {
+      SSLEngineResult result = netHeld() == 0 ? null : unwrap();
       if (result != null && result.getStatus() == SSLEngineResult.Status.CLOSED) {
         inboundClosed = true;
         return;
@@ -267,7 +301,7 @@ public final class SslTransportLayer implements TransportLayer {
         // TLS 1.3 post-handshake messages (key update): answer them in line.
         continuePostHandshake();
       }
-      if (appIn.position() > 0) {
+      if (appHeld() > 0) {
         return;
       }
       boolean needMore =
@@ -301,25 +335,44 @@ public final class SslTransportLayer implements TransportLayer {
   }
 
   private int readSocket() throws IOException {
+    if (netIn.capacity() - netIn.position() < packetSize && netStart > 0) {
+      // Little room left at the end: move the partial record held to the front.
+      int end = netIn.position();
+      netIn.limit(end).position(netStart);
+      netIn.compact();
+      netStart = 0;
+    }
     if (!netIn.hasRemaining()) {
       netIn = grow(netIn, packetSize, true);
     }
     return socket.read(netIn);
   }
 
+  /** Decrypts the held ciphertext into {@code appIn} (empty), growing it if the engine asks. */
   private SSLEngineResult unwrap() throws IOException {
     while (true) {
-      netIn.flip();
-      SSLEngineResult result;
-      try {
-        result = engine.unwrap(netIn, appIn);
-      } finally {
-        netIn.compact();
-      }
+      SSLEngineResult result = unwrapInto(appIn);
       if (result.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
         return result;
       }
       appIn = grow(appIn, engine.getSession().getApplicationBufferSize(), true);
+    }
+  }
+
+  /** Decrypts from the held ciphertext into {@code dst}; what the engine took is no longer held. */
+  private SSLEngineResult unwrapInto(ByteBuffer dst) throws SSLException {
+    int end = netIn.position();
+    netIn.limit(end).position(netStart);
+    try {
+      return engine.unwrap(netIn, dst);
+    } finally {
+      netStart = netIn.position();
+      netIn.limit(netIn.capacity()).position(end);
+      if (netStart == end) {
+        // All taken: start again at the front, without moving anything.
+        netStart = 0;
+        netIn.position(0);
+      }
     }
   }
 
@@ -373,17 +426,13 @@ public final class SslTransportLayer implements TransportLayer {
    */
   @Override
   public boolean hasBufferedReads() {
-    return appIn.position() > 0 || holdsWholeRecord();
+    return appHeld() > 0 || holdsWholeRecord();
   }
 
-  /** Whether {@code netIn} (which always starts at a record boundary) holds a whole record. */
+  /** Whether {@code netIn} (whose held bytes start at a record boundary) holds a whole record. */
   private boolean holdsWholeRecord() {
-    int held = netIn.position();
-    if (held < RECORD_HEADER_BYTES) {
-      return false;
-    }
-    int length = ((netIn.get(3) & 0xff) << 8) | (netIn.get(4) & 0xff);
-    return held >= RECORD_HEADER_BYTES + length;
+    int held = netHeld();
+    return held >= RECORD_HEADER_BYTES && held >= RECORD_HEADER_BYTES + recordLength(netStart);
   }
 
   /** Encrypts what is staged, even a partial record, and writes all it can. */
