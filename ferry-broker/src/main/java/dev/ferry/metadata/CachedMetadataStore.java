@@ -46,6 +46,11 @@ public abstract class CachedMetadataStore implements MetadataStore {
   }
 
   @Override
+  public long version() {
+    return cache.version();
+  }
+
+  @Override
   public Optional<PartitionState> partitionState(String topic, int partition) {
     return Optional.ofNullable(cache.partitionState(topic, partition));
   }

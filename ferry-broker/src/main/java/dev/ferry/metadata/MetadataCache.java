@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
@@ -36,11 +37,19 @@ public final class MetadataCache {
   private final Map<Integer, BrokerInfo> brokers = new ConcurrentHashMap<>();
   private final Map<Integer, Long> brokerEpochs = new ConcurrentHashMap<>();
 
+  /** Raised after each change of the published view (see {@link MetadataView#version()}). */
+  private final AtomicLong version = new AtomicLong();
+
   public MetadataCache(ListenerNotifier notifier) {
     this.notifier = notifier;
   }
 
   // ---- reads (any thread, no lock)
+
+  /** See {@link MetadataView#version()}: read it before the metadata it stands for. */
+  public long version() {
+    return version.get();
+  }
 
   public TopicMetadata topic(String name) {
     return topicsByName.get(name);
@@ -118,6 +127,7 @@ public final class MetadataCache {
     TopicPartition tp = new TopicPartition(topic, partition);
     if (stateNodes.put(tp, state, czxid, mzxid)) {
       partitionStates.put(tp, new VersionedPartitionState(state, mzxid));
+      version.incrementAndGet();
       TopicMetadata published = topicsByName.get(topic);
       // Partitions not yet in the published assignment are reported when it catches up.
       if (published != null && published.replicaAssignment().containsKey(partition)) {
@@ -130,6 +140,7 @@ public final class MetadataCache {
     TopicPartition tp = new TopicPartition(topic, partition);
     if (stateNodes.remove(tp, deletedUpTo)) {
       partitionStates.remove(tp);
+      version.incrementAndGet();
     }
   }
 
@@ -137,6 +148,7 @@ public final class MetadataCache {
     if (brokerNodes.put(broker.id(), broker, czxid, mzxid)) {
       brokerEpochs.put(broker.id(), czxid);
       brokers.put(broker.id(), broker);
+      version.incrementAndGet();
       notifier.brokersChanged(liveBrokers());
     }
   }
@@ -145,6 +157,7 @@ public final class MetadataCache {
     if (brokerNodes.remove(brokerId, deletedUpTo)) {
       brokers.remove(brokerId);
       brokerEpochs.remove(brokerId);
+      version.incrementAndGet();
       notifier.brokersChanged(liveBrokers());
     }
   }
@@ -157,6 +170,7 @@ public final class MetadataCache {
       if (previous != null) {
         topicsByName.remove(name);
         topicsById.remove(previous.topicId());
+        version.incrementAndGet();
         notifier.topicDeleted(previous);
       }
       return;
@@ -180,6 +194,7 @@ public final class MetadataCache {
     }
     topicsById.put(current.topicId(), current);
     topicsByName.put(name, current);
+    version.incrementAndGet();
     notifier.topicChanged(current);
     for (Integer partition : current.replicaAssignment().keySet()) {
       if (previous == null || !previous.replicaAssignment().containsKey(partition)) {

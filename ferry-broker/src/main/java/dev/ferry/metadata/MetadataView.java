@@ -62,6 +62,17 @@ public interface MetadataView {
   }
 
   /**
+   * A number that changes (grows) after every change of what the reads above return for topics,
+   * partition states and live brokers, so a reader can reuse what it derived from an earlier read
+   * while it is unchanged. It is raised after the change is visible: a value read before reading
+   * the metadata is never newer than that metadata. Negative: the view keeps no such number, and
+   * nothing derived may be reused.
+   */
+  default long version() {
+    return -1;
+  }
+
+  /**
    * Listeners hear of changes from now on, on the store's "ferry-metadata-events" thread; read
    * {@link #topics()} for the current state.
    */

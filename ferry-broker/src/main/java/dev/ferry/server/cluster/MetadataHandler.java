@@ -2,7 +2,6 @@ package dev.ferry.server.cluster;
 
 import dev.ferry.controller.TopicAdmin;
 import dev.ferry.metadata.BrokerInfo;
-import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.ApiHandler;
@@ -21,7 +20,6 @@ import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBrokerCollection;
-import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopicCollection;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -48,6 +46,7 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
   private final int defaultPartitions;
   private final short defaultReplicationFactor;
   private final AuthorizedOperations authorizedOperations;
+  private final PartitionDescriptions partitions;
 
   public MetadataHandler(
       ClusterView cluster,
@@ -79,6 +78,7 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
     this.autoCreateEnabled = autoCreateEnabled;
     this.defaultPartitions = defaultPartitions;
     this.defaultReplicationFactor = defaultReplicationFactor;
+    this.partitions = new PartitionDescriptions(cluster);
   }
 
   @Override
@@ -186,12 +186,14 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
   }
 
   private MetadataResponse respond(List<String> names, List<Uuid> ids, short version) {
+    // Read before the metadata it stands for (see MetadataView.version).
+    long metadataVersion = cluster.store().version();
     Set<Integer> live = cluster.liveBrokerIds();
     MetadataResponseTopicCollection topicsOut = new MetadataResponseTopicCollection();
     for (String name : names) {
       Optional<TopicMetadata> topic = cluster.store().topic(name);
       if (topic.isPresent()) {
-        topicsOut.add(describe(topic.get(), live));
+        topicsOut.add(describe(topic.get(), live, metadataVersion));
       } else {
         Errors error =
             Topic.isValid(name)
@@ -208,7 +210,7 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
       Optional<TopicMetadata> topic = cluster.store().topic(id);
       topicsOut.add(
           topic
-              .map(t -> describe(t, live))
+              .map(t -> describe(t, live, metadataVersion))
               .orElseGet(
                   () ->
                       new MetadataResponseTopic()
@@ -235,28 +237,14 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
     return new MetadataResponse(data, version);
   }
 
-  private MetadataResponseTopic describe(TopicMetadata topic, Set<Integer> live) {
-    List<MetadataResponsePartition> partitions = new ArrayList<>(topic.partitionCount());
-    for (Map.Entry<Integer, List<Integer>> e : topic.replicaAssignment().entrySet()) {
-      PartitionState state = cluster.partitionState(topic, e.getKey());
-      boolean leaderLive = live.contains(state.leader());
-      partitions.add(
-          new MetadataResponsePartition()
-              .setPartitionIndex(e.getKey())
-              .setErrorCode(leaderLive ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
-              .setLeaderId(leaderLive ? state.leader() : -1)
-              .setLeaderEpoch(state.leaderEpoch())
-              .setReplicaNodes(e.getValue())
-              .setIsrNodes(state.isr())
-              .setOfflineReplicas(ClusterView.offline(e.getValue(), live)));
-    }
-    partitions.sort((a, b) -> Integer.compare(a.partitionIndex(), b.partitionIndex()));
+  private MetadataResponseTopic describe(
+      TopicMetadata topic, Set<Integer> live, long metadataVersion) {
     return new MetadataResponseTopic()
         .setName(topic.name())
         .setTopicId(topic.topicId())
         .setIsInternal(ClusterView.isInternal(topic.name()))
         .setErrorCode(Errors.NONE.code())
-        .setPartitions(partitions)
+        .setPartitions(partitions.of(topic, live, metadataVersion))
         .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
   }
 }
