@@ -10,7 +10,9 @@ import dev.ferry.storage.PartitionLog;
 import dev.ferry.storage.txn.VerificationGuard;
 import java.io.Closeable;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -297,6 +299,29 @@ public final class ReplicaManager implements Closeable {
               isrExpansions,
               time);
         });
+  }
+
+  /**
+   * Creates the logs of the partitions in {@code logs} that have none yet, in one batch (one fsync
+   * of each log dir, {@link LogManager#createAll}), ahead of making them leaders or followers one
+   * by one: those role changes then find their logs. A failure is left to them to meet and report
+   * partition by partition.
+   */
+  public void createLogs(Map<TopicPartition, LogConfig> logs) {
+    Map<TopicPartition, LogConfig> missing = new LinkedHashMap<>();
+    for (Map.Entry<TopicPartition, LogConfig> e : logs.entrySet()) {
+      if (!partitions.containsKey(e.getKey())) {
+        missing.put(e.getKey(), e.getValue());
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    try {
+      logManager.createAll(missing);
+    } catch (RuntimeException e) {
+      log.debug("Creating {} logs in one batch stopped early: {}", missing.size(), e.toString());
+    }
   }
 
   /** Stops hosting {@code tp}; with {@code deleteLog} its data is removed from disk. */

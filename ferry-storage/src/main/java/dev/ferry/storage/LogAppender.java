@@ -275,8 +275,29 @@ final class LogAppender {
     }
   }
 
+  /**
+   * Writes the epoch checkpoint if the log has epochs but no checkpoint file yet (a new log's first
+   * epoch, see {@link PartitionLog#assignLeaderEpoch}), so a load after a crash rebuilds nothing
+   * from the batches. A failure only leaves that rebuild to the next load. Caller holds the lock.
+   */
+  void persistDeferredEpochs() {
+    if (epochCache.latestEpoch() < 0 || epochCache.hasCheckpointFile()) {
+      return;
+    }
+    try {
+      epochCache.persist();
+    } catch (IOException e) {
+      log.warn(
+          "Could not write the leader-epoch checkpoint of {}; the next load rebuilds it: {}",
+          owner.topicPartition(),
+          e.toString());
+    }
+  }
+
   /** Starts a new active segment at the log end. Caller holds the lock. */
   LogSegment roll(LogConfig cfg) {
+    // Bounds what a crash leaves to rebuild from batch headers to the first segment.
+    persistDeferredEpochs();
     try {
       // The producer state now covers every batch below the new base: an unclean restart replays
       // from there.

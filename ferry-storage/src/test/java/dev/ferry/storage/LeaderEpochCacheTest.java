@@ -283,4 +283,41 @@ class LeaderEpochCacheTest {
       assertThat(log.logEndOffset()).isEqualTo(4);
     }
   }
+
+  @Test
+  void aNewLogsFirstEpochIsWrittenAtCloseAndRebuiltFromItsBatchesAfterACrash() throws IOException {
+    Path dir = tmp.resolve("live").resolve("t-0");
+    Path crashed;
+    try (PartitionLog log = open(dir, true)) {
+      log.assignLeaderEpoch(2);
+      // No fsynced file for a new, empty log: creating many partitions would pay two fsyncs each.
+      assertThat(Replication.epochFile(log)).doesNotExist();
+      assertThat(log.endOffsetForEpoch(2)).isEqualTo(new EpochEndOffset(2, 0));
+      log.append(Batches.batch("a", 3, NOW), 2); // 0..2
+      assertThat(Replication.epochFile(log)).doesNotExist();
+      crashed = LogTestSupport.crashCopy(dir, tmp.resolve("crash"));
+    }
+    // A clean close writes it.
+    try (PartitionLog log = open(dir, true)) {
+      assertThat(Replication.epochCheckpoint(log)).containsExactly("0", "1", "2 0");
+      assertThat(log.epochEntries()).containsExactly(new EpochEntry(2, 0));
+    }
+    // After a crash the same entry comes back from the epoch's batches.
+    try (PartitionLog log = open(crashed, false)) {
+      assertThat(log.epochEntries()).containsExactly(new EpochEntry(2, 0));
+      assertThat(log.endOffsetForEpoch(2)).isEqualTo(new EpochEndOffset(2, 3));
+      // A later epoch is written at once, with the first one.
+      log.assignLeaderEpoch(5);
+      assertThat(Replication.epochCheckpoint(log)).containsExactly("0", "2", "2 0", "5 3");
+    }
+  }
+
+  @Test
+  void aLogWithDataWritesItsFirstAssignedEpochAtOnce() throws IOException {
+    try (PartitionLog log = open(tmp.resolve("t-0"), true)) {
+      log.append(Batches.batch("x", 2, NOW), -1); // data written without epochs
+      log.assignLeaderEpoch(1);
+      assertThat(Replication.epochCheckpoint(log)).containsExactly("0", "1", "1 2");
+    }
+  }
 }

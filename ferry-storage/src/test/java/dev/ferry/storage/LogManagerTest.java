@@ -115,6 +115,45 @@ class LogManagerTest {
   }
 
   @Test
+  void createAllCreatesTheMissingLogsBalancedAcrossDirsAndKeepsExistingOnes() throws IOException {
+    LogManager m = start(dirs(), LogTestSupport.small(), 60_000);
+    TopicPartition existing = new TopicPartition("orders", 0);
+    fill(m, List.of(existing), 3);
+    Map<TopicPartition, LogConfig> wanted = new java.util.LinkedHashMap<>();
+    for (TopicPartition tp : partitions()) {
+      wanted.put(tp, LogTestSupport.small());
+    }
+
+    assertThat(m.createAll(wanted)).isEqualTo(39);
+    assertThat(m.createAll(wanted)).isZero();
+
+    assertThat(m.all()).hasSize(40);
+    assertThat(m.get(existing).orElseThrow().logEndOffset()).isEqualTo(3);
+    for (Path d : dirs()) {
+      try (Stream<Path> children = Files.list(d)) {
+        assertThat(children.filter(Files::isDirectory).count()).isEqualTo(20);
+      }
+    }
+    // Each new log takes appends and survives a restart with its data.
+    fill(m, partitions().subList(10, 20), 2);
+    m.close();
+    LogManager again = start(dirs(), LogTestSupport.small(), 60_000);
+    assertThat(again.all()).hasSize(40);
+    assertContents(again, partitions().subList(10, 20), 2);
+  }
+
+  @Test
+  void createAllNeedsARunningManager() {
+    LogManager m = start(List.of(tmp.resolve("d")), LogTestSupport.small(), 60_000);
+    Map<TopicPartition, LogConfig> wanted = new java.util.LinkedHashMap<>();
+    for (TopicPartition tp : partitions().subList(0, 3)) {
+      wanted.put(tp, LogTestSupport.small());
+    }
+    m.close();
+    assertThatThrownBy(() -> m.createAll(wanted)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void checkpointFilesUseKafkasTextLayout() throws IOException {
     LogManager m = start(List.of(tmp.resolve("d")), LogTestSupport.small(), 60_000);
     TopicPartition tp = new TopicPartition("my-topic", 4);

@@ -56,6 +56,9 @@ public final class LeaderEpochCache {
   private final Path file;
   private volatile Snapshot snapshot = EMPTY;
 
+  /** Whether the checkpoint file exists: read or written by this cache. Guarded by the log lock. */
+  private boolean onDisk;
+
   public LeaderEpochCache(Path partitionDir) {
     this.file = partitionDir.resolve(FILE_NAME);
   }
@@ -147,6 +150,15 @@ public final class LeaderEpochCache {
       }
     }
     snapshot = new Snapshot(epochs, starts);
+    onDisk = true;
+  }
+
+  /**
+   * Whether the checkpoint file exists (this cache read or wrote it). Without one, the next load
+   * rebuilds the entries from the log's batch headers.
+   */
+  public boolean hasCheckpointFile() {
+    return onDisk;
   }
 
   /** Writes the current entries to the checkpoint file (temp file, fsync, atomic rename). */
@@ -157,6 +169,7 @@ public final class LeaderEpochCache {
       lines.add(s.epochs()[i] + " " + s.startOffsets()[i]);
     }
     TextCheckpoint.write(file, lines);
+    onDisk = true;
   }
 
   /** The latest epoch, or -1 if none. Allocation-free: read on every append. */
