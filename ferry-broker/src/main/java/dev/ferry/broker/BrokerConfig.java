@@ -173,7 +173,11 @@ public final class BrokerConfig {
     logDirs = parseLogDirs();
     zookeeperConnect =
         Optional.ofNullable(values.get("zookeeper.connect")).filter(s -> !s.isBlank());
-    zookeeperSessionTimeoutMs = intValue("zookeeper.session.timeout.ms", 18_000);
+    // The ZooKeeper session is how Ferry's controller learns that a broker died: the role of
+    // broker.session.timeout.ms in Kafka 4.4 (KRaft), whose value (default 9 s) it takes unless the
+    // ZooKeeper-era name is set, so failover after a crash takes as long as Kafka's.
+    int brokerSessionTimeoutMs = intValue("broker.session.timeout.ms", 9_000);
+    zookeeperSessionTimeoutMs = intValue("zookeeper.session.timeout.ms", brokerSessionTimeoutMs);
     zookeeperConnectionTimeoutMs =
         intValue("zookeeper.connection.timeout.ms", zookeeperSessionTimeoutMs);
     embeddedZookeeperPort = intValue("ferry.embedded.zookeeper.port", 0);
