@@ -31,7 +31,9 @@ import java.util.Map;
  * Scale benchmark (issue 16), Kafka 4.4 KRaft and Ferry side by side: one broker at 1, 100, 1,000
  * and 10,000 partitions, then three brokers with 10,000 partitions × RF 3 (30,000 replicas). See
  * bench/README.md, "Scale". Results accumulate in {@code bench/results/scale.json} (a run replaces
- * the layouts it ran), from which {@code bench/results/scale.md} and its charts are written.
+ * the points of the sizes and systems it ran), from which {@code bench/results/scale.md} and its
+ * charts are written, with {@code bench/results/scale-notes.md} (findings, by hand) after the
+ * charts.
  *
  * <pre>
  *   bench/scale                                   both layouts, one round
@@ -109,7 +111,13 @@ public final class ScaleBench {
         systems.add(ScaleReport.FERRY);
       }
       if (single) {
-        points.removeIf(p -> p.layout.equals("single"));
+        // A run replaces the points it measures again, so sizes can be run (and re-run) apart.
+        List<Integer> sizes = partitions;
+        points.removeIf(
+            p ->
+                p.layout.equals("single")
+                    && sizes.contains(p.partitions)
+                    && systems.contains(p.system));
         SingleBrokerScale scale = new SingleBrokerScale(steps, progress);
         for (int round = 1; round <= rounds; round++) {
           for (int n : partitions) {
@@ -131,7 +139,7 @@ public final class ScaleBench {
         }
       }
       if (cluster) {
-        points.removeIf(p -> p.layout.equals("cluster"));
+        points.removeIf(p -> p.layout.equals("cluster") && systems.contains(p.system));
         ClusterScale scale = new ClusterScale(steps, progress);
         for (int round = 1; round <= rounds; round++) {
           for (String system : ordered(systems, round)) {
@@ -158,7 +166,12 @@ public final class ScaleBench {
             .thenComparingInt(p -> p.round)
             .thenComparing(p -> p.system));
     List<String> charts = ScaleReport.charts(results, points);
-    String md = header(charts) + ScaleReport.tables(points);
+    // Findings written by hand (what the figures mean, what was fixed) survive regeneration.
+    Path notes = results.resolve("scale-notes.md");
+    String md =
+        header(charts)
+            + (Files.exists(notes) ? Files.readString(notes) + "\n" : "")
+            + ScaleReport.tables(points);
     Files.writeString(results.resolve("scale.md"), md);
     System.out.println(md);
   }
