@@ -30,8 +30,12 @@ final class SecurityReport {
         .append(seconds)
         .append(" s, then a default consumer reads them back (offsets and sizes checked). Broker")
         .append(" CPU µs per message from /proc/PID/stat around each. Each broker warms up untimed")
+        .append(" over every listener, pass after pass until its JIT compiler threads take at most")
+        .append(" 10% of its CPU (at most 90 s); brokers alternate (A B A B); round r measures the")
         .append(
-            " over every listener first; brokers alternate (A B A B); round r measures the listeners in a rotated order (round 0 PLAINTEXT first, round 1 SSL first, round 2 SASL_SSL first). The client runs on the")
+            " listeners in a rotated order (round 0 PLAINTEXT first, round 1 SSL first, round 2")
+        .append(" SASL_SSL first; with --passes each pass within a round is a further row). The")
+        .append(" client runs on the")
         .append(" same 2 cores: read throughput together with CPU per message. The 1-min load")
         .append(" average during each measurement (the machine may run other work)")
         .append(" is in the last column. \"records/request\" is the producer's")
