@@ -29,8 +29,8 @@ public final class FerryLauncher implements BrokerLauncher {
 
   /**
    * A variant of Ferry for an A/B run: another build ({@code repoRoot}, e.g. an older commit
-   * checked out elsewhere) and/or JVM options after the shipped ones (the last of a repeated
-   * option wins), reported under {@code name}.
+   * checked out elsewhere) and/or JVM options after the shipped ones (the last of a repeated option
+   * wins), reported under {@code name}.
    */
   public FerryLauncher(Path repoRoot, String name, List<String> variantJvmOptions) {
     this.repoRoot = repoRoot;

@@ -65,8 +65,8 @@ public final class StockToolsBench {
   private double halfKafkaMax = Double.NaN;
 
   /**
-   * @param variants other Ferry builds or JVM options run beside this one (A/B), each cycle
-   *     Kafka, the variants, Ferry, then the same in reverse order next cycle
+   * @param variants other Ferry builds or JVM options run beside this one (A/B), each cycle Kafka,
+   *     the variants, Ferry, then the same in reverse order next cycle
    * @param latency whether to run EndToEndLatency and the paced workloads (about 40 s a run)
    */
   record Options(
@@ -116,9 +116,7 @@ public final class StockToolsBench {
       }
       String[] parts = spec.substring(eq + 1).split(",");
       return new Variant(
-          spec.substring(0, eq),
-          Path.of(parts[0]),
-          List.of(parts).subList(1, parts.length));
+          spec.substring(0, eq), Path.of(parts[0]), List.of(parts).subList(1, parts.length));
     }
   }
 
@@ -165,16 +163,7 @@ public final class StockToolsBench {
             kafkaLib,
             ferryHome,
             new Options(
-                cycles,
-                batch1,
-                batch50,
-                defaults,
-                e2e,
-                paced,
-                warmup,
-                profile,
-                variants,
-                latency));
+                cycles, batch1, batch50, defaults, e2e, paced, warmup, profile, variants, latency));
     String commit = Machine.gitCommit(ferryHome);
     double loadBefore = Machine.loadAverage();
     bench.runAll();
@@ -544,7 +533,9 @@ public final class StockToolsBench {
         .append(
             options.variants.isEmpty()
                 ? " cycle(s) of Kafka, Ferry, Ferry, Kafka; medians over"
-                : " cycle(s) of Kafka, " + variantList() + ", Ferry (every other cycle in"
+                : " cycle(s) of Kafka, "
+                    + variantList()
+                    + ", Ferry (every other cycle in"
                     + " reverse order); medians over")
         .append(" each broker's runs. Each run: a fresh broker (`-Xms1g -Xmx1g`, Kafka's G1")
         .append(" flags, never fsync), 1-partition topics, an untimed warm-up (")
