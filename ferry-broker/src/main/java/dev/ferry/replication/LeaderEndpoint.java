@@ -1,6 +1,7 @@
 package dev.ferry.replication;
 
 import java.io.IOException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
@@ -18,6 +19,13 @@ interface LeaderEndpoint {
   /** The leader's end offset for each partition's latest local epoch (truncation). */
   OffsetForLeaderEpochResponseData offsetsForLeaderEpoch(OffsetForLeaderEpochRequestData request)
       throws IOException;
+
+  /**
+   * The leader's log end offset for {@code tp} (ListOffsets for the latest offset, as a replica, so
+   * the log end rather than the high watermark), or -1 if the leader answered with an error (e.g.
+   * it no longer leads at {@code currentLeaderEpoch}).
+   */
+  long logEndOffset(TopicPartition tp, int currentLeaderEpoch) throws IOException;
 
   /** A replica fetch (the request carries this broker's replica id). */
   FetchResponseData fetch(FetchRequestData request) throws IOException;

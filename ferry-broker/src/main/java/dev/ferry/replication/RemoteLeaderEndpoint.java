@@ -3,16 +3,25 @@ package dev.ferry.replication;
 import dev.ferry.metadata.BrokerInfo;
 import dev.ferry.metadata.MetadataView;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.slf4j.Logger;
@@ -26,6 +35,9 @@ import org.slf4j.LoggerFactory;
 final class RemoteLeaderEndpoint implements LeaderEndpoint {
 
   private static final Logger log = LoggerFactory.getLogger(RemoteLeaderEndpoint.class);
+
+  /** ListOffsets v7: replica id and current leader epoch, no newer fields needed. */
+  private static final short LIST_OFFSETS_VERSION = 7;
 
   private final int leaderId;
   private final ReplicationConfig config;
@@ -52,6 +64,33 @@ final class RemoteLeaderEndpoint implements LeaderEndpoint {
                 new OffsetsForLeaderEpochRequest(
                     request, ApiKeys.OFFSET_FOR_LEADER_EPOCH.latestVersion())))
         .data();
+  }
+
+  @Override
+  public long logEndOffset(TopicPartition tp, int currentLeaderEpoch) throws IOException {
+    ListOffsetsTopic topic =
+        new ListOffsetsTopic()
+            .setName(tp.topic())
+            .setPartitions(
+                List.of(
+                    new ListOffsetsPartition()
+                        .setPartitionIndex(tp.partition())
+                        .setCurrentLeaderEpoch(currentLeaderEpoch)
+                        .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP)));
+    ListOffsetsResponse response =
+        (ListOffsetsResponse)
+            send(
+                ListOffsetsRequest.Builder.forReplica(LIST_OFFSETS_VERSION, config.brokerId())
+                    .setTargetTimes(List.of(topic))
+                    .build(LIST_OFFSETS_VERSION));
+    for (ListOffsetsTopicResponse t : response.data().topics()) {
+      for (ListOffsetsPartitionResponse p : t.partitions()) {
+        if (t.name().equals(tp.topic()) && p.partitionIndex() == tp.partition()) {
+          return p.errorCode() == Errors.NONE.code() ? p.offset() : -1;
+        }
+      }
+    }
+    return -1;
   }
 
   @Override

@@ -62,6 +62,9 @@ final class ReplicaFetcherThread extends LoopThread {
     Status status = Status.TRUNCATING;
     long delayedUntilMs;
 
+    /** The leader said our fetch offset is out of range: compare its log end first. */
+    boolean outOfRange;
+
     FetchState(Partition partition, int leaderEpoch) {
       this.partition = partition;
       this.leaderEpoch = leaderEpoch;
@@ -251,6 +254,7 @@ final class ReplicaFetcherThread extends LoopThread {
     if (todo.isEmpty()) {
       return;
     }
+    todo = truncateAboveLeadersEnd(todo);
     OffsetForLeaderTopicCollection topics = new OffsetForLeaderTopicCollection();
     List<FetchState> asked = new ArrayList<>();
     for (FetchState s : todo) {
@@ -336,6 +340,48 @@ final class ReplicaFetcherThread extends LoopThread {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * For partitions whose fetch offset the leader called out of range although it is at or above the
+   * leader's log start: asks the leader's log end and, when ours is beyond it, truncates there
+   * (Kafka's answer too). Epochs cannot settle this case when the leader has none recorded (a log
+   * cut back to nothing by a power loss or lost while its epoch could not be written): it answers
+   * "unknown" for every epoch, our truncation to the high watermark keeps offsets the leader does
+   * not have, and the next fetch is out of range again — for ever. Returns the partitions that
+   * still need the epoch check.
+   */
+  private List<FetchState> truncateAboveLeadersEnd(List<FetchState> todo) throws IOException {
+    List<FetchState> rest = new ArrayList<>(todo.size());
+    for (FetchState s : todo) {
+      if (!s.outOfRange) {
+        rest.add(s);
+        continue;
+      }
+      long leaderEnd = leader.logEndOffset(s.partition.topicPartition(), s.leaderEpoch);
+      lock.lock();
+      try {
+        if (!current(s)) {
+          continue;
+        }
+        s.outOfRange = false;
+        if (leaderEnd >= 0 && leaderEnd < s.partition.logEndOffset()) {
+          log.warn(
+              "Truncating {} to leader {}'s log end {}: our log end {} is beyond it",
+              s.partition.topicPartition(),
+              sourceBrokerId,
+              leaderEnd,
+              s.partition.logEndOffset());
+          s.partition.asFollower().truncateTo(leaderEnd);
+          s.status = Status.FETCHING;
+        } else {
+          rest.add(s);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    return rest;
   }
 
   /**
@@ -520,6 +566,7 @@ final class ReplicaFetcherThread extends LoopThread {
             p.topicPartition(),
             leaderStart);
         s.status = Status.TRUNCATING;
+        s.outOfRange = true;
         s.delayedUntilMs = now + config.fetchBackoffMs();
       }
       default -> {

@@ -28,6 +28,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
 
 /**
  * A leader without a network: answers a fetcher's requests from local leader {@link Partition}s
@@ -41,6 +42,7 @@ final class FakeLeaderEndpoint implements LeaderEndpoint {
   private final Map<TopicPartition, Partition> partitions = new HashMap<>();
   private final Deque<Errors> scriptedFetchErrors = new ArrayDeque<>();
   int epochRequests;
+  int logEndRequests;
   int fetchRequests;
   int disconnects;
 
@@ -57,6 +59,20 @@ final class FakeLeaderEndpoint implements LeaderEndpoint {
   /** The next fetch answers every partition with {@code error} instead of reading. */
   void failNextFetchWith(Errors error) {
     scriptedFetchErrors.add(error);
+  }
+
+  @Override
+  public long logEndOffset(TopicPartition tp, int currentLeaderEpoch) {
+    logEndRequests++;
+    try {
+      return partitions
+          .get(tp)
+          .fetchOffsetForTimestamp(
+              ListOffsetsRequest.LATEST_TIMESTAMP, currentLeaderEpoch, FetchIsolation.LOG_END)
+          .offset();
+    } catch (ApiException e) {
+      return -1;
+    }
   }
 
   @Override

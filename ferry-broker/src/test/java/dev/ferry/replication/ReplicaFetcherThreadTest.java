@@ -179,6 +179,42 @@ class ReplicaFetcherThreadTest {
   }
 
   @Test
+  void aFollowerBeyondTheEndOfALeaderWithoutEpochsTruncatesToTheLeadersLogEnd() {
+    Partition leader = replica("leader", LEADER);
+    Partition follower = replica("follower", FOLLOWER);
+    lead(leader, 0, List.of(LEADER, FOLLOWER));
+    append(leader, "a", "b");
+    follow(follower, 0);
+    FakeLeaderEndpoint endpoint = new FakeLeaderEndpoint(FOLLOWER).lead(leader);
+    ReplicaFetcherThread fetcher = fetcher(endpoint);
+    fetcher.addPartition(follower, 0);
+    fetcher.runOnce();
+    fetcher.runOnce(); // the follower's next fetch moves the high watermark to 2
+    assertThat(values(follower)).containsExactly("a", "b");
+    assertThat(follower.highWatermark()).isEqualTo(2);
+    // The leader's log is cut back to nothing, its epochs with it (a power loss before any
+    // fsync), and it leads on without recording an epoch: it answers "unknown" for every epoch.
+    leader.log().truncateFullyAndStartAt(0);
+    assertThat(leader.log().latestEpoch()).isEqualTo(-1);
+
+    fetcher.runOnce(); // out of range: 2 is beyond the leader's end
+    for (int round = 0; round < 3; round++) {
+      time.advance(BACKOFF_MS);
+      fetcher.runOnce();
+    }
+
+    assertThat(follower.logEndOffset())
+        .as(
+            "cut to the leader's log end (not re-checking epochs and fetching out of range for ever)")
+        .isZero();
+    assertThat(endpoint.logEndRequests).as("asked once, after the first out-of-range").isEqualTo(1);
+    append(leader, "c");
+    time.advance(BACKOFF_MS);
+    fetcher.runOnce();
+    assertThat(values(follower)).containsExactly("c");
+  }
+
+  @Test
   void aFencedFetchWaitsForNewMetadataWithoutTouchingTheLog() {
     Partition leader = replica("leader", LEADER);
     Partition follower = replica("follower", FOLLOWER);

@@ -42,7 +42,12 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
   @Override
   protected CompletableFuture<AbstractResponse> handle(
       NetworkRequest request, ListOffsetsRequest req) {
-    FetchIsolation isolation = FetchIsolation.ofWire(req.data().isolationLevel());
+    // A follower (replica id >= 0) asks for the leader's log end, as in Kafka; consumers get the
+    // high watermark or the last stable offset.
+    FetchIsolation isolation =
+        req.data().replicaId() >= 0
+            ? FetchIsolation.LOG_END
+            : FetchIsolation.ofWire(req.data().isolationLevel());
     List<ListOffsetsTopicResponse> topics = new ArrayList<>();
     for (ListOffsetsTopic t : req.data().topics()) {
       List<ListOffsetsPartitionResponse> partitions = new ArrayList<>();
