@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * alone (SIGKILL, then its logs cut back to its last fsync: {@link PowerLoss}; with the default
  * flush settings that is often everything since its last segment roll). Killed processes stay down
  * for a random while. Where network namespaces can be made, the network nemeses join the same
- * schedule (see {@link #acknowledgedRecordsSurviveASeededScheduleOfClusterFaults}). A full disk on
- * one broker ({@link Fault.Kind#DISK_FULL}, {@link FullDisks}) is run by hand ({@code
- * -Dferry.faults.kinds=disk} or {@code all,disk}), where a tmpfs can be mounted.
+ * schedule (see {@link #acknowledgedRecordsSurviveASeededScheduleOfClusterFaults}), and so does a
+ * full disk on one broker ({@link Fault.Kind#DISK_FULL}, {@link FullDisks}) where a tmpfs can be
+ * mounted: the broker halts on its failed log dir and is restarted once the space is back.
  *
  * <p>Afterwards: no acknowledged record lost, moved, duplicated or reordered, no read that later
  * changed, every partition back to a full ISR, and the three replicas of every partition identical

@@ -55,12 +55,13 @@ final class FaultSchedule {
 
   /**
    * The kinds a run's {@code ferry.faults.kinds} names: a comma-separated list of families — {@code
-   * all} ({@link #NETWORK} then {@link #CLUSTER}), {@code cluster}, {@code network}, {@code disk}
-   * ({@link #DISK}) — and {@link Fault.Kind} names, e.g. {@code ISOLATE} for one shape alone or
-   * {@code all,disk} for everything. {@link #DISK} is not in {@code all}: a full disk can make the
-   * JVM fault on a memory-mapped index page and stop a replica fetcher thread for good
-   * (reliability.md, "Not provided yet"), which would fail the default suite now and then. The
-   * order matters for replays: the same seed draws the same schedule only from the same list.
+   * all} ({@link #NETWORK}, {@link #CLUSTER}, then {@link #DISK}), {@code cluster}, {@code
+   * network}, {@code disk} ({@link #DISK}) — and {@link Fault.Kind} names, e.g. {@code ISOLATE} for
+   * one shape alone. {@link #DISK} joined {@code all} once a full disk took the broker's log dir
+   * offline and halted it (Kafka's behaviour) instead of stopping a replica fetcher thread for
+   * good; seeds recorded with {@code all} before that replay with {@code
+   * ISOLATE,...,POWER_LOSS_LEADER} spelled out. The order matters for replays: the same seed draws
+   * the same schedule only from the same list.
    */
   static List<Fault.Kind> kinds(String choice) {
     List<Fault.Kind> kinds = new ArrayList<>();
@@ -70,6 +71,7 @@ final class FaultSchedule {
             case "all" -> {
               List<Fault.Kind> all = new ArrayList<>(NETWORK);
               all.addAll(CLUSTER);
+              all.addAll(DISK);
               yield all;
             }
             case "cluster" -> CLUSTER;

@@ -14,10 +14,10 @@ class FaultScheduleTest {
   void familiesAndKindsCombineInTheOrderGiven() {
     assertThat(FaultSchedule.kinds("all"))
         .startsWith(FaultSchedule.NETWORK.toArray(Fault.Kind[]::new))
-        .endsWith(FaultSchedule.CLUSTER.toArray(Fault.Kind[]::new))
-        .hasSize(12)
-        .doesNotContain(Fault.Kind.DISK_FULL);
-    assertThat(FaultSchedule.kinds("all,disk")).hasSize(13).endsWith(Fault.Kind.DISK_FULL);
+        .containsSubsequence(FaultSchedule.CLUSTER.toArray(Fault.Kind[]::new))
+        .endsWith(Fault.Kind.DISK_FULL)
+        .hasSize(13);
+    assertThat(FaultSchedule.kinds("all,disk")).isEqualTo(FaultSchedule.kinds("all"));
     assertThat(FaultSchedule.kinds("ISOLATE")).containsExactly(Fault.Kind.ISOLATE);
     assertThat(FaultSchedule.kinds(" power_loss_leader , isolate,POWER_LOSS_LEADER"))
         .containsExactly(Fault.Kind.POWER_LOSS_LEADER, Fault.Kind.ISOLATE);
