@@ -229,7 +229,9 @@ public final class ScaleBench {
         .append(
             "Each run: start, wait for a first acknowledged produce (auto-created 1-partition"
                 + " topic), then one topic `scale` of N partitions (RF 1; RF 3 in the cluster)"
-                + " created with an Admin client and timed until every partition answers"
+                + " created with an Admin client (CreateTopics of at most 5,000 partitions, then"
+                + " CreatePartitions in steps of 5,000: Kafka 4.4 refuses one operation of more"
+                + " than 10,000 metadata records) and timed until every partition answers"
                 + " ListOffsets (and, RF 3, has a full ISR in Metadata): Kafka answers CreateTopics"
                 + " before its broker hosts the partitions, Ferry after; the answer time is in the"
                 + " last table. Metadata: raw v12 requests for the topic on one connection, one at"
