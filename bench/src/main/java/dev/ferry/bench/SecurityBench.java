@@ -155,6 +155,10 @@ public final class SecurityBench {
           } catch (Exception e) {
             say(launcher.name() + " round " + r + ": FAILED " + e);
             failures.add(launcher.name() + " round " + r + ": " + e);
+          } finally {
+            // Each round writes gigabytes (warm-up passes over every listener); keep only the
+            // broker's log and thread figures, or a few runs fill the disk.
+            Machine.deleteRecursively(dir.resolve("data"));
           }
         }
       }
