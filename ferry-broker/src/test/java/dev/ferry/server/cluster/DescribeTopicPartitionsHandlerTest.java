@@ -2,21 +2,14 @@ package dev.ferry.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.metadata.BrokerInfo;
-import dev.ferry.metadata.MetadataListener;
-import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.PartitionState;
-import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.server.authz.OperationCheck;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
@@ -39,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class DescribeTopicPartitionsHandlerTest {
 
-  private final FakeMetadata metadata = new FakeMetadata();
+  private final FakeMetadataView metadata = new FakeMetadataView(1);
 
   DescribeTopicPartitionsHandlerTest() {
     metadata.topic("alpha", 2);
@@ -197,62 +190,5 @@ class DescribeTopicPartitionsHandlerTest {
     assertThat(negative.topics())
         .extracting(t -> t.errorCode())
         .containsExactly(Errors.INVALID_REQUEST.code());
-  }
-
-  /** Even partitions on brokers 3 and 1, odd ones on 1 and 2, each led by its second replica. */
-  private static final class FakeMetadata implements MetadataView {
-    final Map<String, TopicMetadata> byName = new TreeMap<>();
-    final Map<String, PartitionState> states = new HashMap<>();
-
-    void topic(String name, int partitions) {
-      Map<Integer, List<Integer>> assignment = new TreeMap<>();
-      for (int p = 0; p < partitions; p++) {
-        assignment.put(p, p % 2 == 0 ? List.of(3, 1) : List.of(1, 2));
-      }
-      byName.put(name, new TopicMetadata(name, Uuid.randomUuid(), assignment, Map.of()));
-      for (int p = 0; p < partitions; p++) {
-        List<Integer> replicas = assignment.get(p);
-        states.put(name + "-" + p, new PartitionState(replicas.get(1), 0, replicas, 0, 0));
-      }
-    }
-
-    @Override
-    public String clusterId() {
-      return "fake";
-    }
-
-    @Override
-    public Collection<BrokerInfo> liveBrokers() {
-      return List.of(
-          new BrokerInfo(1, "127.0.0.1", 1, null), new BrokerInfo(2, "127.0.0.1", 2, null));
-    }
-
-    @Override
-    public Optional<BrokerInfo> liveBroker(int brokerId) {
-      return liveBrokers().stream().filter(b -> b.id() == brokerId).findFirst();
-    }
-
-    @Override
-    public Optional<TopicMetadata> topic(String name) {
-      return Optional.ofNullable(byName.get(name));
-    }
-
-    @Override
-    public Optional<TopicMetadata> topic(Uuid topicId) {
-      return byName.values().stream().filter(t -> t.topicId().equals(topicId)).findFirst();
-    }
-
-    @Override
-    public Collection<TopicMetadata> topics() {
-      return List.copyOf(byName.values());
-    }
-
-    @Override
-    public Optional<PartitionState> partitionState(String topic, int partition) {
-      return Optional.ofNullable(states.get(topic + "-" + partition));
-    }
-
-    @Override
-    public void addListener(MetadataListener listener) {}
   }
 }

@@ -3,22 +3,11 @@ package dev.ferry.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.controller.TopicAdmin;
-import dev.ferry.metadata.BrokerInfo;
-import dev.ferry.metadata.MetadataListener;
-import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.PartitionState;
-import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.network.NetworkRequest;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -38,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class MetadataHandlerTest {
 
-  private final FakeMetadata metadata = new FakeMetadata();
+  private final FakeMetadataView metadata = new FakeMetadataView(0);
   private final MetadataHandler handler =
       new MetadataHandler(new ClusterView(metadata, 1), (TopicAdmin) null, false, 1, (short) 1);
 
@@ -152,89 +141,5 @@ class MetadataHandlerTest {
     MetadataResponseTopic beta = request("beta").topics().find("beta");
     assertThat(beta.topicId()).isEqualTo(metadata.byName.get("beta").topicId());
     assertThat(beta.partitions()).extracting(p -> p.partitionIndex()).containsExactly(0, 1, 2);
-  }
-
-  /**
-   * Even partitions on brokers 3 and 1, odd ones on 1 and 2, each led by its first replica; brokers
-   * 1 and 2 live. Every change raises the version.
-   */
-  private static final class FakeMetadata implements MetadataView {
-    final Map<String, TopicMetadata> byName = new TreeMap<>();
-    final Map<String, PartitionState> states = new HashMap<>();
-    final TreeSet<Integer> live = new TreeSet<>(List.of(1, 2));
-    long version;
-    boolean versioned = true;
-
-    void topic(String name, int partitions) {
-      Map<Integer, List<Integer>> assignment = new TreeMap<>();
-      // Inserted in descending order: the answer must still list them by index.
-      for (int p = partitions - 1; p >= 0; p--) {
-        assignment.put(p, p % 2 == 0 ? List.of(3, 1) : List.of(1, 2));
-      }
-      byName.put(name, new TopicMetadata(name, Uuid.randomUuid(), assignment, Map.of()));
-      for (int p = 0; p < partitions; p++) {
-        List<Integer> replicas = assignment.get(p);
-        states.put(name + "-" + p, new PartitionState(replicas.get(0), 0, replicas, 0, 0));
-      }
-      version++;
-    }
-
-    void setState(String topic, int partition, PartitionState state) {
-      states.put(topic + "-" + partition, state);
-      version++;
-    }
-
-    void setLive(Integer... ids) {
-      live.clear();
-      live.addAll(List.of(ids));
-      version++;
-    }
-
-    @Override
-    public long version() {
-      return versioned ? version : -1;
-    }
-
-    @Override
-    public String clusterId() {
-      return "fake";
-    }
-
-    @Override
-    public Collection<BrokerInfo> liveBrokers() {
-      List<BrokerInfo> out = new ArrayList<>();
-      for (int id : live) {
-        out.add(new BrokerInfo(id, "127.0.0.1", id, null));
-      }
-      return out;
-    }
-
-    @Override
-    public Optional<BrokerInfo> liveBroker(int brokerId) {
-      return liveBrokers().stream().filter(b -> b.id() == brokerId).findFirst();
-    }
-
-    @Override
-    public Optional<TopicMetadata> topic(String name) {
-      return Optional.ofNullable(byName.get(name));
-    }
-
-    @Override
-    public Optional<TopicMetadata> topic(Uuid topicId) {
-      return byName.values().stream().filter(t -> t.topicId().equals(topicId)).findFirst();
-    }
-
-    @Override
-    public Collection<TopicMetadata> topics() {
-      return List.copyOf(byName.values());
-    }
-
-    @Override
-    public Optional<PartitionState> partitionState(String topic, int partition) {
-      return Optional.ofNullable(states.get(topic + "-" + partition));
-    }
-
-    @Override
-    public void addListener(MetadataListener listener) {}
   }
 }
