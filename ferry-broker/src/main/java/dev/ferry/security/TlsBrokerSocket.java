@@ -11,6 +11,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -154,6 +155,16 @@ final class TlsBrokerSocket implements BrokerSocket {
     }
   }
 
+  /**
+   * A close from another thread can land between our check and the channel call, which then fails
+   * with the NIO exception; callers expect what a closed {@link java.net.Socket} throws.
+   */
+  private static SocketException socketClosed(ClosedChannelException cause) {
+    SocketException e = new SocketException("Socket closed");
+    e.initCause(cause);
+    return e;
+  }
+
   private synchronized void closeSelector() {
     try {
       selector.close();
@@ -212,6 +223,8 @@ final class TlsBrokerSocket implements BrokerSocket {
           }
           await(SelectionKey.OP_READ, deadline, "Read");
         }
+      } catch (ClosedChannelException e) {
+        throw socketClosed(e);
       } finally {
         leave();
       }
@@ -237,6 +250,8 @@ final class TlsBrokerSocket implements BrokerSocket {
             await(SelectionKey.OP_WRITE, deadline, "Write");
           }
         }
+      } catch (ClosedChannelException e) {
+        throw socketClosed(e);
       } finally {
         leave();
       }
