@@ -15,7 +15,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
@@ -77,21 +76,8 @@ class ShareGroupFailoverTest {
       Set<Long> accepted = new TreeSet<>();
       Set<Long> held = new TreeSet<>();
       try (KafkaShareConsumer<byte[], byte[]> first = consumer(cluster, true)) {
-        Awaitility.await()
-            .atMost(30, TimeUnit.SECONDS)
-            .until(
-                () -> {
-                  for (ConsumerRecord<byte[], byte[]> r : first.poll(POLL)) {
-                    if (r.offset() % 2 == 0) {
-                      first.acknowledge(r, AcknowledgeType.ACCEPT);
-                      accepted.add(r.offset());
-                    } else {
-                      held.add(r.offset());
-                    }
-                  }
-                  first.commitSync();
-                  return accepted.size() + held.size() == N;
-                });
+        ShareAcknowledging.acceptEvensHoldOdds(
+            first, N, POLL, Duration.ofSeconds(30), accepted, held);
         int leader = cluster.state(TOPIC, 0).leader();
         cluster.stopBroker(leader);
         Awaitility.await()

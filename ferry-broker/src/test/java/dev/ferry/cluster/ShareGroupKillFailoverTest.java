@@ -17,7 +17,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
@@ -108,21 +107,8 @@ class ShareGroupKillFailoverTest {
     Set<Long> accepted = new TreeSet<>();
     Set<Long> held = new TreeSet<>();
     try (KafkaShareConsumer<byte[], byte[]> first = consumer(true)) {
-      Awaitility.await()
-          .atMost(60, TimeUnit.SECONDS)
-          .until(
-              () -> {
-                for (ConsumerRecord<byte[], byte[]> r : first.poll(POLL)) {
-                  if (r.offset() % 2 == 0) {
-                    first.acknowledge(r, AcknowledgeType.ACCEPT);
-                    accepted.add(r.offset());
-                  } else {
-                    held.add(r.offset());
-                  }
-                }
-                first.commitSync();
-                return accepted.size() + held.size() == N;
-              });
+      ShareAcknowledging.acceptEvensHoldOdds(
+          first, N, POLL, Duration.ofSeconds(60), accepted, held);
       int leader = state(TOPIC, 0).leader();
       cluster.kill(leader);
       Awaitility.await()
