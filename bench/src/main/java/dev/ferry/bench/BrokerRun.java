@@ -16,10 +16,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -99,7 +97,7 @@ final class BrokerRun {
         broker.close();
         progress.say(tag + ": stopped; log " + broker.logFile());
       }
-      deleteData(runDir.resolve("data"));
+      Machine.deleteQuietly(runDir.resolve("data"));
     }
     return result;
   }
@@ -342,17 +340,6 @@ final class BrokerRun {
           String.format(
               "  %s: time cap of %d s reached after %,d messages; rate is over those",
               topic, cap.toSeconds(), r.acked()));
-    }
-  }
-
-  static void deleteData(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      System.err.println("bench: could not delete " + dir + ": " + e.getMessage());
     }
   }
 }

@@ -97,7 +97,7 @@ final class ClusterRun {
                 "%s: stopped in %.1f s; logs %s",
                 tag, (System.nanoTime() - stopping) / 1e9, running.logFiles()));
       }
-      BrokerRun.deleteData(runDir.resolve("data"));
+      Machine.deleteQuietly(runDir.resolve("data"));
     }
     return result;
   }

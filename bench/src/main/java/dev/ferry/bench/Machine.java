@@ -50,6 +50,18 @@ public final class Machine {
     }
   }
 
+  /**
+   * Deletes a run's scratch directory where a failure to delete must not end the benchmark: the
+   * figures are already taken, so it is only reported.
+   */
+  public static void deleteQuietly(Path dir) {
+    try {
+      deleteRecursively(dir);
+    } catch (IOException e) {
+      System.err.println("bench: could not delete " + dir + ": " + e.getMessage());
+    }
+  }
+
   public static String describe() {
     String cpu = "unknown CPU";
     long memKb = 0;

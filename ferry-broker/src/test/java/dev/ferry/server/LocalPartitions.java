@@ -1,10 +1,9 @@
 package dev.ferry.server;
 
 import dev.ferry.metadata.BrokerInfo;
-import dev.ferry.metadata.MetadataListener;
-import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.TopicTableMetadataView;
 import dev.ferry.network.NetworkRequest;
 import dev.ferry.replication.Partition;
 import dev.ferry.replication.ReplicaManager;
@@ -18,7 +17,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -119,8 +117,7 @@ public final class LocalPartitions implements AutoCloseable {
   }
 
   /** Topics by name and id; nothing else in the cluster. */
-  public static final class StaticMetadata implements MetadataView {
-    private final Map<String, TopicMetadata> byName = new ConcurrentHashMap<>();
+  public static final class StaticMetadata extends TopicTableMetadataView {
 
     TopicMetadata add(String topic) {
       return byName.computeIfAbsent(
@@ -146,26 +143,8 @@ public final class LocalPartitions implements AutoCloseable {
     }
 
     @Override
-    public Optional<TopicMetadata> topic(String name) {
-      return Optional.ofNullable(byName.get(name));
-    }
-
-    @Override
-    public Optional<TopicMetadata> topic(Uuid topicId) {
-      return byName.values().stream().filter(t -> t.topicId().equals(topicId)).findFirst();
-    }
-
-    @Override
-    public Collection<TopicMetadata> topics() {
-      return List.copyOf(byName.values());
-    }
-
-    @Override
     public Optional<PartitionState> partitionState(String topic, int partition) {
       return Optional.empty();
     }
-
-    @Override
-    public void addListener(MetadataListener listener) {}
   }
 }

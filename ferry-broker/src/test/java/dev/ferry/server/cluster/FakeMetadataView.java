@@ -1,10 +1,9 @@
 package dev.ferry.server.cluster;
 
 import dev.ferry.metadata.BrokerInfo;
-import dev.ferry.metadata.MetadataListener;
-import dev.ferry.metadata.MetadataView;
 import dev.ferry.metadata.PartitionState;
 import dev.ferry.metadata.TopicMetadata;
+import dev.ferry.metadata.TopicTableMetadataView;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -21,9 +20,8 @@ import org.apache.kafka.common.Uuid;
  * through its methods raises the version ({@code versioned = false} answers -1, a view that keeps
  * none). Tests may also change {@link #states} directly, without a new version.
  */
-final class FakeMetadataView implements MetadataView {
+final class FakeMetadataView extends TopicTableMetadataView {
 
-  final Map<String, TopicMetadata> byName = new TreeMap<>();
   final Map<String, PartitionState> states = new HashMap<>();
   final TreeSet<Integer> live = new TreeSet<>(List.of(1, 2));
   private final int leaderReplica;
@@ -86,25 +84,7 @@ final class FakeMetadataView implements MetadataView {
   }
 
   @Override
-  public Optional<TopicMetadata> topic(String name) {
-    return Optional.ofNullable(byName.get(name));
-  }
-
-  @Override
-  public Optional<TopicMetadata> topic(Uuid topicId) {
-    return byName.values().stream().filter(t -> t.topicId().equals(topicId)).findFirst();
-  }
-
-  @Override
-  public Collection<TopicMetadata> topics() {
-    return List.copyOf(byName.values());
-  }
-
-  @Override
   public Optional<PartitionState> partitionState(String topic, int partition) {
     return Optional.ofNullable(states.get(topic + "-" + partition));
   }
-
-  @Override
-  public void addListener(MetadataListener listener) {}
 }
