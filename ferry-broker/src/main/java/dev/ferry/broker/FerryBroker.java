@@ -691,6 +691,14 @@ public final class FerryBroker implements Closeable {
   /** Stops everything that was started, newest first; safe to call more than once. */
   @Override
   public synchronized void close() {
+    if (started.isEmpty()) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    log.info(
+        "Stopping broker {}{}",
+        config.brokerId,
+        registered && config.controlledShutdownEnable ? " (controlled shutdown first)" : "");
     if (registered && config.controlledShutdownEnable) {
       registered = false;
       try {
@@ -710,5 +718,9 @@ public final class FerryBroker implements Closeable {
         log.warn("Error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
       }
     }
+    log.info(
+        "Broker {} stopped in {} ms",
+        config.brokerId,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
   }
 }

@@ -139,12 +139,100 @@ public final class BrokerProcess implements AutoCloseable {
     signal("CONT");
   }
 
-  /** SIGTERM and wait (bounded) for the shutdown hook to stop the broker cleanly. */
-  public void stopGracefully() throws InterruptedException {
+  /** How long a clean stop may take after SIGTERM before the broker counts as stuck. */
+  public static final long STOP_BOUND_SECONDS = 30;
+
+  /**
+   * How long after SIGTERM a broker still running has its threads dumped: a clean stop's own bounds
+   * (controlled shutdown 10 s, each stopping thread a few seconds) are mostly below it, so a stop
+   * that is merely slow leaves evidence too.
+   */
+  public static final long SLOW_STOP_SECONDS = 15;
+
+  /**
+   * SIGTERM and wait (bounded) for the shutdown hook to stop the broker cleanly. A broker still
+   * running {@link #SLOW_STOP_SECONDS} after the signal has its threads and heap dumped ({@code
+   * jcmd PID Thread.print -l}, {@code GC.heap_info}) into its output, into {@code
+   * target/broker-process-PID-slow-stop.txt} and onto this JVM's standard output (the test's
+   * report). One still running after {@link #STOP_BOUND_SECONDS} is dumped again ({@code
+   * -stuck-stop.txt}), SIGKILLed, and the stop fails.
+   *
+   * @return how long the stop took, in milliseconds
+   */
+  public long stopGracefully() throws InterruptedException {
+    long t0 = System.nanoTime();
     process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("Broker " + pid() + " did not stop within 30 s of SIGTERM");
+    if (process.waitFor(SLOW_STOP_SECONDS, TimeUnit.SECONDS)) {
+      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
+    dumpStop("slow", "still running " + SLOW_STOP_SECONDS + " s after SIGTERM");
+    long left = TimeUnit.SECONDS.toNanos(STOP_BOUND_SECONDS) - (System.nanoTime() - t0);
+    if (process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+    String message =
+        "Broker " + pid() + " did not stop within " + STOP_BOUND_SECONDS + " s of SIGTERM";
+    dumpStop("stuck", message);
+    kill();
+    throw new IllegalStateException(message + " (thread dumps in its output)");
+  }
+
+  private void dumpStop(String kind, String why) throws InterruptedException {
+    List<String> dump = new ArrayList<>();
+    dump.add("---- Broker " + pid() + " " + why + "; its threads (jcmd Thread.print -l):");
+    dump.addAll(jcmd("Thread.print", "-l"));
+    dump.add("---- its heap (jcmd GC.heap_info):");
+    dump.addAll(jcmd("GC.heap_info"));
+    dump.add("---- end of the " + kind + "-stop dump of broker " + pid());
+    output.addAll(dump);
+    try {
+      java.nio.file.Files.write(
+          Path.of("target", "broker-process-" + pid() + "-" + kind + "-stop.txt"), dump);
+    } catch (IOException e) {
+      // The dump is in the output too.
+    }
+    dump.forEach(System.out::println);
+  }
+
+  /**
+   * The answer of the broker JVM to a diagnostic command ({@code jcmd PID COMMAND...}, e.g. {@code
+   * Thread.print -l}: every thread's stack and the locks it holds or waits for), bounded: 30 s; on
+   * failure, lines that say why.
+   */
+  public List<String> jcmd(String... command) throws InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    cmd.add(Long.toString(pid()));
+    cmd.addAll(List.of(command));
+    List<String> lines = new CopyOnWriteArrayList<>();
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                  String line;
+                  while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                  }
+                } catch (IOException e) {
+                  lines.add("(reading jcmd's output failed: " + e + ")");
+                }
+              },
+              "jcmd-output");
+      reader.setDaemon(true);
+      reader.start();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        lines.add("(jcmd did not answer within 30 s)");
+      }
+      reader.join(5_000);
+    } catch (IOException e) {
+      lines.add("(jcmd failed: " + e + ")");
+    }
+    return new ArrayList<>(lines);
   }
 
   private void signal(String name) throws IOException, InterruptedException {

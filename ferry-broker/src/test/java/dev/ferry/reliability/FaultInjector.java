@@ -121,8 +121,8 @@ final class FaultInjector {
       }
       case CLEAN_RESTART -> {
         ManagedBroker b = brokerAt(fault.target());
-        b.restartCleanly();
-        return "broker " + b.brokerId();
+        long stopMs = b.restartCleanly();
+        return String.format("broker %d (stopped in %,d ms)", b.brokerId(), stopMs);
       }
       case KILL_LEADER -> {
         PartitionLeaders.Replicas r = leaders.await(partition, LEADER_WAIT);

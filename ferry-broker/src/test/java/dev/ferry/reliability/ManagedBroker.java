@@ -164,11 +164,15 @@ final class ManagedBroker implements AutoCloseable {
     start();
   }
 
-  /** SIGTERM (clean shutdown: flush, snapshot, clean-shutdown marker), then start again. */
-  void restartCleanly() throws Exception {
-    process.stopGracefully();
+  /**
+   * SIGTERM (clean shutdown: flush, snapshot, clean-shutdown marker), then start again. Returns how
+   * long the stop took, in milliseconds.
+   */
+  long restartCleanly() throws Exception {
+    long stopMs = process.stopGracefully();
     retire();
     start();
+    return stopMs;
   }
 
   /**
