@@ -8,10 +8,8 @@ import dev.ferry.verify.CheckReport;
 import dev.ferry.verify.WorkloadChecker;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,87 +38,61 @@ class KnownBadConfigurationTest {
   @Test
   void acksOneWithTheLeaderKilledRightAfterAcknowledgingLosesRecordsAndTheCheckerSaysSo()
       throws Exception {
-    List<ManagedBroker> brokers = new ArrayList<>();
     CheckReport report;
     long acknowledgedWhileFrozen;
-    try (ZooKeeperEnsemble zk = new ZooKeeperEnsemble(dir, 1, 500)) {
-      zk.start();
-      for (int id = 0; id < 3; id++) {
-        brokers.add(
-            new ManagedBroker(
-                id,
-                dir.resolve("broker-" + id),
-                Map.of(
-                    "zookeeper.connect",
-                    zk.connectString(),
-                    "zookeeper.session.timeout.ms",
-                    Integer.toString(SESSION_TIMEOUT_MS),
-                    "zookeeper.connection.timeout.ms",
-                    "30000",
-                    "replica.lag.time.max.ms",
-                    "10000",
-                    "replica.fetch.backoff.ms",
-                    "100")));
-      }
-      try {
-        ManagedBroker.startAll(brokers);
-        String bootstrap =
-            brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
-        PartitionLeaders leaders = new PartitionLeaders(() -> bootstrap, TOPIC);
-        WorkloadChecker.Settings settings =
-            new WorkloadChecker.Settings(
-                    TOPIC, 1, 1, 300, Duration.ofSeconds(60), (short) 3, Map.of())
-                .withProducerProperties(
-                    Map.of(
-                        ProducerConfig.ACKS_CONFIG,
-                        "1",
-                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                        false,
-                        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
-                        1));
-        try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
-          checker.start(Duration.ofSeconds(60));
-          await().atMost(Duration.ofSeconds(60)).until(() -> checker.acknowledged() >= 200);
+    try (ThreeBrokers cluster =
+        ThreeBrokers.start(
+            dir, SESSION_TIMEOUT_MS, Map.of("replica.lag.time.max.ms", "10000"), null, false)) {
+      String bootstrap = cluster.bootstrap();
+      PartitionLeaders leaders = cluster.leaders(TOPIC);
+      WorkloadChecker.Settings settings =
+          new WorkloadChecker.Settings(
+                  TOPIC, 1, 1, 300, Duration.ofSeconds(60), (short) 3, Map.of())
+              .withProducerProperties(
+                  Map.of(
+                      ProducerConfig.ACKS_CONFIG,
+                      "1",
+                      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                      false,
+                      ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                      1));
+      try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
+        checker.start(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(60)).until(() -> checker.acknowledged() >= 200);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(() -> leaders.isrSizes().get(0) == 3);
+        PartitionLeaders.Replicas r = leaders.await(0, Duration.ofSeconds(30));
+        ManagedBroker leader = cluster.broker(r.leader());
+        List<ManagedBroker> followers = r.followers().stream().map(cluster::broker).toList();
+        for (ManagedBroker f : followers) {
+          f.pause();
+        }
+        long before = checker.acknowledged();
+        try {
           await()
-              .atMost(Duration.ofSeconds(60))
-              .ignoreExceptions()
-              .until(() -> leaders.isrSizes().get(0) == 3);
-          PartitionLeaders.Replicas r = leaders.await(0, Duration.ofSeconds(30));
-          ManagedBroker leader = broker(brokers, r.leader());
-          List<ManagedBroker> followers =
-              r.followers().stream().map(id -> broker(brokers, id)).toList();
+              .atMost(Duration.ofSeconds(3))
+              .pollInterval(Duration.ofMillis(20))
+              .until(() -> checker.acknowledged() >= before + 100);
+          leader.kill();
+          // Counted after the kill: everything the leader answered while alone.
+          acknowledgedWhileFrozen = checker.acknowledged() - before;
+        } finally {
           for (ManagedBroker f : followers) {
-            f.pause();
+            f.resume();
           }
-          long before = checker.acknowledged();
-          try {
-            await()
-                .atMost(Duration.ofSeconds(3))
-                .pollInterval(Duration.ofMillis(20))
-                .until(() -> checker.acknowledged() >= before + 100);
-            leader.kill();
-            // Counted after the kill: everything the leader answered while alone.
-            acknowledgedWhileFrozen = checker.acknowledged() - before;
-          } finally {
-            for (ManagedBroker f : followers) {
-              f.resume();
-            }
-          }
-          // A follower takes over; the old leader comes back and truncates what only it had.
-          await()
-              .atMost(Duration.ofSeconds(60))
-              .until(() -> checker.acknowledged() >= before + acknowledgedWhileFrozen + 300);
-          leader.start();
-          await()
-              .atMost(Duration.ofSeconds(60))
-              .ignoreExceptions()
-              .until(() -> leaders.isrSizes().get(0) == 3);
-          report = checker.check(Duration.ofSeconds(60));
         }
-      } finally {
-        for (ManagedBroker b : brokers) {
-          b.close();
-        }
+        // A follower takes over; the old leader comes back and truncates what only it had.
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> checker.acknowledged() >= before + acknowledgedWhileFrozen + 300);
+        leader.start();
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(() -> leaders.isrSizes().get(0) == 3);
+        report = checker.check(Duration.ofSeconds(60));
       }
     }
     System.out.println(report.summary());
@@ -152,85 +124,60 @@ class KnownBadConfigurationTest {
       throws Exception {
     NetworkLab.Result lab = NetworkLab.create(3);
     assumeTrue(lab.lab().isPresent(), () -> "no network namespaces here: " + lab.whyNot());
-    List<ManagedBroker> brokers = new ArrayList<>();
     CheckReport report;
     long acknowledgedAlone;
     try (NetworkLab network = lab.lab().get();
-        ZooKeeperEnsemble zk = new ZooKeeperEnsemble(dir, 1, 500, "0.0.0.0")) {
-      zk.start();
-      for (int id = 0; id < 3; id++) {
-        brokers.add(
-            new ManagedBroker(
-                id,
-                dir.resolve("broker-" + id),
-                Map.of(
-                    "zookeeper.connect",
-                    zk.connectString(network.zooKeeperAddress()),
-                    "zookeeper.session.timeout.ms",
-                    Integer.toString(SESSION_TIMEOUT_MS),
-                    "zookeeper.connection.timeout.ms",
-                    "30000",
-                    "replica.lag.time.max.ms",
-                    "3000",
-                    "replica.fetch.backoff.ms",
-                    "100"),
-                network.hostAddress(id),
-                network.launcher(id)));
-      }
-      try {
-        ManagedBroker.startAll(brokers);
-        String bootstrap =
-            brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
-        PartitionLeaders leaders = new PartitionLeaders(() -> bootstrap, TOPIC);
-        WorkloadChecker.Settings settings =
-            new WorkloadChecker.Settings(
-                TOPIC,
-                1,
-                1,
-                300,
-                Duration.ofSeconds(60),
-                (short) 3,
-                Map.of("min.insync.replicas", "1", "unclean.leader.election.enable", "true"));
-        try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
-          checker.start(Duration.ofSeconds(60));
-          await().atMost(Duration.ofSeconds(60)).until(() -> checker.acknowledged() >= 200);
-          await()
-              .atMost(Duration.ofSeconds(60))
-              .ignoreExceptions()
-              .until(() -> leaders.isrSizes().get(0) == 3);
-          int leaderId = leaders.await(0, Duration.ofSeconds(30)).leader();
-          int leader = brokers.indexOf(broker(brokers, leaderId));
-          for (int o = 0; o < 3; o++) {
-            if (o != leader) {
-              network.cut(leader, o);
-            }
+        ThreeBrokers cluster =
+            ThreeBrokers.start(
+                dir,
+                SESSION_TIMEOUT_MS,
+                Map.of("replica.lag.time.max.ms", "3000"),
+                network,
+                false)) {
+      List<ManagedBroker> brokers = cluster.brokers();
+      String bootstrap = cluster.bootstrap();
+      PartitionLeaders leaders = cluster.leaders(TOPIC);
+      WorkloadChecker.Settings settings =
+          new WorkloadChecker.Settings(
+              TOPIC,
+              1,
+              1,
+              300,
+              Duration.ofSeconds(60),
+              (short) 3,
+              Map.of("min.insync.replicas", "1", "unclean.leader.election.enable", "true"));
+      try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
+        checker.start(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(60)).until(() -> checker.acknowledged() >= 200);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(() -> leaders.isrSizes().get(0) == 3);
+        int leader = leaders.await(0, Duration.ofSeconds(30)).leader();
+        for (int o = 0; o < 3; o++) {
+          if (o != leader) {
+            network.cut(leader, o);
           }
-          // The leader drops its unreachable followers from the ISR and acknowledges alone.
-          await()
-              .atMost(Duration.ofSeconds(60))
-              .ignoreExceptions()
-              .until(() -> leaders.isrSizes().get(0) == 1);
-          long alone = checker.acknowledged();
-          await().atMost(Duration.ofSeconds(30)).until(() -> checker.acknowledged() >= alone + 200);
-          brokers.get(leader).kill();
-          acknowledgedAlone = checker.acknowledged() - alone;
-          network.heal();
-          // An out-of-sync follower takes over (unclean); the old leader returns and truncates.
-          long before = checker.acknowledged();
-          await()
-              .atMost(Duration.ofSeconds(90))
-              .until(() -> checker.acknowledged() >= before + 300);
-          brokers.get(leader).start();
-          await()
-              .atMost(Duration.ofSeconds(90))
-              .ignoreExceptions()
-              .until(() -> leaders.isrSizes().get(0) == 3);
-          report = checker.check(Duration.ofSeconds(60));
         }
-      } finally {
-        for (ManagedBroker b : brokers) {
-          b.close();
-        }
+        // The leader drops its unreachable followers from the ISR and acknowledges alone.
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(() -> leaders.isrSizes().get(0) == 1);
+        long alone = checker.acknowledged();
+        await().atMost(Duration.ofSeconds(30)).until(() -> checker.acknowledged() >= alone + 200);
+        brokers.get(leader).kill();
+        acknowledgedAlone = checker.acknowledged() - alone;
+        network.heal();
+        // An out-of-sync follower takes over (unclean); the old leader returns and truncates.
+        long before = checker.acknowledged();
+        await().atMost(Duration.ofSeconds(90)).until(() -> checker.acknowledged() >= before + 300);
+        brokers.get(leader).start();
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .ignoreExceptions()
+            .until(() -> leaders.isrSizes().get(0) == 3);
+        report = checker.check(Duration.ofSeconds(60));
       }
     }
     System.out.println(report.summary());
@@ -241,9 +188,5 @@ class KnownBadConfigurationTest {
         .isPositive();
     assertThat(report.anomalies().get(0).kind()).isEqualTo(CheckReport.Kind.LOST);
     assertThat(report.duplicates()).isZero();
-  }
-
-  private static ManagedBroker broker(List<ManagedBroker> brokers, int id) {
-    return brokers.stream().filter(b -> b.brokerId() == id).findFirst().orElseThrow();
   }
 }

@@ -8,10 +8,8 @@ import dev.ferry.verify.CheckReport;
 import dev.ferry.verify.WorkloadChecker;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,97 +43,71 @@ class WholeIsrPowerLossTest {
         "run with -Dferry.reliability.wholeIsrPowerLoss=true");
     NetworkLab.Result lab = NetworkLab.create(3);
     assumeTrue(lab.lab().isPresent(), () -> "no network namespaces here: " + lab.whyNot());
-    List<ManagedBroker> brokers = new ArrayList<>();
+    List<ManagedBroker> brokers;
     CheckReport report;
     Map<String, Long> dropped;
     long healMs;
     try (NetworkLab network = lab.lab().get();
-        ZooKeeperEnsemble zk = new ZooKeeperEnsemble(dir, 1, 500, "0.0.0.0")) {
-      zk.start();
-      for (int id = 0; id < 3; id++) {
-        Path data = dir.resolve("broker-" + id);
-        brokers.add(
-            new ManagedBroker(
-                id,
-                data,
-                Map.of(
-                    "zookeeper.connect",
-                    zk.connectString(network.zooKeeperAddress()),
-                    "zookeeper.session.timeout.ms",
-                    Integer.toString(SESSION_TIMEOUT_MS),
-                    "zookeeper.connection.timeout.ms",
-                    "30000",
-                    "replica.lag.time.max.ms",
-                    "3000",
-                    "replica.fetch.backoff.ms",
-                    "100"),
-                network.hostAddress(id),
-                network.launcher(id),
-                data.resolve("sync-probe")));
-      }
-      try {
-        ManagedBroker.startAll(brokers);
-        String bootstrap =
-            brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
-        PartitionLeaders leaders = new PartitionLeaders(() -> bootstrap, TOPIC);
-        WorkloadChecker.Settings settings =
-            new WorkloadChecker.Settings(
-                TOPIC,
-                1,
-                2,
-                300,
-                Duration.ofSeconds(120),
-                (short) 3,
-                Map.of("min.insync.replicas", "2"));
-        try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
-          checker.start(Duration.ofSeconds(60));
-          await().atMost(Duration.ofSeconds(60)).until(() -> checker.acknowledged() >= 2_000);
-          await()
-              .atMost(Duration.ofSeconds(60))
-              .ignoreExceptions()
-              .until(() -> leaders.isrSizes().get(0) == 3);
-          int leaderId = leaders.await(0, Duration.ofSeconds(30)).leader();
-          ManagedBroker leader = broker(brokers, leaderId);
-          int index = brokers.indexOf(leader);
-          for (int o = 0; o < 3; o++) {
-            if (o != index) {
-              network.cut(index, o);
-            }
+        ThreeBrokers cluster =
+            ThreeBrokers.start(
+                dir,
+                SESSION_TIMEOUT_MS,
+                Map.of("replica.lag.time.max.ms", "3000"),
+                network,
+                true)) {
+      brokers = cluster.brokers();
+      String bootstrap = cluster.bootstrap();
+      PartitionLeaders leaders = cluster.leaders(TOPIC);
+      WorkloadChecker.Settings settings =
+          new WorkloadChecker.Settings(
+              TOPIC,
+              1,
+              2,
+              300,
+              Duration.ofSeconds(120),
+              (short) 3,
+              Map.of("min.insync.replicas", "2"));
+      try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
+        checker.start(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(60)).until(() -> checker.acknowledged() >= 2_000);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(() -> leaders.isrSizes().get(0) == 3);
+        int leaderId = leaders.await(0, Duration.ofSeconds(30)).leader();
+        ManagedBroker leader = cluster.broker(leaderId);
+        for (int o = 0; o < 3; o++) {
+          if (o != leaderId) {
+            network.cut(leaderId, o);
           }
-          await()
-              .atMost(Duration.ofSeconds(60))
-              .ignoreExceptions()
-              .until(() -> leaders.isrSizes().get(0) == 1);
-          System.out.printf(
-              "Broker %d leads partition 0 with an ISR of itself (%s)%n",
-              leaderId, leaders.await(0, Duration.ofSeconds(10)));
-          dropped = leader.losePowerAndStayDown();
-          network.heal();
-          System.out.printf("Broker %d lost power; unsynced bytes dropped %s%n", leaderId, dropped);
-          // Down past its session, so that its registration is gone and the partition offline.
-          Thread.sleep(SESSION_TIMEOUT_MS + 1_000);
-          long restart = System.nanoTime();
-          leader.start();
-          long before = checker.acknowledged();
-          await()
-              .atMost(Duration.ofSeconds(90))
-              .until(() -> checker.acknowledged() >= before + 300);
-          await()
-              .atMost(Duration.ofSeconds(90))
-              .pollInterval(Duration.ofMillis(200))
-              .ignoreExceptions()
-              .until(() -> leaders.isrSizes().get(0) == 3);
-          healMs = (System.nanoTime() - restart) / 1_000_000;
-          System.out.printf(
-              "Full ISR %d ms after the restart: %s%n",
-              healMs, leaders.await(0, Duration.ofSeconds(10)));
-          checker.stopProducing(Duration.ofSeconds(60));
-          report = checker.check(Duration.ofSeconds(60));
         }
-      } finally {
-        for (ManagedBroker b : brokers) {
-          b.close();
-        }
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(() -> leaders.isrSizes().get(0) == 1);
+        System.out.printf(
+            "Broker %d leads partition 0 with an ISR of itself (%s)%n",
+            leaderId, leaders.await(0, Duration.ofSeconds(10)));
+        dropped = leader.losePowerAndStayDown();
+        network.heal();
+        System.out.printf("Broker %d lost power; unsynced bytes dropped %s%n", leaderId, dropped);
+        // Down past its session, so that its registration is gone and the partition offline.
+        Thread.sleep(SESSION_TIMEOUT_MS + 1_000);
+        long restart = System.nanoTime();
+        leader.start();
+        long before = checker.acknowledged();
+        await().atMost(Duration.ofSeconds(90)).until(() -> checker.acknowledged() >= before + 300);
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(200))
+            .ignoreExceptions()
+            .until(() -> leaders.isrSizes().get(0) == 3);
+        healMs = (System.nanoTime() - restart) / 1_000_000;
+        System.out.printf(
+            "Full ISR %d ms after the restart: %s%n",
+            healMs, leaders.await(0, Duration.ofSeconds(10)));
+        checker.stopProducing(Duration.ofSeconds(60));
+        report = checker.check(Duration.ofSeconds(60));
       }
     }
     System.out.println(report.summary());
@@ -155,9 +127,5 @@ class WholeIsrPowerLossTest {
           .isPositive();
       assertThat(report.anomalies().get(0).kind()).isEqualTo(CheckReport.Kind.LOST);
     }
-  }
-
-  private static ManagedBroker broker(List<ManagedBroker> brokers, int id) {
-    return brokers.stream().filter(b -> b.brokerId() == id).findFirst().orElseThrow();
   }
 }
