@@ -38,14 +38,29 @@ final class ControlledShutdown {
     this.replicaManager = replicaManager;
   }
 
+  /**
+   * Runs the controlled shutdown, bounded by {@code timeoutMs} ({@code
+   * controlled.shutdown.timeout.ms}) whatever the metadata store does: the request to the
+   * controller does not wait for the store, and giving up is logged. Nothing to move (no other live
+   * broker, or nothing that depends on this one) returns at once.
+   */
   void run(long timeoutMs) {
     Set<Integer> others = otherLiveBrokers();
     if (others.isEmpty() || pending(others) == 0) {
+      log.info("Controlled shutdown of broker {}: no leadership to move", brokerId);
       return;
     }
     long t0 = time.nanoseconds();
     replicaManager.stopFollowing();
-    metadata.requestControlledShutdown(brokerId);
+    try {
+      metadata.requestControlledShutdown(brokerId);
+    } catch (RuntimeException e) {
+      log.warn(
+          "Controlled shutdown of broker {}: the request failed ({}); waiting for the controller"
+              + " anyway",
+          brokerId,
+          e.toString());
+    }
     long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     int left;
     while ((left = pending(otherLiveBrokers())) > 0
@@ -56,11 +71,12 @@ final class ControlledShutdown {
     long ms = TimeUnit.NANOSECONDS.toMillis(time.nanoseconds() - t0);
     if (left > 0) {
       log.warn(
-          "Controlled shutdown of broker {}: {} partition(s) still lead here or list it in"
-              + " sync after {} ms",
+          "Controlled shutdown of broker {} gave up after {} ms (controlled.shutdown.timeout.ms"
+              + " {}): {} partition(s) still lead here or list it in sync",
           brokerId,
-          left,
-          ms);
+          ms,
+          timeoutMs,
+          left);
     } else {
       log.info("Controlled shutdown of broker {}: leadership moved away in {} ms", brokerId, ms);
     }

@@ -33,7 +33,9 @@ public interface MetadataStore
 
   /**
    * Asks the controller to move leadership away from {@code brokerId} (controlled shutdown). The
-   * request lasts as long as this store's session.
+   * request lasts as long as this store's session. Does not wait for the store: the request goes
+   * out in the background (a failure is logged), so that a stop can keep its own bound when the
+   * store is slow or unreachable; the caller watches its effect in the partition states.
    */
   void requestControlledShutdown(int brokerId);
 

@@ -30,9 +30,12 @@ public final class BrokerProcess implements AutoCloseable {
   private final List<String> output = new CopyOnWriteArrayList<>();
   private final CountDownLatch ready = new CountDownLatch(1);
 
+  /** Reads the process's output into {@link #output}; ends at its end of file. */
+  private final Thread pump;
+
   private BrokerProcess(Process process) {
     this.process = process;
-    Thread pump =
+    pump =
         new Thread(
             () -> {
               try (BufferedReader r =
@@ -106,7 +109,18 @@ public final class BrokerProcess implements AutoCloseable {
   /** SIGKILL: no shutdown hook runs, nothing is flushed. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
-    process.waitFor(30, TimeUnit.SECONDS);
+    if (process.waitFor(30, TimeUnit.SECONDS)) {
+      awaitOutput();
+    }
+  }
+
+  /**
+   * Waits (bounded) until the output of a process that ended has been read to its end: on a busy
+   * machine the reading thread may lag behind, and a copy taken at once would miss the last lines,
+   * e.g. everything a broker logged while stopping.
+   */
+  private void awaitOutput() throws InterruptedException {
+    pump.join(10_000);
   }
 
   public long pid() {
@@ -147,7 +161,7 @@ public final class BrokerProcess implements AutoCloseable {
    * (controlled shutdown 10 s, each stopping thread a few seconds) are mostly below it, so a stop
    * that is merely slow leaves evidence too.
    */
-  public static final long SLOW_STOP_SECONDS = 15;
+  public static final long SLOW_STOP_SECONDS = Long.getLong("ferry.test.slowStopSeconds", 15);
 
   /**
    * SIGTERM and wait (bounded) for the shutdown hook to stop the broker cleanly. A broker still
@@ -161,20 +175,33 @@ public final class BrokerProcess implements AutoCloseable {
    */
   public long stopGracefully() throws InterruptedException {
     long t0 = System.nanoTime();
-    process.destroy();
+    terminate();
     if (process.waitFor(SLOW_STOP_SECONDS, TimeUnit.SECONDS)) {
-      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      awaitOutput();
+      return ms;
     }
     dumpStop("slow", "still running " + SLOW_STOP_SECONDS + " s after SIGTERM");
     long left = TimeUnit.SECONDS.toNanos(STOP_BOUND_SECONDS) - (System.nanoTime() - t0);
     if (process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      awaitOutput();
+      return ms;
     }
     String message =
         "Broker " + pid() + " did not stop within " + STOP_BOUND_SECONDS + " s of SIGTERM";
     dumpStop("stuck", message);
     kill();
     throw new IllegalStateException(message + " (thread dumps in its output)");
+  }
+
+  /**
+   * SIGTERM through the process handle. Not {@link Process#destroy()}: on Linux it also closes this
+   * side of the process's pipes, so everything the broker logs while it stops would be lost (its
+   * writes fail) — a stop looked silent although it logged.
+   */
+  private void terminate() {
+    process.toHandle().destroy();
   }
 
   private void dumpStop(String kind, String why) throws InterruptedException {
@@ -242,25 +269,29 @@ public final class BrokerProcess implements AutoCloseable {
     }
   }
 
-  /** Stops the broker (SIGTERM, then SIGKILL) and keeps its output under target/ for diagnosis. */
+  /**
+   * Stops the broker (SIGTERM, then SIGKILL) and keeps its output, to the end, under target/ for
+   * diagnosis.
+   */
   @Override
   public void close() {
+    try {
+      if (process.isAlive()) {
+        terminate();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          kill();
+        }
+      }
+      awaitOutput();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
     try {
       java.nio.file.Files.write(
           Path.of("target", "broker-process-" + process.pid() + ".log"), output);
     } catch (IOException e) {
       // Diagnostics only.
-    }
-    try {
-      if (process.isAlive()) {
-        process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-          kill();
-        }
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -176,6 +176,17 @@ final class ManagedBroker implements AutoCloseable {
   }
 
   /**
+   * SIGTERM, leaving the broker down until {@link #start}. Returns how long the stop took, in
+   * milliseconds ({@link BrokerProcess#stopGracefully}: bounded, with thread dumps of a slow stop).
+   */
+  long stopCleanly() throws Exception {
+    long stopMs = process.stopGracefully();
+    retire();
+    process = null;
+    return stopMs;
+  }
+
+  /**
    * A power loss of this broker alone: SIGKILL, every log cut back to what its last fsync covered
    * ({@link PowerLoss#dropUnsynced}), {@code down} of downtime, then a start on what is left.
    * Returns the bytes dropped per partition directory.
@@ -266,8 +277,8 @@ final class ManagedBroker implements AutoCloseable {
   }
 
   private void retire() throws InterruptedException {
+    process.close(); // its output read to the end first
     previousOutput.addAll(process.output());
-    process.close();
   }
 
   @Override

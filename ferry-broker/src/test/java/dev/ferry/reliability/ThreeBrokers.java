@@ -87,6 +87,11 @@ final class ThreeBrokers implements AutoCloseable {
     return brokers.get(id);
   }
 
+  /** The ZooKeeper node the brokers share (to kill or restart it). */
+  ZooKeeperEnsemble zooKeeper() {
+    return zk;
+  }
+
   String bootstrap() {
     return brokers.stream().map(ManagedBroker::bootstrap).collect(Collectors.joining(","));
   }

@@ -72,6 +72,11 @@ final class ZooKeeperEnsemble implements AutoCloseable {
     return nodes.stream().map(n -> n.connectString(host)).collect(Collectors.joining(","));
   }
 
+  /** SIGKILL of node {@code index}, which stays down (until {@link #close}). */
+  void kill(int index) throws InterruptedException {
+    nodes.get(index).kill();
+  }
+
   /** SIGKILL of node {@code index}, {@code down} of downtime, then a restart on the same data. */
   void killAndRestart(int index, Duration down) throws Exception {
     ZooKeeperNode node = nodes.get(index);

@@ -336,18 +336,28 @@ public final class ZkMetadataStore extends CachedMetadataStore {
 
   /**
    * Asks the controller to move leadership away from {@code brokerId} (controlled shutdown). The
-   * request is an ephemeral znode: it disappears with this session.
+   * request is an ephemeral znode: it disappears with this session. It is created in the
+   * background: a foreground create waits for a ZooKeeper connection up to the connection timeout
+   * on every retry, which made a clean stop last minutes, silently, while ZooKeeper was slow or
+   * unreachable (the caller bounds its own wait by {@code controlled.shutdown.timeout.ms}).
    */
   @Override
   public void requestControlledShutdown(int brokerId) {
+    String path = ZkPaths.shutdownRequest(brokerId);
     try {
       client
           .create()
           .creatingParentsIfNeeded()
           .withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
-          .forPath(ZkPaths.shutdownRequest(brokerId), NO_DATA);
-    } catch (KeeperException.NodeExistsException e) {
-      // Asked already.
+          .inBackground(
+              (c, event) -> {
+                KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+                if (code != KeeperException.Code.OK && code != KeeperException.Code.NODEEXISTS) {
+                  log.warn(
+                      "Could not request controlled shutdown of broker {}: {}", brokerId, code);
+                }
+              })
+          .forPath(path, NO_DATA);
     } catch (Exception e) {
       throw ZkErrors.translate("requesting controlled shutdown of broker " + brokerId, e);
     }
