@@ -5,6 +5,7 @@ import dev.ferry.bench.broker.BrokerProcess;
 import dev.ferry.bench.broker.BrokerSettings;
 import dev.ferry.bench.broker.FerryLauncher;
 import dev.ferry.bench.broker.KafkaLauncher;
+import dev.ferry.bench.broker.ProcStat;
 import dev.ferry.bench.workload.StartupProbe;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,11 +27,21 @@ import java.util.Map;
  * <pre>
  *   bench/startup            7 rounds
  *   bench/startup --rounds 3
+ *   bench/startup --variant scaled10::-XX:CompileThresholdScaling=10 --variant base:/tmp/base:
  * </pre>
+ *
+ * <p>{@code --variant NAME:HOME:OPTIONS} adds a Ferry variant to every round, for A/B comparisons
+ * in the same window: the build at HOME (empty: {@code --ferry-home}) with the comma-separated JVM
+ * OPTIONS after the shipped ones. Variants are reported beside Ferry, each with its ratio to Kafka.
+ * {@code --no-kafka} leaves Kafka out (a quick look at Ferry alone; its report has no ratios);
+ * {@code --threads} prints each start's CPU by thread at its first ack.
  */
 public final class StartupBench {
 
   private static final Duration STARTUP = Duration.ofSeconds(120);
+
+  /** {@code --threads}: print each start's CPU by thread at the first ack. */
+  private static boolean THREADS;
 
   /** One start: wall ms, broker CPU ms, RSS MB, the 1-min load average before it. */
   private record Sample(double wallMs, double cpuMs, double rssMb, double load) {}
@@ -40,17 +51,34 @@ public final class StartupBench {
     Path ferryHome = Path.of(".");
     int rounds = 7;
     Path out = Path.of("bench/results/startup.md");
+    List<String[]> variants = new ArrayList<>();
+    boolean withKafka = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--kafka-lib" -> kafkaLib = Path.of(args[++i]);
         case "--ferry-home" -> ferryHome = Path.of(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
+        case "--variant" -> variants.add(args[++i].split(":", 3));
+        case "--no-kafka" -> withKafka = false;
+        case "--threads" -> THREADS = true;
         default -> throw new IllegalArgumentException("Unknown argument " + args[i]);
       }
     }
     List<BrokerLauncher> launchers =
-        List.of(new KafkaLauncher(kafkaLib), new FerryLauncher(ferryHome));
+        new ArrayList<>(List.of(new KafkaLauncher(kafkaLib), new FerryLauncher(ferryHome)));
+    if (!withKafka) {
+      launchers.remove(0);
+    }
+    for (String[] v : variants) {
+      if (v.length != 3) {
+        throw new IllegalArgumentException(
+            "--variant NAME:HOME:OPTIONS, got " + String.join(":", v));
+      }
+      Path home = v[1].isEmpty() ? ferryHome : Path.of(v[1]);
+      List<String> options = v[2].isEmpty() ? List.of() : List.of(v[2].split(","));
+      launchers.add(new FerryLauncher(home, v[0], options));
+    }
     // The suite's defaults (BenchCli): the same heap and Kafka's start-script GC flags for both.
     BrokerSettings settings =
         new BrokerSettings(
@@ -82,6 +110,15 @@ public final class StartupBench {
     double load = Machine.loadAverage();
     try (BrokerProcess broker = launcher.launch(runDir, settings)) {
       double wallMs = StartupProbe.awaitFirstProduce(broker, STARTUP);
+      if (THREADS) {
+        // Where the CPU went, by thread (digits folded): main, JIT compilers, ZooKeeper's...
+        StringBuilder line = new StringBuilder(launcher.name() + " CPU ms by thread:");
+        ProcStat.cpuSecondsByThread(broker.pid()).entrySet().stream()
+            .filter(e -> e.getValue() > 0)
+            .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+            .forEach(e -> line.append(String.format(" %s=%.0f", e.getKey(), e.getValue() * 1000)));
+        say(line.toString());
+      }
       return new Sample(wallMs, broker.cpuSeconds() * 1000, broker.rssBytes() / 1e6, load);
     } catch (RuntimeException e) {
       say(launcher.name() + ": FAILED " + e.getMessage());
@@ -125,6 +162,12 @@ public final class StartupBench {
     row(md, "launch to first acked produce (ms)", kafka, ferry, Sample::wallMs);
     row(md, "broker CPU time to first ack (ms)", kafka, ferry, Sample::cpuMs);
     row(md, "RSS after start (MB)", kafka, ferry, Sample::rssMb);
+    for (Map.Entry<String, List<Sample>> e : samples.entrySet()) {
+      if (!e.getKey().equals("kafka") && !e.getKey().equals("ferry")) {
+        row(md, e.getKey() + ": launch to first ack (ms)", kafka, e.getValue(), Sample::wallMs);
+        row(md, e.getKey() + ": broker CPU to first ack (ms)", kafka, e.getValue(), Sample::cpuMs);
+      }
+    }
     md.append(
             String.format(
                 "%nLoad average (1 min) before: %.1f, after: %.1f. A shared 2-core machine: wall"

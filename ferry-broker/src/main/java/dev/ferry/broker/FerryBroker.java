@@ -74,6 +74,7 @@ import dev.ferry.telemetry.ClientMetricsManager;
 import dev.ferry.telemetry.ClientSoftware;
 import dev.ferry.telemetry.PrometheusTelemetryReceiver;
 import java.io.Closeable;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -129,6 +130,7 @@ public final class FerryBroker implements Closeable {
   private final PrometheusTelemetryReceiver telemetry = new PrometheusTelemetryReceiver();
   private SocketServer socketServer;
   private final Map<String, SocketServer> socketServers = new LinkedHashMap<>();
+  private Map<String, ServerSocketChannel> boundListeners = Map.of();
   private BrokerSecurity security;
   private InterBrokerChannel interBrokerChannel;
   private boolean registered;
@@ -192,6 +194,9 @@ public final class FerryBroker implements Closeable {
   }
 
   private void startAll() {
+    // Listening first: a client connecting while the broker starts waits to be served instead of
+    // being refused and backing off.
+    boundListeners = ListenerServers.bind(config, started);
     if (metadataSource != null) {
       metadata = metadataSource.get();
       started.push(metadata);
@@ -472,7 +477,8 @@ public final class FerryBroker implements Closeable {
     RequestDispatcher dispatcher =
         new ListenerEndpoints(authorized, metadata, config.interBrokerListenerName);
     Map<String, BrokerInfo.Endpoint> endpoints =
-        ListenerServers.start(config, dispatcher, metrics, security, started, socketServers);
+        ListenerServers.start(
+            config, dispatcher, metrics, security, started, socketServers, boundListeners);
     socketServer = socketServers.get(config.listener.name());
     boundPort = socketServer.boundPort();
     BrokerInfo.Endpoint interBrokerEndpoint = endpoints.get(config.interBrokerListenerName);

@@ -101,7 +101,82 @@ public final class SocketServer implements Closeable {
   }
 
   /**
-   * Binds and starts accepting.
+   * Opens the listening socket on the configured address without accepting yet: clients that
+   * connect from now on wait in the kernel's accept backlog, their first requests unread, until
+   * {@link #start()}. A broker binds first thing and serves once it is ready, as Kafka's broker
+   * binds its listeners early in its start and enables request processing at the end: a client
+   * polling for a starting broker is connected at once and answered as soon as the broker is ready,
+   * instead of being refused and backing off (the client's reconnect backoff grows to {@code
+   * reconnect.backoff.max.ms}).
+   *
+   * @return the bound port (resolves port 0)
+   * @throws UncheckedIOException if the address cannot be bound
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public synchronized int bind() {
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+    if (serverChannel == null) {
+      adopt(listen(config));
+    }
+    return boundPort;
+  }
+
+  /**
+   * A listening socket for {@code config}'s address, opened before its server is built (a broker
+   * binds before it has handlers to serve with); hand it to the server with {@link #adopt}.
+   *
+   * @throws UncheckedIOException if the address cannot be bound
+   */
+  public static ServerSocketChannel listen(SocketServerConfig config) {
+    ServerSocketChannel channel = null;
+    try {
+      channel = ServerSocketChannel.open();
+      channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      if (config.receiveBufferBytes() != -1) {
+        // Set on the listening socket so accepted sockets inherit it before the TCP handshake
+        // fixes the window scale.
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());
+      }
+      // As in Kafka's listeners, an empty host means every interface.
+      InetSocketAddress address =
+          config.host().isEmpty()
+              ? new InetSocketAddress(config.port())
+              : new InetSocketAddress(config.host(), config.port());
+      channel.bind(address, 512);
+      return channel;
+    } catch (IOException e) {
+      if (channel != null) {
+        try {
+          channel.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw new UncheckedIOException(
+          "Cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Takes {@code channel}, bound by {@link #listen}, as this server's listening socket (before
+   * {@link #start()}); the server closes it.
+   */
+  public synchronized void adopt(ServerSocketChannel channel) {
+    if (closed || started || serverChannel != null) {
+      throw new IllegalStateException("adopt only once, before start");
+    }
+    try {
+      boundPort = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    serverChannel = channel;
+  }
+
+  /**
+   * Binds (unless {@link #bind()} did) and starts accepting and serving.
    *
    * @throws UncheckedIOException if the address cannot be bound
    * @throws IllegalStateException if called twice or after {@link #close()}
@@ -110,23 +185,9 @@ public final class SocketServer implements Closeable {
     if (started || closed) {
       throw new IllegalStateException(closed ? "closed" : "already started");
     }
+    bind();
     started = true;
     try {
-      serverChannel = ServerSocketChannel.open();
-      serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-      if (config.receiveBufferBytes() != -1) {
-        // Set on the listening socket so accepted sockets inherit it before the TCP handshake
-        // fixes the window scale.
-        serverChannel.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());
-      }
-      // As in Kafka's listeners, an empty host means every interface.
-      InetSocketAddress address =
-          config.host().isEmpty()
-              ? new InetSocketAddress(config.port())
-              : new InetSocketAddress(config.host(), config.port());
-      serverChannel.bind(address, 512);
-      boundPort = ((InetSocketAddress) serverChannel.getLocalAddress()).getPort();
-
       processors = new Processor[config.networkThreads()];
       processorThreads = new Thread[config.networkThreads()];
       for (int i = 0; i < processors.length; i++) {
@@ -183,7 +244,7 @@ public final class SocketServer implements Closeable {
   /** The port actually bound (useful with port 0). */
   public synchronized int boundPort() {
     if (boundPort < 0) {
-      throw new IllegalStateException("not started");
+      throw new IllegalStateException("not bound");
     }
     return boundPort;
   }
@@ -201,6 +262,8 @@ public final class SocketServer implements Closeable {
     }
     closed = true;
     if (acceptorThread == null) {
+      // Bound but never started (or a failed start): only the listening socket to release.
+      closeAfterFailedStart();
       return;
     }
     long deadline = time.nanoseconds() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_TIMEOUT_MS);

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import dev.ferry.runtime.ManualClock;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -97,6 +99,12 @@ class SocketServerTest {
 
   private void start(
       int networkThreads, long idleMs, int maxConnections, ConnectionLimits limits, Time time) {
+    create(networkThreads, idleMs, maxConnections, limits, time);
+    server.start();
+  }
+
+  private void create(
+      int networkThreads, long idleMs, int maxConnections, ConnectionLimits limits, Time time) {
     SocketServerConfig config =
         new SocketServerConfig(
             "127.0.0.1", 0, networkThreads, 1024 * 1024, idleMs, -1, -1, maxConnections);
@@ -112,7 +120,6 @@ class SocketServerTest {
             limits,
             ChannelBuilder.plaintext(NetworkRequest.DEFAULT_LISTENER),
             time);
-    server.start();
   }
 
   private void start() {
@@ -182,6 +189,37 @@ class SocketServerTest {
     assertThat(metrics.bytesIn.get()).isEqualTo(requestBytes);
     assertThat(metrics.bytesOut.get()).isEqualTo(4 + frame.capacity());
     assertThat(server.connectionCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aClientThatConnectsAfterBindIsAnsweredOnceTheServerStarts() throws Exception {
+    create(2, 60_000, 1000, ConnectionLimits.DEFAULT, Time.SYSTEM);
+    int port = server.bind();
+    WireClient client = connect(); // waits in the accept backlog: no acceptor runs yet
+    RequestHeader header = apiVersionsHeader(7);
+    client.send(header, apiVersionsRequest());
+    assertThat(dispatched).isEmpty();
+
+    server.start();
+
+    assertThat(server.boundPort()).isEqualTo(port);
+    WireClient.Received received = client.receive(header);
+    assertThat(received.correlationId()).isEqualTo(7);
+    assertThat(((ApiVersionsResponse) received.response()).data().throttleTimeMs()).isEqualTo(7);
+    assertThat(dispatched).hasSize(1);
+    assertApiVersionsRoundTrip(connect(), 8);
+  }
+
+  @Test
+  void aServerClosedAfterBindWithoutStartingReleasesItsPort() throws Exception {
+    create(1, 60_000, 1000, ConnectionLimits.DEFAULT, Time.SYSTEM);
+    int port = server.bind();
+    server.close();
+
+    try (ServerSocketChannel again = ServerSocketChannel.open()) {
+      again.bind(new InetSocketAddress("127.0.0.1", port));
+      assertThat(((InetSocketAddress) again.getLocalAddress()).getPort()).isEqualTo(port);
+    }
   }
 
   @Test

@@ -139,7 +139,14 @@ public final class FerryLauncher implements BrokerLauncher {
           command.add(key + "=" + value);
         });
     Path logFile = dir.resolve("broker.log");
-    Files.writeString(logFile, "# " + BrokerProcess.describe(command) + "\n");
+    // The launch time (local, as the broker's log lines) dates the broker's own log lines.
+    Files.writeString(
+        logFile,
+        "# launched at "
+            + java.time.LocalTime.now()
+            + ": "
+            + BrokerProcess.describe(command)
+            + "\n");
     return BrokerProcess.launch(name, command, dir, "127.0.0.1:" + port, logFile, dataDir);
   }
 
