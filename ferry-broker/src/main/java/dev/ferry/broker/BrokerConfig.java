@@ -4,6 +4,7 @@ import dev.ferry.coordinator.group.ConsumerGroupConfig;
 import dev.ferry.coordinator.group.ConsumerGroupMigrationPolicy;
 import dev.ferry.coordinator.transaction.TransactionCoordinatorConfig;
 import dev.ferry.storage.LogConfig;
+import dev.ferry.storage.LogManager;
 import dev.ferry.storage.cleaner.LogCleaner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,6 +84,9 @@ public final class BrokerConfig {
   public final int maxConnections;
 
   public final long logRetentionCheckIntervalMs;
+
+  /** {@code num.recovery.threads.per.data.dir}: logs loaded and closed at once per log dir. */
+  public final int numRecoveryThreadsPerDataDir;
 
   /** The log cleaner (compaction): {@code log.cleaner.enable}, {@code .backoff.ms}, ... */
   public final LogCleaner.Config logCleaner;
@@ -198,6 +202,13 @@ public final class BrokerConfig {
     maxConnections = intValue("max.connections", Integer.MAX_VALUE);
 
     logRetentionCheckIntervalMs = longValue("log.retention.check.interval.ms", 300_000L);
+    numRecoveryThreadsPerDataDir =
+        intValue(
+            "num.recovery.threads.per.data.dir", LogManager.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
+    if (numRecoveryThreadsPerDataDir < 1) {
+      throw new ConfigException(
+          "num.recovery.threads.per.data.dir", numRecoveryThreadsPerDataDir, "must be at least 1");
+    }
     LogCleaner.Config cleanerDefaults = LogCleaner.Config.defaults();
     logCleaner =
         new LogCleaner.Config(

@@ -289,6 +289,7 @@ public final class FerryBroker implements Closeable {
             config.logDefaults,
             config.logRetentionCheckIntervalMs,
             config.logCleaner,
+            config.numRecoveryThreadsPerDataDir,
             Time.SYSTEM);
     // Partitions open with their topic's overrides (segment size, retention...) from the start.
     logManager.startup(

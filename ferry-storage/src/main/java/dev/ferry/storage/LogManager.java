@@ -25,9 +25,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -76,7 +81,11 @@ public final class LogManager implements Closeable {
   /** How often the recovery-point, log-start and high-watermark checkpoints are rewritten. */
   static final long CHECKPOINT_INTERVAL_MS = 30_000;
 
+  /** Kafka's default {@code num.recovery.threads.per.data.dir}. */
+  public static final int DEFAULT_RECOVERY_THREADS_PER_DATA_DIR = 2;
+
   private final List<Path> logDirs;
+  private final int recoveryThreadsPerDataDir;
   private final LogConfig defaults;
   private final long retentionCheckIntervalMs;
   private final LogCleaner.Config cleanerConfig;
@@ -123,6 +132,32 @@ public final class LogManager implements Closeable {
       long retentionCheckIntervalMs,
       LogCleaner.Config cleanerConfig,
       Time time) {
+    this(
+        logDirs,
+        defaults,
+        retentionCheckIntervalMs,
+        cleanerConfig,
+        DEFAULT_RECOVERY_THREADS_PER_DATA_DIR,
+        time);
+  }
+
+  /**
+   * @param recoveryThreadsPerDataDir {@code num.recovery.threads.per.data.dir}: how many logs of
+   *     each log dir are loaded (and recovered) at once at start-up, and flushed and closed at once
+   *     at shutdown
+   */
+  public LogManager(
+      List<Path> logDirs,
+      LogConfig defaults,
+      long retentionCheckIntervalMs,
+      LogCleaner.Config cleanerConfig,
+      int recoveryThreadsPerDataDir,
+      Time time) {
+    if (recoveryThreadsPerDataDir < 1) {
+      throw new IllegalArgumentException(
+          "num.recovery.threads.per.data.dir must be at least 1, not " + recoveryThreadsPerDataDir);
+    }
+    this.recoveryThreadsPerDataDir = recoveryThreadsPerDataDir;
     if (logDirs.isEmpty()) {
       throw new IllegalArgumentException("log.dirs must name at least one directory");
     }
@@ -260,7 +295,7 @@ public final class LogManager implements Closeable {
             || !highWatermarks.isEmpty()
             || !firstDirtyOffsets.isEmpty();
     long startNs = System.nanoTime();
-    int count = 0;
+    List<Runnable> opens = new ArrayList<>();
     try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
       for (Path child : children) {
         String name = child.getFileName().toString();
@@ -278,27 +313,41 @@ public final class LogManager implements Closeable {
           log.warn("Ignoring directory {} in log dir {}: {}", name, dir, e.getMessage());
           continue;
         }
-        PartitionLog partitionLog =
-            PartitionLog.open(
-                child,
-                configFor.apply(tp),
-                time,
-                clean,
-                recoveryPoints.getOrDefault(tp, 0L),
-                startOffsets.getOrDefault(tp, 0L),
-                highWatermarks.getOrDefault(tp, 0L));
-        PartitionLog previous = logs.putIfAbsent(tp, partitionLog);
-        if (previous != null) {
-          partitionLog.close();
-          throw new KafkaException(
-              "Partition " + tp + " exists in both " + previous.dir() + " and " + child);
-        }
-        partitionLog.setLogStartOffsetListener(() -> checkpointsDirty = true);
-        partitionLog.setDirFailureChannel(dirFailures);
-        partitionLog.setFirstDirtyOffset(firstDirtyOffsets.getOrDefault(tp, 0L));
-        count++;
+        opens.add(
+            () -> {
+              PartitionLog partitionLog =
+                  PartitionLog.open(
+                      child,
+                      configFor.apply(tp),
+                      time,
+                      clean,
+                      recoveryPoints.getOrDefault(tp, 0L),
+                      startOffsets.getOrDefault(tp, 0L),
+                      highWatermarks.getOrDefault(tp, 0L));
+              PartitionLog previous = logs.putIfAbsent(tp, partitionLog);
+              if (previous != null) {
+                partitionLog.close();
+                throw new KafkaException(
+                    "Partition " + tp + " exists in both " + previous.dir() + " and " + child);
+              }
+              partitionLog.setLogStartOffsetListener(() -> checkpointsDirty = true);
+              partitionLog.setDirFailureChannel(dirFailures);
+              partitionLog.setFirstDirtyOffset(firstDirtyOffsets.getOrDefault(tp, 0L));
+            });
       }
     }
+    List<Throwable> failures = runPerDir(dir, opens);
+    if (!failures.isEmpty()) {
+      Throwable first = failures.get(0);
+      if (first instanceof RuntimeException re) {
+        throw re;
+      }
+      if (first instanceof Error err) {
+        throw err;
+      }
+      throw new KafkaStorageException("Failed to load a log in " + dir, first);
+    }
+    int count = opens.size();
     // Only now: a crash during loading must recover again next time.
     Files.deleteIfExists(marker);
     DirSync.fsync(dir);
@@ -663,6 +712,69 @@ public final class LogManager implements Closeable {
     }
   }
 
+  /**
+   * Runs {@code tasks} (the loads or closes of one log dir's logs) on {@code
+   * num.recovery.threads.per.data.dir} threads and waits for all of them, as Kafka does at start-up
+   * and shutdown: with 10,000 logs, each close is several fsyncs, and one after the other they took
+   * longer than a process is given to stop. Returns what the tasks threw (each is already logged by
+   * the task if it matters), in no particular order.
+   */
+  private List<Throwable> runPerDir(Path dir, List<Runnable> tasks) {
+    List<Throwable> failures = new ArrayList<>();
+    if (tasks.isEmpty()) {
+      return failures;
+    }
+    int threads = Math.min(recoveryThreadsPerDataDir, tasks.size());
+    if (threads == 1) {
+      for (Runnable task : tasks) {
+        try {
+          task.run();
+        } catch (RuntimeException | Error e) {
+          failures.add(e);
+        }
+      }
+      return failures;
+    }
+    AtomicInteger ids = new AtomicInteger();
+    String name = "ferry-log-recovery-" + dir.getFileName() + "-";
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, name + ids.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    boolean interrupted = false;
+    try {
+      List<Future<?>> futures = new ArrayList<>(tasks.size());
+      for (Runnable task : tasks) {
+        futures.add(pool.submit(task));
+      }
+      // Every task is waited for, even after a failure or an interrupt: none may still be working
+      // on a log when the caller goes on (closes it, writes the clean-shutdown marker).
+      for (Future<?> f : futures) {
+        while (true) {
+          try {
+            f.get();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
+          } catch (ExecutionException e) {
+            failures.add(e.getCause());
+            break;
+          }
+        }
+      }
+    } finally {
+      pool.shutdown();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return failures;
+  }
+
   private void closeLoaded() {
     for (PartitionLog l : logs.values()) {
       try {
@@ -713,13 +825,33 @@ public final class LogManager implements Closeable {
       for (Path d : logDirs) {
         cleanDirs.put(d, true);
       }
+      long startNs = System.nanoTime();
+      Map<Path, List<Runnable>> closes = new HashMap<>();
       for (PartitionLog l : logs.values()) {
-        try {
-          l.close();
-        } catch (RuntimeException e) {
-          log.error("Failed to close log {}; its dir will be recovered at next start", l, e);
-          cleanDirs.put(l.dir().toAbsolutePath().normalize().getParent(), false);
+        Path d = l.dir().toAbsolutePath().normalize().getParent();
+        closes
+            .computeIfAbsent(d, k -> new ArrayList<>())
+            .add(
+                () -> {
+                  try {
+                    l.close();
+                  } catch (RuntimeException e) {
+                    log.error(
+                        "Failed to close log {}; its dir will be recovered at next start", l, e);
+                    throw e;
+                  }
+                });
+      }
+      for (Map.Entry<Path, List<Runnable>> e : closes.entrySet()) {
+        if (!runPerDir(e.getKey(), e.getValue()).isEmpty()) {
+          cleanDirs.put(e.getKey(), false);
         }
+      }
+      if (!logs.isEmpty()) {
+        log.info(
+            "Flushed and closed {} logs in {} ms",
+            logs.size(),
+            (System.nanoTime() - startNs) / 1_000_000);
       }
       for (PartitionLog l : pendingDirDeletions) {
         l.closeForDeletion();

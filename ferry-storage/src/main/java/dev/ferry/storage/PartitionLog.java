@@ -715,9 +715,13 @@ public final class PartitionLog implements Closeable {
       }
       RuntimeException failure = null;
       try {
-        appender.persistDeferredEpochs();
+        if (local.logEndOffset() > logStartOffset) {
+          // An empty log's deferred first epoch owns no offsets: a load rebuilds nothing for it,
+          // as after a crash (see assignLeaderEpoch), and its 2 fsyncs are saved at every stop.
+          appender.persistDeferredEpochs();
+        }
         flush();
-        producerState.takeSnapshot(local.logEndOffset());
+        producerState.takeSnapshotIfNew(local.logEndOffset());
         producerState.deleteSnapshotsBelow(segments.firstBaseOffset());
       } catch (IOException e) {
         failure = storageError("write the producer snapshot of", e);

@@ -4,20 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.storage.cleaner.LogCleaner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +121,124 @@ class LogManagerTest {
       assertThat(log.loadStats().replayedBatches()).isZero();
     }
     assertContents(second, partitions(), 60);
+  }
+
+  /**
+   * A clock that, once armed, makes the first flush of each log-closing thread wait until another
+   * one is flushing too: it only lets the closes finish at once if two logs are closed at the same
+   * time.
+   */
+  private static final class MeetingClock implements Time {
+    private final CyclicBarrier meeting = new CyclicBarrier(2);
+    private final Set<String> met = ConcurrentHashMap.newKeySet();
+    private final Set<String> missed = ConcurrentHashMap.newKeySet();
+    private volatile boolean armed;
+
+    @Override
+    public long milliseconds() {
+      String thread = Thread.currentThread().getName();
+      if (armed
+          && thread.startsWith("ferry-log-recovery-")
+          && !met.contains(thread)
+          && !missed.contains(thread)) {
+        try {
+          meeting.await(10, TimeUnit.SECONDS);
+          met.add(thread);
+        } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+          missed.add(thread);
+        }
+      }
+      return System.currentTimeMillis();
+    }
+
+    @Override
+    public long nanoseconds() {
+      return System.nanoTime();
+    }
+
+    @Override
+    public void sleep(long ms) {
+      Utils.sleep(ms);
+    }
+  }
+
+  @Test
+  void closesTheLogsOfADirOnNumRecoveryThreadsPerDataDirThreads() throws IOException {
+    // Closing 10,000 logs one after the other (several fsyncs each) took longer than the 20 s a
+    // benchmark gave the broker to stop: it was killed, and the next start recovered every log.
+    // Kafka closes (and loads) num.recovery.threads.per.data.dir logs of a dir at once.
+    Path dir = tmp.resolve("d");
+    LogManager loader = new LogManager(List.of(dir), LogTestSupport.small(), 60_000, Time.SYSTEM);
+    managers.add(loader);
+    loader.startup();
+    fill(loader, partitions(), 3);
+    loader.close();
+
+    MeetingClock clock = new MeetingClock();
+    LogManager m =
+        new LogManager(
+            List.of(dir), LogTestSupport.small(), 60_000, LogCleaner.Config.defaults(), 2, clock);
+    managers.add(m);
+    m.startup();
+    fill(m, partitions(), 0);
+    for (PartitionLog log : m.all()) { // unflushed data, so each close flushes
+      log.append(Batches.withTimestamps("more", 2_000), 0);
+    }
+    clock.armed = true;
+    m.close();
+
+    assertThat(clock.missed).isEmpty();
+    assertThat(clock.met).hasSize(2);
+    assertThat(dir.resolve(LogManager.CLEAN_SHUTDOWN_FILE)).exists();
+    LogManager again = start(List.of(dir), LogTestSupport.small(), 60_000);
+    assertThat(again.all()).hasSize(40);
+    for (PartitionLog log : again.all()) {
+      assertThat(log.logEndOffset()).isEqualTo(4);
+      assertThat(log.loadStats().recoveredSegments()).isZero();
+    }
+  }
+
+  @Test
+  void aCleanStopWritesNoProducerSnapshotThatWouldAddNothing() throws IOException {
+    Path dir = tmp.resolve("d");
+    LogManager m = start(List.of(dir), LogTestSupport.small(), 60_000);
+    TopicPartition idle = new TopicPartition("idle", 0);
+    TopicPartition busy = new TopicPartition("busy", 0);
+    m.createAll(Map.of(idle, LogTestSupport.small(), busy, LogTestSupport.small()));
+    m.get(idle).orElseThrow().assignLeaderEpoch(0);
+    m.get(busy).orElseThrow().assignLeaderEpoch(0);
+    m.get(busy).orElseThrow().append(Batches.idempotent(7, (short) 0, 0, "v", 3), 0);
+    m.close();
+
+    assertThat(snapshots(dir.resolve("idle-0"))).isEmpty();
+    assertThat(snapshots(dir.resolve("busy-0"))).containsExactly("00000000000000000003.snapshot");
+    Path busySnapshot = dir.resolve("busy-0").resolve("00000000000000000003.snapshot");
+    FileTime written = Files.getLastModifiedTime(busySnapshot);
+    Files.setLastModifiedTime(busySnapshot, FileTime.fromMillis(written.toMillis() - 60_000));
+
+    // Restarted and stopped again without appends: the snapshot at the log end is kept as it is.
+    LogManager again = start(List.of(dir), LogTestSupport.small(), 60_000);
+    again.close();
+    assertThat(Files.getLastModifiedTime(busySnapshot).toMillis())
+        .isEqualTo(written.toMillis() - 60_000);
+    LogManager third = start(List.of(dir), LogTestSupport.small(), 60_000);
+    PartitionLog busyLog = third.get(busy).orElseThrow();
+    assertThat(busyLog.loadStats().replayedBatches()).isZero();
+    // The producer is known: its next sequence is 3, a repeat of sequence 0 is a duplicate.
+    AppendResult dup = busyLog.append(Batches.idempotent(7, (short) 0, 0, "v", 3), 0);
+    assertThat(dup.duplicate()).isTrue();
+    assertThat(dup.firstOffset()).isEqualTo(0);
+    assertThat(busyLog.logEndOffset()).isEqualTo(3);
+  }
+
+  private static List<String> snapshots(Path logDir) throws IOException {
+    try (Stream<Path> files = Files.list(logDir)) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".snapshot"))
+          .sorted()
+          .toList();
+    }
   }
 
   @Test

@@ -22,6 +22,13 @@ final class SingleBrokerScale {
 
   private static final Duration STARTUP = Duration.ofSeconds(180);
 
+  /**
+   * How long a broker may take to stop after SIGTERM before it is killed (a restart after a kill is
+   * not a clean restart). systemd's default stop timeout is 90 s; 300 s leaves room on a loaded
+   * machine, and the time taken is reported.
+   */
+  private static final long SHUTDOWN_GRACE_SECONDS = 300;
+
   private final ScaleSteps steps;
   private final Progress progress;
 
@@ -50,8 +57,15 @@ final class SingleBrokerScale {
       point.rssMb = ScaleSteps.megabytes(broker.rssBytes());
 
       long stop = System.nanoTime();
-      broker.close();
+      boolean exited = broker.stop(SHUTDOWN_GRACE_SECONDS);
       point.shutdownMs = ScaleSteps.millisSince(stop);
+      if (!exited) {
+        point.note +=
+            "not stopped within "
+                + SHUTDOWN_GRACE_SECONDS
+                + " s of SIGTERM: killed, so the restart recovered an unclean shutdown. ";
+        progress.say("  " + launcher.name() + ": did not stop within the grace; SIGKILL");
+      }
       broker = broker.relaunch();
       try (Admin admin = Topics.admin(broker.bootstrapServers(), steps.createTimeout())) {
         Topics.awaitServed(admin, ScaleSteps.TOPIC, partitions, steps.createTimeout());
