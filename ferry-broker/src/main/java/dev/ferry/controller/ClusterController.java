@@ -7,12 +7,14 @@ import dev.ferry.metadata.ControllerStore;
 import dev.ferry.metadata.MetadataListener;
 import dev.ferry.metadata.PartitionReplicas;
 import dev.ferry.metadata.PartitionState;
+import dev.ferry.metadata.PartitionStateStore;
 import dev.ferry.metadata.Reassignment;
 import dev.ferry.metadata.ReassignmentStore;
 import dev.ferry.metadata.TopicMetadata;
 import dev.ferry.metadata.VersionedPartitionState;
 import dev.ferry.runtime.BrokerThreads;
 import java.io.Closeable;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -243,6 +245,7 @@ public final class ClusterController implements MetadataListener, Closeable {
     Set<Integer> eligible = new HashSet<>(live);
     eligible.removeAll(shuttingDown);
     boolean allWritten = true;
+    List<Decision> decisions = new ArrayList<>();
     try {
       for (TopicMetadata topic : store.topics()) {
         boolean unclean = uncleanAllowed(topic);
@@ -267,7 +270,7 @@ public final class ClusterController implements MetadataListener, Closeable {
           if (next != null) {
             String why =
                 unproven.isEmpty() ? "broker change" : "broker change, restarted " + unproven;
-            allWritten &= write(topic.name(), e.getKey(), state, next, fence, why);
+            decisions.add(new Decision(topic.name(), e.getKey(), state, next, why));
             continue;
           }
           Reassignment move = topic.reassignments().get(e.getKey());
@@ -279,6 +282,7 @@ public final class ClusterController implements MetadataListener, Closeable {
           }
         }
       }
+      allWritten = writeAll(decisions, fence);
       if (allWritten) {
         incarnations.passCompleted(epochs);
       }
@@ -357,6 +361,7 @@ public final class ClusterController implements MetadataListener, Closeable {
     Map<Integer, Long> epochs = liveBrokerEpochs();
     Set<Integer> eligible = new HashSet<>(epochs.keySet());
     eligible.removeAll(shuttingDown);
+    List<Decision> decisions = new ArrayList<>();
     try {
       for (TopicMetadata topic : store.topics()) {
         for (Map.Entry<Integer, List<Integer>> e : topic.replicaAssignment().entrySet()) {
@@ -371,10 +376,11 @@ public final class ClusterController implements MetadataListener, Closeable {
           PartitionState state = written.get().state();
           PartitionState next = LeaderElection.preferred(e.getValue(), state, proven);
           if (next != null) {
-            write(topic.name(), e.getKey(), state, next, fence, "preferred leader");
+            decisions.add(new Decision(topic.name(), e.getKey(), state, next, "preferred leader"));
           }
         }
       }
+      writeAll(decisions, fence);
     } catch (ControllerMovedException e) {
       resigned();
     } catch (RuntimeException e) {
@@ -382,34 +388,51 @@ public final class ClusterController implements MetadataListener, Closeable {
     }
   }
 
-  /** Writes {@code next}; false if someone got in first (a pass is scheduled to decide again). */
-  private boolean write(
-      String topic,
-      int partition,
-      PartitionState current,
-      PartitionState next,
-      ControllerEpoch fence,
-      String why) {
-    Optional<PartitionState> written =
-        store.compareAndSetPartitionState(topic, partition, current.partitionEpoch(), next, fence);
-    if (written.isPresent()) {
-      PartitionState w = written.get();
-      log.info(
-          "{}-{}: leader {} -> {} (epoch {}), ISR {} -> {} ({})",
-          topic,
-          partition,
-          current.leader(),
-          w.leader(),
-          w.leaderEpoch(),
-          current.isr(),
-          w.isr(),
-          why);
+  /** A pass's decision for one partition: its state as read, and the state to write. */
+  private record Decision(
+      String topic, int partition, PartitionState current, PartitionState next, String why) {}
+
+  /**
+   * Writes the decisions of one pass together (the store groups them into few transactions, see
+   * {@link dev.ferry.metadata.PartitionStateStore#compareAndSetPartitionStates}); false if someone
+   * got in first on any of them (a pass is scheduled to decide those again).
+   */
+  private boolean writeAll(List<Decision> decisions, ControllerEpoch fence) {
+    if (decisions.isEmpty()) {
       return true;
     }
-    // Someone (the leader changing its ISR) got in first: re-read, the change triggers a pass.
-    store.readPartitionState(topic, partition);
-    scheduleReconcile();
-    return false;
+    List<PartitionStateStore.StateWrite> writes = new ArrayList<>(decisions.size());
+    for (Decision d : decisions) {
+      writes.add(
+          new PartitionStateStore.StateWrite(
+              d.topic(), d.partition(), d.current().partitionEpoch(), d.next()));
+    }
+    List<Optional<PartitionState>> written = store.compareAndSetPartitionStates(writes, fence);
+    boolean all = true;
+    for (int i = 0; i < decisions.size(); i++) {
+      Decision d = decisions.get(i);
+      Optional<PartitionState> w = written.get(i);
+      if (w.isPresent()) {
+        log.info(
+            "{}-{}: leader {} -> {} (epoch {}), ISR {} -> {} ({})",
+            d.topic(),
+            d.partition(),
+            d.current().leader(),
+            w.get().leader(),
+            w.get().leaderEpoch(),
+            d.current().isr(),
+            w.get().isr(),
+            d.why());
+      } else {
+        // Someone (the leader changing its ISR) got in first: re-read, the change triggers a pass.
+        store.readPartitionState(d.topic(), d.partition());
+        all = false;
+      }
+    }
+    if (!all) {
+      scheduleReconcile();
+    }
+    return all;
   }
 
   private boolean uncleanAllowed(TopicMetadata topic) {

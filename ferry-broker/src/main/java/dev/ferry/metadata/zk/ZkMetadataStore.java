@@ -55,6 +55,15 @@ public final class ZkMetadataStore extends CachedMetadataStore {
   private static final int MAX_RETRY_SLEEP_MS = 2_000;
   private static final int CLOSE_WAIT_MS = 5_000;
   private static final byte[] NO_DATA = new byte[0];
+
+  /**
+   * Bytes per transaction of the controller's partition-state writes: small enough that one
+   * partition changed meanwhile (which makes its transaction fail and be retried write by write)
+   * costs little, large enough that an election over thousands of partitions takes a few round
+   * trips.
+   */
+  static final int STATE_WRITE_BUDGET_BYTES = 64 * 1024;
+
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
   /** Every znode a new cluster starts with, parents first (the cluster id comes last). */
@@ -308,6 +317,17 @@ public final class ZkMetadataStore extends CachedMetadataStore {
       PartitionState next,
       ControllerEpoch fence) {
     return stateWriter.compareAndSet(topic, partition, expectedPartitionEpoch, next, fence);
+  }
+
+  /**
+   * The controller's writes of one decision pass, in transactions of at most {@value
+   * #STATE_WRITE_BUDGET_BYTES} bytes (a few hundred partitions each), each checking the controller
+   * epoch once.
+   */
+  @Override
+  public List<Optional<PartitionState>> compareAndSetPartitionStates(
+      List<StateWrite> writes, ControllerEpoch fence) {
+    return stateWriter.compareAndSetAll(writes, fence, STATE_WRITE_BUDGET_BYTES);
   }
 
   @Override
