@@ -342,8 +342,14 @@ public final class FerryBroker implements Closeable {
             interBrokerChannel,
             throttles.follower());
     started.push(replicaManager);
+    // A failed dir of several: the controller moves leadership of its partitions elsewhere.
     LogDirFailureHandler dirFailures =
-        new LogDirFailureHandler(config.brokerId, logManager, replicaManager, halt);
+        new LogDirFailureHandler(
+            config.brokerId,
+            logManager,
+            replicaManager,
+            halt,
+            partitions -> metadata.reportOfflineReplicas(config.brokerId, partitions));
     dirFailures.start();
     started.push(() -> dirFailures.shutdown(5_000));
 

@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ControllerMovedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,7 @@ public final class ClusterController implements MetadataListener, Closeable {
   // Controller-thread state.
   private volatile ControllerEpoch epoch;
   private Set<Integer> shuttingDown = Set.of();
+  private Map<Integer, Set<TopicPartition>> offlineReplicas = Map.of();
   private final Incarnations incarnations = new Incarnations();
   private ScheduledFuture<?> periodic;
   private ScheduledFuture<?> rebalance;
@@ -144,6 +146,7 @@ public final class ClusterController implements MetadataListener, Closeable {
     log.info("Broker {} is the controller (epoch {})", brokerId, epoch.epoch());
     incarnations.forget();
     refreshShutdownRequests();
+    refreshOfflineReplicas();
     periodic =
         executor.scheduleWithFixedDelay(
             this::reconcile, RECONCILE_INTERVAL_MS, RECONCILE_INTERVAL_MS, TimeUnit.MILLISECONDS);
@@ -233,6 +236,47 @@ public final class ClusterController implements MetadataListener, Closeable {
     }
   }
 
+  /**
+   * Re-reads the replicas brokers reported offline (a failed log dir of several) and watches for
+   * the next change, which triggers a pass.
+   */
+  private void refreshOfflineReplicas() {
+    try {
+      offlineReplicas =
+          store.offlineReplicas(
+              () -> {
+                if (!executor.isShutdown()) {
+                  executor.execute(
+                      () -> {
+                        if (epoch != null) {
+                          refreshOfflineReplicas();
+                          reconcile();
+                        }
+                      });
+                }
+              });
+      if (!offlineReplicas.isEmpty()) {
+        log.info("Replicas offline (failed log dirs), by broker: {}", offlineReplicas);
+      }
+    } catch (RuntimeException e) {
+      log.warn("Could not read offline replicas: {}", e.toString());
+    }
+  }
+
+  /** The brokers that reported their replica of {@code tp} offline. */
+  private Set<Integer> offlineOn(TopicPartition tp) {
+    Set<Integer> out = Set.of();
+    for (Map.Entry<Integer, Set<TopicPartition>> e : offlineReplicas.entrySet()) {
+      if (e.getValue().contains(tp)) {
+        if (out.isEmpty()) {
+          out = new HashSet<>();
+        }
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
   // ---- the work (controller thread)
 
   private void reconcile() {
@@ -258,18 +302,21 @@ public final class ClusterController implements MetadataListener, Closeable {
           PartitionState state = written.get().state();
           Set<Integer> unproven = incarnations.unproven(written.get(), epochs);
           List<Integer> replicas = e.getValue();
-          // Only replicas may lead or be in sync (a cancelled move leaves others behind).
+          // Only replicas may lead or be in sync (a cancelled move leaves others behind). A
+          // replica whose log dir failed counts as dead for this partition only.
+          Set<Integer> offline = offlineOn(new TopicPartition(topic.name(), e.getKey()));
+          Set<Integer> eligibleHere = retain(eligible, replicas);
+          Set<Integer> liveHere = retain(live, replicas);
+          eligibleHere.removeAll(offline);
+          liveHere.removeAll(offline);
           PartitionState next =
-              LeaderElection.decide(
-                  replicas,
-                  state,
-                  retain(eligible, replicas),
-                  retain(live, replicas),
-                  unproven,
-                  unclean);
+              LeaderElection.decide(replicas, state, eligibleHere, liveHere, unproven, unclean);
           if (next != null) {
             String why =
                 unproven.isEmpty() ? "broker change" : "broker change, restarted " + unproven;
+            if (!offline.isEmpty()) {
+              why += ", replica offline on " + offline;
+            }
             decisions.add(new Decision(topic.name(), e.getKey(), state, next, why));
             continue;
           }

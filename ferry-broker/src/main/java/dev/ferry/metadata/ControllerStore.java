@@ -22,4 +22,12 @@ public interface ControllerStore extends ReassignmentStore {
    * when that set changes next.
    */
   Set<Integer> shutdownRequests(Runnable onChange);
+
+  /**
+   * The replicas each broker reported offline ({@link MetadataStore#reportOfflineReplicas}), by
+   * broker id; {@code onChange} runs (once, on a store thread) when a report comes, changes or
+   * goes.
+   */
+  java.util.Map<Integer, Set<org.apache.kafka.common.TopicPartition>> offlineReplicas(
+      Runnable onChange);
 }

@@ -39,6 +39,16 @@ public interface MetadataStore
    */
   void requestControlledShutdown(int brokerId);
 
+  /**
+   * Tells the controller that {@code brokerId} no longer hosts its replicas of {@code partitions}
+   * (their log dir failed): it elects other leaders for them and takes the broker out of their
+   * ISRs. The report replaces the previous one and lasts as long as this store's session (a
+   * restarted broker hosts what its log dirs hold). Does not wait for the store: it goes out in the
+   * background, a failure is logged.
+   */
+  void reportOfflineReplicas(
+      int brokerId, java.util.Set<org.apache.kafka.common.TopicPartition> partitions);
+
   /** Ends the session, which removes this broker's registration at once. Idempotent. */
   @Override
   void close();

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -40,6 +41,7 @@ class LogDirFailureHandlerTest {
   private final ManualClock clock = new ManualClock(1_000);
   private final LogConfig logConfig = LogConfig.fromMap(LogConfig.defaultValues());
   private final List<Integer> halts = new ArrayList<>();
+  private final List<Set<TopicPartition>> reports = new ArrayList<>();
   private LogManager logs;
   private ReplicaManager replicas;
   private LogDirFailureHandler handler;
@@ -48,7 +50,7 @@ class LogDirFailureHandlerTest {
     logs = new LogManager(dirs, logConfig, 300_000, clock);
     logs.startup();
     replicas = new ReplicaManager(logs, clock, clock);
-    handler = new LogDirFailureHandler(0, logs, replicas, halts::add);
+    handler = new LogDirFailureHandler(0, logs, replicas, halts::add, reports::add);
   }
 
   @AfterEach
@@ -96,6 +98,8 @@ class LogDirFailureHandlerTest {
 
     assertThat(handler.handleNext(0)).isTrue();
     assertThat(halts).as("a live dir is left").isEmpty();
+    // The controller is told, so that it moves the partition's leadership elsewhere.
+    assertThat(reports).containsExactly(Set.of(a));
     assertThat(replicas.partition(a)).isNull();
     assertThat(logs.get(a)).isEmpty();
     assertThat(logs.liveDirs()).containsExactly(d2);
@@ -117,6 +121,7 @@ class LogDirFailureHandlerTest {
     pb.log().mappedFileFault("replicate to", new InternalError(SIGBUS));
     assertThat(handler.handleNext(0)).isTrue();
     assertThat(halts).as("no log dir left").containsExactly(1);
+    assertThat(reports).as("halting says the rest").hasSize(1);
   }
 
   @Test

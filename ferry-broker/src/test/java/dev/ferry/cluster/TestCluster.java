@@ -39,6 +39,7 @@ final class TestCluster implements AutoCloseable {
   private final Path dir;
   private final TestingServer zk;
   private final Map<String, String> overrides;
+  private int logDirsPerBroker = 1;
   private final Map<Integer, FerryBroker> brokers = new HashMap<>();
   private final Map<Integer, Integer> ports = new HashMap<>();
 
@@ -49,8 +50,15 @@ final class TestCluster implements AutoCloseable {
   }
 
   static TestCluster start(Path dir, int size, Map<String, String> overrides) throws Exception {
+    return start(dir, size, 1, overrides);
+  }
+
+  /** As {@link #start(Path, int, Map)}, each broker with {@code logDirs} log dirs (JBOD). */
+  static TestCluster start(Path dir, int size, int logDirs, Map<String, String> overrides)
+      throws Exception {
     TestingServer zk = new TestingServer(true);
     TestCluster c = new TestCluster(dir, zk, overrides);
+    c.logDirsPerBroker = logDirs;
     try {
       for (int id = 0; id < size; id++) {
         c.startBroker(id);
@@ -71,7 +79,13 @@ final class TestCluster implements AutoCloseable {
     p.put("broker.id", String.valueOf(id));
     // The same port on restart, so clients and followers find the broker again.
     p.put("listeners", "PLAINTEXT://127.0.0.1:" + ports.getOrDefault(id, 0));
-    p.put("log.dirs", dir.resolve("broker-" + id).toString());
+    p.put(
+        "log.dirs",
+        logDirsPerBroker == 1
+            ? dir.resolve("broker-" + id).toString()
+            : java.util.stream.IntStream.range(0, logDirsPerBroker)
+                .mapToObj(d -> dir.resolve("broker-" + id).resolve("d" + d).toString())
+                .collect(Collectors.joining(",")));
     p.put("zookeeper.connect", zk.getConnectString());
     p.put("zookeeper.session.timeout.ms", "6000");
     p.put("num.network.threads", "2");

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -151,6 +153,40 @@ class ClusterControllerTest {
     assertThat(state(0)).isEqualTo(new PartitionState(2, 1, List.of(2, 3), 1, 1));
     assertThat(state(1)).isEqualTo(new PartitionState(2, 0, List.of(2, 3), 1, 1));
     assertThat(controller.isActive()).isTrue();
+  }
+
+  @Test
+  void aReplicaWhoseLogDirFailedLosesLeadershipAndLeavesTheIsrOfThatPartitionOnly() {
+    ClusterController controller = controllerOn(3, false);
+
+    // Broker 1's dir holding partition 0 failed; partition 1's replica there is in another dir.
+    brokers.get(1).reportOfflineReplicas(1, Set.of(new TopicPartition(TOPIC, 0)));
+    runDue();
+
+    assertThat(admin.liveBroker(1)).isPresent();
+    assertThat(state(0)).isEqualTo(new PartitionState(2, 1, List.of(2, 3), 1, 1));
+    assertThat(state(1)).isEqualTo(new PartitionState(2, 0, List.of(2, 3, 1), 0, 0));
+    assertThat(controller.isActive()).isTrue();
+
+    // The report goes with the broker's session: restarted, it is a replica like any other.
+    killBroker(1, controller);
+    startBroker(1);
+    controller.onBrokersChanged(List.copyOf(admin.liveBrokers()));
+    runDue();
+    assertThat(admin.offlineReplicas(() -> {})).isEmpty();
+  }
+
+  @Test
+  void anOfflineReplicaThatIsTheWholeIsrTakesThePartitionOffline() {
+    controllerOn(3, false);
+    admin.compareAndSetPartitionState(
+        TOPIC, 0, 0, new PartitionState(1, 0, List.of(1), 0, 0), null);
+
+    brokers.get(1).reportOfflineReplicas(1, Set.of(new TopicPartition(TOPIC, 0)));
+    runDue();
+
+    // No other replica holds what the ISR holds: no leader, the ISR kept (as for a dead leader).
+    assertThat(state(0)).isEqualTo(new PartitionState(-1, 1, List.of(1), 1, 2));
   }
 
   @Test

@@ -59,11 +59,16 @@ public final class InMemoryMetadataCluster {
   private final Map<Integer, Registration> brokers = new TreeMap<>();
   private final Map<Integer, InMemoryMetadataStore> shutdownRequests = new TreeMap<>();
   private final List<Runnable> shutdownWatchers = new ArrayList<>();
+  private final Map<Integer, OfflineReport> offlineReplicas = new TreeMap<>();
+  private final List<Runnable> offlineWatchers = new ArrayList<>();
   private final List<InMemoryMetadataStore> sessions = new ArrayList<>();
   private final InMemoryElection election = new InMemoryElection();
   private int controllerEpoch;
   private int controllerEpochVersion = -1;
   private long nextProducerId;
+
+  /** A broker's offline replicas, held by the session that reported them. */
+  private record OfflineReport(InMemoryMetadataStore session, Set<TopicPartition> partitions) {}
 
   /** {@code version}: the broker epoch, the version that created the registration. */
   private record Registration(BrokerInfo broker, InMemoryMetadataStore session, long version) {}
@@ -294,6 +299,24 @@ public final class InMemoryMetadataCluster {
     fire.forEach(Runnable::run);
   }
 
+  void reportOfflineReplicas(
+      int brokerId, Set<TopicPartition> partitions, InMemoryMetadataStore session) {
+    List<Runnable> fire;
+    synchronized (this) {
+      offlineReplicas.put(brokerId, new OfflineReport(session, Set.copyOf(partitions)));
+      fire = new ArrayList<>(offlineWatchers);
+      offlineWatchers.clear();
+    }
+    fire.forEach(Runnable::run);
+  }
+
+  synchronized Map<Integer, Set<TopicPartition>> offlineReplicas(Runnable onChange) {
+    offlineWatchers.add(onChange);
+    Map<Integer, Set<TopicPartition>> out = new TreeMap<>();
+    offlineReplicas.forEach((id, report) -> out.put(id, report.partitions()));
+    return out;
+  }
+
   synchronized Set<Integer> shutdownRequests(Runnable onChange) {
     shutdownWatchers.add(onChange);
     return new TreeSet<>(shutdownRequests.keySet());
@@ -334,9 +357,15 @@ public final class InMemoryMetadataCluster {
         brokers.remove(id);
         each(cache -> cache.removeBroker(id, v));
       }
+      List<Runnable> toFire = new ArrayList<>();
       if (shutdownRequests.values().removeIf(s -> s == session)) {
-        fire = takeShutdownWatchers();
+        toFire.addAll(takeShutdownWatchers());
       }
+      if (offlineReplicas.values().removeIf(r -> r.session() == session)) {
+        toFire.addAll(offlineWatchers);
+        offlineWatchers.clear();
+      }
+      fire = toFire;
     }
     election.leave(session);
     fire.forEach(Runnable::run);

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * One broker's session with an {@link InMemoryMetadataCluster}: the in-JVM counterpart of {@link
@@ -149,6 +150,16 @@ public final class InMemoryMetadataStore extends CachedMetadataStore {
   @Override
   public void requestControlledShutdown(int brokerId) {
     cluster.requestControlledShutdown(brokerId, this);
+  }
+
+  @Override
+  public void reportOfflineReplicas(int brokerId, Set<TopicPartition> partitions) {
+    cluster.reportOfflineReplicas(brokerId, partitions, this);
+  }
+
+  @Override
+  public Map<Integer, Set<TopicPartition>> offlineReplicas(Runnable onChange) {
+    return cluster.offlineReplicas(onChange);
   }
 
   @Override

@@ -15,12 +15,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -60,6 +63,7 @@ final class ZNodeCodec {
   //   partition state:  {"version":1,"leader":2,"leaderEpoch":7,"isr":[2,0],
   //                      "controllerEpoch":3,"partitionEpoch":9}
   //   producer ids:     {"version":1,"brokerId":3,"firstProducerId":2000,"size":1000}
+  //   offline replicas: {"version":1,"partitions":{"topic":[0,3],...}}
   //   controller epoch: {"version":1,"epoch":4}
   // A missing number reads as 0 and a missing string as null, as they did when these values were
   // read by data binding.
@@ -239,6 +243,39 @@ final class ZNodeCodec {
         List.copyOf(isr),
         node.integer("controllerEpoch"),
         node.integer("partitionEpoch"));
+  }
+
+  static byte[] encodeOfflineReplicas(Set<TopicPartition> partitions) {
+    Map<String, List<Integer>> byTopic = new TreeMap<>();
+    for (TopicPartition tp : partitions) {
+      byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
+    }
+    return write(
+        json -> {
+          json.writeObjectFieldStart("partitions");
+          for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
+            json.writeArrayFieldStart(e.getKey());
+            for (int p : e.getValue().stream().sorted().toList()) {
+              json.writeNumber(p);
+            }
+            json.writeEndArray();
+          }
+          json.writeEndObject();
+        });
+  }
+
+  static Set<TopicPartition> decodeOfflineReplicas(byte[] data) {
+    Fields node = read(data, "offline replicas");
+    Object v = node.values.get("partitions");
+    require(v instanceof Map<?, ?>, "offline replicas: partitions is not an object");
+    Set<TopicPartition> out = new HashSet<>();
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+      String topic = String.valueOf(e.getKey());
+      for (int p : node.intList(e.getValue(), "offline replicas of " + topic)) {
+        out.add(new TopicPartition(topic, p));
+      }
+    }
+    return out;
   }
 
   static byte[] encodeControllerEpoch(int epoch) {

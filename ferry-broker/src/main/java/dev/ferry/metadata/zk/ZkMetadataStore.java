@@ -384,6 +384,85 @@ public final class ZkMetadataStore extends CachedMetadataStore {
   }
 
   /**
+   * Reports {@code brokerId}'s offline replicas: an ephemeral znode of its own under {@link
+   * ZkPaths#OFFLINE_REPLICAS}, created or replaced in the background (a failure is logged).
+   */
+  @Override
+  public void reportOfflineReplicas(
+      int brokerId, java.util.Set<org.apache.kafka.common.TopicPartition> partitions) {
+    try {
+      client
+          .create()
+          .orSetData()
+          .creatingParentsIfNeeded()
+          .withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
+          .inBackground(
+              (c, event) -> {
+                KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+                if (code != KeeperException.Code.OK) {
+                  log.warn(
+                      "Could not report offline replicas {} of broker {}: {}",
+                      partitions,
+                      brokerId,
+                      code);
+                }
+              })
+          .forPath(ZkPaths.offlineReplicas(brokerId), ZNodeCodec.encodeOfflineReplicas(partitions));
+    } catch (Exception e) {
+      throw ZkErrors.translate("reporting offline replicas of broker " + brokerId, e);
+    }
+  }
+
+  /**
+   * The offline replicas every broker reported; {@code onChange} runs (once, on a ZooKeeper thread)
+   * when a report comes, changes or goes.
+   */
+  @Override
+  public Map<Integer, java.util.Set<org.apache.kafka.common.TopicPartition>> offlineReplicas(
+      Runnable onChange) {
+    AtomicBoolean fired = new AtomicBoolean();
+    org.apache.curator.framework.api.CuratorWatcher once =
+        event -> {
+          if (fired.compareAndSet(false, true)) {
+            onChange.run();
+          }
+        };
+    try {
+      List<String> children;
+      try {
+        children = client.getChildren().usingWatcher(once).forPath(ZkPaths.OFFLINE_REPLICAS);
+      } catch (KeeperException.NoNodeException e) {
+        // No broker has reported yet: watch for the parent's creation instead.
+        if (client.checkExists().usingWatcher(once).forPath(ZkPaths.OFFLINE_REPLICAS) == null) {
+          return Map.of();
+        }
+        children = client.getChildren().usingWatcher(once).forPath(ZkPaths.OFFLINE_REPLICAS);
+      }
+      Map<Integer, java.util.Set<org.apache.kafka.common.TopicPartition>> out =
+          new java.util.TreeMap<>();
+      for (String child : children) {
+        int id;
+        try {
+          id = Integer.parseInt(child);
+        } catch (NumberFormatException e) {
+          log.warn("Ignoring malformed offline replicas znode {}", child);
+          continue;
+        }
+        try {
+          byte[] data =
+              client.getData().usingWatcher(once).forPath(ZkPaths.OFFLINE_REPLICAS + "/" + child);
+          out.put(id, ZNodeCodec.decodeOfflineReplicas(data));
+        } catch (KeeperException.NoNodeException e) {
+          // Gone meanwhile (its broker's session ended): the child watch fires.
+        }
+      }
+      return out;
+    } catch (Exception e) {
+      throw ZkErrors.translate("reading offline replicas", e);
+    }
+  }
+
+  /**
    * The brokers that asked for controlled shutdown; {@code onChange} runs (once, on a ZooKeeper
    * thread) when that set changes next.
    */

@@ -48,6 +48,9 @@ final class ZkPaths {
   static final String CONTROLLER_EPOCH = ROOT + "/controller_epoch";
   static final String SHUTDOWN_REQUESTS = ROOT + "/brokers/shutdown";
 
+  /** One ephemeral child per broker with replicas offline: its failed dirs' partitions. */
+  static final String OFFLINE_REPLICAS = ROOT + "/brokers/offline-replicas";
+
   private static final String PARTITIONS = "partitions";
   private static final String STATE = "state";
 
@@ -59,6 +62,10 @@ final class ZkPaths {
 
   static String shutdownRequest(int brokerId) {
     return SHUTDOWN_REQUESTS + "/" + brokerId;
+  }
+
+  static String offlineReplicas(int brokerId) {
+    return OFFLINE_REPLICAS + "/" + brokerId;
   }
 
   static String topic(String topic) {

@@ -102,6 +102,35 @@ class ZkMetadataStoreTest {
     }
   }
 
+  @Test
+  void offlineReplicasAreReportedWatchedReplacedAndGoWithTheSession() throws Exception {
+    ZkMetadataStore controller = store();
+    ZkMetadataStore broker = store();
+    java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+    assertThat(controller.offlineReplicas(first::countDown)).isEmpty();
+
+    org.apache.kafka.common.TopicPartition a = new org.apache.kafka.common.TopicPartition("t", 0);
+    org.apache.kafka.common.TopicPartition b = new org.apache.kafka.common.TopicPartition("t", 3);
+    org.apache.kafka.common.TopicPartition c = new org.apache.kafka.common.TopicPartition("u", 1);
+    broker.reportOfflineReplicas(2, java.util.Set.of(a));
+    assertThat(first.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    java.util.concurrent.CountDownLatch second = new java.util.concurrent.CountDownLatch(1);
+    assertThat(controller.offlineReplicas(second::countDown))
+        .isEqualTo(Map.of(2, java.util.Set.of(a)));
+    // A second failed dir: the report grows (replaced in place), and the watch fires.
+    broker.reportOfflineReplicas(2, java.util.Set.of(a, b, c));
+    assertThat(second.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    java.util.concurrent.CountDownLatch third = new java.util.concurrent.CountDownLatch(1);
+    assertThat(controller.offlineReplicas(third::countDown))
+        .isEqualTo(Map.of(2, java.util.Set.of(a, b, c)));
+    // The broker's session ends (a restart): its report is gone.
+    broker.close();
+    assertThat(third.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(controller.offlineReplicas(() -> {})).isEmpty();
+  }
+
   private ZkMetadataStore store() {
     ZkMetadataStore store = ZkMetadataStore.connect(connect, SESSION_TIMEOUT_MS);
     stores.add(store);
