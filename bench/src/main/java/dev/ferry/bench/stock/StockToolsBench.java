@@ -386,9 +386,9 @@ public final class StockToolsBench {
 
   /**
    * Repeats a pass of the three produce workloads' settings (batches of 1, of 50, client defaults)
-   * and a group read until the broker's JIT compiler threads take at most {@link #JIT_SETTLED} of
-   * its CPU over one pass, or {@code --settle-max-seconds} have passed (the report says which). The
-   * same rule for both brokers: each gets the passes it needs.
+   * and a group read in 16 KiB fetches until the broker's JIT compiler threads take at most {@link
+   * #JIT_SETTLED} of its CPU over one pass, or {@code --settle-max-seconds} have passed (the report
+   * says which). The same rule for both brokers: each gets the passes it needs.
    */
   private void settle(BrokerProcess broker, StockTool tool, String bootstrap) throws Exception {
     long start = System.nanoTime();
@@ -425,6 +425,12 @@ public final class StockToolsBench {
               Long.toString(b1 * 10),
               "--group",
               "stock-perf-settle-" + pass,
+              // 16 KiB fetches: ~2,000 fetch requests a pass. The measured read takes ~60 of 1
+              // MiB, and the warm-up's group read as few: too few for the JIT (Ferry's fetch path
+              // still ran in the interpreter while measured, a third of its network thread's
+              // samples).
+              "--fetch-size",
+              "16384",
               "--timeout",
               "60000",
               "--hide-header"),
@@ -662,7 +668,8 @@ public final class StockToolsBench {
             " records with client defaults, a tenth as many with batches of 1, then a group read")
         .append(" of them, so __consumer_offsets")
         .append(" exists before the consume workload, then passes of batch-of-1, batch-of-50,")
-        .append(" client-defaults produce and a group read, repeated until the JIT compiler")
+        .append(" client-defaults produce and a group read in 16 KiB fetches (~2,000 fetch")
+        .append(" requests), repeated until the JIT compiler")
         .append(" threads take at most ")
         .append(Math.round(JIT_SETTLED * 100))
         .append("% of the broker's CPU over a pass (at most ")
