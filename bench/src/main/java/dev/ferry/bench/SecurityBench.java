@@ -51,12 +51,21 @@ import org.apache.kafka.common.config.SslConfigs;
  *   bench/security --ferry-jdk-tls           also Ferry with the JDK's TLS engine ("ferry-jdk")
  *   bench/security --passes 2                 each round measures every protocol twice in the
  *                                             same broker process (rows r0..r(2*rounds-1))
+ *   bench/security --ferry-variant base=/tmp/base   also another build of Ferry (a directory with
+ *                                             ferry-tools/target and config/), for an A/B run
+ *   bench/security --protocols SSL            only these listeners (comma-separated), e.g. to profile
+ *   bench/security --reads 5                  each consume figure reads the workload back 5 times
+ *                                             (default 3)
  * </pre>
  */
 public final class SecurityBench {
 
   private static final Duration STARTUP = Duration.ofSeconds(180);
-  private static final List<String> PROTOCOLS = List.of("PLAINTEXT", "SSL", "SASL_SSL");
+  private static final List<String> ALL_PROTOCOLS = List.of("PLAINTEXT", "SSL", "SASL_SSL");
+
+  /** The listeners measured (and warmed up): all three unless --protocols names fewer. */
+  private static List<String> protocols = ALL_PROTOCOLS;
+
   private static final int PARTITIONS = 6;
   private static final int RECORD_BYTES = 1024;
   private static final int WINDOW = 10_000;
@@ -87,21 +96,29 @@ public final class SecurityBench {
     int warmupSeconds = 5;
     int warmupMaxSeconds = 90;
     long messages = 400_000;
+    int reads = 3;
     Path out = Path.of("bench/results/security.md");
     boolean kafka = true;
     boolean ferry = true;
     boolean ferryJdkTls = false;
+    Map<String, Path> variants = new LinkedHashMap<>();
     List<String> jvmFlags = new ArrayList<>(List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--skip-kafka" -> kafka = false;
         case "--skip-ferry" -> ferry = false;
         case "--ferry-jdk-tls" -> ferryJdkTls = true;
+        case "--ferry-variant" -> {
+          String[] nameAndPath = args[++i].split("=", 2);
+          variants.put(nameAndPath[0], Path.of(nameAndPath[1]));
+        }
         case "--jvm-flag" -> jvmFlags.add(args[++i]);
         case "--kafka-lib" -> kafkaLib = Path.of(args[++i]);
         case "--ferry-home" -> ferryHome = Path.of(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--passes" -> passes = Integer.parseInt(args[++i]);
+        case "--reads" -> reads = Integer.parseInt(args[++i]);
+        case "--protocols" -> protocols = List.of(args[++i].split(","));
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--warmup-seconds" -> warmupSeconds = Integer.parseInt(args[++i]);
         case "--warmup-max-seconds" -> warmupMaxSeconds = Integer.parseInt(args[++i]);
@@ -132,6 +149,7 @@ public final class SecurityBench {
     if (ferryJdkTls) {
       launchers.add(new FerryWithJdkTls(new FerryLauncher(ferryHome)));
     }
+    variants.forEach((name, home) -> launchers.add(new FerryLauncher(home, name, List.of())));
     List<Result> results = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     try (Progress progress = new Progress(System.err)) {
@@ -151,6 +169,7 @@ public final class SecurityBench {
                     warmupSeconds,
                     warmupMaxSeconds,
                     messages,
+                    reads,
                     progress));
           } catch (Exception e) {
             say(launcher.name() + " round " + r + ": FAILED " + e);
@@ -163,7 +182,7 @@ public final class SecurityBench {
         }
       }
     }
-    String report = SecurityReport.markdown(results, seconds, messages, failures);
+    String report = SecurityReport.markdown(results, seconds, messages, reads, failures);
     Files.createDirectories(out.getParent());
     Files.writeString(out, report);
     System.out.println(report);
@@ -224,6 +243,7 @@ public final class SecurityBench {
       int warmupSeconds,
       int warmupMaxSeconds,
       long messages,
+      int reads,
       Progress progress)
       throws Exception {
     Files.createDirectories(runDir);
@@ -234,7 +254,7 @@ public final class SecurityBench {
       createScramUser(broker.bootstrapServers());
       Payloads payloads = Payloads.text(RECORD_BYTES, 42);
       Map<String, String> bootstrap = new HashMap<>();
-      for (String protocol : PROTOCOLS) {
+      for (String protocol : protocols) {
         bootstrap.put(
             protocol,
             protocol.equals("PLAINTEXT")
@@ -275,10 +295,10 @@ public final class SecurityBench {
       // Each round (and each pass within one) starts with another protocol (PLAINTEXT, SSL,
       // SASL_SSL first): whatever runs first meets the least compiled code, which would otherwise
       // always bias the same one. Passes measure each protocol again in the same broker process.
-      for (int step = 0; step < passes * PROTOCOLS.size(); step++) {
-        int pass = step / PROTOCOLS.size();
+      for (int step = 0; step < passes * protocols.size(); step++) {
+        int pass = step / protocols.size();
         int index = round * passes + pass;
-        String protocol = PROTOCOLS.get((step + index) % PROTOCOLS.size());
+        String protocol = protocols.get((step + index) % protocols.size());
         double load = Machine.loadAverage();
         String topic = topic(protocol, pass);
         String label = launcher.name() + " r" + index + " " + protocol;
@@ -304,16 +324,33 @@ public final class SecurityBench {
           throw new IllegalStateException(
               label + ": " + produced.failed() + " sends failed, first: " + produced.firstError());
         }
-        ConsumerRun.Result consumed =
-            ConsumerRun.run(
-                secured(ClientConfigs.consumer(bootstrap.get(protocol)), protocol, tls),
-                topic,
-                PARTITIONS,
-                produced.acked(),
-                RECORD_BYTES,
-                Duration.ofSeconds(seconds * 4L),
-                progress,
-                label + " consume");
+        // Reading costs a broker a few hundred milliseconds of CPU per pass over the workload, read
+        // at 10 ms clock ticks: several passes (no more data on disk) steady the figure.
+        long consumedMessages = 0;
+        double consumeSeconds = 0;
+        for (int read = 0; read < reads; read++) {
+          ConsumerRun.Result consumed =
+              ConsumerRun.run(
+                  secured(ClientConfigs.consumer(bootstrap.get(protocol)), protocol, tls),
+                  topic,
+                  PARTITIONS,
+                  produced.acked(),
+                  RECORD_BYTES,
+                  Duration.ofSeconds(seconds * 4L),
+                  progress,
+                  label + " consume " + (read + 1) + "/" + reads);
+          if (consumed.messages() != produced.acked() || consumed.anomalies() > 0) {
+            throw new IllegalStateException(
+                label
+                    + ": read "
+                    + consumed.messages()
+                    + " of "
+                    + produced.acked()
+                    + (consumed.firstAnomaly() == null ? "" : "; " + consumed.firstAnomaly()));
+          }
+          consumedMessages += consumed.messages();
+          consumeSeconds += consumed.seconds();
+        }
         double cpu2 = broker.cpuSeconds();
         Map<String, Double> threads2 = ProcStat.cpuSecondsByThread(broker.pid());
         long ms2 = System.currentTimeMillis();
@@ -332,16 +369,7 @@ public final class SecurityBench {
             new long[] {ms1, ms2, ns1, ns2},
             threads1,
             threads2,
-            consumed.messages());
-        if (consumed.messages() != produced.acked() || consumed.anomalies() > 0) {
-          throw new IllegalStateException(
-              label
-                  + ": read "
-                  + consumed.messages()
-                  + " of "
-                  + produced.acked()
-                  + (consumed.firstAnomaly() == null ? "" : "; " + consumed.firstAnomaly()));
-        }
+            consumedMessages);
         Result result =
             new Result(
                 launcher.name(),
@@ -350,8 +378,8 @@ public final class SecurityBench {
                 produced.messagesPerSecond(),
                 (cpu1 - cpu0) * 1e6 / produced.acked(),
                 produced.recordsPerRequest(),
-                consumed.messagesPerSecond(),
-                (cpu2 - cpu1) * 1e6 / consumed.messages(),
+                consumedMessages / consumeSeconds,
+                (cpu2 - cpu1) * 1e6 / consumedMessages,
                 load);
         say(result.toString());
         results.add(result);
@@ -372,7 +400,7 @@ public final class SecurityBench {
       Progress progress,
       BrokerLauncher launcher)
       throws Exception {
-    for (String protocol : PROTOCOLS) {
+    for (String protocol : protocols) {
       String topic = topic(protocol, true);
       ProducerRun.Result warm =
           ProducerRun.run(

@@ -12,7 +12,8 @@ final class SecurityReport {
 
   private SecurityReport() {}
 
-  static String markdown(List<Result> results, int seconds, long messages, List<String> failures) {
+  static String markdown(
+      List<Result> results, int seconds, long messages, int reads, List<String> failures) {
     StringBuilder sb = new StringBuilder();
     sb.append("# Security: Apache Kafka 4.4.0 and Ferry over PLAINTEXT, SSL and SASL_SSL\n\n")
         .append(
@@ -28,7 +29,9 @@ final class SecurityReport {
         .append(messages)
         .append(" messages or ")
         .append(seconds)
-        .append(" s, then a default consumer reads them back (offsets and sizes checked). Broker")
+        .append(" s, then a default consumer reads them back ")
+        .append(reads == 1 ? "once" : reads + " times, one consumer after the other")
+        .append(" (offsets and sizes checked; the consume figures are over all the reads). Broker")
         .append(" CPU µs per message from /proc/PID/stat around each. Each broker warms up untimed")
         .append(" over every listener, pass after pass until its JIT compiler threads take at most")
         .append(" 10% of its CPU (at most 90 s); brokers alternate (A B A B); round r measures the")
@@ -148,7 +151,11 @@ final class SecurityReport {
 
   /** The report's name for a Ferry variant. */
   private static String title(String broker) {
-    return broker.equals("ferry-jdk") ? "Ferry with the JDK's TLS engine" : "Ferry";
+    return switch (broker) {
+      case "ferry" -> "Ferry";
+      case "ferry-jdk" -> "Ferry with the JDK's TLS engine";
+      default -> "Ferry (" + broker + ")";
+    };
   }
 
   private static String ratio(
