@@ -21,11 +21,13 @@ import javax.net.ssl.SSLSession;
  * <p>Buffers: {@code netIn} holds ciphertext read but not yet decrypted (from {@code netStart} to
  * its position, write mode), {@code appIn} plaintext decrypted but not yet read (from {@code
  * appStart} to its position, write mode), {@code appOut} plaintext accepted but not yet encrypted
- * (write mode), {@code netOut} ciphertext encrypted but not yet written (read mode). The two input
- * buffers are consumed by moving their start, not by compacting them after every record: a socket
- * read brings several records, and compacting after each would move the rest of them each time.
- * {@code netIn} is compacted only when too little room is left at its end for the next socket read
- * (what moves then is a partial record).
+ * (write mode), {@code netOut} ciphertext encrypted but not yet written (from {@code outStart} to
+ * its position, write mode). The buffers are consumed by moving their start, not by compacting them
+ * after every record: a socket read brings several records, a file region is staged several records
+ * at a time and a socket write takes several, and compacting after each record would move the rest
+ * of them each time (as much memory traffic as the encryption's own). {@code netIn} and {@code
+ * netOut} are compacted only when too little room is left at their end for the next record (what
+ * moves then is a partial record, or what the socket did not take).
  *
  * <p>Writes are coalesced, since each TLS record and each socket write has a fixed cost: a response
  * is many small header buffers between record batches, and a fetch's file regions cannot go to the
@@ -55,6 +57,7 @@ public final class SslTransportLayer implements TransportLayer {
   private ByteBuffer netIn;
   private int netStart;
   private ByteBuffer netOut;
+  private int outStart;
   private ByteBuffer appIn;
   private int appStart;
   private ByteBuffer appOut;
@@ -64,6 +67,13 @@ public final class SslTransportLayer implements TransportLayer {
    * engine takes less than 16 KiB per TLS 1.3 record (16,367 bytes with AES-GCM).
    */
   private int recordPlaintext = MAX_RECORD_PLAINTEXT;
+
+  /**
+   * Whether a socket read during this {@link #read} call left room in {@code netIn}: the socket had
+   * no more, and reading it again before the selector reports more would only find that out (a
+   * system call per request).
+   */
+  private boolean drained;
 
   private boolean ready;
   private int handshakeInterest = SelectionKey.OP_READ;
@@ -76,7 +86,7 @@ public final class SslTransportLayer implements TransportLayer {
     packetSize = session.getPacketBufferSize();
     // Several records per socket read as well: a produce request spans many.
     netIn = ByteBuffer.allocateDirect(packetSize * RECORDS_PER_WRITE);
-    netOut = ByteBuffer.allocateDirect(packetSize).flip();
+    netOut = ByteBuffer.allocateDirect(packetSize);
     // Direct: BoringSSL's engine decrypts into a direct buffer in place, into a heap one by a copy.
     appIn = ByteBuffer.allocateDirect(session.getApplicationBufferSize());
     engine.beginHandshake();
@@ -115,12 +125,8 @@ public final class SslTransportLayer implements TransportLayer {
    * disconnect and retries instead of reporting the authentication failure).
    */
   private void wrapClosing() throws SSLException {
-    netOut.compact();
-    try {
-      engine.wrap(EMPTY, netOut);
-    } finally {
-      netOut.flip();
-    }
+    compactNetOutIfShort();
+    engine.wrap(EMPTY, netOut);
   }
 
   private boolean advanceHandshake() throws IOException {
@@ -189,6 +195,7 @@ public final class SslTransportLayer implements TransportLayer {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
+    drained = false;
     if (appHeld() == 0 && !inboundClosed && roomForNextRecord(dst)) {
       int direct = readDirect(dst);
       if (direct != 0) {
@@ -254,6 +261,9 @@ public final class SslTransportLayer implements TransportLayer {
     int start = dst.position();
     while (roomForNextRecord(dst)) {
       if (netHeld() == 0) {
+        if (drained) {
+          break;
+        }
         int n = readSocket();
         if (n < 0) {
           inboundClosed = true;
@@ -267,6 +277,9 @@ public final class SslTransportLayer implements TransportLayer {
       SSLEngineResult result = unwrapInto(dst);
       SSLEngineResult.Status status = result.getStatus();
       if (status == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+        if (drained) {
+          break;
+        }
         int n = readSocket();
         if (n <= 0) {
           inboundClosed |= n < 0;
@@ -309,6 +322,9 @@ public final class SslTransportLayer implements TransportLayer {
               || result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW
               || result.bytesConsumed() == 0;
       if (needMore) {
+        if (drained) {
+          return;
+        }
         int n = readSocket();
         if (n < 0) {
           inboundClosed = true;
@@ -345,7 +361,9 @@ public final class SslTransportLayer implements TransportLayer {
     if (!netIn.hasRemaining()) {
       netIn = grow(netIn, packetSize, true);
     }
-    return socket.read(netIn);
+    int n = socket.read(netIn);
+    drained = n >= 0 && netIn.hasRemaining();
+    return n;
   }
 
   /** Decrypts the held ciphertext into {@code appIn} (empty), growing it if the engine asks. */
@@ -379,24 +397,38 @@ public final class SslTransportLayer implements TransportLayer {
   /** Encrypts as much of {@code src} as fits into {@code netOut} after its pending bytes. */
   private SSLEngineResult wrap(ByteBuffer src) throws IOException {
     while (true) {
-      netOut.compact();
-      SSLEngineResult result;
-      try {
-        result = engine.wrap(src, netOut);
-      } finally {
-        netOut.flip();
-      }
+      compactNetOutIfShort();
+      SSLEngineResult result = engine.wrap(src, netOut);
       if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
         throw new EOFException("TLS connection closed");
       }
       if (result.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
         return result;
       }
-      if (netOut.hasRemaining()) {
+      if (pendingOut() > 0) {
         // Room is made by writing what is pending; the caller retries when writable.
         return result;
       }
-      netOut = grow(netOut, packetSize, true).flip();
+      netOut = ByteBuffer.allocateDirect(Math.max(packetSize, netOut.capacity() * 2));
+      outStart = 0;
+    }
+  }
+
+  /** Ciphertext encrypted and not yet written. */
+  private int pendingOut() {
+    return netOut.position() - outStart;
+  }
+
+  /**
+   * Moves the pending ciphertext to the front of {@code netOut} if less than a packet's room is
+   * left after it (and moving would make more).
+   */
+  private void compactNetOutIfShort() {
+    if (outStart > 0 && netOut.capacity() - netOut.position() < packetSize) {
+      int end = netOut.position();
+      netOut.limit(end).position(outStart);
+      netOut.compact();
+      outStart = 0;
     }
   }
 
@@ -409,13 +441,29 @@ public final class SslTransportLayer implements TransportLayer {
     return bigger;
   }
 
+  /** Writes pending ciphertext; true once none is left. */
   private boolean flushNetOut() throws IOException {
-    while (netOut.hasRemaining()) {
-      if (socket.write(netOut) == 0) {
-        return false;
+    int end = netOut.position();
+    if (outStart == end) {
+      return true;
+    }
+    netOut.limit(end).position(outStart);
+    try {
+      while (netOut.hasRemaining()) {
+        if (socket.write(netOut) == 0) {
+          break;
+        }
+      }
+    } finally {
+      outStart = netOut.position();
+      netOut.limit(netOut.capacity()).position(end);
+      if (outStart == end) {
+        // All written: start again at the front, without moving anything.
+        outStart = 0;
+        netOut.position(0);
       }
     }
-    return true;
+    return pendingOut() == 0;
   }
 
   /**
@@ -554,7 +602,10 @@ public final class SslTransportLayer implements TransportLayer {
     if (appOut == null) {
       appOut = ByteBuffer.allocateDirect(MAX_RECORD_PLAINTEXT * RECORDS_PER_WRITE);
       // Room for several records, so a socket write carries several.
-      netOut = ByteBuffer.allocateDirect(packetSize * RECORDS_PER_WRITE).put(netOut).flip();
+      ByteBuffer bigger = ByteBuffer.allocateDirect(packetSize * RECORDS_PER_WRITE);
+      netOut.limit(netOut.position()).position(outStart);
+      netOut = bigger.put(netOut);
+      outStart = 0;
     }
     return appOut;
   }
@@ -565,25 +616,23 @@ public final class SslTransportLayer implements TransportLayer {
    * @return false if the socket is full before that is done
    */
   private boolean encryptStaged(boolean all) throws IOException {
-    if (appOut == null) {
+    if (appOut == null
+        || (appOut.position() < recordPlaintext && !(all && appOut.position() > 0))) {
       return true;
     }
-    while (appOut.position() >= recordPlaintext || (all && appOut.position() > 0)) {
-      if (!roomForRecord()) {
-        return false;
+    // Record after record from where they are; what is left (less than a record, or what the
+    // socket had no room for) moves to the front once, at the end.
+    appOut.flip();
+    try {
+      while (appOut.remaining() >= recordPlaintext || (all && appOut.hasRemaining())) {
+        if (!roomForRecord() || wrapRecord(appOut, appOut.remaining()) == 0) {
+          return false;
+        }
       }
-      appOut.flip();
-      int consumed;
-      try {
-        consumed = wrapRecord(appOut, appOut.remaining());
-      } finally {
-        appOut.compact();
-      }
-      if (consumed == 0) {
-        return false;
-      }
+      return true;
+    } finally {
+      appOut.compact();
     }
-    return true;
   }
 
   /**
@@ -603,11 +652,12 @@ public final class SslTransportLayer implements TransportLayer {
 
   /** Makes room in {@code netOut} for one whole record, writing to the socket if needed. */
   private boolean roomForRecord() throws IOException {
-    if (netOut.capacity() - netOut.remaining() >= packetSize) {
+    if (netOut.capacity() - netOut.position() >= packetSize) {
       return true;
     }
     flushNetOut();
-    return netOut.capacity() - netOut.remaining() >= packetSize;
+    compactNetOutIfShort();
+    return netOut.capacity() - netOut.position() >= packetSize;
   }
 
   @Override
