@@ -408,6 +408,36 @@ public final class SharePartition {
     }
   }
 
+  /**
+   * Gives back records acquired for a response that was never sent (the member's share session
+   * ended while its fetch was acquiring): no consumer saw them, so their delivery count goes back
+   * to what it was and they are AVAILABLE again, as if that acquisition had not happened. Records
+   * of {@code ranges} no longer held by {@code memberId} are left alone.
+   */
+  public void returnUndelivered(String memberId, List<AcquiredRecords> ranges) {
+    boolean changed = false;
+    boolean available = false;
+    synchronized (this) {
+      for (AcquiredRecords r : ranges) {
+        for (long o = Math.max(r.firstOffset(), start); o <= r.lastOffset() && o < end; o++) {
+          int i = index(o);
+          if (state[i] == ACQUIRED && memberId.equals(owner[i])) {
+            deliveries[i]--;
+            changed = true;
+            available |= release(i);
+          }
+        }
+      }
+      if (changed) {
+        advanceStart();
+        persistInBackground();
+      }
+    }
+    if (available) {
+      onAvailable.run();
+    }
+  }
+
   /** The lock of acquisition {@code id} expired: its records still held go back. */
   void expire(int id) {
     boolean changed = false;

@@ -154,7 +154,15 @@ final class PendingShareFetch {
       done = true;
       if (!sessionOpen.getAsBoolean()) {
         // The session ended before or while this acquired (the connection closed): the release
-        // that ended it may have run before these acquisitions, so give them back here.
+        // that ended it may have run before these acquisitions, so give them back here, as never
+        // delivered (nobody will receive this response), then anything else the member still holds.
+        out.forEach(
+            (tp, pd) -> {
+              SharePartition sp = ready.get(tp);
+              if (sp != null && !pd.acquiredRecords().isEmpty()) {
+                sp.returnUndelivered(request.memberId(), pd.acquiredRecords());
+              }
+            });
         for (SharePartition sp : ready.values()) {
           sp.releaseMember(request.memberId());
         }

@@ -248,6 +248,29 @@ class SharePartitionTest {
   }
 
   @Test
+  void recordsReturnedUndeliveredKeepTheirDeliveryCountAndOnlyTheMembersGoBack() {
+    SharePartition.Acquisition first = sp.acquire("m1", 5, 1 << 20);
+    acknowledge(sp, "m1", List.of(ack(0, 4, SharePartition.RELEASE)));
+    SharePartition.Acquisition unsent = sp.acquire("m1", 10, 1 << 20); // 0-4 again, 5-9 new
+    assertThat(ranges(unsent)).containsExactly(new long[] {0, 4, 2}, new long[] {5, 9, 1});
+    SharePartition.Acquisition other = sp.acquire("m2", 5, 1 << 20);
+    assertThat(ranges(other)).containsExactly(new long[] {10, 14, 1});
+    int before = wakeUps;
+
+    sp.returnUndelivered("m1", unsent.acquired());
+    // m2's records are in none of m1's ranges; a range naming them changes nothing either.
+    sp.returnUndelivered("m1", other.acquired());
+
+    assertThat(wakeUps).isEqualTo(before + 1);
+    assertThat(sp.deliveryCountOf(0)).isEqualTo((short) 1);
+    assertThat(sp.deliveryCountOf(5)).isZero();
+    assertThat(sp.stateOf(10)).isEqualTo(SharePartition.ACQUIRED);
+    assertThat(ranges(sp.acquire("m3", 10, 1 << 20)))
+        .containsExactly(new long[] {0, 4, 2}, new long[] {5, 9, 1});
+    assertThat(first.count()).isEqualTo(5);
+  }
+
+  @Test
   void anExpiredLockDoesNotReleaseRecordsAcknowledgedOrAcquiredAgain() {
     sp.acquire("m1", 10, 1 << 20);
     Runnable firstLock = locks.get(0);
