@@ -2,6 +2,7 @@ package dev.ferry.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.it.BrokerProcess;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A log dir that fills up (a 16 MiB tmpfs, so it needs root and mount) goes offline, as in Kafka:
  * produce to its partition fails with KAFKA_STORAGE_ERROR, the broker's other log dir keeps
- * serving, the dir stays offline when space returns (its files may no longer match what the broker
- * had in memory), and after a restart — whose recovery checks the dir — nothing written before is
- * damaged and producing goes on at the next offset. The broker runs in its own JVM: a write to a
- * memory-mapped index on a full tmpfs raises SIGBUS, which must not take the test JVM down with it.
+ * serving, the controller is told and takes the replica's leadership away (its only replica: the
+ * partition has no leader), the dir stays offline when space returns (its files may no longer match
+ * what the broker had in memory), and after a restart — whose recovery checks the dir — nothing
+ * written before is damaged and producing goes on at the next offset. The broker runs in its own
+ * JVM: a write to a memory-mapped index on a full tmpfs raises SIGBUS, which must not take the test
+ * JVM down with it.
  *
  * <p>The embedded ZooKeeper lives in the first log dir, so the broker gets two: a normal one first
  * (ZooKeeper, and a filler topic that makes the tmpfs the least loaded dir) and the tmpfs second. A
@@ -96,10 +100,19 @@ class DiskFullTest {
                     .offset())
             .as("the other log dir's partition")
             .isEqualTo(0);
-        Files.delete(ballast);
-        assertThat(produceFailure(p, "space is back"))
-            .as("the dir stays offline until a restart, as in Kafka")
-            .isInstanceOf(KafkaStorageException.class);
+        // The broker tells the controller, which takes the replica's leadership away: with no
+        // other replica the partition is offline (no leader), as in Kafka's ZooKeeper mode.
+        try (Admin admin =
+            Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .ignoreExceptions()
+              .until(() -> leaderOfCanary(admin) == null);
+          Files.delete(ballast);
+          assertThat(leaderOfCanary(admin))
+              .as("the dir stays offline until a restart, as in Kafka")
+              .isNull();
+        }
       }
       assertThat(broker.output())
           .anySatisfy(l -> assertThat(l).contains("I/O error trying to append to log", "canary-0"))
@@ -124,6 +137,20 @@ class DiskFullTest {
       }
       assertThat(canary.verify(bootstrap)).isEqualTo(CANARY_RECORDS + 1);
     }
+  }
+
+  /** The leader of canary-0 as the broker's metadata says, or null if it has none. */
+  private static org.apache.kafka.common.Node leaderOfCanary(Admin admin) throws Exception {
+    org.apache.kafka.common.Node leader =
+        admin
+            .describeTopics(List.of("canary"))
+            .allTopicNames()
+            .get(10, TimeUnit.SECONDS)
+            .get("canary")
+            .partitions()
+            .get(0)
+            .leader();
+    return leader == null || leader.isEmpty() ? null : leader;
   }
 
   /** The cause of a failed send to the canary partition (null if it succeeded). */
