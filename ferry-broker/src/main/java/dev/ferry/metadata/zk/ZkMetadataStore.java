@@ -76,6 +76,7 @@ public final class ZkMetadataStore extends CachedMetadataStore {
           ZkPaths.ROOT + "/brokers",
           ZkPaths.BROKER_IDS,
           ZkPaths.SHUTDOWN_REQUESTS,
+          ZkPaths.OFFLINE_REPLICAS,
           ZkPaths.CONTROLLER,
           ZkPaths.ROOT + "/cluster");
 
@@ -432,7 +433,8 @@ public final class ZkMetadataStore extends CachedMetadataStore {
       try {
         children = client.getChildren().usingWatcher(once).forPath(ZkPaths.OFFLINE_REPLICAS);
       } catch (KeeperException.NoNodeException e) {
-        // No broker has reported yet: watch for the parent's creation instead.
+        // A cluster bootstrapped before this path existed, and no broker has reported yet: watch
+        // for the parent's creation instead (the first report creates it, then its child).
         if (client.checkExists().usingWatcher(once).forPath(ZkPaths.OFFLINE_REPLICAS) == null) {
           return Map.of();
         }

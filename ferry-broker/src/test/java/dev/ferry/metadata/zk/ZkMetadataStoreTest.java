@@ -94,6 +94,7 @@ class ZkMetadataStoreTest {
               ZkPaths.TOPIC_CONFIGS,
               ZkPaths.BROKER_IDS,
               ZkPaths.SHUTDOWN_REQUESTS,
+              ZkPaths.OFFLINE_REPLICAS,
               ZkPaths.CONTROLLER,
               ZkPaths.CLUSTER_ID)) {
         assertThat(raw.checkExists().forPath(chroot + path)).as(path).isNotNull();
