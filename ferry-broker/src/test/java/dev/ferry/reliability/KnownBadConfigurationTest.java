@@ -62,7 +62,7 @@ class KnownBadConfigurationTest {
         await()
             .atMost(Duration.ofSeconds(60))
             .ignoreExceptions()
-            .until(() -> leaders.isrSizes().get(0) == 3);
+            .until(() -> ThreeBrokers.fullIsr(leaders));
         PartitionLeaders.Replicas r = leaders.await(0, Duration.ofSeconds(30));
         ManagedBroker leader = cluster.broker(r.leader());
         List<ManagedBroker> followers = r.followers().stream().map(cluster::broker).toList();
@@ -91,7 +91,7 @@ class KnownBadConfigurationTest {
         await()
             .atMost(Duration.ofSeconds(60))
             .ignoreExceptions()
-            .until(() -> leaders.isrSizes().get(0) == 3);
+            .until(() -> ThreeBrokers.fullIsr(leaders));
         report = checker.check(Duration.ofSeconds(60));
       }
     }
@@ -149,21 +149,7 @@ class KnownBadConfigurationTest {
       try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
         checker.start(Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(60)).until(() -> checker.acknowledged() >= 200);
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .ignoreExceptions()
-            .until(() -> leaders.isrSizes().get(0) == 3);
-        int leader = leaders.await(0, Duration.ofSeconds(30)).leader();
-        for (int o = 0; o < 3; o++) {
-          if (o != leader) {
-            network.cut(leader, o);
-          }
-        }
-        // The leader drops its unreachable followers from the ISR and acknowledges alone.
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .ignoreExceptions()
-            .until(() -> leaders.isrSizes().get(0) == 1);
+        int leader = ThreeBrokers.isolateLeaderFromFollowers(leaders, network);
         long alone = checker.acknowledged();
         await().atMost(Duration.ofSeconds(30)).until(() -> checker.acknowledged() >= alone + 200);
         brokers.get(leader).kill();
@@ -176,7 +162,7 @@ class KnownBadConfigurationTest {
         await()
             .atMost(Duration.ofSeconds(90))
             .ignoreExceptions()
-            .until(() -> leaders.isrSizes().get(0) == 3);
+            .until(() -> ThreeBrokers.fullIsr(leaders));
         report = checker.check(Duration.ofSeconds(60));
       }
     }

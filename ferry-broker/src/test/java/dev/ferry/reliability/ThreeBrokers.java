@@ -1,6 +1,9 @@
 package dev.ferry.reliability;
 
+import static org.awaitility.Awaitility.await;
+
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -100,6 +103,33 @@ final class ThreeBrokers implements AutoCloseable {
   PartitionLeaders leaders(String topic) {
     String bootstrap = bootstrap();
     return new PartitionLeaders(() -> bootstrap, topic);
+  }
+
+  /**
+   * Waits until partition 0 has all three replicas in sync, then cuts its leader off from both
+   * followers in {@code network} (clients and ZooKeeper still reach it) and waits until it leads
+   * with an ISR of itself alone. Returns the leader's id.
+   */
+  static int isolateLeaderFromFollowers(PartitionLeaders leaders, NetworkLab network)
+      throws Exception {
+    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> fullIsr(leaders));
+    int leader = leaders.await(0, Duration.ofSeconds(30)).leader();
+    for (int other = 0; other < SIZE; other++) {
+      if (other != leader) {
+        network.cut(leader, other);
+      }
+    }
+    // The leader drops its unreachable followers from the ISR and acknowledges alone.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(() -> leaders.isrSizes().get(0) == 1);
+    return leader;
+  }
+
+  /** Whether partition 0 has all three replicas in its ISR. */
+  static boolean fullIsr(PartitionLeaders leaders) throws Exception {
+    return leaders.isrSizes().get(0) == SIZE;
   }
 
   @Override

@@ -70,21 +70,8 @@ class WholeIsrPowerLossTest {
       try (WorkloadChecker checker = new WorkloadChecker(() -> bootstrap, settings)) {
         checker.start(Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(60)).until(() -> checker.acknowledged() >= 2_000);
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .ignoreExceptions()
-            .until(() -> leaders.isrSizes().get(0) == 3);
-        int leaderId = leaders.await(0, Duration.ofSeconds(30)).leader();
+        int leaderId = ThreeBrokers.isolateLeaderFromFollowers(leaders, network);
         ManagedBroker leader = cluster.broker(leaderId);
-        for (int o = 0; o < 3; o++) {
-          if (o != leaderId) {
-            network.cut(leaderId, o);
-          }
-        }
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .ignoreExceptions()
-            .until(() -> leaders.isrSizes().get(0) == 1);
         System.out.printf(
             "Broker %d leads partition 0 with an ISR of itself (%s)%n",
             leaderId, leaders.await(0, Duration.ofSeconds(10)));
@@ -101,7 +88,7 @@ class WholeIsrPowerLossTest {
             .atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(200))
             .ignoreExceptions()
-            .until(() -> leaders.isrSizes().get(0) == 3);
+            .until(() -> ThreeBrokers.fullIsr(leaders));
         healMs = (System.nanoTime() - restart) / 1_000_000;
         System.out.printf(
             "Full ISR %d ms after the restart: %s%n",

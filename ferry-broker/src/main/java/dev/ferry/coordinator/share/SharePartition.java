@@ -390,22 +390,7 @@ public final class SharePartition {
 
   /** Releases everything {@code memberId} holds (its share session closed). */
   public void releaseMember(String memberId) {
-    boolean released = false;
-    synchronized (this) {
-      for (long o = start; o < end; o++) {
-        int i = index(o);
-        if (state[i] == ACQUIRED && memberId.equals(owner[i])) {
-          released |= release(i);
-        }
-      }
-      if (released) {
-        advanceStart();
-        persistInBackground();
-      }
-    }
-    if (released) {
-      onAvailable.run();
-    }
+    releaseHeld(memberId, null, false);
   }
 
   /**
@@ -415,17 +400,25 @@ public final class SharePartition {
    * of {@code ranges} no longer held by {@code memberId} are left alone.
    */
   public void returnUndelivered(String memberId, List<AcquiredRecords> ranges) {
+    releaseHeld(memberId, ranges, true);
+  }
+
+  /**
+   * Releases what {@code memberId} holds, within {@code ranges} (null: everywhere), undoing the
+   * delivery those records were counted for when {@code undoDelivery}.
+   */
+  private void releaseHeld(String memberId, List<AcquiredRecords> ranges, boolean undoDelivery) {
     boolean changed = false;
     boolean available = false;
     synchronized (this) {
-      for (AcquiredRecords r : ranges) {
-        for (long o = Math.max(r.firstOffset(), start); o <= r.lastOffset() && o < end; o++) {
-          int i = index(o);
-          if (state[i] == ACQUIRED && memberId.equals(owner[i])) {
+      for (long o = start; o < end; o++) {
+        int i = index(o);
+        if (state[i] == ACQUIRED && memberId.equals(owner[i]) && within(ranges, o)) {
+          if (undoDelivery) {
             deliveries[i]--;
-            changed = true;
-            available |= release(i);
           }
+          changed = true;
+          available |= release(i);
         }
       }
       if (changed) {
@@ -436,6 +429,18 @@ public final class SharePartition {
     if (available) {
       onAvailable.run();
     }
+  }
+
+  private static boolean within(List<AcquiredRecords> ranges, long offset) {
+    if (ranges == null) {
+      return true;
+    }
+    for (AcquiredRecords r : ranges) {
+      if (offset >= r.firstOffset() && offset <= r.lastOffset()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The lock of acquisition {@code id} expired: its records still held go back. */
