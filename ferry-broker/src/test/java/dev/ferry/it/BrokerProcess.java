@@ -1,10 +1,7 @@
 package dev.ferry.it;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,25 +33,16 @@ public final class BrokerProcess implements AutoCloseable {
   private BrokerProcess(Process process) {
     this.process = process;
     pump =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  output.add(line);
-                  if (line.contains("listening on")) {
-                    ready.countDown();
-                  }
-                }
-              } catch (IOException e) {
-                // The process died; its output ends here.
+        OutputPump.start(
+            process,
+            "broker-process-output",
+            line -> {
+              output.add(line);
+              if (line.contains("listening on")) {
+                ready.countDown();
               }
             },
-            "broker-process-output");
-    pump.setDaemon(true);
-    pump.start();
+            e -> {}); // the process died; its output ends here
   }
 
   /** Starts a broker JVM with {@code overrides} and waits (bounded) until it listens. */
@@ -235,22 +223,11 @@ public final class BrokerProcess implements AutoCloseable {
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader r =
-                    new BufferedReader(
-                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                  String line;
-                  while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                  }
-                } catch (IOException e) {
-                  lines.add("(reading jcmd's output failed: " + e + ")");
-                }
-              },
-              "jcmd-output");
-      reader.setDaemon(true);
-      reader.start();
+          OutputPump.start(
+              p,
+              "jcmd-output",
+              lines::add,
+              e -> lines.add("(reading jcmd's output failed: " + e + ")"));
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         lines.add("(jcmd did not answer within 30 s)");

@@ -1,9 +1,6 @@
 package dev.ferry.it;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,23 +22,8 @@ record ChildJvm(Process process, List<String> lines) {
     cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     List<String> lines = new CopyOnWriteArrayList<>();
-    Thread pump =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  lines.add(line);
-                }
-              } catch (IOException e) {
-                // The process died; its output ends here.
-              }
-            },
-            main.getSimpleName() + "-output");
-    pump.setDaemon(true);
-    pump.start();
+    OutputPump.start(
+        p, main.getSimpleName() + "-output", lines::add, e -> {}); // died: its output ends here
     return new ChildJvm(p, lines);
   }
 
